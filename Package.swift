@@ -1,0 +1,101 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Madoguchi: customer-account services that speak JSON-RPC 2.0 over Unix sockets,
+/// socket-activated by systemd. Layout: `Shared/` (models, JSON-RPC, systemd, service kit),
+/// `Services/` (one library + thin executable per service, and `madoctl`), `Tests/`.
+let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioFoundation = Target.Dependency.product(name: "NIOFoundationCompat", package: "swift-nio")
+let nioExtras = Target.Dependency.product(name: "NIOExtras", package: "swift-nio-extras")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
+/// A service: its library under `Services/<folder>/<Library>` and its thin
+/// executable under `Services/<folder>/<executable>`.
+func service(_ folder: String, library: String, executable: String) -> [Target] {
+    [
+        .target(
+            name: library,
+            dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels", logging, grdb],
+            path: "Services/\(folder)/\(library)"
+        ),
+        .executableTarget(
+            name: executable,
+            dependencies: [.target(name: library), "ServiceKit"],
+            path: "Services/\(folder)/\(executable)"
+        ),
+    ]
+}
+
+let package = Package(
+    name: "Madoguchi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "madoguchi-auth", targets: ["madoguchi-auth"]),
+        .executable(name: "madoguchi-registration", targets: ["madoguchi-registration"]),
+        .executable(name: "madoguchi-billing", targets: ["madoguchi-billing"]),
+        .executable(name: "madoguchi-linking", targets: ["madoguchi-linking"]),
+        .executable(name: "madoctl", targets: ["madoctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Shared
+        .systemLibrary(
+            name: "CSystemd",
+            path: "Shared/CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(name: "Systemd", dependencies: ["CSystemd"], path: "Shared/Systemd"),
+        .target(name: "MadoguchiModels", path: "Shared/Models"),
+        .target(
+            name: "JSONRPC",
+            dependencies: [nio, nioPosix, nioExtras, nioFoundation, logging, lifecycle],
+            path: "Shared/JSONRPC"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: ["JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, logging, lifecycle, argumentParser, grdb, crypto],
+            path: "Shared/ServiceKit"
+        ),
+    ]
+        + service("Auth", library: "AuthService", executable: "madoguchi-auth")
+        + service("Registration", library: "RegistrationService", executable: "madoguchi-registration")
+        + service("Billing", library: "BillingService", executable: "madoguchi-billing")
+        + service("Linking", library: "LinkingService", executable: "madoguchi-linking")
+        + [
+            .target(
+                name: "MadoctlCommands",
+                dependencies: ["JSONRPC", "ServiceKit", argumentParser, nioPosix],
+                path: "Services/madoctl/MadoctlCommands"
+            ),
+            .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
+
+            // Tests
+            .target(
+                name: "TestSupport",
+                dependencies: ["JSONRPC", nioPosix],
+                path: "Tests/TestSupport"
+            ),
+            .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
+            .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix]),
+            .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
+            .testTarget(
+                name: "IntegrationTests",
+                dependencies: ["JSONRPC", "TestSupport", "ServiceKit"]
+            ),
+        ],
+    swiftLanguageModes: [.v6]
+)

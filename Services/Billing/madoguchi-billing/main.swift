@@ -1,0 +1,4 @@
+import BillingService
+import ServiceKit
+
+await ServiceCommand<BillingService>.start()

@@ -1,0 +1,4 @@
+import LinkingService
+import ServiceKit
+
+await ServiceCommand<LinkingService>.start()

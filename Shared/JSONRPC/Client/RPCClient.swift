@@ -1,0 +1,129 @@
+import Foundation
+import NIOCore
+import NIOExtras
+import NIOFoundationCompat
+import NIOPosix
+import NIOConcurrencyHelpers
+
+/// A JSON-RPC client on one Unix socket connection. Calls may run concurrently; they are
+/// pipelined on the connection and matched to answers by id.
+///
+/// Every call has a timeout, and every pending call fails when the connection drops, so
+/// a caller never hangs on a dead service.
+public final class RPCClient: Sendable {
+    /// The timeout of calls that do not name their own.
+    public let defaultTimeout: Duration
+    private let channel: Channel
+    private let nextID = NIOLockedValueBox<Int64>(1)
+
+    private init(channel: Channel, defaultTimeout: Duration) {
+        self.channel = channel
+        self.defaultTimeout = defaultTimeout
+    }
+
+    /// Connects to the service listening on `socketPath`.
+    public static func connect(
+        socketPath: String,
+        defaultTimeout: Duration = .seconds(5),
+        maximumMessageBytes: Int = 16 << 20,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RPCClient {
+        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+            .connectTimeout(TimeAmount(defaultTimeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maximumMessageBytes))
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler())
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
+            return RPCClient(channel: channel, defaultTimeout: defaultTimeout)
+        } catch {
+            throw RPCClientError(.connectFailed, "Cannot connect to \(socketPath): \(error).")
+        }
+    }
+
+    /// Calls a typed method and decodes its result; an error answer is thrown as `RPCError`.
+    public func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params, timeout: Duration? = nil) async throws
+        -> M.Result
+    {
+        let line = try await send(method: M.name, params: JSONCoding.encoder.encode(params), timeout: timeout)
+        return try Self.result(of: ResponseEnvelope<M.Result>.self, from: line)
+    }
+
+    /// Calls a typed method that takes no params.
+    public func call<M: RPCMethod>(_ method: M.Type, timeout: Duration? = nil) async throws -> M.Result
+    where M.Params == NoParams {
+        try await call(method, NoParams(), timeout: timeout)
+    }
+
+    /// Calls a method by name with untyped params (for tools like `madoctl`).
+    public func call(method: String, params: JSONValue?, timeout: Duration? = nil) async throws -> JSONValue {
+        let encoded = try params.map { try JSONCoding.encoder.encode($0) }
+        let line = try await send(method: method, params: encoded, timeout: timeout)
+        return try Self.result(of: ResponseEnvelope<JSONValue>.self, from: line) 
+    }
+
+    /// Sends a notification: no answer is expected or waited for.
+    public func notify(method: String, params: JSONValue?) async throws {
+        let line = Self.requestLine(id: nil, method: method, params: try params.map { try JSONCoding.encoder.encode($0) })
+        try await channel.writeAndFlush(OutgoingCall(id: nil, line: line, timeout: .seconds(0), promise: nil))
+    }
+
+    /// Closes the connection; pending calls fail with `connectionClosed`.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    /// Whether the connection is still open.
+    public var isConnected: Bool { channel.isActive }
+
+    private func send(method: String, params: Data?, timeout: Duration?) async throws -> Data {
+        let id = nextID.withLockedValue { value in
+            defer { value += 1 }
+            return value
+        }
+        let promise = channel.eventLoop.makePromise(of: Data.self)
+        let call = OutgoingCall(
+            id: id, line: Self.requestLine(id: id, method: method, params: params),
+            timeout: TimeAmount(timeout ?? defaultTimeout), promise: promise)
+        channel.writeAndFlush(call).whenFailure { error in
+            promise.fail(RPCClientError(.connectionClosed, "Cannot send to the service: \(error)."))
+        }
+        return try await promise.futureResult.get()
+    }
+
+    private static func requestLine(id: Int64?, method: String, params: Data?) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeString(#"{"jsonrpc":"2.0","#)
+        if let id { buffer.writeString(#""id":\#(id),"#) }
+        buffer.writeString(#""method":"#)
+        buffer.writeBytes((try? JSONCoding.encoder.encode(method)) ?? Data("\"\"".utf8))
+        if let params {
+            buffer.writeString(#","params":"#)
+            buffer.writeBytes(params)
+        }
+        buffer.writeString("}\n")
+        return buffer
+    }
+
+    private static func result<Result: Decodable>(of type: ResponseEnvelope<Result>.Type, from line: Data) throws -> Result {
+        let envelope: ResponseEnvelope<Result>
+        do {
+            envelope = try JSONCoding.decoder.decode(ResponseEnvelope<Result>.self, from: line)
+        } catch {
+            throw RPCClientError(.invalidResponse, "The service's answer could not be read: \(error).")
+        }
+        if let error = envelope.error { throw error }
+        guard let result = envelope.result else {
+            // A JSON null result decodes as nil for optional-free types only when absent.
+            if let nullResult = try? JSONCoding.decoder.decode(Result.self, from: Data("null".utf8)) {
+                return nullResult
+            }
+            throw RPCClientError(.invalidResponse, "The service's answer has neither result nor error.")
+        }
+        return result
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Turns one line of bytes into an `IncomingMessage`, applying the specification's rules
+/// for requests, notifications and batches.
+public enum MessageParser {
+    public static func parse(_ bytes: Data) -> IncomingMessage {
+        let value: JSONValue
+        do {
+            value = try JSONCoding.decoder.decode(JSONValue.self, from: bytes)
+        } catch {
+            // Invalid JSON, invalid UTF-8, nesting beyond the decoder's depth limit, a
+            // number no Double can hold: all "not JSON we can read".
+            return .unreadable(.parseError())
+        }
+        switch value {
+        case .array(let elements):
+            guard !elements.isEmpty else { return .unreadable(.invalidRequest("an empty batch.")) }
+            return .batch(elements.map(entry(from:)))
+        default:
+            return .single(entry(from: value))
+        }
+    }
+
+    /// Reads one request object, or says why it is not one.
+    public static func entry(from value: JSONValue) -> IncomingEntry {
+        guard case .object(let members) = value else {
+            return .invalid(.invalidRequest("a request is a JSON object."), id: .null)
+        }
+        var id: RequestID? = nil
+        if let rawID = members["id"] {
+            guard let parsed = RequestID(rawID) else {
+                return .invalid(.invalidRequest("the id must be a string, a number or null."), id: .null)
+            }
+            id = parsed
+        }
+        guard members["jsonrpc"] == .string("2.0") else {
+            return .invalid(.invalidRequest("\"jsonrpc\" must be exactly \"2.0\"."), id: id ?? .null)
+        }
+        guard case .string(let method)? = members["method"] else {
+            return .invalid(.invalidRequest("\"method\" must be a string."), id: id ?? .null)
+        }
+        let params = members["params"]
+        switch params {
+        case nil, .object?, .array?: break
+        default:
+            return .invalid(.invalidRequest("\"params\" must be an object or an array."), id: id ?? .null)
+        }
+        return .request(Request(id: id, method: method, params: params))
+    }
+}

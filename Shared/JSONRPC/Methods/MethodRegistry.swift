@@ -1,0 +1,101 @@
+import Foundation
+
+/// The methods a server answers: each registered with its handler, decoded once, and
+/// described for `rpc.discover`.
+public struct MethodRegistry: Sendable {
+    /// A registered method, type-erased for dispatch.
+    struct Entry: Sendable {
+        var description: MethodDescription
+        var invoke: @Sendable (_ params: JSONValue?, _ context: CallContext) async throws -> Data
+    }
+
+    private(set) var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// Registers `method`, replacing any earlier handler of the same name.
+    public mutating func register<M: RPCMethod>(
+        _ method: M.Type,
+        handler: @escaping @Sendable (M.Params, CallContext) async throws -> M.Result
+    ) {
+        entries[M.name] = Entry(description: MethodDescription(M.self)) { params, context in
+            let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
+            let result = try await handler(decoded, context)
+            return try JSONCoding.encoder.encode(result)
+        }
+    }
+
+    /// The descriptions of every registered method, sorted by name.
+    public var descriptions: [MethodDescription] {
+        entries.values.map(\.description).sorted { $0.name < $1.name }
+    }
+
+    func entry(named name: String) -> Entry? { entries[name] }
+}
+
+/// What discovery says of a method.
+public struct MethodDescription: Sendable, Hashable {
+    public var name: String
+    public var summary: String
+    public var params: JSONSchema
+    public var result: JSONSchema
+    public var errors: [RPCError]
+
+    public init<M: RPCMethod>(_ method: M.Type) {
+        name = M.name
+        summary = M.summary
+        params = M.Params.jsonSchema
+        result = M.Result.jsonSchema
+        errors = M.errors
+    }
+}
+
+/// Decodes a method's params, turning every failure into an Invalid params error that
+/// names the member and the rule, never the value.
+enum ParamsDecoding {
+    static func decode<P: Decodable & Encodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
+        let given = params ?? .object([:])
+        let decoded: P
+        do {
+            decoded = try given.decode(as: P.self)
+        } catch let error as DecodingError {
+            throw invalidParams(from: error)
+        }
+        try refuseUnknownMembers(given: given, decoded: decoded)
+        return decoded
+    }
+
+    /// Synthesised `Decodable` ignores members it does not know; a caller's typo should
+    /// not pass silently, so any non-null member the type does not read is refused.
+    private static func refuseUnknownMembers(given: JSONValue, decoded: some Encodable) throws {
+        guard case .object(let members) = given, !members.isEmpty else { return }
+        guard case .object(let known)? = try? JSONValue(encoding: decoded) else { return }
+        let unknown = members.filter { $0.value != .null && known[$0.key] == nil }.keys.sorted()
+        if let first = unknown.first {
+            throw RPCError.invalidParams(
+                "unknown member \"\(first.prefix(100))\".", reason: "unknown_member", field: String(first.prefix(100)))
+        }
+    }
+
+    private static func invalidParams(from error: DecodingError) -> RPCError {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
+            return .invalidParams("missing member \"\(field)\".", reason: "missing_member", field: field)
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let field = path(context)
+            let name = field.isEmpty ? "params" : "\"\(field)\""
+            return .invalidParams(
+                "\(name) has the wrong type: \(context.debugDescription)", reason: "wrong_type", field: field)
+        case .dataCorrupted(let context):
+            let field = path(context)
+            let name = field.isEmpty ? "params" : "\"\(field)\""
+            return .invalidParams("\(name): \(context.debugDescription)", reason: "invalid_value", field: field)
+        @unknown default:
+            return .invalidParams("the params could not be read.")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// A JSON-RPC method as a type: its wire name, its parameters and its result.
+///
+/// The same type drives the server (`MethodRegistry.register`), the Swift client
+/// (`RPCClient.call`), `madoctl` and `rpc.discover`.
+public protocol RPCMethod: Sendable {
+    associatedtype Params: Codable & Sendable & JSONSchemaDescribing = NoParams
+    associatedtype Result: Codable & Sendable & JSONSchemaDescribing
+
+    /// The wire name, `service.ping` style.
+    static var name: String { get }
+    /// One sentence for `rpc.discover` and `madoctl methods`.
+    static var summary: String { get }
+    /// The domain errors this method can answer with, for discovery.
+    static var errors: [RPCError] { get }
+}
+
+extension RPCMethod {
+    public static var errors: [RPCError] { [] }
+}
+
+/// The params of a method that takes none: absent, `{}` or `[]`.
+public struct NoParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public init() {}
+    public init(from decoder: any Decoder) throws {
+        if let list = try? decoder.unkeyedContainer() {
+            guard list.isAtEnd else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "This method takes no params."))
+            }
+            return
+        }
+        let members = try decoder.container(keyedBy: AnyKey.self)
+        guard members.allKeys.isEmpty else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "This method takes no params."))
+        }
+    }
+    public func encode(to encoder: any Encoder) throws {
+        _ = encoder.container(keyedBy: AnyKey.self)
+    }
+    public static var jsonSchema: JSONSchema { .object([:]) }
+}
+
+/// A coding key for any member name.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

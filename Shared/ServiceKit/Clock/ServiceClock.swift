@@ -1,0 +1,65 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Where a service reads "now" for every time rule (midnight unlocks, 24-hour links,
+/// 4-day changes, business days).
+public protocol ServiceClock: Sendable {
+    func now() -> Date
+}
+
+/// The real time.
+public struct SystemClock: ServiceClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A test clock: the ISO 8601 instant written in a file is "now", re-read on every use,
+/// so that a test moves time forward by rewriting the file while services run.
+public struct FileClock: ServiceClock {
+    public let path: String
+    private let lastRead: NIOLockedValueBox<Date>
+
+    /// Opens the clock, refusing a file that does not hold an instant now, so that a
+    /// mistyped test setup fails at start rather than on the first time rule.
+    public init(path: String) throws {
+        self.path = path
+        guard let instant = Self.read(path) else { throw FileClockError(path: path) }
+        lastRead = NIOLockedValueBox(instant)
+    }
+
+    public func now() -> Date {
+        // A file caught mid-rewrite reads as garbage for an instant: keep the last instant
+        // read rather than fall back to the real time, which would break a test silently.
+        lastRead.withLockedValue { last in
+            if let instant = Self.read(path) { last = instant }
+            return last
+        }
+    }
+
+    /// The instant in the file, or `nil` when it holds none.
+    public static func read(_ path: String) -> Date? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return ISO8601.parse(text)
+    }
+}
+
+/// The test clock file cannot be read as an instant.
+public struct FileClockError: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "--clock-file \(path) does not hold an ISO 8601 instant" }
+}
+
+/// ISO 8601 instants as Madoguchi writes and reads them.
+public enum ISO8601 {
+    /// Parses `2026-11-21T22:00:00+09:00`, with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// Formats `date` in Japan time with its offset: `2026-11-22T00:00:00+09:00`.
+    public static func tokyo(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: TimeZone(identifier: "Asia/Tokyo")!))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+
+/// Everything a service needs to start, resolved once from flags and environment.
+public struct ServiceConfiguration: Sendable {
+    /// The service's short name (`auth`), which names its socket and folders.
+    public var serviceName: String
+    /// Where the service's database and secret live.
+    public var stateDirectory: String
+    /// Where every service's socket lives.
+    public var runtimeDirectory: String
+    /// This service's own socket path when it binds itself.
+    public var socketPath: String
+    public var spoolDirectory: String
+    public var mailTransport: MailTransportKind
+    public var sendmailPath: String
+    /// The server secret file, if one was named or provided by systemd.
+    public var secretFile: String?
+    public var logLevel: Logger.Level
+    public var clockFile: String?
+    public var idleExit: Duration?
+    public var idleTimeout: Duration
+    public var maximumConnections: Int
+    public var maximumConnectionsPerUID: Int
+    public var shutdownGrace: Duration
+
+    /// Resolves `options` against `environment` for the service `serviceName`.
+    public init(serviceName: String, options: ServiceOptions, environment: [String: String]) {
+        self.serviceName = serviceName
+        let stateDirectory =
+            options.stateDir ?? environment["STATE_DIRECTORY"]?.firstPathInList
+            ?? FileManager.default.currentDirectoryPath + "/.madoguchi/" + serviceName
+        self.stateDirectory = stateDirectory
+        let runtimeDirectory = options.runtimeDir ?? environment["RUNTIME_DIRECTORY"]?.firstPathInList ?? "/run/madoguchi"
+        self.runtimeDirectory = runtimeDirectory
+        socketPath = options.socket ?? ServiceDirectory(runtimeDirectory: runtimeDirectory).socketPath(of: serviceName)
+        spoolDirectory = options.spoolDir ?? stateDirectory + "/spool"
+        mailTransport = options.mailTransport
+        sendmailPath = options.sendmailPath
+        if let file = options.secretFile {
+            secretFile = file
+        } else if let credentials = environment["CREDENTIALS_DIRECTORY"] {
+            secretFile = credentials + "/pepper"
+        } else {
+            secretFile = nil
+        }
+        logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
+        clockFile = options.clockFile
+        idleExit = options.idleExit.map { .milliseconds(Int64($0 * 1000)) }
+        idleTimeout = .milliseconds(Int64(options.idleTimeout * 1000))
+        maximumConnections = options.maxConnections
+        maximumConnectionsPerUID = options.maxConnectionsPerUid
+        shutdownGrace = .milliseconds(Int64(options.shutdownGrace * 1000))
+    }
+
+    /// The service's SQLite database file.
+    public var databasePath: String { stateDirectory + "/" + serviceName + ".sqlite" }
+}
+
+extension String {
+    /// systemd passes several directories separated by `:`; a service uses the first.
+    fileprivate var firstPathInList: String? {
+        split(separator: ":").first.map(String.init)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+
+/// The command-line flags every Madoguchi service takes. Flags come first because
+/// `systemd-socket-activate` passes a service almost no environment; the environment
+/// variables systemd sets (`STATE_DIRECTORY`, `RUNTIME_DIRECTORY`, …) are fall-backs.
+public struct ServiceOptions: ParsableArguments, Sendable {
+    @Option(help: "Bind this Unix socket path when not socket-activated (default: <runtime-dir>/<service>.sock).")
+    public var socket: String?
+
+    @Option(help: "Folder for the service's database and key (default: $STATE_DIRECTORY, else ./.madoguchi/<service>).")
+    public var stateDir: String?
+
+    @Option(help: "Folder holding every service's socket (default: $RUNTIME_DIRECTORY, else /run/madoguchi).")
+    public var runtimeDir: String?
+
+    @Option(help: "Spool folder the outbox delivers to (default: <state-dir>/spool).")
+    public var spoolDir: String?
+
+    @Option(help: "How e-mail leaves: spool (files in the spool folder) or sendmail.")
+    public var mailTransport: MailTransportKind = .spool
+
+    @Option(help: "The sendmail program for --mail-transport sendmail.")
+    public var sendmailPath: String = "/usr/sbin/sendmail"
+
+    @Option(help: "File holding the server secret (pepper) (default: $CREDENTIALS_DIRECTORY/pepper, else <state-dir>/pepper, created on first start).")
+    public var secretFile: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    public var logLevel: String = "info"
+
+    @Option(help: "Test clock: a file holding an ISO 8601 instant that is \"now\" for every time rule, re-read on each use.")
+    public var clockFile: String?
+
+    @Option(help: "Exit after this many seconds with no connection (socket activation starts it again).")
+    public var idleExit: Double?
+
+    @Option(help: "Close a connection that completes no message for this many seconds.")
+    public var idleTimeout: Double = 300
+
+    @Option(help: "Most open connections in all.")
+    public var maxConnections: Int = 4096
+
+    @Option(help: "Most open connections from one uid.")
+    public var maxConnectionsPerUid: Int = 1024
+
+    @Option(help: "Seconds in-flight calls get to finish after SIGTERM.")
+    public var shutdownGrace: Double = 10
+
+    public init() {}
+
+    public func validate() throws {
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        if let idleExit, idleExit <= 0 { throw ValidationError("--idle-exit must be positive.") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive.") }
+        guard maxConnections > 0, maxConnectionsPerUid > 0 else {
+            throw ValidationError("Connection limits must be positive.")
+        }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative.") }
+    }
+}
+
+/// How e-mail leaves the outbox.
+public enum MailTransportKind: String, ExpressibleByArgument, Sendable, CaseIterable {
+    /// RFC 5322 files in the spool's Maildir.
+    case spool
+    /// A pipe to `sendmail -t -i`.
+    case sendmail
+}

@@ -1,0 +1,51 @@
+import Foundation
+import JSONRPC
+
+/// `service.info`: what this process is and how it was started.
+public enum ServiceInfo: RPCMethod {
+    public static let name = "service.info"
+    public static let summary = "Name, version, pid, uptime, whether the process was socket-activated, and its clock."
+
+    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var name: String
+        public var version: String
+        public var pid: Int32
+        public var uptimeSeconds: Double
+        public var socketActivated: Bool
+        /// `"system"`, or `"file"` for a test clock.
+        public var clock: String
+        /// "Now" by the service clock, in Japan time.
+        public var now: String
+        /// The soft open-file limit after raising it.
+        public var openFileLimit: UInt64
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "name": .string(), "version": .string(), "pid": .integer(), "uptimeSeconds": .number,
+                    "socketActivated": .boolean, "clock": .enumeration(["system", "file"]),
+                    "now": .string(format: "date-time"), "openFileLimit": .integer(),
+                ],
+                required: ["name", "version", "pid", "uptimeSeconds", "socketActivated", "clock", "now", "openFileLimit"])
+        }
+    }
+
+    /// The facts fixed at start-up, from which each answer is made.
+    struct Started: Sendable {
+        let name: String
+        let socketActivated: Bool
+        let clock: any ServiceClock
+        let clockKind: String
+        let openFileLimit: UInt64
+        let startedAt = ContinuousClock.now
+
+        func info() -> Result {
+            let uptime = ContinuousClock.now - startedAt
+            return Result(
+                name: name, version: MadoguchiVersion.current, pid: getpid(),
+                uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
+                socketActivated: socketActivated, clock: clockKind, now: ISO8601.tokyo(clock.now()),
+                openFileLimit: openFileLimit)
+        }
+    }
+}

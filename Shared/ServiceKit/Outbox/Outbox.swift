@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+import JSONRPC
+
+/// Where services put messages to customers. `enqueue` writes into the caller's own
+/// transaction, so a message exists exactly when the change that causes it commits; the
+/// `OutboxDeliverer` then sends it, surviving restarts.
+public struct Outbox: Sendable {
+    private let box: SecretBox
+    private let clock: any ServiceClock
+
+    public init(secret: ServerSecret, clock: any ServiceClock) {
+        self.box = SecretBox(secret: secret, purpose: "outbox")
+        self.clock = clock
+    }
+
+    /// Adds `message` in the transaction of `db`. With a `deduplicationKey`, a message
+    /// already enqueued under the same key is not added again (safe retries).
+    public func enqueue(_ message: OutboxMessage, deduplicationKey: String? = nil, in db: Database) throws {
+        let sealed = try box.seal(JSONCoding.encoder.encode(message))
+        let now = clock.now()
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (channel, payload, deduplicationKey, createdAt, nextAttemptAt)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (deduplicationKey) DO NOTHING
+                """,
+            arguments: [message.channel.rawValue, sealed, deduplicationKey, now, now])
+    }
+
+    func open(_ sealed: Data) throws -> OutboxMessage {
+        try JSONCoding.decoder.decode(OutboxMessage.self, from: box.open(sealed))
+    }
+}
+

@@ -1,0 +1,104 @@
+import Foundation
+import JSONRPC
+import Logging
+import ServiceLifecycle
+import Systemd
+
+/// Builds and runs one service process: resolves its socket (inherited from systemd or
+/// bound here), opens its database, and runs the RPC server, the outbox deliverer and the
+/// watchdog in one `ServiceGroup` that shuts down gracefully on SIGTERM or SIGINT.
+public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
+    public let configuration: ServiceConfiguration
+    private let logger: Logger
+
+    public init(configuration: ServiceConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until shut down. Returns normally after a graceful shutdown.
+    public func run() async throws {
+        let notifier = ServiceNotifier()
+        let openFiles = ProcessLimits.raiseOpenFileLimit()
+        let clock = try makeClock()
+        try FileManager.default.createDirectory(
+            atPath: configuration.stateDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let secret = try ServerSecret.load(path: configuration.secretFile, stateDirectory: configuration.stateDirectory)
+        let database = try ServiceDatabase.open(path: configuration.databasePath) {
+            Definition.registerMigrations(in: &$0)
+        }
+        let outbox = Outbox(secret: secret, clock: clock)
+        let resources = ServiceResources(
+            configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
+            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory), logger: logger)
+        let service = try Definition(resources: resources)
+
+        let address = listenAddress()
+        let started = ServiceInfo.Started(
+            name: Definition.name, socketActivated: address.isInherited, clock: clock,
+            clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles)
+        var registry = MethodRegistry()
+        registry.register(ServicePing.self) { _, _ in ServicePing.Result(service: Definition.name) }
+        registry.register(ServiceInfo.self) { _, _ in started.info() }
+        service.registerMethods(in: &registry)
+        registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
+
+        var serverConfiguration = RPCServer.Configuration(address: address)
+        serverConfiguration.maximumConnections = configuration.maximumConnections
+        serverConfiguration.maximumConnectionsPerUID = configuration.maximumConnectionsPerUID
+        serverConfiguration.idleTimeout = configuration.idleTimeout
+        serverConfiguration.idleExit = configuration.idleExit
+        let server = RPCServer(
+            configuration: serverConfiguration, dispatcher: Dispatcher(registry: registry, logger: logger),
+            logger: logger,
+            onReady: { notifier.ready(status: "Serving on \(address)") },
+            onStopping: { notifier.stopping() })
+        let deliverer = OutboxDeliverer(
+            database: database, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
+            logger: logger)
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // The server returning (idle exit) ends the whole process.
+            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: deliverer),
+        ]
+        services += service.backgroundServices.map { .init(service: $0) }
+        if let interval = notifier.watchdogInterval {
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
+        }
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        logger.info(
+            "starting",
+            metadata: [
+                "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
+                "open-file-limit": "\(openFiles)",
+            ])
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("stopped")
+    }
+
+    private func makeClock() throws -> any ServiceClock {
+        guard let path = configuration.clockFile else { return SystemClock() }
+        let clock = try FileClock(path: path)
+        logger.warning("using the TEST clock: \"now\" is read from a file", metadata: ["clock-file": "\(path)"])
+        return clock
+    }
+
+    /// The inherited socket when socket-activated (the one named after the service if
+    /// several came), otherwise the configured path.
+    private func listenAddress() -> ListenAddress {
+        let inherited = SocketActivation.inheritedSockets()
+        if let socket = inherited.first(where: { $0.name == Definition.name }) ?? inherited.first {
+            return .inherited(fileDescriptor: socket.fileDescriptor, name: socket.name)
+        }
+        return .path(configuration.socketPath)
+    }
+}
+
+/// The version every Madoguchi executable reports.
+public enum MadoguchiVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,41 @@
+import GRDB
+import JSONRPC
+import Logging
+import ServiceLifecycle
+
+/// What makes one Madoguchi service: its name, its database migrations and its methods.
+/// Everything else (sockets, activation, limits, outbox, shutdown) is the same for all of
+/// them and lives in `ServiceApplication`.
+public protocol ServiceDefinition: Sendable {
+    /// The short name: names the socket (`auth.sock`), the state folder and the executable
+    /// (`madoguchi-auth`).
+    static var name: String { get }
+    /// One line for `--help` and discovery.
+    static var title: String { get }
+    /// Registers the service's own migrations (the outbox's are added for it).
+    static func registerMigrations(in migrator: inout DatabaseMigrator)
+
+    /// Creates the service from its resources.
+    init(resources: ServiceResources) throws
+    /// Registers the service's methods (the common ones are added for it).
+    func registerMethods(in registry: inout MethodRegistry)
+    /// Long-running jobs of the service beyond the server and the outbox.
+    var backgroundServices: [any Service] { get }
+}
+
+extension ServiceDefinition {
+    public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
+    public var backgroundServices: [any Service] { [] }
+}
+
+/// The resources every service is built from.
+public struct ServiceResources: Sendable {
+    public var configuration: ServiceConfiguration
+    public var database: DatabasePool
+    public var clock: any ServiceClock
+    public var secret: ServerSecret
+    public var outbox: Outbox
+    /// Clients for the other services, over their sockets.
+    public var peers: ServiceDirectory
+    public var logger: Logger
+}

@@ -1,0 +1,57 @@
+import Crypto
+import Foundation
+
+/// The server-side secret (pepper) every hash and sealed value is keyed with. A 4-digit
+/// PIN has only 10,000 values, so a stolen database must be useless without this key,
+/// which lives apart from it (systemd's `LoadCredential=` in production).
+public struct ServerSecret: Sendable {
+    let key: SymmetricKey
+
+    /// Reads the secret from `path`; with no path, uses `<stateDirectory>/pepper`,
+    /// creating it (32 random bytes, mode 0600) on first start for development.
+    public static func load(path: String?, stateDirectory: String) throws -> ServerSecret {
+        let file = path ?? stateDirectory + "/pepper"
+        if path == nil, !FileManager.default.fileExists(atPath: file) {
+            let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+            guard FileManager.default.createFile(atPath: file, contents: fresh, attributes: [.posixPermissions: 0o600])
+            else { throw ServerSecretError("cannot create the server secret \(file)") }
+        }
+        guard let bytes = FileManager.default.contents(atPath: file), bytes.count >= 16 else {
+            throw ServerSecretError("the server secret \(file) is missing or shorter than 16 bytes")
+        }
+        return ServerSecret(key: SymmetricKey(data: bytes))
+    }
+
+    /// A key for one purpose (`"outbox"`, `"pin"`…), so no two uses share key material.
+    public func derivedKey(for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: key, salt: Data("madoguchi".utf8), info: Data(purpose.utf8), outputByteCount: 32)
+    }
+}
+
+/// The server secret could not be read or created.
+public struct ServerSecretError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Seals values at rest with AES-GCM under a key derived from the server secret: what
+/// the outbox holds (codes, links) must not sit in the database in clear.
+public struct SecretBox: Sendable {
+    private let key: SymmetricKey
+
+    public init(secret: ServerSecret, purpose: String) {
+        key = secret.derivedKey(for: purpose)
+    }
+
+    public func seal(_ plaintext: Data) throws -> Data {
+        guard let combined = try AES.GCM.seal(plaintext, using: key).combined else {
+            throw ServerSecretError("AES-GCM produced no combined box")
+        }
+        return combined
+    }
+
+    public func open(_ sealed: Data) throws -> Data {
+        try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key)
+    }
+}
