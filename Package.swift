@@ -6,6 +6,7 @@ import PackageDescription
 /// `Services/` (one library + thin executable per service, and `madoctl`), `Tests/`.
 let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioConcurrency = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let nioFoundation = Target.Dependency.product(name: "NIOFoundationCompat", package: "swift-nio")
 let nioExtras = Target.Dependency.product(name: "NIOExtras", package: "swift-nio-extras")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
@@ -62,12 +63,12 @@ let package = Package(
         .target(name: "MadoguchiModels", path: "Shared/Models"),
         .target(
             name: "JSONRPC",
-            dependencies: [nio, nioPosix, nioExtras, nioFoundation, logging, lifecycle],
+            dependencies: [nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
             path: "Shared/JSONRPC"
         ),
         .target(
             name: "ServiceKit",
-            dependencies: ["JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, logging, lifecycle, argumentParser, grdb, crypto],
+            dependencies: ["JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb, crypto],
             path: "Shared/ServiceKit"
         ),
     ]
@@ -86,7 +87,7 @@ let package = Package(
             // Tests
             .target(
                 name: "TestSupport",
-                dependencies: ["JSONRPC", nioPosix],
+                dependencies: ["JSONRPC", nioPosix, nioConcurrency],
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),

@@ -1,1 +1,4 @@
-print("x")
+import MadoctlCommands
+import ServiceKit
+
+await Madoctl.start()

@@ -40,8 +40,20 @@ public final class RPCClient: Sendable {
         do {
             let channel = try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
             return RPCClient(channel: channel, defaultTimeout: defaultTimeout)
+        } catch let error as IOError {
+            throw RPCClientError(.connectFailed, "Cannot connect to \(socketPath): \(Self.explain(error.errnoCode)).")
         } catch {
             throw RPCClientError(.connectFailed, "Cannot connect to \(socketPath): \(error).")
+        }
+    }
+
+    private static func explain(_ errno: Int32) -> String {
+        switch errno {
+        case ENOENT: "no socket there (is the service running?)"
+        case ECONNREFUSED: "nothing is listening on it"
+        case EACCES, EPERM: "permission denied"
+        case EAGAIN: "the service's accept queue is full"
+        default: String(cString: strerror(errno))
         }
     }
 

@@ -89,11 +89,13 @@ enum ParamsDecoding {
             let field = path(context)
             let name = field.isEmpty ? "params" : "\"\(field)\""
             return .invalidParams(
-                "\(name) has the wrong type: \(context.debugDescription)", reason: "wrong_type", field: field)
+                "\(name) has the wrong type: \(context.debugDescription)", reason: "wrong_type",
+                field: field.isEmpty ? nil : field)
         case .dataCorrupted(let context):
             let field = path(context)
             let name = field.isEmpty ? "params" : "\"\(field)\""
-            return .invalidParams("\(name): \(context.debugDescription)", reason: "invalid_value", field: field)
+            return .invalidParams(
+                "\(name): \(context.debugDescription)", reason: "invalid_value", field: field.isEmpty ? nil : field)
         @unknown default:
             return .invalidParams("the params could not be read.")
         }

@@ -13,23 +13,6 @@ public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableComman
 
     public init() {}
 
-    /// Parses the process's arguments and runs the service; exits with a message and a
-    /// non-zero status on bad arguments or a failed start.
-    public static func start() async {
-        do {
-            let command = try parseAsRoot()
-            guard let service = command as? Self else {
-                // --help and --version parse as other commands; running them prints and exits.
-                var other = command
-                try other.run()
-                return
-            }
-            try await service.run()
-        } catch {
-            exit(withError: error)
-        }
-    }
-
     public func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let configuration = ServiceConfiguration(serviceName: Definition.name, options: options, environment: environment)
@@ -40,6 +23,27 @@ public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableComman
         } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode.failure
+        }
+    }
+}
+
+extension AsyncParsableCommand {
+    /// Parses the process's arguments and runs the chosen command, exiting with a message
+    /// and the right status on bad usage or failure.
+    ///
+    /// Called from a top-level `main.swift`, `main()` resolves to the synchronous
+    /// `ParsableCommand.main()`, which cannot run an async command; this entry point
+    /// always awaits it.
+    public static func start() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
         }
     }
 }

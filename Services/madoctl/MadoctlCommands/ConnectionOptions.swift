@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import JSONRPC
+import ServiceKit
+
+/// How `madoctl` finds and talks to services.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Folder of the services' sockets (default: $MADOGUCHI_RUNTIME_DIR, else /run/madoguchi).")
+    var runtimeDir: String?
+
+    @Option(help: "Seconds to wait for each answer.")
+    var timeout: Double = 5
+
+    @Flag(help: "Print JSON for scripts instead of readable text.")
+    var json = false
+
+    var directory: ServiceDirectory {
+        ServiceDirectory(
+            runtimeDirectory: runtimeDir ?? ProcessInfo.processInfo.environment["MADOGUCHI_RUNTIME_DIR"] ?? "/run/madoguchi")
+    }
+
+    var callTimeout: Duration { .milliseconds(Int64(timeout * 1000)) }
+
+    /// A service name (`auth`, or `madoguchi-auth`) resolved in the runtime folder, or a
+    /// socket path as given.
+    func socketPath(for service: String) -> String {
+        if service.contains("/") { return service }
+        let name = service.hasPrefix("madoguchi-") ? String(service.dropFirst("madoguchi-".count)) : service
+        return directory.socketPath(of: name)
+    }
+
+    func connect(to service: String) async throws -> RPCClient {
+        do {
+            return try await RPCClient.connect(socketPath: socketPath(for: service), defaultTimeout: callTimeout)
+        } catch let error as RPCClientError {
+            throw Failure.unreachable(error.message)
+        }
+    }
+}
+
+/// How a `madoctl` command fails, with the exit status each gets.
+enum Failure: Error {
+    /// The service answered with an error.
+    case rpc(RPCError)
+    /// The service could not be reached or did not answer.
+    case unreachable(String)
+
+    /// Reports the failure on stderr (and as JSON on stdout with `--json`) and exits.
+    static func exit(_ error: any Error, json: Bool) -> ExitCode {
+        switch error {
+        case let rpc as RPCError:
+            return Self.exit(Failure.rpc(rpc), json: json)
+        case let client as RPCClientError:
+            return Self.exit(Failure.unreachable(client.message), json: json)
+        case Failure.rpc(let rpc):
+            if json { print(#"{"error":\#(((try? JSONValue(encoding: rpc)) ?? .null).jsonText)}"#) }
+            Output.standardError("error: \(rpc.message) (code \(rpc.code)\(rpc.reason.map { ", reason \($0)" } ?? ""))")
+            return ExitCode(1)
+        case Failure.unreachable(let message):
+            Output.standardError("error: \(message)")
+            return ExitCode(69)
+        default:
+            Output.standardError("error: \(error)")
+            return ExitCode.failure
+        }
+    }
+}

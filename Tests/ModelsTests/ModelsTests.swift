@@ -1,0 +1,140 @@
+import Foundation
+import MadoguchiModels
+import Testing
+
+@Suite struct CustomerNumberTests {
+    @Test func leadingZerosAndFullWidthDigits_normaliseToTheSameNumber() throws {
+        let typed = try CustomerNumber(validating: "12345")
+        #expect(try CustomerNumber(validating: "0012345") == typed)
+        #expect(try CustomerNumber(validating: "００１２３４５") == typed)
+        #expect(typed.digits == "12345")
+    }
+
+    @Test(arguments: ["", "0000", "12a45", "1234567890123", "-12"])
+    func invalidNumbers_areRefused(_ text: String) {
+        #expect(throws: ModelValidationError.self) { try CustomerNumber(validating: text) }
+    }
+}
+
+@Suite struct PhoneNumberTests {
+    @Test func hyphensSpacesAndFullWidth_areNormalised() throws {
+        for typed in ["090-1234-5678", "０９０－１２３４－５６７８", "090 1234 5678", "09012345678", "(090)1234-5678"] {
+            #expect(try PhoneNumber(validating: typed).digits == "09012345678", "\(typed)")
+        }
+    }
+
+    @Test func kinds_followThePrefix() throws {
+        #expect(try PhoneNumber(validating: "09012345678").kind == .mobile)
+        #expect(try PhoneNumber(validating: "07012345678").kind == .mobile)
+        #expect(try PhoneNumber(validating: "05012345678").kind == .ipPhone)
+        #expect(try PhoneNumber(validating: "0312345678").kind == .landline)
+        #expect(try PhoneNumber(validating: "0312345678").lastFourDigits == "5678")
+    }
+
+    @Test(arguments: ["", "1234567890", "031234567", "031234567890", "01212345678", "090-1234-567x"])
+    func invalidNumbers_areRefusedWithAReason(_ text: String) {
+        #expect(throws: ModelValidationError.self) { try PhoneNumber(validating: text) }
+    }
+}
+
+@Suite struct PINTests {
+    @Test func fullWidthDigits_areAccepted() throws {
+        #expect(try PIN(validating: "１２３４").digits == "1234")
+    }
+
+    @Test(arguments: ["123", "123456789", "12a4", "", "12 34"])
+    func badShapes_areRefused(_ text: String) {
+        #expect(throws: ModelValidationError.self) { try PIN(validating: text) }
+    }
+
+    @Test func description_neverRevealsTheDigits() throws {
+        let pin = try PIN(validating: "4821")
+        #expect(!"\(pin)".contains("4821"))
+        #expect(!String(reflecting: pin).contains("4821"))
+        do {
+            _ = try PIN(validating: "48a1")
+        } catch {
+            #expect(!error.message.contains("48a1"))
+        }
+    }
+}
+
+@Suite struct ReceptionNumberTests {
+    @Test func lowerCaseAndFullWidth_normaliseToUpperCase() throws {
+        #expect(try ReceptionNumber(validating: "ab12cd34ef567").value == "AB12CD34EF567")
+        #expect(try ReceptionNumber(validating: "ＡＢ12CD34EF567").value == "AB12CD34EF567")
+    }
+
+    @Test(arguments: ["AB12CD34EF56", "AB12CD34EF5678", "AB12CD34EF56-", "AB12CD34EF56あ"])
+    func wrongLengthOrCharacters_areRefused(_ text: String) {
+        #expect(throws: ModelValidationError.self) { try ReceptionNumber(validating: text) }
+    }
+}
+
+@Suite struct AccountIDTests {
+    @Test func idsDifferingOnlyInCase_areTheSameAccount() throws {
+        let mixed = try AccountID(validating: "Taro.Yamada")
+        let lower = try AccountID(validating: "taro.yamada")
+        #expect(mixed == lower)
+        #expect(Set([mixed, lower]).count == 1)
+        #expect(mixed.display == "Taro.Yamada")
+        #expect(mixed.normalized == "taro.yamada")
+    }
+
+    @Test func limits_areFiveToThirtyPrintableCharacters() throws {
+        #expect(throws: ModelValidationError.self) { try AccountID(validating: "abcd") }
+        #expect(try AccountID(validating: "abcde").display == "abcde")
+        #expect(try AccountID(validating: String(repeating: "a", count: 30)).display.count == 30)
+        #expect(throws: ModelValidationError.self) { try AccountID(validating: String(repeating: "a", count: 31)) }
+        #expect(throws: ModelValidationError.self) { try AccountID(validating: "taro yamada") }
+        #expect(throws: ModelValidationError.self) { try AccountID(validating: "たろうやまだ") }
+        #expect(try AccountID(validating: "t@r0_#!~").display == "t@r0_#!~")
+    }
+}
+
+@Suite struct YenTests {
+    @Test func description_groupsThousands() {
+        #expect(Yen(0).description == "0円")
+        #expect(Yen(999).description == "999円")
+        #expect(Yen(1000).description == "1,000円")
+        #expect(Yen(1_234_567).description == "1,234,567円")
+        #expect(Yen(-5500).description == "-5,500円")
+    }
+
+    @Test func codable_isAPlainInteger() throws {
+        let data = try JSONEncoder().encode(Yen(3300))
+        #expect(String(decoding: data, as: UTF8.self) == "3300")
+        #expect(try JSONDecoder().decode(Yen.self, from: Data("3300".utf8)) == 3300)
+        #expect(Yen(1000) + Yen(100) - Yen(50) == Yen(1050))
+    }
+}
+
+@Suite struct BillingMonthTests {
+    @Test func parsesAndPrintsYYYYMM() throws {
+        let month = try BillingMonth(validating: "2024-03")
+        #expect(month.year == 2024 && month.month == 3)
+        #expect(month.description == "2024-03")
+        #expect(try BillingMonth(validating: "２０２４－０３") == month)
+    }
+
+    @Test(arguments: ["2024-13", "2024-00", "2024-3", "24-03", "2024/03", "abcd-ef"])
+    func invalidMonths_areRefused(_ text: String) {
+        #expect(throws: ModelValidationError.self) { try BillingMonth(validating: text) }
+    }
+
+    @Test func arithmetic_crossesYears() throws {
+        let january = try BillingMonth(validating: "2025-01")
+        #expect(january.advanced(by: -1).description == "2024-12")
+        #expect(january.advanced(by: -14).description == "2023-11")
+        #expect(january.advanced(by: 12).description == "2026-01")
+        #expect(january.advanced(by: -1) < january)
+        #expect(try BillingMonth(validating: "2023-11").months(to: january) == 14)
+        #expect(BillingMonth.earliestStatement.description == "2020-07")
+    }
+
+    @Test func monthContainingAnInstant_isTheTokyoMonth() throws {
+        // 2024-03-31T15:30Z is already 2024-04-01 00:30 in Tokyo.
+        let instant = try Date("2024-03-31T15:30:00Z", strategy: .iso8601)
+        #expect(BillingMonth(containing: instant).description == "2024-04")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A plain blocking Unix socket client for tests that must send exactly the bytes they
+/// choose (malformed JSON, a byte at a time, a half-close) and read raw reply lines.
+public final class RawSocket {
+    public let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    /// Connects to `path`; every read waits at most `readTimeout`.
+    public init(path: String, readTimeout: Duration = .seconds(10)) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close(descriptor)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+        let seconds = readTimeout.components.seconds
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(readTimeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(descriptor) }
+
+    /// Writes all of `bytes`; returns false if the peer has closed.
+    @discardableResult
+    public func send(_ bytes: some Sequence<UInt8>) -> Bool {
+        let array = Array(bytes)
+        var offset = 0
+        while offset < array.count {
+            let written = array[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
+    }
+
+    @discardableResult
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    /// Half-closes: no more writes, replies still arrive.
+    public func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
+
+    /// The next reply line without its newline; `nil` when the peer closed first.
+    /// Throws `TimedOut` when nothing arrives in the read timeout.
+    public func readLine() throws -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return nil }
+            if count < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw TimedOut(what: "a reply line") }
+                return nil  // reset by peer: closed
+            }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// Whether the peer has closed the connection (reads until EOF, dropping data).
+    public func waitForClose() throws -> Bool {
+        while true {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 { continue }
+            if count == 0 { return true }
+            if errno == EAGAIN || errno == EWOULDBLOCK { throw TimedOut(what: "the connection to close") }
+            return true
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import JSONRPC
+
+/// A private installation for one test: its own runtime, state and spool folders and test
+/// clock, and helpers to start the real service executables in it.
+public final class ServiceSandbox: Sendable {
+    public let root: TemporaryDirectory
+    public var runtimeDirectory: String { root.file("run") }
+    public var spoolDirectory: String { root.file("spool") }
+    public var clockFile: String { root.file("clock") }
+
+    public init(now: String = "2026-11-21T12:00:00+09:00") throws {
+        root = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: root.file("run"), withIntermediateDirectories: true)
+        try setClock(now)
+    }
+
+    /// Moves the test clock: written to a temporary file and renamed, so a service never
+    /// reads half an instant.
+    public func setClock(_ instant: String) throws {
+        let temporary = clockFile + ".new"
+        try Data(instant.utf8).write(to: URL(fileURLWithPath: temporary))
+        _ = rename(temporary, clockFile)
+    }
+
+    public func socketPath(_ service: String) -> String { runtimeDirectory + "/" + service + ".sock" }
+
+    /// The flags every service in the sandbox gets.
+    public func serviceArguments(_ service: String) -> [String] {
+        [
+            "--runtime-dir", runtimeDirectory, "--state-dir", root.file(service), "--spool-dir", spoolDirectory,
+            "--clock-file", clockFile,
+        ]
+    }
+
+    /// Starts `madoguchi-<service>` under `systemd-socket-activate`, listening on its socket
+    /// in the runtime folder; the service itself starts on the first connection.
+    public func startActivated(
+        _ service: String, extraArguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> ChildProcess {
+        let socket = socketPath(service)
+        let child = try ChildProcess(
+            "/usr/bin/systemd-socket-activate",
+            ["-l", socket, "--fdname=\(service)"] + environment.keys.sorted().map { "-E\($0)=\(environment[$0]!)" }
+                + [Executables.path("madoguchi-\(service)")] + serviceArguments(service) + extraArguments,
+            logPath: root.file("\(service).log"))
+        try await waitUntil("\(socket) to exist") { FileManager.default.fileExists(atPath: socket) }
+        return child
+    }
+
+    /// Starts `madoguchi-<service>` binding its own socket and waits until it accepts.
+    public func startBound(
+        _ service: String, socket: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:],
+        waitForSocket: Bool = true
+    ) async throws -> ChildProcess {
+        let path = socket ?? socketPath(service)
+        let child = try ChildProcess(
+            Executables.path("madoguchi-\(service)"),
+            serviceArguments(service) + ["--socket", path] + extraArguments,
+            logPath: root.file("\(service)-bound-\(UUID().uuidString.prefix(8)).log"), environment: environment)
+        if waitForSocket {
+            try await waitUntil("\(path) to accept connections") {
+                guard child.isRunning else { throw ChildExited(log: child.log) }
+                return (try? RawSocket(path: path)) != nil
+            }
+        }
+        return child
+    }
+
+    /// A client connected to the service's socket in the sandbox.
+    public func client(_ service: String, timeout: Duration = .seconds(10)) async throws -> RPCClient {
+        try await RPCClient.connect(socketPath: socketPath(service), defaultTimeout: timeout)
+    }
+
+    /// Runs `madoctl` against the sandbox.
+    public func madoctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try ChildProcess.run(
+            Executables.path("madoctl"), arguments,
+            environment: ["MADOGUCHI_RUNTIME_DIR": runtimeDirectory, "MADOGUCHI_SPOOL_DIR": spoolDirectory])
+    }
+
+    public func remove() { root.remove() }
+}
+
+/// A child process exited while a test waited for it to become ready.
+public struct ChildExited: Error, CustomStringConvertible {
+    public let log: String
+    public var description: String { "the process exited early; its log:\n\(log)" }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// A condition that did not become true in time.
+public struct TimedOut: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "timed out waiting for \(what)" }
+}
+
+/// Polls `condition` until it holds or `timeout` passes. For conditions outside this
+/// process (a socket appearing, a process exiting, a file arriving) that nothing can
+/// signal; every wait is bounded.
+public func waitUntil(
+    _ what: String, timeout: Duration = .seconds(10), condition: () throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    if try condition() { return }
+    throw TimedOut(what: what)
+}
