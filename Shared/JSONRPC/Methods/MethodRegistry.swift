@@ -91,6 +91,11 @@ enum ParamsDecoding {
             return .invalidParams(
                 "\(name) has the wrong type: \(context.debugDescription)", reason: "wrong_type",
                 field: field.isEmpty ? nil : field)
+        case .dataCorrupted(let context)
+        where context.codingPath.isEmpty && context.debugDescription.hasSuffix("not valid JSON."):
+            // The params were re-encoded from valid JSON, so "not valid JSON" here is how
+            // Foundation reports a number too large for its member, without a path.
+            return .invalidParams("a value could not be read (is a number out of range?).", reason: "invalid_value")
         case .dataCorrupted(let context):
             let field = path(context)
             let name = field.isEmpty ? "params" : "\"\(field)\""
