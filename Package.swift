@@ -91,7 +91,7 @@ let package = Package(
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
-            .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix]),
+            .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
                 name: "IntegrationTests",

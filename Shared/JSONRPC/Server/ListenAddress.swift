@@ -24,6 +24,12 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         return false
     }
 
+    /// The socket path the server binds, `nil` for an inherited socket.
+    public var path: String? {
+        if case .path(let path) = kind { return path }
+        return nil
+    }
+
     public var description: String {
         switch kind {
         case .inherited(let fileDescriptor, let name): "inherited fd \(fileDescriptor) (\(name))"
