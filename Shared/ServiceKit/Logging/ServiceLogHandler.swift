@@ -38,22 +38,22 @@ public struct ServiceLogHandler: LogHandler {
         let text = details.isEmpty ? "\(event.message)" : "\(event.message) \(details)"
         let line: String
         if toJournal {
-            line = "<\(Self.priority(event.level))>\(text)\n"
+            line = Self.priorityPrefix(event.level) + text + "\n"
         } else {
             line = "\(Date().formatted(.iso8601)) \(event.level) \(label): \(text)\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    /// The syslog priority journald reads from the prefix.
-    static func priority(_ level: Logger.Level) -> Int {
+    /// The `<N>` syslog priority prefix journald reads (`sd-daemon(3)`).
+    public static func priorityPrefix(_ level: Logger.Level) -> String {
         switch level {
-        case .trace, .debug: 7
-        case .info: 6
-        case .notice: 5
-        case .warning: 4
-        case .error: 3
-        case .critical: 2
+        case .trace, .debug: "<7>"
+        case .info: "<6>"
+        case .notice: "<5>"
+        case .warning: "<4>"
+        case .error: "<3>"
+        case .critical: "<2>"
         }
     }
 }
