@@ -39,10 +39,3 @@ func withTestServer<T: Sendable>(
         }
     }
 }
-
-/// Runs blocking socket work off the cooperative pool.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}

@@ -29,8 +29,11 @@ public final class ChildProcess: Sendable {
         }
         merged.merge(environment) { _, new in new }
         process.environment = merged
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
         process.standardOutput = log
         process.standardError = log
         try process.run()

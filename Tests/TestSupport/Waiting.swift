@@ -20,3 +20,11 @@ public func waitUntil(
     if try await condition() { return }
     throw TimedOut(what: what)
 }
+
+/// Runs blocking work (plain socket reads, waits for a process) on a thread of its own,
+/// off Swift's cooperative pool, which it would otherwise stall.
+public func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

@@ -121,8 +121,16 @@ public final class RPCServer: Service, Sendable {
             return try await bootstrap.bind(fileDescriptor, childChannelInitializer: initializer)
         case .path(let path):
             try SocketFile.prepare(path)
-            let listener = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
-            chmod(path, 0o660)
+            // Bind under a staging name and rename into place once the mode is 0660, so no
+            // client ever finds the socket with the umask's mode.
+            let staging = SocketFile.stagingPath(for: path)
+            unlink(staging)
+            let listener = try await bootstrap.bind(unixDomainSocketPath: staging, childChannelInitializer: initializer)
+            guard chmod(staging, 0o660) == 0, rename(staging, path) == 0 else {
+                try? await listener.channel.close()
+                unlink(staging)
+                throw IOError(errnoCode: errno, reason: "cannot put the socket in place at \(path)")
+            }
             return listener
         }
     }

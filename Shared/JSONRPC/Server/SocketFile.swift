@@ -22,7 +22,7 @@ enum SocketFile {
 
     /// Makes `path` free to bind: nothing there, or a stale socket that is then removed.
     static func prepare(_ path: String) throws {
-        guard path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else {
+        guard stagingPath(for: path).utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) else {
             throw Problem.pathTooLong(path)
         }
         var status = stat()
@@ -31,6 +31,9 @@ enum SocketFile {
         if isAccepting(path) { throw Problem.inUse(path) }
         unlink(path)
     }
+
+    /// Where the socket is bound before it is renamed into place at `path`.
+    static func stagingPath(for path: String) -> String { path + ".new" }
 
     /// Whether a process accepts connections on `path` right now.
     static func isAccepting(_ path: String) -> Bool {

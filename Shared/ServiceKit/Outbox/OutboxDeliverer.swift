@@ -30,7 +30,7 @@ public final class OutboxDeliverer: Service, Sendable {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await deliverDue()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
         }

@@ -8,7 +8,7 @@ struct WatchdogService: Service {
     let interval: Duration
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             notifier.watchdogPing()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
         }
