@@ -3,45 +3,47 @@ import NIOConcurrencyHelpers
 
 /// A process a test started: its output goes to a file, and it is stopped with SIGTERM
 /// (then SIGKILL if it does not exit in time) so no test leaves one behind.
+///
+/// Spawned with `posix_spawn` and reaped with `waitpid`, not with Foundation's `Process`:
+/// `Process` takes a child's closing of all its descriptors as its exit, and
+/// `systemd-socket-activate` does exactly that before it execs the service, after which
+/// `Process` blocks its monitor thread in `waitpid` and stops reaping every other child.
 public final class ChildProcess: Sendable {
     public let executable: String
     public let arguments: [String]
-    /// The file collecting the process's stderr (and stdout).
+    /// The file collecting the process's stdout and stderr.
     public let logPath: String
-    private let process: NIOLockedValueBox<Process>
+    public let pid: pid_t
+    private let exitStatus = NIOLockedValueBox<Int32?>(nil)
 
     /// Starts `executable` with `arguments`; `environment` entries are added to this
-    /// process's own environment (or replace it entirely with `inheritEnvironment: false`).
-    public init(
-        _ executable: String, _ arguments: [String], logPath: String,
-        environment: [String: String] = [:], inheritEnvironment: Bool = true
-    ) throws {
+    /// process's own environment.
+    public init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
         self.executable = executable
         self.arguments = arguments
         self.logPath = logPath
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var merged = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
+        var merged = ProcessInfo.processInfo.environment
         // A test's own systemd variables must not leak into a service.
         for key in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "JOURNAL_STREAM"] {
             merged[key] = nil
         }
         merged.merge(environment) { _, new in new }
-        process.environment = merged
-        if !FileManager.default.fileExists(atPath: logPath) {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = NIOLockedValueBox(process)
+        pid = try Self.spawn(executable, arguments, environment: merged, stdout: logPath, stderr: logPath)
     }
 
-    public var pid: Int32 { process.withLockedValue { $0.processIdentifier } }
-    public var isRunning: Bool { process.withLockedValue { $0.isRunning } }
+    public var isRunning: Bool { status == nil }
+
+    /// The exit status once the process has ended (128 + signal when killed).
+    public var status: Int32? {
+        exitStatus.withLockedValue { cached in
+            if let cached { return cached }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            let signal = raw & 0x7F
+            cached = signal == 0 ? (raw >> 8) & 0xFF : 128 + signal
+            return cached
+        }
+    }
 
     /// What the process has logged so far.
     public var log: String {
@@ -49,19 +51,23 @@ public final class ChildProcess: Sendable {
     }
 
     public func signal(_ signal: Int32) {
-        kill(pid, signal)
+        if isRunning { kill(pid, signal) }
     }
 
     /// Waits for the process to exit by itself and returns its status.
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
-        try await waitUntil("\(executable) to exit", timeout: timeout) { !isRunning }
-        return process.withLockedValue { $0.terminationStatus }
+        do {
+            try await waitUntil("\(executable) to exit", timeout: timeout) { !isRunning }
+        } catch {
+            throw TimedOut(what: "\(executable) (pid \(pid)) to exit; its log ends:\n\(log.suffix(3000))")
+        }
+        return status ?? -1
     }
 
     /// SIGTERM, then the exit status; SIGKILL if it does not exit within `timeout`.
     @discardableResult
     public func terminate(timeout: Duration = .seconds(10)) async throws -> Int32 {
-        guard isRunning else { return process.withLockedValue { $0.terminationStatus } }
+        if let status { return status }
         signal(SIGTERM)
         do {
             return try await waitForExit(timeout: timeout)
@@ -74,26 +80,62 @@ public final class ChildProcess: Sendable {
     /// Runs a command to completion and returns its exit status and output.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:]
-    ) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        // stderr goes to a file so that a chatty child never blocks on a full pipe while
-        // stdout is read to its end.
-        let errorPath = NSTemporaryDirectory() + "/mdg-stderr-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errData = FileManager.default.contents(atPath: errorPath) ?? Data()
-        return (
-            process.terminationStatus, String(decoding: outData, as: UTF8.self),
-            String(decoding: errData, as: UTF8.self)
-        )
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let child = try ChildProcess(
+            executable, arguments, logPath: folder.file("stderr"), environment: environment, stdout: folder.file("stdout"))
+        let status = try await child.waitForExit(timeout: .seconds(30))
+        let read = { (name: String) in (try? String(contentsOfFile: folder.file(name), encoding: .utf8)) ?? "" }
+        return (status, read("stdout"), read("stderr"))
+    }
+
+    private init(
+        _ executable: String, _ arguments: [String], logPath: String, environment: [String: String], stdout: String
+    ) throws {
+        self.executable = executable
+        self.arguments = arguments
+        self.logPath = logPath
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        pid = try Self.spawn(executable, arguments, environment: merged, stdout: stdout, stderr: logPath)
+    }
+
+    private static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String], stdout: String, stderr: String
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if stderr == stdout {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        }
+        // Children start with default signal handling and nothing blocked, whatever the
+        // test process has set up.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO) }
+        return pid
     }
 }

@@ -73,8 +73,8 @@ public final class ServiceSandbox: Sendable {
     }
 
     /// Runs `madoctl` against the sandbox.
-    public func madoctl(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try ChildProcess.run(
+    public func madoctl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await ChildProcess.run(
             Executables.path("madoctl"), arguments,
             environment: ["MADOGUCHI_RUNTIME_DIR": runtimeDirectory, "MADOGUCHI_SPOOL_DIR": spoolDirectory])
     }

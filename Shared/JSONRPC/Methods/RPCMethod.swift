@@ -24,15 +24,17 @@ public struct NoParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public init(from decoder: any Decoder) throws {
         if let list = try? decoder.unkeyedContainer() {
             guard list.isAtEnd else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "This method takes no params."))
+                throw RPCError.invalidParams("this method takes no params.", reason: "unexpected_params")
             }
             return
         }
         let members = try decoder.container(keyedBy: AnyKey.self)
-        guard members.allKeys.isEmpty else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "This method takes no params."))
+        if let first = members.allKeys.map(\.stringValue).sorted().first {
+            throw RPCError.invalidParams(
+                "unknown member \"\(first.prefix(100))\".", reason: "unknown_member", field: String(first.prefix(100)))
         }
     }
+
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: AnyKey.self)
     }

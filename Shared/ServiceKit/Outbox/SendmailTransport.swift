@@ -15,9 +15,15 @@ public struct SendmailTransport: OutboxTransport {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        input.fileHandleForWriting.write(MailFormatter.rfc5322(message, id: id, serviceName: serviceName, date: createdAt))
-        try input.fileHandleForWriting.close()
+        // The throwing write: a sendmail that exits without reading must be a failed
+        // delivery (retried later), not a trap on EPIPE.
+        let written = Result {
+            try input.fileHandleForWriting.write(
+                contentsOf: MailFormatter.rfc5322(message, id: id, serviceName: serviceName, date: createdAt))
+        }
+        try? input.fileHandleForWriting.close()
         process.waitUntilExit()
+        try written.get()
         guard process.terminationStatus == 0 else {
             throw SendmailError(status: process.terminationStatus)
         }

@@ -18,6 +18,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
 
     /// Runs until shut down. Returns normally after a graceful shutdown.
     public func run() async throws {
+        // A peer that goes away mid-write (sendmail, a client) is an error to handle, not
+        // a reason for the process to die.
+        signal(SIGPIPE, SIG_IGN)
         let notifier = ServiceNotifier()
         let openFiles = ProcessLimits.raiseOpenFileLimit()
         let clock = try makeClock()

@@ -1,0 +1,130 @@
+import Foundation
+import JSONRPC
+import ServiceKit
+import Testing
+import TestSupport
+
+/// `madoctl` driving the real, socket-activated services.
+@Suite struct MadoctlTests {
+    @Test func pingCallAndMethods_driveEveryService() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        var processes: [ChildProcess] = []
+        for service in ServiceDirectory.serviceNames { processes.append(try await sandbox.startActivated(service)) }
+
+        let ping = try await sandbox.madoctl(["ping"])
+        #expect(ping.status == 0, "\(ping.stderr)")
+        for service in ServiceDirectory.serviceNames {
+            #expect(ping.stdout.contains(service) && ping.stdout.contains(" ms"))
+        }
+        let pingJSON = try await sandbox.madoctl(["ping", "--json"])
+        let outcomes = try #require(GoldenJSON.parse(pingJSON.stdout))
+        guard case .array(let list) = outcomes else {
+            Issue.record("not an array: \(pingJSON.stdout)")
+            return
+        }
+        #expect(list.count == 4)
+        #expect(list.allSatisfy { $0["ok"] == true })
+
+        let call = try await sandbox.madoctl(["call", "registration", "service.info", "--json"])
+        #expect(call.status == 0)
+        #expect(GoldenJSON.parse(call.stdout)?["name"] == "registration")
+        #expect(GoldenJSON.parse(call.stdout)?["socketActivated"] == true)
+
+        // A socket path works as well as a name; readable output is indented JSON.
+        let byPath = try await sandbox.madoctl(["call", sandbox.socketPath("linking"), "service.ping", "{}"])
+        #expect(byPath.status == 0)
+        #expect(byPath.stdout.contains(#""service" : "linking""#))
+
+        let methods = try await sandbox.madoctl(["methods", "billing"])
+        #expect(methods.status == 0)
+        #expect(methods.stdout.contains("service.info"))
+        #expect(methods.stdout.contains("rpc.discover"))
+
+        for process in processes { #expect(try await process.terminate() == 0) }
+    }
+
+    @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+
+        let unknown = try await sandbox.madoctl(["call", "auth", "no.such.method"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("Method not found."))
+        #expect(unknown.stderr.contains("reason method_not_found"))
+
+        let json = try await sandbox.madoctl(["call", "auth", "service.ping", #"{"extra":1}"#, "--json"])
+        #expect(json.status == 1)
+        #expect(GoldenJSON.parse(json.stdout)?["error"]?["data"]?["reason"] == "unknown_member")
+
+        let badParams = try await sandbox.madoctl(["call", "auth", "service.ping", "{oops"])
+        #expect(badParams.status == 64)
+
+        let down = try await sandbox.madoctl(["call", "billing", "service.ping"])
+        #expect(down.status == 69)
+        #expect(down.stderr.contains("no socket there"))
+
+        let partial = try await sandbox.madoctl(["ping"])
+        #expect(partial.status == 69)
+        #expect(partial.stdout.contains("auth") && partial.stdout.contains("FAIL"))
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func outbox_showsWhatTheSpoolHolds() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let empty = try await sandbox.madoctl(["outbox"])
+        #expect(empty.status == 0)
+        #expect(empty.stdout.contains("holds no messages"))
+
+        let spool = SpoolTransport(directory: sandbox.spoolDirectory, serviceName: "registration")
+        try spool.deliver(
+            OutboxMessage(channel: .mail, to: "hanako@example.jp", subject: "本登録のご案内", body: "こちらのURLを開いてください。"),
+            id: 1, createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        try spool.deliver(
+            OutboxMessage(channel: .sms, to: "09012345678", body: "認証コード 24680"), id: 2,
+            createdAt: Date(timeIntervalSince1970: 1_800_000_001))
+
+        let readable = try await sandbox.madoctl(["outbox"])
+        #expect(readable.stdout.contains("[mail] to hanako@example.jp — 本登録のご案内"))
+        #expect(readable.stdout.contains("[sms] to 09012345678"))
+
+        let json = try await sandbox.madoctl(["outbox", "--json", "--channel", "sms"])
+        guard case .array(let entries)? = GoldenJSON.parse(json.stdout) else {
+            Issue.record("not an array: \(json.stdout)")
+            return
+        }
+        #expect(entries.count == 1)
+        #expect(entries.first?["body"] == "認証コード 24680")
+    }
+}
+
+/// Services calling each other: over the same sockets, with "unavailable" when the peer
+/// is down, never a hang.
+@Suite struct PeerServiceTests {
+    @Test func peerCalls_goOverTheSocket_andADownPeerIsUnavailableQuickly() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let peer = ServiceDirectory(runtimeDirectory: sandbox.runtimeDirectory).peer("auth", timeout: .seconds(2))
+        #expect(try await peer.call(ServicePing.self, NoParams()).service == "auth")
+        #expect(try await process.terminate() == 0)
+
+        let started = ContinuousClock.now
+        do {
+            _ = try await peer.call(ServicePing.self, NoParams())
+            Issue.record("expected unavailable")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+            #expect(error.reason == "unavailable")
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+
+        // When the service is back, the same peer reconnects by itself.
+        let again = try await sandbox.startBound("auth")
+        #expect(try await peer.call(ServicePing.self, NoParams()).service == "auth")
+        await peer.close()
+        #expect(try await again.terminate() == 0)
+    }
+}
