@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOFoundationCompat
@@ -86,6 +87,7 @@ public final class RPCServer: Service, Sendable {
                     background.cancelAll()
                 }
             }
+            await closeUnclaimed()
         } onGracefulShutdown: {
             self.onStopping()
             listener.channel.close(promise: nil)
@@ -96,6 +98,12 @@ public final class RPCServer: Service, Sendable {
     // MARK: Listening
 
     private typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials)
+
+    /// Connections accepted but not yet handed to a connection task. When the listener
+    /// closes, NIO drops connections still on their way to the accept loop, and an unused
+    /// `NIOAsyncChannel` must not be dropped (a precondition failure); holding them here
+    /// lets shutdown close them properly instead.
+    private let unclaimed = NIOLockedValueBox<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([:])
 
     private func bind() async throws -> NIOAsyncChannel<Accepted, Never> {
         let bootstrap = ServerBootstrap(group: group)
@@ -113,6 +121,7 @@ public final class RPCServer: Service, Sendable {
                 try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)))
                 try pipeline.addHandler(CloseOnIdleHandler())
                 let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                self.unclaimed.withLockedValue { $0[ObjectIdentifier(channel)] = asyncChannel }
                 return (asyncChannel, peer)
             }
         }
@@ -135,6 +144,16 @@ public final class RPCServer: Service, Sendable {
         }
     }
 
+    private func closeUnclaimed() async {
+        let dropped = unclaimed.withLockedValue { channels in
+            defer { channels.removeAll() }
+            return Array(channels.values)
+        }
+        for channel in dropped {
+            try? await channel.executeThenClose { _, _ in }
+        }
+    }
+
     private func removeSocketFileIfOwned() {
         if case .path(let path) = configuration.address.kind { unlink(path) }
     }
@@ -154,6 +173,7 @@ public final class RPCServer: Service, Sendable {
     // MARK: Connections
 
     private func handle(_ accepted: Accepted) async {
+        unclaimed.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(accepted.channel.channel)) }
         let uid = accepted.peer.uid
         switch limiter.admit(uid: uid) {
         case .failure(let refusal):

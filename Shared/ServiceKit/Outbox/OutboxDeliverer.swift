@@ -55,7 +55,7 @@ public final class OutboxDeliverer: Service, Sendable {
     private func deliver(_ pending: OutboxStore.Pending) async -> Bool {
         do {
             let message = try outbox.open(pending.payload)
-            try transport.deliver(message, id: pending.id, createdAt: pending.createdAt)
+            try await transport.deliver(message, id: pending.id, createdAt: pending.createdAt)
             let now = clock.now()
             try await database.write { db in try OutboxStore.markDelivered(pending.id, at: now, in: db) }
             logger.info("outbox message delivered", metadata: ["outbox-id": "\(pending.id)", "channel": "\(message.channel)"])

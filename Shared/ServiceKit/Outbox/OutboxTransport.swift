@@ -3,7 +3,7 @@ import Foundation
 /// Hands one message to the outside world. Delivering the same `id` twice must not send
 /// it twice where the transport can tell (the spool names files by id).
 public protocol OutboxTransport: Sendable {
-    func deliver(_ message: OutboxMessage, id: Int64, createdAt: Date) throws
+    func deliver(_ message: OutboxMessage, id: Int64, createdAt: Date) async throws
 }
 
 /// The transport a service runs with: e-mail to the spool or to sendmail; SMS, voice
@@ -19,9 +19,9 @@ public struct ConfiguredTransport: OutboxTransport {
             ? SendmailTransport(program: configuration.sendmailPath, serviceName: configuration.serviceName) : nil
     }
 
-    public func deliver(_ message: OutboxMessage, id: Int64, createdAt: Date) throws {
+    public func deliver(_ message: OutboxMessage, id: Int64, createdAt: Date) async throws {
         if message.channel == .mail, let sendmail {
-            try sendmail.deliver(message, id: id, createdAt: createdAt)
+            try await sendmail.deliver(message, id: id, createdAt: createdAt)
         } else {
             try spool.deliver(message, id: id, createdAt: createdAt)
         }
