@@ -59,16 +59,7 @@ import TestSupport
         let path = directory.file("drop.sock")
         // A peer that reads one request and hangs up without answering.
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-        }
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        _ = withUnixSocketAddress(path) { bind(listener, $0, $1) }
         listen(listener, 1)
         defer { close(listener) }
         let client = try await RPCClient.connect(socketPath: path, defaultTimeout: .seconds(30))

@@ -81,6 +81,26 @@ import TestSupport
         #expect(channels == ["letter", "sms", "voice"])
     }
 
+    @Test func pendingMessage_survivesARestart() async throws {
+        let directory: TemporaryDirectory
+        do {
+            let fixture = try Fixture()
+            directory = fixture.directory
+            try await fixture.database.write { db in try fixture.outbox.enqueue(code, in: db) }
+            try fixture.database.close()
+        }
+        // A new process: the same files, opened again.
+        let clock = try FileClock(path: directory.file("clock"))
+        let database = try ServiceDatabase.open(path: directory.file("state/test.sqlite")) { _ in }
+        let outbox = Outbox(secret: try ServerSecret.load(path: nil, stateDirectory: directory.path), clock: clock)
+        let deliverer = OutboxDeliverer(
+            database: database, outbox: outbox, clock: clock,
+            transport: SpoolTransport(directory: directory.file("spool"), serviceName: "test"), logger: Logger(label: "outbox"))
+        #expect(await deliverer.deliverDue() == 1)
+        #expect(SpoolReader.entries(in: directory.file("spool")).first?.body == code.body)
+        directory.remove()
+    }
+
     @Test func sameDeduplicationKey_isEnqueuedOnce() async throws {
         let fixture = try Fixture()
         defer { fixture.directory.remove() }

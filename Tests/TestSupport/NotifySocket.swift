@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 
 /// A stand-in for the service manager's end of `NOTIFY_SOCKET`: a Unix datagram socket
 /// that receives what a service sends with `sd_notify` (`READY=1`, `STOPPING=1`, …).
@@ -8,20 +9,15 @@ public final class NotifySocket: Sendable {
 
     public init(path: String) throws {
         self.path = path
-        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        // Bind on a local descriptor first: see `RawSocket.init` on closing twice.
+        let candidate = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard withUnixSocketAddress(path, { bind(candidate, $0, $1) }) == 0 else {
+            close(candidate)
+            throw POSIXError(.EADDRINUSE)
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(candidate, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        descriptor = candidate
     }
 
     deinit { close(descriptor) }

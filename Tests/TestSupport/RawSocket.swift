@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 
 /// A plain blocking Unix socket client for tests that must send exactly the bytes they
 /// choose (malformed JSON, a byte at a time, a half-close) and read raw reply lines.
@@ -8,26 +9,21 @@ public final class RawSocket {
 
     /// Connects to `path`; every read waits at most `readTimeout`.
     public init(path: String, readTimeout: Duration = .seconds(10)) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else {
+        // Connect on a local descriptor and keep it only on success: a throwing init of a
+        // fully initialised class runs deinit, and closing twice would close whatever
+        // descriptor the process opened in between (NIO's, in the in-process tests).
+        let candidate = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard candidate >= 0 else { throw POSIXError(.EIO) }
+        guard withUnixSocketAddress(path, { connect(candidate, $0, $1) }) == 0 else {
             let code = errno
-            close(descriptor)
+            close(candidate)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
-        let seconds = readTimeout.components.seconds
-        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(readTimeout.components.attoseconds / 1_000_000_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var timeout = timeval(
+            tv_sec: Int(readTimeout.components.seconds),
+            tv_usec: Int(readTimeout.components.attoseconds / 1_000_000_000_000))
+        setsockopt(candidate, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        descriptor = candidate
     }
 
     deinit { close(descriptor) }

@@ -44,8 +44,18 @@ public final class ServiceSandbox: Sendable {
             ["-l", socket, "--fdname=\(service)"] + environment.keys.sorted().map { "-E\($0)=\(environment[$0]!)" }
                 + [Executables.path("madoguchi-\(service)")] + serviceArguments(service) + extraArguments,
             logPath: root.file("\(service).log"))
-        try await waitUntil("\(socket) to exist") { FileManager.default.fileExists(atPath: socket) }
+        try await waitUntil("\(socket) to listen") { Self.isListening(socket) }
         return child
+    }
+
+    /// Whether a socket listens on `path`, from `/proc/net/unix` (flag `__SO_ACCEPTCON`),
+    /// without connecting: a connection would start a socket-activated service.
+    static func isListening(_ path: String) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8) else { return false }
+        return table.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count >= 8 && fields[7] == path && fields[3] == "00010000"
+        }
     }
 
     /// Starts `madoguchi-<service>` binding its own socket and waits until it accepts.

@@ -75,7 +75,7 @@ public final class RPCClient: Sendable {
     public func call(method: String, params: JSONValue?, timeout: Duration? = nil) async throws -> JSONValue {
         let encoded = try params.map { try JSONCoding.encoder.encode($0) }
         let line = try await send(method: method, params: encoded, timeout: timeout)
-        return try Self.result(of: ResponseEnvelope<JSONValue>.self, from: line) 
+        return try Self.result(of: ResponseEnvelope<JSONValue>.self, from: line)
     }
 
     /// Sends a notification: no answer is expected or waited for.

@@ -24,18 +24,6 @@ public enum JSONValue: Sendable, Hashable {
         if case .string(let text) = self { return text }
         return nil
     }
-
-    /// The JSON type's name, for error messages (`"object"`, `"number"`, …).
-    public var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .int, .double: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
 }
 
 extension JSONValue: Codable {
