@@ -1,0 +1,145 @@
+import Foundation
+import JSONRPC
+import ServiceKit
+import Testing
+import TestSupport
+
+/// The shipped units (compose/systemd) under a real systemd user manager: socket
+/// activation, notify readiness, restart after a crash, idle exit and re-activation, and
+/// a clean stop of the target.
+@Suite(.serialized) struct RealSystemdTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The units from compose/systemd, adapted for a user manager: paths under the
+    /// session's folder, no user switching (a user manager cannot), no journald (output
+    /// appended to a log file), no start limit, and the test clock. Two settings a user
+    /// manager in this namespace cannot apply are replaced: `ProtectHome=` fails with
+    /// 226/NAMESPACE, and `LoadCredential=` hands over no file, so the pepper is named
+    /// with `--secret-file` instead.
+    static func installUnits(in session: UserSession) throws {
+        let source = packageRoot + "/compose/systemd/"
+        let binaries = Executables.directory
+        func read(_ name: String) throws -> String { try String(contentsOfFile: source + name, encoding: .utf8) }
+        func write(_ text: String, _ name: String) throws {
+            try text.write(toFile: session.unitDirectory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        func dropping(_ keys: [String], from text: String) -> String {
+            text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { line in !keys.contains { line.hasPrefix($0 + "=") } }
+                .joined(separator: "\n")
+        }
+        try write(
+            dropping(["SocketUser", "SocketGroup"], from: read("madoguchi@.socket"))
+                .replacingOccurrences(of: "/run/madoguchi/", with: session.socketDirectory + "/"),
+            "madoguchi@.socket")
+
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: session.base + "/pepper"))
+        try write(
+            dropping(
+                ["DynamicUser", "User", "SupplementaryGroups", "ProtectHome", "LoadCredential"],
+                from: read("madoguchi@.service"))
+                .replacingOccurrences(of: "/usr/local/bin/", with: binaries + "/")
+                .replacingOccurrences(of: "--runtime-dir /run/madoguchi", with: "--runtime-dir \(session.socketDirectory)")
+                .replacingOccurrences(
+                    of: "--spool-dir /var/spool/madoguchi",
+                    with: "--spool-dir \(session.spoolDirectory) --clock-file \(session.clockFile) "
+                        + "--secret-file \(session.base)/pepper")
+                .replacingOccurrences(of: "ReadWritePaths=/var/spool/madoguchi", with: "ReadWritePaths=\(session.spoolDirectory)")
+                .replacingOccurrences(of: "[Unit]\n", with: "[Unit]\nStartLimitIntervalSec=0\n")
+                .replacingOccurrences(
+                    of: "[Service]\n",
+                    with: "[Service]\nStandardOutput=append:\(session.base)/%i.log\nStandardError=append:\(session.base)/%i.log\n"),
+            "madoguchi@.service")
+        try write(read("madoguchi.target"), "madoguchi.target")
+        try "2026-11-21T12:00:00+09:00".write(toFile: session.clockFile, atomically: true, encoding: .utf8)
+
+        // billing exits when idle, to show re-activation; a drop-in, as an operator would.
+        let dropIn = session.unitDirectory + "/madoguchi@billing.service.d"
+        try FileManager.default.createDirectory(atPath: dropIn, withIntermediateDirectories: true)
+        let execStart = try String(contentsOfFile: session.unitDirectory + "/madoguchi@.service", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("ExecStart=") }!
+        try "[Service]\nExecStart=\n\(execStart) --idle-exit 0.5\n"
+            .write(toFile: dropIn + "/idle-exit.conf", atomically: true, encoding: .utf8)
+    }
+
+    func client(_ service: String, in session: UserSession) async throws -> RPCClient {
+        try await RPCClient.connect(socketPath: session.socketDirectory + "/\(service).sock", defaultTimeout: .seconds(15))
+    }
+
+    @Test(.enabled(if: UserSession.unavailableReason == nil, "needs root, unshare(1), systemd and cgroup2"))
+    func shippedUnits_underARealUserManager() async throws {
+        let session = try await UserSession(packageRoot: Self.packageRoot)
+        do {
+            try await exercise(session)
+        } catch {
+            let console = (try? String(contentsOfFile: session.sessionDirectory + "/console.log", encoding: .utf8)) ?? ""
+            let status = (try? await session.systemctl(["status", "--lines=20", "madoguchi@*"]).stdout) ?? ""
+            let logs = ServiceDirectory.serviceNames.map { name in
+                "\(name): " + ((try? String(contentsOfFile: session.base + "/\(name).log", encoding: .utf8)) ?? "")
+            }
+            Issue.record("user manager console:\n\(console.suffix(3000))\nstatus:\n\(status)\nlogs:\n\(logs.joined(separator: "\n"))")
+            await session.stop()
+            throw error
+        }
+        await session.stop()
+    }
+
+    private func exercise(_ session: UserSession) async throws {
+        try Self.installUnits(in: session)
+        try await session.systemctl(["daemon-reload"])
+        let start = try await session.systemctl(["start", "madoguchi.target"])
+        #expect(start.status == 0, "\(start.stderr)")
+
+        // Listening sockets, and no service process before the first connection.
+        for service in ServiceDirectory.serviceNames {
+            #expect(try await session.property("ActiveState", of: "madoguchi@\(service).socket") == "active")
+            #expect(try await session.property("ActiveState", of: "madoguchi@\(service).service") == "inactive")
+            #expect(try await session.property("MainPID", of: "madoguchi@\(service).service") == "0")
+        }
+
+        // Activation on connect, with Type=notify readiness and status text.
+        let auth = try await client("auth", in: session)
+        let info = try await auth.call(ServiceInfo.self)
+        #expect(info.socketActivated)
+        #expect(info.now == "2026-11-21T12:00:00+09:00")
+        #expect(try await session.property("ActiveState", of: "madoguchi@auth.service") == "active")
+        #expect(try await session.property("SubState", of: "madoguchi@auth.service") == "running")
+        #expect(try await session.property("MainPID", of: "madoguchi@auth.service") == String(info.pid))
+        #expect(try await session.property("StatusText", of: "madoguchi@auth.service").hasPrefix("Serving on inherited fd"))
+        #expect(try await session.property("ActiveState", of: "madoguchi@registration.service") == "inactive")
+
+        // A crash (kill -9): systemd restarts the service, and a caller who connects
+        // meanwhile waits on the socket systemd holds and is answered.
+        kill(info.pid, SIGKILL)
+        let afterCrash = try await client("auth", in: session)
+        let restarted = try await afterCrash.call(ServiceInfo.self)
+        #expect(restarted.pid != info.pid)
+        #expect(try await session.property("NRestarts", of: "madoguchi@auth.service") == "1")
+        await afterCrash.close()
+        await auth.close()
+
+        // Idle exit, then re-activation on the next connection.
+        let billing = try await client("billing", in: session)
+        let firstBilling = try await billing.call(ServiceInfo.self).pid
+        await billing.close()
+        try await session.wait(for: "madoguchi@billing.service", "ActiveState", toBe: "inactive")
+        #expect(try await session.property("Result", of: "madoguchi@billing.service") == "success")
+        #expect(try await session.property("ActiveState", of: "madoguchi@billing.socket") == "active")
+        let billingAgain = try await client("billing", in: session)
+        #expect(try await billingAgain.call(ServiceInfo.self).pid != firstBilling)
+        await billingAgain.close()
+
+        // A clean stop of the target stops every socket and service, removes the sockets.
+        let stop = try await session.systemctl(["stop", "madoguchi.target"])
+        #expect(stop.status == 0)
+        for service in ServiceDirectory.serviceNames {
+            try await session.wait(for: "madoguchi@\(service).service", "ActiveState", toBe: "inactive")
+            #expect(try await session.property("ActiveState", of: "madoguchi@\(service).socket") == "inactive")
+            #expect(!FileManager.default.fileExists(atPath: session.socketDirectory + "/\(service).sock"))
+        }
+        #expect(try await session.property("Result", of: "madoguchi@auth.service") == "success")
+        let authLog = try String(contentsOfFile: session.base + "/auth.log", encoding: .utf8)
+        #expect(authLog.contains("stopped"))
+    }
+}
