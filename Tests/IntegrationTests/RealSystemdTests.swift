@@ -11,47 +11,14 @@ import TestSupport
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    /// The units from compose/systemd, adapted for a user manager: paths under the
-    /// session's folder, no user switching (a user manager cannot), no journald (output
-    /// appended to a log file), no start limit, and the test clock. Two settings a user
-    /// manager in this namespace cannot apply are replaced: `ProtectHome=` fails with
-    /// 226/NAMESPACE, and `LoadCredential=` hands over no file, so the pepper is named
-    /// with `--secret-file` instead.
-    static func installUnits(in session: UserSession) throws {
-        let source = packageRoot + "/compose/systemd/"
-        let binaries = Executables.directory
-        func read(_ name: String) throws -> String { try String(contentsOfFile: source + name, encoding: .utf8) }
-        func write(_ text: String, _ name: String) throws {
-            try text.write(toFile: session.unitDirectory + "/" + name, atomically: true, encoding: .utf8)
-        }
-        func dropping(_ keys: [String], from text: String) -> String {
-            text.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { line in !keys.contains { line.hasPrefix($0 + "=") } }
-                .joined(separator: "\n")
-        }
-        try write(
-            dropping(["SocketUser", "SocketGroup"], from: read("madoguchi@.socket"))
-                .replacingOccurrences(of: "/run/madoguchi/", with: session.socketDirectory + "/"),
-            "madoguchi@.socket")
-
-        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: session.base + "/pepper"))
-        try write(
-            dropping(
-                ["DynamicUser", "User", "SupplementaryGroups", "ProtectHome", "LoadCredential"],
-                from: read("madoguchi@.service"))
-                .replacingOccurrences(of: "/usr/local/bin/", with: binaries + "/")
-                .replacingOccurrences(of: "--runtime-dir /run/madoguchi", with: "--runtime-dir \(session.socketDirectory)")
-                .replacingOccurrences(
-                    of: "--spool-dir /var/spool/madoguchi",
-                    with: "--spool-dir \(session.spoolDirectory) --clock-file \(session.clockFile) "
-                        + "--secret-file \(session.base)/pepper")
-                .replacingOccurrences(of: "ReadWritePaths=/var/spool/madoguchi", with: "ReadWritePaths=\(session.spoolDirectory)")
-                .replacingOccurrences(of: "[Unit]\n", with: "[Unit]\nStartLimitIntervalSec=0\n")
-                .replacingOccurrences(
-                    of: "[Service]\n",
-                    with: "[Service]\nStandardOutput=append:\(session.base)/%i.log\nStandardError=append:\(session.base)/%i.log\n"),
-            "madoguchi@.service")
-        try write(read("madoguchi.target"), "madoguchi.target")
+    /// The units from compose/systemd as `compose/render-user-units` adapts them for a
+    /// user manager (paths under the session's folder, no user switching, output to log
+    /// files), with the test clock.
+    static func installUnits(in session: UserSession) async throws {
+        let render = try await ChildProcess.run(
+            packageRoot + "/compose/render-user-units",
+            [session.base, session.unitDirectory, Executables.directory, "--clock-file", session.clockFile])
+        #expect(render.status == 0, "\(render.stderr)")
         try "2026-11-21T12:00:00+09:00".write(toFile: session.clockFile, atomically: true, encoding: .utf8)
 
         // billing exits when idle, to show re-activation; a drop-in, as an operator would.
@@ -86,7 +53,7 @@ import TestSupport
     }
 
     private func exercise(_ session: UserSession) async throws {
-        try Self.installUnits(in: session)
+        try await Self.installUnits(in: session)
         try await session.systemctl(["daemon-reload"])
         let start = try await session.systemctl(["start", "madoguchi.target"])
         #expect(start.status == 0, "\(start.stderr)")
