@@ -95,6 +95,7 @@ let package = Package(
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
+            .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
