@@ -19,11 +19,11 @@ let system = Target.Dependency.product(name: "SystemPackage", package: "swift-sy
 
 /// A service: its library under `Services/<folder>/<Library>` and its thin
 /// executable under `Services/<folder>/<executable>`.
-func service(_ folder: String, library: String, executable: String) -> [Target] {
+func service(_ folder: String, library: String, executable: String, extra: [Target.Dependency] = []) -> [Target] {
     [
         .target(
             name: library,
-            dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels", logging, grdb],
+            dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels", logging, grdb] + extra,
             path: "Services/\(folder)/\(library)"
         ),
         .executableTarget(
@@ -76,7 +76,7 @@ let package = Package(
             path: "Shared/ServiceKit"
         ),
     ]
-        + service("Auth", library: "AuthService", executable: "madoguchi-auth")
+        + service("Auth", library: "AuthService", executable: "madoguchi-auth", extra: [crypto])
         + service("Registration", library: "RegistrationService", executable: "madoguchi-registration")
         + service("Billing", library: "BillingService", executable: "madoguchi-billing")
         + service("Linking", library: "LinkingService", executable: "madoguchi-linking")

@@ -1,15 +1,41 @@
+import GRDB
 import JSONRPC
+import MadoguchiModels
 import ServiceKit
 
 /// Madoguchi auth/PIN service: PINs, passwords, sessions and one-time codes.
 ///
-/// It answers the methods every service shares (`service.ping`, `service.info`,
-/// `rpc.discover`); its domain methods are registered here as they are built.
+/// Built so far: PINs (set with guessable-value rules, verify with lockout until the next
+/// midnight in Tokyo, status), stored as keyed hashes with an audit trail.
 public struct AuthService: ServiceDefinition {
     public static let name = "auth"
     public static let title = "Madoguchi auth/PIN service: PINs, passwords, sessions and one-time codes."
 
-    public init(resources: ServiceResources) {}
+    private let pins: PINBook
 
-    public func registerMethods(in registry: inout MethodRegistry) {}
+    public init(resources: ServiceResources) {
+        pins = PINBook(
+            database: resources.database, clock: resources.clock,
+            hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: PINPolicy())
+    }
+
+    public static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        AuthSchema.registerMigrations(in: &migrator)
+    }
+
+    public func registerMethods(in registry: inout MethodRegistry) {
+        registry.register(PINSet.self) { params, context in
+            try await pins.set(
+                params.pin, subject: params.subject, kind: params.kind,
+                holder: PINHolderFacts(
+                    birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? [], cardPIN: params.cardPIN),
+                issued: params.issued ?? false, peer: context.peer)
+        }
+        registry.register(PINVerify.self) { params, context in
+            try await pins.verify(params.pin, subject: params.subject, kind: params.kind, peer: context.peer)
+        }
+        registry.register(PINStatusMethod.self) { params, _ in
+            try await pins.status(subject: params.subject, kind: params.kind)
+        }
+    }
 }

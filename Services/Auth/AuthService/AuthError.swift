@@ -1,0 +1,34 @@
+import Foundation
+import JSONRPC
+import ServiceKit
+
+/// The auth service's answers that are refusals, each one documented code with a stable
+/// `data.reason` (docs/errors.md, 1100–1199).
+public enum AuthError: Error, Sendable, RPCErrorConvertible {
+    case pinNotSet
+    case pinIncorrect(attemptsLeft: Int)
+    case pinLocked(unlocksAt: Date)
+    case pinGuessable(GuessablePIN)
+    case pinWrongLength(expected: Int)
+
+    public var rpcError: RPCError {
+        switch self {
+        case .pinNotSet:
+            RPCError(code: ErrorCode(1101), message: "No PIN is set.", reason: "pin_not_set")
+        case .pinIncorrect(let attemptsLeft):
+            RPCError(
+                code: ErrorCode(1102), message: "The PIN is not correct.", reason: "pin_incorrect",
+                details: ["attemptsLeft": .int(Int64(attemptsLeft))])
+        case .pinLocked(let unlocksAt):
+            RPCError(
+                code: ErrorCode(1103), message: "The PIN is locked until \(ISO8601.tokyo(unlocksAt)).",
+                reason: "pin_locked", details: ["unlocksAt": .string(ISO8601.tokyo(unlocksAt))])
+        case .pinGuessable(let rule):
+            RPCError(code: ErrorCode(1104), message: rule.message, reason: rule.rawValue)
+        case .pinWrongLength(let expected):
+            RPCError(
+                code: ErrorCode(1105), message: "This PIN has \(expected) digits.", reason: "pin_wrong_length",
+                details: ["length": .int(Int64(expected))])
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+
+extension PINKind: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
+}
+
+extension PINSubject: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema {
+        .string(pattern: "^[A-Za-z0-9:._-]{1,64}$", description: "What the PIN belongs to, e.g. line:09012345678.")
+    }
+}
+
+extension CivilDate: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(format: "date") }
+}
+
+/// `pin.set`: sets a PIN, refusing guessable ones with the rule that failed.
+public enum PINSet: RPCMethod {
+    public static let name = "pin.set"
+    public static let summary =
+        "Sets a PIN. Refuses birthdays, the phone number's last digits, repeated digits, straight runs and (phone PIN) the card PIN; issued: true takes an issued initial PIN, reported mustChange."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var subject: PINSubject
+        public var kind: PINKind
+        public var pin: PIN
+        public var birthDate: CivilDate?
+        public var phoneNumbers: [PhoneNumber]?
+        public var cardPIN: PIN?
+        public var issued: Bool?
+
+        public init(subject: PINSubject, kind: PINKind, pin: PIN, birthDate: CivilDate? = nil,
+                    phoneNumbers: [PhoneNumber]? = nil, cardPIN: PIN? = nil, issued: Bool? = nil) {
+            self.subject = subject
+            self.kind = kind
+            self.pin = pin
+            self.birthDate = birthDate
+            self.phoneNumbers = phoneNumbers
+            self.cardPIN = cardPIN
+            self.issued = issued
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
+                    "birthDate": CivilDate.jsonSchema, "phoneNumbers": .array(of: PhoneNumber.jsonSchema),
+                    "cardPIN": PIN.jsonSchema, "issued": .boolean,
+                ],
+                required: ["subject", "kind", "pin"])
+        }
+    }
+    public typealias Result = PINStatus
+
+    public static var errors: [RPCError] {
+        [AuthError.pinWrongLength(expected: 4).rpcError]
+            + GuessablePIN.allCases.map { AuthError.pinGuessable($0).rpcError }
+    }
+}
+
+/// `pin.verify`: checks a PIN, counting failures towards the midnight lock.
+public enum PINVerify: RPCMethod {
+    public static let name = "pin.verify"
+    public static let summary =
+        "Checks a PIN. A correct one resets the failure count; after the configured failures it locks until 00:00 Asia/Tokyo the next day, refusing even the right PIN."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var subject: PINSubject
+        public var kind: PINKind
+        public var pin: PIN
+
+        public init(subject: PINSubject, kind: PINKind, pin: PIN) {
+            self.subject = subject
+            self.kind = kind
+            self.pin = pin
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema],
+                required: ["subject", "kind", "pin"])
+        }
+    }
+    public typealias Result = PINStatus
+
+    public static var errors: [RPCError] {
+        [AuthError.pinNotSet.rpcError, AuthError.pinIncorrect(attemptsLeft: 2).rpcError]
+    }
+}
+
+/// `pin.status`: whether a PIN is set, must change, and its lock.
+public enum PINStatusMethod: RPCMethod {
+    public static let name = "pin.status"
+    public static let summary = "Whether a PIN is set, must be changed, how many failures it has, and whether and until when it is locked."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var subject: PINSubject
+        public var kind: PINKind
+
+        public init(subject: PINSubject, kind: PINKind) {
+            self.subject = subject
+            self.kind = kind
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(["subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema], required: ["subject", "kind"])
+        }
+    }
+    public typealias Result = PINStatus
+}

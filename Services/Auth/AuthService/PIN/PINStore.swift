@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+
+/// A stored PIN: its keyed hash and lockout state. Never the digits.
+struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "pin"
+
+    var subject: String
+    var kind: String
+    var hash: Data
+    var salt: Data
+    var mustChange: Bool
+    var failures: Int
+    var lockedUntil: Date?
+    var updatedAt: Date
+}
+
+/// A security event, kept for operators.
+struct AuditEvent: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "audit"
+
+    var id: Int64?
+    var at: Date
+    var event: String
+    var subject: String
+    var kind: String?
+    var peerUID: Int64
+    var detail: String?
+}
+
+/// The auth service's tables.
+enum AuthSchema {
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("auth-v1") { db in
+            try db.create(table: "pin") { table in
+                table.column("subject", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("hash", .blob).notNull()
+                table.column("salt", .blob).notNull()
+                table.column("mustChange", .boolean).notNull().defaults(to: false)
+                table.column("failures", .integer).notNull().defaults(to: 0)
+                table.column("lockedUntil", .datetime)
+                table.column("updatedAt", .datetime).notNull()
+                table.primaryKey(["subject", "kind"])
+            }
+            try db.create(table: "audit") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("at", .datetime).notNull()
+                table.column("event", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("kind", .text)
+                table.column("peerUID", .integer).notNull()
+                table.column("detail", .text)
+            }
+            try db.create(index: "audit_subject", on: "audit", columns: ["subject", "at"])
+        }
+    }
+}

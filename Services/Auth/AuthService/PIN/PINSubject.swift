@@ -1,0 +1,38 @@
+import MadoguchiModels
+
+/// What a PIN belongs to: a line (`line:09012345678`), a contract (`contract:12345`), a
+/// card (`card:…`). Opaque to the auth service beyond its shape: 1–64 characters of
+/// letters, digits and `:._-`.
+public struct PINSubject: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let value: String
+
+    public init(validating text: String) throws(ModelValidationError) {
+        guard (1...64).contains(text.utf8.count),
+            text.utf8.allSatisfy({ byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || [0x3A, 0x2E, 0x5F, 0x2D].contains(byte)
+            })
+        else {
+            throw ModelValidationError(
+                field: "subject", reason: "invalid_subject",
+                message: "A subject is 1 to 64 letters, digits and the characters : . _ -")
+        }
+        value = text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            try self.init(validating: try container.decode(String.self))
+        } catch let error as ModelValidationError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+
+    public var description: String { value }
+}

@@ -1,0 +1,135 @@
+import AuthService
+import Foundation
+import JSONRPC
+import MadoguchiModels
+import Testing
+import TestSupport
+
+/// PINs through the real madoguchi-auth process, with the test clock.
+@Suite struct PINTests {
+    let line = try! PINSubject(validating: "line:09012345678")
+
+    func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
+
+    func refusal(_ call: () async throws -> some Any) async -> RPCError? {
+        do {
+            _ = try await call()
+            return nil
+        } catch {
+            return error as? RPCError
+        }
+    }
+
+    @Test func guessablePINs_areRefusedSayingWhichRuleFailed() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let holder = { (digits: String) in
+            PINSet.Params(
+                subject: line, kind: .network, pin: pin(digits), birthDate: try! CivilDate(validating: "1987-06-15"),
+                phoneNumbers: [try! PhoneNumber(validating: "090-1234-5820")])
+        }
+        for (digits, reason) in [
+            ("0615", "pin_is_birthday"), ("1506", "pin_is_birthday"), ("1987", "pin_is_birthday"),
+            ("8706", "pin_is_birthday"), ("5820", "pin_is_phone_digits"), ("3333", "pin_is_repeated_digits"),
+            ("6543", "pin_is_straight_run"),
+        ] {
+            let error = await refusal { try await auth.call(PINSet.self, holder(digits)) }
+            #expect(error?.code == ErrorCode(1104), "\(digits)")
+            #expect(error?.reason == reason, "\(digits)")
+            #expect(error?.message.contains(digits) == false)
+        }
+        let wrongLength = await refusal { try await auth.call(PINSet.self, holder("48213")) }
+        #expect(wrongLength?.reason == "pin_wrong_length")
+        let status = try await auth.call(PINSet.self, holder("4821"))
+        #expect(status.isSet && !status.mustChange && status.failures == 0)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func threeWrongPINs_lockUntilMidnightTokyo_evenAgainstTheRightPIN() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
+        defer { sandbox.remove() }
+        var process = try await sandbox.startActivated("auth")
+        var auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
+        let verify = { (client: RPCClient, digits: String) in
+            try await client.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin(digits)))
+        }
+
+        let first = await refusal { try await verify(auth, "1111") }
+        #expect(first?.reason == "pin_incorrect")
+        #expect(first?.data?["attemptsLeft"] == 2)
+
+        // The failure count is durable: it survives a crash of the service.
+        process.signal(SIGKILL)
+        _ = try await process.waitForExit()
+        process = try await sandbox.startActivated("auth")
+        auth = try await sandbox.client("auth")
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
+
+        let second = await refusal { try await verify(auth, "2222") }
+        #expect(second?.data?["attemptsLeft"] == 1)
+        let third = await refusal { try await verify(auth, "3333") }
+        #expect(third?.code == ErrorCode(1103))
+        #expect(third?.reason == "pin_locked")
+        #expect(third?.data?["unlocksAt"] == "2026-11-22T00:00:00+09:00")
+
+        // Locked: even the right PIN is refused, with the unlock instant.
+        let right = await refusal { try await verify(auth, "4821") }
+        #expect(right?.reason == "pin_locked")
+        try sandbox.setClock("2026-11-21T23:59:59+09:00")
+        #expect(await refusal { try await verify(auth, "4821") }?.reason == "pin_locked")
+        let locked = try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network))
+        #expect(locked.locked && locked.unlocksAt == "2026-11-22T00:00:00+09:00" && locked.attemptsLeft == 0)
+
+        // Midnight in Tokyo: open again, and the right PIN resets the count.
+        try sandbox.setClock("2026-11-22T00:00:00+09:00")
+        let opened = try await verify(auth, "4821")
+        #expect(!opened.locked && opened.failures == 0 && opened.attemptsLeft == 3)
+
+        // Locked just after midnight: shut for nearly a whole day.
+        try sandbox.setClock("2026-11-22T00:00:01+09:00")
+        for digits in ["1111", "2222"] { _ = await refusal { try await verify(auth, digits) } }
+        let lockedAgain = await refusal { try await verify(auth, "3333") }
+        #expect(lockedAgain?.data?["unlocksAt"] == "2026-11-23T00:00:00+09:00")
+        try sandbox.setClock("2026-11-22T23:59:59+09:00")
+        #expect(await refusal { try await verify(auth, "4821") }?.reason == "pin_locked")
+
+        // A correct PIN between failures resets the count.
+        try sandbox.setClock("2026-11-23T00:00:00+09:00")
+        _ = await refusal { try await verify(auth, "1111") }
+        _ = await refusal { try await verify(auth, "2222") }
+        _ = try await verify(auth, "4821")
+        #expect(await refusal { try await verify(auth, "1111") }?.data?["attemptsLeft"] == 2)
+
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+
+        // No PIN in clear anywhere the service wrote.
+        for file in try FileManager.default.contentsOfDirectory(atPath: sandbox.root.file("auth")) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: sandbox.root.file("auth/\(file)")))
+            #expect(data.range(of: Data("4821".utf8)) == nil, "\(file)")
+        }
+        #expect(!process.log.contains("4821"))
+    }
+
+    @Test func issuedInitialPIN_isAcceptedButMustChange() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let issued = try await auth.call(
+            PINSet.self, .init(subject: line, kind: .network, pin: pin("1234"), issued: true))
+        #expect(issued.mustChange)
+        let verified = try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("1234")))
+        #expect(verified.mustChange)
+        let unset = await refusal {
+            try await auth.call(PINVerify.self, .init(subject: line, kind: .phone, pin: pin("1234")))
+        }
+        #expect(unset?.reason == "pin_not_set")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+}
