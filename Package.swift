@@ -83,7 +83,7 @@ let package = Package(
         + [
             .target(
                 name: "MadoctlCommands",
-                dependencies: ["JSONRPC", "ServiceKit", argumentParser, nioPosix],
+                dependencies: ["JSONRPC", "ServiceKit", "AuthService", "MadoguchiModels", argumentParser, nioPosix],
                 path: "Services/madoctl/MadoctlCommands"
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),

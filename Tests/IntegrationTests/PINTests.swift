@@ -132,4 +132,23 @@ import TestSupport
         await auth.close()
         #expect(try await process.terminate() == 0)
     }
+
+    @Test func madoctl_setsVerifiesAndShowsPINs_readingThePINFromStandardInput() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let set = try await sandbox.madoctl(["pin", "set", "line:09011112222", "--birth-date", "1987-06-15"], input: "0615\n")
+        #expect(set.status == 1)
+        #expect(set.stderr.contains("reason pin_is_birthday"))
+        #expect(!set.stderr.contains("0615"))
+        #expect(try await sandbox.madoctl(["pin", "set", "line:09011112222"], input: "4821\n").status == 0)
+        let right = try await sandbox.madoctl(["pin", "verify", "line:09011112222"], input: "4821\n")
+        #expect(right.status == 0 && right.stdout.contains("PIN correct."))
+        for _ in 0..<3 { _ = try await sandbox.madoctl(["pin", "verify", "line:09011112222", "--pin", "1357"]) }
+        let status = try await sandbox.madoctl(["pin", "status", "line:09011112222"])
+        #expect(status.stdout.contains("Locked until 2026-11-22T00:00:00+09:00."))
+        let json = try await sandbox.madoctl(["pin", "status", "line:09011112222", "--json"])
+        #expect(GoldenJSON.parse(json.stdout)?["locked"] == true)
+        #expect(try await process.terminate() == 0)
+    }
 }

@@ -77,36 +77,41 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Runs a command to completion and returns its exit status and output.
+    /// Runs a command to completion and returns its exit status and output; `input`, if
+    /// given, is its standard input.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
+        try (input ?? "").write(toFile: folder.file("stdin"), atomically: true, encoding: .utf8)
         let child = try ChildProcess(
-            executable, arguments, logPath: folder.file("stderr"), environment: environment, stdout: folder.file("stdout"))
+            executable, arguments, logPath: folder.file("stderr"), environment: environment, stdout: folder.file("stdout"),
+            stdin: folder.file("stdin"))
         let status = try await child.waitForExit(timeout: .seconds(30))
         let read = { (name: String) in (try? String(contentsOfFile: folder.file(name), encoding: .utf8)) ?? "" }
         return (status, read("stdout"), read("stderr"))
     }
 
     private init(
-        _ executable: String, _ arguments: [String], logPath: String, environment: [String: String], stdout: String
+        _ executable: String, _ arguments: [String], logPath: String, environment: [String: String], stdout: String,
+        stdin: String
     ) throws {
         self.executable = executable
         self.arguments = arguments
         self.logPath = logPath
         let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        pid = try Self.spawn(executable, arguments, environment: merged, stdout: stdout, stderr: logPath)
+        pid = try Self.spawn(executable, arguments, environment: merged, stdin: stdin, stdout: stdout, stderr: logPath)
     }
 
     private static func spawn(
-        _ executable: String, _ arguments: [String], environment: [String: String], stdout: String, stderr: String
+        _ executable: String, _ arguments: [String], environment: [String: String], stdin: String = "/dev/null",
+        stdout: String, stderr: String
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         if stderr == stdout {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)

@@ -83,10 +83,11 @@ public final class ServiceSandbox: Sendable {
     }
 
     /// Runs `madoctl` against the sandbox.
-    public func madoctl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    public func madoctl(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await ChildProcess.run(
             Executables.path("madoctl"), arguments,
-            environment: ["MADOGUCHI_RUNTIME_DIR": runtimeDirectory, "MADOGUCHI_SPOOL_DIR": spoolDirectory])
+            environment: ["MADOGUCHI_RUNTIME_DIR": runtimeDirectory, "MADOGUCHI_SPOOL_DIR": spoolDirectory],
+            input: input)
     }
 
     public func remove() { root.remove() }

@@ -14,3 +14,21 @@ enum Output {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? value.jsonText
     }
 }
+
+extension Output {
+    /// Calls a typed method on `service` and prints its result: `show` for people, the
+    /// result as JSON with `--json`. Failures exit as `Failure` says.
+    static func call<M: RPCMethod>(
+        _ method: M.Type, _ params: M.Params, on service: String, with connection: ConnectionOptions,
+        show: (M.Result) -> String
+    ) async throws {
+        do {
+            let client = try await connection.connect(to: service)
+            let result = try await client.call(method, params)
+            await client.close()
+            print(connection.json ? (try JSONValue(encoding: result)).jsonText : show(result))
+        } catch {
+            throw Failure.exit(error, json: connection.json)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import AuthService
+import Foundation
+import JSONRPC
+import MadoguchiModels
+
+extension Madoctl {
+    /// `madoctl pin set|verify|status`.
+    struct PINCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pin", abstract: "Set, check and inspect PINs (madoguchi-auth).",
+            subcommands: [Set.self, Verify.self, Status.self])
+    }
+}
+
+/// Options naming one PIN.
+struct PINTarget: ParsableArguments {
+    @Argument(help: "What the PIN belongs to, e.g. line:09012345678.")
+    var subject: String
+
+    @Option(help: "network, phone or card.")
+    var kind: String = "network"
+
+    func validated() throws -> (PINSubject, PINKind) {
+        guard let kind = PINKind(rawValue: kind) else { throw ValidationError("--kind is network, phone or card.") }
+        do {
+            return (try PINSubject(validating: subject), kind)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// Reads a PIN from `--pin` or, safer (not visible in the process list), standard input.
+struct PINInput: ParsableArguments {
+    @Option(help: "The PIN. Without it, the first line of standard input is read (not shown in ps).")
+    var pin: String?
+
+    func read() throws -> PIN {
+        guard let text = pin ?? readLine(strippingNewline: true) else { throw ValidationError("No PIN given.") }
+        do {
+            return try PIN(validating: text)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+extension Madoctl.PINCommand {
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a PIN (refused with the rule when guessable).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var target: PINTarget
+        @OptionGroup var input: PINInput
+        @Option(help: "The holder's birth date, YYYY-MM-DD, to refuse birthday PINs.") var birthDate: String?
+        @Option(help: "The holder's phone numbers, to refuse their last four digits.") var phone: [String] = []
+        @Flag(help: "An issued initial PIN (e.g. the MVNO's 1234): accepted, reported mustChange.") var issued = false
+
+        func run() async throws {
+            let (subject, kind) = try target.validated()
+            let pin = try input.read()
+            let params: PINSet.Params
+            do {
+                params = PINSet.Params(
+                    subject: subject, kind: kind, pin: pin, birthDate: try birthDate.map(CivilDate.init(validating:)),
+                    phoneNumbers: try phone.map(PhoneNumber.init(validating:)), issued: issued)
+            } catch {
+                throw ValidationError(error.message)
+            }
+            try await Output.call(PINSet.self, params, on: "auth", with: connection, show: PINStatusText.describe)
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a PIN (wrong entries count towards the lock).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var target: PINTarget
+        @OptionGroup var input: PINInput
+
+        func run() async throws {
+            let (subject, kind) = try target.validated()
+            let params = PINVerify.Params(subject: subject, kind: kind, pin: try input.read())
+            try await Output.call(PINVerify.self, params, on: "auth", with: connection) { status in
+                "PIN correct." + (status.mustChange ? " It must be changed." : "")
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show whether a PIN is set, must change, or is locked.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var target: PINTarget
+
+        func run() async throws {
+            let (subject, kind) = try target.validated()
+            try await Output.call(
+                PINStatusMethod.self, .init(subject: subject, kind: kind), on: "auth", with: connection,
+                show: PINStatusText.describe)
+        }
+    }
+}
+
+enum PINStatusText {
+    static func describe(_ status: PINStatus) -> String {
+        guard status.isSet else { return "No \(status.kind.rawValue) PIN is set." }
+        var lines = ["\(status.kind.rawValue) PIN is set."]
+        if status.mustChange { lines.append("It must be changed (an issued initial PIN).") }
+        if status.locked {
+            lines.append("Locked until \(status.unlocksAt ?? "?").")
+        } else {
+            lines.append("Failures: \(status.failures); attempts left: \(status.attemptsLeft ?? 0).")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
