@@ -100,7 +100,7 @@ let package = Package(
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: ["JSONRPC", "TestSupport", "ServiceKit"]
+                dependencies: ["JSONRPC", "TestSupport", "ServiceKit", "AuthService", "MadoguchiModels"]
             ),
         ],
     swiftLanguageModes: [.v6]

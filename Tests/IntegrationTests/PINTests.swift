@@ -151,4 +151,59 @@ import TestSupport
         #expect(GoldenJSON.parse(json.stdout)?["locked"] == true)
         #expect(try await process.terminate() == 0)
     }
+
+    @Test func phonePIN_isSetOnlyThroughTheIVR_andResetOnlyOnBusinessDays() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-23T10:00:00+09:00")  // 勤労感謝の日, a Monday
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let card = try PINSubject(validating: "card:4980001234567890")
+
+        let online = await refusal {
+            try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("4821"), channel: .web))
+        }
+        #expect(online?.reason == "phone_pin_ivr_only")
+        let viaIVR = try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("4821"), channel: .ivr))
+        #expect(viaIVR.isSet)
+
+        let reset = PINReset.Params(
+            subject: card, kind: .phone, pin: pin("6390"), staff: "suzuki", reason: "verified by card and birth date")
+        let holiday = await refusal { try await auth.call(PINReset.self, reset) }
+        #expect(holiday?.reason == "call_centre_closed")
+        #expect(holiday?.data?["nextBusinessDay"] == "2026-11-24")
+        try sandbox.setClock("2026-11-28T10:00:00+09:00")  // Saturday
+        #expect(await refusal { try await auth.call(PINReset.self, reset) }?.data?["nextBusinessDay"] == "2026-11-30")
+        try sandbox.setClock("2026-11-24T10:00:00+09:00")
+        let done = try await auth.call(PINReset.self, reset)
+        #expect(done.mustChange)
+        #expect(try await auth.call(PINVerify.self, .init(subject: card, kind: .phone, pin: pin("6390"))).mustChange)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func pinReset_isRefusedToCallersWhoAreNotOperators() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startBound("auth")
+        // Let an unprivileged user reach the socket; the method, not the file, must refuse.
+        chmod(sandbox.root.path, 0o755)
+        chmod(sandbox.runtimeDirectory, 0o755)
+        chmod(sandbox.socketPath("auth"), 0o666)
+        // madoctl where nobody can run it, wherever the checkout lives.
+        let madoctl = sandbox.root.file("madoctl")
+        if link(Executables.path("madoctl"), madoctl) != 0 {
+            try FileManager.default.copyItem(atPath: Executables.path("madoctl"), toPath: madoctl)
+        }
+        let params = #"{"subject":"line:09011112222","kind":"network","pin":"6390","staff":"x","reason":"y"}"#
+        let asNobody = try await ChildProcess.run(
+            "/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl, "call",
+             sandbox.socketPath("auth"), "pin.reset", params, "--json"])
+        #expect(asNobody.status == 1, "\(asNobody.stderr)")
+        #expect(GoldenJSON.parse(asNobody.stdout)?["error"]?["data"]?["reason"] == "operator_only")
+        let asRoot = try await sandbox.madoctl(["call", sandbox.socketPath("auth"), "pin.reset", params])
+        #expect(asRoot.status == 0, "\(asRoot.stderr)")
+        #expect(try await process.terminate() == 0)
+    }
 }

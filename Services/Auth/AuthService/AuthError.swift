@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import MadoguchiModels
 import ServiceKit
 
 /// The auth service's answers that are refusals, each one documented code with a stable
@@ -10,6 +11,8 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
     case pinLocked(unlocksAt: Date)
     case pinGuessable(GuessablePIN)
     case pinWrongLength(expected: Int)
+    case phonePINThroughIVROnly
+    case callCentreClosed(nextBusinessDay: CivilDate)
 
     public var rpcError: RPCError {
         switch self {
@@ -25,6 +28,15 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
                 reason: "pin_locked", details: ["unlocksAt": .string(ISO8601.tokyo(unlocksAt))])
         case .pinGuessable(let rule):
             RPCError(code: ErrorCode(1104), message: rule.message, reason: rule.rawValue)
+        case .phonePINThroughIVROnly:
+            RPCError(
+                code: ErrorCode(1106), message: "A phone PIN is set only through the voice line (IVR).",
+                reason: "phone_pin_ivr_only")
+        case .callCentreClosed(let next):
+            RPCError(
+                code: ErrorCode(1107),
+                message: "The call centre resets phone PINs on business days only; next: \(next).",
+                reason: "call_centre_closed", details: ["nextBusinessDay": .string(next.description)])
         case .pinWrongLength(let expected):
             RPCError(
                 code: ErrorCode(1105), message: "This PIN has \(expected) digits.", reason: "pin_wrong_length",

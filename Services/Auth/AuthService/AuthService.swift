@@ -12,11 +12,13 @@ public struct AuthService: ServiceDefinition {
     public static let title = "Madoguchi auth/PIN service: PINs, passwords, sessions and one-time codes."
 
     private let pins: PINBook
+    private let operators: OperatorPolicy
 
     public init(resources: ServiceResources) {
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: PINPolicy())
+        operators = resources.configuration.operators
     }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -29,7 +31,13 @@ public struct AuthService: ServiceDefinition {
                 params.pin, subject: params.subject, kind: params.kind,
                 holder: PINHolderFacts(
                     birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? [], cardPIN: params.cardPIN),
-                issued: params.issued ?? false, peer: context.peer)
+                issued: params.issued ?? false, channel: params.channel ?? .web, peer: context.peer)
+        }
+        registry.register(PINReset.self) { [operators] params, context in
+            try operators.requireOperator(context.peer)
+            return try await pins.reset(
+                params.pin, subject: params.subject, kind: params.kind, staff: params.staff, reason: params.reason,
+                peer: context.peer)
         }
         registry.register(PINVerify.self) { params, context in
             try await pins.verify(params.pin, subject: params.subject, kind: params.kind, peer: context.peer)

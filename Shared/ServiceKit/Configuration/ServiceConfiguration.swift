@@ -23,6 +23,8 @@ public struct ServiceConfiguration: Sendable {
     public var maximumConnections: Int
     public var maximumConnectionsPerUID: Int
     public var shutdownGrace: Duration
+    /// Who may call operator methods.
+    public var operators: OperatorPolicy
 
     /// Resolves `options` against `environment` for the service `serviceName`.
     public init(serviceName: String, options: ServiceOptions, environment: [String: String]) {
@@ -51,6 +53,7 @@ public struct ServiceConfiguration: Sendable {
         maximumConnections = options.maxConnections
         maximumConnectionsPerUID = options.maxConnectionsPerUid
         shutdownGrace = .milliseconds(Int64(options.shutdownGrace * 1000))
+        operators = OperatorPolicy(groupName: options.operatorGroup)
     }
 
     /// The service's SQLite database file.

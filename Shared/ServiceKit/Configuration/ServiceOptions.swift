@@ -43,6 +43,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Most open connections from one uid.")
     public var maxConnectionsPerUid: Int = 1024
 
+    @Option(help: "Members of this group (and root) may call operator methods.")
+    public var operatorGroup: String = "madoguchi-operators"
+
     @Option(help: "Seconds in-flight calls get to finish after SIGTERM.")
     public var shutdownGrace: Double = 10
 

@@ -12,6 +12,10 @@ extension PINSubject: JSONSchemaDescribing {
     }
 }
 
+extension Channel: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
+}
+
 extension CivilDate: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .string(format: "date") }
 }
@@ -30,9 +34,12 @@ public enum PINSet: RPCMethod {
         public var phoneNumbers: [PhoneNumber]?
         public var cardPIN: PIN?
         public var issued: Bool?
+        /// Where the request comes from (default web); a phone PIN only from the IVR.
+        public var channel: Channel?
 
         public init(subject: PINSubject, kind: PINKind, pin: PIN, birthDate: CivilDate? = nil,
-                    phoneNumbers: [PhoneNumber]? = nil, cardPIN: PIN? = nil, issued: Bool? = nil) {
+                    phoneNumbers: [PhoneNumber]? = nil, cardPIN: PIN? = nil, issued: Bool? = nil,
+                    channel: Channel? = nil) {
             self.subject = subject
             self.kind = kind
             self.pin = pin
@@ -40,6 +47,7 @@ public enum PINSet: RPCMethod {
             self.phoneNumbers = phoneNumbers
             self.cardPIN = cardPIN
             self.issued = issued
+            self.channel = channel
         }
 
         public static var jsonSchema: JSONSchema {
@@ -47,7 +55,7 @@ public enum PINSet: RPCMethod {
                 [
                     "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
                     "birthDate": CivilDate.jsonSchema, "phoneNumbers": .array(of: PhoneNumber.jsonSchema),
-                    "cardPIN": PIN.jsonSchema, "issued": .boolean,
+                    "cardPIN": PIN.jsonSchema, "issued": .boolean, "channel": Channel.jsonSchema,
                 ],
                 required: ["subject", "kind", "pin"])
         }
@@ -55,7 +63,7 @@ public enum PINSet: RPCMethod {
     public typealias Result = PINStatus
 
     public static var errors: [RPCError] {
-        [AuthError.pinWrongLength(expected: 4).rpcError]
+        [AuthError.pinWrongLength(expected: 4).rpcError, AuthError.phonePINThroughIVROnly.rpcError]
             + GuessablePIN.allCases.map { AuthError.pinGuessable($0).rpcError }
     }
 }
@@ -109,4 +117,60 @@ public enum PINStatusMethod: RPCMethod {
         }
     }
     public typealias Result = PINStatus
+}
+
+/// `pin.reset`: support staff set a new PIN (the customer must change it); operators only.
+public enum PINReset: RPCMethod {
+    public static let name = "pin.reset"
+    public static let summary =
+        "Operators only: after checking the customer by other means, staff set a new PIN that must be changed; recorded with who and why. Phone PINs on business days only."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var subject: PINSubject
+        public var kind: PINKind
+        public var pin: PIN
+        /// Who reset it (the staff member).
+        public var staff: String
+        /// Why: how the customer was verified, the ticket.
+        public var reason: String
+
+        public init(subject: PINSubject, kind: PINKind, pin: PIN, staff: String, reason: String) {
+            self.subject = subject
+            self.kind = kind
+            self.pin = pin
+            self.staff = staff
+            self.reason = reason
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let members = try decoder.container(keyedBy: CodingKeys.self)
+            subject = try members.decode(PINSubject.self, forKey: .subject)
+            kind = try members.decode(PINKind.self, forKey: .kind)
+            pin = try members.decode(PIN.self, forKey: .pin)
+            staff = try members.decode(String.self, forKey: .staff)
+            reason = try members.decode(String.self, forKey: .reason)
+            guard (1...64).contains(staff.count) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .staff, in: members, debugDescription: "Name the staff member (1 to 64 characters).")
+            }
+            guard (1...500).contains(reason.count) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .reason, in: members, debugDescription: "Say why (1 to 500 characters).")
+            }
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
+                    "staff": .string(description: "Who reset it."), "reason": .string(description: "Why."),
+                ],
+                required: ["subject", "kind", "pin", "staff", "reason"])
+        }
+    }
+    public typealias Result = PINStatus
+
+    public static var errors: [RPCError] {
+        [.operatorOnly, AuthError.callCentreClosed(nextBusinessDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError]
+    }
 }

@@ -13,7 +13,37 @@ struct PINBook: Sendable {
     let policy: PINPolicy
 
     func set(
-        _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, peer: PeerCredentials
+        _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
+        peer: PeerCredentials
+    ) async throws -> PINStatus {
+        // A card's phone PIN is chosen on the voice line after the card arrives, never online.
+        if kind == .phone, channel != .ivr { throw AuthError.phonePINThroughIVROnly }
+        return try await store(pin, subject: subject, kind: kind, holder: holder, issued: issued, peer: peer,
+                               event: issued ? "pin_issued" : "pin_set", detail: nil)
+    }
+
+    /// Support staff set a new PIN after checking the customer by other means; the
+    /// customer must change it. Recorded with who did it and why. A phone PIN is reset by
+    /// the call centre, which is open on business days only.
+    func reset(
+        _ pin: PIN, subject: PINSubject, kind: PINKind, staff: String, reason: String, peer: PeerCredentials
+    ) async throws -> PINStatus {
+        if kind == .phone {
+            let today = CivilDate(containing: clock.now())
+            if !JapaneseHolidays.isBusinessDay(today) {
+                var next = today.adding(days: 1)
+                while !JapaneseHolidays.isBusinessDay(next) { next = next.adding(days: 1) }
+                throw AuthError.callCentreClosed(nextBusinessDay: next)
+            }
+        }
+        let detail = try String(decoding: JSONCoding.encoder.encode(["staff": staff, "reason": reason]), as: UTF8.self)
+        return try await store(pin, subject: subject, kind: kind, holder: PINHolderFacts(), issued: true, peer: peer,
+                               event: "pin_reset", detail: detail)
+    }
+
+    private func store(
+        _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, peer: PeerCredentials,
+        event: String, detail: String?
     ) async throws -> PINStatus {
         let expected = policy.length[kind] ?? 4
         guard pin.digits.count == expected else { throw AuthError.pinWrongLength(expected: expected) }
@@ -26,7 +56,7 @@ struct PINBook: Sendable {
             mustChange: issued, failures: 0, lockedUntil: nil, updatedAt: now)
         try await database.write { db in
             try record.save(db)
-            try audit(issued ? "pin_issued" : "pin_set", record, peer: peer, at: now, in: db)
+            try audit(event, record, peer: peer, at: now, detail: detail, in: db)
         }
         return PINStatus(record, now: now, policy: policy)
     }
@@ -76,10 +106,13 @@ struct PINBook: Sendable {
         return PINStatus(record, now: now, policy: policy)
     }
 
-    private func audit(_ event: String, _ record: PINRecord, peer: PeerCredentials, at now: Date, in db: Database) throws {
+    private func audit(
+        _ event: String, _ record: PINRecord, peer: PeerCredentials, at now: Date, detail: String? = nil,
+        in db: Database
+    ) throws {
         let entry = AuditEvent(
             id: nil, at: now, event: event, subject: record.subject, kind: record.kind, peerUID: Int64(peer.uid),
-            detail: nil)
+            detail: detail)
         try entry.insert(db)
     }
 }
