@@ -2,6 +2,7 @@ import AuthService
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceKit
 import Testing
 import TestSupport
 
@@ -204,6 +205,67 @@ import TestSupport
         #expect(GoldenJSON.parse(asNobody.stdout)?["error"]?["data"]?["reason"] == "operator_only")
         let asRoot = try await sandbox.madoctl(["call", sandbox.socketPath("auth"), "pin.reset", params])
         #expect(asRoot.status == 0, "\(asRoot.stderr)")
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func mvnoPINChange_isPendingForFourDays_thenAppliedAndMailed() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-change-delay", "345600"])
+        let auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
+        let wrongCurrent = await refusal {
+            try await auth.call(
+                PINChange.self, .init(subject: line, kind: .network, currentPIN: pin("1357"), newPIN: pin("6390")))
+        }
+        #expect(wrongCurrent?.reason == "pin_incorrect")
+        let guessable = await refusal {
+            try await auth.call(
+                PINChange.self, .init(subject: line, kind: .network, currentPIN: pin("4821"), newPIN: pin("0000")))
+        }
+        #expect(guessable?.reason == "pin_is_repeated_digits")
+
+        let accepted = try await auth.call(
+            PINChange.self,
+            .init(
+                subject: line, kind: .network, currentPIN: pin("4821"), newPIN: pin("6390"),
+                email: try EmailAddress(validating: "taro@example.jp")))
+        #expect(accepted.pendingChangeDueAt == "2026-11-25T12:00:00+09:00")
+        // Until it reaches the network, the old PIN is the one that works.
+        #expect(try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("4821"))).isSet)
+        try sandbox.setClock("2026-11-25T11:59:59+09:00")
+        let status = try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network))
+        #expect(status.pendingChangeDueAt == "2026-11-25T12:00:00+09:00")
+
+        try sandbox.setClock("2026-11-25T12:00:00+09:00")
+        try await waitUntil("the change to be applied") {
+            try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).pendingChangeDueAt == nil
+        }
+        _ = try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("6390")))
+        #expect(await refusal {
+            try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("4821")))
+        }?.reason == "pin_incorrect")
+        try await waitUntil("the completion mail") {
+            SpoolReader.entries(in: sandbox.spoolDirectory).contains { $0.to == "taro@example.jp" }
+        }
+        let mail = try #require(SpoolReader.entries(in: sandbox.spoolDirectory).first)
+        #expect(mail.subject == "ネットワーク暗証番号の変更が完了しました")
+        #expect(!mail.body.contains("6390") && !mail.body.contains("4821"))
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func pinChange_withoutDelay_appliesAtOnce() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("1234"), issued: true))
+        let changed = try await auth.call(
+            PINChange.self, .init(subject: line, kind: .network, currentPIN: pin("1234"), newPIN: pin("6390")))
+        #expect(!changed.mustChange && changed.pendingChangeDueAt == nil)
+        #expect(!(try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("6390")))).mustChange)
+        await auth.close()
         #expect(try await process.terminate() == 0)
     }
 }

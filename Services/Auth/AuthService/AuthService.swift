@@ -1,5 +1,7 @@
 import GRDB
 import JSONRPC
+import Logging
+import ServiceLifecycle
 import MadoguchiModels
 import ServiceKit
 
@@ -13,13 +15,20 @@ public struct AuthService: ServiceDefinition {
 
     private let pins: PINBook
     private let operators: OperatorPolicy
+    private let logger: Logger
 
-    public init(resources: ServiceResources) {
+    public init(resources: ServiceResources, options: AuthOptions) {
+        var policy = PINPolicy()
+        policy.maximumFailures = options.pinMaximumFailures
+        policy.changeDelay = options.pinChangeDelay
         pins = PINBook(
             database: resources.database, clock: resources.clock,
-            hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: PINPolicy())
+            hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox)
         operators = resources.configuration.operators
+        logger = resources.logger
     }
+
+    public var backgroundServices: [any Service] { [PendingPINChanges(pins: pins, logger: logger)] }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         AuthSchema.registerMigrations(in: &migrator)
@@ -41,6 +50,12 @@ public struct AuthService: ServiceDefinition {
         }
         registry.register(PINVerify.self) { params, context in
             try await pins.verify(params.pin, subject: params.subject, kind: params.kind, peer: context.peer)
+        }
+        registry.register(PINChange.self) { params, context in
+            try await pins.change(
+                current: params.currentPIN, new: params.newPIN, subject: params.subject, kind: params.kind,
+                holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
+                email: params.email, peer: context.peer)
         }
         registry.register(PINStatusMethod.self) { params, _ in
             try await pins.status(subject: params.subject, kind: params.kind)

@@ -9,7 +9,7 @@ public struct BillingService: ServiceDefinition {
     public static let name = "billing"
     public static let title = "Madoguchi billing service: monthly statements for the last 15 months."
 
-    public init(resources: ServiceResources) {}
+    public init(resources: ServiceResources, options: NoServiceOptions) {}
 
     public func registerMethods(in registry: inout MethodRegistry) {}
 }

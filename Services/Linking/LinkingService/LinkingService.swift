@@ -9,7 +9,7 @@ public struct LinkingService: ServiceDefinition {
     public static let name = "linking"
     public static let title = "Madoguchi account-linking service: ISP contracts linked to carrier IDs."
 
-    public init(resources: ServiceResources) {}
+    public init(resources: ServiceResources, options: NoServiceOptions) {}
 
     public func registerMethods(in registry: inout MethodRegistry) {}
 }

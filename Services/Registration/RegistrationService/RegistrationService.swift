@@ -9,7 +9,7 @@ public struct RegistrationService: ServiceDefinition {
     public static let name = "registration"
     public static let title = "Madoguchi registration service: contract records, My Page sign-up, applications and recovery."
 
-    public init(resources: ServiceResources) {}
+    public init(resources: ServiceResources, options: NoServiceOptions) {}
 
     public func registerMethods(in registry: inout MethodRegistry) {}
 }

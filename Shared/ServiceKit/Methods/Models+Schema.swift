@@ -27,6 +27,10 @@ extension Yen: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .integer(description: "Amount in yen.") }
 }
 
+extension EmailAddress: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(format: "email") }
+}
+
 extension BillingMonth: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .string(pattern: "^[0-9]{4}-[0-9]{2}$", description: "Billing month YYYY-MM.") }
 }

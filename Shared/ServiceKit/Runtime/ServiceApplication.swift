@@ -9,10 +9,12 @@ import Systemd
 /// watchdog in one `ServiceGroup` that shuts down gracefully on SIGTERM or SIGINT.
 public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     public let configuration: ServiceConfiguration
+    private let options: Definition.Options
     private let logger: Logger
 
-    public init(configuration: ServiceConfiguration, logger: Logger) {
+    public init(configuration: ServiceConfiguration, options: Definition.Options, logger: Logger) {
         self.configuration = configuration
+        self.options = options
         self.logger = logger
     }
 
@@ -35,7 +37,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let resources = ServiceResources(
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
             peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory), logger: logger)
-        let service = try Definition(resources: resources)
+        let service = try Definition(resources: resources, options: options)
 
         let address = listenAddress()
         let started = ServiceInfo.Started(

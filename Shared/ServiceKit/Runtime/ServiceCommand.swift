@@ -10,6 +10,7 @@ public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableComman
     }
 
     @OptionGroup public var options: ServiceOptions
+    @OptionGroup(title: "Service options") public var serviceOptions: Definition.Options
 
     public init() {}
 
@@ -19,7 +20,9 @@ public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableComman
         ServiceLogHandler.bootstrap(level: configuration.logLevel, environment: environment)
         let logger = Logger(label: "madoguchi-\(Definition.name)")
         do {
-            try await ServiceApplication<Definition>(configuration: configuration, logger: logger).run()
+            try await ServiceApplication<Definition>(
+                configuration: configuration, options: serviceOptions, logger: logger
+            ).run()
         } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode.failure

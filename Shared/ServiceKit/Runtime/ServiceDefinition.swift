@@ -1,3 +1,4 @@
+import ArgumentParser
 import GRDB
 import JSONRPC
 import Logging
@@ -15,8 +16,11 @@ public protocol ServiceDefinition: Sendable {
     /// Registers the service's own migrations (the outbox's are added for it).
     static func registerMigrations(in migrator: inout DatabaseMigrator)
 
-    /// Creates the service from its resources.
-    init(resources: ServiceResources) throws
+    /// Flags of this service alone (`NoServiceOptions` when it has none).
+    associatedtype Options: ParsableArguments & Sendable = NoServiceOptions
+
+    /// Creates the service from its resources and its own flags.
+    init(resources: ServiceResources, options: Options) throws
     /// Registers the service's methods (the common ones are added for it).
     func registerMethods(in registry: inout MethodRegistry)
     /// Long-running jobs of the service beyond the server and the outbox.
@@ -26,6 +30,11 @@ public protocol ServiceDefinition: Sendable {
 extension ServiceDefinition {
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }
+}
+
+/// The flags of a service that has none of its own.
+public struct NoServiceOptions: ParsableArguments, Sendable {
+    public init() {}
 }
 
 /// The resources every service is built from.

@@ -174,3 +174,45 @@ public enum PINReset: RPCMethod {
         [.operatorOnly, AuthError.callCentreClosed(nextBusinessDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError]
     }
 }
+
+/// `pin.change`: a new PIN with the current one; at once, or accepted now and applied
+/// within the configured delay (MVNO profile), after which `email` is told.
+public enum PINChange: RPCMethod {
+    public static let name = "pin.change"
+    public static let summary =
+        "Changes a PIN given the current one (wrong ones count towards the lock). With a change delay the change is accepted now, shown as pending in pin.status, applied when due, and a completion e-mail goes to email."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var subject: PINSubject
+        public var kind: PINKind
+        public var currentPIN: PIN
+        public var newPIN: PIN
+        public var birthDate: CivilDate?
+        public var phoneNumbers: [PhoneNumber]?
+        public var email: EmailAddress?
+
+        public init(
+            subject: PINSubject, kind: PINKind, currentPIN: PIN, newPIN: PIN, birthDate: CivilDate? = nil,
+            phoneNumbers: [PhoneNumber]? = nil, email: EmailAddress? = nil
+        ) {
+            self.subject = subject
+            self.kind = kind
+            self.currentPIN = currentPIN
+            self.newPIN = newPIN
+            self.birthDate = birthDate
+            self.phoneNumbers = phoneNumbers
+            self.email = email
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "currentPIN": PIN.jsonSchema,
+                    "newPIN": PIN.jsonSchema, "birthDate": CivilDate.jsonSchema,
+                    "phoneNumbers": .array(of: PhoneNumber.jsonSchema), "email": EmailAddress.jsonSchema,
+                ],
+                required: ["subject", "kind", "currentPIN", "newPIN"])
+        }
+    }
+    public typealias Result = PINStatus
+}

@@ -11,6 +11,7 @@ struct PINBook: Sendable {
     let clock: any ServiceClock
     let hasher: SecretHasher
     let policy: PINPolicy
+    let outbox: Outbox
 
     func set(
         _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
@@ -97,6 +98,73 @@ struct PINBook: Sendable {
         return try outcome.get()
     }
 
+    /// Changes a PIN with the current one: at once, or (with a change delay) accepted now
+    /// and applied by `PendingPINChanges` when due, which then mails `email`.
+    func change(
+        current: PIN, new pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, email: EmailAddress?,
+        peer: PeerCredentials
+    ) async throws -> PINStatus {
+        _ = try await verify(current, subject: subject, kind: kind, peer: peer)
+        let expected = policy.length[kind] ?? 4
+        guard pin.digits.count == expected else { throw AuthError.pinWrongLength(expected: expected) }
+        if let rule = GuessablePIN.check(pin, kind: kind, holder: holder) { throw AuthError.pinGuessable(rule) }
+        let now = clock.now()
+        let salt = SecretHasher.makeSalt()
+        let hash = hasher.hash(pin.digits, salt: salt)
+        return try await database.write { db in
+            guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
+                throw AuthError.pinNotSet
+            }
+            record.updatedAt = now
+            if policy.changeDelay > 0 {
+                record.pendingHash = hash
+                record.pendingSalt = salt
+                record.pendingDueAt = now.addingTimeInterval(policy.changeDelay)
+                record.pendingEmail = email?.value
+                try record.update(db)
+                try audit("pin_change_accepted", record, peer: peer, at: now, in: db)
+            } else {
+                record.hash = hash
+                record.salt = salt
+                record.mustChange = false
+                try record.update(db)
+                try audit("pin_changed", record, peer: peer, at: now, in: db)
+                if let email { try outbox.enqueue(PINChangeMail.message(to: email.value, kind: kind), in: db) }
+            }
+            return PINStatus(record, now: now, policy: policy)
+        }
+    }
+
+    /// Applies every pending change that is due, each with its completion mail in the
+    /// same transaction; returns how many it applied.
+    @discardableResult
+    func applyDueChanges() async throws -> Int {
+        let now = clock.now()
+        return try await database.write { db in
+            let due = try PINRecord.filter(Column("pendingDueAt") <= now).fetchAll(db)
+            for var record in due {
+                guard let hash = record.pendingHash, let salt = record.pendingSalt else { continue }
+                record.hash = hash
+                record.salt = salt
+                record.mustChange = false
+                record.failures = 0
+                record.lockedUntil = nil
+                let email = record.pendingEmail
+                record.pendingHash = nil
+                record.pendingSalt = nil
+                record.pendingDueAt = nil
+                record.pendingEmail = nil
+                record.updatedAt = now
+                try record.update(db)
+                try audit("pin_change_applied", record, peer: PeerCredentials(pid: 0, uid: 0, gid: 0), at: now, in: db)
+                if let email {
+                    try outbox.enqueue(PINChangeMail.message(to: email, kind: PINKind(rawValue: record.kind) ?? .network), in: db)
+                }
+            }
+            return due.count
+        }
+    }
+
     func status(subject: PINSubject, kind: PINKind) async throws -> PINStatus {
         let now = clock.now()
         let record = try await database.read { db in
@@ -127,6 +195,8 @@ public struct PINStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var locked: Bool
     /// When a locked PIN opens (ISO 8601, +09:00).
     public var unlocksAt: String?
+    /// When an accepted change reaches the network (ISO 8601, +09:00).
+    public var pendingChangeDueAt: String?
 
     init(kind: PINKind) {
         self.kind = kind
@@ -145,6 +215,7 @@ public struct PINStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
         failures = lockedUntil == nil && record.lockedUntil != nil ? 0 : record.failures
         attemptsLeft = locked ? 0 : policy.maximumFailures - failures
         unlocksAt = lockedUntil.map(ISO8601.tokyo)
+        pendingChangeDueAt = record.pendingDueAt.map(ISO8601.tokyo)
     }
 
     public static var jsonSchema: JSONSchema {
@@ -152,7 +223,7 @@ public struct PINStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
             [
                 "kind": .enumeration(PINKind.allCases.map(\.rawValue)), "isSet": .boolean, "mustChange": .boolean,
                 "failures": .integer(minimum: 0), "attemptsLeft": .integer(minimum: 0), "locked": .boolean,
-                "unlocksAt": .string(format: "date-time"),
+                "unlocksAt": .string(format: "date-time"), "pendingChangeDueAt": .string(format: "date-time"),
             ],
             required: ["kind", "isSet", "mustChange", "failures", "locked"])
     }

@@ -13,6 +13,12 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var failures: Int
     var lockedUntil: Date?
     var updatedAt: Date
+    /// A change accepted but not yet applied (MVNO profile): the new PIN's hash, when
+    /// it is due, and where to mail the completion notice.
+    var pendingHash: Data?
+    var pendingSalt: Data?
+    var pendingDueAt: Date?
+    var pendingEmail: String?
 }
 
 /// A security event, kept for operators.
@@ -53,6 +59,15 @@ enum AuthSchema {
                 table.column("detail", .text)
             }
             try db.create(index: "audit_subject", on: "audit", columns: ["subject", "at"])
+        }
+        migrator.registerMigration("auth-v2-pending-pin-change") { db in
+            try db.alter(table: "pin") { table in
+                table.add(column: "pendingHash", .blob)
+                table.add(column: "pendingSalt", .blob)
+                table.add(column: "pendingDueAt", .datetime)
+                table.add(column: "pendingEmail", .text)
+            }
+            try db.create(index: "pin_pending_due", on: "pin", columns: ["pendingDueAt"], condition: Column("pendingDueAt") != nil)
         }
     }
 }

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// Flags of madoguchi-auth alone.
+public struct AuthOptions: ParsableArguments, Sendable {
+    @Option(help: "Delay before a PIN change reaches the network, in seconds: 0 applies it at once; the MVNO profile uses up to 4 days (345600).")
+    public var pinChangeDelay: Double = 0
+
+    @Option(help: "Consecutive wrong PINs that lock a PIN until the next midnight in Tokyo.")
+    public var pinMaximumFailures: Int = 3
+
+    public init() {}
+
+    public func validate() throws {
+        guard (0...(4 * 86400)).contains(pinChangeDelay) else {
+            throw ValidationError("--pin-change-delay is 0 to 345600 seconds (4 days).")
+        }
+        guard (1...10).contains(pinMaximumFailures) else { throw ValidationError("--pin-maximum-failures is 1 to 10.") }
+    }
+}
