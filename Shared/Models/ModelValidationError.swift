@@ -19,8 +19,9 @@ public struct ModelValidationError: Error, Sendable, Equatable, CustomStringConv
     public var description: String { message }
 }
 
-/// Decodes a value type that is written as one JSON string, validating it on the way in.
-protocol StringRepresentedValue: Codable, Sendable {
+/// A value type written as one JSON string and validated on the way in: conforming
+/// gives it `Codable`, with a refusal reported as a decoding error that names the rule.
+public protocol StringRepresentedValue: Codable, Sendable {
     init(validating text: String) throws(ModelValidationError)
     var canonicalText: String { get }
 }

@@ -14,6 +14,7 @@ public struct AuthService: ServiceDefinition {
     public static let title = "Madoguchi auth/PIN service: PINs, passwords, sessions and one-time codes."
 
     private let pins: PINBook
+    private let codes: OneTimeCodes
     private let operators: OperatorPolicy
     private let logger: Logger
 
@@ -24,6 +25,9 @@ public struct AuthService: ServiceDefinition {
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox)
+        codes = OneTimeCodes(
+            database: resources.database, clock: resources.clock,
+            hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox)
         operators = resources.configuration.operators
         logger = resources.logger
     }
@@ -32,6 +36,7 @@ public struct AuthService: ServiceDefinition {
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         AuthSchema.registerMigrations(in: &migrator)
+        OneTimeCodeRecord.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {
@@ -56,6 +61,12 @@ public struct AuthService: ServiceDefinition {
                 current: params.currentPIN, new: params.newPIN, subject: params.subject, kind: params.kind,
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
                 email: params.email, peer: context.peer)
+        }
+        registry.register(OTPIssue.self) { params, _ in
+            try await codes.issue(purpose: params.purpose, destination: params.destination)
+        }
+        registry.register(OTPVerify.self) { params, _ in
+            try await codes.verify(purpose: params.purpose, destination: params.destination, code: params.code)
         }
         registry.register(PINStatusMethod.self) { params, _ in
             try await pins.status(subject: params.subject, kind: params.kind)

@@ -3,7 +3,7 @@ import MadoguchiModels
 /// What a PIN belongs to: a line (`line:09012345678`), a contract (`contract:12345`), a
 /// card (`card:…`). Opaque to the auth service beyond its shape: 1–64 characters of
 /// letters, digits and `:._-`.
-public struct PINSubject: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct PINSubject: Hashable, Sendable, StringRepresentedValue, CustomStringConvertible {
     public let value: String
 
     public init(validating text: String) throws(ModelValidationError) {
@@ -20,19 +20,6 @@ public struct PINSubject: Hashable, Sendable, Codable, CustomStringConvertible {
         value = text
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        do {
-            try self.init(validating: try container.decode(String.self))
-        } catch let error as ModelValidationError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
-
+    public var canonicalText: String { value }
     public var description: String { value }
 }

@@ -1,0 +1,141 @@
+import JSONRPC
+import MadoguchiModels
+
+/// What a code is for (`signup`, `isp-link`, `carrier-id`…): 1–32 lower-case letters,
+/// digits and `-`. A code issued for one purpose never verifies another.
+public struct CodePurpose: Hashable, Sendable, StringRepresentedValue, JSONSchemaDescribing {
+    public let value: String
+
+    public init(validating text: String) throws(ModelValidationError) {
+        guard (1...32).contains(text.utf8.count),
+            text.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
+        else {
+            throw ModelValidationError(
+                field: "purpose", reason: "invalid_purpose", message: "A purpose is 1 to 32 of a-z, 0-9 and -.")
+        }
+        value = text
+    }
+
+    public var canonicalText: String { value }
+
+    public static var jsonSchema: JSONSchema { .string(pattern: "^[a-z0-9-]{1,32}$") }
+}
+
+/// Where a code goes: an e-mail address, or a phone number for an SMS or a voice call.
+/// A landline takes only the voice call.
+public struct CodeDestination: Hashable, Sendable, Codable, JSONSchemaDescribing {
+    public enum Channel: String, Codable, Sendable, CaseIterable {
+        case mail, sms, voice
+    }
+
+    public var channel: Channel
+    /// The normalised address or number.
+    public var to: String
+
+    public init(channel: Channel, to: String) throws(ModelValidationError) {
+        self.channel = channel
+        switch channel {
+        case .mail:
+            self.to = try EmailAddress(validating: to).value
+        case .sms, .voice:
+            let number = try PhoneNumber(validating: to)
+            if channel == .sms, number.kind == .landline {
+                throw ModelValidationError(
+                    field: "to", reason: "landline_takes_voice_only",
+                    message: "A landline cannot take an SMS; use a voice call.")
+            }
+            self.to = number.digits
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case channel, to }
+
+    public init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: CodingKeys.self)
+        let channel = try members.decode(Channel.self, forKey: .channel)
+        let to = try members.decode(String.self, forKey: .to)
+        do {
+            try self.init(channel: channel, to: to)
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: .to, in: members, debugDescription: error.message)
+        }
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            ["channel": .enumeration(Channel.allCases.map(\.rawValue)), "to": .string()], required: ["channel", "to"])
+    }
+}
+
+/// The answer to `otp.issue`: which code was sent and until when it is good. Never the code.
+public struct IssuedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var codeId: String
+    public var expiresAt: String
+    public var digits: Int
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            ["codeId": .string(), "expiresAt": .string(format: "date-time"), "digits": .integer()],
+            required: ["codeId", "expiresAt", "digits"])
+    }
+}
+
+/// The answer to a successful `otp.verify`.
+public struct VerifiedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var codeId: String
+    public var verified: Bool
+
+    public static var jsonSchema: JSONSchema {
+        .object(["codeId": .string(), "verified": .boolean], required: ["codeId", "verified"])
+    }
+}
+
+/// `otp.issue`.
+public enum OTPIssue: RPCMethod {
+    public static let name = "otp.issue"
+    public static let summary =
+        "Sends a one-time code for a purpose: 6 digits by e-mail or SMS, 5 read out by a voice call (a landline takes only voice). Voids the previous code for the same purpose and destination."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var purpose: CodePurpose
+        public var destination: CodeDestination
+
+        public init(purpose: CodePurpose, destination: CodeDestination) {
+            self.purpose = purpose
+            self.destination = destination
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(["purpose": CodePurpose.jsonSchema, "destination": CodeDestination.jsonSchema], required: ["purpose", "destination"])
+        }
+    }
+    public typealias Result = IssuedCode
+}
+
+/// `otp.verify`.
+public enum OTPVerify: RPCMethod {
+    public static let name = "otp.verify"
+    public static let summary = "Checks a one-time code: single use, expires after 10 minutes, at most 5 tries."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var purpose: CodePurpose
+        public var destination: CodeDestination
+        public var code: String
+
+        public init(purpose: CodePurpose, destination: CodeDestination, code: String) {
+            self.purpose = purpose
+            self.destination = destination
+            self.code = code
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "purpose": CodePurpose.jsonSchema, "destination": CodeDestination.jsonSchema,
+                    "code": .string(pattern: "^[0-9]{5,6}$"),
+                ],
+                required: ["purpose", "destination", "code"])
+        }
+    }
+    public typealias Result = VerifiedCode
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import JSONRPC
+import ServiceKit
+
+/// One-time codes mailed, texted or read out to a customer: 6 digits by e-mail or SMS,
+/// 5 read out by a voice call. Single use, expiring (10 minutes by default), at most 5
+/// tries, stored only as keyed hashes; issuing a new code for the same purpose and
+/// destination voids the old one. The code leaves only through the outbox.
+struct OneTimeCodes: Sendable {
+    let database: DatabasePool
+    let clock: any ServiceClock
+    let hasher: SecretHasher
+    let outbox: Outbox
+    var lifetime: TimeInterval = 600
+    var maximumTries = 5
+
+    /// Issues a code and queues its message; returns the code's id and expiry.
+    func issue(purpose: CodePurpose, destination: CodeDestination) async throws -> IssuedCode {
+        let digits = destination.channel == .voice ? 5 : 6
+        let code = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9))) })
+        let now = clock.now()
+        let salt = SecretHasher.makeSalt()
+        let record = OneTimeCodeRecord(
+            id: UUID().uuidString.lowercased(), purpose: purpose.value, channel: destination.channel.rawValue,
+            destination: destination.to, hash: hasher.hash(code, salt: salt), salt: salt, createdAt: now,
+            expiresAt: now.addingTimeInterval(lifetime), tries: 0)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE oneTimeCode SET voidedAt = ?
+                    WHERE purpose = ? AND channel = ? AND destination = ? AND usedAt IS NULL AND voidedAt IS NULL
+                    """,
+                arguments: [now, record.purpose, record.channel, record.destination])
+            try record.insert(db)
+            try outbox.enqueue(
+                CodeMessage.message(code: code, destination: destination, minutes: Int(lifetime / 60)), in: db)
+        }
+        return IssuedCode(codeId: record.id, expiresAt: ISO8601.tokyo(record.expiresAt), digits: digits)
+    }
+
+    /// Checks `code` against the live code for the purpose and destination; a match uses
+    /// it up. Each wrong try counts, and the fifth wrong one voids the code.
+    func verify(purpose: CodePurpose, destination: CodeDestination, code: String) async throws -> VerifiedCode {
+        let now = clock.now()
+        let outcome: Result<VerifiedCode, CodeError> = try await database.write { db in
+            guard
+                var record = try OneTimeCodeRecord
+                    .filter(Column("purpose") == purpose.value && Column("channel") == destination.channel.rawValue
+                        && Column("destination") == destination.to && Column("usedAt") == nil && Column("voidedAt") == nil)
+                    .order(Column("createdAt").desc)
+                    .fetchOne(db)
+            else { return .failure(.noLiveCode) }
+            if record.expiresAt <= now { return .failure(.expired) }
+            if hasher.matches(code, salt: record.salt, hash: record.hash) {
+                record.usedAt = now
+                try record.update(db)
+                return .success(VerifiedCode(codeId: record.id, verified: true))
+            }
+            record.tries += 1
+            if record.tries >= maximumTries { record.voidedAt = now }
+            try record.update(db)
+            return .failure(record.voidedAt == nil ? .incorrect(triesLeft: maximumTries - record.tries) : .tooManyTries)
+        }
+        return try outcome.get()
+    }
+}
+
+/// Refusals of `otp.verify` (docs/errors.md).
+enum CodeError: Error, RPCErrorConvertible {
+    case noLiveCode
+    case expired
+    case incorrect(triesLeft: Int)
+    case tooManyTries
+
+    var rpcError: RPCError {
+        switch self {
+        case .noLiveCode:
+            RPCError(code: ErrorCode(1120), message: "There is no code to check; ask for a new one.", reason: "code_not_found")
+        case .expired:
+            RPCError(code: ErrorCode(1121), message: "The code has expired; ask for a new one.", reason: "code_expired")
+        case .incorrect(let triesLeft):
+            RPCError(
+                code: ErrorCode(1122), message: "The code is not correct.", reason: "code_incorrect",
+                details: ["triesLeft": .int(Int64(triesLeft))])
+        case .tooManyTries:
+            RPCError(code: ErrorCode(1123), message: "Too many wrong codes; ask for a new one.", reason: "code_too_many_tries")
+        }
+    }
+}

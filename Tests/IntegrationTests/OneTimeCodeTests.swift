@@ -1,0 +1,125 @@
+import AuthService
+import Foundation
+import JSONRPC
+import ServiceKit
+import Testing
+import TestSupport
+
+/// One-time codes through the real madoguchi-auth: sent only through the outbox (read
+/// here from the spool), single use, expiring, with limited tries.
+@Suite struct OneTimeCodeTests {
+    let purpose = try! CodePurpose(validating: "isp-link")
+
+    /// The code in the newest spooled message to `to`.
+    func sentCode(to: String, in sandbox: ServiceSandbox, count: Int = 1) async throws -> String {
+        try await waitUntil("message \(count) to \(to)") {
+            SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count >= count
+        }
+        let body = try #require(SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.last?.body)
+        let firstLine = body.split(separator: "。").first.map(String.init) ?? body
+        let digits = firstLine.filter(\.isNumber).filter(\.isASCII)
+        return String(digits.prefix(6))
+    }
+
+    func refusal(_ call: () async throws -> some Any) async -> RPCError? {
+        do {
+            _ = try await call()
+            return nil
+        } catch {
+            return error as? RPCError
+        }
+    }
+
+    @Test func mailedCode_verifiesOnce_andNeverTravelsInTheAnswer() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let mail = try CodeDestination(channel: .mail, to: "Hanako@Example.JP")
+        let issued = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: mail))
+        #expect(issued.digits == 6)
+        #expect(issued.expiresAt == "2026-11-21T12:10:00+09:00")
+        let code = try await sentCode(to: "Hanako@example.jp", in: sandbox)
+        #expect(code.count == 6)
+        #expect(!(try JSONValue(encoding: issued).jsonText.contains(code)))
+
+        let wrong = code == "000000" ? "111111" : "000000"
+        let miss = await refusal { try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: mail, code: wrong)) }
+        #expect(miss?.reason == "code_incorrect")
+        #expect(miss?.data?["triesLeft"] == 4)
+        let other = try CodePurpose(validating: "signup")
+        #expect(await refusal {
+            try await auth.call(OTPVerify.self, .init(purpose: other, destination: mail, code: code))
+        }?.reason == "code_not_found")
+        #expect(try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: mail, code: code)).verified)
+        #expect(await refusal {
+            try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: mail, code: code))
+        }?.reason == "code_not_found")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func codes_expireAfterTenMinutes_allowFiveTries_andANewOneVoidsTheOld() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let sms = try CodeDestination(channel: .sms, to: "090-1111-2222")
+
+        _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms))
+        let first = try await sentCode(to: "09011112222", in: sandbox)
+        try sandbox.setClock("2026-11-21T12:10:00+09:00")
+        #expect(await refusal {
+            try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: sms, code: first))
+        }?.reason == "code_expired")
+
+        _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms))
+        let second = try await sentCode(to: "09011112222", in: sandbox, count: 2)
+        _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms))
+        let third = try await sentCode(to: "09011112222", in: sandbox, count: 3)
+        // The voided code no longer works: it is just a wrong try against the live one.
+        var tries = 0
+        if second != third {
+            #expect(await refusal {
+                try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: sms, code: second))
+            }?.reason == "code_incorrect")
+            tries = 1
+        }
+        let wrong = third == "000000" ? "111111" : "000000"
+        var last: RPCError?
+        for _ in tries..<5 {
+            last = await refusal { try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: sms, code: wrong)) }
+        }
+        #expect(last?.reason == "code_too_many_tries")
+        #expect(await refusal {
+            try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: sms, code: third))
+        }?.reason == "code_not_found")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func voiceCalls_readOutFiveDigits_andLandlinesTakeOnlyVoice() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        #expect(throws: (any Error).self) { try CodeDestination(channel: .sms, to: "03-1234-5678") }
+        let smsToLandline = try await sandbox.madoctl(
+            ["call", "auth", "otp.issue", #"{"purpose":"isp-link","destination":{"channel":"sms","to":"0312345678"}}"#])
+        #expect(smsToLandline.status == 1)
+        #expect(smsToLandline.stderr.contains("landline"))
+        let voice = try CodeDestination(channel: .voice, to: "03-1234-5678")
+        let issued = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: voice))
+        #expect(issued.digits == 5)
+        let code = try await sentCode(to: "0312345678", in: sandbox)
+        #expect(code.count == 5)
+        #expect(try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: voice, code: code)).verified)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+
+        for file in try FileManager.default.contentsOfDirectory(atPath: sandbox.root.file("auth")) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: sandbox.root.file("auth/\(file)")))
+            #expect(data.range(of: Data(code.utf8)) == nil, "\(file) holds the code in clear")
+        }
+    }
+}
