@@ -76,7 +76,9 @@ let package = Package(
             path: "Shared/ServiceKit"
         ),
     ]
-        + service("Auth", library: "AuthService", executable: "madoguchi-auth", extra: [crypto, lifecycle, argumentParser])
+        + service(
+            "Auth", library: "AuthService", executable: "madoguchi-auth",
+            extra: [crypto, lifecycle, argumentParser, nioConcurrency])
         + service("Registration", library: "RegistrationService", executable: "madoguchi-registration")
         + service("Billing", library: "BillingService", executable: "madoguchi-billing")
         + service("Linking", library: "LinkingService", executable: "madoguchi-linking")

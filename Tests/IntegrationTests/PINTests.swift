@@ -268,4 +268,35 @@ import TestSupport
         await auth.close()
         #expect(try await process.terminate() == 0)
     }
+
+    @Test func oneCallerTryingManyLines_isThrottledAcrossSubjects_andEveryEventIsAudited() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated(
+            "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
+        let auth = try await sandbox.client("auth")
+        let lines = try (0..<7).map { try PINSubject(validating: "line:0901111000\($0)") }
+        for line in lines { _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821"))) }
+        // One wrong guess on each of five lines: no line is locked, but the caller is spent.
+        for line in lines.prefix(5) {
+            #expect(await refusal {
+                try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("1357")))
+            }?.reason == "pin_incorrect")
+        }
+        let throttled = await refusal {
+            try await auth.call(PINVerify.self, .init(subject: lines[5], kind: .network, pin: pin("4821")))
+        }
+        #expect(throttled?.reason == "too_many_failures")
+        #expect(throttled?.data?["retryAfter"] == "2026-11-21T12:10:00+09:00")
+        try sandbox.setClock("2026-11-21T12:10:00+09:00")
+        #expect(try await auth.call(PINVerify.self, .init(subject: lines[6], kind: .network, pin: pin("4821"))).isSet)
+
+        let audit = try await auth.call(AuditList.self, .init(subject: lines[0]))
+        #expect(audit.map(\.event) == ["pin_failure", "pin_set"])
+        #expect(audit.first?.peerUID == Int64(getuid()))
+        let all = try await auth.call(AuditList.self, .init(limit: 3))
+        #expect(all.count == 3)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
 }

@@ -12,6 +12,7 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
     case pinGuessable(GuessablePIN)
     case pinWrongLength(expected: Int)
     case phonePINThroughIVROnly
+    case tooManyFailures(retryAfter: Date)
     case callCentreClosed(nextBusinessDay: CivilDate)
 
     public var rpcError: RPCError {
@@ -28,6 +29,10 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
                 reason: "pin_locked", details: ["unlocksAt": .string(ISO8601.tokyo(unlocksAt))])
         case .pinGuessable(let rule):
             RPCError(code: ErrorCode(1104), message: rule.message, reason: rule.rawValue)
+        case .tooManyFailures(let retryAfter):
+            RPCError(
+                code: ErrorCode(1108), message: "Too many wrong entries from this caller; try again later.",
+                reason: "too_many_failures", details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
         case .phonePINThroughIVROnly:
             RPCError(
                 code: ErrorCode(1106), message: "A phone PIN is set only through the voice line (IVR).",

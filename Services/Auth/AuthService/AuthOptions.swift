@@ -8,6 +8,12 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Consecutive wrong PINs that lock a PIN until the next midnight in Tokyo.")
     public var pinMaximumFailures: Int = 3
 
+    @Option(help: "Wrong PINs one caller (uid) may enter across all subjects within --caller-failure-window.")
+    public var callerFailureLimit: Int = 50
+
+    @Option(help: "Seconds over which a caller's wrong PINs are counted.")
+    public var callerFailureWindow: Double = 600
+
     public init() {}
 
     public func validate() throws {

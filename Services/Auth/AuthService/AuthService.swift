@@ -17,6 +17,7 @@ public struct AuthService: ServiceDefinition {
     private let codes: OneTimeCodes
     private let operators: OperatorPolicy
     private let logger: Logger
+    private let database: DatabasePool
 
     public init(resources: ServiceResources, options: AuthOptions) {
         var policy = PINPolicy()
@@ -24,12 +25,14 @@ public struct AuthService: ServiceDefinition {
         policy.changeDelay = options.pinChangeDelay
         pins = PINBook(
             database: resources.database, clock: resources.clock,
-            hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox)
+            hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
+            throttle: CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow))
         codes = OneTimeCodes(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox)
         operators = resources.configuration.operators
         logger = resources.logger
+        database = resources.database
     }
 
     public var backgroundServices: [any Service] { [PendingPINChanges(pins: pins, logger: logger)] }
@@ -67,6 +70,13 @@ public struct AuthService: ServiceDefinition {
         }
         registry.register(OTPVerify.self) { params, _ in
             try await codes.verify(purpose: params.purpose, destination: params.destination, code: params.code)
+        }
+        registry.register(AuditList.self) { [operators, database] params, context in
+            try operators.requireOperator(context.peer)
+            let limit = min(max(params.limit ?? 100, 1), 1000)
+            return try await database.read { db in
+                try AuditEvent.newest(subject: params.subject?.value, limit: limit, in: db)
+            }
         }
         registry.register(PINStatusMethod.self) { params, _ in
             try await pins.status(subject: params.subject, kind: params.kind)

@@ -12,6 +12,7 @@ struct PINBook: Sendable {
     let hasher: SecretHasher
     let policy: PINPolicy
     let outbox: Outbox
+    let throttle: CallerThrottle
 
     func set(
         _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
@@ -66,6 +67,7 @@ struct PINBook: Sendable {
     /// the lock. While locked even the right PIN is refused.
     func verify(_ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials) async throws -> PINStatus {
         let now = clock.now()
+        try throttle.check(uid: peer.uid, now: now)
         let outcome: Result<PINStatus, AuthError> = try await database.write { db in
             guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
                 return .failure(.pinNotSet)
@@ -95,6 +97,8 @@ struct PINBook: Sendable {
             try record.update(db)
             return .failure(.pinIncorrect(attemptsLeft: policy.maximumFailures - record.failures))
         }
+        if case .failure(.pinIncorrect) = outcome { throttle.recordFailure(uid: peer.uid, at: now) }
+        if case .failure(.pinLocked) = outcome { throttle.recordFailure(uid: peer.uid, at: now) }
         return try outcome.get()
     }
 

@@ -22,7 +22,7 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 }
 
 /// A security event, kept for operators.
-struct AuditEvent: Codable, FetchableRecord, PersistableRecord, Sendable {
+struct AuditEvent: Codable, FetchableRecord, PersistableRecord, TableRecord, Sendable {
     static let databaseTableName = "audit"
 
     var id: Int64?
