@@ -14,6 +14,7 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swift-crypto")
 let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 
@@ -78,7 +79,7 @@ let package = Package(
     ]
         + service(
             "Auth", library: "AuthService", executable: "madoguchi-auth",
-            extra: [crypto, lifecycle, argumentParser, nioConcurrency])
+            extra: [crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
         + service("Registration", library: "RegistrationService", executable: "madoguchi-registration")
         + service("Billing", library: "BillingService", executable: "madoguchi-billing")
         + service("Linking", library: "LinkingService", executable: "madoguchi-linking")

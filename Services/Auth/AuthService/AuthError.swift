@@ -13,6 +13,8 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
     case pinWrongLength(expected: Int)
     case phonePINThroughIVROnly
     case tooManyFailures(retryAfter: Date)
+    case passwordIncorrect
+    case passwordRejected(PasswordProblem)
     case callCentreClosed(nextBusinessDay: CivilDate)
 
     public var rpcError: RPCError {
@@ -33,6 +35,11 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
             RPCError(
                 code: ErrorCode(1108), message: "Too many wrong entries from this caller; try again later.",
                 reason: "too_many_failures", details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
+        case .passwordIncorrect:
+            RPCError(
+                code: ErrorCode(1130), message: "The login ID or password is not correct.", reason: "password_incorrect")
+        case .passwordRejected(let problem):
+            RPCError(code: ErrorCode(1131), message: problem.message, reason: problem.reason)
         case .phonePINThroughIVROnly:
             RPCError(
                 code: ErrorCode(1106), message: "A phone PIN is set only through the voice line (IVR).",

@@ -14,6 +14,9 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds over which a caller's wrong PINs are counted.")
     public var callerFailureWindow: Double = 600
 
+    @Option(help: "Threads that run password hashing (scrypt): at most this many hashes run at once.")
+    public var hashThreads: Int = 2
+
     public init() {}
 
     public func validate() throws {

@@ -15,18 +15,24 @@ public struct AuthService: ServiceDefinition {
 
     private let pins: PINBook
     private let codes: OneTimeCodes
+    private let passwords: Passwords
     private let operators: OperatorPolicy
     private let logger: Logger
     private let database: DatabasePool
 
     public init(resources: ServiceResources, options: AuthOptions) {
+        let throttle = CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow)
         var policy = PINPolicy()
         policy.maximumFailures = options.pinMaximumFailures
         policy.changeDelay = options.pinChangeDelay
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
-            throttle: CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow))
+            throttle: throttle)
+        passwords = Passwords(
+            database: resources.database, clock: resources.clock,
+            hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
+            policy: PasswordPolicy(), throttle: throttle)
         codes = OneTimeCodes(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox)
@@ -40,6 +46,7 @@ public struct AuthService: ServiceDefinition {
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         AuthSchema.registerMigrations(in: &migrator)
         OneTimeCodeRecord.registerMigrations(in: &migrator)
+        Passwords.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {
@@ -77,6 +84,19 @@ public struct AuthService: ServiceDefinition {
             return try await database.read { db in
                 try AuditEvent.newest(subject: params.subject?.value, limit: limit, in: db)
             }
+        }
+        registry.register(PasswordSet.self) { params, context in
+            try await passwords.set(params.password, for: params.loginId, peer: context.peer)
+            return PasswordResult(ok: true)
+        }
+        registry.register(PasswordVerify.self) { params, context in
+            try await passwords.verify(params.password, for: params.loginId, peer: context.peer)
+            return PasswordResult(ok: true)
+        }
+        registry.register(PasswordChange.self) { params, context in
+            try await passwords.change(
+                from: params.currentPassword, to: params.newPassword, for: params.loginId, peer: context.peer)
+            return PasswordResult(ok: true)
         }
         registry.register(PINStatusMethod.self) { params, _ in
             try await pins.status(subject: params.subject, kind: params.kind)

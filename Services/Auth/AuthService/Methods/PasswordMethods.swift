@@ -1,0 +1,68 @@
+import JSONRPC
+import ServiceKit
+
+extension LoginID: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(description: "Account ID or e-mail address; case-insensitive.") }
+}
+
+/// The answer of the password methods.
+public struct PasswordResult: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var ok: Bool
+    public static var jsonSchema: JSONSchema { .object(["ok": .boolean], required: ["ok"]) }
+}
+
+/// `password.set`: for the services that create accounts (registration, linking).
+public enum PasswordSet: RPCMethod {
+    public static let name = "password.set"
+    public static let summary =
+        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var loginId: LoginID
+        public var password: String
+
+        public init(loginId: LoginID, password: String) {
+            self.loginId = loginId
+            self.password = password
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(["loginId": LoginID.jsonSchema, "password": .string()], required: ["loginId", "password"])
+        }
+    }
+    public typealias Result = PasswordResult
+}
+
+/// `password.verify`.
+public enum PasswordVerify: RPCMethod {
+    public static let name = "password.verify"
+    public static let summary = "Checks a password; an unknown login ID answers like a wrong password."
+
+    public typealias Params = PasswordSet.Params
+    public typealias Result = PasswordResult
+}
+
+/// `password.change`: with the current password.
+public enum PasswordChange: RPCMethod {
+    public static let name = "password.change"
+    public static let summary = "Changes a password given the current one."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var loginId: LoginID
+        public var currentPassword: String
+        public var newPassword: String
+
+        public init(loginId: LoginID, currentPassword: String, newPassword: String) {
+            self.loginId = loginId
+            self.currentPassword = currentPassword
+            self.newPassword = newPassword
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["loginId": LoginID.jsonSchema, "currentPassword": .string(), "newPassword": .string()],
+                required: ["loginId", "currentPassword", "newPassword"])
+        }
+    }
+    public typealias Result = PasswordResult
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import JSONRPC
+import ServiceKit
+
+/// My Page passwords by login ID: set (by the services that create accounts), verified,
+/// changed with the current one. Wrong passwords count against the caller like wrong PINs.
+struct Passwords: Sendable {
+    let database: DatabasePool
+    let clock: any ServiceClock
+    let hasher: PasswordHasher
+    let policy: PasswordPolicy
+    let throttle: CallerThrottle
+
+    struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
+        static let databaseTableName = "password"
+        var loginID: String
+        var encoded: String
+        var updatedAt: Date
+    }
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("auth-v4-passwords") { db in
+            try db.create(table: "password") { table in
+                table.primaryKey("loginID", .text)
+                table.column("encoded", .text).notNull()
+                table.column("updatedAt", .datetime).notNull()
+            }
+        }
+    }
+
+    func set(_ password: String, for loginID: LoginID, peer: PeerCredentials) async throws {
+        if let problem = policy.problem(with: password, loginID: loginID) { throw AuthError.passwordRejected(problem) }
+        let record = Record(loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now())
+        try await database.write { db in
+            try record.save(db)
+            try AuditEvent(
+                id: nil, at: record.updatedAt, event: "password_set", subject: "login:\(loginID.value)", kind: nil,
+                peerUID: Int64(peer.uid), detail: nil
+            ).insert(db)
+        }
+    }
+
+    /// Checks a password; an unknown login ID answers exactly like a wrong password, so
+    /// the answer never tells whether an account exists.
+    func verify(_ password: String, for loginID: LoginID, peer: PeerCredentials) async throws {
+        let now = clock.now()
+        try throttle.check(uid: peer.uid, now: now)
+        let record = try await database.read { db in try Record.fetchOne(db, key: loginID.value) }
+        // Hash even for an unknown ID, so the time taken does not tell either.
+        let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
+        guard matches, var record else {
+            throttle.recordFailure(uid: peer.uid, at: now)
+            try await database.write { db in
+                try AuditEvent(
+                    id: nil, at: now, event: "password_failure", subject: "login:\(loginID.value)", kind: nil,
+                    peerUID: Int64(peer.uid), detail: nil
+                ).insert(db)
+            }
+            throw AuthError.passwordIncorrect
+        }
+        if needsRehash {
+            record.encoded = try await hasher.hash(password)
+            record.updatedAt = now
+            try await database.write { [record] db in try record.update(db) }
+        }
+    }
+
+    func change(from current: String, to new: String, for loginID: LoginID, peer: PeerCredentials) async throws {
+        try await verify(current, for: loginID, peer: peer)
+        try await set(new, for: loginID, peer: peer)
+    }
+
+    /// A well-formed hash of no password anyone knows, checked for unknown login IDs.
+    private static let decoy = "$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+}
