@@ -122,4 +122,23 @@ import TestSupport
             #expect(data.range(of: Data(code.utf8)) == nil, "\(file) holds the code in clear")
         }
     }
+
+    @Test func madoctl_issuesAndVerifiesCodes() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let issue = try await sandbox.madoctl(["otp", "issue", "signup", "--channel", "mail", "--to", "jiro@example.jp"])
+        #expect(issue.status == 0, "\(issue.stderr)")
+        #expect(issue.stdout.contains("Sent a 6-digit code, valid until 2026-11-21T12:10:00+09:00."))
+        let code = try await sentCode(to: "jiro@example.jp", in: sandbox)
+        let outbox = try await sandbox.madoctl(["outbox", "--to", "jiro@example.jp"])
+        #expect(outbox.stdout.contains("確認コードのお知らせ"))
+        let verify = try await sandbox.madoctl(
+            ["otp", "verify", "signup", "--channel", "mail", "--to", "jiro@example.jp"], input: code + "\n")
+        #expect(verify.status == 0 && verify.stdout.contains("Code correct."))
+        let again = try await sandbox.madoctl(
+            ["otp", "verify", "signup", "--channel", "mail", "--to", "jiro@example.jp", "--code", code])
+        #expect(again.status == 1 && again.stderr.contains("reason code_not_found"))
+        #expect(try await process.terminate() == 0)
+    }
 }

@@ -299,4 +299,26 @@ import TestSupport
         await auth.close()
         #expect(try await process.terminate() == 0)
     }
+
+    @Test func madoctl_changesAndResetsPINs() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        #expect(try await sandbox.madoctl(["pin", "set", "line:09033334444"], input: "4821\n").status == 0)
+        let change = try await sandbox.madoctl(["pin", "change", "line:09033334444"], input: "4821\n6390\n")
+        #expect(change.status == 0, "\(change.stderr)")
+        #expect(try await sandbox.madoctl(["pin", "verify", "line:09033334444", "--pin", "6390"]).status == 0)
+        let reset = try await sandbox.madoctl(
+            ["pin", "reset", "line:09033334444", "--staff", "tanaka", "--reason", "checked ID at the shop"], input: "7214\n")
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(reset.stdout.contains("must be changed"))
+        let audit = try await sandbox.madoctl(["call", "auth", "audit.list", #"{"subject":"line:09033334444"}"#, "--json"])
+        guard case .array(let events)? = GoldenJSON.parse(audit.stdout) else {
+            Issue.record("no audit: \(audit.stdout) \(audit.stderr)")
+            return
+        }
+        #expect(events.first?["event"] == "pin_reset")
+        #expect(events.first?["detail"]?.stringValue?.contains("tanaka") == true)
+        #expect(try await process.terminate() == 0)
+    }
 }

@@ -9,7 +9,7 @@ extension Madoctl {
     struct PINCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "pin", abstract: "Set, check and inspect PINs (madoguchi-auth).",
-            subcommands: [Set.self, Verify.self, Status.self])
+            subcommands: [Set.self, Verify.self, Change.self, Status.self, Reset.self])
     }
 }
 
@@ -37,7 +37,12 @@ struct PINInput: ParsableArguments {
     var pin: String?
 
     func read() throws -> PIN {
-        guard let text = pin ?? readLine(strippingNewline: true) else { throw ValidationError("No PIN given.") }
+        try Self.pin(pin ?? readLine(strippingNewline: true))
+    }
+
+    /// `text` as a PIN, or a usage error that never repeats it.
+    static func pin(_ text: String?) throws -> PIN {
+        guard let text else { throw ValidationError("No PIN given.") }
         do {
             return try PIN(validating: text)
         } catch {
@@ -100,11 +105,53 @@ extension Madoctl.PINCommand {
     }
 }
 
+extension Madoctl.PINCommand {
+    struct Change: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a PIN: the current and the new PIN are read as two lines of standard input.")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var target: PINTarget
+        @Option(help: "Where to mail the completion notice of a delayed (MVNO) change.") var email: String?
+
+        func run() async throws {
+            let (subject, kind) = try target.validated()
+            let current = try PINInput.pin(readLine(strippingNewline: true))
+            let new = try PINInput.pin(readLine(strippingNewline: true))
+            let params: PINChange.Params
+            do {
+                params = PINChange.Params(
+                    subject: subject, kind: kind, currentPIN: current, newPIN: new,
+                    email: try email.map(EmailAddress.init(validating:)))
+            } catch {
+                throw ValidationError(error.message)
+            }
+            try await Output.call(PINChange.self, params, on: "auth", with: connection, show: PINStatusText.describe)
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Operators: set a new PIN after checking the customer by other means (it must be changed).")
+        @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var target: PINTarget
+        @OptionGroup var input: PINInput
+        @Option(help: "Who resets it (the staff member).") var staff: String
+        @Option(help: "Why: how the customer was verified, the ticket.") var reason: String
+
+        func run() async throws {
+            let (subject, kind) = try target.validated()
+            let params = PINReset.Params(subject: subject, kind: kind, pin: try input.read(), staff: staff, reason: reason)
+            try await Output.call(PINReset.self, params, on: "auth", with: connection, show: PINStatusText.describe)
+        }
+    }
+}
+
 enum PINStatusText {
     static func describe(_ status: PINStatus) -> String {
         guard status.isSet else { return "No \(status.kind.rawValue) PIN is set." }
         var lines = ["\(status.kind.rawValue) PIN is set."]
         if status.mustChange { lines.append("It must be changed (an issued initial PIN).") }
+        if let due = status.pendingChangeDueAt { lines.append("A change is pending until \(due).") }
         if status.locked {
             lines.append("Locked until \(status.unlocksAt ?? "?").")
         } else {
