@@ -14,6 +14,8 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
     case phonePINThroughIVROnly
     case tooManyFailures(retryAfter: Date)
     case passwordIncorrect
+    case loginFailed
+    case sessionInvalid
     case passwordRejected(PasswordProblem)
     case callCentreClosed(nextBusinessDay: CivilDate)
 
@@ -35,6 +37,12 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
             RPCError(
                 code: ErrorCode(1108), message: "Too many wrong entries from this caller; try again later.",
                 reason: "too_many_failures", details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
+        case .loginFailed:
+            RPCError(code: ErrorCode(1141), message: "The login details are not correct.", reason: "login_failed")
+        case .sessionInvalid:
+            RPCError(
+                code: ErrorCode(1140), message: "The session is not valid (unknown, expired or closed); log in again.",
+                reason: "session_invalid")
         case .passwordIncorrect:
             RPCError(
                 code: ErrorCode(1130), message: "The login ID or password is not correct.", reason: "password_incorrect")

@@ -17,6 +17,9 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Threads that run password hashing (scrypt): at most this many hashes run at once.")
     public var hashThreads: Int = 2
 
+    @Option(help: "Seconds a login session stays valid.")
+    public var sessionLifetime: Double = 1800
+
     public init() {}
 
     public func validate() throws {

@@ -16,6 +16,7 @@ public struct AuthService: ServiceDefinition {
     private let pins: PINBook
     private let codes: OneTimeCodes
     private let passwords: Passwords
+    private let sessions: Sessions
     private let operators: OperatorPolicy
     private let logger: Logger
     private let database: DatabasePool
@@ -33,6 +34,10 @@ public struct AuthService: ServiceDefinition {
             database: resources.database, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
             policy: PasswordPolicy(), throttle: throttle)
+        sessions = Sessions(
+            database: resources.database, clock: resources.clock,
+            hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
+            lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox)
@@ -47,6 +52,7 @@ public struct AuthService: ServiceDefinition {
         AuthSchema.registerMigrations(in: &migrator)
         OneTimeCodeRecord.registerMigrations(in: &migrator)
         Passwords.registerMigrations(in: &migrator)
+        Sessions.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {
@@ -96,6 +102,12 @@ public struct AuthService: ServiceDefinition {
         registry.register(PasswordChange.self) { params, context in
             try await passwords.change(
                 from: params.currentPassword, to: params.newPassword, for: params.loginId, peer: context.peer)
+            return PasswordResult(ok: true)
+        }
+        registry.register(SessionOpen.self) { params, context in try await sessions.open(params, peer: context.peer) }
+        registry.register(SessionCheck.self) { params, _ in try await sessions.check(params.token) }
+        registry.register(SessionClose.self) { params, _ in
+            try await sessions.close(params.token)
             return PasswordResult(ok: true)
         }
         registry.register(PINStatusMethod.self) { params, _ in

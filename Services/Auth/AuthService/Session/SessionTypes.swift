@@ -1,0 +1,122 @@
+import JSONRPC
+import MadoguchiModels
+
+/// How a session is opened.
+public enum SessionLogin: Sendable, Hashable {
+    /// The line's phone number and network PIN (IVR, MVNO member site).
+    case phonePIN(PhoneNumber, PIN)
+    /// Before the line is active: reception number, the mobile number given at
+    /// application, and the network PIN.
+    case reception(ReceptionNumber, PhoneNumber, PIN)
+    /// My Page: account ID or e-mail address, and password.
+    case password(LoginID, String)
+
+    var method: String {
+        switch self {
+        case .phonePIN: "phone-pin"
+        case .reception: "reception"
+        case .password: "password"
+        }
+    }
+}
+
+extension SessionLogin: Codable {
+    enum CodingKeys: String, CodingKey { case method, phoneNumber, receptionNumber, pin, loginId, password }
+
+    public init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: CodingKeys.self)
+        switch try members.decode(String.self, forKey: .method) {
+        case "phone-pin":
+            self = .phonePIN(
+                try members.decode(PhoneNumber.self, forKey: .phoneNumber), try members.decode(PIN.self, forKey: .pin))
+        case "reception":
+            self = .reception(
+                try members.decode(ReceptionNumber.self, forKey: .receptionNumber),
+                try members.decode(PhoneNumber.self, forKey: .phoneNumber), try members.decode(PIN.self, forKey: .pin))
+        case "password":
+            self = .password(
+                try members.decode(LoginID.self, forKey: .loginId), try members.decode(String.self, forKey: .password))
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .method, in: members, debugDescription: "The method is phone-pin, reception or password.")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var members = encoder.container(keyedBy: CodingKeys.self)
+        try members.encode(method, forKey: .method)
+        switch self {
+        case .phonePIN(let phone, let pin):
+            try members.encode(phone, forKey: .phoneNumber)
+            try members.encode(pin, forKey: .pin)
+        case .reception(let reception, let phone, let pin):
+            try members.encode(reception, forKey: .receptionNumber)
+            try members.encode(phone, forKey: .phoneNumber)
+            try members.encode(pin, forKey: .pin)
+        case .password(let loginID, let password):
+            try members.encode(loginID, forKey: .loginId)
+            try members.encode(password, forKey: .password)
+        }
+    }
+}
+
+extension SessionLogin: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "method": .enumeration(["phone-pin", "reception", "password"]),
+                "phoneNumber": PhoneNumber.jsonSchema, "receptionNumber": ReceptionNumber.jsonSchema,
+                "pin": PIN.jsonSchema, "loginId": LoginID.jsonSchema, "password": .string(),
+            ],
+            required: ["method"])
+    }
+}
+
+/// An open session: the token (only when it is opened), who holds it, how, and until when.
+public struct SessionInfo: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var token: String?
+    public var principal: String
+    public var method: String
+    public var expiresAt: String
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "token": .string(), "principal": .string(), "method": .string(),
+                "expiresAt": .string(format: "date-time"),
+            ],
+            required: ["principal", "method", "expiresAt"])
+    }
+}
+
+/// A session token, for `session.check` and `session.close`.
+public struct SessionToken: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var token: String
+    public init(token: String) { self.token = token }
+    public static var jsonSchema: JSONSchema { .object(["token": .string()], required: ["token"]) }
+}
+
+/// `session.open`.
+public enum SessionOpen: RPCMethod {
+    public static let name = "session.open"
+    public static let summary =
+        "Logs in: phone-pin (phone number + network PIN), reception (reception number + the phone number given at application + network PIN) or password (login ID + password); returns an opaque token with its expiry."
+    public typealias Params = SessionLogin
+    public typealias Result = SessionInfo
+}
+
+/// `session.check`.
+public enum SessionCheck: RPCMethod {
+    public static let name = "session.check"
+    public static let summary = "Who holds a session token, how it was opened, and until when; refused when unknown, expired or closed."
+    public typealias Params = SessionToken
+    public typealias Result = SessionInfo
+}
+
+/// `session.close`.
+public enum SessionClose: RPCMethod {
+    public static let name = "session.close"
+    public static let summary = "Closes a session (logout)."
+    public typealias Params = SessionToken
+    public typealias Result = PasswordResult
+}

@@ -1,0 +1,107 @@
+import Crypto
+import Foundation
+import GRDB
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+
+/// Login sessions: an opaque random token with an expiry, stored only as a keyed hash.
+/// Opened by a PIN (phone number, or reception number + the phone number given at
+/// application) or by a login ID and password, through the same checks, lockout and
+/// throttling as those secrets.
+struct Sessions: Sendable {
+    let database: DatabasePool
+    let clock: any ServiceClock
+    let hasher: SecretHasher
+    let pins: PINBook
+    let passwords: Passwords
+    let lifetime: TimeInterval
+
+    struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
+        static let databaseTableName = "session"
+        var tokenHash: Data
+        var principal: String
+        var method: String
+        var createdAt: Date
+        var expiresAt: Date
+        var closedAt: Date?
+    }
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("auth-v5-sessions") { db in
+            try db.create(table: "session") { table in
+                table.primaryKey("tokenHash", .blob)
+                table.column("principal", .text).notNull()
+                table.column("method", .text).notNull()
+                table.column("createdAt", .datetime).notNull()
+                table.column("expiresAt", .datetime).notNull()
+                table.column("closedAt", .datetime)
+            }
+        }
+    }
+
+    /// The PIN subject of an application: reception number and the mobile number given
+    /// with it, so that a wrong pairing finds no PIN at all.
+    static func applicationSubject(_ reception: ReceptionNumber, _ phone: PhoneNumber) throws -> PINSubject {
+        try PINSubject(validating: "application:\(reception.value):\(phone.digits)")
+    }
+
+    func open(_ login: SessionLogin, peer: PeerCredentials) async throws -> SessionInfo {
+        let principal: String
+        do {
+            switch login {
+            case .phonePIN(let phone, let pin):
+                let subject = try PINSubject(validating: "line:\(phone.digits)")
+                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer)
+                principal = subject.value
+            case .reception(let reception, let phone, let pin):
+                let subject = try Self.applicationSubject(reception, phone)
+                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer)
+                principal = subject.value
+            case .password(let loginID, let password):
+                try await passwords.verify(password, for: loginID, peer: peer)
+                principal = "login:\(loginID.value)"
+            }
+        } catch AuthError.pinNotSet {
+            // Never tell an outsider whether a line or an application exists.
+            throw AuthError.loginFailed
+        }
+        let token = Self.makeToken()
+        let now = clock.now()
+        let record = Record(
+            tokenHash: hasher.hash(token, salt: Data()), principal: principal, method: login.method, createdAt: now,
+            expiresAt: now.addingTimeInterval(lifetime))
+        try await database.write { db in
+            try record.insert(db)
+            try AuditEvent(
+                id: nil, at: now, event: "session_opened", subject: principal, kind: nil, peerUID: Int64(peer.uid),
+                detail: login.method
+            ).insert(db)
+        }
+        return SessionInfo(token: token, principal: principal, method: login.method, expiresAt: ISO8601.tokyo(record.expiresAt))
+    }
+
+    /// Who holds `token`, if it is open and unexpired.
+    func check(_ token: String) async throws -> SessionInfo {
+        let now = clock.now()
+        let record = try await database.read { db in try Record.fetchOne(db, key: hasher.hash(token, salt: Data())) }
+        guard let record, record.closedAt == nil, record.expiresAt > now else { throw AuthError.sessionInvalid }
+        return SessionInfo(token: nil, principal: record.principal, method: record.method, expiresAt: ISO8601.tokyo(record.expiresAt))
+    }
+
+    func close(_ token: String) async throws {
+        let now = clock.now()
+        let hash = hasher.hash(token, salt: Data())
+        try await database.write { db in
+            try db.execute(sql: "UPDATE session SET closedAt = ? WHERE tokenHash = ? AND closedAt IS NULL", arguments: [now, hash])
+        }
+    }
+
+    /// 32 random bytes, base64url: unguessable, and only its hash is stored (the token
+    /// itself has 256 bits, so no salt is needed to make its hash unguessable).
+    static func makeToken() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
