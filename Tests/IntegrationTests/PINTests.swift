@@ -321,4 +321,29 @@ import TestSupport
         #expect(events.first?["detail"]?.stringValue?.contains("tanaka") == true)
         #expect(try await process.terminate() == 0)
     }
+
+    @Test func aTrustedFrontEndsEndUsers_areThrottledByTheirOrigin() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        // The test runs as root, which is a trusted front end.
+        let process = try await sandbox.startActivated("auth", extraArguments: ["--caller-failure-limit", "3"])
+        let auth = try await sandbox.client("auth")
+        let lines = try (0..<5).map { try PINSubject(validating: "line:0902222000\($0)") }
+        for line in lines { _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821"))) }
+        for line in lines.prefix(3) {
+            _ = await refusal {
+                try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("1357"), origin: "198.51.100.7"))
+            }
+        }
+        #expect(await refusal {
+            try await auth.call(PINVerify.self, .init(subject: lines[3], kind: .network, pin: pin("4821"), origin: "198.51.100.7"))
+        }?.reason == "too_many_failures")
+        // Another end user behind the same front end is not held back.
+        #expect(try await auth.call(
+            PINVerify.self, .init(subject: lines[3], kind: .network, pin: pin("4821"), origin: "198.51.100.8")).isSet)
+        // Nor is the front end's own uid, counted apart from its end users.
+        #expect(try await auth.call(PINVerify.self, .init(subject: lines[4], kind: .network, pin: pin("4821"))).isSet)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
 }

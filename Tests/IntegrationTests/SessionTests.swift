@@ -31,7 +31,7 @@ import TestSupport
         _ = try await auth.call(PasswordSet.self, .init(loginId: login, password: "Sakura2026"))
 
         // Phone number + network PIN.
-        let byPhone = try await auth.call(SessionOpen.self, .phonePIN(phone, pin))
+        let byPhone = try await auth.call(SessionOpen.self, .init(.phonePIN(phone, pin)))
         let token = try #require(byPhone.token)
         #expect(byPhone.expiresAt == "2026-11-21T12:30:00+09:00")
         let checked = try await auth.call(SessionCheck.self, .init(token: token))
@@ -39,27 +39,27 @@ import TestSupport
 
         // Reception number (any case) + the phone number given at application + PIN.
         let reception = try ReceptionNumber(validating: "ab12cd34ef567")
-        #expect(try await auth.call(SessionOpen.self, .reception(reception, phone, pin)).principal
+        #expect(try await auth.call(SessionOpen.self, .init(.reception(reception, phone, pin))).principal
             == "application:AB12CD34EF567:09012345678")
         let otherPhone = try PhoneNumber(validating: "080-9999-0000")
-        #expect(await refusal { try await auth.call(SessionOpen.self, .reception(reception, otherPhone, pin)) }?.reason
+        #expect(await refusal { try await auth.call(SessionOpen.self, .init(.reception(reception, otherPhone, pin))) }?.reason
             == "login_failed")
         #expect(await refusal {
-            try await auth.call(SessionOpen.self, .phonePIN(try PhoneNumber(validating: "070-0000-1111"), pin))
+            try await auth.call(SessionOpen.self, .init(.phonePIN(try PhoneNumber(validating: "070-0000-1111"), pin)))
         }?.reason == "login_failed")
 
         // Login ID (any case) + password.
         let byPassword = try await auth.call(
-            SessionOpen.self, .password(try LoginID(validating: "Taro.Yamada"), "Sakura2026"))
+            SessionOpen.self, .init(.password(try LoginID(validating: "Taro.Yamada"), "Sakura2026")))
         #expect(byPassword.principal == "login:taro.yamada")
-        #expect(await refusal { try await auth.call(SessionOpen.self, .password(login, "Sakura2027")) }?.reason
+        #expect(await refusal { try await auth.call(SessionOpen.self, .init(.password(login, "Sakura2027"))) }?.reason
             == "password_incorrect")
 
         // PIN logins count towards the same lock as PIN checks.
         let wrong = try PIN(validating: "1357")
-        for _ in 0..<2 { _ = await refusal { try await auth.call(SessionOpen.self, .phonePIN(phone, wrong)) } }
-        #expect(await refusal { try await auth.call(SessionOpen.self, .phonePIN(phone, wrong)) }?.reason == "pin_locked")
-        #expect(await refusal { try await auth.call(SessionOpen.self, .phonePIN(phone, pin)) }?.reason == "pin_locked")
+        for _ in 0..<2 { _ = await refusal { try await auth.call(SessionOpen.self, .init(.phonePIN(phone, wrong))) } }
+        #expect(await refusal { try await auth.call(SessionOpen.self, .init(.phonePIN(phone, wrong))) }?.reason == "pin_locked")
+        #expect(await refusal { try await auth.call(SessionOpen.self, .init(.phonePIN(phone, pin))) }?.reason == "pin_locked")
 
         // Close, and expiry on the service clock.
         #expect(try await auth.call(SessionClose.self, .init(token: token)).ok)
@@ -80,5 +80,21 @@ import TestSupport
             #expect(data.range(of: Data(passwordToken.utf8)) == nil)
         }
         #expect(!process.log.contains(token))
+    }
+
+    @Test func madoctlLogin_opensASession_readingTheSecretFromStandardInput() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        #expect(try await sandbox.madoctl(["pin", "set", "line:09012345678"], input: "4821\n").status == 0)
+        let login = try await sandbox.madoctl(["login", "--phone", "090-1234-5678"], input: "4821\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.contains("Logged in as line:09012345678 until 2026-11-21T12:30:00+09:00."))
+        let token = try #require(login.stdout.split(separator: "\n").last?.replacingOccurrences(of: "token: ", with: ""))
+        let check = try await sandbox.madoctl(["call", "auth", "session.check", #"{"token":"\#(token)"}"#, "--json"])
+        #expect(GoldenJSON.parse(check.stdout)?["principal"] == "line:09012345678")
+        let wrong = try await sandbox.madoctl(["login", "--login-id", "nobody.here"], input: "Sakura2026\n")
+        #expect(wrong.status == 1 && wrong.stderr.contains("reason password_incorrect"))
+        #expect(try await process.terminate() == 0)
     }
 }

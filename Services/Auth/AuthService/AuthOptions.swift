@@ -20,6 +20,9 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds a login session stays valid.")
     public var sessionLifetime: Double = 1800
 
+    @Option(help: "Members of this group (and root) are front ends trusted to report end users' origins.")
+    public var frontEndGroup: String = "madoguchi-frontends"
+
     public init() {}
 
     public func validate() throws {

@@ -23,17 +23,18 @@ public struct AuthService: ServiceDefinition {
 
     public init(resources: ServiceResources, options: AuthOptions) {
         let throttle = CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow)
+        let frontEnds = FrontEndPolicy(group: OperatorPolicy(groupName: options.frontEndGroup))
         var policy = PINPolicy()
         policy.maximumFailures = options.pinMaximumFailures
         policy.changeDelay = options.pinChangeDelay
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
-            throttle: throttle)
+            throttle: throttle, frontEnds: frontEnds)
         passwords = Passwords(
             database: resources.database, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
-            policy: PasswordPolicy(), throttle: throttle)
+            policy: PasswordPolicy(), throttle: throttle, frontEnds: frontEnds)
         sessions = Sessions(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
@@ -70,7 +71,8 @@ public struct AuthService: ServiceDefinition {
                 peer: context.peer)
         }
         registry.register(PINVerify.self) { params, context in
-            try await pins.verify(params.pin, subject: params.subject, kind: params.kind, peer: context.peer)
+            try await pins.verify(
+                params.pin, subject: params.subject, kind: params.kind, peer: context.peer, origin: params.origin)
         }
         registry.register(PINChange.self) { params, context in
             try await pins.change(
@@ -96,7 +98,7 @@ public struct AuthService: ServiceDefinition {
             return PasswordResult(ok: true)
         }
         registry.register(PasswordVerify.self) { params, context in
-            try await passwords.verify(params.password, for: params.loginId, peer: context.peer)
+            try await passwords.verify(params.password, for: params.loginId, peer: context.peer, origin: params.origin)
             return PasswordResult(ok: true)
         }
         registry.register(PasswordChange.self) { params, context in
@@ -104,7 +106,9 @@ public struct AuthService: ServiceDefinition {
                 from: params.currentPassword, to: params.newPassword, for: params.loginId, peer: context.peer)
             return PasswordResult(ok: true)
         }
-        registry.register(SessionOpen.self) { params, context in try await sessions.open(params, peer: context.peer) }
+        registry.register(SessionOpen.self) { params, context in
+            try await sessions.open(params.login, peer: context.peer, origin: params.origin)
+        }
         registry.register(SessionCheck.self) { params, _ in try await sessions.check(params.token) }
         registry.register(SessionClose.self) { params, _ in
             try await sessions.close(params.token)

@@ -78,16 +78,22 @@ public enum PINVerify: RPCMethod {
         public var subject: PINSubject
         public var kind: PINKind
         public var pin: PIN
+        /// The end user's origin (e.g. IP address), from a trusted front end.
+        public var origin: String?
 
-        public init(subject: PINSubject, kind: PINKind, pin: PIN) {
+        public init(subject: PINSubject, kind: PINKind, pin: PIN, origin: String? = nil) {
             self.subject = subject
             self.kind = kind
             self.pin = pin
+            self.origin = origin
         }
 
         public static var jsonSchema: JSONSchema {
             .object(
-                ["subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema],
+                [
+                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
+                    "origin": .string(description: "End user's origin, from a trusted front end."),
+                ],
                 required: ["subject", "kind", "pin"])
         }
     }

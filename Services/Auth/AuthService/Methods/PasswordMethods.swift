@@ -38,7 +38,24 @@ public enum PasswordVerify: RPCMethod {
     public static let name = "password.verify"
     public static let summary = "Checks a password; an unknown login ID answers like a wrong password."
 
-    public typealias Params = PasswordSet.Params
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var loginId: LoginID
+        public var password: String
+        /// The end user's origin (e.g. IP address), from a trusted front end.
+        public var origin: String?
+
+        public init(loginId: LoginID, password: String, origin: String? = nil) {
+            self.loginId = loginId
+            self.password = password
+            self.origin = origin
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["loginId": LoginID.jsonSchema, "password": .string(), "origin": .string()],
+                required: ["loginId", "password"])
+        }
+    }
     public typealias Result = PasswordResult
 }
 

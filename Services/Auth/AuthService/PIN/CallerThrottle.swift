@@ -1,25 +1,28 @@
 import Foundation
 import NIOConcurrencyHelpers
+import JSONRPC
 import ServiceKit
 
 /// Per-subject lockout does not stop one caller trying 1234 on many lines, so failures
-/// are also counted per caller (its uid) across subjects: past `limit` failures within
-/// `window`, that caller's checks are refused until the oldest failure ages out.
+/// are also counted per caller across subjects: past `limit` failures within `window`,
+/// that caller's checks are refused until the oldest failure ages out. The caller is its
+/// uid, or, for a trusted front end that relays many end users, the origin it reports
+/// for each (such as the end user's IP address).
 ///
 /// Kept in memory: a restart forgets it, which only gives a caller a fresh window; the
 /// per-subject lock, which protects each PIN, is durable.
 final class CallerThrottle: Sendable {
     let limit: Int
     let window: TimeInterval
-    private let failures = NIOLockedValueBox<[UInt32: [Date]]>([:])
+    private let failures = NIOLockedValueBox<[Caller: [Date]]>([:])
 
     init(limit: Int, window: TimeInterval) {
         self.limit = limit
         self.window = window
     }
 
-    /// Throws `tooManyFailures` when `uid` is over its limit at `now`.
-    func check(uid: UInt32, now: Date) throws {
+    /// Throws `tooManyFailures` when `caller` is over its limit at `now`.
+    func check(_ uid: Caller, now: Date) throws {
         let retryAfter: Date? = failures.withLockedValue { table in
             let recent = (table[uid] ?? []).filter { now.timeIntervalSince($0) < window }
             table[uid] = recent.isEmpty ? nil : recent
@@ -28,7 +31,30 @@ final class CallerThrottle: Sendable {
         if let retryAfter { throw AuthError.tooManyFailures(retryAfter: retryAfter) }
     }
 
-    func recordFailure(uid: UInt32, at now: Date) {
+    func recordFailure(_ uid: Caller, at now: Date) {
         failures.withLockedValue { $0[uid, default: []].append(now) }
     }
+}
+
+/// Whose failures are counted together.
+enum Caller: Hashable, Sendable {
+    case uid(UInt32)
+    case origin(String)
+
+    /// The end user's origin when a trusted front end reports one, else the calling uid.
+    init(peer: PeerCredentials, origin: String?, frontEnds: FrontEndPolicy) {
+        if let origin, frontEnds.isTrusted(peer) {
+            self = .origin(origin)
+        } else {
+            self = .uid(peer.uid)
+        }
+    }
+}
+
+/// Which callers are front ends trusted to report their end users' origins: root and
+/// members of the front-end group (like operators, from `SO_PEERCRED`).
+struct FrontEndPolicy: Sendable {
+    let group: OperatorPolicy
+
+    func isTrusted(_ peer: PeerCredentials) -> Bool { group.isOperator(peer) }
 }

@@ -13,6 +13,7 @@ struct PINBook: Sendable {
     let policy: PINPolicy
     let outbox: Outbox
     let throttle: CallerThrottle
+    let frontEnds: FrontEndPolicy
 
     func set(
         _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
@@ -65,9 +66,12 @@ struct PINBook: Sendable {
 
     /// Checks `pin`; a correct one resets the failure count, a wrong one counts towards
     /// the lock. While locked even the right PIN is refused.
-    func verify(_ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials) async throws -> PINStatus {
+    func verify(
+        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String? = nil
+    ) async throws -> PINStatus {
         let now = clock.now()
-        try throttle.check(uid: peer.uid, now: now)
+        let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
+        try throttle.check(caller, now: now)
         let outcome: Result<PINStatus, AuthError> = try await database.write { db in
             guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
                 return .failure(.pinNotSet)
@@ -97,8 +101,8 @@ struct PINBook: Sendable {
             try record.update(db)
             return .failure(.pinIncorrect(attemptsLeft: policy.maximumFailures - record.failures))
         }
-        if case .failure(.pinIncorrect) = outcome { throttle.recordFailure(uid: peer.uid, at: now) }
-        if case .failure(.pinLocked) = outcome { throttle.recordFailure(uid: peer.uid, at: now) }
+        if case .failure(.pinIncorrect) = outcome { throttle.recordFailure(caller, at: now) }
+        if case .failure(.pinLocked) = outcome { throttle.recordFailure(caller, at: now) }
         return try outcome.get()
     }
 

@@ -11,6 +11,7 @@ struct Passwords: Sendable {
     let hasher: PasswordHasher
     let policy: PasswordPolicy
     let throttle: CallerThrottle
+    let frontEnds: FrontEndPolicy
 
     struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
         static let databaseTableName = "password"
@@ -43,14 +44,15 @@ struct Passwords: Sendable {
 
     /// Checks a password; an unknown login ID answers exactly like a wrong password, so
     /// the answer never tells whether an account exists.
-    func verify(_ password: String, for loginID: LoginID, peer: PeerCredentials) async throws {
+    func verify(_ password: String, for loginID: LoginID, peer: PeerCredentials, origin: String? = nil) async throws {
         let now = clock.now()
-        try throttle.check(uid: peer.uid, now: now)
+        let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
+        try throttle.check(caller, now: now)
         let record = try await database.read { db in try Record.fetchOne(db, key: loginID.value) }
         // Hash even for an unknown ID, so the time taken does not tell either.
         let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
         guard matches, var record else {
-            throttle.recordFailure(uid: peer.uid, at: now)
+            throttle.recordFailure(caller, at: now)
             try await database.write { db in
                 try AuditEvent(
                     id: nil, at: now, event: "password_failure", subject: "login:\(loginID.value)", kind: nil,

@@ -96,12 +96,47 @@ public struct SessionToken: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .object(["token": .string()], required: ["token"]) }
 }
 
+/// The params of `session.open`: the login, and the end user's origin when a trusted
+/// front end reports one.
+public struct SessionOpenParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var login: SessionLogin
+    public var origin: String?
+
+    public init(_ login: SessionLogin, origin: String? = nil) {
+        self.login = login
+        self.origin = origin
+    }
+
+    enum OriginKey: String, CodingKey { case origin }
+
+    public init(from decoder: any Decoder) throws {
+        login = try SessionLogin(from: decoder)
+        origin = try decoder.container(keyedBy: OriginKey.self).decodeIfPresent(String.self, forKey: .origin)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try login.encode(to: encoder)
+        var members = encoder.container(keyedBy: OriginKey.self)
+        try members.encodeIfPresent(origin, forKey: .origin)
+    }
+
+    public static var jsonSchema: JSONSchema {
+        var schema = SessionLogin.jsonSchema
+        if case .object(var members) = schema.json, case .object(var properties)? = members["properties"] {
+            properties["origin"] = ["type": "string"]
+            members["properties"] = .object(properties)
+            schema = JSONSchema(json: .object(members))
+        }
+        return schema
+    }
+}
+
 /// `session.open`.
 public enum SessionOpen: RPCMethod {
     public static let name = "session.open"
     public static let summary =
         "Logs in: phone-pin (phone number + network PIN), reception (reception number + the phone number given at application + network PIN) or password (login ID + password); returns an opaque token with its expiry."
-    public typealias Params = SessionLogin
+    public typealias Params = SessionOpenParams
     public typealias Result = SessionInfo
 }
 

@@ -46,20 +46,20 @@ struct Sessions: Sendable {
         try PINSubject(validating: "application:\(reception.value):\(phone.digits)")
     }
 
-    func open(_ login: SessionLogin, peer: PeerCredentials) async throws -> SessionInfo {
+    func open(_ login: SessionLogin, peer: PeerCredentials, origin: String? = nil) async throws -> SessionInfo {
         let principal: String
         do {
             switch login {
             case .phonePIN(let phone, let pin):
                 let subject = try PINSubject(validating: "line:\(phone.digits)")
-                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer)
+                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer, origin: origin)
                 principal = subject.value
             case .reception(let reception, let phone, let pin):
                 let subject = try Self.applicationSubject(reception, phone)
-                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer)
+                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer, origin: origin)
                 principal = subject.value
             case .password(let loginID, let password):
-                try await passwords.verify(password, for: loginID, peer: peer)
+                try await passwords.verify(password, for: loginID, peer: peer, origin: origin)
                 principal = "login:\(loginID.value)"
             }
         } catch AuthError.pinNotSet {

@@ -1,0 +1,46 @@
+import ArgumentParser
+import AuthService
+import JSONRPC
+import MadoguchiModels
+
+extension Madoctl {
+    /// `madoctl login`: opens a session; the PIN or password is read from standard input.
+    struct Login: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a session (madoguchi-auth); the PIN or password is read from standard input.",
+            discussion: """
+                --phone alone: phone number + network PIN. --reception with --phone: reception \
+                number + the phone number given at application + network PIN. --login-id: \
+                account ID or e-mail address + password.
+                """)
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The line's phone number.") var phone: String?
+        @Option(help: "The 13-character reception number of an application.") var reception: String?
+        @Option(help: "Account ID or e-mail address.") var loginId: String?
+
+        func run() async throws {
+            let secret = readLine(strippingNewline: true) ?? ""
+            let login: SessionLogin
+            do {
+                switch (phone, reception, loginId) {
+                case (let phone?, nil, nil):
+                    login = .phonePIN(try PhoneNumber(validating: phone), try PIN(validating: secret))
+                case (let phone?, let reception?, nil):
+                    login = .reception(
+                        try ReceptionNumber(validating: reception), try PhoneNumber(validating: phone),
+                        try PIN(validating: secret))
+                case (nil, nil, let loginId?):
+                    login = .password(try LoginID(validating: loginId), secret)
+                default:
+                    throw ValidationError("Give --phone, --reception with --phone, or --login-id.")
+                }
+            } catch let error as ModelValidationError {
+                throw ValidationError(error.message)
+            }
+            try await Output.call(SessionOpen.self, .init(login), on: "auth", with: connection) { session in
+                "Logged in as \(session.principal) until \(session.expiresAt).\ntoken: \(session.token ?? "")"
+            }
+        }
+    }
+}
