@@ -346,4 +346,49 @@ import TestSupport
         await auth.close()
         #expect(try await process.terminate() == 0)
     }
+
+    @Test func recordsTheServiceHolds_refuseDerivedPINs_andLengthsAreConfiguration() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-length", "card=6"])
+        let auth = try await sandbox.client("auth")
+        let card = try PINSubject(validating: "card:4980001111222233")
+        #expect(await refusal {
+            try await auth.call(PINSet.self, .init(subject: card, kind: .card, pin: pin("4821")))
+        }?.data?["length"] == 6)
+        _ = try await auth.call(PINSet.self, .init(subject: card, kind: .card, pin: pin("482193")))
+        _ = try await auth.call(PINSet.self, .init(subject: card, kind: .card, pin: pin("739104")))
+        // The phone PIN is checked against the card PIN the service holds, not one passed in.
+        _ = try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("7391"), channel: .ivr))
+
+        // Birth date and phone number given when the PIN was set still count at a change.
+        _ = try await auth.call(
+            PINSet.self,
+            .init(
+                subject: line, kind: .network, pin: pin("4821"), birthDate: try CivilDate(validating: "1987-06-15"),
+                phoneNumbers: [try PhoneNumber(validating: "090-1234-5820")]))
+        for (digits, reason) in [("0615", "pin_is_birthday"), ("5820", "pin_is_phone_digits")] {
+            #expect(await refusal {
+                try await auth.call(
+                    PINChange.self, .init(subject: line, kind: .network, currentPIN: pin("4821"), newPIN: pin(digits)))
+            }?.reason == reason)
+        }
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func phonePIN_equalToTheStoredCardPIN_isRefused() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let card = try PINSubject(validating: "card:4980001111222244")
+        _ = try await auth.call(PINSet.self, .init(subject: card, kind: .card, pin: pin("7391")))
+        #expect(await refusal {
+            try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("7391"), channel: .ivr))
+        }?.reason == "pin_same_as_card_pin")
+        #expect(try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("2864"), channel: .ivr)).isSet)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
 }

@@ -23,9 +23,38 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Members of this group (and root) are front ends trusted to report end users' origins.")
     public var frontEndGroup: String = "madoguchi-frontends"
 
+    @Option(help: "Digits of a PIN kind, as KIND=N (network, phone, card; 4 to 8); repeat for each kind.")
+    public var pinLength: [String] = []
+
+    @Option(help: "Shortest password.")
+    public var passwordMinimumLength: Int = 8
+
+    @Option(help: "Longest password.")
+    public var passwordMaximumLength: Int = 16
+
+    @Option(help: "How many of upper case, lower case and digits a password mixes.")
+    public var passwordMinimumKinds: Int = 2
+
     public init() {}
 
+    /// The PIN lengths given with --pin-length.
+    public func pinLengths() throws -> [PINKind: Int] {
+        var lengths: [PINKind: Int] = [:]
+        for setting in pinLength {
+            let parts = setting.split(separator: "=")
+            guard parts.count == 2, let kind = PINKind(rawValue: String(parts[0])), let digits = Int(parts[1]),
+                (4...8).contains(digits)
+            else { throw ValidationError("--pin-length is KIND=N with KIND network, phone or card and N 4 to 8.") }
+            lengths[kind] = digits
+        }
+        return lengths
+    }
+
     public func validate() throws {
+        _ = try pinLengths()
+        guard (4...64).contains(passwordMinimumLength), passwordMinimumLength <= passwordMaximumLength,
+            passwordMaximumLength <= 128, (1...3).contains(passwordMinimumKinds)
+        else { throw ValidationError("Password lengths are 4 to 128 (minimum ≤ maximum); kinds are 1 to 3.") }
         guard (0...(4 * 86400)).contains(pinChangeDelay) else {
             throw ValidationError("--pin-change-delay is 0 to 345600 seconds (4 days).")
         }

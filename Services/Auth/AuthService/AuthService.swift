@@ -27,6 +27,10 @@ public struct AuthService: ServiceDefinition {
         var policy = PINPolicy()
         policy.maximumFailures = options.pinMaximumFailures
         policy.changeDelay = options.pinChangeDelay
+        policy.length.merge((try? options.pinLengths()) ?? [:]) { _, configured in configured }
+        var passwordPolicy = PasswordPolicy()
+        passwordPolicy.lengths = options.passwordMinimumLength...options.passwordMaximumLength
+        passwordPolicy.minimumKinds = options.passwordMinimumKinds
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
@@ -34,7 +38,7 @@ public struct AuthService: ServiceDefinition {
         passwords = Passwords(
             database: resources.database, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
-            policy: PasswordPolicy(), throttle: throttle, frontEnds: frontEnds)
+            policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds)
         sessions = Sessions(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,

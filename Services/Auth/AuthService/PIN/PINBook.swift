@@ -56,8 +56,11 @@ struct PINBook: Sendable {
         let salt = SecretHasher.makeSalt()
         let record = PINRecord(
             subject: subject.value, kind: kind.rawValue, hash: hasher.hash(pin.digits, salt: salt), salt: salt,
-            mustChange: issued, failures: 0, lockedUntil: nil, updatedAt: now)
+            mustChange: issued, failures: 0, lockedUntil: nil, updatedAt: now,
+            holderBirthDate: holder.birthDate?.description,
+            holderPhones: holder.phoneNumbers.isEmpty ? nil : holder.phoneNumbers.map(\.digits).joined(separator: ","))
         try await database.write { db in
+            if !issued { try refuseCardPIN(pin, subject: subject, kind: kind, in: db) }
             try record.save(db)
             try audit(event, record, peer: peer, at: now, detail: detail, in: db)
         }
@@ -115,6 +118,7 @@ struct PINBook: Sendable {
         _ = try await verify(current, subject: subject, kind: kind, peer: peer)
         let expected = policy.length[kind] ?? 4
         guard pin.digits.count == expected else { throw AuthError.pinWrongLength(expected: expected) }
+        let holder = try await facts(holder, subject: subject, kind: kind)
         if let rule = GuessablePIN.check(pin, kind: kind, holder: holder) { throw AuthError.pinGuessable(rule) }
         let now = clock.now()
         let salt = SecretHasher.makeSalt()
@@ -123,6 +127,7 @@ struct PINBook: Sendable {
             guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
                 throw AuthError.pinNotSet
             }
+            try refuseCardPIN(pin, subject: subject, kind: kind, in: db)
             record.updatedAt = now
             if policy.changeDelay > 0 {
                 record.pendingHash = hash
@@ -180,6 +185,28 @@ struct PINBook: Sendable {
         }
         guard let record else { return PINStatus(kind: kind) }
         return PINStatus(record, now: now, policy: policy)
+    }
+
+    /// A phone PIN must differ from the card PIN the service holds for the same card.
+    private func refuseCardPIN(_ pin: PIN, subject: PINSubject, kind: PINKind, in db: Database) throws {
+        guard kind == .phone,
+            let card = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": PINKind.card.rawValue]),
+            hasher.matches(pin.digits, salt: card.salt, hash: card.hash)
+        else { return }
+        throw AuthError.pinGuessable(.sameAsCardPIN)
+    }
+
+    /// The holder facts given with the call, completed by those kept with the PIN.
+    private func facts(_ given: PINHolderFacts, subject: PINSubject, kind: PINKind) async throws -> PINHolderFacts {
+        let record = try await database.read { db in
+            try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue])
+        }
+        var facts = given
+        if facts.birthDate == nil, let stored = record?.holderBirthDate { facts.birthDate = try? CivilDate(validating: stored) }
+        if facts.phoneNumbers.isEmpty, let stored = record?.holderPhones {
+            facts.phoneNumbers = stored.split(separator: ",").compactMap { try? PhoneNumber(validating: String($0)) }
+        }
+        return facts
     }
 
     private func audit(

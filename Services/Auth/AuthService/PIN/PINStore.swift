@@ -19,6 +19,10 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var pendingSalt: Data?
     var pendingDueAt: Date?
     var pendingEmail: String?
+    /// What was known of the holder when the PIN was set (birth date `YYYY-MM-DD`, phone
+    /// numbers comma-separated), to refuse PINs derived from them at the next change.
+    var holderBirthDate: String?
+    var holderPhones: String?
 }
 
 /// A security event, kept for operators.
@@ -68,6 +72,12 @@ enum AuthSchema {
                 table.add(column: "pendingEmail", .text)
             }
             try db.create(index: "pin_pending_due", on: "pin", columns: ["pendingDueAt"], condition: Column("pendingDueAt") != nil)
+        }
+        migrator.registerMigration("auth-v6-holder-facts") { db in
+            try db.alter(table: "pin") { table in
+                table.add(column: "holderBirthDate", .text)
+                table.add(column: "holderPhones", .text)
+            }
         }
     }
 }
