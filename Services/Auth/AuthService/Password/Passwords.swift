@@ -30,13 +30,13 @@ struct Passwords: Sendable {
         }
     }
 
-    func set(_ password: String, for loginID: LoginID, peer: PeerCredentials) async throws {
+    func set(_ password: String, for loginID: LoginID, peer: PeerCredentials, event: String = "password_set") async throws {
         if let problem = policy.problem(with: password, loginID: loginID) { throw AuthError.passwordRejected(problem) }
         let record = Record(loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now())
         try await database.write { db in
             try record.save(db)
             try AuditEvent(
-                id: nil, at: record.updatedAt, event: "password_set", subject: "login:\(loginID.value)", kind: nil,
+                id: nil, at: record.updatedAt, event: event, subject: "login:\(loginID.value)", kind: nil,
                 peerUID: Int64(peer.uid), detail: nil
             ).insert(db)
         }
@@ -70,7 +70,7 @@ struct Passwords: Sendable {
 
     func change(from current: String, to new: String, for loginID: LoginID, peer: PeerCredentials) async throws {
         try await verify(current, for: loginID, peer: peer)
-        try await set(new, for: loginID, peer: peer)
+        try await set(new, for: loginID, peer: peer, event: "password_changed")
     }
 
     /// A well-formed hash of no password anyone knows, checked for unknown login IDs.
