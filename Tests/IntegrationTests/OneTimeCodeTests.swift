@@ -21,14 +21,6 @@ import TestSupport
         return String(digits.prefix(6))
     }
 
-    func refusal(_ call: () async throws -> some Any) async -> RPCError? {
-        do {
-            _ = try await call()
-            return nil
-        } catch {
-            return error as? RPCError
-        }
-    }
 
     @Test func mailedCode_verifiesOnce_andNeverTravelsInTheAnswer() async throws {
         let sandbox = try ServiceSandbox()

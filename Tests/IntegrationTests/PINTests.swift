@@ -12,14 +12,6 @@ import TestSupport
 
     func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
 
-    func refusal(_ call: () async throws -> some Any) async -> RPCError? {
-        do {
-            _ = try await call()
-            return nil
-        } catch {
-            return error as? RPCError
-        }
-    }
 
     @Test func guessablePINs_areRefusedSayingWhichRuleFailed() async throws {
         let sandbox = try ServiceSandbox()

@@ -6,14 +6,6 @@ import TestSupport
 
 /// Passwords through the real madoguchi-auth.
 @Suite struct PasswordTests {
-    func refusal(_ call: () async throws -> some Any) async -> RPCError? {
-        do {
-            _ = try await call()
-            return nil
-        } catch {
-            return error as? RPCError
-        }
-    }
 
     @Test func passwords_areCheckedStretchedAndNeverStoredInClear() async throws {
         let sandbox = try ServiceSandbox()

@@ -7,14 +7,6 @@ import TestSupport
 
 /// Login sessions through the real madoguchi-auth, with the test clock.
 @Suite struct SessionTests {
-    func refusal(_ call: () async throws -> some Any) async -> RPCError? {
-        do {
-            _ = try await call()
-            return nil
-        } catch {
-            return error as? RPCError
-        }
-    }
 
     @Test func everyLoginMethod_opensAnExpiringSession_andNothingLeaksWhetherAnAccountExists() async throws {
         let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
