@@ -198,6 +198,16 @@ import TestSupport
         let asRoot = try await sandbox.madoctl(["call", sandbox.socketPath("auth"), "pin.reset", params])
         #expect(asRoot.status == 0, "\(asRoot.stderr)")
         #expect(try await process.terminate() == 0)
+
+        // With nobody's group as the operator group, nobody is an operator.
+        let withGroup = try await sandbox.startBound("auth", extraArguments: ["--operator-group", "nogroup"])
+        chmod(sandbox.socketPath("auth"), 0o666)
+        let asOperator = try await ChildProcess.run(
+            "/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl, "call", sandbox.socketPath("auth"),
+             "pin.reset", params])
+        #expect(asOperator.status == 0, "\(asOperator.stderr)")
+        #expect(try await withGroup.terminate() == 0)
     }
 
     @Test func mvnoPINChange_isPendingForFourDays_thenAppliedAndMailed() async throws {

@@ -14,20 +14,28 @@ public struct OperatorPolicy: Sendable {
     }
 
     /// Whether `peer` is an operator: root, or the group is its primary group, or its
-    /// user is listed as a member of the group.
+    /// user is listed as a member of the group. Uses the reentrant `getgrnam_r` and
+    /// `getpwuid_r`: calls are checked concurrently.
     public func isOperator(_ peer: PeerCredentials) -> Bool {
         if peer.uid == 0 { return true }
-        guard let group = getgrnam(groupName) else { return false }
-        if group.pointee.gr_gid == peer.gid { return true }
-        guard let user = getpwuid(peer.uid), let name = user.pointee.pw_name.map({ String(cString: $0) }) else {
-            return false
-        }
-        var member = group.pointee.gr_mem
+        var buffer = [CChar](repeating: 0, count: 16384)
+        var group = group()
+        var found: UnsafeMutablePointer<group>? = nil
+        guard getgrnam_r(groupName, &group, &buffer, buffer.count, &found) == 0, found != nil else { return false }
+        if group.gr_gid == peer.gid { return true }
+        var members: [String] = []
+        var member = group.gr_mem
         while let entry = member?.pointee {
-            if String(cString: entry) == name { return true }
+            members.append(String(cString: entry))
             member = member?.advanced(by: 1)
         }
-        return false
+        var userBuffer = [CChar](repeating: 0, count: 16384)
+        var user = passwd()
+        var foundUser: UnsafeMutablePointer<passwd>? = nil
+        guard getpwuid_r(peer.uid, &user, &userBuffer, userBuffer.count, &foundUser) == 0, foundUser != nil,
+            let name = user.pw_name
+        else { return false }
+        return members.contains(String(cString: name))
     }
 
     /// Throws `forbidden` unless `peer` is an operator.
