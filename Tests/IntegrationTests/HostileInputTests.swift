@@ -45,7 +45,10 @@ import TestSupport
         try await blocking {
             let socket = try RawSocket(path: path)
             socket.send(String(repeating: "a", count: 4 << 20) + "\n")
-            #expect(try socket.readLine()?.contains("message_too_large") == true)
+            // The error line, or a reset: Linux resets a Unix socket closed with unread
+            // input, which can overtake the line (see the README on message limits).
+            let reply = try socket.readLine()
+            #expect(reply == nil || reply?.contains("message_too_large") == true, "\(reply ?? "")")
             #expect(try socket.waitForClose())
         }
         #expect(try await wellBehavedPing() == "auth")

@@ -65,9 +65,11 @@ import TestSupport
                 let hostile = try RawSocket(path: path)
                 let huge = #"{"jsonrpc":"2.0","method":"greet","params":{"name":""# + String(repeating: "x", count: 4 << 20)
                 hostile.send(huge + #""},"id":1}"# + "\n")
+                // The error line, or a reset that overtook it (Linux resets a Unix socket
+                // closed with unread input).
                 let refusal = try hostile.readLine()
-                #expect(refusal?.contains(#""code":-32001"#) == true)
-                #expect(refusal?.contains("message_too_large") == true)
+                #expect(refusal == nil || refusal?.contains(#""code":-32001"#) == true, "\(refusal ?? "")")
+                #expect(refusal == nil || refusal?.contains("message_too_large") == true)
                 #expect(try hostile.waitForClose())
                 other.send(ping + "\n")
                 #expect(GoldenJSON.matches(try other.readLine(), #"{"jsonrpc":"2.0","id":1,"result":3}"#))
