@@ -127,4 +127,34 @@ import TestSupport
         await peer.close()
         #expect(try await again.terminate() == 0)
     }
+
+    @Test func aServiceCall_startsTheSocketActivatedPeerItNeeds() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let auth = try await sandbox.startActivated("auth")
+        let registration = try await sandbox.startActivated("registration")
+        #expect(!auth.log.contains("Execing"))  // auth's process has not started
+        let client = try await sandbox.client("registration")
+        let health = try await client.call(ServiceHealth.self)
+        #expect(health.ok)
+        #expect(health.dependencies.map(\.service) == ["auth"])
+        #expect(auth.log.contains("Execing"))  // registration's call started it
+        await client.close()
+        #expect(try await registration.terminate() == 0)
+        #expect(try await auth.terminate() == 0)
+    }
+
+    @Test func healthOfAServiceWhosePeerIsDown_saysUnavailableQuickly() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let linking = try await sandbox.startActivated("linking")
+        let client = try await sandbox.client("linking")
+        let started = ContinuousClock.now
+        let health = try await client.call(ServiceHealth.self)
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(!health.ok)
+        #expect(health.dependencies.allSatisfy { !$0.ok && $0.error?.contains("unavailable") == true })
+        await client.close()
+        #expect(try await linking.terminate() == 0)
+    }
 }

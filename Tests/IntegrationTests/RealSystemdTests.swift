@@ -86,6 +86,15 @@ import TestSupport
         await afterCrash.close()
         await auth.close()
 
+        // Service-to-service activation: registration's call to auth goes through
+        // auth's socket; with auth stopped, only that call can start it again.
+        try await session.systemctl(["stop", "madoguchi@auth.service"])
+        try await session.wait(for: "madoguchi@auth.service", "ActiveState", toBe: "inactive")
+        let registration = try await client("registration", in: session)
+        #expect(try await registration.call(ServiceHealth.self).ok)
+        #expect(try await session.property("ActiveState", of: "madoguchi@auth.service") == "active")
+        await registration.close()
+
         // Idle exit, then re-activation on the next connection.
         let billing = try await client("billing", in: session)
         let firstBilling = try await billing.call(ServiceInfo.self).pid

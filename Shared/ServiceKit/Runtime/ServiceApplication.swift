@@ -46,6 +46,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         var registry = MethodRegistry()
         registry.register(ServicePing.self) { _, _ in ServicePing.Result(service: Definition.name) }
         registry.register(ServiceInfo.self) { _, _ in started.info() }
+        let dependencies = Definition.dependencies.map { resources.peers.peer($0) }
+        registry.register(ServiceHealth.self) { _, _ in
+            await ServiceHealth.check(service: Definition.name, peers: dependencies)
+        }
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
 

@@ -13,6 +13,8 @@ public protocol ServiceDefinition: Sendable {
     static var name: String { get }
     /// One line for `--help` and discovery.
     static var title: String { get }
+    /// The services this one calls (for `service.health`).
+    static var dependencies: [String] { get }
     /// Registers the service's own migrations (the outbox's are added for it).
     static func registerMigrations(in migrator: inout DatabaseMigrator)
 
@@ -28,6 +30,7 @@ public protocol ServiceDefinition: Sendable {
 }
 
 extension ServiceDefinition {
+    public static var dependencies: [String] { [] }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }
 }
