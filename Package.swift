@@ -77,16 +77,20 @@ let package = Package(
             path: "Shared/ServiceKit"
         ),
     ]
+        + [
+            .target(
+                name: "AuthAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"], path: "Services/Auth/AuthAPI")
+        ]
         + service(
             "Auth", library: "AuthService", executable: "madoguchi-auth",
-            extra: [crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
-        + service("Registration", library: "RegistrationService", executable: "madoguchi-registration")
+            extra: ["AuthAPI", crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
+        + service("Registration", library: "RegistrationService", executable: "madoguchi-registration", extra: ["AuthAPI"])
         + service("Billing", library: "BillingService", executable: "madoguchi-billing")
         + service("Linking", library: "LinkingService", executable: "madoguchi-linking")
         + [
             .target(
                 name: "MadoctlCommands",
-                dependencies: ["JSONRPC", "ServiceKit", "AuthService", "MadoguchiModels", argumentParser, nioPosix],
+                dependencies: ["JSONRPC", "ServiceKit", "AuthAPI", "MadoguchiModels", argumentParser, nioPosix],
                 path: "Services/madoctl/MadoctlCommands"
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
@@ -98,12 +102,12 @@ let package = Package(
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
-            .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "ServiceKit", "MadoguchiModels"]),
+            .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: ["JSONRPC", "TestSupport", "ServiceKit", "AuthService", "MadoguchiModels"]
+                dependencies: ["JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "MadoguchiModels"]
             ),
         ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
-import AuthService
+import AuthAPI
+@testable import AuthService
 import Foundation
 import MadoguchiModels
 import ServiceKit

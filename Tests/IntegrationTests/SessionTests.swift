@@ -1,4 +1,4 @@
-import AuthService
+import AuthAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels

@@ -1,3 +1,4 @@
+import AuthAPI
 import ArgumentParser
 
 /// Flags of madoguchi-auth alone.

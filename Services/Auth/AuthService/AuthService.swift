@@ -1,3 +1,4 @@
+import AuthAPI
 import GRDB
 import JSONRPC
 import Logging

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AuthService
+import AuthAPI
 import JSONRPC
 import MadoguchiModels
 

@@ -1,3 +1,4 @@
+import AuthAPI
 import ServiceKit
 
 /// The message that carries a one-time code to the customer.

@@ -1,3 +1,4 @@
+import AuthAPI
 import Foundation
 import NIOConcurrencyHelpers
 import JSONRPC

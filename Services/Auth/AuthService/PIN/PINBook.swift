@@ -1,3 +1,4 @@
+import AuthAPI
 import Foundation
 import GRDB
 import JSONRPC
@@ -217,49 +218,5 @@ struct PINBook: Sendable {
             id: nil, at: now, event: event, subject: record.subject, kind: record.kind, peerUID: Int64(peer.uid),
             detail: detail)
         try entry.insert(db)
-    }
-}
-
-/// What `pin.status` (and a successful set or verify) reports.
-public struct PINStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
-    public var kind: PINKind
-    public var isSet: Bool
-    public var mustChange: Bool
-    public var failures: Int
-    public var attemptsLeft: Int?
-    public var locked: Bool
-    /// When a locked PIN opens (ISO 8601, +09:00).
-    public var unlocksAt: String?
-    /// When an accepted change reaches the network (ISO 8601, +09:00).
-    public var pendingChangeDueAt: String?
-
-    init(kind: PINKind) {
-        self.kind = kind
-        isSet = false
-        mustChange = false
-        failures = 0
-        locked = false
-    }
-
-    init(_ record: PINRecord, now: Date, policy: PINPolicy) {
-        kind = PINKind(rawValue: record.kind) ?? .network
-        isSet = true
-        mustChange = record.mustChange
-        let lockedUntil = record.lockedUntil.flatMap { $0 > now ? $0 : nil }
-        locked = lockedUntil != nil
-        failures = lockedUntil == nil && record.lockedUntil != nil ? 0 : record.failures
-        attemptsLeft = locked ? 0 : policy.maximumFailures - failures
-        unlocksAt = lockedUntil.map(ISO8601.tokyo)
-        pendingChangeDueAt = record.pendingDueAt.map(ISO8601.tokyo)
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "kind": .enumeration(PINKind.allCases.map(\.rawValue)), "isSet": .boolean, "mustChange": .boolean,
-                "failures": .integer(minimum: 0), "attemptsLeft": .integer(minimum: 0), "locked": .boolean,
-                "unlocksAt": .string(format: "date-time"), "pendingChangeDueAt": .string(format: "date-time"),
-            ],
-            required: ["kind", "isSet", "mustChange", "failures", "locked"])
     }
 }

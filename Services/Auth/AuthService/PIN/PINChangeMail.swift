@@ -1,3 +1,4 @@
+import AuthAPI
 import ServiceKit
 
 /// The mail telling a customer their PIN change is done. It never contains the PIN.

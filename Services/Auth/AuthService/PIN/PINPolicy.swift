@@ -1,3 +1,5 @@
+import AuthAPI
+
 /// How PINs behave; per operator, from configuration.
 public struct PINPolicy: Sendable, Hashable {
     /// Digits a PIN of each kind has.

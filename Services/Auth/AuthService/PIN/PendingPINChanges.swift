@@ -1,3 +1,4 @@
+import AuthAPI
 import Logging
 import ServiceLifecycle
 

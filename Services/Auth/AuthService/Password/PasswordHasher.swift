@@ -1,3 +1,4 @@
+import AuthAPI
 import Crypto
 import CryptoExtras
 import Foundation

@@ -1,3 +1,5 @@
+import AuthAPI
+
 /// The operator's published password rule (My Page): 8–16 letters and digits with at
 /// least two of upper case, lower case and digits; not containing the account ID; not one
 /// of the most common passwords.
@@ -35,33 +37,4 @@ public struct PasswordPolicy: Sendable, Hashable {
         "dragon12", "master12", "letmein1", "monkey12", "superman1", "michael1", "shadow12", "jordan23",
         "asdfghjkl1", "zxcvbnm1", "1234abcd", "abc123456", "password01", "hello123", "qwerty1234",
     ]
-}
-
-/// Why a password is refused; each has a stable `reason`.
-public enum PasswordProblem: Error, Sendable, Hashable {
-    case length(ClosedRange<Int>)
-    case characters
-    case kinds(Int)
-    case containsLoginID
-    case common
-
-    public var reason: String {
-        switch self {
-        case .length: "password_length"
-        case .characters: "password_characters"
-        case .kinds: "password_kinds"
-        case .containsLoginID: "password_contains_login_id"
-        case .common: "password_too_common"
-        }
-    }
-
-    public var message: String {
-        switch self {
-        case .length(let range): "A password has \(range.lowerBound) to \(range.upperBound) characters."
-        case .characters: "A password uses half-width letters and digits only."
-        case .kinds(let count): "A password mixes at least \(count) of upper case, lower case and digits."
-        case .containsLoginID: "A password must not contain the login ID."
-        case .common: "This password is too common; choose another."
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import AuthAPI
 import Crypto
 import Foundation
 import GRDB
@@ -40,22 +41,16 @@ struct Sessions: Sendable {
         }
     }
 
-    /// The PIN subject of an application: reception number and the mobile number given
-    /// with it, so that a wrong pairing finds no PIN at all.
-    static func applicationSubject(_ reception: ReceptionNumber, _ phone: PhoneNumber) throws -> PINSubject {
-        try PINSubject(validating: "application:\(reception.value):\(phone.digits)")
-    }
-
     func open(_ login: SessionLogin, peer: PeerCredentials, origin: String? = nil) async throws -> SessionInfo {
         let principal: String
         do {
             switch login {
             case .phonePIN(let phone, let pin):
-                let subject = try PINSubject(validating: "line:\(phone.digits)")
+                let subject = PINSubject.line(phone)
                 _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer, origin: origin)
                 principal = subject.value
             case .reception(let reception, let phone, let pin):
-                let subject = try Self.applicationSubject(reception, phone)
+                let subject = PINSubject.application(reception, phone)
                 _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer, origin: origin)
                 principal = subject.value
             case .password(let loginID, let password):
@@ -66,7 +61,7 @@ struct Sessions: Sendable {
             // Never tell an outsider whether a line or an application exists.
             throw AuthError.loginFailed
         }
-        let token = Self.makeToken()
+        let token = RandomToken.make()
         let now = clock.now()
         let record = Record(
             tokenHash: hasher.hash(token, salt: Data()), principal: principal, method: login.method, createdAt: now,
@@ -95,13 +90,5 @@ struct Sessions: Sendable {
         try await database.write { db in
             try db.execute(sql: "UPDATE session SET closedAt = ? WHERE tokenHash = ? AND closedAt IS NULL", arguments: [now, hash])
         }
-    }
-
-    /// 32 random bytes, base64url: unguessable, and only its hash is stored (the token
-    /// itself has 256 bits, so no salt is needed to make its hash unguessable).
-    static func makeToken() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -73,6 +73,12 @@ public struct IssuedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var expiresAt: String
     public var digits: Int
 
+    public init(codeId: String, expiresAt: String, digits: Int) {
+        self.codeId = codeId
+        self.expiresAt = expiresAt
+        self.digits = digits
+    }
+
     public static var jsonSchema: JSONSchema {
         .object(
             ["codeId": .string(), "expiresAt": .string(format: "date-time"), "digits": .integer()],
@@ -84,6 +90,11 @@ public struct IssuedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
 public struct VerifiedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var codeId: String
     public var verified: Bool
+
+    public init(codeId: String, verified: Bool) {
+        self.codeId = codeId
+        self.verified = verified
+    }
 
     public static var jsonSchema: JSONSchema {
         .object(["codeId": .string(), "verified": .boolean], required: ["codeId", "verified"])

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import ServiceKit
 
 /// Keyed hashes of short secrets (PINs, codes): HMAC-SHA256 under a key derived from the
 /// server secret, over a per-record salt and the secret. A 4-digit PIN has only 10,000

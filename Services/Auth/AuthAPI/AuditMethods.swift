@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import JSONRPC
 import ServiceKit
 
@@ -13,6 +12,15 @@ public struct AuditEntry: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var peerUID: Int64
     /// Event details (for a reset: the staff member and why).
     public var detail: String?
+
+    public init(at: String, event: String, subject: String, kind: String? = nil, peerUID: Int64, detail: String? = nil) {
+        self.at = at
+        self.event = event
+        self.subject = subject
+        self.kind = kind
+        self.peerUID = peerUID
+        self.detail = detail
+    }
 
     public static var jsonSchema: JSONSchema {
         .object(
@@ -45,17 +53,4 @@ public enum AuditList: RPCMethod {
     }
     public typealias Result = [AuditEntry]
     public static var errors: [RPCError] { [.operatorOnly] }
-}
-
-extension AuditEvent {
-    /// The newest `limit` events, for one subject or all.
-    static func newest(subject: String?, limit: Int, in db: Database) throws -> [AuditEntry] {
-        var request = AuditEvent.order(Column("id").desc).limit(limit)
-        if let subject { request = request.filter(Column("subject") == subject) }
-        return try request.fetchAll(db).map { event in
-            AuditEntry(
-                at: ISO8601.tokyo(event.at), event: event.event, subject: event.subject, kind: event.kind,
-                peerUID: event.peerUID, detail: event.detail)
-        }
-    }
 }

@@ -8,6 +8,10 @@ extension LoginID: JSONSchemaDescribing {
 /// The answer of the password methods.
 public struct PasswordResult: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var ok: Bool
+    public init(ok: Bool) {
+        self.ok = ok
+    }
+
     public static var jsonSchema: JSONSchema { .object(["ok": .boolean], required: ["ok"]) }
 }
 

@@ -11,7 +11,8 @@ public enum SessionLogin: Sendable, Hashable {
     /// My Page: account ID or e-mail address, and password.
     case password(LoginID, String)
 
-    var method: String {
+    /// The name of the login method on the wire.
+    public var method: String {
         switch self {
         case .phonePIN: "phone-pin"
         case .reception: "reception"
@@ -78,6 +79,13 @@ public struct SessionInfo: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var principal: String
     public var method: String
     public var expiresAt: String
+
+    public init(token: String? = nil, principal: String, method: String, expiresAt: String) {
+        self.token = token
+        self.principal = principal
+        self.method = method
+        self.expiresAt = expiresAt
+    }
 
     public static var jsonSchema: JSONSchema {
         .object(
