@@ -50,4 +50,27 @@ import TestSupport
         #expect(sawScrypt)
         #expect(!process.log.contains("Sakura2026"))
     }
+
+    @Test func pendingPassword_logsNobodyIn_untilActivatedWithTheSamePassword() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let login = try LoginID(validating: "hanako.sato")
+
+        #expect(try await auth.call(PasswordSet.self, .init(loginId: login, password: "Kaede2026", pending: true)).ok)
+        let early = await refusal { try await auth.call(PasswordVerify.self, .init(loginId: login, password: "Kaede2026")) }
+        #expect(early?.reason == "password_incorrect")
+        let wrong = await refusal {
+            try await auth.call(PasswordActivate.self, .init(loginId: login, password: "Kaede2027"))
+        }
+        #expect(wrong?.reason == "password_incorrect")
+        #expect(try await auth.call(PasswordActivate.self, .init(loginId: login, password: "Kaede2026")).ok)
+        #expect(try await auth.call(PasswordVerify.self, .init(loginId: login, password: "Kaede2026")).ok)
+        // Activated once: there is nothing pending left to activate.
+        let again = await refusal { try await auth.call(PasswordActivate.self, .init(loginId: login)) }
+        #expect(again?.reason == "password_incorrect")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
 }

@@ -19,19 +19,47 @@ public struct PasswordResult: Codable, Sendable, Hashable, JSONSchemaDescribing 
 public enum PasswordSet: RPCMethod {
     public static let name = "password.set"
     public static let summary =
-        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password."
+        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete)."
 
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var loginId: LoginID
         public var password: String
+        /// Held for an account that does not exist yet: no login works until activated.
+        public var pending: Bool?
 
-        public init(loginId: LoginID, password: String) {
+        public init(loginId: LoginID, password: String, pending: Bool? = nil) {
+            self.loginId = loginId
+            self.password = password
+            self.pending = pending
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["loginId": LoginID.jsonSchema, "password": .string(), "pending": .boolean],
+                required: ["loginId", "password"])
+        }
+    }
+    public typealias Result = PasswordResult
+}
+
+/// `password.activate`: makes a pending password usable.
+public enum PasswordActivate: RPCMethod {
+    public static let name = "password.activate"
+    public static let summary =
+        "Makes a pending password usable for login. With password, it must match the pending one (a wrong one counts as a failure); a login ID with no pending password answers like a wrong password."
+
+    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+        public var loginId: LoginID
+        /// When given, the pending password must be this one.
+        public var password: String?
+
+        public init(loginId: LoginID, password: String? = nil) {
             self.loginId = loginId
             self.password = password
         }
 
         public static var jsonSchema: JSONSchema {
-            .object(["loginId": LoginID.jsonSchema, "password": .string()], required: ["loginId", "password"])
+            .object(["loginId": LoginID.jsonSchema, "password": .string()], required: ["loginId"])
         }
     }
     public typealias Result = PasswordResult

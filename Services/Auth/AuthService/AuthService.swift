@@ -99,7 +99,11 @@ public struct AuthService: ServiceDefinition {
             }
         }
         registry.register(PasswordSet.self) { params, context in
-            try await passwords.set(params.password, for: params.loginId, peer: context.peer)
+            try await passwords.set(params.password, for: params.loginId, pending: params.pending ?? false, peer: context.peer)
+            return PasswordResult(ok: true)
+        }
+        registry.register(PasswordActivate.self) { params, context in
+            try await passwords.activate(params.loginId, password: params.password, peer: context.peer)
             return PasswordResult(ok: true)
         }
         registry.register(PasswordVerify.self) { params, context in

@@ -19,6 +19,8 @@ struct Passwords: Sendable {
         var loginID: String
         var encoded: String
         var updatedAt: Date
+        /// Set but not usable until activated (an account still being created).
+        var pending: Bool
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -29,11 +31,20 @@ struct Passwords: Sendable {
                 table.column("updatedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("auth-v7-pending-passwords") { db in
+            try db.alter(table: "password") { table in
+                table.add(column: "pending", .boolean).notNull().defaults(to: false)
+            }
+        }
     }
 
-    func set(_ password: String, for loginID: LoginID, peer: PeerCredentials, event: String = "password_set") async throws {
+    func set(
+        _ password: String, for loginID: LoginID, pending: Bool = false, peer: PeerCredentials,
+        event: String = "password_set"
+    ) async throws {
         if let problem = policy.problem(with: password, loginID: loginID) { throw AuthError.passwordRejected(problem) }
-        let record = Record(loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now())
+        let record = Record(
+            loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now(), pending: pending)
         try await database.write { db in
             try record.save(db)
             try AuditEvent(
@@ -45,11 +56,16 @@ struct Passwords: Sendable {
 
     /// Checks a password; an unknown login ID answers exactly like a wrong password, so
     /// the answer never tells whether an account exists.
-    func verify(_ password: String, for loginID: LoginID, peer: PeerCredentials, origin: String? = nil) async throws {
+    func verify(
+        _ password: String, for loginID: LoginID, pending: Bool = false, peer: PeerCredentials, origin: String? = nil
+    ) async throws {
         let now = clock.now()
         let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
-        let record = try await database.read { db in try Record.fetchOne(db, key: loginID.value) }
+        // A pending password logs nobody in; only activation checks it.
+        let record = try await database.read { db in
+            try Record.fetchOne(db, key: loginID.value).flatMap { $0.pending == pending ? $0 : nil }
+        }
         // Hash even for an unknown ID, so the time taken does not tell either.
         let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
         guard matches, var record else {
@@ -67,6 +83,26 @@ struct Passwords: Sendable {
             record.updatedAt = now
             try await database.write { [record] db in try record.update(db) }
         }
+    }
+
+    /// Makes a pending password usable; with `password`, only if it matches.
+    func activate(_ loginID: LoginID, password: String?, peer: PeerCredentials) async throws {
+        if let password {
+            try await verify(password, for: loginID, pending: true, peer: peer)
+        }
+        let now = clock.now()
+        let activated = try await database.write { db in
+            try db.execute(
+                sql: "UPDATE password SET pending = 0, updatedAt = ? WHERE loginID = ? AND pending = 1",
+                arguments: [now, loginID.value])
+            guard db.changesCount == 1 else { return false }
+            try AuditEvent(
+                id: nil, at: now, event: "password_activated", subject: "login:\(loginID.value)", kind: nil,
+                peerUID: Int64(peer.uid), detail: nil
+            ).insert(db)
+            return true
+        }
+        guard activated else { throw AuthError.passwordIncorrect }
     }
 
     func change(from current: String, to new: String, for loginID: LoginID, peer: PeerCredentials) async throws {
