@@ -1,24 +1,64 @@
-/// The 13-character alphanumeric reception number (受付番号) an online application yields.
+/// The 13-character alphanumeric reception number (受付番号) an online application yields:
+/// twelve characters drawn from an alphabet without look-alikes, then a check character.
 ///
+/// The alphabet leaves out `0`, `1`, `I` and `O`, so nothing on a screen or a letter can be
+/// read two ways. The check character (Luhn mod 32) catches every single mistyped
+/// character and every swap of two neighbours, so a typo is refused before any lookup.
 /// Letters are case-insensitive and stored in upper case; full-width characters are
 /// normalised.
 public struct ReceptionNumber: Hashable, Sendable, StringRepresentedValue, CustomStringConvertible {
-    /// Thirteen upper-case letters and digits.
+    /// Thirteen characters of `alphabet`, the last one the check character.
     public let value: String
 
     /// Every reception number has this many characters.
     public static let length = 13
+    /// The 32 characters a reception number is made of.
+    public static let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
 
     public init(validating text: String) throws(ModelValidationError) {
         let normalized = HalfWidth.normalize(text).trimmingSpaces().uppercased()
-        guard normalized.utf8.count == Self.length, normalized.count == Self.length,
-            normalized.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) })
-        else {
+        let bytes = Array(normalized.utf8)
+        guard bytes.count == Self.length, let indexes = Self.indexes(of: bytes) else {
             throw ModelValidationError(
                 field: "receptionNumber", reason: "invalid_format",
-                message: "A reception number is \(Self.length) letters and digits.")
+                message: "A reception number is \(Self.length) letters and digits (without 0, 1, I and O).")
+        }
+        guard Self.checkIndex(for: indexes.dropLast()) == indexes.last else {
+            throw ModelValidationError(
+                field: "receptionNumber", reason: "check_character_mismatch",
+                message: "This reception number has a typo; check it against the confirmation e-mail.")
         }
         value = normalized
+    }
+
+    /// A new random reception number.
+    public static func generate() -> ReceptionNumber {
+        var generator = SystemRandomNumberGenerator()
+        let body = (0..<(length - 1)).map { _ in Int.random(in: 0..<alphabet.count, using: &generator) }
+        let characters = (body + [checkIndex(for: body[...])]).map { alphabet[$0] }
+        return try! ReceptionNumber(validating: String(decoding: characters, as: UTF8.self))
+    }
+
+    private static func indexes(of bytes: [UInt8]) -> [Int]? {
+        var result: [Int] = []
+        for byte in bytes {
+            guard let index = alphabet.firstIndex(of: byte) else { return nil }
+            result.append(index)
+        }
+        return result
+    }
+
+    /// The Luhn mod N check character's index for `body`.
+    static func checkIndex(for body: ArraySlice<Int>) -> Int {
+        let base = alphabet.count
+        var factor = 2
+        var sum = 0
+        for index in body.reversed() {
+            let product = index * factor
+            sum += product / base + product % base
+            factor = factor == 2 ? 1 : 2
+        }
+        return (base - sum % base) % base
     }
 
     public var canonicalText: String { value }

@@ -15,10 +15,11 @@ import TestSupport
         let auth = try await sandbox.client("auth")
         let phone = try PhoneNumber(validating: "090-1234-5678")
         let pin = try PIN(validating: "4821")
+        let reception = ReceptionNumber.generate()
         _ = try await auth.call(PINSet.self, .init(subject: try PINSubject(validating: "line:09012345678"), kind: .network, pin: pin))
         _ = try await auth.call(
             PINSet.self,
-            .init(subject: try PINSubject(validating: "application:AB12CD34EF567:09012345678"), kind: .network, pin: pin))
+            .init(subject: .application(reception, phone), kind: .network, pin: pin))
         let login = try LoginID(validating: "taro.yamada")
         _ = try await auth.call(PasswordSet.self, .init(loginId: login, password: "Sakura2026"))
 
@@ -30,9 +31,8 @@ import TestSupport
         #expect(checked.principal == "line:09012345678" && checked.method == "phone-pin" && checked.token == nil)
 
         // Reception number (any case) + the phone number given at application + PIN.
-        let reception = try ReceptionNumber(validating: "ab12cd34ef567")
         #expect(try await auth.call(SessionOpen.self, .init(.reception(reception, phone, pin))).principal
-            == "application:AB12CD34EF567:09012345678")
+            == "application:\(reception.value):09012345678")
         let otherPhone = try PhoneNumber(validating: "080-9999-0000")
         #expect(await refusal { try await auth.call(SessionOpen.self, .init(.reception(reception, otherPhone, pin))) }?.reason
             == "login_failed")

@@ -60,14 +60,61 @@ import Testing
 }
 
 @Suite struct ReceptionNumberTests {
+    let sample = ReceptionNumber.generate()
+
     @Test func lowerCaseAndFullWidth_normaliseToUpperCase() throws {
-        #expect(try ReceptionNumber(validating: "ab12cd34ef567").value == "AB12CD34EF567")
-        #expect(try ReceptionNumber(validating: "ＡＢ12CD34EF567").value == "AB12CD34EF567")
+        #expect(try ReceptionNumber(validating: sample.value.lowercased()) == sample)
+        let fullWidth = String(String.UnicodeScalarView(sample.value.unicodeScalars.map { Unicode.Scalar($0.value + 0xFEE0)! }))
+        #expect(try ReceptionNumber(validating: fullWidth) == sample)
+        #expect(sample.value.count == 13)
     }
 
-    @Test(arguments: ["AB12CD34EF56", "AB12CD34EF5678", "AB12CD34EF56-", "AB12CD34EF56あ"])
+    @Test(arguments: ["AB23CD34EF56", "AB23CD34EF5678", "AB23CD34EF56-", "AB23CD34EF56あ", "AB23CD34EF560", "AB23CD34EF56O"])
     func wrongLengthOrCharacters_areRefused(_ text: String) {
         #expect(throws: ModelValidationError.self) { try ReceptionNumber(validating: text) }
+    }
+
+    @Test func everySingleTypo_andEveryNeighbourSwap_isCaughtByTheCheckCharacter() {
+        let characters = Array(sample.value.utf8)
+        for position in characters.indices {
+            for replacement in ReceptionNumber.alphabet where replacement != characters[position] {
+                var typo = characters
+                typo[position] = replacement
+                #expect(throws: ModelValidationError.self) {
+                    try ReceptionNumber(validating: String(decoding: typo, as: UTF8.self))
+                }
+            }
+            if position + 1 < characters.count, characters[position] != characters[position + 1] {
+                var swapped = characters
+                swapped.swapAt(position, position + 1)
+                #expect(throws: ModelValidationError.self) {
+                    try ReceptionNumber(validating: String(decoding: swapped, as: UTF8.self))
+                }
+            }
+        }
+    }
+}
+
+@Suite struct NameTests {
+    @Test func halfWidthKatakanaAndAnASCIISpace_normaliseToTheRecordForm() throws {
+        #expect(try KanaName(validating: "ｱｲｺﾑ ﾀﾛｳ").value == "アイコム\u{3000}タロウ")
+        #expect(try KanaName(validating: "ｶﾞｸﾄﾞｳ  ﾊﾟﾝﾀﾞ").value == "ガクドウ\u{3000}パンダ")
+        #expect(try KanaName(validating: "アイコム　タロウ").value == "アイコム\u{3000}タロウ")
+    }
+
+    @Test(arguments: ["アイコムタロウ", "あいこむ　たろう", "相込　太郎", "AIKOM TARO", ""])
+    func namesNotInKatakanaWithASpace_areRefused(_ text: String) {
+        #expect(throws: ModelValidationError.self) { try KanaName(validating: text) }
+    }
+
+    @Test func personNames_compareEqualHoweverTheSpaceIsTyped() throws {
+        #expect(try PersonName(validating: " 相込  太郎 ") == PersonName(validating: "相込　太郎"))
+    }
+
+    @Test func iccids_needTheirCheckDigit() throws {
+        #expect(try ICCID(validating: "8981 1000 0000 0000 002").digits == "8981100000000000002")
+        #expect(throws: ModelValidationError.self) { try ICCID(validating: "8981100000000000007") }
+        #expect(throws: ModelValidationError.self) { try ICCID(validating: "1234567890123456789") }
     }
 }
 
