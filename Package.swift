@@ -17,6 +17,7 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swift-crypto")
 let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let csv = Target.Dependency.product(name: "CSV", package: "CSV.swift")
 
 /// A service: its library under `Services/<folder>/<Library>` and its thin
 /// executable under `Services/<folder>/<executable>`.
@@ -55,6 +56,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Shared
@@ -84,13 +86,20 @@ let package = Package(
         + service(
             "Auth", library: "AuthService", executable: "madoguchi-auth",
             extra: ["AuthAPI", crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
-        + service("Registration", library: "RegistrationService", executable: "madoguchi-registration", extra: ["AuthAPI"])
+        + [
+            .target(
+                name: "RegistrationAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
+                path: "Services/Registration/RegistrationAPI")
+        ]
+        + service(
+            "Registration", library: "RegistrationService", executable: "madoguchi-registration",
+            extra: ["AuthAPI", "RegistrationAPI", argumentParser])
         + service("Billing", library: "BillingService", executable: "madoguchi-billing")
         + service("Linking", library: "LinkingService", executable: "madoguchi-linking")
         + [
             .target(
                 name: "MadoctlCommands",
-                dependencies: ["JSONRPC", "ServiceKit", "AuthAPI", "MadoguchiModels", argumentParser, nioPosix],
+                dependencies: ["JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "MadoguchiModels", argumentParser, nioPosix, csv],
                 path: "Services/madoctl/MadoctlCommands"
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
@@ -107,7 +116,7 @@ let package = Package(
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: ["JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "MadoguchiModels"]
+                dependencies: ["JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "MadoguchiModels", grdb]
             ),
         ],
     swiftLanguageModes: [.v6]

@@ -16,10 +16,6 @@ extension Channel: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }
 
-extension CivilDate: JSONSchemaDescribing {
-    public static var jsonSchema: JSONSchema { .string(format: "date") }
-}
-
 /// `pin.set`: sets a PIN, refusing guessable ones with the rule that failed.
 public enum PINSet: RPCMethod {
     public static let name = "pin.set"

@@ -1,17 +1,101 @@
+import AuthAPI
+import GRDB
 import JSONRPC
+import Logging
+import RegistrationAPI
 import ServiceKit
 
-/// Madoguchi registration service: contract records, My Page sign-up, applications and recovery.
-///
-/// It answers the methods every service shares (`service.ping`, `service.info`,
-/// `service.health`, `rpc.discover`); its domain methods are registered here as they
-/// are built.
+/// Madoguchi registration service: contract records, My Page sign-up, applications by
+/// reception number, member recovery and carrier ID issuance. Credentials are stored only
+/// in madoguchi-auth, over its socket.
 public struct RegistrationService: ServiceDefinition {
     public static let name = "registration"
     public static let dependencies = ["auth"]
-    public static let title = "Madoguchi registration service: contract records, My Page sign-up, applications and recovery."
+    public static let title =
+        "Madoguchi registration service: contract records, My Page sign-up, applications, recovery and carrier IDs."
+    /// An identity-document image (up to 4 MiB) travels base64-encoded in one message.
+    public static let maximumMessageBytes = 6 << 20
 
-    public init(resources: ServiceResources, options: NoServiceOptions) {}
+    private let contracts: StagedImports<ContractDataset>
+    private let signUps: SignUps
+    private let applications: Applications
+    private let recoveries: Recoveries
+    private let carrierIDs: CarrierIDJourneys
+    private let operators: OperatorPolicy
+    private let database: DatabasePool
 
-    public func registerMethods(in registry: inout MethodRegistry) {}
+    public init(resources: ServiceResources, options: RegistrationOptions) {
+        let auth = AuthGateway(auth: resources.peers.peer("auth"))
+        let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
+        let throttle = AttemptThrottle(database: resources.database, clock: resources.clock)
+        contracts = StagedImports(dataset: ContractDataset(), database: resources.database, clock: resources.clock)
+        signUps = SignUps(
+            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
+            throttle: throttle, options: options)
+        applications = Applications(database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox)
+        recoveries = Recoveries(
+            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
+            throttle: throttle, options: options, logger: resources.logger)
+        carrierIDs = CarrierIDJourneys(
+            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
+            options: options)
+        operators = resources.configuration.operators
+        database = resources.database
+    }
+
+    public static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        RegistrationSchema.registerMigrations(in: &migrator)
+    }
+
+    public func registerMethods(in registry: inout MethodRegistry) {
+        registry.registerImport(contracts, operators: operators)
+        registry.register(ContractShow.self) { [operators, database] params, context in
+            try operators.requireOperator(context.peer)
+            guard let summary = try await database.read({ db in try ContractBook.summary(of: params.customerNumber.digits, in: db) })
+            else { throw RegistrationError.detailsMismatch }
+            return summary
+        }
+
+        registry.register(SignUpVerifyIdentity.self) { params, context in try await signUps.verifyIdentity(params, peer: context.peer) }
+        registry.register(SignUpCheckAccountID.self) { params, _ in try await signUps.checkAccountID(params.accountId) }
+        registry.register(SignUpSubmit.self) { params, _ in try await signUps.submit(params) }
+        registry.register(SignUpComplete.self) { params, _ in try await signUps.complete(token: params.token, password: params.password) }
+        registry.register(MyPageLogin.self) { params, _ in try await signUps.login(params) }
+        registry.register(MyPageProfile.self) { params, _ in try await signUps.profile(session: params.session) }
+
+        registry.register(ApplicationSubmit.self) { params, _ in try await applications.submit(params) }
+        registry.register(ApplicationStatus.self) { params, _ in
+            try await applications.view(try await applications.reception(ofSession: params.session))
+        }
+        registry.register(ApplicationUploadDocument.self) { params, _ in try await applications.uploadDocument(params) }
+        registry.register(ApplicationActivate.self) { params, _ in try await applications.activate(session: params.session) }
+        registry.register(ApplicationCancel.self) { params, _ in try await applications.cancel(session: params.session) }
+        registry.register(ApplicationAdvance.self) { [operators] params, context in
+            try operators.requireOperator(context.peer)
+            return try await applications.advance(params, peer: context.peer)
+        }
+        registry.register(ApplicationShow.self) { [operators] params, context in
+            try operators.requireOperator(context.peer)
+            return try await applications.view(params.receptionNumber)
+        }
+
+        registry.register(RecoveryRequest.self) { params, context in try await recoveries.request(params, peer: context.peer) }
+        registry.register(RecoveryOpen.self) { params, _ in try await recoveries.open(token: params.token) }
+        registry.register(RecoverySetPassword.self) { params, _ in
+            try await recoveries.setPassword(token: params.token, password: params.password)
+        }
+
+        registry.register(CarrierIDStart.self) { params, _ in try await carrierIDs.start(email: params.email) }
+        registry.register(CarrierIDStatus.self) { params, _ in try await carrierIDs.status(params.journeyId) }
+        registry.register(CarrierIDVerifyKey.self) { params, _ in try await carrierIDs.verifyKey(params.journeyId, code: params.code) }
+        registry.register(CarrierIDChooseID.self) { params, _ in
+            try await carrierIDs.chooseID(params.journeyId, carrierId: params.carrierId, useEmail: params.useEmail ?? false)
+        }
+        registry.register(CarrierIDDetails.self) { params, _ in try await carrierIDs.details(params) }
+        registry.register(CarrierIDConfirm.self) { params, _ in try await carrierIDs.confirm(params.journeyId, acceptTerms: params.acceptTerms) }
+        registry.register(CarrierIDConsent.self) { params, _ in
+            try await carrierIDs.consent(params.journeyId, share: params.share, dontAskAgain: params.dontAskAgain ?? false)
+        }
+        registry.register(CarrierIDShow.self) { params, _ in try await carrierIDs.show(session: params.session) }
+    }
 }

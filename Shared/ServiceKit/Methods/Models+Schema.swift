@@ -16,7 +16,7 @@ extension PIN: JSONSchemaDescribing {
 }
 
 extension ReceptionNumber: JSONSchemaDescribing {
-    public static var jsonSchema: JSONSchema { .string(pattern: "^[0-9A-Za-z]{13}$", description: "13-character reception number.") }
+    public static var jsonSchema: JSONSchema { .string(pattern: "^[2-9A-HJ-NP-Za-hj-np-z]{13}$", description: "13-character reception number (no 0, 1, I, O; the last is a check character).") }
 }
 
 extension AccountID: JSONSchemaDescribing {
@@ -33,4 +33,22 @@ extension EmailAddress: JSONSchemaDescribing {
 
 extension BillingMonth: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .string(pattern: "^[0-9]{4}-[0-9]{2}$", description: "Billing month YYYY-MM.") }
+}
+
+extension CivilDate: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(format: "date") }
+}
+
+extension KanaName: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema {
+        .string(description: "Name in full-width katakana, family and given name separated by a space; half-width katakana is normalised.")
+    }
+}
+
+extension PersonName: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(description: "A name as written (kanji, kana or Latin).") }
+}
+
+extension ICCID: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(pattern: "^89[0-9 -]{17,24}$", description: "SIM ICCID (19 or 20 digits, Luhn check digit).") }
 }

@@ -58,6 +58,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         serverConfiguration.maximumConnectionsPerUID = configuration.maximumConnectionsPerUID
         serverConfiguration.idleTimeout = configuration.idleTimeout
         serverConfiguration.idleExit = configuration.idleExit
+        serverConfiguration.maximumMessageBytes = Definition.maximumMessageBytes
         let server = RPCServer(
             configuration: serverConfiguration, dispatcher: Dispatcher(registry: registry, logger: logger),
             logger: logger,

@@ -15,6 +15,8 @@ public protocol ServiceDefinition: Sendable {
     static var title: String { get }
     /// The services this one calls (for `service.health`).
     static var dependencies: [String] { get }
+    /// The longest message the service reads (1 MiB unless it takes uploads).
+    static var maximumMessageBytes: Int { get }
     /// Registers the service's own migrations (the outbox's are added for it).
     static func registerMigrations(in migrator: inout DatabaseMigrator)
 
@@ -31,6 +33,7 @@ public protocol ServiceDefinition: Sendable {
 
 extension ServiceDefinition {
     public static var dependencies: [String] { [] }
+    public static var maximumMessageBytes: Int { 1 << 20 }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }
 }

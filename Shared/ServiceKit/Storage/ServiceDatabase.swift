@@ -22,6 +22,8 @@ public enum ServiceDatabase {
         let pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         OutboxStore.registerMigrations(in: &migrator)
+        ImportStore.registerMigrations(in: &migrator)
+        AttemptThrottle.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
         return pool

@@ -1,0 +1,263 @@
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+
+/// Where an application stands.
+public enum ApplicationState: String, Codable, Sendable, CaseIterable, JSONSchemaDescribing {
+    case received, underReview = "under_review", documentsRequested = "documents_requested", resubmitted, approved,
+        shipped, delivered, activated, cancelled
+
+    /// The states each state may move to.
+    public var next: Set<ApplicationState> {
+        switch self {
+        case .received: [.underReview, .cancelled]
+        case .underReview: [.documentsRequested, .approved, .cancelled]
+        case .documentsRequested: [.resubmitted, .cancelled]
+        case .resubmitted: [.underReview, .documentsRequested, .approved, .cancelled]
+        case .approved: [.shipped, .cancelled]
+        case .shipped: [.delivered]
+        case .delivered: [.activated]
+        case .activated, .cancelled: []
+        }
+    }
+
+    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
+}
+
+/// What an application's holder or an operator sees.
+public struct ApplicationView: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public struct Event: Codable, Sendable, Hashable {
+        public var at: String
+        public var state: String
+        public var note: String?
+
+        public init(at: String, state: String, note: String?) {
+            self.at = at
+            self.state = state
+            self.note = note
+        }
+    }
+
+    public var receptionNumber: String
+    public var state: ApplicationState
+    public var phoneNumber: String
+    public var portInNumber: String?
+    /// Normally 3 days after approval.
+    public var estimatedShipDate: String?
+    /// Up to about a week after approval when review takes long.
+    public var latestShipDate: String?
+    public var trackingNumber: String?
+    public var lineNumber: String?
+    /// When a port-in switched the old line off.
+    public var portedOutAt: String?
+    /// What review asks for, when documents are requested.
+    public var note: String?
+    public var history: [Event]
+
+    public init(
+        receptionNumber: String, state: ApplicationState, phoneNumber: String, portInNumber: String?,
+        estimatedShipDate: String?, latestShipDate: String?, trackingNumber: String?, lineNumber: String?,
+        portedOutAt: String?, note: String?, history: [Event]
+    ) {
+        self.receptionNumber = receptionNumber
+        self.state = state
+        self.phoneNumber = phoneNumber
+        self.portInNumber = portInNumber
+        self.estimatedShipDate = estimatedShipDate
+        self.latestShipDate = latestShipDate
+        self.trackingNumber = trackingNumber
+        self.lineNumber = lineNumber
+        self.portedOutAt = portedOutAt
+        self.note = note
+        self.history = history
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "receptionNumber": .string(), "state": ApplicationState.jsonSchema, "phoneNumber": .string(),
+                "portInNumber": .string(), "estimatedShipDate": .string(format: "date"),
+                "latestShipDate": .string(format: "date"), "trackingNumber": .string(), "lineNumber": .string(),
+                "portedOutAt": .string(format: "date-time"), "note": .string(),
+                "history": .array(
+                    of: .object(
+                        ["at": .string(format: "date-time"), "state": .string(), "note": .string()],
+                        required: ["at", "state"])),
+            ],
+            required: ["receptionNumber", "state", "phoneNumber", "history"])
+    }
+}
+
+/// `application.submit`: an online application.
+public enum ApplicationSubmit: RPCMethod {
+    public static let name = "application.submit"
+    public static let summary =
+        "Applies online: returns a 13-character reception number (with a check character) and sets the network PIN through madoguchi-auth. Log in later with reception number + this mobile number + PIN."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        /// The applicant's mobile number (used with the reception number to log in).
+        public var phoneNumber: PhoneNumber
+        public var pin: PIN
+        public var name: PersonName
+        public var kana: KanaName
+        public var birthDate: CivilDate
+        public var email: EmailAddress
+        /// The number to port in, when keeping an existing number.
+        public var portInNumber: PhoneNumber?
+
+        public init(
+            phoneNumber: PhoneNumber, pin: PIN, name: PersonName, kana: KanaName, birthDate: CivilDate,
+            email: EmailAddress, portInNumber: PhoneNumber? = nil
+        ) {
+            self.phoneNumber = phoneNumber
+            self.pin = pin
+            self.name = name
+            self.kana = kana
+            self.birthDate = birthDate
+            self.email = email
+            self.portInNumber = portInNumber
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "phoneNumber": PhoneNumber.jsonSchema, "pin": PIN.jsonSchema, "name": PersonName.jsonSchema,
+                    "kana": KanaName.jsonSchema, "birthDate": CivilDate.jsonSchema, "email": EmailAddress.jsonSchema,
+                    "portInNumber": PhoneNumber.jsonSchema,
+                ],
+                required: ["phoneNumber", "pin", "name", "kana", "birthDate", "email"])
+        }
+    }
+
+    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var receptionNumber: String
+        public var state: ApplicationState
+        public init(receptionNumber: String, state: ApplicationState) {
+            self.receptionNumber = receptionNumber
+            self.state = state
+        }
+        public static var jsonSchema: JSONSchema {
+            .object(["receptionNumber": .string(), "state": ApplicationState.jsonSchema], required: ["receptionNumber", "state"])
+        }
+    }
+}
+
+/// `application.status`: for the holder, with a reception session.
+public enum ApplicationStatus: RPCMethod {
+    public static let name = "application.status"
+    public static let summary =
+        "The application's state, history and delivery estimate, for a session opened with reception number + phone + PIN (session.open method reception)."
+    public typealias Params = SessionParams
+    public typealias Result = ApplicationView
+    public static var errors: [RPCError] { [RegistrationError.sessionNotApplicable.rpcError] }
+}
+
+/// `application.uploadDocument`: a new identity-document image when review asks for one.
+public enum ApplicationUploadDocument: RPCMethod {
+    public static let name = "application.uploadDocument"
+    public static let summary =
+        "Uploads a new identity-document image (JPEG or PNG, at most 4 MiB, base64) when review requested documents; the application becomes resubmitted."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var session: String
+        /// drivers_licence, my_number_card, passport or residence_card.
+        public var documentType: String
+        /// image/jpeg or image/png.
+        public var contentType: String
+        /// The image, base64.
+        public var data: String
+
+        public init(session: String, documentType: String, contentType: String, data: String) {
+            self.session = session
+            self.documentType = documentType
+            self.contentType = contentType
+            self.data = data
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "session": .string(),
+                    "documentType": .enumeration(["drivers_licence", "my_number_card", "passport", "residence_card"]),
+                    "contentType": .enumeration(["image/jpeg", "image/png"]), "data": .string(format: "base64"),
+                ],
+                required: ["session", "documentType", "contentType", "data"])
+        }
+    }
+    public typealias Result = ApplicationView
+    public static var errors: [RPCError] {
+        [RegistrationError.documentRejected(reason: "document_type", message: "").rpcError]
+    }
+}
+
+/// `application.activate`: the holder switches the delivered line on.
+public enum ApplicationActivate: RPCMethod {
+    public static let name = "application.activate"
+    public static let summary =
+        "Activates the delivered line (開通): a new line starts working; a port-in switches the old line off and the new one on."
+    public typealias Params = SessionParams
+    public typealias Result = ApplicationView
+}
+
+/// `application.cancel`: the holder withdraws before shipping.
+public enum ApplicationCancel: RPCMethod {
+    public static let name = "application.cancel"
+    public static let summary = "The holder cancels the application (before it ships)."
+    public typealias Params = SessionParams
+    public typealias Result = ApplicationView
+}
+
+/// `application.advance`: operators move review, shipping and delivery along.
+public enum ApplicationAdvance: RPCMethod {
+    public static let name = "application.advance"
+    public static let summary =
+        "Operators only: moves an application to under_review, documents_requested (with a note), approved, shipped (with a tracking number and the line's number), delivered or cancelled. Illegal moves are refused with the current state."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var receptionNumber: ReceptionNumber
+        public var to: ApplicationState
+        public var note: String?
+        public var trackingNumber: String?
+        /// The new line's number, given at shipping (a port-in keeps its number).
+        public var lineNumber: PhoneNumber?
+
+        public init(
+            receptionNumber: ReceptionNumber, to: ApplicationState, note: String? = nil, trackingNumber: String? = nil,
+            lineNumber: PhoneNumber? = nil
+        ) {
+            self.receptionNumber = receptionNumber
+            self.to = to
+            self.note = note
+            self.trackingNumber = trackingNumber
+            self.lineNumber = lineNumber
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "receptionNumber": ReceptionNumber.jsonSchema, "to": ApplicationState.jsonSchema, "note": .string(),
+                    "trackingNumber": .string(), "lineNumber": PhoneNumber.jsonSchema,
+                ],
+                required: ["receptionNumber", "to"])
+        }
+    }
+    public typealias Result = ApplicationView
+    public static var errors: [RPCError] {
+        [.operatorOnly, RegistrationError.illegalTransition(current: "received", allowed: []).rpcError]
+    }
+}
+
+/// `application.show`: any application, for operators.
+public enum ApplicationShow: RPCMethod {
+    public static let name = "application.show"
+    public static let summary = "Operators only: an application by reception number."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var receptionNumber: ReceptionNumber
+        public init(receptionNumber: ReceptionNumber) { self.receptionNumber = receptionNumber }
+        public static var jsonSchema: JSONSchema {
+            .object(["receptionNumber": ReceptionNumber.jsonSchema], required: ["receptionNumber"])
+        }
+    }
+    public typealias Result = ApplicationView
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import JSONRPC
+import MadoguchiModels
+
+/// A kind of record an operator imports from a file (contracts, statements, ISP
+/// contracts): how one row's fields become a typed row, and how a row is applied.
+///
+/// Imports are all-or-nothing per file: every row is parsed first, and only a file with
+/// no rejected row is applied, in one transaction. Applying the same file again changes
+/// nothing (rows are keyed, and an unchanged row stays as it is).
+public protocol ImportDataset: Sendable {
+    associatedtype Kind: ImportKind
+    associatedtype Row: Sendable
+
+    /// The typed row, or an `ImportRowProblem` (or `ModelValidationError`) naming the field.
+    func parse(_ fields: ImportFields) throws -> Row
+    /// What identifies the row within a file; a second row with the same key is refused.
+    func key(of row: Row) -> String
+    /// Inserts or replaces the row.
+    func apply(_ row: Row, in db: Database) throws -> ImportOutcome
+}
+
+/// The name of an importable dataset, shared by the service and its callers (`madoctl`):
+/// it names the methods `<name>.import.begin|rows|commit`.
+public protocol ImportKind: Sendable {
+    static var name: String { get }
+    /// One sentence for discovery: what a row holds.
+    static var rowSummary: String { get }
+}
+
+/// What applying one row did.
+public enum ImportOutcome: Sendable {
+    case inserted, updated, unchanged
+}
+
+/// Why one row is refused.
+public struct ImportRowProblem: Error, Sendable, Hashable {
+    public var field: String?
+    public var reason: String
+    public var message: String
+
+    public init(field: String?, reason: String, message: String) {
+        self.field = field
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// The fields of one row, by column name: strings from CSV; strings, numbers, arrays or
+/// objects from JSON lines.
+public struct ImportFields: Sendable {
+    public let values: [String: JSONValue]
+
+    public init(_ values: [String: JSONValue]) {
+        self.values = values
+    }
+
+    /// A required text field, trimmed.
+    public func text(_ name: String) throws(ImportRowProblem) -> String {
+        guard let value = optionalText(name) else {
+            throw ImportRowProblem(field: name, reason: "missing_field", message: "\(name) is required.")
+        }
+        return value
+    }
+
+    /// An optional text field: absent, null or blank is `nil`; numbers are taken as text.
+    public func optionalText(_ name: String) -> String? {
+        let text: String? =
+            switch values[name] {
+            case .string(let string): string
+            case .int(let number): String(number)
+            case .double(let number): String(number)
+            default: nil
+            }
+        let trimmed = text?.trimmingCharacters(in: .whitespaces)
+        return trimmed?.isEmpty == false ? trimmed : nil
+    }
+
+    /// A list: a JSON array of strings, or text separated by `;` (the CSV form).
+    public func list(_ name: String) -> [String] {
+        switch values[name] {
+        case .array(let items):
+            return items.compactMap(\.stringValue).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        default:
+            return (optionalText(name) ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+    }
+
+    /// A required validated value.
+    public func value<V: StringRepresentedValue>(_ name: String, as type: V.Type = V.self) throws -> V {
+        try Self.validate(text(name), as: V.self, field: name)
+    }
+
+    /// An optional validated value.
+    public func optionalValue<V: StringRepresentedValue>(_ name: String, as type: V.Type = V.self) throws -> V? {
+        try optionalText(name).map { try Self.validate($0, as: V.self, field: name) }
+    }
+
+    /// Every entry of a list, validated.
+    public func values<V: StringRepresentedValue>(_ name: String, as type: V.Type = V.self) throws -> [V] {
+        try list(name).map { try Self.validate($0, as: V.self, field: name) }
+    }
+
+    static func validate<V: StringRepresentedValue>(_ text: String, as type: V.Type, field: String) throws -> V {
+        do {
+            return try V(validating: text)
+        } catch {
+            throw ImportRowProblem(field: field, reason: error.reason, message: error.message)
+        }
+    }
+}

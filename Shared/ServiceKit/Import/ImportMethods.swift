@@ -1,0 +1,103 @@
+import JSONRPC
+
+/// A staged import's handle.
+public struct ImportHandle: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var importId: String
+    public init(importId: String) { self.importId = importId }
+    public static var jsonSchema: JSONSchema { .object(["importId": .string()], required: ["importId"]) }
+}
+
+/// One row of a file as sent: its number in the file (for the report) and its fields.
+public struct ImportRow: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var row: Int
+    public var fields: [String: JSONValue]
+
+    public init(row: Int, fields: [String: JSONValue]) {
+        self.row = row
+        self.fields = fields
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(["row": .integer(minimum: 1), "fields": .object([:])], required: ["row", "fields"])
+    }
+}
+
+/// A batch of rows for a staged import.
+public struct ImportRowsParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var importId: String
+    public var rows: [ImportRow]
+
+    public init(importId: String, rows: [ImportRow]) {
+        self.importId = importId
+        self.rows = rows
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(["importId": .string(), "rows": .array(of: ImportRow.jsonSchema)], required: ["importId", "rows"])
+    }
+}
+
+/// How many rows a batch added to the staged file.
+public struct ImportStaged: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var staged: Int
+    public init(staged: Int) { self.staged = staged }
+    public static var jsonSchema: JSONSchema { .object(["staged": .integer(minimum: 0)], required: ["staged"]) }
+}
+
+/// What an applied import did.
+public struct ImportReport: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var dataset: String
+    public var rows: Int
+    public var inserted: Int
+    public var updated: Int
+    public var unchanged: Int
+
+    public init(dataset: String, rows: Int = 0, inserted: Int = 0, updated: Int = 0, unchanged: Int = 0) {
+        self.dataset = dataset
+        self.rows = rows
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "dataset": .string(), "rows": .integer(minimum: 0), "inserted": .integer(minimum: 0),
+                "updated": .integer(minimum: 0), "unchanged": .integer(minimum: 0),
+            ],
+            required: ["dataset", "rows", "inserted", "updated", "unchanged"])
+    }
+}
+
+/// `<dataset>.import.begin`: opens a staged import (operators only).
+public enum ImportBegin<Dataset: ImportKind>: RPCMethod {
+    public static var name: String { "\(Dataset.name).import.begin" }
+    public static var summary: String {
+        "Operators only: starts importing a file of \(Dataset.name) (\(Dataset.rowSummary)); send its rows with \(Dataset.name).import.rows, then \(Dataset.name).import.commit."
+    }
+    public typealias Result = ImportHandle
+    public static var errors: [RPCError] { [.operatorOnly] }
+}
+
+/// `<dataset>.import.rows`: adds rows to a staged import.
+public enum ImportRows<Dataset: ImportKind>: RPCMethod {
+    public static var name: String { "\(Dataset.name).import.rows" }
+    public static var summary: String { "Operators only: adds a batch of rows to a staged import of \(Dataset.name)." }
+    public typealias Params = ImportRowsParams
+    public typealias Result = ImportStaged
+    public static var errors: [RPCError] { [.operatorOnly, ImportError.notFound.rpcError] }
+}
+
+/// `<dataset>.import.commit`: checks every row, then applies all of them or none.
+public enum ImportCommit<Dataset: ImportKind>: RPCMethod {
+    public static var name: String { "\(Dataset.name).import.commit" }
+    public static var summary: String {
+        "Operators only: checks every staged row of \(Dataset.name); applies them all in one transaction, or none with a report of the rejected rows. Importing the same file again changes nothing."
+    }
+    public typealias Params = ImportHandle
+    public typealias Result = ImportReport
+    public static var errors: [RPCError] {
+        [.operatorOnly, ImportError.notFound.rpcError, ImportError.rejected(count: 1, rows: []).rpcError]
+    }
+}
