@@ -9,7 +9,10 @@ public struct Madoctl: AsyncParsableCommand {
             Exit status: 0 on success, 1 when a service answered with an error, 69 when a \
             service could not be reached or did not answer in time, 64 on bad usage.
             """,
-        subcommands: [Call.self, Methods.self, Ping.self, Outbox.self, PINCommand.self, OTPCommand.self, Login.self]
+        subcommands: [
+            Call.self, Methods.self, Ping.self, Outbox.self, PINCommand.self, OTPCommand.self, Login.self, Contracts.self,
+            SignUp.self, Application.self, Recover.self, CarrierID.self,
+        ]
     )
 
     public init() {}

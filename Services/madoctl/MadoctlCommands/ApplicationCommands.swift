@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import MadoguchiModels
+import RegistrationAPI
+
+extension Madoctl {
+    /// `madoctl application …`: applications by reception number.
+    struct Application: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "application",
+            abstract: "Online applications (madoguchi-registration). Log in with `madoctl login reception …`.",
+            subcommands: [Submit.self, Status.self, Upload.self, Activate.self, Cancel.self, Advance.self, Show.self])
+
+        static func describe(_ view: ApplicationView) -> String {
+            var lines = ["\(view.receptionNumber): \(view.state.rawValue)"]
+            if let note = view.note { lines.append("  requested: \(note)") }
+            if let estimate = view.estimatedShipDate, let latest = view.latestShipDate {
+                lines.append("  ships around \(estimate) (at the latest \(latest))")
+            }
+            if let tracking = view.trackingNumber { lines.append("  tracking: \(tracking)") }
+            if let line = view.lineNumber { lines.append("  line: \(line)") }
+            if let ported = view.portedOutAt { lines.append("  old line switched off at \(ported)") }
+            return lines.joined(separator: "\n")
+        }
+
+        struct Submit: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Apply (network PIN on standard input); prints the reception number.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var phone: String
+            @Option var name: String
+            @Option var kana: String
+            @Option(help: "YYYY-MM-DD.") var birthDate: String
+            @Option var email: String
+            @Option(help: "An existing number to port in.") var portIn: String?
+
+            func run() async throws {
+                let params = ApplicationSubmit.Params(
+                    phoneNumber: try Input.value(phone), pin: try Input.value(try Input.secretLine("PIN")),
+                    name: try Input.value(name), kana: try Input.value(kana), birthDate: try Input.value(birthDate),
+                    email: try Input.value(email), portInNumber: try portIn.map { try Input.value($0) })
+                try await Output.call(ApplicationSubmit.self, params, on: "registration", with: connection) { $0.receptionNumber }
+            }
+        }
+
+        struct Status: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The application's state (reception session).")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var session: String
+
+            func run() async throws {
+                try await Output.call(ApplicationStatus.self, .init(session: session), on: "registration", with: connection, show: describe)
+            }
+        }
+
+        struct Upload: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Upload a new identity-document image (JPEG or PNG).")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var session: String
+            @Option(help: "drivers_licence, my_number_card, passport or residence_card.") var type: String
+            @Argument var file: String
+
+            func run() async throws {
+                guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("Cannot read \(file).") }
+                let contentType = file.lowercased().hasSuffix(".png") ? "image/png" : "image/jpeg"
+                let params = ApplicationUploadDocument.Params(
+                    session: session, documentType: type, contentType: contentType, data: data.base64EncodedString())
+                try await Output.call(ApplicationUploadDocument.self, params, on: "registration", with: connection, show: describe)
+            }
+        }
+
+        struct Activate: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Activate the delivered line.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var session: String
+
+            func run() async throws {
+                try await Output.call(ApplicationActivate.self, .init(session: session), on: "registration", with: connection, show: describe)
+            }
+        }
+
+        struct Cancel: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Cancel the application before it ships.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var session: String
+
+            func run() async throws {
+                try await Output.call(ApplicationCancel.self, .init(session: session), on: "registration", with: connection, show: describe)
+            }
+        }
+
+        struct Advance: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Operators: move an application (under_review, documents_requested, approved, shipped, delivered, cancelled).")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument var receptionNumber: String
+            @Argument var state: String
+            @Option var note: String?
+            @Option var trackingNumber: String?
+            @Option var lineNumber: String?
+
+            func run() async throws {
+                guard let target = ApplicationState(rawValue: state) else {
+                    throw ValidationError("The state is one of: \(ApplicationState.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                let params = ApplicationAdvance.Params(
+                    receptionNumber: try Input.value(receptionNumber), to: target, note: note, trackingNumber: trackingNumber,
+                    lineNumber: try lineNumber.map { try Input.value($0) })
+                try await Output.call(ApplicationAdvance.self, params, on: "registration", with: connection, show: describe)
+            }
+        }
+
+        struct Show: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Operators: show an application.")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument var receptionNumber: String
+
+            func run() async throws {
+                try await Output.call(
+                    ApplicationShow.self, .init(receptionNumber: try Input.value(receptionNumber)), on: "registration",
+                    with: connection, show: describe)
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import JSONRPC
+import ServiceKit
+
+/// The options of every `madoctl <dataset> import FILE`.
+struct ImportOptions: ParsableArguments {
+    @Argument(help: "The file: CSV with a header row, or JSON lines.") var file: String
+    @Option(help: "csv or jsonl (default: from the file name).") var format: String?
+}
+
+extension Output {
+    /// Sends a file's rows to `<Kind>.import.*` on `service` in batches and commits them
+    /// all at once: the service applies every row or none.
+    static func importFile<Kind: ImportKind>(
+        _ kind: Kind.Type, options: ImportOptions, on service: String, with connection: ConnectionOptions
+    ) async throws {
+        let file: ImportFile
+        do {
+            let format = try options.format.map { text in
+                guard let format = ImportFile.Format(rawValue: text) else { throw ValidationError("--format is csv or jsonl.") }
+                return format
+            }
+            file = try ImportFile(path: options.file, format: format)
+        } catch let error as ImportFileError {
+            Output.standardError("error: \(error.description)")
+            throw ExitCode(1)
+        }
+        do {
+            let client = try await connection.connect(to: service)
+            let handle = try await client.call(ImportBegin<Kind>.self, NoParams())
+            for batch in try file.batches() {
+                _ = try await client.call(ImportRows<Kind>.self, .init(importId: handle.importId, rows: batch))
+            }
+            let report = try await client.call(ImportCommit<Kind>.self, handle, timeout: .seconds(600))
+            await client.close()
+            print(
+                connection.json
+                    ? (try JSONValue(encoding: report)).jsonText
+                    : "Imported \(report.rows) \(Kind.name) rows: \(report.inserted) new, \(report.updated) updated, \(report.unchanged) unchanged.")
+        } catch let error as RPCError where error.reason == "import_rejected" {
+            if !connection.json, case .array(let rows)? = error.data?["rejected"] {
+                for row in rows {
+                    Output.standardError(
+                        "row \(row["row"]?.jsonText ?? "?")"
+                            + (row["field"]?.stringValue.map { " (\($0))" } ?? "")
+                            + ": \(row["message"]?.stringValue ?? "")")
+                }
+            }
+            throw Failure.exit(error, json: connection.json)
+        } catch {
+            throw Failure.exit(error, json: connection.json)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import MadoguchiModels
+import RegistrationAPI
+
+extension Madoctl {
+    /// `madoctl recover …`: forgotten member ID or password.
+    struct Recover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "recover", abstract: "Member recovery (madoguchi-registration).",
+            subcommands: [Request.self, Open.self, SetPassword.self])
+
+        struct Request: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Look up by (--email and --name) or (--iccid and --phone), with --birth-date; --route screen or post.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var email: String?
+            @Option var name: String?
+            @Option var iccid: String?
+            @Option var phone: String?
+            @Option(help: "YYYY-MM-DD.") var birthDate: String
+            @Option(help: "screen (mailed link, 1 hour) or post (registered letter).") var route: String
+
+            func run() async throws {
+                guard let route = RecoveryRoute(rawValue: route) else { throw ValidationError("--route is screen or post.") }
+                let params = RecoveryRequest.Params(
+                    email: try email.map { try Input.value($0) }, name: try name.map { try Input.value($0) },
+                    iccid: try iccid.map { try Input.value($0) }, phoneNumber: try phone.map { try Input.value($0) },
+                    birthDate: try Input.value(birthDate), route: route)
+                try await Output.call(RecoveryRequest.self, params, on: "registration", with: connection) { $0.message }
+            }
+        }
+
+        struct Open: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Open a recovery link: shows the member ID.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var token: String
+
+            func run() async throws {
+                try await Output.call(RecoveryOpen.self, .init(token: token), on: "registration", with: connection) { $0.accountId }
+            }
+        }
+
+        struct SetPassword: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "set-password", abstract: "Set a new password through a recovery link (password on standard input).")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var token: String
+
+            func run() async throws {
+                let params = RecoverySetPassword.Params(token: token, password: try Input.secretLine("password"))
+                try await Output.call(RecoverySetPassword.self, params, on: "registration", with: connection) {
+                    "New password set for \($0.accountId)."
+                }
+            }
+        }
+    }
+}

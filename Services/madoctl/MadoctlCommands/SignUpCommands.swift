@@ -1,0 +1,96 @@
+import ArgumentParser
+import MadoguchiModels
+import RegistrationAPI
+
+extension Madoctl {
+    /// `madoctl signup …`: the My Page sign-up journey, step by step.
+    struct SignUp: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "signup", abstract: "My Page sign-up, login and profile (madoguchi-registration).",
+            subcommands: [Verify.self, CheckID.self, Submit.self, Complete.self, Login.self, Profile.self])
+
+        struct Verify: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Step 1: check the contract details; prints a ticket.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var customerNumber: String
+            @Option var phone: String
+            @Option(help: "Holder name in katakana (アイコム　タロウ).") var kana: String
+
+            func run() async throws {
+                let params = SignUpVerifyIdentity.Params(
+                    customerNumber: try Input.value(customerNumber), phoneNumber: try Input.value(phone),
+                    kana: try Input.value(kana))
+                try await Output.call(SignUpVerifyIdentity.self, params, on: "registration", with: connection) { $0.ticket }
+            }
+        }
+
+        struct CheckID: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "check-id", abstract: "Is this account ID free?")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument var accountId: String
+
+            func run() async throws {
+                try await Output.call(SignUpCheckAccountID.self, .init(accountId: accountId), on: "registration", with: connection) {
+                    $0.available ? "available" : "not available: \($0.message ?? "")"
+                }
+            }
+        }
+
+        struct Submit: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Steps 2-4: submit the details (password on standard input); the main-registration link is mailed.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var ticket: String
+            @Option var accountId: String
+            @Option var email: String
+            @Option var nickname: String
+
+            func run() async throws {
+                let params = SignUpSubmit.Params(
+                    ticket: ticket, accountId: try Input.value(accountId), password: try Input.secretLine("password"),
+                    email: try Input.value(email), nickname: nickname)
+                try await Output.call(SignUpSubmit.self, params, on: "registration", with: connection) {
+                    "Provisionally registered \($0.accountId); complete by \($0.expiresAt) with the mailed link."
+                }
+            }
+        }
+
+        struct Complete: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Step 5: the mailed link's token and the password (standard input) complete registration.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var token: String
+
+            func run() async throws {
+                let params = SignUpComplete.Params(token: token, password: try Input.secretLine("password"))
+                try await Output.call(SignUpComplete.self, params, on: "registration", with: connection) {
+                    "Registered \($0.accountId)."
+                }
+            }
+        }
+
+        struct Login: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Log in with the account ID or e-mail address (password on standard input); prints the session.")
+            @OptionGroup var connection: ConnectionOptions
+            @Argument var loginId: String
+
+            func run() async throws {
+                let params = MyPageLogin.Params(loginId: loginId, password: try Input.secretLine("password"))
+                try await Output.call(MyPageLogin.self, params, on: "registration", with: connection) { $0.session }
+            }
+        }
+
+        struct Profile: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The logged-in account's profile.")
+            @OptionGroup var connection: ConnectionOptions
+            @Option var session: String
+
+            func run() async throws {
+                try await Output.call(MyPageProfile.self, .init(session: session), on: "registration", with: connection) {
+                    "\($0.accountId) (\($0.nickname)) <\($0.email)>, customer \($0.customerNumber)"
+                }
+            }
+        }
+    }
+}
