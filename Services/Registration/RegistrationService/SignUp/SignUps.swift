@@ -167,12 +167,12 @@ struct SignUps: Sendable {
                 arguments: [text.lowercased(), text.lowercased(), text.lowercased()])
         }
         guard let account, let loginID = try? LoginID(validating: account["accountKey"] as String) else {
-            // Spend the same effort (and count the failure) so the answer does not tell
-            // whether an account exists.
+            // Spend the same effort (and count the failure) and answer as auth answers a
+            // wrong password, so nothing tells whether an account exists.
             if let loginID = try? LoginID(validating: text) {
                 _ = try? await auth.call(PasswordVerify.self, .init(loginId: loginID, password: params.password, origin: params.origin))
             }
-            throw AuthError.loginFailed
+            throw AuthError.passwordIncorrect
         }
         let session = try await auth.call(SessionOpen.self, .init(.password(loginID, params.password), origin: params.origin))
         return .init(session: session.token ?? "", accountId: account["accountId"], expiresAt: session.expiresAt)

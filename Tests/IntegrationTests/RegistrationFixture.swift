@@ -1,0 +1,69 @@
+import Foundation
+import JSONRPC
+import ServiceKit
+import Testing
+import TestSupport
+
+/// A sandbox running the real madoguchi-auth and madoguchi-registration under
+/// `systemd-socket-activate`, with two contracts imported through `madoctl`.
+struct RegistrationFixture {
+    let sandbox: ServiceSandbox
+    let auth: ChildProcess
+    var registration: ChildProcess
+
+    static let contracts = """
+        {"customerNumber":"00012345","name":"相込　太郎","kana":"アイコム　タロウ","birthDate":"1985-04-12","phoneNumbers":["090-1234-5678"],"email":"taro@example.jp","postalCode":"100-0001","address":"東京都千代田区千代田1-1","iccids":["8981100000000000002"],"services":["mobile-voice"]}
+        {"customerNumber":"67890","name":"佐藤　花子","kana":"サトウ　ハナコ","birthDate":"1990-02-03","phoneNumbers":"08011112222;03-1234-5678","email":"hanako@example.jp","iccids":"8981100000000000010","services":"fibre;mobile-data"}
+
+        """
+
+    init(now: String = "2026-11-21T12:00:00+09:00", importContracts: Bool = true) async throws {
+        sandbox = try ServiceSandbox(now: now)
+        auth = try await sandbox.startActivated("auth")
+        registration = try await sandbox.startActivated("registration")
+        if importContracts {
+            let file = sandbox.root.file("contracts.jsonl")
+            try Data(Self.contracts.utf8).write(to: URL(fileURLWithPath: file))
+            let result = try await sandbox.madoctl(["contracts", "import", file])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
+    func client() async throws -> RPCClient { try await sandbox.client("registration") }
+
+    /// Restarts the registration service (kill -9, then a fresh activation).
+    mutating func restartRegistration() async throws {
+        registration.signal(SIGKILL)
+        _ = try await registration.waitForExit()
+        registration = try await sandbox.startActivated("registration")
+    }
+
+    /// The newest message to `to` once there are at least `count`.
+    func message(to: String, count: Int = 1) async throws -> SpoolReader.Entry {
+        try await waitUntil("message \(count) to \(to)") {
+            SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count >= count
+        }
+        return try #require(SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.last)
+    }
+
+    /// The `token=` of the link in the newest message to `to`.
+    func linkToken(to: String, count: Int = 1) async throws -> String {
+        let body = try await message(to: to, count: count).body
+        let start = try #require(body.range(of: "token="))
+        return String(body[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+    }
+
+    /// The first run of `digits` digits in the newest message to `to`.
+    func code(to: String, digits: Int = 6, count: Int = 1) async throws -> String {
+        let body = try await message(to: to, count: count).body
+        let runs = body.split(whereSeparator: { !($0.isASCII && $0.isNumber) })
+        return String(try #require(runs.first { $0.count == digits }))
+    }
+
+    func stop() async throws {
+        #expect(try await registration.terminate() == 0)
+        // Auth may never have been activated; its exit status says nothing then.
+        _ = try await auth.terminate()
+        sandbox.remove()
+    }
+}

@@ -1,0 +1,136 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import MadoguchiModels
+import RegistrationAPI
+import Testing
+import TestSupport
+
+/// My Page sign-up across the real registration and auth processes, with the mailed link
+/// read from the spool.
+@Suite struct SignUpTests {
+    func identity(_ customer: String, _ phone: String, _ kana: String) throws -> SignUpVerifyIdentity.Params {
+        .init(customerNumber: try CustomerNumber(validating: customer), phoneNumber: try PhoneNumber(validating: phone),
+              kana: try KanaName(validating: kana))
+    }
+
+    @Test func signUp_normalisesInput_mailsASingleUseLink_andLogsInByIDOrEmail() async throws {
+        var fixture = try await RegistrationFixture()
+        var registration = try await fixture.client()
+
+        // Leading zeros, full-width digits, hyphens, half-width kana and an ASCII space.
+        let checked = try await registration.call(
+            SignUpVerifyIdentity.self, try identity("０００12345", "０９０－１２３４－５６７８", "ｱｲｺﾑ ﾀﾛｳ"))
+
+        let badID = try await registration.call(SignUpCheckAccountID.self, .init(accountId: "taro"))
+        #expect(!badID.available && badID.reason == "invalid_length")
+        let spaced = try await registration.call(SignUpCheckAccountID.self, .init(accountId: "taro yamada"))
+        #expect(!spaced.available && spaced.reason == "invalid_characters")
+        #expect(try await registration.call(SignUpCheckAccountID.self, .init(accountId: "Taro.Yamada")).available)
+
+        let weak = await refusal {
+            try await registration.call(
+                SignUpSubmit.self,
+                .init(ticket: checked.ticket, accountId: try AccountID(validating: "Taro.Yamada"), password: "password",
+                      email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
+        }
+        #expect(weak?.reason == "password_kinds")
+        let submitted = try await registration.call(
+            SignUpSubmit.self,
+            .init(ticket: checked.ticket, accountId: try AccountID(validating: "Taro.Yamada"), password: "Sakura2026",
+                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
+        #expect(submitted.expiresAt == "2026-11-22T12:00:00+09:00")
+        // Taken while provisional, whatever the letter case.
+        let taken = try await registration.call(SignUpCheckAccountID.self, .init(accountId: "TARO.YAMADA"))
+        #expect(!taken.available && taken.reason == "id_taken")
+        // Not usable before main registration.
+        #expect(await refusal {
+            try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: "Sakura2026"))
+        }?.reason == "password_incorrect")
+
+        // A restart between the two steps loses nothing.
+        await registration.close()
+        try await fixture.restartRegistration()
+        registration = try await fixture.client()
+
+        let token = try await fixture.linkToken(to: "taro@example.jp")
+        #expect(await refusal {
+            try await registration.call(SignUpComplete.self, .init(token: token, password: "Sakura2027"))
+        }?.reason == "password_incorrect")
+        #expect(try await registration.call(SignUpComplete.self, .init(token: token, password: "Sakura2026")).accountId == "Taro.Yamada")
+        #expect(await refusal {
+            try await registration.call(SignUpComplete.self, .init(token: token, password: "Sakura2026"))
+        }?.reason == "link_invalid")
+
+        for loginId in ["Taro.Yamada", "taro@example.jp"] {
+            let login = try await registration.call(MyPageLogin.self, .init(loginId: loginId, password: "Sakura2026"))
+            let profile = try await registration.call(MyPageProfile.self, .init(session: login.session))
+            #expect(profile == .init(accountId: "Taro.Yamada", nickname: "たろう", email: "taro@example.jp", customerNumber: "12345"))
+        }
+        let wrong = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: "Taro.Yamada", password: "Sakura2027")) }
+        let unknown = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: "nobody@example.jp", password: "Sakura2026")) }
+        #expect(wrong != nil && wrong == unknown)
+
+        // One account per contract.
+        let again = try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ"))
+        #expect(await refusal {
+            try await registration.call(
+                SignUpSubmit.self,
+                .init(ticket: again.ticket, accountId: try AccountID(validating: "taro2"), password: "Sakura2026",
+                      email: try EmailAddress(validating: "taro@example.jp"), nickname: "x"))
+        }?.reason == "already_registered")
+        await registration.close()
+        try await fixture.stop()
+    }
+
+    @Test func mismatch_neverNamesTheField_andRepeatedMismatchesAreThrottled() async throws {
+        let fixture = try await RegistrationFixture()
+        let registration = try await fixture.client()
+        let wrongNumber = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12346", "09012345678", "アイコム　タロウ")) }
+        let wrongPhone = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345679", "アイコム　タロウ")) }
+        let wrongName = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　ジロウ")) }
+        #expect(wrongNumber?.reason == "details_mismatch")
+        #expect(wrongNumber == wrongPhone && wrongPhone == wrongName)
+        #expect(wrongNumber?.data?["field"] == nil)
+        // Five mismatches for one customer number: even the right details wait an hour.
+        for _ in 0..<3 {
+            _ = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09000000000", "ア　イ")) }
+        }
+        let throttled = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ")) }
+        #expect(throttled?.reason == "too_many_attempts")
+        #expect(throttled?.data?["retryAfter"] == "2026-11-21T13:00:00+09:00")
+        try fixture.sandbox.setClock("2026-11-21T13:00:01+09:00")
+        _ = try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ"))
+        await registration.close()
+        try await fixture.stop()
+    }
+
+    @Test func provisionalRegistration_expiresAfter24Hours_andFreesTheAccountID() async throws {
+        let fixture = try await RegistrationFixture()
+        let registration = try await fixture.client()
+        let checked = try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ"))
+        _ = try await registration.call(
+            SignUpSubmit.self,
+            .init(ticket: checked.ticket, accountId: try AccountID(validating: "taro.yamada"), password: "Sakura2026",
+                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
+        let token = try await fixture.linkToken(to: "taro@example.jp")
+        try fixture.sandbox.setClock("2026-11-22T12:00:00+09:00")
+        #expect(await refusal {
+            try await registration.call(SignUpComplete.self, .init(token: token, password: "Sakura2026"))
+        }?.reason == "link_expired")
+        #expect(try await registration.call(SignUpCheckAccountID.self, .init(accountId: "taro.yamada")).available)
+
+        // Starting again from step 1, the other customer may now take that ID.
+        let other = try await registration.call(SignUpVerifyIdentity.self, try identity("67890", "03-1234-5678", "サトウ　ハナコ"))
+        _ = try await registration.call(
+            SignUpSubmit.self,
+            .init(ticket: other.ticket, accountId: try AccountID(validating: "Taro.Yamada"), password: "Momiji2026",
+                  email: try EmailAddress(validating: "hanako@example.jp"), nickname: "はなこ"))
+        let second = try await fixture.linkToken(to: "hanako@example.jp")
+        #expect(try await registration.call(SignUpComplete.self, .init(token: second, password: "Momiji2026")).accountId == "Taro.Yamada")
+        let login = try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: "Momiji2026"))
+        #expect(try await registration.call(MyPageProfile.self, .init(session: login.session)).customerNumber == "67890")
+        await registration.close()
+        try await fixture.stop()
+    }
+}
