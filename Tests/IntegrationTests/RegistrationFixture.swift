@@ -60,10 +60,10 @@ struct RegistrationFixture {
         return String(try #require(runs.first { $0.count == digits }))
     }
 
-    func stop() async throws {
+    func stop(keepFiles: Bool = false) async throws {
         #expect(try await registration.terminate() == 0)
         // Auth may never have been activated; its exit status says nothing then.
         _ = try await auth.terminate()
-        sandbox.remove()
+        if !keepFiles { sandbox.remove() }
     }
 }

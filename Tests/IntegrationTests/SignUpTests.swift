@@ -131,6 +131,17 @@ import TestSupport
         let login = try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: "Momiji2026"))
         #expect(try await registration.call(MyPageProfile.self, .init(session: login.session)).customerNumber == "67890")
         await registration.close()
-        try await fixture.stop()
+        let stateDirectory = fixture.sandbox.root.file("registration")
+        try await fixture.stop(keepFiles: true)
+        defer { fixture.sandbox.remove() }
+
+        // Registration holds no password and no link token in clear, in any file or log.
+        for file in try FileManager.default.contentsOfDirectory(atPath: stateDirectory) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/" + file))
+            for secret in ["Sakura2026", "Momiji2026", token, second] {
+                #expect(data.range(of: Data(secret.utf8)) == nil, "\(file) holds a secret in clear")
+            }
+        }
+        #expect(!fixture.registration.log.contains("Sakura2026") && !fixture.registration.log.contains(second))
     }
 }
