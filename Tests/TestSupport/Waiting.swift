@@ -10,7 +10,7 @@ public struct TimedOut: Error, CustomStringConvertible {
 /// process (a socket appearing, a process exiting, a file arriving) that nothing can
 /// signal; every wait is bounded.
 public func waitUntil(
-    _ what: String, timeout: Duration = .seconds(10), condition: () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(30), condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
