@@ -20,6 +20,12 @@ public struct SecretHasher: Sendable {
         Data(HMAC<SHA256>.authenticationCode(for: salt + Data(secret.utf8), using: key))
     }
 
+    /// The keyed hash of a `RandomToken` (session, mailed link, ticket): 256 random bits
+    /// need no salt to make their hash unguessable, and an unsalted hash is a lookup key.
+    public func tokenHash(_ token: String) -> Data {
+        hash(token, salt: Data())
+    }
+
     /// Whether `secret` matches `hash`, compared in constant time.
     public func matches(_ secret: String, salt: Data, hash: Data) -> Bool {
         HMAC<SHA256>.isValidAuthenticationCode(hash, authenticating: salt + Data(secret.utf8), using: key)

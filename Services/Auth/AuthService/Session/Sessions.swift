@@ -64,7 +64,7 @@ struct Sessions: Sendable {
         let token = RandomToken.make()
         let now = clock.now()
         let record = Record(
-            tokenHash: hasher.hash(token, salt: Data()), principal: principal, method: login.method, createdAt: now,
+            tokenHash: hasher.tokenHash(token), principal: principal, method: login.method, createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime))
         try await database.write { db in
             try record.insert(db)
@@ -79,14 +79,14 @@ struct Sessions: Sendable {
     /// Who holds `token`, if it is open and unexpired.
     func check(_ token: String) async throws -> SessionInfo {
         let now = clock.now()
-        let record = try await database.read { db in try Record.fetchOne(db, key: hasher.hash(token, salt: Data())) }
+        let record = try await database.read { db in try Record.fetchOne(db, key: hasher.tokenHash(token)) }
         guard let record, record.closedAt == nil, record.expiresAt > now else { throw AuthError.sessionInvalid }
         return SessionInfo(token: nil, principal: record.principal, method: record.method, expiresAt: ISO8601.tokyo(record.expiresAt))
     }
 
     func close(_ token: String) async throws {
         let now = clock.now()
-        let hash = hasher.hash(token, salt: Data())
+        let hash = hasher.tokenHash(token)
         try await database.write { db in
             try db.execute(sql: "UPDATE session SET closedAt = ? WHERE tokenHash = ? AND closedAt IS NULL", arguments: [now, hash])
         }

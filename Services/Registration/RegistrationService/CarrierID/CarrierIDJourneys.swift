@@ -48,7 +48,7 @@ struct CarrierIDJourneys: Sendable {
             try db.execute(sql: "DELETE FROM carrier_journey WHERE expiresAt <= ?", arguments: [now])
             try db.execute(
                 sql: "INSERT INTO carrier_journey (journeyHash, email, step, updatedAt, expiresAt) VALUES (?, ?, 'key', ?, ?)",
-                arguments: [links.hash(token, salt: Data()), email.value, now, now.addingTimeInterval(lifetime)])
+                arguments: [links.tokenHash(token), email.value, now, now.addingTimeInterval(lifetime)])
         }
         _ = try await auth.call(
             OTPIssue.self, .init(purpose: Self.purpose, destination: try CodeDestination(channel: .mail, to: email.value)))
@@ -155,7 +155,7 @@ struct CarrierIDJourneys: Sendable {
     }
 
     private func load(_ token: String, expecting step: CarrierIDStep? = nil) async throws -> Journey {
-        let hash = links.hash(token, salt: Data())
+        let hash = links.tokenHash(token)
         guard
             let row = try await database.read({ db in
                 try Row.fetchOne(

@@ -46,7 +46,7 @@ struct Recoveries: Sendable {
             try await database.write { db in
                 try db.execute(
                     sql: "INSERT INTO recovery_link (linkHash, accountKey, expiresAt) VALUES (?, ?, ?)",
-                    arguments: [links.hash(token, salt: Data()), member.accountKey, expiresAt])
+                    arguments: [links.tokenHash(token), member.accountKey, expiresAt])
                 try outbox.enqueue(
                     RegistrationMail.recoveryLink(
                         to: member.email, url: "\(options.myPageURL)/recovery?token=\(token)", expiresAt: expiresAt),
@@ -142,7 +142,7 @@ struct Recoveries: Sendable {
     }
 
     private func validLink(_ token: String) async throws -> Link {
-        let hash = links.hash(token, salt: Data())
+        let hash = links.tokenHash(token)
         guard
             let row = try await database.read({ db in
                 try Row.fetchOne(

@@ -43,7 +43,7 @@ struct SignUps: Sendable {
             try db.execute(sql: "DELETE FROM identity_ticket WHERE expiresAt <= ?", arguments: [clock.now()])
             try db.execute(
                 sql: "INSERT INTO identity_ticket (ticketHash, customerNumber, expiresAt) VALUES (?, ?, ?)",
-                arguments: [links.hash(ticket, salt: Data()), params.customerNumber.digits, expiresAt])
+                arguments: [links.tokenHash(ticket), params.customerNumber.digits, expiresAt])
         }
         return .init(ticket: ticket, expiresAt: ISO8601.tokyo(expiresAt))
     }
@@ -69,6 +69,7 @@ struct SignUps: Sendable {
         let now = clock.now()
         let key = params.accountId.normalized
         let token = RandomToken.make()
+        let ticketHash = links.tokenHash(params.ticket)
         let expiresAt = now.addingTimeInterval(TimeInterval(options.signupLinkHours) * 3600)
         // Reserve the ID first, so two sign-ups racing for it cannot overwrite each
         // other's pending password in auth.
@@ -76,7 +77,7 @@ struct SignUps: Sendable {
             guard
                 let customer = try String.fetchOne(
                     db, sql: "SELECT customerNumber FROM identity_ticket WHERE ticketHash = ? AND expiresAt > ?",
-                    arguments: [links.hash(params.ticket, salt: Data()), now])
+                    arguments: [ticketHash, now])
             else { throw RegistrationError.ticketInvalid }
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM account WHERE customerNumber = ? AND state = 'active'", arguments: [customer]) == true
@@ -96,7 +97,7 @@ struct SignUps: Sendable {
                     VALUES (?, ?, ?, ?, ?, 'provisional', ?, ?, ?)
                     """,
                 arguments: [
-                    key, params.accountId.display, customer, params.email.value, nickname, links.hash(token, salt: Data()), now,
+                    key, params.accountId.display, customer, params.email.value, nickname, links.tokenHash(token), now,
                     expiresAt,
                 ])
             return customer
@@ -113,7 +114,7 @@ struct SignUps: Sendable {
             throw error
         }
         try await database.write { db in
-            try db.execute(sql: "DELETE FROM identity_ticket WHERE ticketHash = ?", arguments: [links.hash(params.ticket, salt: Data())])
+            try db.execute(sql: "DELETE FROM identity_ticket WHERE ticketHash = ?", arguments: [ticketHash])
             try outbox.enqueue(
                 RegistrationMail.provisional(
                     to: params.email.value, accountId: params.accountId.display,
@@ -125,7 +126,7 @@ struct SignUps: Sendable {
 
     func complete(token: String, password: String) async throws -> SignUpComplete.Result {
         let now = clock.now()
-        let linkHash = links.hash(token, salt: Data())
+        let linkHash = links.tokenHash(token)
         guard
             let account = try await database.read({ db in
                 try Row.fetchOne(db, sql: "SELECT accountKey, accountId, email, expiresAt FROM account WHERE linkHash = ?", arguments: [linkHash])
