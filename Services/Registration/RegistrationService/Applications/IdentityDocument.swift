@@ -26,11 +26,11 @@ struct IdentityDocument: Sendable {
             throw RegistrationError.documentRejected(reason: "document_format", message: "Upload a JPEG or PNG image.")
         }
         // Base64 is 4/3 of the data: refuse an oversize upload before decoding it.
-        guard base64.utf8.count <= (Self.maximumBytes / 3 + 1) * 4, let bytes = Data(base64Encoded: base64) else {
-            throw RegistrationError.documentRejected(
-                reason: base64.utf8.count > (Self.maximumBytes / 3 + 1) * 4 ? "document_too_large" : "document_format",
-                message: base64.utf8.count > (Self.maximumBytes / 3 + 1) * 4
-                    ? "An image is at most 4 MiB." : "The image is not valid base64.")
+        guard base64.utf8.count <= (Self.maximumBytes / 3 + 1) * 4 else {
+            throw RegistrationError.documentRejected(reason: "document_too_large", message: "An image is at most 4 MiB.")
+        }
+        guard let bytes = Data(base64Encoded: base64) else {
+            throw RegistrationError.documentRejected(reason: "document_format", message: "The image is not valid base64.")
         }
         guard bytes.count <= Self.maximumBytes else {
             throw RegistrationError.documentRejected(reason: "document_too_large", message: "An image is at most 4 MiB.")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MadoguchiModels
+import JSONRPC
 import RegistrationAPI
 
 /// Reading the contract records.
@@ -26,7 +27,7 @@ enum ContractBook {
             db, sql: "SELECT iccid FROM contract_sim WHERE customerNumber = ? ORDER BY iccid", arguments: [customerNumber])
         let account = try String.fetchOne(
             db, sql: "SELECT accountId FROM account WHERE customerNumber = ? AND state = 'active'", arguments: [customerNumber])
-        let services = (try? JSONDecoder().decode([String].self, from: Data((row["services"] as String).utf8))) ?? []
+        let services = (try? JSONCoding.decoder.decode([String].self, from: Data((row["services"] as String).utf8))) ?? []
         return ContractSummary(
             customerNumber: row["customerNumber"], name: row["name"], kana: row["kana"], birthDate: row["birthDate"],
             phoneNumbers: phones, email: row["email"], postalCode: row["postalCode"], address: row["address"],
