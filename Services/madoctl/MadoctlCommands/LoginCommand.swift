@@ -22,21 +22,15 @@ extension Madoctl {
         func run() async throws {
             let secret = readLine(strippingNewline: true) ?? ""
             let login: SessionLogin
-            do {
-                switch (phone, reception, loginId) {
-                case (let phone?, nil, nil):
-                    login = .phonePIN(try PhoneNumber(validating: phone), try PIN(validating: secret))
-                case (let phone?, let reception?, nil):
-                    login = .reception(
-                        try ReceptionNumber(validating: reception), try PhoneNumber(validating: phone),
-                        try PIN(validating: secret))
-                case (nil, nil, let loginId?):
-                    login = .password(try LoginID(validating: loginId), secret)
-                default:
-                    throw ValidationError("Give --phone, --reception with --phone, or --login-id.")
-                }
-            } catch let error as ModelValidationError {
-                throw ValidationError(error.message)
+            switch (phone, reception, loginId) {
+            case (let phone?, nil, nil):
+                login = .phonePIN(try Input.value(phone), try Input.value(secret))
+            case (let phone?, let reception?, nil):
+                login = .reception(try Input.value(reception), try Input.value(phone), try Input.value(secret))
+            case (nil, nil, let loginId?):
+                login = .password(try Input.value(loginId), secret)
+            default:
+                throw ValidationError("Give --phone, --reception with --phone, or --login-id.")
             }
             try await Output.call(SessionOpen.self, .init(login), on: "auth", with: connection) { session in
                 "Logged in as \(session.principal) until \(session.expiresAt).\ntoken: \(session.token ?? "")"

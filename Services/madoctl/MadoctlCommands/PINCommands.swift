@@ -23,11 +23,7 @@ struct PINTarget: ParsableArguments {
 
     func validated() throws -> (PINSubject, PINKind) {
         guard let kind = PINKind(rawValue: kind) else { throw ValidationError("--kind is network, phone or card.") }
-        do {
-            return (try PINSubject(validating: subject), kind)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        return (try Input.value(subject), kind)
     }
 }
 
@@ -43,11 +39,7 @@ struct PINInput: ParsableArguments {
     /// `text` as a PIN, or a usage error that never repeats it.
     static func pin(_ text: String?) throws -> PIN {
         guard let text else { throw ValidationError("No PIN given.") }
-        do {
-            return try PIN(validating: text)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        return try Input.value(text)
     }
 }
 
@@ -64,14 +56,9 @@ extension Madoctl.PINCommand {
         func run() async throws {
             let (subject, kind) = try target.validated()
             let pin = try input.read()
-            let params: PINSet.Params
-            do {
-                params = PINSet.Params(
-                    subject: subject, kind: kind, pin: pin, birthDate: try birthDate.map(CivilDate.init(validating:)),
-                    phoneNumbers: try phone.map(PhoneNumber.init(validating:)), issued: issued)
-            } catch {
-                throw ValidationError(error.message)
-            }
+            let params = PINSet.Params(
+                subject: subject, kind: kind, pin: pin, birthDate: try birthDate.map { try Input.value($0) },
+                phoneNumbers: try phone.map { try Input.value($0) }, issued: issued)
             try await Output.call(PINSet.self, params, on: "auth", with: connection, show: PINStatusText.describe)
         }
     }
@@ -117,14 +104,8 @@ extension Madoctl.PINCommand {
             let (subject, kind) = try target.validated()
             let current = try PINInput.pin(readLine(strippingNewline: true))
             let new = try PINInput.pin(readLine(strippingNewline: true))
-            let params: PINChange.Params
-            do {
-                params = PINChange.Params(
-                    subject: subject, kind: kind, currentPIN: current, newPIN: new,
-                    email: try email.map(EmailAddress.init(validating:)))
-            } catch {
-                throw ValidationError(error.message)
-            }
+            let params = PINChange.Params(
+                subject: subject, kind: kind, currentPIN: current, newPIN: new, email: try email.map { try Input.value($0) })
             try await Output.call(PINChange.self, params, on: "auth", with: connection, show: PINStatusText.describe)
         }
     }
