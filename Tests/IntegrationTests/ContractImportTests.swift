@@ -64,17 +64,8 @@ import TestSupport
     func importIsRefusedToCallersWhoAreNotOperators() async throws {
         let fixture = try await RegistrationFixture(importContracts: false)
         let sandbox = fixture.sandbox
-        chmod(sandbox.root.path, 0o755)
-        chmod(sandbox.runtimeDirectory, 0o755)
-        chmod(sandbox.socketPath("registration"), 0o666)
-        let madoctl = sandbox.root.file("madoctl")
-        if link(Executables.path("madoctl"), madoctl) != 0 {
-            try FileManager.default.copyItem(atPath: Executables.path("madoctl"), toPath: madoctl)
-        }
-        let asNobody = try await ChildProcess.run(
-            "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl, "call", sandbox.socketPath("registration"),
-             "contracts.import.begin", "--json"])
+        let asNobody = try await sandbox.madoctlAsNobody(
+            "registration", ["call", sandbox.socketPath("registration"), "contracts.import.begin", "--json"])
         #expect(asNobody.status == 1)
         #expect(GoldenJSON.parse(asNobody.stdout)?["error"]?["data"]?["reason"] == "operator_only")
         try await fixture.stop()

@@ -179,20 +179,8 @@ import TestSupport
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth")
-        // Let an unprivileged user reach the socket; the method, not the file, must refuse.
-        chmod(sandbox.root.path, 0o755)
-        chmod(sandbox.runtimeDirectory, 0o755)
-        chmod(sandbox.socketPath("auth"), 0o666)
-        // madoctl where nobody can run it, wherever the checkout lives.
-        let madoctl = sandbox.root.file("madoctl")
-        if link(Executables.path("madoctl"), madoctl) != 0 {
-            try FileManager.default.copyItem(atPath: Executables.path("madoctl"), toPath: madoctl)
-        }
         let params = #"{"subject":"line:09011112222","kind":"network","pin":"6390","staff":"x","reason":"y"}"#
-        let asNobody = try await ChildProcess.run(
-            "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl, "call",
-             sandbox.socketPath("auth"), "pin.reset", params, "--json"])
+        let asNobody = try await sandbox.madoctlAsNobody("auth", ["call", sandbox.socketPath("auth"), "pin.reset", params, "--json"])
         #expect(asNobody.status == 1, "\(asNobody.stderr)")
         #expect(GoldenJSON.parse(asNobody.stdout)?["error"]?["data"]?["reason"] == "operator_only")
         let asRoot = try await sandbox.madoctl(["call", sandbox.socketPath("auth"), "pin.reset", params])
@@ -201,11 +189,7 @@ import TestSupport
 
         // With nobody's group as the operator group, nobody is an operator.
         let withGroup = try await sandbox.startBound("auth", extraArguments: ["--operator-group", "nogroup"])
-        chmod(sandbox.socketPath("auth"), 0o666)
-        let asOperator = try await ChildProcess.run(
-            "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl, "call", sandbox.socketPath("auth"),
-             "pin.reset", params])
+        let asOperator = try await sandbox.madoctlAsNobody("auth", ["call", sandbox.socketPath("auth"), "pin.reset", params])
         #expect(asOperator.status == 0, "\(asOperator.stderr)")
         #expect(try await withGroup.terminate() == 0)
     }

@@ -90,6 +90,22 @@ public final class ServiceSandbox: Sendable {
             input: input)
     }
 
+    /// Runs `madoctl` as `nobody` (uid 65534, through `setpriv`; the caller must be root)
+    /// against `service`, whose socket and folders are first opened to every user, so that
+    /// the method, not the file mode, has to refuse.
+    public func madoctlAsNobody(_ service: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        chmod(root.path, 0o755)
+        chmod(runtimeDirectory, 0o755)
+        chmod(socketPath(service), 0o666)
+        // madoctl where nobody can run it, wherever the checkout lives.
+        let madoctl = root.file("madoctl")
+        if !FileManager.default.fileExists(atPath: madoctl), link(Executables.path("madoctl"), madoctl) != 0 {
+            try FileManager.default.copyItem(atPath: Executables.path("madoctl"), toPath: madoctl)
+        }
+        return try await ChildProcess.run(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl] + arguments)
+    }
+
     public func remove() { root.remove() }
 }
 
