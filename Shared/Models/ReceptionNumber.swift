@@ -2,8 +2,10 @@
 /// twelve characters drawn from an alphabet without look-alikes, then a check character.
 ///
 /// The alphabet leaves out `0`, `1`, `I` and `O`, so nothing on a screen or a letter can be
-/// read two ways. The check character (Luhn mod 32) catches every single mistyped
-/// character and every swap of two neighbours, so a typo is refused before any lookup.
+/// read two ways. The check character is a Damm check over the field of 32 elements
+/// (x∘y = 2x + y): it catches every single mistyped character and every swap of two
+/// neighbours, so a typo is refused before any lookup. (Luhn mod 32 was tried first; it
+/// misses a swap of `2` and `Z`, the alphabet's first and last characters.)
 /// Letters are case-insensitive and stored in upper case; full-width characters are
 /// normalised.
 public struct ReceptionNumber: Hashable, Sendable, StringRepresentedValue, CustomStringConvertible {
@@ -23,7 +25,7 @@ public struct ReceptionNumber: Hashable, Sendable, StringRepresentedValue, Custo
                 field: "receptionNumber", reason: "invalid_format",
                 message: "A reception number is \(Self.length) letters and digits (without 0, 1, I and O).")
         }
-        guard Self.checkIndex(for: indexes.dropLast()) == indexes.last else {
+        guard Self.damm(indexes[...]) == 0 else {
             throw ModelValidationError(
                 field: "receptionNumber", reason: "check_character_mismatch",
                 message: "This reception number has a typo; check it against the confirmation e-mail.")
@@ -48,17 +50,22 @@ public struct ReceptionNumber: Hashable, Sendable, StringRepresentedValue, Custo
         return result
     }
 
-    /// The Luhn mod N check character's index for `body`.
+    /// The check character's index for `body`: the one that brings the Damm fold to 0.
     static func checkIndex(for body: ArraySlice<Int>) -> Int {
-        let base = alphabet.count
-        var factor = 2
-        var sum = 0
-        for index in body.reversed() {
-            let product = index * factor
-            sum += product / base + product % base
-            factor = factor == 2 ? 1 : 2
-        }
-        return (base - sum % base) % base
+        double(damm(body))
+    }
+
+    /// Folds `indexes` with x∘y = 2x + y in GF(32) (polynomial x⁵ + x² + 1). The
+    /// operation is a quasigroup and (c∘x)∘y = (c∘y)∘x only when x = y, which is what
+    /// makes single substitutions and adjacent swaps change the result.
+    static func damm(_ indexes: ArraySlice<Int>) -> Int {
+        indexes.reduce(0) { interim, index in double(interim) ^ index }
+    }
+
+    /// 2x in GF(32); addition there is XOR, so the check `c` with 2x + c = 0 is 2x.
+    private static func double(_ value: Int) -> Int {
+        let shifted = value << 1
+        return shifted & 0x20 == 0 ? shifted : shifted ^ 0x25
     }
 
     public var canonicalText: String { value }
