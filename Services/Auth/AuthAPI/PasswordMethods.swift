@@ -1,4 +1,5 @@
 import JSONRPC
+import MadoguchiModels
 import ServiceKit
 
 extension LoginID: JSONSchemaDescribing {
@@ -19,23 +20,29 @@ public struct PasswordResult: Codable, Sendable, Hashable, JSONSchemaDescribing 
 public enum PasswordSet: RPCMethod {
     public static let name = "password.set"
     public static let summary =
-        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete)."
+        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see."
 
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var loginId: LoginID
         public var password: String
         /// Held for an account that does not exist yet: no login works until activated.
         public var pending: Bool?
+        /// The contract the login belongs to; its sessions carry it (kept when omitted).
+        public var customerNumber: CustomerNumber?
 
-        public init(loginId: LoginID, password: String, pending: Bool? = nil) {
+        public init(loginId: LoginID, password: String, pending: Bool? = nil, customerNumber: CustomerNumber? = nil) {
             self.loginId = loginId
             self.password = password
             self.pending = pending
+            self.customerNumber = customerNumber
         }
 
         public static var jsonSchema: JSONSchema {
             .object(
-                ["loginId": LoginID.jsonSchema, "password": .string(), "pending": .boolean],
+                [
+                    "loginId": LoginID.jsonSchema, "password": .string(), "pending": .boolean,
+                    "customerNumber": CustomerNumber.jsonSchema,
+                ],
                 required: ["loginId", "password"])
         }
     }

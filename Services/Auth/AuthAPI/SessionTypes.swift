@@ -79,19 +79,23 @@ public struct SessionInfo: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var principal: String
     public var method: String
     public var expiresAt: String
+    /// The customer whose data the session may see, when the login belongs to a contract
+    /// (a My Page account); absent for carrier IDs and PIN logins.
+    public var customerNumber: String?
 
-    public init(token: String? = nil, principal: String, method: String, expiresAt: String) {
+    public init(token: String? = nil, principal: String, method: String, expiresAt: String, customerNumber: String? = nil) {
         self.token = token
         self.principal = principal
         self.method = method
         self.expiresAt = expiresAt
+        self.customerNumber = customerNumber
     }
 
     public static var jsonSchema: JSONSchema {
         .object(
             [
                 "token": .string(), "principal": .string(), "method": .string(),
-                "expiresAt": .string(format: "date-time"),
+                "expiresAt": .string(format: "date-time"), "customerNumber": .string(),
             ],
             required: ["principal", "method", "expiresAt"])
     }

@@ -99,7 +99,9 @@ public struct AuthService: ServiceDefinition {
             }
         }
         registry.register(PasswordSet.self) { params, context in
-            try await passwords.set(params.password, for: params.loginId, pending: params.pending ?? false, peer: context.peer)
+            try await passwords.set(
+                params.password, for: params.loginId, pending: params.pending ?? false,
+                customerNumber: params.customerNumber?.digits, peer: context.peer)
             return PasswordResult(ok: true)
         }
         registry.register(PasswordActivate.self) { params, context in

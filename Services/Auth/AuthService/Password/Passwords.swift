@@ -21,6 +21,9 @@ struct Passwords: Sendable {
         var updatedAt: Date
         /// Set but not usable until activated (an account still being created).
         var pending: Bool
+        /// The contract the login belongs to (a My Page account), carried by its sessions
+        /// so that other services know whose data a session may see.
+        var customerNumber: String?
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -36,16 +39,27 @@ struct Passwords: Sendable {
                 table.add(column: "pending", .boolean).notNull().defaults(to: false)
             }
         }
+        migrator.registerMigration("auth-v8-password-customer") { db in
+            try db.alter(table: "password") { table in table.add(column: "customerNumber", .text) }
+        }
     }
 
+    /// Sets the password; `customerNumber` names the login's contract (kept as it was
+    /// when `nil`).
     func set(
-        _ password: String, for loginID: LoginID, pending: Bool = false, peer: PeerCredentials,
-        event: String = "password_set"
+        _ password: String, for loginID: LoginID, pending: Bool = false, customerNumber: String? = nil,
+        peer: PeerCredentials, event: String = "password_set"
     ) async throws {
         if let problem = policy.problem(with: password, loginID: loginID) { throw AuthError.passwordRejected(problem) }
-        let record = Record(
-            loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now(), pending: pending)
+        let fresh = Record(
+            loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now(), pending: pending,
+            customerNumber: customerNumber)
         try await database.write { db in
+            var record = fresh
+            if record.customerNumber == nil {
+                record.customerNumber = try String.fetchOne(
+                    db, sql: "SELECT customerNumber FROM password WHERE loginID = ?", arguments: [loginID.value])
+            }
             try record.save(db)
             try AuditEvent(
                 id: nil, at: record.updatedAt, event: event, subject: "login:\(loginID.value)", kind: nil,
@@ -55,10 +69,12 @@ struct Passwords: Sendable {
     }
 
     /// Checks a password; an unknown login ID answers exactly like a wrong password, so
-    /// the answer never tells whether an account exists.
+    /// the answer never tells whether an account exists. Returns the login's customer
+    /// number, if it has one.
+    @discardableResult
     func verify(
         _ password: String, for loginID: LoginID, pending: Bool = false, peer: PeerCredentials, origin: String? = nil
-    ) async throws {
+    ) async throws -> String? {
         let now = clock.now()
         let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
@@ -83,6 +99,7 @@ struct Passwords: Sendable {
             record.updatedAt = now
             try await database.write { [record] db in try record.update(db) }
         }
+        return record.customerNumber
     }
 
     /// Makes a pending password usable; with `password`, only if it matches.

@@ -26,6 +26,8 @@ struct Sessions: Sendable {
         var createdAt: Date
         var expiresAt: Date
         var closedAt: Date?
+        /// The customer whose data the session may see (password logins of My Page accounts).
+        var customerNumber: String?
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -39,10 +41,14 @@ struct Sessions: Sendable {
                 table.column("closedAt", .datetime)
             }
         }
+        migrator.registerMigration("auth-v9-session-customer") { db in
+            try db.alter(table: "session") { table in table.add(column: "customerNumber", .text) }
+        }
     }
 
     func open(_ login: SessionLogin, peer: PeerCredentials, origin: String? = nil) async throws -> SessionInfo {
         let principal: String
+        var customerNumber: String?
         do {
             switch login {
             case .phonePIN(let phone, let pin):
@@ -54,7 +60,7 @@ struct Sessions: Sendable {
                 _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer, origin: origin)
                 principal = subject.value
             case .password(let loginID, let password):
-                try await passwords.verify(password, for: loginID, peer: peer, origin: origin)
+                customerNumber = try await passwords.verify(password, for: loginID, peer: peer, origin: origin)
                 principal = "login:\(loginID.value)"
             }
         } catch AuthError.pinNotSet {
@@ -65,7 +71,7 @@ struct Sessions: Sendable {
         let now = clock.now()
         let record = Record(
             tokenHash: hasher.tokenHash(token), principal: principal, method: login.method, createdAt: now,
-            expiresAt: now.addingTimeInterval(lifetime))
+            expiresAt: now.addingTimeInterval(lifetime), customerNumber: customerNumber)
         try await database.write { db in
             try record.insert(db)
             try AuditEvent(
@@ -73,7 +79,9 @@ struct Sessions: Sendable {
                 detail: login.method
             ).insert(db)
         }
-        return SessionInfo(token: token, principal: principal, method: login.method, expiresAt: ISO8601.tokyo(record.expiresAt))
+        return SessionInfo(
+            token: token, principal: principal, method: login.method, expiresAt: ISO8601.tokyo(record.expiresAt),
+            customerNumber: customerNumber)
     }
 
     /// Who holds `token`, if it is open and unexpired.
@@ -81,7 +89,9 @@ struct Sessions: Sendable {
         let now = clock.now()
         let record = try await database.read { db in try Record.fetchOne(db, key: hasher.tokenHash(token)) }
         guard let record, record.closedAt == nil, record.expiresAt > now else { throw AuthError.sessionInvalid }
-        return SessionInfo(token: nil, principal: record.principal, method: record.method, expiresAt: ISO8601.tokyo(record.expiresAt))
+        return SessionInfo(
+            token: nil, principal: record.principal, method: record.method, expiresAt: ISO8601.tokyo(record.expiresAt),
+            customerNumber: record.customerNumber)
     }
 
     func close(_ token: String) async throws {

@@ -104,7 +104,10 @@ struct SignUps: Sendable {
         }
         do {
             _ = try await auth.call(
-                PasswordSet.self, .init(loginId: try LoginID(validating: key), password: params.password, pending: true))
+                PasswordSet.self,
+                .init(
+                    loginId: try LoginID(validating: key), password: params.password, pending: true,
+                    customerNumber: try CustomerNumber(validating: customer)))
         } catch {
             try await database.write { db in
                 try db.execute(
