@@ -94,12 +94,22 @@ let package = Package(
         + service(
             "Registration", library: "RegistrationService", executable: "madoguchi-registration",
             extra: ["AuthAPI", "RegistrationAPI", argumentParser])
-        + service("Billing", library: "BillingService", executable: "madoguchi-billing")
+        + [
+            .target(
+                name: "BillingAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
+                path: "Services/Billing/BillingAPI")
+        ]
+        + service(
+            "Billing", library: "BillingService", executable: "madoguchi-billing",
+            extra: ["AuthAPI", "BillingAPI", argumentParser, csv])
         + service("Linking", library: "LinkingService", executable: "madoguchi-linking")
         + [
             .target(
                 name: "MadoctlCommands",
-                dependencies: ["JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "MadoguchiModels", argumentParser, nioPosix, csv],
+                dependencies: [
+                    "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "MadoguchiModels", argumentParser,
+                    nioPosix, csv,
+                ],
                 path: "Services/madoctl/MadoctlCommands"
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
@@ -112,11 +122,14 @@ let package = Package(
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
             .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels"]),
+            .testTarget(name: "BillingServiceTests", dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: ["JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "MadoguchiModels", grdb]
+                dependencies: [
+                    "JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "MadoguchiModels", grdb,
+                ]
             ),
         ],
     swiftLanguageModes: [.v6]

@@ -1,17 +1,68 @@
+import BillingAPI
+import GRDB
 import JSONRPC
+import MadoguchiModels
 import ServiceKit
 
-/// Madoguchi billing service: monthly statements for the last 15 months.
-///
-/// It answers the methods every service shares (`service.ping`, `service.info`,
-/// `service.health`, `rpc.discover`); its domain methods are registered here as they
-/// are built.
+/// Madoguchi billing service: each customer's monthly statements for the last 15 months,
+/// newest first, with their line items and the consumption tax per rate, imported by
+/// operators from the rating system.
 public struct BillingService: ServiceDefinition {
     public static let name = "billing"
     public static let dependencies = ["auth"]
     public static let title = "Madoguchi billing service: monthly statements for the last 15 months."
 
-    public init(resources: ServiceResources, options: NoServiceOptions) {}
+    private let statements: StagedImports<StatementDataset>
+    private let access: StatementAccess
+    private let database: DatabasePool
+    private let clock: any ServiceClock
+    private let operators: OperatorPolicy
 
-    public func registerMethods(in registry: inout MethodRegistry) {}
+    public init(resources: ServiceResources, options: BillingOptions) {
+        statements = StagedImports(
+            dataset: StatementDataset(
+                clock: resources.clock, rounding: options.taxRounding, issuer: options.issuerRegistrationNumber),
+            database: resources.database, clock: resources.clock)
+        operators = resources.configuration.operators
+        access = StatementAccess(auth: resources.peers.peer("auth"), operators: operators)
+        database = resources.database
+        clock = resources.clock
+    }
+
+    public static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        BillingSchema.registerMigrations(in: &migrator)
+    }
+
+    public func registerMethods(in registry: inout MethodRegistry) {
+        registry.registerImport(statements, operators: operators)
+        registry.register(StatementsList.self) { params, context in try await list(params, peer: context.peer) }
+        registry.register(StatementsShow.self) { params, context in try await statement(params, peer: context.peer) }
+        registry.register(StatementsExport.self) { params, context in
+            try StatementCSVFile.make(try await statement(params, peer: context.peer))
+        }
+    }
+
+    private func list(_ owner: StatementOwner, peer: PeerCredentials) async throws -> StatementList {
+        let grant = try await access.grant(owner, peer: peer)
+        let now = clock.now()
+        let window = StatementWindow(now: now)
+        let today = grant.isCustomer ? CivilDate(containing: now) : nil
+        let statements = try await database.read { db in
+            try StatementBook.list(customer: grant.customer, window: window, issuedBy: today, in: db)
+        }
+        return StatementList(customerNumber: grant.customer, from: window.from, to: window.to, statements: statements)
+    }
+
+    private func statement(_ params: StatementMonthParams, peer: PeerCredentials) async throws -> MonthlyStatement {
+        let grant = try await access.grant(params.owner, peer: peer)
+        let now = clock.now()
+        try StatementWindow(now: now).check(params.month)
+        let today = grant.isCustomer ? CivilDate(containing: now) : nil
+        guard
+            let statement = try await database.read({ db in
+                try StatementBook.statement(customer: grant.customer, month: params.month, issuedBy: today, in: db)
+            })
+        else { throw BillingError.statementNotFound(month: params.month) }
+        return statement
+    }
 }

@@ -88,6 +88,63 @@ public struct ImportFields: Sendable {
         }
     }
 
+    /// A required whole number: a JSON integer, or digits with an optional minus sign
+    /// (thousands separators and full-width digits accepted, as spreadsheets write them).
+    public func integer(_ name: String, in range: ClosedRange<Int64>) throws(ImportRowProblem) -> Int64 {
+        let number: Int64?
+        switch values[name] {
+        case .int(let value): number = value
+        case .string(let text):
+            let cleaned = HalfWidth.normalize(text).trimmingCharacters(in: .whitespaces).filter { $0 != "," }
+            number = Int64(cleaned)
+        case nil, .null: throw ImportRowProblem(field: name, reason: "missing_field", message: "\(name) is required.")
+        default: number = nil
+        }
+        guard let number else {
+            throw ImportRowProblem(field: name, reason: "not_a_whole_number", message: "\(name) is a whole number.")
+        }
+        guard range.contains(number) else {
+            throw ImportRowProblem(
+                field: name, reason: "out_of_range",
+                message: "\(name) must be between \(range.lowerBound) and \(range.upperBound).")
+        }
+        return number
+    }
+
+    /// An optional whole number (see `integer`).
+    public func optionalInteger(_ name: String, in range: ClosedRange<Int64>) throws(ImportRowProblem) -> Int64? {
+        switch values[name] {
+        case nil, .null: return nil
+        case .string(let text) where text.trimmingCharacters(in: .whitespaces).isEmpty: return nil
+        default: return try integer(name, in: range)
+        }
+    }
+
+    /// A list of objects (a JSON array of objects), each as fields of its own.
+    public func objects(_ name: String) throws(ImportRowProblem) -> [ImportFields] {
+        switch values[name] {
+        case nil, .null: return []
+        case .array(let items):
+            var objects: [ImportFields] = []
+            for item in items {
+                guard case .object(let fields) = item else {
+                    throw ImportRowProblem(field: name, reason: "invalid_list", message: "\(name) is a list of objects.")
+                }
+                objects.append(ImportFields(fields))
+            }
+            return objects
+        default:
+            throw ImportRowProblem(field: name, reason: "invalid_list", message: "\(name) is a list of objects.")
+        }
+    }
+
+    /// Refuses a field that is not one of `known`.
+    public func refuseUnknown(_ known: Set<String>, kind: String) throws(ImportRowProblem) {
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ImportRowProblem(field: unknown, reason: "unknown_field", message: "\(unknown) is not \(kind) field.")
+        }
+    }
+
     /// A required validated value.
     public func value<V: StringRepresentedValue>(_ name: String, as type: V.Type = V.self) throws -> V {
         try Self.validate(text(name), as: V.self, field: name)

@@ -34,10 +34,9 @@ struct ContractDataset: ImportDataset {
             }
             return String(digits)
         }
-        let known = Set(["customerNumber", "name", "kana", "birthDate", "phoneNumbers", "email", "postalCode", "address", "iccids", "services"])
-        if let unknown = fields.values.keys.sorted().first(where: { !known.contains($0) }) {
-            throw ImportRowProblem(field: unknown, reason: "unknown_field", message: "\(unknown) is not a contract field.")
-        }
+        try fields.refuseUnknown(
+            ["customerNumber", "name", "kana", "birthDate", "phoneNumbers", "email", "postalCode", "address", "iccids", "services"],
+            kind: "a contract")
         return Row(
             customerNumber: try fields.value("customerNumber", as: CustomerNumber.self).digits,
             name: try fields.value("name", as: PersonName.self).value,

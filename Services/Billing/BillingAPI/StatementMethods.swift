@@ -1,0 +1,118 @@
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+
+/// Whose statements: a customer's session (from madoguchi-auth), which sees only its own
+/// customer's; or, for operators, a customer number.
+public struct StatementOwner: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    /// A My Page session token.
+    public var session: String?
+    /// Operators: the customer. With a session, it must be the session's own customer.
+    public var customerNumber: CustomerNumber?
+
+    public init(session: String? = nil, customerNumber: CustomerNumber? = nil) {
+        self.session = session
+        self.customerNumber = customerNumber
+    }
+
+    static let properties: [String: JSONSchema] = ["session": .string(), "customerNumber": CustomerNumber.jsonSchema]
+    public static var jsonSchema: JSONSchema { .object(properties) }
+}
+
+/// One month's statement of a customer.
+public struct StatementMonthParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var session: String?
+    public var customerNumber: CustomerNumber?
+    public var month: BillingMonth
+
+    public init(_ owner: StatementOwner, month: BillingMonth) {
+        session = owner.session
+        customerNumber = owner.customerNumber
+        self.month = month
+    }
+
+    /// Whose statement.
+    public var owner: StatementOwner { StatementOwner(session: session, customerNumber: customerNumber) }
+
+    public static var jsonSchema: JSONSchema {
+        .object(StatementOwner.properties.merging(["month": BillingMonth.jsonSchema]) { $1 }, required: ["month"])
+    }
+}
+
+/// The answer of `statements.list`.
+public struct StatementList: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var customerNumber: String
+    /// The window of months shown: the 15 months up to the current one, never before 2020-07.
+    public var from: BillingMonth
+    public var to: BillingMonth
+    /// Newest first.
+    public var statements: [StatementSummary]
+
+    public init(customerNumber: String, from: BillingMonth, to: BillingMonth, statements: [StatementSummary]) {
+        self.customerNumber = customerNumber
+        self.from = from
+        self.to = to
+        self.statements = statements
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "customerNumber": .string(), "from": BillingMonth.jsonSchema, "to": BillingMonth.jsonSchema,
+                "statements": .array(of: StatementSummary.jsonSchema),
+            ],
+            required: ["customerNumber", "from", "to", "statements"])
+    }
+}
+
+/// A statement as a CSV file.
+public struct StatementCSV: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    /// A suggested file name, e.g. `statement-12345-2026-10.csv`.
+    public var filename: String
+    public var contentType: String
+    /// The file: UTF-8 text that starts with a byte order mark (U+FEFF), so that
+    /// spreadsheet software reads the Japanese correctly.
+    public var csv: String
+
+    public init(filename: String, contentType: String, csv: String) {
+        self.filename = filename
+        self.contentType = contentType
+        self.csv = csv
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            ["filename": .string(), "contentType": .string(), "csv": .string()],
+            required: ["filename", "contentType", "csv"])
+    }
+}
+
+/// `statements.list`.
+public enum StatementsList: RPCMethod {
+    public static let name = "statements.list"
+    public static let summary =
+        "A customer's statements of the last 15 months (by the service clock, never before 2020-07), newest first: month, total, tax, due date and payment status. A session sees only its own customer's; operators give a customer number."
+    public typealias Params = StatementOwner
+    public typealias Result = StatementList
+    public static var errors: [RPCError] { BillingError.ownershipErrors }
+}
+
+/// `statements.show`.
+public enum StatementsShow: RPCMethod {
+    public static let name = "statements.show"
+    public static let summary =
+        "One month's statement with every line item, the subtotal and tax per rate, and the total; a month outside the 15-month window or before 2020-07 is refused, saying which limit applies."
+    public typealias Params = StatementMonthParams
+    public typealias Result = MonthlyStatement
+    public static var errors: [RPCError] { BillingError.ownershipErrors + BillingError.monthErrors }
+}
+
+/// `statements.export`.
+public enum StatementsExport: RPCMethod {
+    public static let name = "statements.export"
+    public static let summary =
+        "One month's statement as CSV (UTF-8 with a byte order mark), under the same rules as statements.show."
+    public typealias Params = StatementMonthParams
+    public typealias Result = StatementCSV
+    public static var errors: [RPCError] { BillingError.ownershipErrors + BillingError.monthErrors }
+}
