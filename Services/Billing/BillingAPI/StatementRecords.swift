@@ -9,5 +9,6 @@ public enum StatementRecords: ImportKind {
 
     /// In CSV a statement spans one line per item: these columns are the item's, the
     /// others repeat on each of the statement's lines.
-    public static let itemColumns = ["code", "description", "quantity", "unitPrice", "amount", "taxCategory"]
+    public static let itemColumns: ImportItemColumns? = ImportItemColumns(
+        field: "items", columns: ["code", "description", "quantity", "unitPrice", "amount", "taxCategory"])
 }

@@ -84,7 +84,7 @@ struct StatementDataset: ImportDataset {
     }
 
     private static func item(_ item: ImportFields) throws(ImportRowProblem) -> StatementItem {
-        try item.refuseUnknown(Set(StatementRecords.itemColumns), kind: "an item")
+        try item.refuseUnknown(Set(StatementRecords.itemColumns?.columns ?? []), kind: "an item")
         let code = try item.text("code")
         let description = try item.text("description")
         guard code.count <= 32 else {

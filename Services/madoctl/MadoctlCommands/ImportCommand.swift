@@ -20,7 +20,7 @@ extension Output {
                 guard let format = ImportFile.Format(rawValue: text) else { throw ValidationError("--format is csv or jsonl.") }
                 return format
             }
-            file = try ImportFile(path: options.file, format: format)
+            file = try ImportFile(path: options.file, format: format, items: Kind.itemColumns)
         } catch let error as ImportFileError {
             Output.standardError("error: \(error.description)")
             throw ExitCode(1)
@@ -28,15 +28,19 @@ extension Output {
         do {
             let client = try await connection.connect(to: service)
             let handle = try await client.call(ImportBegin<Kind>.self, NoParams())
-            for batch in try file.batches() {
+            try await file.forEachBatch { batch in
                 _ = try await client.call(ImportRows<Kind>.self, .init(importId: handle.importId, rows: batch))
             }
-            let report = try await client.call(ImportCommit<Kind>.self, handle, timeout: .seconds(600))
+            // A file of a million rows is checked and applied in one transaction.
+            let report = try await client.call(ImportCommit<Kind>.self, handle, timeout: .seconds(3600))
             await client.close()
             print(
                 connection.json
                     ? (try JSONValue(encoding: report)).jsonText
-                    : "Imported \(report.rows) \(Kind.name) rows: \(report.inserted) new, \(report.updated) updated, \(report.unchanged) unchanged.")
+                    : "Imported \(report.rows) rows of \(Kind.name): \(report.inserted) new, \(report.updated) updated, \(report.unchanged) unchanged.")
+        } catch let error as ImportFileError {
+            Output.standardError("error: \(error.description)")
+            throw ExitCode(1)
         } catch let error as RPCError where error.reason == "import_rejected" {
             if !connection.json, case .array(let rows)? = error.data?["rejected"] {
                 for row in rows {

@@ -3,70 +3,130 @@ import Foundation
 import JSONRPC
 import ServiceKit
 
-/// Reads an import file into rows of fields: CSV with a header row (UTF-8, a BOM is
-/// skipped), or JSON lines (one object per line). Rows are numbered as in the file
-/// (CSV: the header is row 1), for the service's report.
+/// Reads an import file as a stream of rows of fields, so that a file of a million
+/// statements never sits in memory whole: CSV with a header row (UTF-8, a BOM is
+/// skipped), or JSON lines (one object per line). Rows are numbered as in the file (CSV:
+/// the header is row 1), for the service's report.
+///
+/// For a kind whose records have line items (statements), a CSV file has one line per
+/// item: consecutive lines whose other columns are identical make one record, its items
+/// gathered into a list of objects, numbered by its first line.
 struct ImportFile {
     enum Format: String { case csv, jsonl }
 
-    let rows: [ImportRow]
+    let path: String
+    let format: Format
+    let items: ImportItemColumns?
 
-    init(path: String, format: Format?) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ImportFileError("cannot read \(path).") }
-        let format = format ?? (path.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+    init(path: String, format: Format?, items: ImportItemColumns? = nil) throws {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw ImportFileError("cannot read \(path).") }
+        self.path = path
+        self.format = format ?? (path.lowercased().hasSuffix(".csv") ? .csv : .jsonl)
+        self.items = items
+    }
+
+    /// Hands the rows to `send` in batches that keep each message well under the 1 MiB
+    /// limit.
+    func forEachBatch(maximumBytes: Int = 512 * 1024, _ send: ([ImportRow]) async throws -> Void) async throws {
+        var batch: [ImportRow] = []
+        var size = 0
+        try await forEachRow { row in
+            let bytes = try JSONCoding.encoder.encode(row).count
+            if size + bytes > maximumBytes, !batch.isEmpty {
+                try await send(batch)
+                batch = []
+                size = 0
+            }
+            batch.append(row)
+            size += bytes
+        }
+        if !batch.isEmpty { try await send(batch) }
+    }
+
+    private func forEachRow(_ body: (ImportRow) async throws -> Void) async throws {
         switch format {
-        case .csv: rows = try Self.csvRows(text)
-        case .jsonl: rows = try Self.jsonRows(text)
+        case .jsonl: try await forEachJSONRow(body)
+        case .csv: try await forEachCSVRow(body)
         }
     }
 
-    private static func csvRows(_ text: String) throws -> [ImportRow] {
-        let reader = try CSVReader(string: text, hasHeaderRow: true)
-        guard let header = reader.headerRow else { return [] }
-        var rows: [ImportRow] = []
+    private func forEachJSONRow(_ body: (ImportRow) async throws -> Void) async throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportFileError("cannot read \(path).") }
+        defer { try? handle.close() }
+        var lines = LineReader(handle: handle)
+        var number = 0
+        while var line = try lines.next() {
+            number += 1
+            if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            guard case .object(let fields)? = try? JSONCoding.decoder.decode(JSONValue.self, from: line) else {
+                throw ImportFileError("line \(number) is not a JSON object; nothing was imported.")
+            }
+            try await body(ImportRow(row: number, fields: fields))
+        }
+    }
+
+    private func forEachCSVRow(_ body: (ImportRow) async throws -> Void) async throws {
+        guard let stream = InputStream(fileAtPath: path) else { throw ImportFileError("cannot read \(path).") }
+        let reader = try CSVReader(stream: stream, hasHeaderRow: true)
+        guard let header = reader.headerRow else { return }
+        let itemColumns = Set(items?.columns ?? [])
+        var pending: (row: Int, record: [String: JSONValue], items: [JSONValue])?
         var number = 1
+        func flush() async throws {
+            guard var group = pending else { return }
+            if let items { group.record[items.field] = .array(group.items) }
+            try await body(ImportRow(row: group.row, fields: group.record))
+            pending = nil
+        }
         while let cells = reader.next() {
             number += 1
             if cells.allSatisfy({ $0.isEmpty }) { continue }
-            var fields: [String: JSONValue] = [:]
-            for (name, cell) in zip(header, cells) where !cell.isEmpty { fields[name] = .string(cell) }
-            rows.append(ImportRow(row: number, fields: fields))
-        }
-        if let error = reader.error { throw ImportFileError("CSV row \(number + 1): \(error)") }
-        return rows
-    }
-
-    private static func jsonRows(_ text: String) throws -> [ImportRow] {
-        var rows: [ImportRow] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == " " || $0 == "\r" || $0 == "\t" }) { continue }
-            guard case .object(let fields)? = try? JSONCoding.decoder.decode(JSONValue.self, from: Data(line.utf8)) else {
-                throw ImportFileError("line \(index + 1) is not a JSON object; nothing was imported.")
+            var record: [String: JSONValue] = [:]
+            var item: [String: JSONValue] = [:]
+            for (name, cell) in zip(header, cells) where !cell.isEmpty {
+                if itemColumns.contains(name) { item[name] = .string(cell) } else { record[name] = .string(cell) }
             }
-            rows.append(ImportRow(row: index + 1, fields: fields))
+            if pending?.record != record || items == nil { try await flush() }
+            if pending == nil { pending = (number, record, []) }
+            if !item.isEmpty { pending?.items.append(.object(item)) }
         }
-        return rows
+        try await flush()
+        // On Linux a file stream claims bytes available until a read returns none, so
+        // CSV.swift reports the end of the file as `cannotReadFile`: only an error before
+        // the end is one.
+        if let error = reader.error {
+            let atEnd = stream.streamStatus == .atEnd
+            if case CSVError.cannotReadFile = error, atEnd { return }
+            throw ImportFileError("CSV row \(number + 1): \(error)")
+        }
     }
+}
 
-    /// The rows in batches that keep each message well under the 1 MiB limit.
-    func batches(maximumBytes: Int = 512 * 1024) throws -> [[ImportRow]] {
-        var batches: [[ImportRow]] = []
-        var current: [ImportRow] = []
-        var size = 0
-        for row in rows {
-            let bytes = try JSONCoding.encoder.encode(row).count
-            if size + bytes > maximumBytes, !current.isEmpty {
-                batches.append(current)
-                current = []
-                size = 0
+/// Reads a file line by line, a megabyte at a time.
+struct LineReader {
+    let handle: FileHandle
+    private var buffer = Data()
+    private var atEnd = false
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    /// The next line without its newline, or `nil` at the end of the file.
+    mutating func next() throws -> Data? {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer = buffer[(newline + 1)...]
+                return Data(line)
             }
-            current.append(row)
-            size += bytes
+            if atEnd {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer = Data() }
+                return Data(buffer)
+            }
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { atEnd = true } else { buffer = Data(buffer) + chunk }
         }
-        if !current.isEmpty { batches.append(current) }
-        return batches
     }
 }
 
