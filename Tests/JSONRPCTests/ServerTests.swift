@@ -123,6 +123,23 @@ import TestSupport
         }
     }
 
+    /// Idle means no message and none being answered: a call that takes longer than the
+    /// idle timeout (a large import's commit) still gets its answer.
+    @Test func callLongerThanTheIdleTimeout_isStillAnswered() async throws {
+        let gate = Gate()
+        // One second, as above: a loaded machine still delivers the call well inside it.
+        try await withTestServer(gate: gate, configure: { $0.idleTimeout = .seconds(1) }) { path, _ in
+            let client = try await RPCClient.connect(socketPath: path, defaultTimeout: .seconds(30))
+            async let answer = client.call(Hold.self)
+            try await waitUntil("the call to arrive") { await gate.arrivals == 1 }
+            // Two idle periods pass while the call is in flight.
+            try await Task.sleep(for: .milliseconds(2_500))
+            await gate.open()
+            #expect(try await answer == "released")
+            await client.close()
+        }
+    }
+
     @Test func connectionsBeyondThePerUIDCap_areRefusedWithAReason() async throws {
         try await withTestServer(configure: { $0.maximumConnectionsPerUID = 2 }) { path, server in
             try await blocking {

@@ -202,6 +202,7 @@ public final class RPCServer: Service, Sendable {
                     if let reply = await dispatcher.reply(to: Data(buffer: frame, byteTransferStrategy: .noCopy), peer: peer) {
                         try await outbound.write(ByteBuffer(data: reply))
                     }
+                    channel.channel.triggerUserOutboundEvent(MessageAnswered(), promise: nil)
                 }
                 do {
                     for try await frame in inbound { try await answer(frame) }
@@ -221,19 +222,43 @@ public final class RPCServer: Service, Sendable {
     }
 }
 
-/// Closes a connection when `IdleStateHandler` reports no read for its timeout.
-private final class CloseOnIdleHandler: ChannelInboundHandler, Sendable {
+/// Closes a connection when `IdleStateHandler` reports no read for its timeout — but not
+/// while a message it sent is still being answered: a long call (a million-row import's
+/// commit) is not an idle client, and closing would lose its answer.
+private final class CloseOnIdleHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Messages read and not yet answered (confined to the channel's event loop).
+    private var inFlight = 0
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inFlight += 1
+        context.fireChannelRead(data)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if event is MessageAnswered {
+            inFlight = max(0, inFlight - 1)
+            promise?.succeed()
+        } else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+        }
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.close(promise: nil)
+            if inFlight == 0 { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
     }
 }
+
+/// Sent down the pipeline once a message has been handled (answered, or a notification).
+private struct MessageAnswered {}
 
 extension PeerCredentials {
     /// The credentials of the process at the other end of `channel`, from `SO_PEERCRED`.
