@@ -6,7 +6,7 @@ public enum MessageParser {
     public static func parse(_ bytes: Data) -> IncomingMessage {
         let value: JSONValue
         do {
-            value = try JSONCoding.decoder.decode(JSONValue.self, from: bytes)
+            value = try JSONValue.parse(bytes)
         } catch {
             // Invalid JSON, invalid UTF-8, nesting beyond the decoder's depth limit, a
             // number no Double can hold: all "not JSON we can read".

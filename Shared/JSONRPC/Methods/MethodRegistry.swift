@@ -55,6 +55,9 @@ public struct MethodDescription: Sendable, Hashable {
 enum ParamsDecoding {
     static func decode<P: Decodable & Encodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
         let given = params ?? .object([:])
+        if let direct = P.self as? any JSONValueDecodable.Type {
+            return try direct.init(json: given) as! P
+        }
         let decoded: P
         do {
             decoded = try given.decode(as: P.self)

@@ -1,0 +1,25 @@
+/// Params a method reads straight from the parsed message, skipping `Codable`.
+///
+/// `Codable` params are decoded by encoding the parsed `JSONValue` again and decoding the
+/// type from that text, and any `JSONValue` inside them is found by trial and error: fine
+/// for a login, most of the cost for a 512 KiB batch of import rows. Such params conform
+/// here and refuse unknown members themselves.
+public protocol JSONValueDecodable {
+    init(json: JSONValue) throws(RPCError)
+}
+
+extension JSONValue {
+    /// The members of an object, with every member outside `known` refused as the
+    /// `Codable` params are (`unknown_member`); `at` prefixes the field names.
+    public func members(known: Set<String>, at path: String = "") throws(RPCError) -> [String: JSONValue] {
+        guard case .object(let members) = self else {
+            throw .invalidParams("\(path.isEmpty ? "params" : "\"\(path)\"") must be an object.", reason: "wrong_type",
+                                 field: path.isEmpty ? nil : path)
+        }
+        if let unknown = members.keys.sorted().first(where: { !known.contains($0) && members[$0] != .null }) {
+            let field = String((path.isEmpty ? unknown : path + "." + unknown).prefix(100))
+            throw .invalidParams("unknown member \"\(field)\".", reason: "unknown_member", field: field)
+        }
+        return members
+    }
+}

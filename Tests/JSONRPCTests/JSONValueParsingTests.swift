@@ -1,0 +1,53 @@
+import Foundation
+import JSONRPC
+import Testing
+
+/// `JSONValue.parse` keeps every JSON type apart (Foundation's booleans are numbers too)
+/// and refuses what is not JSON, including nesting deep enough to exhaust a stack.
+@Suite struct JSONValueParsingTests {
+    @Test func parse_keepsEachTypeApart() throws {
+        let value = try JSONValue.parse(
+            Data(#"{"t":true,"f":false,"one":1,"zero":0,"half":0.5,"whole":2.0,"big":9223372036854775807,"huge":18446744073709551615,"s":"1","n":null,"a":[true,1,"x"]}"#.utf8))
+        #expect(value["t"] == .bool(true) && value["f"] == .bool(false))
+        #expect(value["one"] == .int(1) && value["zero"] == .int(0))
+        #expect(value["half"] == .double(0.5) && value["whole"] == .double(2))
+        #expect(value["big"] == .int(Int64.max))
+        #expect(value["huge"] == .double(18446744073709551615))
+        #expect(value["s"] == .string("1") && value["n"] == .null)
+        #expect(value["a"] == .array([.bool(true), .int(1), .string("x")]))
+    }
+
+    @Test func parse_agreesWithTheCodableDecoding() throws {
+        let text = #"{"jsonrpc":"2.0","id":7,"method":"m","params":{"items":[{"q":2,"p":-1100,"d":"家族割引","x":1.25,"ok":false}]}}"#
+        #expect(try JSONValue.parse(Data(text.utf8)) == (try JSONCoding.decoder.decode(JSONValue.self, from: Data(text.utf8))))
+    }
+
+    @Test(arguments: ["", "{", "[1,,2]", "{a:1}", "01", "NaN", "[1] x", "{\"a\" 1}", "1e400", "tru", "\"\\ud800\"x"])
+    func parse_refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: (any Error).self) { try JSONValue.parse(Data(text.utf8)) }
+    }
+
+    /// The one leniency of Foundation's parser on Linux, documented in the README.
+    @Test func parse_acceptsATrailingComma() throws {
+        #expect(try JSONValue.parse(Data("[1,]".utf8)) == .array([.int(1)]))
+        #expect(try JSONValue.parse(Data(#"{"a":1,}"#.utf8)) == .object(["a": .int(1)]))
+    }
+
+    @Test func parse_refusesDeepNesting_insteadOfExhaustingTheStack() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: (any Error).self) { try JSONValue.parse(Data(deep.utf8)) }
+        #expect(throws: (any Error).self) { try JSONValue.parse(Data([0x22, 0xFF, 0xFE, 0x22])) }
+    }
+}
+
+/// `compactJSON` writes exactly what `JSONCoding.encoder` writes.
+@Suite struct JSONValueWritingTests {
+    @Test(arguments: [
+        #"{"b":[1,-2,true,false,null],"a":"x\"y\\z\n\t\r\u0001\u001f/","c":{"z":1,"y":"日本語 🇯🇵"},"d":0.5,"e":-1.25e-7,"f":1e300}"#,
+        #"[]"#, #"{}"#, #""""#, #"[[[]],{"":{}}]"#, #"9223372036854775807"#, #"-9223372036854775808"#,
+    ])
+    func compactJSON_matchesTheEncoder(_ text: String) throws {
+        let value = try JSONValue.parse(Data(text.utf8))
+        #expect(value.compactJSON == (try JSONCoding.encoder.encode(value)))
+    }
+}
