@@ -147,6 +147,9 @@ import TestSupport
         #expect(october.paymentMethod == .bankAccount && october.paymentStatus == .paid)
         #expect(october.total == Yen(2_980 + 298 + 1_000 + 80))
 
+        let shown = try await fixture.sandbox.madoctl(["statements", "show", "--customer", "12345", "2026-10"])
+        #expect(shown.status == 0 && shown.stdout.contains("M001") && shown.stdout.contains("total 4,358円"), "\(shown.stdout)")
+
         // Export through madoctl: UTF-8 with a BOM, Japanese headings, quoted description.
         let output = fixture.sandbox.root.file("export.csv")
         let export = try await fixture.sandbox.madoctl(["statements", "export", "--customer", "12345", "2026-10", "--output", output])
@@ -230,5 +233,28 @@ import TestSupport
         _ = try await fixture.billing.waitForExit()
         _ = try await fixture.registration.registration.terminate()
         fixture.sandbox.remove()
+    }
+
+    /// The data-set generator's files import as they are (its statements add up).
+    @Test func generatedStatements_importCleanly() async throws {
+        let fixture = try await BillingFixture()
+        let folder = fixture.sandbox.root.file("generated")
+        let generated = try await fixture.sandbox.madoctl(
+            ["generate", "statements", "--customers", "300", "--months", "3", "--through", "2026-11", "--output", folder])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let files = generated.stdout.split(separator: "\n").map(String.init)
+        #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent }
+                == ["statements-2026-09.jsonl", "statements-2026-10.jsonl", "statements-2026-11.jsonl"])
+        for file in files {
+            let imported = try await fixture.sandbox.madoctl(["statements", "import", file])
+            #expect(imported.stdout.contains("Imported 300 rows of statements: 300 new"), "\(imported.stdout) \(imported.stderr)")
+        }
+        let billing = try await fixture.client()
+        let list = try await billing.call(StatementsList.self, try customer("299"))
+        #expect(list.statements.map(\.month.description) == ["2026-11", "2026-10", "2026-09"])
+        let detail = try await billing.call(StatementsShow.self, .init(try customer("299"), month: try month("2026-11")))
+        #expect(detail.total == detail.subtotal + detail.tax && detail.items.count >= 3)
+        await billing.close()
+        try await fixture.stop()
     }
 }

@@ -126,8 +126,7 @@ struct StatementDataset: ImportDataset {
 
     func key(of row: MonthlyStatement) -> String { "\(row.customerNumber) \(row.month)" }
 
-    func apply(_ row: MonthlyStatement, in db: Database) throws -> ImportOutcome {
-        let document = try JSONCoding.encoder.encode(row)
+    func apply(_ row: MonthlyStatement, encoded document: Data, in db: Database) throws -> ImportOutcome {
         let existing = try Data.fetchOne(
             try db.cachedStatement(sql: "SELECT document FROM statement WHERE customerNumber = ? AND month = ?"),
             arguments: [row.customerNumber, row.month.storageKey])

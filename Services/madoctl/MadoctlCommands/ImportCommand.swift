@@ -28,9 +28,7 @@ extension Output {
         do {
             let client = try await connection.connect(to: service)
             let handle = try await client.call(ImportBegin<Kind>.self, NoParams())
-            try await file.forEachBatch { batch in
-                _ = try await client.call(ImportRows<Kind>.self, .init(importId: handle.importId, rows: batch))
-            }
+            try await sendRows(of: file, as: Kind.self, to: handle, on: service, with: connection)
             // A file of a million rows is checked and applied in one transaction.
             let report = try await client.call(ImportCommit<Kind>.self, handle, timeout: .seconds(3600))
             await client.close()
@@ -54,5 +52,27 @@ extension Output {
         } catch {
             throw Failure.exit(error, json: connection.json)
         }
+    }
+
+    /// Sends the batches over two connections, one batch in flight on each, so that the
+    /// service parses one batch while it stores the other and this reads the file.
+    private static func sendRows<Kind: ImportKind>(
+        of file: ImportFile, as kind: Kind.Type, to handle: ImportHandle, on service: String,
+        with connection: ConnectionOptions
+    ) async throws {
+        let clients = [try await connection.connect(to: service), try await connection.connect(to: service)]
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var free = Array(clients.indices)
+            try await file.forEachBatch { batch in
+                if free.isEmpty, let done = try await group.next() { free.append(done) }
+                let slot = free.removeLast()
+                group.addTask {
+                    _ = try await clients[slot].call(ImportRows<Kind>.self, .init(importId: handle.importId, rows: batch))
+                    return slot
+                }
+            }
+            try await group.waitForAll()
+        }
+        for client in clients { await client.close() }
     }
 }

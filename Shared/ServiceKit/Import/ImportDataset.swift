@@ -11,14 +11,16 @@ import MadoguchiModels
 /// nothing (rows are keyed, and an unchanged row stays as it is).
 public protocol ImportDataset: Sendable {
     associatedtype Kind: ImportKind
-    associatedtype Row: Sendable
+    /// Staged in its JSON form (`JSONCoding.encoder`) between the check and the commit.
+    associatedtype Row: Codable & Sendable
 
     /// The typed row, or an `ImportRowProblem` (or `ModelValidationError`) naming the field.
     func parse(_ fields: ImportFields) throws -> Row
     /// What identifies the row within a file; a second row with the same key is refused.
     func key(of row: Row) -> String
-    /// Inserts or replaces the row.
-    func apply(_ row: Row, in db: Database) throws -> ImportOutcome
+    /// Inserts or replaces the row; `encoded` is its staged JSON form (canonical: sorted
+    /// keys), which a dataset may store as is or compare with what it holds.
+    func apply(_ row: Row, encoded: Data, in db: Database) throws -> ImportOutcome
 }
 
 /// The name of an importable dataset, shared by the service and its callers (`madoctl`):
@@ -53,7 +55,7 @@ public enum ImportOutcome: Sendable {
 }
 
 /// Why one row is refused.
-public struct ImportRowProblem: Error, Sendable, Hashable {
+public struct ImportRowProblem: Error, Sendable, Hashable, Codable {
     public var field: String?
     public var reason: String
     public var message: String
@@ -91,8 +93,11 @@ public struct ImportFields: Sendable {
             case .double(let number): String(number)
             default: nil
             }
-        let trimmed = text?.trimmingCharacters(in: .whitespaces)
-        return trimmed?.isEmpty == false ? trimmed : nil
+        guard let text, !text.isEmpty else { return nil }
+        // Most fields need no trimming; Foundation's trim costs more than the check.
+        guard text.first!.isWhitespace || text.last!.isWhitespace else { return text }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
     }
 
     /// A list: a JSON array of strings, or text separated by `;` (the CSV form).

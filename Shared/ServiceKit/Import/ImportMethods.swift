@@ -37,6 +37,33 @@ public struct ImportRowsParams: Codable, Sendable, Hashable, JSONSchemaDescribin
     }
 }
 
+/// A batch is read straight from the parsed message: its rows are most of a large import.
+extension ImportRowsParams: JSONValueDecodable {
+    public init(json: JSONValue) throws(RPCError) {
+        let members = try json.members(known: ["importId", "rows"])
+        guard case .string(let importId)? = members["importId"] else {
+            throw .invalidParams("\"importId\" must be a string.", reason: "wrong_type", field: "importId")
+        }
+        guard case .array(let rows)? = members["rows"] else {
+            throw .invalidParams("\"rows\" must be an array.", reason: "wrong_type", field: "rows")
+        }
+        var parsed: [ImportRow] = []
+        parsed.reserveCapacity(rows.count)
+        for (index, row) in rows.enumerated() {
+            let path = "rows.\(index)"
+            let fields = try row.members(known: ["row", "fields"], at: path)
+            guard case .int(let number)? = fields["row"], number >= 1, number <= Int64(Int32.max) else {
+                throw .invalidParams("\"\(path).row\" must be a row number.", reason: "wrong_type", field: path + ".row")
+            }
+            guard case .object(let values)? = fields["fields"] else {
+                throw .invalidParams("\"\(path).fields\" must be an object.", reason: "wrong_type", field: path + ".fields")
+            }
+            parsed.append(ImportRow(row: Int(number), fields: values))
+        }
+        self.init(importId: importId, rows: parsed)
+    }
+}
+
 /// How many rows a batch added to the staged file.
 public struct ImportStaged: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var staged: Int

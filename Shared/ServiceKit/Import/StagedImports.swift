@@ -4,8 +4,8 @@ import JSONRPC
 import MadoguchiModels
 
 /// Staged, all-or-nothing imports: a file's rows arrive in batches (a file may be far
-/// larger than one message), wait in a staging table, and are checked and applied in one
-/// transaction at commit. Staged imports left uncommitted for a day are dropped.
+/// larger than one message), are checked as they arrive, wait in a staging table, and are
+/// applied in one transaction at commit. Staged imports left uncommitted for a day are dropped.
 public struct StagedImports<Dataset: ImportDataset>: Sendable {
     let dataset: Dataset
     let database: DatabasePool
@@ -32,81 +32,94 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
         return ImportHandle(importId: id)
     }
 
+    /// Checks each row as it arrives (batches on several connections are checked side by
+    /// side) and stages the typed row, or why it is refused; commit only applies.
     func add(_ rows: [ImportRow], to importId: String) async throws -> ImportStaged {
-        let encoded = try rows.map { ($0.row, try JSONCoding.encoder.encode($0.fields)) }
+        let encoder = JSONCoding.encoder
+        let staged: [(row: Int, key: String?, data: Data, problem: Data?)] = try rows.map { row in
+            switch parse(row.fields) {
+            case .success(let parsed):
+                return (row.row, dataset.key(of: parsed), try encoder.encode(parsed), nil)
+            case .failure(let problem):
+                return (row.row, nil, Data(), try encoder.encode(problem))
+            }
+        }
         return try await database.write { db in
             try requireJob(importId, in: db)
-            let insert = try db.cachedStatement(sql: "INSERT INTO import_row (jobId, row, fields) VALUES (?, ?, ?)")
-            for (row, fields) in encoded { try insert.execute(arguments: [importId, row, fields]) }
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO import_row (jobId, row, key, fields, problem) VALUES (?, ?, ?, ?, ?)")
+            for row in staged { try insert.execute(arguments: [importId, row.row, row.key, row.data, row.problem]) }
             return ImportStaged(staged: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM import_row WHERE jobId = ?", arguments: [importId]) ?? 0)
         }
     }
 
-    /// Checks every staged row; applies all of them if none is refused. The staged rows
-    /// are gone afterwards either way.
-    func commit(_ importId: String) async throws -> ImportReport {
-        let outcome: Result<ImportReport, ImportError> = try await database.write { db in
-            try requireJob(importId, in: db)
-            defer { try? db.execute(sql: "DELETE FROM import_job WHERE id = ?", arguments: [importId]) }
-            // First pass: parse everything, keeping only the refusals (constant memory).
-            var rejected: [RejectedRow] = []
-            var rejectedCount = 0
-            var keys = Set<String>()
-            try forEachRow(of: importId, in: db) { number, parsed in
-                var problem: ImportRowProblem?
-                switch parsed {
-                case .success(let row):
-                    if !keys.insert(dataset.key(of: row)).inserted {
-                        problem = ImportRowProblem(
-                            field: nil, reason: "duplicate_row", message: "The same record appears earlier in the file.")
-                    }
-                case .failure(let failure):
-                    problem = failure
-                }
-                if let problem {
-                    rejectedCount += 1
-                    if rejected.count < ImportError.listedRejections {
-                        rejected.append(
-                            RejectedRow(row: number, field: problem.field, reason: problem.reason, message: problem.message))
-                    }
-                }
-            }
-            guard rejectedCount == 0 else { return .failure(.rejected(count: rejectedCount, rows: rejected)) }
-            // Second pass: apply.
-            var report = ImportReport(dataset: Dataset.Kind.name)
-            try forEachRow(of: importId, in: db) { _, parsed in
-                guard case .success(let row) = parsed else { return }
-                report.rows += 1
-                switch try dataset.apply(row, in: db) {
-                case .inserted: report.inserted += 1
-                case .updated: report.updated += 1
-                case .unchanged: report.unchanged += 1
-                }
-            }
-            return .success(report)
+    private func parse(_ fields: [String: JSONValue]) -> Result<Dataset.Row, ImportRowProblem> {
+        do {
+            return .success(try dataset.parse(ImportFields(fields)))
+        } catch let problem as ImportRowProblem {
+            return .failure(problem)
+        } catch let invalid as ModelValidationError {
+            return .failure(ImportRowProblem(field: invalid.field, reason: invalid.reason, message: invalid.message))
+        } catch {
+            return .failure(ImportRowProblem(field: nil, reason: "invalid_row", message: "This row cannot be read."))
         }
-        return try outcome.get()
     }
 
-    private func forEachRow(
-        of importId: String, in db: Database, _ body: (Int, Result<Dataset.Row, ImportRowProblem>) throws -> Void
-    ) throws {
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT row, fields FROM import_row WHERE jobId = ? ORDER BY row", arguments: [importId])
-        while let stored = try rows.next() {
-            let number: Int = stored["row"]
-            let fields = try JSONCoding.decoder.decode([String: JSONValue].self, from: stored["fields"] as Data)
-            let parsed: Result<Dataset.Row, ImportRowProblem>
-            do {
-                parsed = .success(try dataset.parse(ImportFields(fields)))
-            } catch let problem as ImportRowProblem {
-                parsed = .failure(problem)
-            } catch let invalid as ModelValidationError {
-                parsed = .failure(ImportRowProblem(field: invalid.field, reason: invalid.reason, message: invalid.message))
-            } catch {
-                parsed = .failure(ImportRowProblem(field: nil, reason: "invalid_row", message: "This row cannot be read."))
+    /// Checks every staged row and applies all of them if none is refused, in one pass
+    /// and one transaction: rows are applied as they pass, and the first refusal rolls
+    /// everything back (the remaining rows are still checked, for the report). The staged
+    /// rows are gone afterwards either way.
+    func commit(_ importId: String) async throws -> ImportReport {
+        do {
+            return try await database.write { db in
+                try requireJob(importId, in: db)
+                var report = ImportReport(dataset: Dataset.Kind.name)
+                var rejected: [RejectedRow] = []
+                var rejectedCount = 0
+                var keys = Set<String>()
+                let decoder = JSONCoding.decoder
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT row, key, fields, problem FROM import_row WHERE jobId = ? ORDER BY row",
+                    arguments: [importId])
+                while let staged = try rows.next() {
+                    let number: Int = staged["row"]
+                    var problem: ImportRowProblem?
+                    if let refusal: Data = staged["problem"] {
+                        problem = try decoder.decode(ImportRowProblem.self, from: refusal)
+                    } else if !keys.insert(staged["key"] as String).inserted {
+                        problem = ImportRowProblem(
+                            field: nil, reason: "duplicate_row", message: "The same record appears earlier in the file.")
+                    } else if rejectedCount == 0 {
+                        // Once a row is refused nothing will be kept: only check the rest.
+                        let encoded: Data = staged["fields"]
+                        report.rows += 1
+                        switch try dataset.apply(try decoder.decode(Dataset.Row.self, from: encoded), encoded: encoded, in: db) {
+                        case .inserted: report.inserted += 1
+                        case .updated: report.updated += 1
+                        case .unchanged: report.unchanged += 1
+                        }
+                    }
+                    if let problem {
+                        rejectedCount += 1
+                        if rejected.count < ImportError.listedRejections {
+                            rejected.append(
+                                RejectedRow(row: number, field: problem.field, reason: problem.reason, message: problem.message))
+                        }
+                    }
+                }
+                // Throwing rolls back every row applied above.
+                guard rejectedCount == 0 else { throw ImportError.rejected(count: rejectedCount, rows: rejected) }
+                try db.execute(sql: "DELETE FROM import_job WHERE id = ?", arguments: [importId])
+                return report
             }
-            try body(number, parsed)
+        } catch let refusal as ImportError {
+            if case .rejected = refusal {
+                // A refused file is corrected and sent again as a new import.
+                try await database.write { db in
+                    try db.execute(sql: "DELETE FROM import_job WHERE id = ?", arguments: [importId])
+                }
+            }
+            throw refusal
         }
     }
 
@@ -136,6 +149,16 @@ enum ImportStore {
                 table.column("fields", .blob).notNull()
             }
             try db.create(index: "import_row_job", on: "import_row", columns: ["jobId", "row"])
+        }
+        // Rows are checked as they are staged: `fields` holds the typed row, or `problem`
+        // why it is refused, and `key` what identifies it. Imports staged in the old form
+        // are dropped (the operator sends the file again).
+        migrator.registerMigration("import-v2-checked-rows") { db in
+            try db.execute(sql: "DELETE FROM import_job")
+            try db.alter(table: "import_row") { table in
+                table.add(column: "key", .text)
+                table.add(column: "problem", .blob)
+            }
         }
     }
 }

@@ -51,8 +51,8 @@ struct ContractDataset: ImportDataset {
 
     func key(of row: Row) -> String { row.customerNumber }
 
-    func apply(_ row: Row, in db: Database) throws -> ImportOutcome {
-        let fingerprint = String(decoding: try JSONCoding.encoder.encode(row), as: UTF8.self)
+    func apply(_ row: Row, encoded: Data, in db: Database) throws -> ImportOutcome {
+        let fingerprint = String(decoding: encoded, as: UTF8.self)
         let existing = try String.fetchOne(
             db, sql: "SELECT fingerprint FROM contract WHERE customerNumber = ?", arguments: [row.customerNumber])
         if existing == fingerprint { return .unchanged }

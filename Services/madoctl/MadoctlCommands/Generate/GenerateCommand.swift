@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import MadoguchiModels
+
+extension Madoctl {
+    /// `madoctl generate …`: realistic data sets of any size, for load tests and for
+    /// proving that imports scale.
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write realistic data sets to import (deterministic: the same flags give the same files).",
+            subcommands: [GenerateStatements.self])
+    }
+
+    /// `madoctl generate statements`.
+    struct GenerateStatements: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "statements",
+            abstract: "Statements for customers 1…N over the months up to --through, one JSON-lines file per month.")
+        @Option(help: "How many customers (customer numbers 1 to N).") var customers = 1_000
+        @Option(help: "How many months, ending with --through.") var months = 15
+        @Option(help: "The last month, YYYY-MM.") var through: String
+        @Option(help: "The folder to write statements-YYYY-MM.jsonl into.") var output = "."
+
+        func run() async throws {
+            let last = try Input.value(through, as: BillingMonth.self)
+            guard customers > 0, months > 0 else { throw ValidationError("--customers and --months must be positive.") }
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            for offset in stride(from: months - 1, through: 0, by: -1) {
+                let month = last.advanced(by: -offset)
+                guard month >= BillingMonth.earliestStatement else { continue }
+                let path = output + "/statements-\(month).jsonl"
+                try StatementGenerator(month: month).write(customers: 1...customers, to: path)
+                print(path)
+            }
+        }
+    }
+}
