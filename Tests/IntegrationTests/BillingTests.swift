@@ -4,6 +4,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceKit
 import Testing
 import TestSupport
 
@@ -174,7 +175,11 @@ import TestSupport
         ]).status == 0)
 
         // A My Page account made through registration's sign-up: its session carries the
-        // contract's customer number from auth.
+        // contract's customer number from auth. Auth is started first, so that its cold
+        // start on a loaded machine does not eat registration's 2-second peer timeout.
+        let warm = try await fixture.sandbox.client("auth", timeout: .seconds(30))
+        _ = try await warm.call(ServicePing.self)
+        await warm.close()
         let registration = try await fixture.registration.client()
         let checked = try await registration.call(
             SignUpVerifyIdentity.self,
