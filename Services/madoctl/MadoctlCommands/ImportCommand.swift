@@ -14,18 +14,13 @@ extension Output {
     static func importFile<Kind: ImportKind>(
         _ kind: Kind.Type, options: ImportOptions, on service: String, with connection: ConnectionOptions
     ) async throws {
-        let file: ImportFile
-        do {
-            let format = try options.format.map { text in
-                guard let format = ImportFile.Format(rawValue: text) else { throw ValidationError("--format is csv or jsonl.") }
-                return format
-            }
-            file = try ImportFile(path: options.file, format: format, items: Kind.itemColumns)
-        } catch let error as ImportFileError {
-            Output.standardError("error: \(error.description)")
-            throw ExitCode(1)
+        let format = try options.format.map { text in
+            guard let format = ImportFile.Format(rawValue: text) else { throw ValidationError("--format is csv or jsonl.") }
+            return format
         }
         do {
+            // An unreadable file is refused before the service is called.
+            let file = try ImportFile(path: options.file, format: format, items: Kind.itemColumns)
             let client = try await connection.connect(to: service)
             let handle = try await client.call(ImportBegin<Kind>.self, NoParams())
             try await sendRows(of: file, as: Kind.self, to: handle, on: service, with: connection)

@@ -78,12 +78,12 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// The value as compact JSON text with sorted keys.
     public var jsonText: String {
-        (try? JSONCoding.encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        String(decoding: compactJSON, as: UTF8.self)
     }
 
     /// Encodes any `Encodable` value as a `JSONValue`.
     public init(encoding value: some Encodable) throws {
-        self = try JSONCoding.decoder.decode(JSONValue.self, from: JSONCoding.encoder.encode(value))
+        self = try JSONValue.parse(JSONCoding.encoder.encode(value))
     }
 
     /// Decodes a `Decodable` type from this value.

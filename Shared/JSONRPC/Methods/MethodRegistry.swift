@@ -73,11 +73,7 @@ enum ParamsDecoding {
     private static func refuseUnknownMembers(given: JSONValue, decoded: some Encodable) throws {
         guard case .object(let members) = given, !members.isEmpty else { return }
         guard case .object(let known)? = try? JSONValue(encoding: decoded) else { return }
-        let unknown = members.filter { $0.value != .null && known[$0.key] == nil }.keys.sorted()
-        if let first = unknown.first {
-            throw RPCError.invalidParams(
-                "unknown member \"\(first.prefix(100))\".", reason: "unknown_member", field: String(first.prefix(100)))
-        }
+        _ = try given.members(known: Set(known.keys))
     }
 
     private static func invalidParams(from error: DecodingError) -> RPCError {
