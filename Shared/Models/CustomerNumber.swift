@@ -33,6 +33,7 @@ extension String {
     /// The string without leading and trailing ASCII spaces and tabs.
     func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first, let last, isSpace(first) || isSpace(last) else { return self }
         return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

@@ -4,6 +4,8 @@ public enum HalfWidth {
     /// `text` with every full-width ASCII character (U+FF01…U+FF5E) and the ideographic
     /// space (U+3000) replaced by its half-width form.
     public static func normalize(_ text: String) -> String {
+        // Full-width forms are never ASCII: most text needs no copy.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {

@@ -50,6 +50,8 @@ import Testing
         // Never before July 2020.
         let early = StatementWindow(now: try instant("2021-03-10T03:00:00Z"))
         #expect(early.from.description == "2020-07")
+        #expect(january.months.count == 15 && january.months.first == january.from && january.months.last == january.to)
+        #expect(early.months.map(\.description).prefix(2) == ["2020-07", "2020-08"] && early.months.count == 9)
         #expect(throws: BillingError.self) { try early.check(try BillingMonth(validating: "2020-06")) }
     }
 
@@ -94,6 +96,27 @@ import Testing
         #expect(problem { $0["items"] = .array([self.itemFields(category: "12%")]) } == "items[1].taxCategory:invalid_tax_category")
         #expect(problem { $0["items"] = .array([self.itemFields(quantity: "lots")]) } == "items[1].quantity:not_a_whole_number")
         #expect(problem { _ in } == nil)
+    }
+
+    /// The staged form is the `Codable` encoding, byte for byte (documents stored before
+    /// either way compare equal on re-import), and reads back to the same statement.
+    @Test func stagedForm_isTheCodableEncoding_andReadsBack() throws {
+        let dataset = StatementDataset(clock: FixedClock(try instant("2026-11-21T03:00:00Z")), rounding: .halfUp, issuer: nil)
+        var fields = row()
+        fields["items"] = .array([
+            itemFields(),
+            ["code": "W1", "description": "割引 \"家族\"\n改行", "quantity": 2, "unitPrice": -550, "amount": -1_100, "taxCategory": "8%"],
+            ["code": "S1", "description": "🇯🇵 / \\", "quantity": 0, "unitPrice": 110, "amount": 0, "taxCategory": "exempt"],
+        ])
+        fields["total"] = nil
+        let statement = try dataset.parse(ImportFields(fields))
+        let staged = try dataset.staged(statement)
+        #expect(staged == (try JSONCoding.encoder.encode(statement)))
+        #expect(try MonthlyStatement(json: JSONValue.parse(staged)) == statement)
+        let listing = try StatementListing(staged: staged)
+        #expect(listing.total == statement.total.amount && listing.tax == statement.tax.amount)
+        #expect(listing.month == statement.month && listing.dueDate == statement.dueDate.description)
+        #expect(throws: (any Error).self) { try StatementListing(staged: Data(#"{"customerNumber":1}"#.utf8)) }
     }
 
     @Test func registrationNumbers_checkTheCorporateNumbersCheckDigit() throws {

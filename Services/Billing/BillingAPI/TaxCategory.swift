@@ -30,7 +30,12 @@ public enum TaxCategory: String, Codable, Sendable, Hashable, CaseIterable, JSON
     /// Reads a rating system's spelling: the names, the rates ("10", "10%", "8%") or the
     /// Japanese terms (軽減, 非課税, 不課税).
     public init?(spelled text: String) {
-        let normalized = HalfWidth.normalize(text).lowercased().replacingOccurrences(of: " ", with: "")
+        // The rating system's usual spelling first: this runs for every item of an import.
+        if let category = TaxCategory(rawValue: text) {
+            self = category
+            return
+        }
+        let normalized = HalfWidth.normalize(text).lowercased().filter { $0 != " " }
         switch normalized {
         case "standard", "10", "10%", "標準": self = .standard
         case "reduced", "8", "8%", "8%軽減", "軽減": self = .reduced

@@ -4,22 +4,21 @@ import GRDB
 import JSONRPC
 import MadoguchiModels
 
-/// Reading statements. Both reads are one range or point lookup on the primary key
-/// (customer, month), so their cost does not grow with the number of customers.
+/// Reading statements. Both reads are point lookups on the unique (month, customer)
+/// index — the list one per month of its window — so their cost does not grow with the
+/// number of customers.
 enum StatementBook {
     /// The customer's statements within `window`, newest first; for a customer, only
     /// those already issued by `today`.
     static func list(customer: String, window: StatementWindow, issuedBy today: CivilDate?, in db: Database) throws
         -> [StatementSummary]
     {
+        // The window's months named one by one: with the month first in the index, a
+        // range of months would scan every customer's statements of those months.
+        let months = window.months.map(\.storageKey)
         let rows = try Row.fetchAll(
-            try db.cachedStatement(
-                sql: """
-                    SELECT month, total, tax, issueDate, dueDate, paymentMethod, paymentStatus FROM statement
-                    WHERE customerNumber = ? AND month BETWEEN ? AND ? AND issueDate <= ?
-                    ORDER BY month DESC
-                    """),
-            arguments: [customer, window.from.storageKey, window.to.storageKey, today?.description ?? "9999-12-31"])
+            db, sql: listSQL(months: months.count),
+            arguments: StatementArguments(months) + [customer, today?.description ?? "9999-12-31"])
         return try rows.map { row in
             StatementSummary(
                 month: try BillingMonth(storageKey: row["month"]), total: Yen(row["total"]), tax: Yen(row["tax"]),
@@ -29,14 +28,26 @@ enum StatementBook {
         }
     }
 
+    /// The list's query for a window of `months` months (arguments: the months, the
+    /// customer, the last issue date shown).
+    static func listSQL(months: Int) -> String {
+        """
+        SELECT month, total, tax, issueDate, dueDate, paymentMethod, paymentStatus FROM statement
+        WHERE month IN (\(databaseQuestionMarks(count: months))) AND customerNumber = ? AND issueDate <= ?
+        ORDER BY month DESC
+        """
+    }
+
+    /// The detail's query (arguments: the month, the customer, the last issue date shown).
+    static let showSQL = "SELECT document FROM statement WHERE month = ? AND customerNumber = ? AND issueDate <= ?"
+
     /// One statement in full, if there is one (and, for a customer, it is issued).
     static func statement(customer: String, month: BillingMonth, issuedBy today: CivilDate?, in db: Database) throws
         -> MonthlyStatement?
     {
         let document = try Data.fetchOne(
-            try db.cachedStatement(
-                sql: "SELECT document FROM statement WHERE customerNumber = ? AND month = ? AND issueDate <= ?"),
-            arguments: [customer, month.storageKey, today?.description ?? "9999-12-31"])
+            try db.cachedStatement(sql: showSQL),
+            arguments: [month.storageKey, customer, today?.description ?? "9999-12-31"])
         return try document.map { try JSONCoding.decoder.decode(MonthlyStatement.self, from: $0) }
     }
 }

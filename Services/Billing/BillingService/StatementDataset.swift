@@ -25,6 +25,7 @@ struct StatementDataset: ImportDataset {
         "customerNumber", "month", "issueDate", "dueDate", "paymentMethod", "paymentStatus",
         "issuerRegistrationNumber", "total", "items",
     ]
+    static let itemFields = Set(StatementRecords.itemColumns?.columns ?? [])
 
     func parse(_ fields: ImportFields) throws -> MonthlyStatement {
         try fields.refuseUnknown(Self.fields, kind: "a statement")
@@ -84,7 +85,7 @@ struct StatementDataset: ImportDataset {
     }
 
     private static func item(_ item: ImportFields) throws(ImportRowProblem) -> StatementItem {
-        try item.refuseUnknown(Set(StatementRecords.itemColumns?.columns ?? []), kind: "an item")
+        try item.refuseUnknown(itemFields, kind: "an item")
         let code = try item.text("code")
         let description = try item.text("description")
         guard code.count <= 32 else {
@@ -126,10 +127,13 @@ struct StatementDataset: ImportDataset {
 
     func key(of row: MonthlyStatement) -> String { "\(row.customerNumber) \(row.month)" }
 
-    func apply(_ row: MonthlyStatement, encoded document: Data, in db: Database) throws -> ImportOutcome {
+    /// Stores the staged statement as its document, with the columns the list shows
+    /// read from it (its items and taxes are stepped over, not built).
+    func apply(staged document: Data, in db: Database) throws -> ImportOutcome {
+        let row = try StatementListing(staged: document)
         let existing = try Data.fetchOne(
-            try db.cachedStatement(sql: "SELECT document FROM statement WHERE customerNumber = ? AND month = ?"),
-            arguments: [row.customerNumber, row.month.storageKey])
+            try db.cachedStatement(sql: "SELECT document FROM statement WHERE month = ? AND customerNumber = ?"),
+            arguments: [row.month.storageKey, row.customerNumber])
         if existing == document { return .unchanged }
         try db.cachedStatement(
             sql: """
@@ -138,8 +142,8 @@ struct StatementDataset: ImportDataset {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            row.customerNumber, row.month.storageKey, row.issueDate.description, row.dueDate.description,
-            row.paymentMethod.rawValue, row.paymentStatus.rawValue, row.total.amount, row.tax.amount, document,
+            row.customerNumber, row.month.storageKey, row.issueDate, row.dueDate,
+            row.paymentMethod, row.paymentStatus, row.total, row.tax, document,
         ])
         return existing == nil ? .inserted : .updated
     }

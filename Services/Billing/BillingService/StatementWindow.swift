@@ -16,6 +16,13 @@ struct StatementWindow: Sendable, Hashable {
         from = max(to.advanced(by: -(Self.months - 1)), BillingMonth.earliestStatement)
     }
 
+    /// Every month of the window, oldest first.
+    var months: [BillingMonth] {
+        var months = [from]
+        while let last = months.last, last < to { months.append(last.advanced(by: 1)) }
+        return months
+    }
+
     /// Refuses a month the customer may not ask for, saying which limit applies.
     func check(_ month: BillingMonth) throws(BillingError) {
         if month < BillingMonth.earliestStatement { throw .beforeFirstStatement(month: month) }

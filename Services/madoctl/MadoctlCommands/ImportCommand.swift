@@ -62,7 +62,8 @@ extension Output {
                 if free.isEmpty, let done = try await group.next() { free.append(done) }
                 let slot = free.removeLast()
                 group.addTask {
-                    _ = try await clients[slot].call(ImportRows<Kind>.self, .init(importId: handle.importId, rows: batch))
+                    let params = ImportRowsParams.encoded(importId: handle.importId, rows: batch)
+                    _ = try await clients[slot].call(ImportRows<Kind>.self, encodedParams: params)
                     return slot
                 }
             }

@@ -6,7 +6,9 @@ import ServiceKit
 /// Reads an import file as a stream of rows of fields, so that a file of a million
 /// statements never sits in memory whole: CSV with a header row (UTF-8, a BOM is
 /// skipped), or JSON lines (one object per line). Rows are numbered as in the file (CSV:
-/// the header is row 1), for the service's report.
+/// the header is row 1), for the service's report. Each row is handed on as its fields'
+/// JSON text: a JSON line as it is in the file (checked to be an object), a CSV row as
+/// written from its cells.
 ///
 /// For a kind whose records have line items (statements), a CSV file has one line per
 /// item: consecutive lines whose other columns are identical make one record, its items
@@ -27,10 +29,11 @@ struct ImportFile {
 
     /// Hands the rows to `send` in batches that keep each message well under the 1 MiB
     /// limit.
-    func forEachBatch(maximumBytes: Int = 512 * 1024, _ send: ([ImportRow]) async throws -> Void) async throws {
-        var batch: [ImportRow] = []
+    func forEachBatch(maximumBytes: Int = 512 * 1024, _ send: ([EncodedImportRow]) async throws -> Void) async throws {
+        var batch: [EncodedImportRow] = []
         var size = 0
-        try await forEachRow { row, bytes in
+        try await forEachRow { row in
+            let bytes = row.fields.count + 24
             if size + bytes > maximumBytes, !batch.isEmpty {
                 try await send(batch)
                 batch = []
@@ -42,16 +45,14 @@ struct ImportFile {
         if !batch.isEmpty { try await send(batch) }
     }
 
-    /// Each row, with about the number of bytes it takes in a message (from the file,
-    /// without encoding it once more just to count).
-    private func forEachRow(_ body: (ImportRow, Int) async throws -> Void) async throws {
+    private func forEachRow(_ body: (EncodedImportRow) async throws -> Void) async throws {
         switch format {
         case .jsonl: try await forEachJSONRow(body)
         case .csv: try await forEachCSVRow(body)
         }
     }
 
-    private func forEachJSONRow(_ body: (ImportRow, Int) async throws -> Void) async throws {
+    private func forEachJSONRow(_ body: (EncodedImportRow) async throws -> Void) async throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportFileError("cannot read \(path).") }
         defer { try? handle.close() }
         var lines = LineReader(handle: handle)
@@ -60,24 +61,24 @@ struct ImportFile {
             number += 1
             if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            guard case .object(let fields)? = try? JSONValue.parse(line) else {
+            guard case .object? = try? JSONValue.parse(line) else {
                 throw ImportFileError("line \(number) is not a JSON object; nothing was imported.")
             }
-            try await body(ImportRow(row: number, fields: fields), line.count + 32)
+            try await body(EncodedImportRow(row: number, fields: line))
         }
     }
 
-    private func forEachCSVRow(_ body: (ImportRow, Int) async throws -> Void) async throws {
+    private func forEachCSVRow(_ body: (EncodedImportRow) async throws -> Void) async throws {
         guard let stream = InputStream(fileAtPath: path) else { throw ImportFileError("cannot read \(path).") }
         let reader = try CSVReader(stream: stream, hasHeaderRow: true)
         guard let header = reader.headerRow else { return }
         let itemColumns = Set(items?.columns ?? [])
-        var pending: (row: Int, record: [String: JSONValue], items: [JSONValue], bytes: Int)?
+        var pending: (row: Int, record: [String: JSONValue], items: [JSONValue])?
         var number = 1
         func flush() async throws {
             guard var group = pending else { return }
             if let items { group.record[items.field] = .array(group.items) }
-            try await body(ImportRow(row: group.row, fields: group.record), group.bytes)
+            try await body(EncodedImportRow(row: group.row, fields: JSONValue.object(group.record).compactJSON))
             pending = nil
         }
         while let cells = reader.next() {
@@ -89,10 +90,8 @@ struct ImportFile {
                 if itemColumns.contains(name) { item[name] = .string(cell) } else { record[name] = .string(cell) }
             }
             if pending?.record != record || items == nil { try await flush() }
-            if pending == nil { pending = (number, record, [], 32) }
+            if pending == nil { pending = (number, record, []) }
             if !item.isEmpty { pending?.items.append(.object(item)) }
-            // Each cell with its quoted name, quotes, colon and comma.
-            pending?.bytes += zip(header, cells).reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count * 2 + 6 }
         }
         try await flush()
         // On Linux a file stream claims bytes available until a read returns none, so

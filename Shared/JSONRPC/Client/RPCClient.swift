@@ -65,6 +65,16 @@ public final class RPCClient: Sendable {
         return try Self.result(of: ResponseEnvelope<M.Result>.self, from: line)
     }
 
+    /// Calls a typed method with params already written as JSON (an object), for callers
+    /// that send large batches of JSON they already hold as text (an import file's lines)
+    /// and would otherwise parse it only to have an encoder write it out again.
+    public func call<M: RPCMethod>(_ method: M.Type, encodedParams: Data, timeout: Duration? = nil) async throws
+        -> M.Result
+    {
+        let line = try await send(method: M.name, params: encodedParams, timeout: timeout)
+        return try Self.result(of: ResponseEnvelope<M.Result>.self, from: line)
+    }
+
     /// Calls a typed method that takes no params.
     public func call<M: RPCMethod>(_ method: M.Type, timeout: Duration? = nil) async throws -> M.Result
     where M.Params == NoParams {

@@ -11,16 +11,25 @@ import MadoguchiModels
 /// nothing (rows are keyed, and an unchanged row stays as it is).
 public protocol ImportDataset: Sendable {
     associatedtype Kind: ImportKind
-    /// Staged in its JSON form (`JSONCoding.encoder`) between the check and the commit.
-    associatedtype Row: Codable & Sendable
+    associatedtype Row: Sendable
 
     /// The typed row, or an `ImportRowProblem` (or `ModelValidationError`) naming the field.
     func parse(_ fields: ImportFields) throws -> Row
     /// What identifies the row within a file; a second row with the same key is refused.
     func key(of row: Row) -> String
-    /// Inserts or replaces the row; `encoded` is its staged JSON form (canonical: sorted
-    /// keys), which a dataset may store as is or compare with what it holds.
-    func apply(_ row: Row, encoded: Data, in db: Database) throws -> ImportOutcome
+    /// The row as it waits in the staging table between the check and the commit: by
+    /// default its `Codable` JSON (`JSONCoding.encoder`, sorted keys); a dataset of large
+    /// rows may write the same text faster.
+    func staged(_ row: Row) throws -> Data
+    /// Inserts or replaces a row from its staged form, which a dataset may store as is
+    /// or compare with what it holds, and read as much of as it needs.
+    func apply(staged: Data, in db: Database) throws -> ImportOutcome
+}
+
+extension ImportDataset where Row: Codable {
+    public func staged(_ row: Row) throws -> Data { try JSONCoding.encoder.encode(row) }
+    /// The row back from its default staged form.
+    public func row(staged: Data) throws -> Row { try JSONCoding.decoder.decode(Row.self, from: staged) }
 }
 
 /// The name of an importable dataset, shared by the service and its callers (`madoctl`):
@@ -163,7 +172,10 @@ public struct ImportFields: Sendable {
 
     /// Refuses a field that is not one of `known`.
     public func refuseUnknown(_ known: Set<String>, kind: String) throws(ImportRowProblem) {
-        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
+        // Sorted only when there is one to name: this runs for every row and item.
+        if values.keys.contains(where: { !known.contains($0) }),
+            let unknown = values.keys.sorted().first(where: { !known.contains($0) })
+        {
             throw ImportRowProblem(field: unknown, reason: "unknown_field", message: "\(unknown) is not \(kind) field.")
         }
     }

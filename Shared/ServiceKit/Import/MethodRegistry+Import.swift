@@ -1,4 +1,6 @@
+import Foundation
 import JSONRPC
+import Logging
 
 extension MethodRegistry {
     /// Registers `<dataset>.import.begin|rows|commit`, for operators only.
@@ -7,7 +9,10 @@ extension MethodRegistry {
     ) {
         register(ImportBegin<Dataset.Kind>.self) { _, context in
             try operators.requireOperator(context.peer)
-            return try await imports.begin(peer: context.peer)
+            let handle = try await imports.begin(peer: context.peer)
+            context.logger.info(
+                "import started", metadata: ["dataset": "\(Dataset.Kind.name)", "import": "\(handle.importId)", "uid": "\(context.peer.uid)"])
+            return handle
         }
         register(ImportRows<Dataset.Kind>.self) { params, context in
             try operators.requireOperator(context.peer)
@@ -15,7 +20,17 @@ extension MethodRegistry {
         }
         register(ImportCommit<Dataset.Kind>.self) { params, context in
             try operators.requireOperator(context.peer)
-            return try await imports.commit(params.importId)
+            // An operator's import is rare and large: what it did, and how long it took.
+            let started = ContinuousClock.now
+            let report = try await imports.commit(params.importId)
+            context.logger.info(
+                "import applied",
+                metadata: [
+                    "import": "\(params.importId)", "dataset": "\(report.dataset)", "rows": "\(report.rows)", "inserted": "\(report.inserted)",
+                    "updated": "\(report.updated)", "unchanged": "\(report.unchanged)",
+                    "commit-seconds": "\(String(format: "%.1f", (ContinuousClock.now - started) / .seconds(1)))",
+                ])
+            return report
         }
     }
 }

@@ -51,7 +51,8 @@ struct ContractDataset: ImportDataset {
 
     func key(of row: Row) -> String { row.customerNumber }
 
-    func apply(_ row: Row, encoded: Data, in db: Database) throws -> ImportOutcome {
+    func apply(staged encoded: Data, in db: Database) throws -> ImportOutcome {
+        let row = try row(staged: encoded)
         let fingerprint = String(decoding: encoded, as: UTF8.self)
         let existing = try String.fetchOne(
             db, sql: "SELECT fingerprint FROM contract WHERE customerNumber = ?", arguments: [row.customerNumber])
