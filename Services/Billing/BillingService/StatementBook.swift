@@ -17,7 +17,7 @@ enum StatementBook {
         // range of months would scan every customer's statements of those months.
         let months = window.months.map(\.storageKey)
         let rows = try Row.fetchAll(
-            db, sql: listSQL(months: months.count),
+            try db.cachedStatement(sql: listSQL(months: months.count)),
             arguments: StatementArguments(months) + [customer, today?.description ?? "9999-12-31"])
         return try rows.map { row in
             StatementSummary(
