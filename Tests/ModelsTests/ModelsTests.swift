@@ -195,3 +195,17 @@ import Testing
         #expect(BillingMonth(containing: instant).description == "2024-04")
     }
 }
+
+@Suite struct ISPCustomerNumberTests {
+    @Test func typedForms_normaliseToUpperCaseN() throws {
+        let number = try ISPCustomerNumber(validating: "N123456789")
+        #expect(try ISPCustomerNumber(validating: "n123456789") == number)
+        #expect(try ISPCustomerNumber(validating: "Ｎ１２３４５６７８９") == number)
+        #expect(number.value == "N123456789")
+    }
+
+    @Test(arguments: ["123456789", "N12345678", "N1234567890", "M123456789", "N12345678X", "", "N 12345678"])
+    func otherShapes_areRefused(text: String) {
+        #expect(throws: ModelValidationError.self) { try ISPCustomerNumber(validating: text) }
+    }
+}
