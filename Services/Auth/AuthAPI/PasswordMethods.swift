@@ -20,7 +20,7 @@ public struct PasswordResult: Codable, Sendable, Hashable, JSONSchemaDescribing 
 public enum PasswordSet: RPCMethod {
     public static let name = "password.set"
     public static let summary =
-        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see."
+        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see; realm isp holds an ISP contract's password under its ISP customer number."
 
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var loginId: LoginID
@@ -29,19 +29,25 @@ public enum PasswordSet: RPCMethod {
         public var pending: Bool?
         /// The contract the login belongs to; its sessions carry it (kept when omitted).
         public var customerNumber: CustomerNumber?
+        /// `login` when omitted.
+        public var realm: PasswordRealm?
 
-        public init(loginId: LoginID, password: String, pending: Bool? = nil, customerNumber: CustomerNumber? = nil) {
+        public init(
+            loginId: LoginID, password: String, pending: Bool? = nil, customerNumber: CustomerNumber? = nil,
+            realm: PasswordRealm? = nil
+        ) {
             self.loginId = loginId
             self.password = password
             self.pending = pending
             self.customerNumber = customerNumber
+            self.realm = realm
         }
 
         public static var jsonSchema: JSONSchema {
             .object(
                 [
                     "loginId": LoginID.jsonSchema, "password": .string(), "pending": .boolean,
-                    "customerNumber": CustomerNumber.jsonSchema,
+                    "customerNumber": CustomerNumber.jsonSchema, "realm": PasswordRealm.jsonSchema,
                 ],
                 required: ["loginId", "password"])
         }
@@ -75,23 +81,26 @@ public enum PasswordActivate: RPCMethod {
 /// `password.verify`.
 public enum PasswordVerify: RPCMethod {
     public static let name = "password.verify"
-    public static let summary = "Checks a password; an unknown login ID answers like a wrong password."
+    public static let summary = "Checks a password (realm login, or isp for an ISP contract); an unknown login ID answers like a wrong password."
 
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var loginId: LoginID
         public var password: String
         /// The end user's origin (e.g. IP address), from a trusted front end.
         public var origin: String?
+        /// `login` when omitted.
+        public var realm: PasswordRealm?
 
-        public init(loginId: LoginID, password: String, origin: String? = nil) {
+        public init(loginId: LoginID, password: String, origin: String? = nil, realm: PasswordRealm? = nil) {
             self.loginId = loginId
             self.password = password
             self.origin = origin
+            self.realm = realm
         }
 
         public static var jsonSchema: JSONSchema {
             .object(
-                ["loginId": LoginID.jsonSchema, "password": .string(), "origin": .string()],
+                ["loginId": LoginID.jsonSchema, "password": .string(), "origin": .string(), "realm": PasswordRealm.jsonSchema],
                 required: ["loginId", "password"])
         }
     }

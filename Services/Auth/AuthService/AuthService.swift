@@ -100,7 +100,7 @@ public struct AuthService: ServiceDefinition {
         }
         registry.register(PasswordSet.self) { params, context in
             try await passwords.set(
-                params.password, for: params.loginId, pending: params.pending ?? false,
+                params.password, for: params.loginId, realm: params.realm ?? .login, pending: params.pending ?? false,
                 customerNumber: params.customerNumber?.digits, peer: context.peer)
             return PasswordResult(ok: true)
         }
@@ -109,7 +109,8 @@ public struct AuthService: ServiceDefinition {
             return PasswordResult(ok: true)
         }
         registry.register(PasswordVerify.self) { params, context in
-            try await passwords.verify(params.password, for: params.loginId, peer: context.peer, origin: params.origin)
+            try await passwords.verify(
+                params.password, for: params.loginId, realm: params.realm ?? .login, peer: context.peer, origin: params.origin)
             return PasswordResult(ok: true)
         }
         registry.register(PasswordChange.self) { params, context in

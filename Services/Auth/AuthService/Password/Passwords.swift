@@ -4,8 +4,10 @@ import GRDB
 import JSONRPC
 import ServiceKit
 
-/// My Page passwords by login ID: set (by the services that create accounts), verified,
-/// changed with the current one. Wrong passwords count against the caller like wrong PINs.
+/// Passwords by realm and login ID: My Page accounts and carrier IDs (`login`), and ISP
+/// contracts (`isp`, by ISP customer number). Set by the services that create accounts,
+/// verified, changed with the current one. Wrong passwords count against the caller like
+/// wrong PINs.
 struct Passwords: Sendable {
     let database: DatabasePool
     let clock: any ServiceClock
@@ -16,6 +18,7 @@ struct Passwords: Sendable {
 
     struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
         static let databaseTableName = "password"
+        var realm: String
         var loginID: String
         var encoded: String
         var updatedAt: Date
@@ -42,27 +45,50 @@ struct Passwords: Sendable {
         migrator.registerMigration("auth-v8-password-customer") { db in
             try db.alter(table: "password") { table in table.add(column: "customerNumber", .text) }
         }
+        // The realm joins the key, so that the table is rebuilt (SQLite cannot change a
+        // primary key in place); every existing password is a `login` one.
+        migrator.registerMigration("auth-v10-password-realm") { db in
+            try db.create(table: "password_by_realm") { table in
+                table.column("realm", .text).notNull()
+                table.column("loginID", .text).notNull()
+                table.column("encoded", .text).notNull()
+                table.column("updatedAt", .datetime).notNull()
+                table.column("pending", .boolean).notNull().defaults(to: false)
+                table.column("customerNumber", .text)
+                table.primaryKey(["realm", "loginID"])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO password_by_realm (realm, loginID, encoded, updatedAt, pending, customerNumber)
+                    SELECT 'login', loginID, encoded, updatedAt, pending, customerNumber FROM password
+                    """)
+            try db.drop(table: "password")
+            try db.rename(table: "password_by_realm", to: "password")
+        }
+    }
+
+    private static func key(_ loginID: LoginID, _ realm: PasswordRealm) -> [String: String] {
+        ["realm": realm.rawValue, "loginID": loginID.value]
     }
 
     /// Sets the password; `customerNumber` names the login's contract (kept as it was
     /// when `nil`).
     func set(
-        _ password: String, for loginID: LoginID, pending: Bool = false, customerNumber: String? = nil,
-        peer: PeerCredentials, event: String = "password_set"
+        _ password: String, for loginID: LoginID, realm: PasswordRealm = .login, pending: Bool = false,
+        customerNumber: String? = nil, peer: PeerCredentials, event: String = "password_set"
     ) async throws {
         if let problem = policy.problem(with: password, loginID: loginID) { throw AuthError.passwordRejected(problem) }
         let fresh = Record(
-            loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now(), pending: pending,
-            customerNumber: customerNumber)
+            realm: realm.rawValue, loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now(),
+            pending: pending, customerNumber: customerNumber)
         try await database.write { db in
             var record = fresh
             if record.customerNumber == nil {
-                record.customerNumber = try String.fetchOne(
-                    db, sql: "SELECT customerNumber FROM password WHERE loginID = ?", arguments: [loginID.value])
+                record.customerNumber = try Record.fetchOne(db, key: Self.key(loginID, realm))?.customerNumber
             }
             try record.save(db)
             try AuditEvent(
-                id: nil, at: record.updatedAt, event: event, subject: "login:\(loginID.value)", kind: nil,
+                id: nil, at: record.updatedAt, event: event, subject: realm.subject(loginID), kind: nil,
                 peerUID: Int64(peer.uid), detail: nil
             ).insert(db)
         }
@@ -73,14 +99,15 @@ struct Passwords: Sendable {
     /// number, if it has one.
     @discardableResult
     func verify(
-        _ password: String, for loginID: LoginID, pending: Bool = false, peer: PeerCredentials, origin: String? = nil
+        _ password: String, for loginID: LoginID, realm: PasswordRealm = .login, pending: Bool = false,
+        peer: PeerCredentials, origin: String? = nil
     ) async throws -> String? {
         let now = clock.now()
         let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
         // A pending password logs nobody in; only activation checks it.
         let record = try await database.read { db in
-            try Record.fetchOne(db, key: loginID.value).flatMap { $0.pending == pending ? $0 : nil }
+            try Record.fetchOne(db, key: Self.key(loginID, realm)).flatMap { $0.pending == pending ? $0 : nil }
         }
         // Hash even for an unknown ID, so the time taken does not tell either.
         let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
@@ -88,7 +115,7 @@ struct Passwords: Sendable {
             throttle.recordFailure(caller, at: now)
             try await database.write { db in
                 try AuditEvent(
-                    id: nil, at: now, event: "password_failure", subject: "login:\(loginID.value)", kind: nil,
+                    id: nil, at: now, event: "password_failure", subject: realm.subject(loginID), kind: nil,
                     peerUID: Int64(peer.uid), detail: nil
                 ).insert(db)
             }
@@ -110,7 +137,7 @@ struct Passwords: Sendable {
         let now = clock.now()
         let activated = try await database.write { db in
             try db.execute(
-                sql: "UPDATE password SET pending = 0, updatedAt = ? WHERE loginID = ? AND pending = 1",
+                sql: "UPDATE password SET pending = 0, updatedAt = ? WHERE realm = 'login' AND loginID = ? AND pending = 1",
                 arguments: [now, loginID.value])
             guard db.changesCount == 1 else { return false }
             try AuditEvent(
