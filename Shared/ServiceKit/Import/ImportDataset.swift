@@ -22,7 +22,8 @@ public protocol ImportDataset: Sendable {
     /// rows may write the same text faster.
     func staged(_ row: Row) throws -> Data
     /// Inserts or replaces a row from its staged form, which a dataset may store as is
-    /// or compare with what it holds, and read as much of as it needs.
+    /// or compare with what it holds, and read as much of as it needs. Throwing an
+    /// `ImportRowProblem` refuses the row (it clashes with stored data) and so the file.
     func apply(staged: Data, in db: Database) throws -> ImportOutcome
 }
 

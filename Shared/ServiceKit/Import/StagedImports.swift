@@ -141,10 +141,15 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
                 // Once a row is refused nothing will be kept: only check the rest.
                 let encoded: Data = staged["fields"]
                 report.rows += 1
-                switch try dataset.apply(staged: encoded, in: db) {
-                case .inserted: report.inserted += 1
-                case .updated: report.updated += 1
-                case .unchanged: report.unchanged += 1
+                do {
+                    switch try dataset.apply(staged: encoded, in: db) {
+                    case .inserted: report.inserted += 1
+                    case .updated: report.updated += 1
+                    case .unchanged: report.unchanged += 1
+                    }
+                } catch let conflict as ImportRowProblem {
+                    // A row that clashes with what is stored (or applied just before it).
+                    problem = conflict
                 }
             }
             if let problem {
