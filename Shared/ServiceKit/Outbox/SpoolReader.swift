@@ -14,8 +14,8 @@ public enum SpoolReader {
         public var file: String
     }
 
-    /// Every message in `directory`, oldest first (by file name, which starts with the
-    /// creation time, then by outbox id).
+    /// Every message in `directory`, oldest first: by creation time, then by outbox id
+    /// (messages of different services in the same second come in no set order).
     public static func entries(in directory: String) -> [Entry] {
         var entries: [Entry] = []
         for channel in OutboxMessage.Channel.allCases {
@@ -30,7 +30,16 @@ public enum SpoolReader {
                 }
             }
         }
-        return entries.sorted { ($0.file as NSString).lastPathComponent < ($1.file as NSString).lastPathComponent }
+        return entries.sorted { order(of: $0.file) < order(of: $1.file) }
+    }
+
+    /// A spool file's creation second and outbox id, compared as numbers: as text,
+    /// `…M10P…` would come before `…M9P…`.
+    private static func order(of file: String) -> (Int, Int, String) {
+        let name = (file as NSString).lastPathComponent
+        let seconds = Int(name.prefix { $0 != "." }) ?? 0
+        let id = name.split(separator: "M", maxSplits: 1).last.flatMap { Int($0.prefix { $0 != "P" }) } ?? 0
+        return (seconds, id, name)
     }
 
     private static func read(_ data: Data, channel: OutboxMessage.Channel, file: String) -> Entry? {
