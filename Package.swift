@@ -102,12 +102,20 @@ let package = Package(
         + service(
             "Billing", library: "BillingService", executable: "madoguchi-billing",
             extra: ["AuthAPI", "BillingAPI", argumentParser, csv])
-        + service("Linking", library: "LinkingService", executable: "madoguchi-linking")
+        + [
+            .target(
+                name: "LinkingAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
+                path: "Services/Linking/LinkingAPI")
+        ]
+        + service(
+            "Linking", library: "LinkingService", executable: "madoguchi-linking",
+            extra: ["AuthAPI", "RegistrationAPI", "LinkingAPI", argumentParser])
         + [
             .target(
                 name: "MadoctlCommands",
                 dependencies: [
-                    "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "MadoguchiModels", argumentParser,
+                    "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI", "MadoguchiModels",
+                    argumentParser,
                     nioPosix, csv,
                 ],
                 path: "Services/madoctl/MadoctlCommands"
@@ -128,7 +136,8 @@ let package = Package(
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: [
-                    "JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "MadoguchiModels", grdb,
+                    "JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "MadoguchiModels", grdb,
                 ]
             ),
         ],

@@ -1,17 +1,70 @@
+import AuthAPI
+import GRDB
 import JSONRPC
+import LinkingAPI
 import ServiceKit
 
-/// Madoguchi account-linking service: ISP contracts linked to carrier IDs.
-///
-/// It answers the methods every service shares (`service.ping`, `service.info`,
-/// `service.health`, `rpc.discover`); its domain methods are registered here as they
-/// are built.
+/// Madoguchi account-linking service: ISP contracts (imported by operators) linked to
+/// carrier IDs through a stored journey — the ISP address's code, the ISP login, a 2-step
+/// check on the phone on file — and then ISP logins with the carrier ID. Credentials and
+/// codes stay in madoguchi-auth; carrier IDs in madoguchi-registration.
 public struct LinkingService: ServiceDefinition {
     public static let name = "linking"
     public static let dependencies = ["auth", "registration"]
     public static let title = "Madoguchi account-linking service: ISP contracts linked to carrier IDs."
 
-    public init(resources: ServiceResources, options: NoServiceOptions) {}
+    private let contracts: StagedImports<ISPContractDataset>
+    private let journeys: LinkJourneys
+    private let linked: LinkedContracts
+    private let auth: PeerService
+    private let database: DatabasePool
+    private let operators: OperatorPolicy
 
-    public func registerMethods(in registry: inout MethodRegistry) {}
+    public init(resources: ServiceResources, options: LinkingOptions) {
+        auth = resources.peers.peer("auth")
+        let carriers = CarrierGateway(auth: auth, registration: resources.peers.peer("registration"))
+        let links = LinkBook(outbox: resources.outbox)
+        contracts = StagedImports(dataset: ISPContractDataset(), database: resources.database, clock: resources.clock)
+        journeys = LinkJourneys(
+            database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
+            journeyIDs: SecretHasher(secret: resources.secret, purpose: "link-journey"), options: options)
+        operators = resources.configuration.operators
+        linked = LinkedContracts(
+            database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
+            operators: operators)
+        database = resources.database
+    }
+
+    public static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        LinkingSchema.registerMigrations(in: &migrator)
+    }
+
+    public func registerMethods(in registry: inout MethodRegistry) {
+        registry.registerImport(contracts, operators: operators)
+        registry.register(ISPContractSetPassword.self) { [operators, database, auth] params, context in
+            try operators.requireOperator(context.peer)
+            guard try await database.read({ db in try ISPContract.find(params.customerNumber.value, in: db) }) != nil else {
+                throw LinkingError.ispContractNotFound
+            }
+            _ = try await auth.call(
+                PasswordSet.self,
+                .init(loginId: try LoginID(validating: params.customerNumber.value), password: params.password, realm: .isp))
+            return Done()
+        }
+
+        registry.register(LinkStart.self) { params, _ in try await journeys.start(params) }
+        registry.register(LinkStatus.self) { params, _ in try await journeys.status(session: params.session, journeyId: params.journeyId) }
+        registry.register(LinkCode.self) { params, _ in try await journeys.code(params) }
+        registry.register(LinkISPLogin.self) { params, _ in try await journeys.ispLogin(params) }
+        registry.register(LinkSecondFactorSend.self) { params, _ in try await journeys.sendSecondFactor(params) }
+        registry.register(LinkSecondFactorVerify.self) { params, context in
+            try await journeys.verifySecondFactor(params, peer: context.peer)
+        }
+
+        registry.register(LinkConfirm.self) { params, _ in try await linked.confirmation(session: params.session) }
+        registry.register(LinkUnlink.self) { params, context in try await linked.unlink(params, peer: context.peer) }
+        registry.register(LinkShow.self) { params, context in try await linked.show(params.customerNumber, peer: context.peer) }
+        registry.register(ISPLogin.self) { params, _ in try await linked.login(params) }
+        registry.register(ISPSessionCheck.self) { params, _ in try await linked.session(params.session) }
+    }
 }

@@ -1,0 +1,57 @@
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+
+/// The ISP contracts dataset: `ispContracts.import.begin|rows|commit`. Rows never carry a
+/// password (a staged row is kept in clear until the commit); `ispContracts.setPassword`
+/// hands one to madoguchi-auth.
+public enum ISPContractRecords: ImportKind {
+    public static let name = "ispContracts"
+    public static let rowSummary =
+        "customerNumber (N + 9 digits), description, email (the ISP address), phoneNumber (on file), phoneKind (mobile or landline), holderName"
+}
+
+/// Params naming an ISP contract by its customer number.
+public struct ISPContractParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var customerNumber: ISPCustomerNumber
+    public init(customerNumber: ISPCustomerNumber) { self.customerNumber = customerNumber }
+    public static var jsonSchema: JSONSchema {
+        .object(["customerNumber": ISPCustomerNumber.jsonSchema], required: ["customerNumber"])
+    }
+}
+
+extension ISPCustomerNumber: JSONSchemaDescribing {
+    public static var jsonSchema: JSONSchema { .string(pattern: "^[Nn][0-9]{9}$") }
+}
+
+/// `ispContracts.setPassword`: an ISP contract's password, held by madoguchi-auth.
+public enum ISPContractSetPassword: RPCMethod {
+    public static let name = "ispContracts.setPassword"
+    public static let summary =
+        "Operators only: sets an ISP contract's login password (held by madoguchi-auth, realm isp); the ISP's own systems call it when the customer sets one there."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var customerNumber: ISPCustomerNumber
+        public var password: String
+
+        public init(customerNumber: ISPCustomerNumber, password: String) {
+            self.customerNumber = customerNumber
+            self.password = password
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["customerNumber": ISPCustomerNumber.jsonSchema, "password": .string()],
+                required: ["customerNumber", "password"])
+        }
+    }
+    public typealias Result = Done
+    public static var errors: [RPCError] { [.operatorOnly, LinkingError.ispContractNotFound.rpcError] }
+}
+
+/// A plain acknowledgement.
+public struct Done: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var ok: Bool
+    public init(ok: Bool = true) { self.ok = ok }
+    public static var jsonSchema: JSONSchema { .object(["ok": .boolean], required: ["ok"]) }
+}

@@ -1,0 +1,199 @@
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+
+/// A session token of a carrier ID.
+public struct CarrierSessionParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var session: String
+    public init(session: String) { self.session = session }
+    public static var jsonSchema: JSONSchema { .object(["session": .string()], required: ["session"]) }
+}
+
+/// `link.confirm`: the confirmation page of the carrier ID's link.
+public enum LinkConfirm: RPCMethod {
+    public static let name = "link.confirm"
+    public static let summary =
+        "For a carrier ID's session: its linked ISP contract — link number, ISP customer number and contract description."
+    public typealias Params = CarrierSessionParams
+    public typealias Result = LinkConfirmation
+    public static var errors: [RPCError] { [LinkingError.notLinked.rpcError] }
+}
+
+/// `link.unlink`: by the carrier ID (its session) or by an operator (the ISP customer
+/// number, with who and why).
+public enum LinkUnlink: RPCMethod {
+    public static let name = "link.unlink"
+    public static let summary =
+        "Unlinks an ISP contract: with session, the carrier ID's own; or, operators only, by ISP customer number with staff and reason. An e-mail confirms it to the carrier ID and the ISP address."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var session: String?
+        public var customerNumber: ISPCustomerNumber?
+        public var staff: String?
+        public var reason: String?
+
+        public init(session: String? = nil, customerNumber: ISPCustomerNumber? = nil, staff: String? = nil, reason: String? = nil) {
+            self.session = session
+            self.customerNumber = customerNumber
+            self.staff = staff
+            self.reason = reason
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object([
+                "session": .string(), "customerNumber": ISPCustomerNumber.jsonSchema, "staff": .string(),
+                "reason": .string(),
+            ])
+        }
+    }
+
+    /// What was unlinked, and when.
+    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var linkNumber: String
+        public var customerNumber: String
+        public var unlinkedAt: String
+
+        public init(linkNumber: String, customerNumber: String, unlinkedAt: String) {
+            self.linkNumber = linkNumber
+            self.customerNumber = customerNumber
+            self.unlinkedAt = unlinkedAt
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["linkNumber": .string(), "customerNumber": .string(), "unlinkedAt": .string(format: "date-time")],
+                required: ["linkNumber", "customerNumber", "unlinkedAt"])
+        }
+    }
+    public static var errors: [RPCError] { [LinkingError.notLinked.rpcError, .operatorOnly] }
+}
+
+/// One link, present or past, as an operator sees it: with the details entered at the
+/// start and how it ended.
+public struct LinkRecord: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var link: LinkConfirmation
+    public var enteredName: String
+    public var enteredKana: String
+    public var enteredBirthDate: String
+    public var holderName: String
+    public var unlinkedAt: String?
+    /// `customer`, or the operator's staff name.
+    public var unlinkedBy: String?
+    public var unlinkReason: String?
+
+    public init(
+        link: LinkConfirmation, enteredName: String, enteredKana: String, enteredBirthDate: String, holderName: String,
+        unlinkedAt: String?, unlinkedBy: String?, unlinkReason: String?
+    ) {
+        self.link = link
+        self.enteredName = enteredName
+        self.enteredKana = enteredKana
+        self.enteredBirthDate = enteredBirthDate
+        self.holderName = holderName
+        self.unlinkedAt = unlinkedAt
+        self.unlinkedBy = unlinkedBy
+        self.unlinkReason = unlinkReason
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "link": LinkConfirmation.jsonSchema, "enteredName": .string(), "enteredKana": .string(),
+                "enteredBirthDate": .string(format: "date"), "holderName": .string(),
+                "unlinkedAt": .string(format: "date-time"), "unlinkedBy": .string(), "unlinkReason": .string(),
+            ],
+            required: ["link", "enteredName", "enteredKana", "enteredBirthDate", "holderName"])
+    }
+}
+
+/// `link.show`: an ISP contract's links, newest first (operators only).
+public enum LinkShow: RPCMethod {
+    public static let name = "link.show"
+    public static let summary =
+        "Operators only: an ISP contract's links, present and past, newest first, with the details entered and how each ended."
+    public typealias Params = ISPContractParams
+
+    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var customerNumber: String
+        public var contractDescription: String
+        public var links: [LinkRecord]
+
+        public init(customerNumber: String, contractDescription: String, links: [LinkRecord]) {
+            self.customerNumber = customerNumber
+            self.contractDescription = contractDescription
+            self.links = links
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "customerNumber": .string(), "contractDescription": .string(),
+                    "links": .array(of: LinkRecord.jsonSchema),
+                ],
+                required: ["customerNumber", "contractDescription", "links"])
+        }
+    }
+    public static var errors: [RPCError] { [.operatorOnly, LinkingError.ispContractNotFound.rpcError] }
+}
+
+/// An ISP session: a carrier ID's madoguchi-auth session used for its linked ISP contract.
+public struct ISPSession: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    /// Only when the session is opened.
+    public var token: String?
+    public var carrierId: String
+    public var customerNumber: String
+    public var contractDescription: String
+    public var expiresAt: String
+
+    public init(token: String?, carrierId: String, customerNumber: String, contractDescription: String, expiresAt: String) {
+        self.token = token
+        self.carrierId = carrierId
+        self.customerNumber = customerNumber
+        self.contractDescription = contractDescription
+        self.expiresAt = expiresAt
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "token": .string(), "carrierId": .string(), "customerNumber": .string(),
+                "contractDescription": .string(), "expiresAt": .string(format: "date-time"),
+            ],
+            required: ["carrierId", "customerNumber", "contractDescription", "expiresAt"])
+    }
+}
+
+/// `isp.login`: the carrier ID and its password log in to the linked ISP contract.
+public enum ISPLogin: RPCMethod {
+    public static let name = "isp.login"
+    public static let summary =
+        "Logs in to the ISP with a linked carrier ID (or its e-mail) and its password: a madoguchi-auth session for the linked ISP contract. A wrong password and a carrier ID with no link answer alike."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var loginId: String
+        public var password: String
+        public var origin: String?
+
+        public init(loginId: String, password: String, origin: String? = nil) {
+            self.loginId = loginId
+            self.password = password
+            self.origin = origin
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(["loginId": .string(), "password": .string(), "origin": .string()], required: ["loginId", "password"])
+        }
+    }
+    public typealias Result = ISPSession
+    public static var errors: [RPCError] { [LinkingError.loginFailed.rpcError] }
+}
+
+/// `isp.session`: which ISP contract a session may use, for the ISP's own pages.
+public enum ISPSessionCheck: RPCMethod {
+    public static let name = "isp.session"
+    public static let summary =
+        "Which ISP contract a carrier ID's session may use now: refused when the session is invalid or the contract is no longer linked."
+    public typealias Params = CarrierSessionParams
+    public typealias Result = ISPSession
+    public static var errors: [RPCError] { [LinkingError.notLinked.rpcError] }
+}

@@ -1,0 +1,30 @@
+import AuthAPI
+import JSONRPC
+import LinkingAPI
+import RegistrationAPI
+import ServiceKit
+
+/// Who a session belongs to, as madoguchi-auth and madoguchi-registration say over their
+/// sockets: linking keeps no credentials and no carrier ID records of its own.
+struct CarrierGateway: Sendable {
+    let auth: PeerService
+    let registration: PeerService
+
+    /// The key of the carrier ID (or My Page account) a password session belongs to:
+    /// auth's login ID.
+    func loginKey(of session: String) async throws -> String {
+        let info = try await auth.call(SessionCheck.self, SessionToken(token: session))
+        guard info.method == "password", info.principal.hasPrefix("login:") else { throw LinkingError.sessionNotApplicable }
+        return String(info.principal.dropFirst("login:".count))
+    }
+
+    /// The carrier ID behind a session, with its key; a My Page account's session is refused.
+    func carrier(of session: String) async throws -> (key: String, profile: CarrierIDProfile) {
+        let key = try await loginKey(of: session)
+        do {
+            return (key, try await registration.call(CarrierIDShow.self, SessionParams(session: session)))
+        } catch let refusal as RPCError where refusal.reason == "session_not_applicable" {
+            throw LinkingError.sessionNotApplicable
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import AuthAPI
+import Foundation
+import GRDB
+import JSONRPC
+import LinkingAPI
+import MadoguchiModels
+import ServiceKit
+
+/// Linking an ISP contract to a carrier ID (DOMAIN §5, second half): details and the ISP
+/// address → the mailed 6-digit code → ISP login → 2-step check on the phone on file →
+/// linked. Each step is stored, so the journey resumes after a pause or a restart; one
+/// untouched for `--journey-hours` is gone.
+///
+/// An outsider must not learn whether an ISP address exists: for an unknown address the
+/// journey is stored and answered the same, no code is sent, and its code step counts
+/// tries and expiry itself exactly as auth does for a real code.
+struct LinkJourneys: Sendable {
+    let database: DatabasePool
+    let clock: any ServiceClock
+    let auth: PeerService
+    let carriers: CarrierGateway
+    let links: LinkBook
+    let journeyIDs: SecretHasher
+    let options: LinkingOptions
+
+    static let emailPurpose = try! CodePurpose(validating: "isp-link")
+    static let phonePurpose = try! CodePurpose(validating: "isp-link-phone")
+    /// Auth's one-time codes last 10 minutes; the e-mail step keeps the same clock.
+    static let codeLifetime: TimeInterval = 600
+
+    private var lifetime: TimeInterval { TimeInterval(options.journeyHours) * 3600 }
+
+    func start(_ params: LinkStart.Params) async throws -> LinkJourney {
+        let carrier = try await carriers.carrier(of: params.session)
+        let token = RandomToken.make()
+        let now = clock.now()
+        let contract = try await database.write { db in
+            try db.execute(sql: "DELETE FROM link_journey WHERE expiresAt <= ?", arguments: [now])
+            if try LinkRow.live(carrierKey: carrier.key, in: db) != nil { throw LinkingError.carrierIDAlreadyLinked }
+            let contract = try ISPContract.find(email: params.ispEmail.value, in: db)
+            try JourneyRow(
+                journeyHash: journeyIDs.tokenHash(token), carrierKey: carrier.key, carrierId: carrier.profile.carrierId,
+                carrierEmail: carrier.profile.email, enteredName: params.name.value, enteredKana: params.kana.value,
+                enteredBirthDate: params.birthDate.description, ispEmail: params.ispEmail.value.lowercased(),
+                customerNumber: contract?.customerNumber, step: .emailCode, tries: 0, codeSentAt: now, codeSentBy: nil,
+                linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime)
+            ).insert(db)
+            return contract
+        }
+        if let contract {
+            _ = try await auth.call(
+                OTPIssue.self,
+                .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email)))
+        }
+        return try await status(session: params.session, journeyId: token)
+    }
+
+    func status(session: String, journeyId: String) async throws -> LinkJourney {
+        let journey = try await load(session: session, journeyId: journeyId)
+        return try await view(journeyId, journey)
+    }
+
+    func code(_ params: LinkCodeParams) async throws -> LinkJourney {
+        var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .emailCode)
+        let now = clock.now()
+        guard now < journey.codeSentAt.addingTimeInterval(Self.codeLifetime) else {
+            try await end(journey)
+            throw LinkingError.codeExpired
+        }
+        var matches = false
+        if let customerNumber = journey.customerNumber,
+            let contract = try await database.read({ db in try ISPContract.find(customerNumber, in: db) })
+        {
+            matches = try await verifies(
+                .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email), code: params.code))
+        }
+        guard matches else { throw try await failedTry(&journey, LinkingError.codeIncorrect) }
+        return try await advance(params.journeyId, &journey, to: .ispLogin)
+    }
+
+    func ispLogin(_ params: LinkISPLogin.Params) async throws -> LinkJourney {
+        var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .ispLogin)
+        let contract = try await contract(of: journey)
+        var matches = false
+        if params.ispEmail.value.lowercased() == contract.email {
+            do {
+                _ = try await auth.call(
+                    PasswordVerify.self,
+                    .init(
+                        loginId: try LoginID(validating: contract.customerNumber), password: params.password,
+                        origin: params.origin, realm: .isp))
+                matches = true
+            } catch let refusal as RPCError where refusal.reason == "password_incorrect" {}
+        }
+        guard matches else { throw try await failedTry(&journey, LinkingError.ispLoginFailed) }
+        // Only the contract's own holder, who has just proved it, learns that it is taken.
+        if try await database.read({ db in try LinkRow.live(customerNumber: contract.customerNumber, in: db) }) != nil {
+            throw LinkingError.ispContractAlreadyLinked
+        }
+        return try await advance(params.journeyId, &journey, to: .secondFactor)
+    }
+
+    func sendSecondFactor(_ params: LinkSecondFactorSend.Params) async throws -> LinkJourney {
+        var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .secondFactor)
+        let contract = try await contract(of: journey)
+        if params.channel == .sms, contract.phoneKind == .landline { throw LinkingError.landlineTakesVoiceOnly }
+        _ = try await auth.call(OTPIssue.self, .init(purpose: Self.phonePurpose, destination: try destination(params.channel, contract)))
+        journey.codeSentBy = params.channel
+        journey.codeSentAt = clock.now()
+        return try await advance(params.journeyId, &journey, to: .secondFactor)
+    }
+
+    func verifySecondFactor(_ params: LinkCodeParams, peer: PeerCredentials) async throws -> LinkJourney {
+        var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .secondFactor)
+        guard let channel = journey.codeSentBy else { throw LinkingError.journeyStep(expected: "second_factor_send") }
+        let contract = try await contract(of: journey)
+        // Auth counts the tries of this code (5, then send a new one) and answers for itself.
+        _ = try await auth.call(
+            OTPVerify.self, .init(purpose: Self.phonePurpose, destination: try destination(channel, contract), code: params.code))
+        let now = clock.now()
+        let link = try await database.write { [journey] db in
+            var finished = journey
+            let link = try links.link(journey, contract: contract, at: now, peer: peer, in: db)
+            finished.step = .linked
+            finished.linkNumber = link.linkNumber
+            finished.updatedAt = now
+            try finished.update(db)
+            return link
+        }
+        journey.step = .linked
+        journey.linkNumber = link.linkNumber
+        return journey.view(journeyId: params.journeyId, contract: contract, link: link.confirmation(description: contract.description))
+    }
+
+    // MARK: - Steps
+
+    /// The caller's journey: the session must be the carrier ID that started it, and
+    /// anything else answers like an unknown journey.
+    private func load(session: String, journeyId: String, expecting step: LinkStep? = nil) async throws -> JourneyRow {
+        let key = try await carriers.loginKey(of: session)
+        let hash = journeyIDs.tokenHash(journeyId)
+        let now = clock.now()
+        guard
+            let journey = try await database.read({ db in
+                try JourneyRow.fetchOne(
+                    db, sql: "SELECT * FROM link_journey WHERE journeyHash = ? AND expiresAt > ?", arguments: [hash, now])
+            }), journey.carrierKey == key
+        else { throw LinkingError.journeyNotFound }
+        if step != nil, journey.step == .linked { throw LinkingError.journeyNotFound }
+        if let step, journey.step != step { throw LinkingError.journeyStep(expected: journey.step.rawValue) }
+        return journey
+    }
+
+    private func contract(of journey: JourneyRow) async throws -> ISPContract {
+        guard let customerNumber = journey.customerNumber,
+            let contract = try await database.read({ db in try ISPContract.find(customerNumber, in: db) })
+        else { throw LinkingError.journeyNotFound }
+        return contract
+    }
+
+    /// Checks a one-time code with auth: true when it matches, false for any refusal of
+    /// the code itself (the journey counts those).
+    private func verifies(_ params: OTPVerify.Params) async throws -> Bool {
+        do {
+            _ = try await auth.call(OTPVerify.self, params)
+            return true
+        } catch let refusal as RPCError where refusal.reason?.hasPrefix("code_") == true {
+            return false
+        }
+    }
+
+    /// Counts a wrong try: the journey ends at the limit, else `refusal` with tries left.
+    private func failedTry(_ journey: inout JourneyRow, _ refusal: (Int) -> LinkingError) async throws -> LinkingError {
+        journey.tries += 1
+        guard journey.tries < options.journeyTries else {
+            try await end(journey)
+            return .tooManyTries
+        }
+        try await database.write { [journey] db in try journey.update(db) }
+        return refusal(options.journeyTries - journey.tries)
+    }
+
+    private func end(_ journey: JourneyRow) async throws {
+        _ = try await database.write { db in try journey.delete(db) }
+    }
+
+    /// Stores the journey at `step` and keeps it alive for another lifetime.
+    private func advance(_ journeyId: String, _ journey: inout JourneyRow, to step: LinkStep) async throws -> LinkJourney {
+        let now = clock.now()
+        if journey.step != step { journey.tries = 0 }
+        journey.step = step
+        journey.updatedAt = now
+        journey.expiresAt = now.addingTimeInterval(lifetime)
+        try await database.write { [journey] db in try journey.update(db) }
+        return try await view(journeyId, journey)
+    }
+
+    private func view(_ journeyId: String, _ journey: JourneyRow) async throws -> LinkJourney {
+        try await database.read { db in
+            let contract = try journey.customerNumber.flatMap { try ISPContract.find($0, in: db) }
+            let link = try journey.linkNumber.flatMap { try LinkRow.fetchOne(db, key: $0) }
+            return journey.view(
+                journeyId: journeyId, contract: contract,
+                link: contract.flatMap { contract in link.map { $0.confirmation(description: contract.description) } })
+        }
+    }
+
+    private func destination(_ channel: PhoneChannel, _ contract: ISPContract) throws -> CodeDestination {
+        try CodeDestination(channel: channel == .sms ? .sms : .voice, to: contract.phoneNumber)
+    }
+}
+
+extension LinkStep: DatabaseValueConvertible {}
+extension PhoneChannel: DatabaseValueConvertible {}

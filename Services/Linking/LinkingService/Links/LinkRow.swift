@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import LinkingAPI
+import ServiceKit
+
+/// A link between an ISP contract and a carrier ID, present (`unlinkedAt` nil) or past.
+struct LinkRow: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "isp_link"
+
+    var linkNumber: String
+    var customerNumber: String
+    var carrierKey: String
+    var carrierId: String
+    var carrierEmail: String
+    var enteredName: String
+    var enteredKana: String
+    var enteredBirthDate: String
+    var holderMatchesContract: Bool
+    var linkedAt: Date
+    var unlinkedAt: Date?
+    var unlinkedBy: String?
+    var unlinkReason: String?
+
+    /// The live link of a carrier ID.
+    static func live(carrierKey: String, in db: Database) throws -> LinkRow? {
+        try fetchOne(db, sql: "SELECT * FROM isp_link WHERE carrierKey = ? AND unlinkedAt IS NULL", arguments: [carrierKey])
+    }
+
+    /// The live link of an ISP contract.
+    static func live(customerNumber: String, in db: Database) throws -> LinkRow? {
+        try fetchOne(
+            db, sql: "SELECT * FROM isp_link WHERE customerNumber = ? AND unlinkedAt IS NULL", arguments: [customerNumber])
+    }
+
+    /// Every link an ISP contract has had, newest first.
+    static func history(customerNumber: String, in db: Database) throws -> [LinkRow] {
+        try fetchAll(
+            db, sql: "SELECT * FROM isp_link WHERE customerNumber = ? ORDER BY linkedAt DESC, rowid DESC",
+            arguments: [customerNumber])
+    }
+
+    func confirmation(description: String) -> LinkConfirmation {
+        LinkConfirmation(
+            linkNumber: linkNumber, carrierId: carrierId, customerNumber: customerNumber, contractDescription: description,
+            holderMatchesContract: holderMatchesContract, linkedAt: ISO8601.tokyo(linkedAt))
+    }
+
+    func record(contract: ISPContract) -> LinkRecord {
+        LinkRecord(
+            link: confirmation(description: contract.description), enteredName: enteredName, enteredKana: enteredKana,
+            enteredBirthDate: enteredBirthDate, holderName: contract.holderName, unlinkedAt: unlinkedAt.map(ISO8601.tokyo),
+            unlinkedBy: unlinkedBy, unlinkReason: unlinkReason)
+    }
+
+    /// A new random link number: `L` and ten digits.
+    static func newNumber() -> String {
+        "L" + String((0..<10).map { _ in Character(String(Int.random(in: 0...9))) })
+    }
+}
+
+/// One line of the link audit trail: every link and unlink, with the calling uid.
+struct LinkAudit: Codable, PersistableRecord, Sendable {
+    static let databaseTableName = "link_audit"
+
+    var at: Date
+    var event: String
+    var linkNumber: String
+    var customerNumber: String
+    var carrierKey: String
+    var peerUID: Int64
+    var detail: String?
+}

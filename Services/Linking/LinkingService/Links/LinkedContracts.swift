@@ -1,0 +1,109 @@
+import AuthAPI
+import Foundation
+import GRDB
+import JSONRPC
+import LinkingAPI
+import MadoguchiModels
+import ServiceKit
+
+/// What a link gives after the journey: the confirmation page, ISP login with the carrier
+/// ID, and unlinking by the carrier ID or an operator.
+struct LinkedContracts: Sendable {
+    let database: DatabasePool
+    let clock: any ServiceClock
+    let auth: PeerService
+    let carriers: CarrierGateway
+    let links: LinkBook
+    let operators: OperatorPolicy
+
+    func confirmation(session: String) async throws -> LinkConfirmation {
+        let key = try await carriers.loginKey(of: session)
+        let (link, contract) = try await live(carrierKey: key)
+        return link.confirmation(description: contract.description)
+    }
+
+    /// Logs in to the ISP: the carrier ID's own password, through auth, and then its link.
+    /// A wrong password and a carrier ID with no link answer alike.
+    func login(_ params: ISPLogin.Params) async throws -> ISPSession {
+        guard let loginID = try? LoginID(validating: params.loginId) else { throw LinkingError.loginFailed }
+        let session: SessionInfo
+        do {
+            session = try await auth.call(SessionOpen.self, .init(.password(loginID, params.password), origin: params.origin))
+        } catch let refusal as RPCError where refusal.reason == "password_incorrect" || refusal.reason == "login_failed" {
+            throw LinkingError.loginFailed
+        }
+        guard let token = session.token, session.principal.hasPrefix("login:") else { throw LinkingError.loginFailed }
+        do {
+            let (link, contract) = try await live(carrierKey: String(session.principal.dropFirst("login:".count)))
+            return ISPSession(
+                token: token, carrierId: link.carrierId, customerNumber: link.customerNumber,
+                contractDescription: contract.description, expiresAt: session.expiresAt)
+        } catch LinkingError.notLinked {
+            _ = try? await auth.call(SessionClose.self, SessionToken(token: token))
+            throw LinkingError.loginFailed
+        }
+    }
+
+    /// Which ISP contract a session may use now: an unlink takes effect at once.
+    func session(_ token: String) async throws -> ISPSession {
+        let info = try await auth.call(SessionCheck.self, SessionToken(token: token))
+        guard info.method == "password", info.principal.hasPrefix("login:") else { throw LinkingError.notLinked }
+        let (link, contract) = try await live(carrierKey: String(info.principal.dropFirst("login:".count)))
+        return ISPSession(
+            token: nil, carrierId: link.carrierId, customerNumber: link.customerNumber,
+            contractDescription: contract.description, expiresAt: info.expiresAt)
+    }
+
+    func unlink(_ params: LinkUnlink.Params, peer: PeerCredentials) async throws -> LinkUnlink.Result {
+        let now = clock.now()
+        let ended: LinkRow
+        if let session = params.session {
+            let key = try await carriers.loginKey(of: session)
+            ended = try await database.write { db in
+                guard let link = try LinkRow.live(carrierKey: key, in: db) else { throw LinkingError.notLinked }
+                return try links.unlink(link, by: "customer", reason: nil, at: now, peer: peer, in: db)
+            }
+        } else {
+            try operators.requireOperator(peer)
+            guard let customerNumber = params.customerNumber else {
+                throw RPCError.invalidParams(
+                    "give session (the carrier ID's) or, as an operator, customerNumber.", reason: "missing_member",
+                    field: "customerNumber")
+            }
+            guard let staff = params.staff?.trimmed, !staff.isEmpty, let reason = params.reason?.trimmed, !reason.isEmpty else {
+                throw RPCError.invalidParams(
+                    "an operator's unlink names the staff member and the reason.", reason: "missing_member", field: "staff")
+            }
+            ended = try await database.write { db in
+                guard let link = try LinkRow.live(customerNumber: customerNumber.value, in: db) else {
+                    throw LinkingError.notLinked
+                }
+                return try links.unlink(link, by: staff, reason: reason, at: now, peer: peer, in: db)
+            }
+        }
+        return .init(linkNumber: ended.linkNumber, customerNumber: ended.customerNumber, unlinkedAt: ISO8601.tokyo(now))
+    }
+
+    func show(_ customerNumber: ISPCustomerNumber, peer: PeerCredentials) async throws -> LinkShow.Result {
+        try operators.requireOperator(peer)
+        return try await database.read { db in
+            guard let contract = try ISPContract.find(customerNumber.value, in: db) else { throw LinkingError.ispContractNotFound }
+            return LinkShow.Result(
+                customerNumber: contract.customerNumber, contractDescription: contract.description,
+                links: try LinkRow.history(customerNumber: contract.customerNumber, in: db).map { $0.record(contract: contract) })
+        }
+    }
+
+    private func live(carrierKey: String) async throws -> (LinkRow, ISPContract) {
+        try await database.read { db in
+            guard let link = try LinkRow.live(carrierKey: carrierKey, in: db),
+                let contract = try ISPContract.find(link.customerNumber, in: db)
+            else { throw LinkingError.notLinked }
+            return (link, contract)
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}

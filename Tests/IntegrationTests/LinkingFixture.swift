@@ -1,0 +1,128 @@
+import AuthAPI
+import Foundation
+import GRDB
+import JSONRPC
+import LinkingAPI
+import MadoguchiModels
+import RegistrationAPI
+import ServiceKit
+import Testing
+import TestSupport
+
+/// The real madoguchi-auth, madoguchi-registration and madoguchi-linking under
+/// `systemd-socket-activate` in one sandbox, with two ISP contracts imported and their
+/// passwords set through `madoctl`, and helpers that issue carrier IDs and log them in.
+struct LinkingFixture {
+    var registration: RegistrationFixture
+    var linking: ChildProcess
+    var sandbox: ServiceSandbox { registration.sandbox }
+
+    /// A fibre contract whose phone on file is a mobile, and one with a landline.
+    static let ispContracts = """
+        {"customerNumber":"N100000001","description":"fibre with family plan","email":"ichiro@isp.example.ne.jp","phoneNumber":"090-5555-0001","phoneKind":"mobile","holderName":"山田　一郎"}
+        {"customerNumber":"n100000002","description":"ADSL single plan","email":"Hanako@isp.example.ne.jp","phoneNumber":"03-5555-0002","phoneKind":"landline","holderName":"加藤 花子"}
+
+        """
+    static let ispPasswords = ["N100000001": "Hikari2026", "N100000002": "Denwa2026x"]
+    static let fibre = "N100000001"
+    static let adsl = "N100000002"
+
+    init(now: String = "2026-11-21T12:00:00+09:00") async throws {
+        registration = try await RegistrationFixture(now: now, importContracts: false)
+        linking = try await registration.sandbox.startActivated("linking")
+        let file = registration.sandbox.root.file("isp-contracts.jsonl")
+        try Data(Self.ispContracts.utf8).write(to: URL(fileURLWithPath: file))
+        let imported = try await registration.sandbox.madoctl(["isp-contracts", "import", file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        for (number, password) in Self.ispPasswords {
+            let set = try await registration.sandbox.madoctl(["isp-contracts", "set-password", number], input: password + "\n")
+            #expect(set.status == 0, "\(set.stderr)")
+        }
+    }
+
+    func client() async throws -> RPCClient { try await sandbox.client("linking") }
+
+    /// Issues a carrier ID (the e-mail address as the ID) through registration's journey,
+    /// with the key read from the spool.
+    func issueCarrierID(_ email: String, password: String, name: String, kana: String) async throws {
+        let registration = try await self.registration.client()
+        let started = try await registration.call(CarrierIDStart.self, .init(email: try EmailAddress(validating: email)))
+        let key = try await self.registration.code(to: email)
+        _ = try await registration.call(CarrierIDVerifyKey.self, .init(journeyId: started.journeyId, code: key))
+        _ = try await registration.call(CarrierIDChooseID.self, .init(journeyId: started.journeyId, useEmail: true))
+        _ = try await registration.call(
+            CarrierIDDetails.self,
+            .init(
+                journeyId: started.journeyId, password: password, name: try PersonName(validating: name),
+                kana: try KanaName(validating: kana), gender: .unspecified, birthDate: try CivilDate(validating: "1990-01-01"),
+                contactMobile: try PhoneNumber(validating: "080-7777-0000")))
+        _ = try await registration.call(CarrierIDConfirm.self, .init(journeyId: started.journeyId, acceptTerms: true))
+        _ = try await registration.call(CarrierIDConsent.self, .init(journeyId: started.journeyId, share: true, dontAskAgain: false))
+        await registration.close()
+    }
+
+    /// A session token of a carrier ID (or any login), from auth.
+    func login(_ loginId: String, _ password: String) async throws -> String {
+        let auth = try await sandbox.client("auth")
+        let session = try await auth.call(SessionOpen.self, .init(.password(try LoginID(validating: loginId), password)))
+        await auth.close()
+        return try #require(session.token)
+    }
+
+    /// The newest message to `to` once there are at least `count`.
+    func message(to: String, count: Int = 1) async throws -> SpoolReader.Entry {
+        try await registration.message(to: to, count: count)
+    }
+
+    /// The code of the `number`th code message (mail or SMS) to `to`; other messages,
+    /// such as linking's notices, do not count.
+    func code(to: String, number: Int = 1) async throws -> String {
+        let codeMails = { SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to && $0.body.hasPrefix("確認コード") } }
+        try await waitUntil("code mail \(number) to \(to)") { codeMails().count >= number }
+        let body = codeMails()[number - 1].body
+        return String(try #require(body.split(whereSeparator: { !($0.isASCII && $0.isNumber) }).first { $0.count == 6 }))
+    }
+
+    /// The 5-digit code read out by the newest voice call to `to` (spoken digit by digit).
+    func spokenCode(to: String, count: Int = 1) async throws -> String {
+        let body = try await message(to: to, count: count).body
+        let spoken = String(try #require(body.components(separatedBy: "です").first))
+        return String(spoken.filter { $0.isASCII && $0.isNumber })
+    }
+
+    /// Waits for a message to `to` whose body contains `text` (messages of different
+    /// services in the same second come in no set order).
+    func message(to: String, containing text: String) async throws -> SpoolReader.Entry {
+        try await waitUntil("a message to \(to) containing \(text)") {
+            SpoolReader.entries(in: sandbox.spoolDirectory).contains { $0.to == to && $0.body.contains(text) }
+        }
+        return try #require(SpoolReader.entries(in: sandbox.spoolDirectory).first { $0.to == to && $0.body.contains(text) })
+    }
+
+    /// How many messages went to `to`.
+    func messageCount(to: String) -> Int {
+        SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count
+    }
+
+    /// Restarts the linking service (kill -9, then a fresh activation).
+    mutating func restartLinking() async throws {
+        linking.signal(SIGKILL)
+        _ = try await linking.waitForExit()
+        linking = try await sandbox.startActivated("linking")
+    }
+
+    /// The linking database's audit trail, oldest first, as `event linkNumber`.
+    func audit() throws -> [String] {
+        let database = try DatabaseQueue(path: sandbox.root.file("linking") + "/linking.sqlite")
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT event, linkNumber FROM link_audit ORDER BY id").map {
+                "\($0["event"] as String) \($0["linkNumber"] as String)"
+            }
+        }
+    }
+
+    func stop() async throws {
+        #expect(try await linking.terminate() == 0)
+        try await registration.stop()
+    }
+}

@@ -1,0 +1,280 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import LinkingAPI
+import MadoguchiModels
+import Testing
+import TestSupport
+
+/// Linking an ISP contract to a carrier ID across the real auth, registration and linking
+/// processes, with every code read from the spool and every time rule on the test clock.
+@Suite struct LinkingTests {
+    static let ichiro = "ichiro@example.jp"
+    static let ichiroISP = "ichiro@isp.example.ne.jp"
+
+    /// Starts a journey for the fibre contract as Ichiro's carrier ID and enters the mailed code.
+    func startAndEnterCode(_ fixture: LinkingFixture, _ linking: RPCClient, session: String, name: String = "山田 一郎")
+        async throws -> String
+    {
+        let started = try await linking.call(
+            LinkStart.self,
+            .init(
+                session: session, name: try PersonName(validating: name), kana: try KanaName(validating: "ヤマダ イチロウ"),
+                birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: Self.ichiroISP)))
+        #expect(started.step == .emailCode && started.phoneOnFile == nil)
+        let code = try await fixture.code(to: Self.ichiroISP)
+        #expect(try await linking.call(LinkCode.self, .init(session: session, journeyId: started.journeyId, code: code)).step == .ispLogin)
+        return started.journeyId
+    }
+
+    @Test func wholeJourney_bySMS_linksWithAMailedLinkNumber_thenTheCarrierIDLogsInToTheISP() async throws {
+        let fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
+        let linking = try await fixture.client()
+        let journey = try await startAndEnterCode(fixture, linking, session: session)
+
+        // A wrong ISP password counts; the right one shows the phone on file.
+        let wrong = await refusal {
+            try await linking.call(
+                LinkISPLogin.self,
+                .init(session: session, journeyId: journey, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: "Wrong2026x"))
+        }
+        #expect(wrong?.reason == "isp_login_failed" && wrong?.data?["triesLeft"] == 4)
+        let loggedIn = try await linking.call(
+            LinkISPLogin.self,
+            .init(session: session, journeyId: journey, ispEmail: try EmailAddress(validating: "ICHIRO@isp.example.ne.jp"), password: "Hikari2026"))
+        #expect(loggedIn.step == .secondFactor && loggedIn.phoneOnFile == "*******0001" && loggedIn.channels == [.sms, .voice])
+        // The code step comes before entering a code.
+        #expect(await refusal {
+            try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: journey, code: "123456"))
+        }?.data?["expected"] == "second_factor_send")
+
+        _ = try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: journey, channel: .sms))
+        let sms = try await fixture.message(to: "09055550001")
+        #expect(sms.channel == .sms)
+        let code = try await fixture.code(to: "09055550001")
+        let linked = try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: journey, code: code))
+        let link = try #require(linked.link)
+        #expect(linked.step == .linked && link.customerNumber == LinkingFixture.fibre && link.holderMatchesContract)
+        #expect(link.contractDescription == "fibre with family plan" && link.carrierId == Self.ichiro)
+
+        // The completion mail carries the link number, to the carrier ID and the ISP address.
+        #expect(try await fixture.message(to: Self.ichiro, containing: link.linkNumber).subject?.contains("連携完了") == true)
+        #expect(try await fixture.message(to: Self.ichiroISP, containing: link.linkNumber).subject?.contains("連携完了") == true)
+        #expect(try await linking.call(LinkConfirm.self, .init(session: session)) == link)
+        #expect(try fixture.audit() == ["linked \(link.linkNumber)"])
+
+        // From now on the carrier ID and its password log in to the ISP.
+        let isp = try await linking.call(ISPLogin.self, .init(loginId: "Ichiro@example.jp", password: "Kaede2026x"))
+        #expect(isp.customerNumber == LinkingFixture.fibre && isp.carrierId == Self.ichiro)
+        let token = try #require(isp.token)
+        #expect(try await linking.call(ISPSessionCheck.self, .init(session: token)).contractDescription == "fibre with family plan")
+        #expect(await refusal {
+            try await linking.call(ISPLogin.self, .init(loginId: Self.ichiro, password: "Wrong2026x"))
+        }?.reason == "login_failed")
+
+        // Unlinking by the carrier ID ends ISP access at once, with an e-mail.
+        let unlinked = try await linking.call(LinkUnlink.self, .init(session: session))
+        #expect(unlinked.linkNumber == link.linkNumber)
+        #expect(try await fixture.message(to: Self.ichiro, containing: "連携を解除しました").body.contains(link.linkNumber))
+        #expect(await refusal { try await linking.call(ISPSessionCheck.self, .init(session: token)) }?.reason == "not_linked")
+        #expect(await refusal {
+            try await linking.call(ISPLogin.self, .init(loginId: Self.ichiro, password: "Kaede2026x"))
+        }?.reason == "login_failed")
+        #expect(try fixture.audit() == ["linked \(link.linkNumber)", "unlinked \(link.linkNumber)"])
+        await linking.close()
+        try await fixture.stop()
+    }
+
+    @Test func landline_takesOnlyTheVoiceCall_aFamilyMemberLinks_andARestartAndALongPauseLoseNothing() async throws {
+        var fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID("ken@example.jp", password: "Momiji2026", name: "加藤 健", kana: "カトウ ケン")
+        var session = try await fixture.login("ken@example.jp", "Momiji2026")
+        var linking = try await fixture.client()
+        // Ken enters his own details; the contract holder is his mother Hanako.
+        let started = try await linking.call(
+            LinkStart.self,
+            .init(
+                session: session, name: try PersonName(validating: "加藤 健"), kana: try KanaName(validating: "カトウ ケン"),
+                birthDate: try CivilDate(validating: "1995-08-08"), ispEmail: try EmailAddress(validating: "hanako@isp.example.ne.jp")))
+        let journey = started.journeyId
+        let code = try await fixture.code(to: "hanako@isp.example.ne.jp")
+        _ = try await linking.call(LinkCode.self, .init(session: session, journeyId: journey, code: code))
+
+        // The linking service is killed and restarted in the middle.
+        await linking.close()
+        try await fixture.restartLinking()
+        linking = try await fixture.client()
+        #expect(try await linking.call(LinkStatus.self, .init(session: session, journeyId: journey)).step == .ispLogin)
+        let loggedIn = try await linking.call(
+            LinkISPLogin.self,
+            .init(session: session, journeyId: journey, ispEmail: try EmailAddress(validating: "hanako@isp.example.ne.jp"), password: "Denwa2026x"))
+        #expect(loggedIn.channels == [.voice] && loggedIn.phoneOnFile == "******0002")
+        #expect(await refusal {
+            try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: journey, channel: .sms))
+        }?.reason == "landline_takes_voice_only")
+
+        // A 45-minute pause: the journey waits; the session has expired, so Ken logs in again.
+        try fixture.sandbox.setClock("2026-11-21T12:45:00+09:00")
+        #expect(await refusal { try await linking.call(LinkStatus.self, .init(session: session, journeyId: journey)) }?.reason == "session_invalid")
+        session = try await fixture.login("ken@example.jp", "Momiji2026")
+        #expect(try await linking.call(LinkStatus.self, .init(session: session, journeyId: journey)).step == .secondFactor)
+
+        _ = try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: journey, channel: .voice))
+        let call = try await fixture.message(to: "0355550002")
+        #expect(call.channel == .voice)
+        let spoken = try await fixture.spokenCode(to: "0355550002")
+        let linked = try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: journey, code: spoken))
+        #expect(linked.link?.holderMatchesContract == false && linked.link?.customerNumber == LinkingFixture.adsl)
+
+        // The operator sees the details Ken entered beside the contract holder.
+        let shown = try await fixture.sandbox.madoctl(["link", "show", "n100000002", "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        guard case .array(let links)? = try JSONValue.parse(Data(shown.stdout.utf8))["links"], let record = links.first else {
+            Issue.record("no links in \(shown.stdout)")
+            return
+        }
+        #expect(record["enteredName"] == "加藤\u{3000}健" && record["holderName"] == "加藤\u{3000}花子")
+        #expect(record["link"]?["holderMatchesContract"] == false)
+        await linking.close()
+        try await fixture.stop()
+    }
+
+    @Test func unknownISPAddress_looksTheSame_andItsCodeStepCountsTriesLikeAuth() async throws {
+        let fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
+        let linking = try await fixture.client()
+        func start(_ address: String) async throws -> LinkJourney {
+            try await linking.call(
+                LinkStart.self,
+                .init(
+                    session: session, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
+                    birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: address)))
+        }
+        let known = try await start(Self.ichiroISP)
+        let unknown = try await start("nobody@isp.example.ne.jp")
+        #expect(known.step == unknown.step && known.expiresAt == unknown.expiresAt && known.phoneOnFile == unknown.phoneOnFile)
+        _ = try await fixture.message(to: Self.ichiroISP)
+        #expect(fixture.messageCount(to: "nobody@isp.example.ne.jp") == 0)
+
+        // The same refusals, with the same tries left, for a wrong code to either address.
+        for triesLeft in [4, 3, 2, 1] {
+            for journey in [known, unknown] {
+                let wrong = await refusal {
+                    try await linking.call(LinkCode.self, .init(session: session, journeyId: journey.journeyId, code: "000000"))
+                }
+                #expect(wrong?.reason == "code_incorrect" && wrong?.data?["triesLeft"] == .int(Int64(triesLeft)))
+            }
+        }
+        for journey in [known, unknown] {
+            #expect(await refusal {
+                try await linking.call(LinkCode.self, .init(session: session, journeyId: journey.journeyId, code: "000000"))
+            }?.reason == "too_many_tries")
+            #expect(await refusal {
+                try await linking.call(LinkStatus.self, .init(session: session, journeyId: journey.journeyId))
+            }?.reason == "journey_not_found")
+        }
+
+        // A code is good for 10 minutes, for either address.
+        let late = try await start("nobody@isp.example.ne.jp")
+        try fixture.sandbox.setClock("2026-11-21T12:10:00+09:00")
+        #expect(await refusal {
+            try await linking.call(LinkCode.self, .init(session: session, journeyId: late.journeyId, code: "000000"))
+        }?.reason == "code_expired")
+        await linking.close()
+        try await fixture.stop()
+    }
+
+    @Test func abandonedJourney_expiresAfter24HoursWithoutAStep_andIsNobodyElses() async throws {
+        let fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        try await fixture.issueCarrierID("ken@example.jp", password: "Momiji2026", name: "加藤 健", kana: "カトウ ケン")
+        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
+        let linking = try await fixture.client()
+        let journey = try await startAndEnterCode(fixture, linking, session: session)
+        // Another carrier ID holding the journey ID gets nothing.
+        let ken = try await fixture.login("ken@example.jp", "Momiji2026")
+        #expect(await refusal { try await linking.call(LinkStatus.self, .init(session: ken, journeyId: journey)) }?.reason == "journey_not_found")
+
+        try fixture.sandbox.setClock("2026-11-22T11:59:59+09:00")
+        let fresh = try await fixture.login(Self.ichiro, "Kaede2026x")
+        #expect(try await linking.call(LinkStatus.self, .init(session: fresh, journeyId: journey)).step == .ispLogin)
+        try fixture.sandbox.setClock("2026-11-22T12:00:00+09:00")
+        #expect(await refusal {
+            try await linking.call(
+                LinkISPLogin.self,
+                .init(session: fresh, journeyId: journey, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: "Hikari2026"))
+        }?.reason == "journey_not_found")
+        await linking.close()
+        try await fixture.stop()
+    }
+
+    @Test func secondLink_ofALinkedContract_isRefused_untilAnOperatorUnlinksIt() async throws {
+        let fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        try await fixture.issueCarrierID("jiro@example.jp", password: "Sakura2026", name: "山田 次郎", kana: "ヤマダ ジロウ")
+        let linking = try await fixture.client()
+
+        func linkFibre(session: String, mailNumber: Int, callNumber: Int) async throws -> LinkJourney? {
+            let started = try await linking.call(
+                LinkStart.self,
+                .init(
+                    session: session, name: try PersonName(validating: "山田 次郎"), kana: try KanaName(validating: "ヤマダ ジロウ"),
+                    birthDate: try CivilDate(validating: "2000-01-01"), ispEmail: try EmailAddress(validating: Self.ichiroISP)))
+            let code = try await fixture.code(to: Self.ichiroISP, number: mailNumber)
+            _ = try await linking.call(LinkCode.self, .init(session: session, journeyId: started.journeyId, code: code))
+            _ = try await linking.call(
+                LinkISPLogin.self,
+                .init(session: session, journeyId: started.journeyId, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: "Hikari2026"))
+            _ = try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: started.journeyId, channel: .voice))
+            let spoken = try await fixture.spokenCode(to: "09055550001", count: callNumber)
+            return try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: started.journeyId, code: spoken))
+        }
+
+        let ichiro = try await fixture.login(Self.ichiro, "Kaede2026x")
+        let first = try #require(try await linkFibre(session: ichiro, mailNumber: 1, callNumber: 1)?.link)
+        // The carrier ID cannot start a second link of its own.
+        #expect(await refusal {
+            try await linking.call(
+                LinkStart.self,
+                .init(
+                    session: ichiro, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
+                    birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: "hanako@isp.example.ne.jp")))
+        }?.reason == "carrier_id_already_linked")
+
+        // Jiro knows the ISP password too, but the contract is taken: he is told so after the ISP login.
+        let jiro = try await fixture.login("jiro@example.jp", "Sakura2026")
+        let started = try await linking.call(
+            LinkStart.self,
+            .init(
+                session: jiro, name: try PersonName(validating: "山田 次郎"), kana: try KanaName(validating: "ヤマダ ジロウ"),
+                birthDate: try CivilDate(validating: "2000-01-01"), ispEmail: try EmailAddress(validating: Self.ichiroISP)))
+        let code = try await fixture.code(to: Self.ichiroISP, number: 2)
+        _ = try await linking.call(LinkCode.self, .init(session: jiro, journeyId: started.journeyId, code: code))
+        let taken = await refusal {
+            try await linking.call(
+                LinkISPLogin.self,
+                .init(session: jiro, journeyId: started.journeyId, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: "Hikari2026"))
+        }
+        #expect(taken?.reason == "isp_contract_already_linked" && taken?.message.contains("already linked") == true)
+
+        // An operator unlinks it, saying who and why; nobody else may.
+        let refused = try await fixture.sandbox.madoctlAsNobody(
+            "linking", ["link", "unlink", "N100000001", "--staff", "x", "--reason", "y", "--runtime-dir", fixture.sandbox.runtimeDirectory])
+        #expect(refused.status == 1 && refused.stderr.contains("operator"), "\(refused)")
+        let unlinked = try await fixture.sandbox.madoctl(
+            ["link", "unlink", "N100000001", "--staff", "suzuki", "--reason", "holder asked by phone"])
+        #expect(unlinked.status == 0, "\(unlinked.stderr)")
+        let second = try #require(try await linkFibre(session: jiro, mailNumber: 3, callNumber: 2)?.link)
+        #expect(second.carrierId == "jiro@example.jp" && second.linkNumber != first.linkNumber)
+
+        let shown = try await linking.call(LinkShow.self, .init(customerNumber: try ISPCustomerNumber(validating: "N100000001")))
+        #expect(shown.links.map(\.link.linkNumber) == [second.linkNumber, first.linkNumber])
+        #expect(shown.links[1].unlinkedBy == "suzuki" && shown.links[1].unlinkReason == "holder asked by phone")
+        #expect(try fixture.audit() == ["linked \(first.linkNumber)", "unlinked \(first.linkNumber)", "linked \(second.linkNumber)"])
+        await linking.close()
+        try await fixture.stop()
+    }
+}
