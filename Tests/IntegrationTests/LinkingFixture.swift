@@ -121,8 +121,8 @@ struct LinkingFixture {
         }
     }
 
-    func stop() async throws {
+    func stop(keepFiles: Bool = false, registrationActivated: Bool = true) async throws {
         #expect(try await linking.terminate() == 0)
-        try await registration.stop()
+        try await registration.stop(keepFiles: keepFiles, registrationActivated: registrationActivated)
     }
 }
