@@ -50,12 +50,23 @@ public final class ServiceSandbox: Sendable {
 
     /// Whether a socket listens on `path`, from `/proc/net/unix` (flag `__SO_ACCEPTCON`),
     /// without connecting: a connection would start a socket-activated service.
+    ///
+    /// Many tests poll at once while others hold thousands of connections (the table then
+    /// runs to megabytes), so the table is read only once the socket file exists, and
+    /// only the lines naming `path` are split.
     static func isListening(_ path: String) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8) else { return false }
-        return table.split(separator: "\n").contains { line in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            return fields.count >= 8 && fields[7] == path && fields[3] == "00010000"
+        guard FileManager.default.fileExists(atPath: path),
+            let table = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8)
+        else { return false }
+        var rest = table[...]
+        while let found = rest.range(of: " " + path) {
+            let lineStart = rest[..<found.lowerBound].lastIndex(of: "\n").map { rest.index(after: $0) } ?? rest.startIndex
+            let lineEnd = rest[found.upperBound...].firstIndex(of: "\n") ?? rest.endIndex
+            let fields = rest[lineStart..<lineEnd].split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 8, fields[7] == path, fields[3] == "00010000" { return true }
+            rest = rest[lineEnd...]
         }
+        return false
     }
 
     /// Starts `madoguchi-<service>` binding its own socket and waits until it accepts.
