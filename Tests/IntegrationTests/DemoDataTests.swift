@@ -1,0 +1,45 @@
+import Foundation
+import JSONRPC
+import Testing
+import TestSupport
+
+/// `compose/load-demo`, which the README's run command calls: it loads contracts, 15
+/// months of statements and ISP contracts into running services through their own import
+/// paths, and loading again changes nothing.
+@Suite struct DemoDataTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    @Test func loadDemo_loadsEveryDataset_andLoadingAgainChangesNothing() async throws {
+        // The script generates statements up to this month in Japan time, so the services'
+        // clock is today's.
+        let sandbox = try ServiceSandbox(now: ISO8601DateFormatter().string(from: Date()))
+        var processes: [ChildProcess] = []
+        for service in ["auth", "registration", "billing", "linking"] {
+            processes.append(try await sandbox.startActivated(service))
+        }
+        let environment = ["MADOGUCHI_RUNTIME_DIR": sandbox.runtimeDirectory, "MADOGUCHI_SPOOL_DIR": sandbox.spoolDirectory]
+        let script = Self.repository + "/compose/load-demo"
+        let first = try await ChildProcess.run(script, [Executables.directory], environment: environment)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("Imported 3 rows of contracts: 3 new"))
+        #expect(first.stdout.contains("Imported 2 rows of ispContracts: 2 new"))
+        let again = try await ChildProcess.run(script, [Executables.directory], environment: environment)
+        #expect(again.status == 0 && again.stdout.contains("3 unchanged") && again.stdout.contains("2 unchanged"), "\(again)")
+
+        // A new user finds what the README promises.
+        let statements = try await sandbox.madoctl(["statements", "list", "--customer", "1", "--json"])
+        guard case .array(let listed)? = try JSONValue.parse(Data(statements.stdout.utf8))["statements"] else {
+            Issue.record("no statements in \(statements)")
+            return
+        }
+        // Operators see every month of the window as imported.
+        #expect(listed.count == 15)
+        let contract = try await sandbox.madoctl(["contracts", "show", "2"])
+        #expect(contract.stdout.contains("佐藤　花子"), "\(contract)")
+        let isp = try await sandbox.madoctl(["link", "show", "N100000002"])
+        #expect(isp.stdout.contains("N100000002 (ADSL single plan): 0 link(s)"), "\(isp)")
+        for process in processes { _ = try await process.terminate() }
+        sandbox.remove()
+    }
+}
