@@ -1,7 +1,7 @@
 import GRDB
 
-/// An imported ISP contract.
-struct ISPContract: Codable, FetchableRecord, Sendable {
+/// An imported ISP contract (and a row of its import).
+struct ISPContract: Codable, Hashable, FetchableRecord, Sendable {
     static let databaseTableName = "isp_contract"
 
     var customerNumber: String

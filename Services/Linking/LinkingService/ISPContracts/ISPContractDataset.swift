@@ -10,14 +10,8 @@ import ServiceKit
 struct ISPContractDataset: ImportDataset {
     typealias Kind = ISPContractRecords
 
-    struct Row: Sendable, Hashable, Codable {
-        var customerNumber: String
-        var description: String
-        var email: String
-        var phoneNumber: String
-        var phoneKind: ISPPhoneKind
-        var holderName: String
-    }
+    /// A row is the contract as stored.
+    typealias Row = ISPContract
 
     func parse(_ fields: ImportFields) throws -> Row {
         try fields.refuseUnknown(
