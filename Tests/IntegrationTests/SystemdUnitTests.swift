@@ -68,7 +68,7 @@ import TestSupport
                 "/usr/bin/systemd-sysusers", ["--root", root.path, prefix + "/lib/sysusers.d/madoguchi.conf"])
             #expect(sysusers.status == 0, "\(sysusers.stderr)")
             let groups = try String(contentsOfFile: root.file("etc/group"), encoding: .utf8)
-            #expect(groups.contains("madoguchi:"))
+            #expect(groups.contains("madoguchi:") && groups.contains("madoguchi-services:"))
             let tmpfiles = try await ChildProcess.run(
                 "/usr/bin/systemd-tmpfiles", ["--create", "--root", root.path, prefix + "/lib/tmpfiles.d/madoguchi.conf"])
             #expect(tmpfiles.status == 0, "\(tmpfiles.stderr)")

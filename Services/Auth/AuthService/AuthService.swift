@@ -19,12 +19,15 @@ public struct AuthService: ServiceDefinition {
     private let passwords: Passwords
     private let sessions: Sessions
     private let operators: OperatorPolicy
+    private let serviceCallers: ServiceCallerPolicy
     private let logger: Logger
     private let database: DatabasePool
 
     public init(resources: ServiceResources, options: AuthOptions) {
         let throttle = CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow)
-        let frontEnds = FrontEndPolicy(group: OperatorPolicy(groupName: options.frontEndGroup))
+        // Services relay their end users' origins as front ends do.
+        let frontEnds = FrontEndPolicy(
+            group: OperatorPolicy(groupName: options.frontEndGroup), services: resources.configuration.serviceCallers)
         var policy = PINPolicy()
         policy.maximumFailures = options.pinMaximumFailures
         policy.changeDelay = options.pinChangeDelay
@@ -48,6 +51,7 @@ public struct AuthService: ServiceDefinition {
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox)
         operators = resources.configuration.operators
+        serviceCallers = resources.configuration.serviceCallers
         logger = resources.logger
         database = resources.database
     }
@@ -62,8 +66,11 @@ public struct AuthService: ServiceDefinition {
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {
-        registry.register(PINSet.self) { params, context in
-            try await pins.set(
+        // Setting a credential without the old one, and sending a code, are for the
+        // services (and operators): any other caller of the socket is refused.
+        registry.register(PINSet.self) { [serviceCallers] params, context in
+            try serviceCallers.requireServiceOrOperator(context.peer)
+            return try await pins.set(
                 params.pin, subject: params.subject, kind: params.kind,
                 holder: PINHolderFacts(
                     birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? [], cardPIN: params.cardPIN),
@@ -85,11 +92,13 @@ public struct AuthService: ServiceDefinition {
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
                 email: params.email, peer: context.peer)
         }
-        registry.register(OTPIssue.self) { params, _ in
-            try await codes.issue(purpose: params.purpose, destination: params.destination)
+        registry.register(OTPIssue.self) { [serviceCallers] params, context in
+            try serviceCallers.requireServiceOrOperator(context.peer)
+            return try await codes.issue(purpose: params.purpose, destination: params.destination)
         }
-        registry.register(OTPVerify.self) { params, _ in
-            try await codes.verify(purpose: params.purpose, destination: params.destination, code: params.code)
+        registry.register(OTPVerify.self) { [serviceCallers] params, context in
+            try serviceCallers.requireServiceOrOperator(context.peer)
+            return try await codes.verify(purpose: params.purpose, destination: params.destination, code: params.code)
         }
         registry.register(AuditList.self) { [operators, database] params, context in
             try operators.requireOperator(context.peer)
@@ -98,13 +107,15 @@ public struct AuthService: ServiceDefinition {
                 try AuditEvent.newest(subject: params.subject?.value, limit: limit, in: db)
             }
         }
-        registry.register(PasswordSet.self) { params, context in
+        registry.register(PasswordSet.self) { [serviceCallers] params, context in
+            try serviceCallers.requireServiceOrOperator(context.peer)
             try await passwords.set(
                 params.password, for: params.loginId, realm: params.realm ?? .login, pending: params.pending ?? false,
                 customerNumber: params.customerNumber?.digits, peer: context.peer)
             return PasswordResult(ok: true)
         }
-        registry.register(PasswordActivate.self) { params, context in
+        registry.register(PasswordActivate.self) { [serviceCallers] params, context in
+            try serviceCallers.requireServiceOrOperator(context.peer)
             try await passwords.activate(params.loginId, password: params.password, peer: context.peer)
             return PasswordResult(ok: true)
         }

@@ -25,6 +25,8 @@ public struct ServiceConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// Who may call operator methods.
     public var operators: OperatorPolicy
+    /// Who may call the methods kept for services and operators.
+    public var serviceCallers: ServiceCallerPolicy
 
     /// Resolves `options` against `environment` for the service `serviceName`.
     public init(serviceName: String, options: ServiceOptions, environment: [String: String]) {
@@ -54,6 +56,7 @@ public struct ServiceConfiguration: Sendable {
         maximumConnectionsPerUID = options.maxConnectionsPerUid
         shutdownGrace = .milliseconds(Int64(options.shutdownGrace * 1000))
         operators = OperatorPolicy(groupName: options.operatorGroup)
+        serviceCallers = ServiceCallerPolicy(operators: operators, services: OperatorPolicy(groupName: options.serviceGroup))
     }
 
     /// The service's SQLite database file.

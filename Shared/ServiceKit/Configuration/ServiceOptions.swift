@@ -46,6 +46,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Members of this group (and root) may call operator methods.")
     public var operatorGroup: String = "madoguchi-operators"
 
+    @Option(help: "Members of this group are Madoguchi services: they (and operators) may set credentials and send codes.")
+    public var serviceGroup: String = "madoguchi-services"
+
     @Option(help: "Seconds in-flight calls get to finish after SIGTERM.")
     public var shutdownGrace: Double = 10
 

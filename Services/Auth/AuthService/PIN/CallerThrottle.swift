@@ -52,10 +52,13 @@ enum Caller: Hashable, Sendable {
     }
 }
 
-/// Which callers are front ends trusted to report their end users' origins: root and
-/// members of the front-end group (like operators, from `SO_PEERCRED`).
+/// Which callers are front ends trusted to report their end users' origins: root,
+/// members of the front-end group, and the Madoguchi services and operators (from
+/// `SO_PEERCRED`).
 struct FrontEndPolicy: Sendable {
     let group: OperatorPolicy
+    /// Madoguchi services relay end users (registration's logins, linking's ISP logins).
+    let services: ServiceCallerPolicy
 
-    func isTrusted(_ peer: PeerCredentials) -> Bool { group.isOperator(peer) }
+    func isTrusted(_ peer: PeerCredentials) -> Bool { group.isOperator(peer) || services.isServiceOrOperator(peer) }
 }

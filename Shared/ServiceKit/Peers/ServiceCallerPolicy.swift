@@ -1,0 +1,35 @@
+import JSONRPC
+
+/// Who may call the methods that set credentials without knowing the old ones or that send
+/// messages at someone else's cost (`pin.set`, `password.set`, `otp.issue`…): the Madoguchi
+/// services themselves (members of the service group, `--service-group`) and operators.
+///
+/// Every caller of a socket is in the `madoguchi` group that owns it, so that group says
+/// nothing; the service group is one only the services' units join.
+public struct ServiceCallerPolicy: Sendable {
+    /// Root and the operator group.
+    public let operators: OperatorPolicy
+    /// The group the services' units join (`SupplementaryGroups=`).
+    public let services: OperatorPolicy
+
+    public init(operators: OperatorPolicy, services: OperatorPolicy) {
+        self.operators = operators
+        self.services = services
+    }
+
+    /// Whether `peer` is a Madoguchi service or an operator.
+    public func isServiceOrOperator(_ peer: PeerCredentials) -> Bool {
+        operators.isOperator(peer) || services.isOperator(peer)
+    }
+
+    /// Throws `serviceOnly` unless `peer` is a Madoguchi service or an operator.
+    public func requireServiceOrOperator(_ peer: PeerCredentials) throws {
+        guard isServiceOrOperator(peer) else { throw RPCError.serviceOnly }
+    }
+}
+
+extension RPCError {
+    /// A method for Madoguchi services (and operators) called by anyone else.
+    public static let serviceOnly = RPCError(
+        code: ErrorCode(1007), message: "This method is for Madoguchi services and operators.", reason: "service_only")
+}
