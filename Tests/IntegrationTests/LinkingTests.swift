@@ -277,4 +277,25 @@ import TestSupport
         await linking.close()
         try await fixture.stop()
     }
+
+    @Test func registrationDown_answersUnavailable_withinThePeerTimeout() async throws {
+        let fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
+        #expect(try await fixture.registration.registration.terminate() == 0)
+        let linking = try await fixture.client()
+        let asked = ContinuousClock.now
+        let down = await refusal {
+            try await linking.call(
+                LinkStart.self,
+                .init(
+                    session: session, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
+                    birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: Self.ichiroISP)))
+        }
+        #expect(down?.reason == "unavailable" && down?.data?["service"] == "registration", "\(String(describing: down))")
+        #expect(ContinuousClock.now - asked < .seconds(5))
+        #expect(fixture.messageCount(to: Self.ichiroISP) == 0)
+        await linking.close()
+        try await fixture.stop()
+    }
 }

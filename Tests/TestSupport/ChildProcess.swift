@@ -31,6 +31,16 @@ public final class ChildProcess: Sendable {
         pid = try Self.spawn(executable, arguments, environment: merged, stdout: logPath, stderr: logPath)
     }
 
+    /// A test that fails before it stops its processes must not leave them running (a
+    /// socket-activated service would otherwise outlive the test run).
+    deinit {
+        if isRunning {
+            kill(pid, SIGKILL)
+            var raw: Int32 = 0
+            waitpid(pid, &raw, 0)
+        }
+    }
+
     public var isRunning: Bool { status == nil }
 
     /// The exit status once the process has ended (128 + signal when killed).
