@@ -8,13 +8,12 @@ public enum PasswordRealm: String, Codable, Sendable, CaseIterable, JSONSchemaDe
     /// ISP contracts, by ISP customer number (`N123456789`), held for madoguchi-linking.
     case isp
 
-    /// The audit subject of a login ID in this realm.
-    public func subject(_ loginID: LoginID) -> String {
-        switch self {
-        case .login: "login:\(loginID.value)"
-        case .isp: "isp:\(loginID.value)"
-        }
-    }
+    /// What the realm's subjects start with: `login:` (also a password session's
+    /// principal), `isp:`.
+    public var prefix: String { "\(rawValue):" }
+
+    /// The audit subject (and, for `login`, the session principal) of a login ID.
+    public func subject(_ loginID: LoginID) -> String { prefix + loginID.value }
 
     public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }

@@ -91,6 +91,14 @@ public struct SessionInfo: Codable, Sendable, Hashable, JSONSchemaDescribing {
         self.customerNumber = customerNumber
     }
 
+    /// The login ID (My Page account or carrier ID) of a password session, from its
+    /// principal `login:<id>`; nil for a PIN or reception session.
+    public var loginID: String? {
+        let prefix = PasswordRealm.login.prefix
+        guard method == "password", principal.hasPrefix(prefix) else { return nil }
+        return String(principal.dropFirst(prefix.count))
+    }
+
     public static var jsonSchema: JSONSchema {
         .object(
             [

@@ -13,9 +13,10 @@ struct CarrierGateway: Sendable {
     /// The key of the carrier ID (or My Page account) a password session belongs to:
     /// auth's login ID.
     func loginKey(of session: String) async throws -> String {
-        let info = try await auth.call(SessionCheck.self, SessionToken(token: session))
-        guard info.method == "password", info.principal.hasPrefix("login:") else { throw LinkingError.sessionNotApplicable }
-        return String(info.principal.dropFirst("login:".count))
+        guard let key = try await auth.call(SessionCheck.self, SessionToken(token: session)).loginID else {
+            throw LinkingError.sessionNotApplicable
+        }
+        return key
     }
 
     /// The carrier ID behind a session, with its key; a My Page account's session is refused.

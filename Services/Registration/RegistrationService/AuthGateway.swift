@@ -15,11 +15,8 @@ struct AuthGateway: Sendable {
 
     /// The login ID of a password session (`login:<id>`), or `sessionNotApplicable`.
     func loginID(of token: String) async throws -> String {
-        let session = try await principal(of: token)
-        guard session.method == "password", session.principal.hasPrefix("login:") else {
-            throw RegistrationError.sessionNotApplicable
-        }
-        return String(session.principal.dropFirst("login:".count))
+        guard let loginID = try await principal(of: token).loginID else { throw RegistrationError.sessionNotApplicable }
+        return loginID
     }
 
     func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params) async throws -> M.Result {

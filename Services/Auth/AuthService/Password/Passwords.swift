@@ -141,7 +141,7 @@ struct Passwords: Sendable {
                 arguments: [now, loginID.value])
             guard db.changesCount == 1 else { return false }
             try AuditEvent(
-                id: nil, at: now, event: "password_activated", subject: "login:\(loginID.value)", kind: nil,
+                id: nil, at: now, event: "password_activated", subject: PasswordRealm.login.subject(loginID), kind: nil,
                 peerUID: Int64(peer.uid), detail: nil
             ).insert(db)
             return true

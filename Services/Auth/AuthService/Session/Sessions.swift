@@ -61,7 +61,7 @@ struct Sessions: Sendable {
                 principal = subject.value
             case .password(let loginID, let password):
                 customerNumber = try await passwords.verify(password, for: loginID, peer: peer, origin: origin)
-                principal = "login:\(loginID.value)"
+                principal = PasswordRealm.login.subject(loginID)
             }
         } catch AuthError.pinNotSet {
             // Never tell an outsider whether a line or an application exists.

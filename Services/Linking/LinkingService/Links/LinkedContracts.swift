@@ -32,9 +32,9 @@ struct LinkedContracts: Sendable {
         } catch let refusal as RPCError where refusal.reason == "password_incorrect" || refusal.reason == "login_failed" {
             throw LinkingError.loginFailed
         }
-        guard let token = session.token, session.principal.hasPrefix("login:") else { throw LinkingError.loginFailed }
+        guard let token = session.token, let key = session.loginID else { throw LinkingError.loginFailed }
         do {
-            let (link, contract) = try await live(carrierKey: String(session.principal.dropFirst("login:".count)))
+            let (link, contract) = try await live(carrierKey: key)
             return ISPSession(
                 token: token, carrierId: link.carrierId, customerNumber: link.customerNumber,
                 contractDescription: contract.description, expiresAt: session.expiresAt)
@@ -47,8 +47,8 @@ struct LinkedContracts: Sendable {
     /// Which ISP contract a session may use now: an unlink takes effect at once.
     func session(_ token: String) async throws -> ISPSession {
         let info = try await auth.call(SessionCheck.self, SessionToken(token: token))
-        guard info.method == "password", info.principal.hasPrefix("login:") else { throw LinkingError.notLinked }
-        let (link, contract) = try await live(carrierKey: String(info.principal.dropFirst("login:".count)))
+        guard let key = info.loginID else { throw LinkingError.notLinked }
+        let (link, contract) = try await live(carrierKey: key)
         return ISPSession(
             token: nil, carrierId: link.carrierId, customerNumber: link.customerNumber,
             contractDescription: contract.description, expiresAt: info.expiresAt)
