@@ -34,25 +34,26 @@ struct LinkJourneys: Sendable {
         let carrier = try await carriers.carrier(of: params.session)
         let token = RandomToken.make()
         let now = clock.now()
-        let contract = try await database.write { db in
+        let (journey, contract) = try await database.write { db in
             try db.execute(sql: "DELETE FROM link_journey WHERE expiresAt <= ?", arguments: [now])
             if try LinkRow.live(carrierKey: carrier.key, in: db) != nil { throw LinkingError.carrierIDAlreadyLinked }
             let contract = try ISPContract.find(email: params.ispEmail.value, in: db)
-            try JourneyRow(
+            let journey = JourneyRow(
                 journeyHash: journeyIDs.tokenHash(token), carrierKey: carrier.key, carrierId: carrier.profile.carrierId,
                 carrierEmail: carrier.profile.email, enteredName: params.name.value, enteredKana: params.kana.value,
                 enteredBirthDate: params.birthDate.description, ispEmail: params.ispEmail.value.lowercased(),
                 customerNumber: contract?.customerNumber, step: .emailCode, tries: 0, codeSentAt: now, codeSentBy: nil,
-                linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime)
-            ).insert(db)
-            return contract
+                linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime))
+            try journey.insert(db)
+            return (journey, contract)
         }
         if let contract {
             _ = try await auth.call(
                 OTPIssue.self,
                 .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email)))
         }
-        return try await status(session: params.session, journeyId: token)
+        // The session was checked above: answer from the row just stored.
+        return journey.view(journeyId: token, contract: contract, link: nil)
     }
 
     func status(session: String, journeyId: String) async throws -> LinkJourney {
