@@ -17,4 +17,10 @@ public enum RandomToken {
             if token.first != "-" { return token }
         }
     }
+
+    /// `count` random decimal digits (one-time codes, link numbers), from the system's
+    /// secure generator.
+    public static func digits(_ count: Int) -> String {
+        String((0..<count).map { _ in Character(String(Int.random(in: 0...9))) })
+    }
 }

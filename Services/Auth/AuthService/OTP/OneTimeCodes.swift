@@ -19,7 +19,7 @@ struct OneTimeCodes: Sendable {
     /// Issues a code and queues its message; returns the code's id and expiry.
     func issue(purpose: CodePurpose, destination: CodeDestination) async throws -> IssuedCode {
         let digits = destination.channel == .voice ? 5 : 6
-        let code = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9))) })
+        let code = RandomToken.digits(digits)
         let now = clock.now()
         let salt = SecretHasher.makeSalt()
         let record = OneTimeCodeRecord(

@@ -54,7 +54,7 @@ struct LinkRow: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     /// A new random link number: `L` and ten digits.
     static func newNumber() -> String {
-        "L" + String((0..<10).map { _ in Character(String(Int.random(in: 0...9))) })
+        "L" + RandomToken.digits(10)
     }
 }
 
