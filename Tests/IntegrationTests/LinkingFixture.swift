@@ -79,8 +79,7 @@ struct LinkingFixture {
     func code(to: String, number: Int = 1) async throws -> String {
         let codeMails = { SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to && $0.body.hasPrefix("確認コード") } }
         try await waitUntil("code mail \(number) to \(to)") { codeMails().count >= number }
-        let body = codeMails()[number - 1].body
-        return String(try #require(body.split(whereSeparator: { !($0.isASCII && $0.isNumber) }).first { $0.count == 6 }))
+        return try RegistrationFixture.code(in: codeMails()[number - 1].body)
     }
 
     /// The 5-digit code read out by the newest voice call to `to` (spoken digit by digit).

@@ -55,7 +55,11 @@ struct RegistrationFixture {
 
     /// The first run of `digits` digits in the newest message to `to`.
     func code(to: String, digits: Int = 6, count: Int = 1) async throws -> String {
-        let body = try await message(to: to, count: count).body
+        try Self.code(in: try await message(to: to, count: count).body, digits: digits)
+    }
+
+    /// The first run of exactly `digits` ASCII digits in a message body.
+    static func code(in body: String, digits: Int = 6) throws -> String {
         let runs = body.split(whereSeparator: { !($0.isASCII && $0.isNumber) })
         return String(try #require(runs.first { $0.count == digits }))
     }
