@@ -122,6 +122,18 @@ let package = Package(
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
 
+            // Fuzzing (compose/fuzz): every service's method table behind one harness, and
+            // the libFuzzer driver; FuzzRegressionTests replays the seeds and past findings.
+            .target(
+                name: "MadoguchiFuzzing",
+                dependencies: [
+                    "JSONRPC", "ServiceKit", "AuthService", "RegistrationService", "BillingService", "LinkingService",
+                    logging,
+                ],
+                path: "Tests/Fuzz/MadoguchiFuzzing"
+            ),
+            .executableTarget(name: "madoguchi-fuzz", dependencies: ["MadoguchiFuzzing"], path: "Tests/Fuzz/madoguchi-fuzz"),
+
             // Tests
             .target(
                 name: "TestSupport",
@@ -132,6 +144,7 @@ let package = Package(
             .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "BillingServiceTests", dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
+            .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(
                 name: "IntegrationTests",

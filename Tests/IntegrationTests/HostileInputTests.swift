@@ -4,64 +4,126 @@ import ServiceKit
 import Testing
 import TestSupport
 
-/// Hostile input against a running service process: each gets an error or a closed
-/// connection, and the service keeps serving a well-behaved client throughout.
+/// Hostile input against every running service process: each gets an error or a closed
+/// connection, and the service keeps serving a well-behaved client throughout, each of
+/// its calls answered within the 2-second timeout the services give each other.
 @Suite struct HostileInputTests {
-    let ping = #"{"jsonrpc":"2.0","method":"service.ping","id":1}"#
+    static let ping = #"{"jsonrpc":"2.0","method":"service.ping","id":1}"#
 
-    @Test func hostileClients_neverStopTheServiceFromServingOthers() async throws {
+    /// A method of each service taking a string member, to send wrong types, unknown
+    /// members and huge values to (its other members as a real caller sends them).
+    static let methods: [String: (method: String, member: String, others: String)] = [
+        "auth": ("pin.status", "subject", #""kind":"network""#),
+        "registration": ("signup.checkAccountId", "accountId", ""),
+        "billing": ("statements.list", "session", ""),
+        "linking": ("link.status", "session", #""journeyId":"J1""#),
+    ]
+
+    @Test(arguments: ["auth", "registration", "billing", "linking"])
+    func hostileClients_neverStopTheServiceFromServingOthers(service: String) async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
-        let process = try await sandbox.startActivated("auth", extraArguments: ["--idle-timeout", "1"])
-        let path = sandbox.socketPath("auth")
-        // A fresh well-behaved client for each check: the 1 s idle timeout closes idle ones.
-        func wellBehavedPing() async throws -> String {
-            let client = try await sandbox.client("auth")
-            defer { Task { await client.close() } }
-            return try await client.call(ServicePing.self).service
+        let process = try await sandbox.startActivated(service, extraArguments: ["--idle-timeout", "1"])
+        let path = sandbox.socketPath(service)
+        let (method, member, others) = Self.methods[service]!
+        @Sendable func request(_ value: String, extra: String = "") -> String {
+            let members = [#""\#(member)":\#(value)"#, others, extra].filter { !$0.isEmpty }.joined(separator: ",")
+            return #"{"jsonrpc":"2.0","method":"\#(method)","params":{\#(members)},"id":9}"# + "\n"
         }
-        let ping = self.ping
 
         try await blocking {
             let socket = try RawSocket(path: path)
-            socket.send("{\"jsonrpc\": \"2.0\", \"method\": \"service.ping\", \"id\": 1\n")  // truncated JSON
+            func reply(to text: String) throws -> String { socket.send(text); return try socket.readLine() ?? "(closed)" }
+            // Malformed, truncated, not UTF-8, nested 100,000 deep: parse errors.
+            #expect(try reply(to: "{\"jsonrpc\": \"2.0\", \"method\": \"service.ping\", \"id\": 1\n").contains("-32700"))
+            socket.send([0x7B, 0xC3, 0x28, 0xFF, 0xFE, 0x7D, 0x0A])
             #expect(try socket.readLine()?.contains("-32700") == true)
-            socket.send([0x7B, 0xC3, 0x28, 0xFF, 0xFE, 0x7D, 0x0A])  // invalid UTF-8
-            #expect(try socket.readLine()?.contains("-32700") == true)
-            socket.send(String(repeating: "[", count: 100_000) + "\n")
-            #expect(try socket.readLine()?.contains("-32700") == true)
-            socket.send(#"{"jsonrpc":"2.0","method":"service.ping","params":{"n":1e999999},"id":2}"# + "\n")
-            #expect(try socket.readLine()?.contains("\"error\"") == true)
-            socket.send(#"{"jsonrpc":"2.0","method":"service.ping","params":{"x":"# + String(repeating: "9", count: 500_000) + "},\"id\":3}\n")
-            #expect(try socket.readLine()?.contains("\"error\"") == true)
-            socket.send(#"{"jsonrpc":"2.0","method":"service.info","params":{"unknown":true},"id":4}"# + "\n")
-            #expect(try socket.readLine()?.contains("unknown_member") == true)
-            socket.send(ping + "\n")
-            #expect(try socket.readLine()?.contains(#""service":"auth""#) == true)
+            #expect(try reply(to: String(repeating: "[", count: 100_000) + "\n").contains("-32700"))
+            // Huge numbers, a huge string, wrong types, unknown members in a real method.
+            #expect(try reply(to: request("1e999999")).contains("-32700"))
+            // A number no Double holds is not JSON this side reads; a huge string is
+            // answered (an error, or a refusal in the result, as for an account ID that
+            // cannot be one) like any other wrong value.
+            #expect(try reply(to: request(String(repeating: "9", count: 500_000))).contains("-32700"))
+            #expect(try reply(to: request("\"" + String(repeating: "あ", count: 300_000) + "\"")).hasPrefix(#"{"jsonrpc":"2.0","id":9,"#))
+            #expect(try reply(to: request("12345")).contains("wrong_type"))
+            #expect(try reply(to: request("[\"a\"]")).contains("wrong_type"))
+            #expect(try reply(to: request("\"x\"", extra: #""isOperator":true"#)).contains("unknown_member"))
+            // Still a working connection after all of it.
+            #expect(try reply(to: Self.ping + "\n").contains(#""service":"\#(service)""#))
         }
-        #expect(try await wellBehavedPing() == "auth")
+        #expect(try await Self.timedPing(path) == service)
 
-        // A 4 MiB line: refused with an error, then closed.
+        // A 4 MiB line: refused with an error, then closed, where the limit is 1 MiB;
+        // registration takes 6 MiB (document uploads), so there it is read, found not to
+        // be JSON, and a line past 6 MiB is the one refused.
+        let tooLarge = service == "registration" ? 7 << 20 : 4 << 20
+        if service == "registration" {
+            try await blocking {
+                let socket = try RawSocket(path: path)
+                socket.send(String(repeating: "a", count: 4 << 20) + "\n")
+                #expect(try socket.readLine()?.contains("-32700") == true)
+            }
+        }
         try await blocking {
             let socket = try RawSocket(path: path)
-            socket.send(String(repeating: "a", count: 4 << 20) + "\n")
+            socket.send(String(repeating: "a", count: tooLarge) + "\n")
             // The error line, or a reset: Linux resets a Unix socket closed with unread
             // input, which can overtake the line (see the README on message limits).
             let reply = try socket.readLine()
             #expect(reply == nil || reply?.contains("message_too_large") == true, "\(reply ?? "")")
             #expect(try socket.waitForClose())
         }
-        #expect(try await wellBehavedPing() == "auth")
+        #expect(try await Self.timedPing(path) == service)
 
-        // A client that stalls mid-message is closed after the idle timeout, while the
-        // well-behaved client is answered as usual in the meantime.
-        let stalled = try await blocking { () -> Bool in
+        // A client that stalls mid-message (slowloris) is closed after the idle timeout,
+        // while a well-behaved client is answered as usual in the meantime.
+        async let stalled = blocking { () -> Bool in
             let socket = try RawSocket(path: path, readTimeout: .seconds(10))
             socket.send(#"{"jsonrpc":"2.0","method":"serv"#)
             return try socket.waitForClose()
         }
-        #expect(stalled)
-        #expect(try await wellBehavedPing() == "auth")
+        #expect(try await Self.timedPing(path) == service)
+        #expect(try await stalled)
+        #expect(process.isRunning)
+        #expect(try await process.terminate() == 0)
+    }
+
+    /// Thousands of idle connections, then one uid flooding past its cap: the flood is
+    /// refused with a reason, and the service answers another uid and, once connections
+    /// close, the flooding one again.
+    @Test(arguments: ["auth", "registration", "billing", "linking"])
+    func idleCrowdAndFlood_areRefusedPastTheCap_whileOthersAreServed(service: String) async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let cap = 2000
+        let process = try await sandbox.startActivated(
+            service, extraArguments: ["--max-connections-per-uid", "\(cap)", "--max-connections", "\(cap + 100)"])
+        let path = sandbox.socketPath(service)
+        let crowd = try await blocking { () -> Crowd in
+            let crowd = Crowd()
+            for _ in 0..<(cap - 1) { crowd.sockets.append(try RawSocket(path: path)) }
+            // The last slot of this uid: answered in time with the crowd idle.
+            let lastSlot = try RawSocket(path: path, readTimeout: .seconds(2))
+            for _ in 0..<20 {
+                lastSlot.send(Self.ping + "\n")
+                #expect(try lastSlot.readLine()?.contains(#""service":"\#(service)""#) == true)
+            }
+            crowd.sockets.append(lastSlot)
+            // One more from the same uid: an error naming the cap, then closed.
+            let flood = try RawSocket(path: path)
+            let refusal = try flood.readLine()
+            #expect(refusal?.contains("connection_limit_per_user") == true, "\(refusal ?? "(closed)")")
+            #expect(try flood.waitForClose())
+            return crowd
+        }
+        // Another uid is served while this one holds every slot it may.
+        let asNobody = try await sandbox.madoctlAsNobody(service, ["call", service, "service.ping", "{}", "--runtime-dir", sandbox.runtimeDirectory])
+        #expect(asNobody.status == 0, "\(asNobody.stderr)")
+        #expect(asNobody.stdout.contains(service))
+        // Once the crowd closes, this uid is served again.
+        crowd.sockets.removeAll()
+        try await waitUntil("the crowd's slots to be given back") { (try? await Self.timedPing(path)) == service }
         #expect(process.isRunning)
         #expect(try await process.terminate() == 0)
     }
@@ -82,4 +144,18 @@ import TestSupport
         }
         #expect(try await process.terminate() == 0)
     }
+
+    /// A fresh well-behaved client's ping, which must be answered within 2 seconds (the
+    /// services' peer timeout).
+    static func timedPing(_ path: String) async throws -> String {
+        let client = try await RPCClient.connect(socketPath: path, defaultTimeout: .seconds(2))
+        defer { Task { await client.close() } }
+        return try await client.call(ServicePing.self).service
+    }
+}
+
+/// Open connections held across suspension points (the sockets are only touched by one
+/// task at a time).
+private final class Crowd: @unchecked Sendable {
+    var sockets: [RawSocket] = []
 }

@@ -14,7 +14,7 @@ extension MethodRegistry {
                 "import started", metadata: ["dataset": "\(Dataset.Kind.name)", "import": "\(handle.importId)", "uid": "\(context.peer.uid)"])
             return handle
         }
-        register(ImportRows<Dataset.Kind>.self) { params, context in
+        register(ImportRows<Dataset.Kind>.self, deeperCheck: { imports.check($0.rows) }) { params, context in
             try operators.requireOperator(context.peer)
             return try await imports.add(params.rows, to: params.importId)
         }

@@ -56,6 +56,14 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
         }
     }
 
+    /// Reads and encodes each row as staging does, storing nothing: the row checks alone
+    /// (a refused row is a normal outcome here, reported at commit).
+    public func check(_ rows: [ImportRow]) {
+        for row in rows {
+            if case .success(let parsed) = parse(row.fields) { _ = try? dataset.staged(parsed) }
+        }
+    }
+
     private func parse(_ fields: [String: JSONValue]) -> Result<Dataset.Row, ImportRowProblem> {
         do {
             return .success(try dataset.parse(ImportFields(fields)))

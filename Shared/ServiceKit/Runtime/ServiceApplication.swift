@@ -18,12 +18,20 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         self.logger = logger
     }
 
-    /// Runs until shut down. Returns normally after a graceful shutdown.
-    public func run() async throws {
-        // A peer that goes away mid-write (sendmail, a client) is an error to handle, not
-        // a reason for the process to die.
-        signal(SIGPIPE, SIG_IGN)
-        let notifier = ServiceNotifier()
+    /// The service opened (folders, secret, database, migrations) with the method table it
+    /// answers, before anything listens: what `run` serves, and what in-process tools such
+    /// as the fuzzer dispatch to.
+    public struct Prepared: Sendable {
+        public let service: Definition
+        public let resources: ServiceResources
+        /// The common methods (`service.*`, `rpc.discover`) and the service's own.
+        public let registry: MethodRegistry
+        let address: ListenAddress
+        let openFileLimit: UInt64
+    }
+
+    /// Opens the service's state and builds its method table without serving.
+    public func prepare() throws -> Prepared {
         let openFiles = ProcessLimits.raiseOpenFileLimit()
         let clock = try makeClock()
         try FileManager.default.createDirectory(
@@ -52,6 +60,19 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         }
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
+        return Prepared(
+            service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles)
+    }
+
+    /// Runs until shut down. Returns normally after a graceful shutdown.
+    public func run() async throws {
+        // A peer that goes away mid-write (sendmail, a client) is an error to handle, not
+        // a reason for the process to die.
+        signal(SIGPIPE, SIG_IGN)
+        let notifier = ServiceNotifier()
+        let prepared = try prepare()
+        let (service, registry, address) = (prepared.service, prepared.registry, prepared.address)
+        let (database, outbox, clock) = (prepared.resources.database, prepared.resources.outbox, prepared.resources.clock)
 
         var serverConfiguration = RPCServer.Configuration(address: address)
         serverConfiguration.maximumConnections = configuration.maximumConnections
@@ -84,7 +105,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             "starting",
             metadata: [
                 "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
-                "open-file-limit": "\(openFiles)",
+                "open-file-limit": "\(prepared.openFileLimit)",
             ])
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("stopped")
