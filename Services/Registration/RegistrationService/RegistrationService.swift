@@ -24,7 +24,7 @@ public struct RegistrationService: ServiceDefinition {
     private let operators: OperatorPolicy
     private let database: DatabasePool
 
-    public init(resources: ServiceResources, options: RegistrationOptions) {
+    public init(resources: ServiceResources, options: RegistrationOptions) throws {
         let auth = AuthGateway(auth: resources.peers.peer("auth"))
         let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
         let throttle = AttemptThrottle(database: resources.database, clock: resources.clock)
@@ -41,6 +41,7 @@ public struct RegistrationService: ServiceDefinition {
             options: options)
         operators = resources.configuration.operators
         database = resources.database
+        try signUps.removeCutOffReservations()
     }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {

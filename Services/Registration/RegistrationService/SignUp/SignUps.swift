@@ -71,8 +71,11 @@ struct SignUps: Sendable {
         let token = RandomToken.make()
         let ticketHash = links.tokenHash(params.ticket)
         let expiresAt = now.addingTimeInterval(TimeInterval(options.signupLinkHours) * 3600)
-        // Reserve the ID first, so two sign-ups racing for it cannot overwrite each
-        // other's pending password in auth.
+        // Reserve the ID first ('reserving'), so two sign-ups racing for it cannot
+        // overwrite each other's pending password in auth; the reservation becomes the
+        // provisional account, with its mail, only once auth holds the password. A crash
+        // in between leaves a reservation that the next start removes
+        // (`removeCutOffReservations`): never an account whose mail never went out.
         let customer = try await database.write { db -> String in
             guard
                 let customer = try String.fetchOne(
@@ -86,7 +89,10 @@ struct SignUps: Sendable {
             }
             // Starting again replaces this customer's earlier provisional registration.
             try db.execute(
-                sql: "DELETE FROM account WHERE state = 'provisional' AND (customerNumber = ? OR (accountKey = ? AND expiresAt <= ?))",
+                sql: """
+                    DELETE FROM account WHERE state IN ('provisional', 'reserving')
+                        AND (customerNumber = ? OR (accountKey = ? AND expiresAt <= ?))
+                    """,
                 arguments: [customer, key, now])
             if try LoginNames.isTaken(key, at: now, in: db) {
                 throw RegistrationError.idUnavailable(reason: LoginNames.takenReason, message: LoginNames.takenMessage)
@@ -94,7 +100,7 @@ struct SignUps: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO account (accountKey, accountId, customerNumber, email, nickname, state, linkHash, createdAt, expiresAt)
-                    VALUES (?, ?, ?, ?, ?, 'provisional', ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, 'reserving', ?, ?, ?)
                     """,
                 arguments: [
                     key, params.accountId.display, customer, params.email.value, nickname, links.tokenHash(token), now,
@@ -111,12 +117,17 @@ struct SignUps: Sendable {
         } catch {
             try await database.write { db in
                 try db.execute(
-                    sql: "DELETE FROM account WHERE accountKey = ? AND customerNumber = ? AND state = 'provisional'",
+                    sql: "DELETE FROM account WHERE accountKey = ? AND customerNumber = ? AND state = 'reserving'",
                     arguments: [key, customer])
             }
             throw error
         }
         try await database.write { db in
+            try db.execute(
+                sql: "UPDATE account SET state = 'provisional' WHERE accountKey = ? AND customerNumber = ? AND state = 'reserving'",
+                arguments: [key, customer])
+            // Gone: the same customer started again meanwhile, and that sign-up stands.
+            guard db.changesCount == 1 else { throw RegistrationError.ticketInvalid }
             try db.execute(sql: "DELETE FROM identity_ticket WHERE ticketHash = ?", arguments: [ticketHash])
             try outbox.enqueue(
                 RegistrationMail.provisional(
@@ -125,6 +136,13 @@ struct SignUps: Sendable {
                 in: db)
         }
         return .init(accountId: params.accountId.display, expiresAt: ISO8601.tokyo(expiresAt))
+    }
+
+    /// Removes the ID reservations of sign-ups a crash cut off between reserving and
+    /// sending the mail. Run at start, when no sign-up of this process can be under way;
+    /// their customers start again from their ticket, which is still valid.
+    func removeCutOffReservations() throws {
+        try database.write { db in try db.execute(sql: "DELETE FROM account WHERE state = 'reserving'") }
     }
 
     func complete(token: String, password: String) async throws -> SignUpComplete.Result {
