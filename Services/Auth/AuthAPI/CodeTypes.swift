@@ -1,5 +1,6 @@
 import JSONRPC
 import MadoguchiModels
+import ServiceKit
 
 /// What a code is for (`signup`, `isp-link`, `carrier-id`…): 1–32 lower-case letters,
 /// digits and `-`. A code issued for one purpose never verifies another.
@@ -110,14 +111,22 @@ public enum OTPIssue: RPCMethod {
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var purpose: CodePurpose
         public var destination: CodeDestination
+        /// Sent again with the same params, answers the first call's code again without
+        /// sending another.
+        public var idempotencyKey: IdempotencyKey?
 
-        public init(purpose: CodePurpose, destination: CodeDestination) {
+        public init(purpose: CodePurpose, destination: CodeDestination, idempotencyKey: IdempotencyKey? = nil) {
             self.purpose = purpose
             self.destination = destination
+            self.idempotencyKey = idempotencyKey
         }
 
         public static var jsonSchema: JSONSchema {
-            .object(["purpose": CodePurpose.jsonSchema, "destination": CodeDestination.jsonSchema], required: ["purpose", "destination"])
+            .object(
+                [
+                    "purpose": CodePurpose.jsonSchema, "destination": CodeDestination.jsonSchema,
+                    "idempotencyKey": IdempotencyKey.jsonSchema,
+                ], required: ["purpose", "destination"])
         }
     }
     public typealias Result = IssuedCode

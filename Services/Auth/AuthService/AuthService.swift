@@ -22,6 +22,7 @@ public struct AuthService: ServiceDefinition {
     private let serviceCallers: ServiceCallerPolicy
     private let logger: Logger
     private let database: DatabasePool
+    private let idempotentCalls: IdempotentCalls
 
     public init(resources: ServiceResources, options: AuthOptions) {
         let throttle = CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow)
@@ -49,11 +50,13 @@ public struct AuthService: ServiceDefinition {
             lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
             database: resources.database, clock: resources.clock,
-            hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox)
+            hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox,
+            idempotentCalls: resources.idempotentCalls)
         operators = resources.configuration.operators
         serviceCallers = resources.configuration.serviceCallers
         logger = resources.logger
         database = resources.database
+        idempotentCalls = resources.idempotentCalls
     }
 
     public var backgroundServices: [any Service] { [PendingPINChanges(pins: pins, logger: logger)] }
@@ -92,9 +95,12 @@ public struct AuthService: ServiceDefinition {
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
                 email: params.email, peer: context.peer)
         }
-        registry.register(OTPIssue.self) { [serviceCallers] params, context in
+        registry.register(OTPIssue.self) { [serviceCallers, idempotentCalls] params, context in
             try serviceCallers.requireServiceOrOperator(context.peer)
-            return try await codes.issue(purpose: params.purpose, destination: params.destination)
+            let keyed = try params.idempotencyKey.map {
+                try idempotentCalls.call(OTPIssue.name, key: $0, params: params, peer: context.peer)
+            }
+            return try await codes.issue(purpose: params.purpose, destination: params.destination, repeating: keyed)
         }
         registry.register(OTPVerify.self) { [serviceCallers] params, context in
             try serviceCallers.requireServiceOrOperator(context.peer)

@@ -104,11 +104,15 @@ public enum ApplicationSubmit: RPCMethod {
         public var email: EmailAddress
         /// The number to port in, when keeping an existing number.
         public var portInNumber: PhoneNumber?
+        /// Sent again with the same params, answers the first application's reception
+        /// number again instead of making a second application.
+        public var idempotencyKey: IdempotencyKey?
 
         public init(
             phoneNumber: PhoneNumber, pin: PIN, name: PersonName, kana: KanaName, birthDate: CivilDate,
-            email: EmailAddress, portInNumber: PhoneNumber? = nil
+            email: EmailAddress, portInNumber: PhoneNumber? = nil, idempotencyKey: IdempotencyKey? = nil
         ) {
+            self.idempotencyKey = idempotencyKey
             self.phoneNumber = phoneNumber
             self.pin = pin
             self.name = name
@@ -123,7 +127,7 @@ public enum ApplicationSubmit: RPCMethod {
                 [
                     "phoneNumber": PhoneNumber.jsonSchema, "pin": PIN.jsonSchema, "name": PersonName.jsonSchema,
                     "kana": KanaName.jsonSchema, "birthDate": CivilDate.jsonSchema, "email": EmailAddress.jsonSchema,
-                    "portInNumber": PhoneNumber.jsonSchema,
+                    "portInNumber": PhoneNumber.jsonSchema, "idempotencyKey": IdempotencyKey.jsonSchema,
                 ],
                 required: ["phoneNumber", "pin", "name", "kana", "birthDate", "email"])
         }

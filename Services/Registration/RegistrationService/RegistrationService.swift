@@ -32,7 +32,9 @@ public struct RegistrationService: ServiceDefinition {
         signUps = SignUps(
             database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
             throttle: throttle, options: options)
-        applications = Applications(database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox)
+        applications = Applications(
+            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox,
+            idempotentCalls: resources.idempotentCalls)
         recoveries = Recoveries(
             database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
             throttle: throttle, options: options, logger: resources.logger)
@@ -64,7 +66,7 @@ public struct RegistrationService: ServiceDefinition {
         registry.register(MyPageLogin.self) { params, _ in try await signUps.login(params) }
         registry.register(MyPageProfile.self) { params, _ in try await signUps.profile(session: params.session) }
 
-        registry.register(ApplicationSubmit.self) { params, _ in try await applications.submit(params) }
+        registry.register(ApplicationSubmit.self) { params, context in try await applications.submit(params, peer: context.peer) }
         registry.register(ApplicationStatus.self) { params, _ in
             try await applications.view(try await applications.reception(ofSession: params.session))
         }

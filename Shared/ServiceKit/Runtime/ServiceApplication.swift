@@ -44,6 +44,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let outbox = Outbox(secret: secret, clock: clock)
         let resources = ServiceResources(
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
+            idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory), logger: logger)
         let service = try Definition(resources: resources, options: options)
 

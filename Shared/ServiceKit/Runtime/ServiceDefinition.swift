@@ -50,6 +50,8 @@ public struct ServiceResources: Sendable {
     public var clock: any ServiceClock
     public var secret: ServerSecret
     public var outbox: Outbox
+    /// Answers of calls made with an idempotency key.
+    public var idempotentCalls: IdempotentCalls
     /// Clients for the other services, over their sockets.
     public var peers: ServiceDirectory
     public var logger: Logger

@@ -24,6 +24,7 @@ public enum ServiceDatabase {
         OutboxStore.registerMigrations(in: &migrator)
         ImportStore.registerMigrations(in: &migrator)
         AttemptThrottle.registerMigrations(in: &migrator)
+        IdempotentCalls.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
         return pool

@@ -13,11 +13,15 @@ struct OneTimeCodes: Sendable {
     let clock: any ServiceClock
     let hasher: SecretHasher
     let outbox: Outbox
+    let idempotentCalls: IdempotentCalls
     var lifetime: TimeInterval = 600
     var maximumTries = 5
 
-    /// Issues a code and queues its message; returns the code's id and expiry.
-    func issue(purpose: CodePurpose, destination: CodeDestination) async throws -> IssuedCode {
+    /// Issues a code and queues its message; returns the code's id and expiry. A keyed
+    /// call made again gets the first answer, with no new code.
+    func issue(
+        purpose: CodePurpose, destination: CodeDestination, repeating keyed: IdempotentCalls.Call? = nil
+    ) async throws -> IssuedCode {
         let digits = destination.channel == .voice ? 5 : 6
         let code = RandomToken.digits(digits)
         let now = clock.now()
@@ -26,7 +30,10 @@ struct OneTimeCodes: Sendable {
             id: UUID().uuidString.lowercased(), purpose: purpose.value, channel: destination.channel.rawValue,
             destination: destination.to, hash: hasher.hash(code, salt: salt), salt: salt, createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime), tries: 0)
-        try await database.write { db in
+        let issued = IssuedCode(codeId: record.id, expiresAt: ISO8601.tokyo(record.expiresAt), digits: digits)
+        return try await database.write { db in
+            // A repeat of a keyed call answers as the first did, and sends nothing.
+            if let keyed, let first = try idempotentCalls.recorded(IssuedCode.self, for: keyed, in: db) { return first }
             try db.execute(
                 sql: """
                     UPDATE oneTimeCode SET voidedAt = ?
@@ -36,8 +43,9 @@ struct OneTimeCodes: Sendable {
             try record.insert(db)
             try outbox.enqueue(
                 CodeMessage.message(code: code, destination: destination, minutes: Int(lifetime / 60)), in: db)
+            if let keyed { try idempotentCalls.record(issued, for: keyed, in: db) }
+            return issued
         }
-        return IssuedCode(codeId: record.id, expiresAt: ISO8601.tokyo(record.expiresAt), digits: digits)
     }
 
     /// Checks `code` against the live code for the purpose and destination; a match uses

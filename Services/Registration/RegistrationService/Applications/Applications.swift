@@ -15,14 +15,24 @@ struct Applications: Sendable {
     let clock: any ServiceClock
     let auth: AuthGateway
     let outbox: Outbox
+    let idempotentCalls: IdempotentCalls
 
     /// Shipping normally follows approval by 3 days, and by up to a week when review ran long.
     static let usualShippingDays = 3
     static let latestShippingDays = 7
 
-    func submit(_ params: ApplicationSubmit.Params) async throws -> ApplicationSubmit.Result {
+    func submit(_ params: ApplicationSubmit.Params, peer: PeerCredentials) async throws -> ApplicationSubmit.Result {
         guard params.phoneNumber.kind == .mobile else {
             throw RPCError.invalidParams("the applicant's number must be a mobile number.", reason: "not_mobile", field: "phoneNumber")
+        }
+        // A repeat of a keyed call answers as the first did, before anything is done.
+        let keyed = try params.idempotencyKey.map {
+            try idempotentCalls.call(ApplicationSubmit.name, key: $0, params: params, peer: peer)
+        }
+        if let keyed,
+            let first = try await database.read({ db in try idempotentCalls.recorded(ApplicationSubmit.Result.self, for: keyed, in: db) })
+        {
+            return first
         }
         let reception = ReceptionNumber.generate()
         // The PIN goes to auth first: a guessable PIN refuses the application before
@@ -33,7 +43,12 @@ struct Applications: Sendable {
                 subject: .application(reception, params.phoneNumber), kind: .network, pin: params.pin,
                 birthDate: params.birthDate, phoneNumbers: [params.phoneNumber] + (params.portInNumber.map { [$0] } ?? [])))
         let now = clock.now()
-        try await database.write { db in
+        let submitted = ApplicationSubmit.Result(receptionNumber: reception.value, state: .received)
+        return try await database.write { db in
+            // Two repeats racing: the first to get here made the application.
+            if let keyed, let first = try idempotentCalls.recorded(ApplicationSubmit.Result.self, for: keyed, in: db) {
+                return first
+            }
             try db.execute(
                 sql: """
                     INSERT INTO application (receptionNumber, phoneNumber, name, kana, birthDate, email, portInNumber, state, updatedAt)
@@ -45,8 +60,9 @@ struct Applications: Sendable {
                 ])
             try record(reception.value, .received, actor: "customer", note: nil, at: now, in: db)
             try outbox.enqueue(RegistrationMail.applicationReceived(to: params.email.value, reception: reception.value), in: db)
+            if let keyed { try idempotentCalls.record(submitted, for: keyed, in: db) }
+            return submitted
         }
-        return .init(receptionNumber: reception.value, state: .received)
     }
 
     /// The application a reception session belongs to.

@@ -1,0 +1,83 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import MadoguchiModels
+import RegistrationAPI
+import ServiceKit
+import Testing
+import TestSupport
+
+/// Calls whose repeat would apply twice (a second code sent, a second application made)
+/// take an idempotency key: the same key and params answer as the first call did, even
+/// after a crash; the key with other params is refused; a day later it is forgotten.
+@Suite struct IdempotencyTests {
+    func messages(to: String, in sandbox: ServiceSandbox) -> Int {
+        SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count
+    }
+
+    @Test func repeatedCodeRequest_answersTheFirstCode_andSendsOneMessage() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+        defer { sandbox.remove() }
+        var process = try await sandbox.startActivated("auth")
+        var auth = try await sandbox.client("auth")
+        let sms = try CodeDestination(channel: .sms, to: "090-1111-2222")
+        let purpose = try CodePurpose(validating: "link-second-factor")
+        let key = try IdempotencyKey(validating: "3f1c9a0e-5b7d-4e21-9c44-0a6f2d8e7b13")
+        let request = OTPIssue.Params(purpose: purpose, destination: sms, idempotencyKey: key)
+
+        let first = try await auth.call(OTPIssue.self, request)
+        #expect(try await auth.call(OTPIssue.self, request) == first)
+        // Durable: a crash between the call and its repeat changes nothing.
+        process.signal(SIGKILL)
+        _ = try await process.waitForExit()
+        process = try await sandbox.startActivated("auth")
+        auth = try await sandbox.client("auth")
+        #expect(try await auth.call(OTPIssue.self, request) == first)
+        try await waitUntil("the code to be texted") { messages(to: "09011112222", in: sandbox) >= 1 }
+
+        // The same key for another call is refused and sends nothing.
+        let other = OTPIssue.Params(
+            purpose: purpose, destination: try CodeDestination(channel: .sms, to: "090-3333-4444"), idempotencyKey: key)
+        #expect(await refusal { try await auth.call(OTPIssue.self, other) }?.reason == "idempotency_key_reused")
+        // Without a key, each call is a new code.
+        #expect(try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms)).codeId != first.codeId)
+        // A day later the key is forgotten: a new code.
+        try sandbox.setClock("2026-11-22T12:00:01+09:00")
+        #expect(try await auth.call(OTPIssue.self, request).codeId != first.codeId)
+        try await waitUntil("three codes to be texted") { messages(to: "09011112222", in: sandbox) >= 3 }
+        #expect(messages(to: "09011112222", in: sandbox) == 3)
+        #expect(messages(to: "09033334444", in: sandbox) == 0)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    @Test func repeatedApplication_answersTheFirstReceptionNumber_andMakesOneApplication() async throws {
+        let fixture = try await RegistrationFixture(importContracts: false)
+        let registration = try await fixture.client()
+        let key = try IdempotencyKey(validating: "application-7f3e2a91")
+        let application = ApplicationSubmit.Params(
+            phoneNumber: try PhoneNumber(validating: "090-5555-6666"), pin: try PIN(validating: "4821"),
+            name: try PersonName(validating: "鈴木　一郎"), kana: try KanaName(validating: "スズキ　イチロウ"),
+            birthDate: try CivilDate(validating: "1988-08-08"), email: try EmailAddress(validating: "ichiro@example.jp"),
+            idempotencyKey: key)
+
+        let first = try await registration.call(ApplicationSubmit.self, application)
+        #expect(try await registration.call(ApplicationSubmit.self, application) == first)
+        var changed = application
+        changed.email = try EmailAddress(validating: "jiro@example.jp")
+        #expect(await refusal { try await registration.call(ApplicationSubmit.self, changed) }?.reason == "idempotency_key_reused")
+
+        _ = try await fixture.message(to: "ichiro@example.jp")
+        // One application, one mail: a second would have a mail of its own by now, as the
+        // outbox sends in order.
+        let unkeyed = ApplicationSubmit.Params(
+            phoneNumber: application.phoneNumber, pin: application.pin, name: application.name, kana: application.kana,
+            birthDate: application.birthDate, email: try EmailAddress(validating: "saburo@example.jp"))
+        _ = try await registration.call(ApplicationSubmit.self, unkeyed)
+        _ = try await fixture.message(to: "saburo@example.jp")
+        #expect(messages(to: "ichiro@example.jp", in: fixture.sandbox) == 1)
+        #expect(messages(to: "jiro@example.jp", in: fixture.sandbox) == 0)
+        await registration.close()
+        try await fixture.stop()
+    }
+}
