@@ -137,7 +137,7 @@ let package = Package(
             // Tests
             .target(
                 name: "TestSupport",
-                dependencies: ["JSONRPC", nioPosix, nioConcurrency],
+                dependencies: ["JSONRPC", "ServiceKit", nioPosix, nioConcurrency, grdb],
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),

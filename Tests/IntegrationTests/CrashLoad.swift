@@ -45,9 +45,7 @@ enum CrashLoad {
 
     /// The outbox rows a service's database holds, and whether each was delivered.
     static func outbox(ofDatabase path: String) throws -> [(id: Int64, delivered: Bool)] {
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+        return try DatabaseQueue(path: path, configuration: readerConfiguration).read { db in
             try Row.fetchAll(db, sql: "SELECT id, deliveredAt IS NOT NULL AS delivered FROM outbox ORDER BY id").map {
                 (id: $0["id"], delivered: $0["delivered"])
             }
@@ -86,12 +84,18 @@ private actor Ledger<Ack: Sendable> {
 }
 
 extension CrashLoad {
+    /// Reads a database a service is writing (or a killed one left): waiting while it is
+    /// busy, and not read-only, as a killed writer's WAL index is rebuilt by a write.
+    static var readerConfiguration: Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        return configuration
+    }
+
     /// How many rows the import under way has staged (0 when none is).
     static func stagedRows(ofDatabase path: String) throws -> Int {
         guard FileManager.default.fileExists(atPath: path) else { return 0 }
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+        return try DatabaseQueue(path: path, configuration: readerConfiguration).read { db in
             // Before the service has migrated its database, there is no table yet.
             guard try db.tableExists("import_job") else { return 0 }
             return try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(staged), 0) FROM import_job") ?? 0

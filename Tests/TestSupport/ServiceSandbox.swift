@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import JSONRPC
 
 /// A private installation for one test: its own runtime, state and spool folders and test
@@ -117,7 +118,14 @@ public final class ServiceSandbox: Sendable {
             "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl] + arguments)
     }
 
-    public func remove() { root.remove() }
+    /// Removes the sandbox, first failing the running test if any log or database in it
+    /// holds a secret in clear (`SecretsScan`).
+    public func remove() {
+        for hit in SecretsScan.hits(in: root.path, spool: spoolDirectory) {
+            Issue.record("A secret in clear: \(hit)")
+        }
+        root.remove()
+    }
 }
 
 /// A child process exited while a test waited for it to become ready.
