@@ -12,16 +12,19 @@ import ServiceKit
 /// spool). PINs and codes match only as a whole token (no letter or digit either side), so
 /// one inside an ICCID or a UUID is not a hit; passwords and tokens match anywhere.
 public enum SecretsScan {
-    /// The PINs tests set or enter (and the services accept as well-formed).
-    public static let testPINs: Set<String> = ["4821", "6390", "7391", "1357", "2864", "7214", "739104", "482193"]
+    /// The PINs tests set or enter, refused ones included: a refused PIN must not be
+    /// logged either.
+    public static let testPINs: Set<String> = ["4821", "6390", "7391", "1357", "2864", "7214", "8642", "739104", "482193"]
     /// The passwords tests set or enter.
     public static let testPasswords: Set<String> = [
         "Sakura2026", "Sakura2027", "Kaede2026", "Kaede2026x", "Kaede2027", "Momiji2026", "Hikari2026", "Denwa2026x",
-        "Tsubaki2026", "Wrong2026x",
+        "Tsubaki2026", "Wrong2026x", "Intrude2026", "Nobody2026", "Secret2026",
     ]
-    /// Values tests send that are not scanned for: ones the services refuse before
-    /// storing anything (guessable PINs, weak passwords), and "1111", the wrong PIN of
-    /// the lockout tests, which is also a group of a test phone number (080-1111-2222).
+    /// Values tests send that are not scanned for, as they are also ordinary data in the
+    /// same sandboxes: guessable PINs that are birth dates, years or phone groups
+    /// (refused before anything is stored), the weak passwords "password" (a table's
+    /// name) and "abcdefgh", and "1111", the wrong PIN of the lockout tests and a group of
+    /// a test phone number (080-1111-2222).
     public static let notScanned: Set<String> = ["1111", "1234", "0000", "0615", "1987", "password", "abcdefgh"]
 
     /// Where in `folder` a secret appears: "file: table.column" or "file", with the kind
