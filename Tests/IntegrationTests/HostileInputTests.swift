@@ -23,7 +23,9 @@ import TestSupport
     func hostileClients_neverStopTheServiceFromServingOthers(service: String) async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
-        let process = try await sandbox.startActivated(service, extraArguments: ["--idle-timeout", "1"])
+        // 3 s: short enough to show slowloris closed, long enough that a loaded machine
+        // still completes each hostile message in time.
+        let process = try await sandbox.startActivated(service, extraArguments: ["--idle-timeout", "3"])
         let path = sandbox.socketPath(service)
         let (method, member, others) = Self.methods[service]!
         @Sendable func request(_ value: String, extra: String = "") -> String {
@@ -62,7 +64,7 @@ import TestSupport
             try await blocking {
                 let socket = try RawSocket(path: path)
                 socket.send(String(repeating: "a", count: 4 << 20) + "\n")
-                // A parse error, or a close when the 1-second idle timeout of this test
+                // A parse error, or a close when the 3-second idle timeout of this test
                 // fires while a loaded machine is still writing the 4 MiB.
                 let reply = try socket.readLine()
                 #expect(reply == nil || reply?.contains("-32700") == true, "\(reply ?? "")")

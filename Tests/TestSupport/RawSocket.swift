@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import JSONRPC
 
 /// A plain blocking Unix socket client for tests that must send exactly the bytes they
@@ -34,7 +35,11 @@ public final class RawSocket {
         let array = Array(bytes)
         var offset = 0
         while offset < array.count {
-            let written = array[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a peer that closed (a refused flood, an idle timeout) is a
+            // `false` here, not a SIGPIPE that ends the test process.
+            let written = array[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written <= 0 { return false }
             offset += written
         }

@@ -45,7 +45,9 @@ public final class ServiceSandbox: Sendable {
             ["-l", socket, "--fdname=\(service)"] + environment.keys.sorted().map { "-E\($0)=\(environment[$0]!)" }
                 + [Executables.path("madoguchi-\(service)")] + serviceArguments(service) + extraArguments,
             logPath: root.file("\(service).log"))
-        try await waitUntil("\(socket) to listen") { Self.isListening(socket) }
+        // Every 100 ms: each check reads the kernel's socket table, which runs to
+        // megabytes while other tests hold thousands of connections.
+        try await waitUntil("\(socket) to listen", every: .milliseconds(100)) { Self.isListening(socket) }
         return child
     }
 

@@ -10,12 +10,13 @@ public struct TimedOut: Error, CustomStringConvertible {
 /// process (a socket appearing, a process exiting, a file arriving) that nothing can
 /// signal; every wait is bounded.
 public func waitUntil(
-    _ what: String, timeout: Duration = .seconds(30), condition: () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),
+    condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
+        try await Task.sleep(for: interval)
     }
     if try await condition() { return }
     throw TimedOut(what: what)

@@ -23,7 +23,7 @@ public struct FuzzHarness: Sendable {
     /// Builds the four services' method tables in a scratch folder, removed again before
     /// returning (the tables keep no file open that a params check uses).
     public static func make() throws -> FuzzHarness {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-fuzz-\(getpid())").path
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-fuzz-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let logger = Logger(label: "madoguchi-fuzz") { _ in SwiftLogNoOpLogHandler() }
         let registry = try [
