@@ -35,23 +35,15 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
     /// Checks each row as it arrives (batches on several connections are checked side by
     /// side) and stages the typed row, or why it is refused; commit only applies.
     func add(_ rows: [ImportRow], to importId: String) async throws -> ImportStaged {
-        let encoder = JSONCoding.encoder
-        let staged: [(row: Int, key: String?, data: Data, problem: Data?)] = try rows.map { row in
-            switch parse(row.fields) {
-            case .success(let parsed):
-                return (row.row, dataset.key(of: parsed), try dataset.staged(parsed), nil)
-            case .failure(let problem):
-                return (row.row, nil, Data(), try encoder.encode(problem))
-            }
-        }
+        let batch = try staged(rows)
         return try await database.write { db in
             try requireJob(importId, in: db)
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO import_row (jobId, row, key, fields, problem) VALUES (?, ?, ?, ?, ?)")
-            for row in staged { try insert.execute(arguments: [importId, row.row, row.key, row.data, row.problem]) }
+            for row in batch { try insert.execute(arguments: [importId, row.row, row.key, row.data, row.problem]) }
             // Counted as batches arrive: counting the staged rows each time made a
             // million-row import quadratic.
-            try db.execute(sql: "UPDATE import_job SET staged = staged + ? WHERE id = ?", arguments: [staged.count, importId])
+            try db.execute(sql: "UPDATE import_job SET staged = staged + ? WHERE id = ?", arguments: [batch.count, importId])
             return ImportStaged(staged: try Int.fetchOne(db, sql: "SELECT staged FROM import_job WHERE id = ?", arguments: [importId]) ?? 0)
         }
     }
@@ -59,8 +51,19 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
     /// Reads and encodes each row as staging does, storing nothing: the row checks alone
     /// (a refused row is a normal outcome here, reported at commit).
     public func check(_ rows: [ImportRow]) {
-        for row in rows {
-            if case .success(let parsed) = parse(row.fields) { _ = try? dataset.staged(parsed) }
+        _ = try? staged(rows)
+    }
+
+    /// Each row as it is staged: its key and staged form, or the problem that refuses it.
+    private func staged(_ rows: [ImportRow]) throws -> [(row: Int, key: String?, data: Data, problem: Data?)] {
+        let encoder = JSONCoding.encoder
+        return try rows.map { row in
+            switch parse(row.fields) {
+            case .success(let parsed):
+                return (row.row, dataset.key(of: parsed), try dataset.staged(parsed), nil)
+            case .failure(let problem):
+                return (row.row, nil, Data(), try encoder.encode(problem))
+            }
         }
     }
 
