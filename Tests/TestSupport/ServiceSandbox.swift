@@ -45,31 +45,17 @@ public final class ServiceSandbox: Sendable {
             ["-l", socket, "--fdname=\(service)"] + environment.keys.sorted().map { "-E\($0)=\(environment[$0]!)" }
                 + [Executables.path("madoguchi-\(service)")] + serviceArguments(service) + extraArguments,
             logPath: root.file("\(service).log"))
-        // Every 100 ms: each check reads the kernel's socket table, which runs to
-        // megabytes while other tests hold thousands of connections.
-        try await waitUntil("\(socket) to listen", every: .milliseconds(100)) { Self.isListening(socket) }
+        try await waitUntil("\(socket) to listen") {
+            guard child.isRunning else { throw ChildExited(log: child.log) }
+            return try Self.isListening(socket)
+        }
         return child
     }
 
-    /// Whether a socket listens on `path`, from `/proc/net/unix` (flag `__SO_ACCEPTCON`),
-    /// without connecting: a connection would start a socket-activated service.
-    ///
-    /// Many tests poll at once while others hold thousands of connections (the table then
-    /// runs to megabytes), so the table is read only once the socket file exists, and
-    /// only the lines naming `path` are split.
-    static func isListening(_ path: String) -> Bool {
-        guard FileManager.default.fileExists(atPath: path),
-            let table = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8)
-        else { return false }
-        var rest = table[...]
-        while let found = rest.range(of: " " + path) {
-            let lineStart = rest[..<found.lowerBound].lastIndex(of: "\n").map { rest.index(after: $0) } ?? rest.startIndex
-            let lineEnd = rest[found.upperBound...].firstIndex(of: "\n") ?? rest.endIndex
-            let fields = rest[lineStart..<lineEnd].split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 8, fields[7] == path, fields[3] == "00010000" { return true }
-            rest = rest[lineEnd...]
-        }
-        return false
+    /// Whether a socket listens on `path`, asked of the kernel without connecting: a
+    /// connection would start a socket-activated service.
+    static func isListening(_ path: String) throws -> Bool {
+        try FileManager.default.fileExists(atPath: path) && ListeningUnixSockets.contains(path)
     }
 
     /// Starts `madoguchi-<service>` binding its own socket and waits until it accepts.
