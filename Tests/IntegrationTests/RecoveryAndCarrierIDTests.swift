@@ -8,24 +8,10 @@ import TestSupport
 
 /// Member recovery and carrier ID issuance across the real registration and auth processes.
 @Suite struct RecoveryAndCarrierIDTests {
-    /// Signs customer 12345 up as `taro.yamada` with password Sakura2026.
-    func signUpTaro(_ fixture: RegistrationFixture, _ registration: RPCClient) async throws {
-        let checked = try await registration.call(
-            SignUpVerifyIdentity.self,
-            .init(customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
-                  kana: try KanaName(validating: "アイコム　タロウ")))
-        _ = try await registration.call(
-            SignUpSubmit.self,
-            .init(ticket: checked.ticket, accountId: try AccountID(validating: "taro.yamada"), password: "Sakura2026",
-                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
-        _ = try await registration.call(
-            SignUpComplete.self, .init(token: try await fixture.linkToken(to: "taro@example.jp"), password: "Sakura2026"))
-    }
-
     @Test func recovery_answersTheSameForAnyone_andItsLinkShowsTheIDForOneHour() async throws {
         let fixture = try await RegistrationFixture()
         let registration = try await fixture.client()
-        try await signUpTaro(fixture, registration)
+        try await fixture.signUpTaro(registration)
         let birth = try CivilDate(validating: "1985-04-12")
         let matched = try await registration.call(
             RecoveryRequest.self,

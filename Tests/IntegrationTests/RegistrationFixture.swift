@@ -1,5 +1,7 @@
 import Foundation
 import JSONRPC
+import MadoguchiModels
+import RegistrationAPI
 import ServiceKit
 import Testing
 import TestSupport
@@ -8,7 +10,7 @@ import TestSupport
 /// `systemd-socket-activate`, with two contracts imported through `madoctl`.
 struct RegistrationFixture {
     let sandbox: ServiceSandbox
-    let auth: ChildProcess
+    var auth: ChildProcess
     var registration: ChildProcess
 
     static let contracts = """
@@ -31,11 +33,31 @@ struct RegistrationFixture {
 
     func client() async throws -> RPCClient { try await sandbox.client("registration") }
 
+    /// Signs customer 12345 up as `taro.yamada` with password Sakura2026.
+    func signUpTaro(_ registration: RPCClient) async throws {
+        let checked = try await registration.call(
+            SignUpVerifyIdentity.self,
+            .init(customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
+                  kana: try KanaName(validating: "アイコム　タロウ")))
+        _ = try await registration.call(
+            SignUpSubmit.self,
+            .init(ticket: checked.ticket, accountId: try AccountID(validating: "taro.yamada"), password: "Sakura2026",
+                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
+        _ = try await registration.call(
+            SignUpComplete.self, .init(token: try await linkToken(to: "taro@example.jp"), password: "Sakura2026"))
+    }
+
     /// Restarts the registration service (kill -9, then a fresh activation).
     mutating func restartRegistration() async throws {
         registration.signal(SIGKILL)
         _ = try await registration.waitForExit()
         registration = try await sandbox.startActivated("registration")
+    }
+
+    /// Starts auth again after a test stopped it.
+    mutating func restartAuth() async throws {
+        _ = try await auth.terminate()
+        auth = try await sandbox.startActivated("auth")
     }
 
     /// The newest message to `to` once there are at least `count`.

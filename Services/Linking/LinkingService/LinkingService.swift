@@ -19,6 +19,7 @@ public struct LinkingService: ServiceDefinition {
     private let auth: PeerService
     private let database: DatabasePool
     private let operators: OperatorPolicy
+    private let evenAnswers: EvenAnswers
 
     public init(resources: ServiceResources, options: LinkingOptions) {
         auth = resources.peers.peer("auth")
@@ -33,6 +34,7 @@ public struct LinkingService: ServiceDefinition {
             database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             operators: operators)
         database = resources.database
+        evenAnswers = resources.evenAnswers
     }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -52,9 +54,10 @@ public struct LinkingService: ServiceDefinition {
             return Done()
         }
 
-        registry.register(LinkStart.self) { params, _ in try await journeys.start(params) }
+        // Whether the ISP address is a contract's must not show in the time either.
+        registry.register(LinkStart.self) { [evenAnswers] params, _ in try await evenAnswers.answer { try await journeys.start(params) } }
         registry.register(LinkStatus.self) { params, _ in try await journeys.status(session: params.session, journeyId: params.journeyId) }
-        registry.register(LinkCode.self) { params, _ in try await journeys.code(params) }
+        registry.register(LinkCode.self) { [evenAnswers] params, _ in try await evenAnswers.answer { try await journeys.code(params) } }
         registry.register(LinkISPLogin.self) { params, _ in try await journeys.ispLogin(params) }
         registry.register(LinkSecondFactorSend.self) { params, _ in try await journeys.sendSecondFactor(params) }
         registry.register(LinkSecondFactorVerify.self) { params, context in

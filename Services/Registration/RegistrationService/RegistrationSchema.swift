@@ -119,5 +119,16 @@ enum RegistrationSchema {
                 table.column("issuedAt", .datetime).notNull()
             }
         }
+        // Letters leave from a queue (`RecoveryLetters`) instead of inside the request:
+        // the temporary password's hash no longer shows in the request's time. Letters
+        // queued before this were sent with their request.
+        migrator.registerMigration("registration-v2-letter-queue") { db in
+            try db.alter(table: "letter_job") { table in
+                table.add(column: "sentAt", .datetime)
+                table.add(column: "retryAt", .datetime)
+            }
+            try db.execute(sql: "UPDATE letter_job SET sentAt = createdAt")
+            try db.execute(sql: "CREATE INDEX letter_job_unsent ON letter_job (retryAt) WHERE sentAt IS NULL")
+        }
     }
 }

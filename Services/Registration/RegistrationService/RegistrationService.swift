@@ -4,6 +4,7 @@ import JSONRPC
 import Logging
 import RegistrationAPI
 import ServiceKit
+import ServiceLifecycle
 
 /// Madoguchi registration service: contract records, My Page sign-up, applications by
 /// reception number, member recovery and carrier ID issuance. Credentials are stored only
@@ -23,6 +24,8 @@ public struct RegistrationService: ServiceDefinition {
     private let carrierIDs: CarrierIDJourneys
     private let operators: OperatorPolicy
     private let database: DatabasePool
+    private let evenAnswers: EvenAnswers
+    private let letters: RecoveryLetters
 
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
         let auth = AuthGateway(auth: resources.peers.peer("auth"))
@@ -43,8 +46,13 @@ public struct RegistrationService: ServiceDefinition {
             options: options)
         operators = resources.configuration.operators
         database = resources.database
+        evenAnswers = resources.evenAnswers
+        letters = RecoveryLetters(
+            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, logger: resources.logger)
         try signUps.removeCutOffReservations()
     }
+
+    public var backgroundServices: [any Service] { [letters] }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         RegistrationSchema.registerMigrations(in: &migrator)
@@ -82,7 +90,10 @@ public struct RegistrationService: ServiceDefinition {
             return try await applications.view(params.receptionNumber)
         }
 
-        registry.register(RecoveryRequest.self) { params, context in try await recoveries.request(params, peer: context.peer) }
+        // Whether anyone matched must not show in the time either.
+        registry.register(RecoveryRequest.self) { [evenAnswers] params, context in
+            try await evenAnswers.answer { try await recoveries.request(params, peer: context.peer) }
+        }
         registry.register(RecoveryOpen.self) { params, _ in try await recoveries.open(token: params.token) }
         registry.register(RecoverySetPassword.self) { params, _ in
             try await recoveries.setPassword(token: params.token, password: params.password)

@@ -23,6 +23,8 @@ public struct ServiceConfiguration: Sendable {
     public var maximumConnections: Int
     public var maximumConnectionsPerUID: Int
     public var shutdownGrace: Duration
+    /// How long at least an answer takes that must not tell whether something exists.
+    public var evenAnswerFloor: Duration
     /// Who may call operator methods.
     public var operators: OperatorPolicy
     /// Who may call the methods kept for services and operators.
@@ -55,6 +57,7 @@ public struct ServiceConfiguration: Sendable {
         maximumConnections = options.maxConnections
         maximumConnectionsPerUID = options.maxConnectionsPerUid
         shutdownGrace = .milliseconds(Int64(options.shutdownGrace * 1000))
+        evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)
         serviceCallers = ServiceCallerPolicy(operators: operators, services: OperatorPolicy(groupName: options.serviceGroup))
     }

@@ -49,6 +49,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Members of this group are Madoguchi services: they (and operators) may set credentials and send codes.")
     public var serviceGroup: String = "madoguchi-services"
 
+    @Option(help: "Milliseconds at least before an answer that must not tell whether an account, e-mail or ISP contract exists (above what a known one takes).")
+    public var evenAnswerMs: Int = 400
+
     @Option(help: "Seconds in-flight calls get to finish after SIGTERM.")
     public var shutdownGrace: Double = 10
 
@@ -63,6 +66,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         guard maxConnections > 0, maxConnectionsPerUid > 0 else {
             throw ValidationError("Connection limits must be positive.")
         }
+        guard evenAnswerMs >= 0 else { throw ValidationError("--even-answer-ms must not be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative.") }
     }
 }

@@ -45,6 +45,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let resources = ServiceResources(
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
+            evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
             peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory), logger: logger)
         let service = try Definition(resources: resources, options: options)
 

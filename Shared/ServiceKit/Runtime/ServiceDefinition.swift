@@ -52,6 +52,8 @@ public struct ServiceResources: Sendable {
     public var outbox: Outbox
     /// Answers of calls made with an idempotency key.
     public var idempotentCalls: IdempotentCalls
+    /// The floor for answers that must not tell whether something exists.
+    public var evenAnswers: EvenAnswers
     /// Clients for the other services, over their sockets.
     public var peers: ServiceDirectory
     public var logger: Logger

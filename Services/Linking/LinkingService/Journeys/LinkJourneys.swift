@@ -13,7 +13,10 @@ import ServiceKit
 ///
 /// An outsider must not learn whether an ISP address exists: for an unknown address the
 /// journey is stored and answered the same, no code is sent, and its code step counts
-/// tries and expiry itself exactly as auth does for a real code.
+/// tries and expiry itself exactly as auth does for a real code. Both paths ask auth for
+/// the session first (a down auth fails them alike), and `LinkingService` holds both
+/// answers to the same floor (`EvenAnswers`), so the extra call a known address makes
+/// does not show in the time.
 struct LinkJourneys: Sendable {
     let database: DatabasePool
     let clock: any ServiceClock

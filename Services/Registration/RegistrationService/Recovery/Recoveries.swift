@@ -9,7 +9,9 @@ import ServiceKit
 
 /// Member recovery (DOMAIN §4, last part): a forgotten member ID or password, found by
 /// (e-mail + name) or (ICCID + phone number), always with the birth date. The answer is
-/// the same whether or not anyone matched; what happens next goes by mail or by post.
+/// the same whether or not anyone matched, and a match does one write more (the time is
+/// evened out by `EvenAnswers` in `RegistrationService`); what happens next goes by mail
+/// or, through `RecoveryLetters`, by post.
 struct Recoveries: Sendable {
     let database: DatabasePool
     let clock: any ServiceClock
@@ -53,21 +55,16 @@ struct Recoveries: Sendable {
                     in: db)
             }
         case .post:
-            guard let address = member.postalAddress else {
+            // Queued only: `RecoveryLetters` sets the temporary password and sends the
+            // letter, so a match costs one write here, like the screen route.
+            guard member.postalAddress != nil else {
                 logger.warning("Recovery by post for a member without a postal address; nothing sent.")
                 return Self.answer
             }
-            let temporary = TemporaryPassword.make()
-            _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: member.accountKey), password: temporary))
-            let dueBy = now.addingTimeInterval(TimeInterval(Self.letterDays) * 86400)
             try await database.write { db in
                 try db.execute(
                     sql: "INSERT INTO letter_job (accountKey, createdAt, dueBy) VALUES (?, ?, ?)",
-                    arguments: [member.accountKey, now, dueBy])
-                try outbox.enqueue(
-                    RegistrationMail.recoveryLetter(
-                        to: address, name: member.name, accountId: member.accountId, password: temporary, dueBy: dueBy),
-                    in: db)
+                    arguments: [member.accountKey, now, now.addingTimeInterval(TimeInterval(Self.letterDays) * 86400)])
             }
         }
         return Self.answer
@@ -87,51 +84,14 @@ struct Recoveries: Sendable {
         return .init(accountId: link.accountId, expiresAt: ISO8601.tokyo(link.expiresAt))
     }
 
-    private struct Member {
-        var accountKey: String
-        var accountId: String
-        var email: String
-        var name: String
-        var postalAddress: String?
-    }
-
-    private func findMember(_ params: RecoveryRequest.Params, in db: Database) throws -> Member? {
-        let row: Row?
+    private func findMember(_ params: RecoveryRequest.Params, in db: Database) throws -> RecoveryMember? {
         if let email = params.email, let name = params.name {
-            row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT a.accountKey, a.accountId, a.email, c.name, c.postalCode, c.address FROM account a
-                    JOIN contract c USING (customerNumber)
-                    WHERE a.state = 'active' AND c.birthDate = ? AND (lower(a.email) = ? OR c.email = ?) AND (c.name = ? OR c.kana = ?)
-                    LIMIT 1
-                    """,
-                arguments: [
-                    params.birthDate.description, email.value.lowercased(), email.value.lowercased(), name.value,
-                    (try? KanaName(validating: name.value))?.value ?? name.value,
-                ])
-        } else if let iccid = params.iccid, let phone = params.phoneNumber {
-            row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT a.accountKey, a.accountId, a.email, c.name, c.postalCode, c.address FROM contract_sim s
-                    JOIN contract c USING (customerNumber) JOIN contract_phone p USING (customerNumber)
-                    JOIN account a USING (customerNumber)
-                    WHERE s.iccid = ? AND p.digits = ? AND c.birthDate = ? AND a.state = 'active' LIMIT 1
-                    """,
-                arguments: [iccid.digits, phone.digits, params.birthDate.description])
-        } else {
-            row = nil
+            return try RecoveryMember.find(email: email, name: name, birthDate: params.birthDate, in: db)
         }
-        return row.map { row in
-            let postalCode: String? = row["postalCode"]
-            let address: String? = row["address"]
-            return Member(
-                accountKey: row["accountKey"], accountId: row["accountId"], email: row["email"], name: row["name"],
-                postalAddress: address.map { address in
-                    postalCode.map { "〒\($0.prefix(3))-\($0.dropFirst(3)) " } .map { $0 + address } ?? address
-                })
+        if let iccid = params.iccid, let phone = params.phoneNumber {
+            return try RecoveryMember.find(iccid: iccid, phone: phone, birthDate: params.birthDate, in: db)
         }
+        return nil
     }
 
     private struct Link {
@@ -157,23 +117,5 @@ struct Recoveries: Sendable {
         let expiresAt: Date = row["expiresAt"]
         guard expiresAt > clock.now() else { throw RegistrationError.linkExpired }
         return Link(hash: hash, accountKey: row["accountKey"], accountId: row["accountId"], expiresAt: expiresAt)
-    }
-}
-
-/// Temporary passwords for letters: 12 characters with upper case, lower case and digits,
-/// from an alphabet without look-alikes (a person types it from paper).
-enum TemporaryPassword {
-    static let upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
-    static let lower = Array("abcdefghijkmnpqrstuvwxyz")
-    static let digits = Array("23456789")
-
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let all = upper + lower + digits
-        var characters = [upper.randomElement(using: &generator)!, lower.randomElement(using: &generator)!,
-                          digits.randomElement(using: &generator)!]
-        while characters.count < 12 { characters.append(all.randomElement(using: &generator)!) }
-        characters.shuffle(using: &generator)
-        return String(characters)
     }
 }

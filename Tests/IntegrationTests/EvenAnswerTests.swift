@@ -1,0 +1,137 @@
+import Foundation
+import JSONRPC
+import LinkingAPI
+import MadoguchiModels
+import RegistrationAPI
+import ServiceKit
+import Testing
+import TestSupport
+
+/// Answers that must not tell whether an account, e-mail or ISP contract exists must not
+/// tell it by their time either, nor by how they fail: known and unknown alike take at
+/// least `--even-answer-ms` (400 by default), and a known one does not fail where an
+/// unknown one would not (recovery by post needs no auth until its letter leaves).
+@Suite struct EvenAnswerTests {
+    static let floor = Duration.milliseconds(400)
+    /// Known and unknown medians may differ by scheduling noise, far less than the tens
+    /// to hundreds of milliseconds a known path's extra work (a write, a call to auth, a
+    /// password hash) takes without the floor.
+    static let noise = Duration.milliseconds(60)
+
+    @Test func recovery_takesTheSameTime_andDoesNotNeedAuth_whetherOrNotAnyoneMatched() async throws {
+        var fixture = try await RegistrationFixture()
+        let registration = try await fixture.client()
+        try await fixture.signUpTaro(registration)
+        func request(birthDate: String, route: RecoveryRoute) async throws -> RecoveryRequest.Result {
+            try await registration.call(
+                RecoveryRequest.self,
+                .init(
+                    iccid: try ICCID(validating: "8981100000000000002"), phoneNumber: try PhoneNumber(validating: "09012345678"),
+                    birthDate: try CivilDate(validating: birthDate), route: route))
+        }
+        for route in [RecoveryRoute.screen, .post] {
+            var known: [Duration] = []
+            var unknown: [Duration] = []
+            for _ in 0..<3 {
+                known.append(try await timed { _ = try await request(birthDate: "1985-04-12", route: route) })
+                unknown.append(try await timed { _ = try await request(birthDate: "1985-04-13", route: route) })
+            }
+            Self.expectEven(known: known, unknown: unknown, "recovery by \(route)")
+        }
+        let letter = "〒100-0001 東京都千代田区千代田1-1"
+        _ = try await fixture.message(to: letter, count: 3)
+
+        // By post a match only queues its letter (the temporary password is set in auth
+        // after the answer): with auth down, a match and no match are answered alike, and
+        // the letter leaves once auth is back.
+        _ = try await fixture.auth.terminate()
+        let matched = try await request(birthDate: "1985-04-12", route: .post)
+        #expect(try await request(birthDate: "1985-04-13", route: .post) == matched)
+        let log = fixture.sandbox.root.file("registration.log")
+        try await waitUntil("a failed letter job in the log") {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Letter job failed; will retry.")
+        }
+        try await fixture.restartAuth()
+        try fixture.sandbox.setClock("2026-11-21T12:01:01+09:00")
+        let body = try await fixture.message(to: letter, count: 4).body
+        let temporary = try #require(body.split(separator: "\n").first { $0.hasPrefix("仮パスワード: ") }?.dropFirst("仮パスワード: ".count))
+        _ = try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: String(temporary)))
+        await registration.close()
+        try await fixture.stop()
+    }
+
+    /// Logins are not held to a floor: an unknown login ID is checked against a decoy
+    /// hash as costly as a real one, so the time is the hash's either way.
+    @Test func login_takesTheHashsTime_whetherOrNotTheAccountExists() async throws {
+        let fixture = try await RegistrationFixture()
+        let registration = try await fixture.client()
+        try await fixture.signUpTaro(registration)
+        var known: [Duration] = []
+        var unknown: [Duration] = []
+        func wrongLogin(_ loginId: String) async throws {
+            let refused = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: loginId, password: "Wrong2026x")) }
+            #expect(refused?.reason == "password_incorrect")
+        }
+        for _ in 0..<3 {
+            known.append(try await timed { try await wrongLogin("taro.yamada") })
+            unknown.append(try await timed { try await wrongLogin("nobody.here") })
+        }
+        // Without the decoy an unknown ID answers in a millisecond against the hash's
+        // tenths of a second; with it, the two differ by scheduling noise.
+        let gap = Self.median(known) - Self.median(unknown)
+        let tolerance = max(Self.noise, Self.median(known) / 4)
+        #expect(gap < tolerance && gap > .zero - tolerance, "known \(known), unknown \(unknown)")
+        await registration.close()
+        try await fixture.stop()
+    }
+
+    @Test func linkStartAndCode_takeTheSameTime_whetherOrNotTheAddressIsAContract() async throws {
+        let fixture = try await LinkingFixture()
+        try await fixture.issueCarrierID(LinkingTests.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let session = try await fixture.login(LinkingTests.ichiro, "Kaede2026x")
+        let linking = try await fixture.client()
+        func start(_ address: String) async throws -> LinkJourney {
+            try await linking.call(
+                LinkStart.self,
+                .init(
+                    session: session, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
+                    birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: address)))
+        }
+        func wrongCode(_ journey: LinkJourney) async throws {
+            let refused = await refusal {
+                try await linking.call(LinkCode.self, .init(session: session, journeyId: journey.journeyId, code: "000000"))
+            }
+            #expect(refused?.reason == "code_incorrect")
+        }
+        var starts: (known: [Duration], unknown: [Duration]) = ([], [])
+        var codes: (known: [Duration], unknown: [Duration]) = ([], [])
+        for _ in 0..<3 {
+            var known: LinkJourney?
+            var unknown: LinkJourney?
+            starts.known.append(try await timed { known = try await start(LinkingTests.ichiroISP) })
+            starts.unknown.append(try await timed { unknown = try await start("nobody@isp.example.ne.jp") })
+            codes.known.append(try await timed { try await wrongCode(try #require(known)) })
+            codes.unknown.append(try await timed { try await wrongCode(try #require(unknown)) })
+        }
+        Self.expectEven(known: starts.known, unknown: starts.unknown, "link.start")
+        Self.expectEven(known: codes.known, unknown: codes.unknown, "link.code")
+        await linking.close()
+        try await fixture.stop()
+    }
+
+    /// Every answer took the floor, and the medians of known and unknown are alike.
+    static func expectEven(known: [Duration], unknown: [Duration], _ what: String) {
+        #expect((known + unknown).allSatisfy { $0 >= floor }, "\(what): \(known) \(unknown)")
+        let gap = median(known) - median(unknown)
+        #expect(gap < noise && gap > .zero - noise, "\(what): known \(known), unknown \(unknown)")
+    }
+
+    static func median(_ durations: [Duration]) -> Duration { durations.sorted()[durations.count / 2] }
+}
+
+/// How long `work` took, on the monotonic clock.
+func timed(_ work: () async throws -> Void) async throws -> Duration {
+    let started = ContinuousClock.now
+    try await work()
+    return ContinuousClock.now - started
+}
