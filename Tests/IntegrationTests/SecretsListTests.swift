@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceKit
 import Testing
 import TestSupport
 
@@ -56,5 +57,31 @@ import TestSupport
         #expect(hits.count == 2, "\(hits)")
         #expect(hits.contains { $0.hasSuffix("t.blob holds a PIN or code") })
         #expect(hits.contains { $0.hasSuffix("registration.log: a password or token") })
+    }
+
+    /// Session tokens and journey IDs reach no spool; the scan knows them by their shape.
+    @Test func randomTokens_areFoundByTheirShape_butNotUUIDsHashesOrLongNames() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let database = try DatabaseQueue(path: folder.file("linking.sqlite"))
+        try database.write { db in
+            try db.execute(sql: "CREATE TABLE t (text TEXT)")
+            for harmless in [
+                UUID().uuidString,
+                "$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$" + String(repeating: "A1", count: 21) + "B=",
+                "identity_ticket_expires_at_the_end_of_the_day",
+            ] {
+                try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [harmless])
+            }
+        }
+        try Data("journey started id=\(UUID().uuidString)\n".utf8).write(to: URL(fileURLWithPath: folder.file("linking.log")))
+        #expect(SecretsScan.hits(in: folder.path, spool: folder.file("spool")).isEmpty)
+
+        try Data("session=\(RandomToken.make())\n".utf8).write(to: URL(fileURLWithPath: folder.file("auth.log")))
+        try database.write { db in try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: ["{\"journey\":\"\(RandomToken.make())\"}"]) }
+        let hits = SecretsScan.hits(in: folder.path, spool: folder.file("spool"))
+        #expect(hits.count == 2, "\(hits)")
+        #expect(hits.contains { $0.hasSuffix("auth.log: a random token (session, journey or link)") })
+        #expect(hits.contains { $0.hasSuffix("t.text holds a random token (session, journey or link)") })
     }
 }

@@ -10,7 +10,8 @@ import ServiceKit
 /// kept complete by `SecretsListTests`, which reads the tests' sources), and every code,
 /// link token and temporary password the services sent in the sandbox (read from its
 /// spool). PINs and codes match only as a whole token (no letter or digit either side), so
-/// one inside an ICCID or a UUID is not a hit; passwords and tokens match anywhere.
+/// one inside an ICCID or a UUID is not a hit; passwords and tokens match anywhere. Any
+/// random token (sessions, journeys) is also found by its shape.
 public enum SecretsScan {
     /// The PINs tests set or enter, refused ones included: a refused PIN must not be
     /// logged either.
@@ -71,9 +72,34 @@ public enum SecretsScan {
     /// and a find is then checked at its edges.
     static func secret(in text: String, digits: Set<String>, words: Set<String>) -> String? {
         let bytes = Data(text.utf8)
+        // A stored password hash (`$scrypt$ln=…$salt$hash`) is base64 by design.
+        let isPasswordHash = text.hasPrefix("$scrypt$")
         if digits.contains(where: { occurs($0, in: bytes, edge: isAlphanumeric) }) { return "a PIN or code" }
         if words.contains(where: { occurs($0, in: bytes, edge: nil) }) { return "a password or token" }
+        if !isPasswordHash, containsRandomToken(bytes) { return "a random token (session, journey or link)" }
         return nil
+    }
+
+    /// Whether `bytes` hold something shaped like `RandomToken.make()`: a run of exactly
+    /// 43 base64url characters, letters and digits among them. Session tokens and journey
+    /// IDs reach no spool, only RPC answers, so they are found by their shape; what the
+    /// services store of them is a keyed hash (binary), never this.
+    static func containsRandomToken(_ bytes: Data) -> Bool {
+        var run = 0
+        var letters = false
+        var digits = false
+        for byte in bytes + [0] {
+            if isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") {
+                run += 1
+                if (0x30...0x39).contains(byte) { digits = true } else if byte != UInt8(ascii: "-"), byte != UInt8(ascii: "_") { letters = true }
+                continue
+            }
+            if run == RandomToken.length, letters, digits { return true }
+            run = 0
+            letters = false
+            digits = false
+        }
+        return false
     }
 
     /// Whether `secret` occurs in `bytes` with no `edge` byte just before or after it (a

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A private systemd user manager for one test (`compose/systemd-user-session`), with
 /// every file the test's units use under one folder outside /tmp: the units' own
@@ -66,9 +67,13 @@ public final class UserSession: Sendable {
         }
     }
 
-    /// Stops the manager, tidies its cgroups and removes every file.
+    /// Stops the manager, tidies its cgroups and removes every file, first failing the
+    /// running test if a log or database the units wrote holds a secret (`SecretsScan`).
     public func stop() async {
         _ = try? await ChildProcess.run(script, ["stop", sessionDirectory])
+        for hit in SecretsScan.hits(in: base, spool: spoolDirectory) {
+            Issue.record("A secret in clear: \(hit)")
+        }
         try? FileManager.default.removeItem(atPath: base)
     }
 }

@@ -9,6 +9,9 @@ public enum RandomToken {
     /// Never starts with `-`: a token is typed after an option (`madoctl … --session
     /// TOKEN`), where a leading dash reads as another option. Drawing again costs under
     /// 0.03 bits of the 256.
+    /// The characters of a token: 32 bytes in base64url without padding.
+    public static let length = 43
+
     public static func make() -> String {
         while true {
             let token = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
