@@ -74,19 +74,10 @@ struct LinkingFixture {
         try await registration.message(to: to, count: count)
     }
 
-    /// The code of the `number`th code message (mail or SMS) to `to`; other messages,
-    /// such as linking's notices, do not count.
+    /// The one-time code (mail, SMS or voice) of the `number`th code message to `to`;
+    /// other messages, such as linking's notices, do not count.
     func code(to: String, number: Int = 1) async throws -> String {
-        let codeMails = { SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to && $0.body.hasPrefix("確認コード") } }
-        try await waitUntil("code mail \(number) to \(to)") { codeMails().count >= number }
-        return try RegistrationFixture.code(in: codeMails()[number - 1].body)
-    }
-
-    /// The 5-digit code read out by the newest voice call to `to` (spoken digit by digit).
-    func spokenCode(to: String, count: Int = 1) async throws -> String {
-        let body = try await message(to: to, count: count).body
-        let spoken = String(try #require(body.components(separatedBy: "です").first))
-        return String(spoken.filter { $0.isASCII && $0.isNumber })
+        try await sandbox.code(to: to, number: number)
     }
 
     /// Waits for a message to `to` whose body contains `text` (messages of different

@@ -124,7 +124,7 @@ import TestSupport
         _ = try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: journey, channel: .voice))
         let call = try await fixture.message(to: "0355550002")
         #expect(call.channel == .voice)
-        let spoken = try await fixture.spokenCode(to: "0355550002")
+        let spoken = try await fixture.code(to: "0355550002")
         let linked = try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: journey, code: spoken))
         #expect(linked.link?.holderMatchesContract == false && linked.link?.customerNumber == LinkingFixture.adsl)
 
@@ -229,7 +229,7 @@ import TestSupport
                 LinkISPLogin.self,
                 .init(session: session, journeyId: started.journeyId, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: "Hikari2026"))
             _ = try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: started.journeyId, channel: .voice))
-            let spoken = try await fixture.spokenCode(to: "09055550001", count: callNumber)
+            let spoken = try await fixture.code(to: "09055550001", number: callNumber)
             return try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: started.journeyId, code: spoken))
         }
 

@@ -10,18 +10,6 @@ import TestSupport
 @Suite struct OneTimeCodeTests {
     let purpose = try! CodePurpose(validating: "isp-link")
 
-    /// The code in the newest spooled message to `to`.
-    func sentCode(to: String, in sandbox: ServiceSandbox, count: Int = 1) async throws -> String {
-        try await waitUntil("message \(count) to \(to)") {
-            SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count >= count
-        }
-        let body = try #require(SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.last?.body)
-        let firstLine = body.split(separator: "。").first.map(String.init) ?? body
-        let digits = firstLine.filter(\.isNumber).filter(\.isASCII)
-        return String(digits.prefix(6))
-    }
-
-
     @Test func mailedCode_verifiesOnce_andNeverTravelsInTheAnswer() async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
@@ -31,7 +19,7 @@ import TestSupport
         let issued = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: mail))
         #expect(issued.digits == 6)
         #expect(issued.expiresAt == "2026-11-21T12:10:00+09:00")
-        let code = try await sentCode(to: "Hanako@example.jp", in: sandbox)
+        let code = try await sandbox.code(to: "Hanako@example.jp")
         #expect(code.count == 6)
         #expect(!(try JSONValue(encoding: issued).jsonText.contains(code)))
 
@@ -59,16 +47,16 @@ import TestSupport
         let sms = try CodeDestination(channel: .sms, to: "090-1111-2222")
 
         _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms))
-        let first = try await sentCode(to: "09011112222", in: sandbox)
+        let first = try await sandbox.code(to: "09011112222")
         try sandbox.setClock("2026-11-21T12:10:00+09:00")
         #expect(await refusal {
             try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: sms, code: first))
         }?.reason == "code_expired")
 
         _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms))
-        let second = try await sentCode(to: "09011112222", in: sandbox, count: 2)
+        let second = try await sandbox.code(to: "09011112222", number: 2)
         _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: sms))
-        let third = try await sentCode(to: "09011112222", in: sandbox, count: 3)
+        let third = try await sandbox.code(to: "09011112222", number: 3)
         // The voided code no longer works: it is just a wrong try against the live one.
         var tries = 0
         if second != third {
@@ -103,7 +91,7 @@ import TestSupport
         let voice = try CodeDestination(channel: .voice, to: "03-1234-5678")
         let issued = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: voice))
         #expect(issued.digits == 5)
-        let code = try await sentCode(to: "0312345678", in: sandbox)
+        let code = try await sandbox.code(to: "0312345678")
         #expect(code.count == 5)
         #expect(try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: voice, code: code)).verified)
         await auth.close()
@@ -122,7 +110,7 @@ import TestSupport
         let issue = try await sandbox.madoctl(["otp", "issue", "signup", "--channel", "mail", "--to", "jiro@example.jp"])
         #expect(issue.status == 0, "\(issue.stderr)")
         #expect(issue.stdout.contains("Sent a 6-digit code, valid until 2026-11-21T12:10:00+09:00."))
-        let code = try await sentCode(to: "jiro@example.jp", in: sandbox)
+        let code = try await sandbox.code(to: "jiro@example.jp")
         let outbox = try await sandbox.madoctl(["outbox", "--to", "jiro@example.jp"])
         #expect(outbox.stdout.contains("確認コードのお知らせ"))
         let verify = try await sandbox.madoctl(

@@ -62,10 +62,7 @@ struct RegistrationFixture {
 
     /// The newest message to `to` once there are at least `count`.
     func message(to: String, count: Int = 1) async throws -> SpoolReader.Entry {
-        try await waitUntil("message \(count) to \(to)") {
-            SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count >= count
-        }
-        return try #require(SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.last)
+        try await sandbox.message(to: to, count: count)
     }
 
     /// The `token=` of the link in the newest message to `to`.
@@ -75,15 +72,9 @@ struct RegistrationFixture {
         return String(body[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
     }
 
-    /// The first run of `digits` digits in the newest message to `to`.
-    func code(to: String, digits: Int = 6, count: Int = 1) async throws -> String {
-        try Self.code(in: try await message(to: to, count: count).body, digits: digits)
-    }
-
-    /// The first run of exactly `digits` ASCII digits in a message body.
-    static func code(in body: String, digits: Int = 6) throws -> String {
-        let runs = body.split(whereSeparator: { !($0.isASCII && $0.isNumber) })
-        return String(try #require(runs.first { $0.count == digits }))
+    /// The one-time code of the `number`th code message to `to`.
+    func code(to: String, number: Int = 1) async throws -> String {
+        try await sandbox.code(to: to, number: number)
     }
 
     /// Stops both services; `registrationActivated: false` when nothing called

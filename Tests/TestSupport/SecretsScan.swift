@@ -57,10 +57,7 @@ public enum SecretsScan {
         var words: Set<String> = []
         for entry in SpoolReader.entries(in: spool) {
             let body = entry.body
-            for match in body.matches(of: /確認コード:? ?([0-9]{5,6})/) { digits.insert(String(match.1)) }
-            for match in body.matches(of: /確認コードは、((?:[0-9]、)+)/) {
-                digits.insert(String(match.1).filter(\.isNumber))
-            }
+            if let code = SentCode.code(in: body) { digits.insert(code) }
             for match in body.matches(of: /token=([A-Za-z0-9_-]+)/) { words.insert(String(match.1)) }
             for match in body.matches(of: /仮パスワード: ([!-~]+)/) { words.insert(String(match.1)) }
         }
