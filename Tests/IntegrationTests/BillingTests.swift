@@ -181,16 +181,7 @@ import TestSupport
         _ = try await warm.call(ServicePing.self)
         await warm.close()
         let registration = try await fixture.registration.client()
-        let checked = try await registration.call(
-            SignUpVerifyIdentity.self,
-            .init(customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
-                  kana: try KanaName(validating: "アイコム　タロウ")))
-        _ = try await registration.call(
-            SignUpSubmit.self,
-            .init(ticket: checked.ticket, accountId: try AccountID(validating: "taro.billing"), password: "Sakura2026",
-                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
-        _ = try await registration.call(
-            SignUpComplete.self, .init(token: try await fixture.registration.linkToken(to: "taro@example.jp"), password: "Sakura2026"))
+        try await fixture.registration.signUpTaro(registration, accountId: "taro.billing")
         let session = try await registration.call(MyPageLogin.self, .init(loginId: "taro.billing", password: "Sakura2026")).session
 
         let billing = try await fixture.client()

@@ -72,15 +72,15 @@ import TestSupport
             let refused = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: loginId, password: "Wrong2026x")) }
             #expect(refused?.reason == "password_incorrect")
         }
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             known.append(try await timed { try await wrongLogin("taro.yamada") })
             unknown.append(try await timed { try await wrongLogin("nobody.here") })
         }
-        // Without the decoy an unknown ID answers in a millisecond against the hash's
-        // tenths of a second; with it, the two differ by scheduling noise.
-        let gap = Self.median(known) - Self.median(unknown)
-        let tolerance = max(Self.noise, Self.median(known) / 4)
-        #expect(gap < tolerance && gap > .zero - tolerance, "known \(known), unknown \(unknown)")
+        // Without the decoy an unknown ID answers in milliseconds against the hash's
+        // tenths of a second; with it, the two are the same work, and only the other
+        // tests' load on the hash (CPU-bound) moves them apart, by far less than half.
+        let (fast, slow) = (min(Self.median(known), Self.median(unknown)), max(Self.median(known), Self.median(unknown)))
+        #expect(fast > slow / 2, "known \(known), unknown \(unknown)")
         await registration.close()
         try await fixture.stop()
     }
@@ -91,11 +91,7 @@ import TestSupport
         let session = try await fixture.login(LinkingTests.ichiro, "Kaede2026x")
         let linking = try await fixture.client()
         func start(_ address: String) async throws -> LinkJourney {
-            try await linking.call(
-                LinkStart.self,
-                .init(
-                    session: session, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
-                    birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: address)))
+            try await fixture.startLink(linking, session: session, ispEmail: address)
         }
         func wrongCode(_ journey: LinkJourney) async throws {
             let refused = await refusal {

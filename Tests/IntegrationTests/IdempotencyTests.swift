@@ -7,12 +7,49 @@ import ServiceKit
 import Testing
 import TestSupport
 
-/// Calls whose repeat would apply twice (a second code sent, a second application made)
+/// Calls whose repeat would apply twice (a second code sent, a second application made,
+/// a second PIN failure counted)
 /// take an idempotency key: the same key and params answer as the first call did, even
 /// after a crash; the key with other params is refused; a day later it is forgotten.
 @Suite struct IdempotencyTests {
     func messages(to: String, in sandbox: ServiceSandbox) -> Int {
         SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count
+    }
+
+    /// An IVR that lost the answer to a wrong PIN and asks again must not spend the
+    /// customer's second try.
+    @Test func repeatedPINCheck_answersTheFirstAnswer_andCountsOneFailure() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        var process = try await sandbox.startActivated("auth")
+        var auth = try await sandbox.client("auth")
+        let line = try PINSubject(validating: "line:09012345678")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        let key = try IdempotencyKey(validating: "8d2e7c1a-0b4f-4e6a-9a31-5c7d2e9f1b40")
+        let wrong = PINVerify.Params(subject: line, kind: .network, pin: try PIN(validating: "6390"), idempotencyKey: key)
+
+        let first = await refusal { try await auth.call(PINVerify.self, wrong) }
+        #expect(first?.reason == "pin_incorrect")
+        #expect(await refusal { try await auth.call(PINVerify.self, wrong) } == first)
+        process.signal(SIGKILL)
+        _ = try await process.waitForExit()
+        process = try await sandbox.startActivated("auth")
+        auth = try await sandbox.client("auth")
+        #expect(await refusal { try await auth.call(PINVerify.self, wrong) } == first)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
+
+        // The key with another PIN is refused and counts nothing; a new key is a new check.
+        let right = PINVerify.Params(subject: line, kind: .network, pin: try PIN(validating: "4821"), idempotencyKey: key)
+        #expect(await refusal { try await auth.call(PINVerify.self, right) }?.reason == "idempotency_key_reused")
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
+        let fresh = try IdempotencyKey(validating: "0c5b8e21-7f3d-4a9e-b6c2-1e4d7a9f3b58")
+        let second = await refusal {
+            try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: try PIN(validating: "6390"), idempotencyKey: fresh))
+        }
+        #expect(second?.reason == "pin_incorrect" && second != first)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 2)
+        await auth.close()
+        _ = try await process.terminate()
     }
 
     @Test func repeatedCodeRequest_answersTheFirstCode_andSendsOneMessage() async throws {

@@ -61,6 +61,15 @@ struct LinkingFixture {
         await registration.close()
     }
 
+    /// Starts a link journey for 山田 一郎 (born 1970-03-03) to the ISP address `ispEmail`.
+    func startLink(_ linking: RPCClient, session: String, ispEmail: String) async throws -> LinkJourney {
+        try await linking.call(
+            LinkStart.self,
+            .init(
+                session: session, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
+                birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: ispEmail)))
+    }
+
     /// A session token of a carrier ID (or any login), from auth.
     func login(_ loginId: String, _ password: String) async throws -> String {
         let auth = try await sandbox.client("auth")

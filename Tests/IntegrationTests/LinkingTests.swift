@@ -147,11 +147,7 @@ import TestSupport
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
         let linking = try await fixture.client()
         func start(_ address: String) async throws -> LinkJourney {
-            try await linking.call(
-                LinkStart.self,
-                .init(
-                    session: session, name: try PersonName(validating: "山田 一郎"), kana: try KanaName(validating: "ヤマダ イチロウ"),
-                    birthDate: try CivilDate(validating: "1970-03-03"), ispEmail: try EmailAddress(validating: address)))
+            try await fixture.startLink(linking, session: session, ispEmail: address)
         }
         let known = try await start(Self.ichiroISP)
         let unknown = try await start("nobody@isp.example.ne.jp")

@@ -33,15 +33,15 @@ struct RegistrationFixture {
 
     func client() async throws -> RPCClient { try await sandbox.client("registration") }
 
-    /// Signs customer 12345 up as `taro.yamada` with password Sakura2026.
-    func signUpTaro(_ registration: RPCClient) async throws {
+    /// Signs customer 12345 up as `accountId` (taro@example.jp) with password Sakura2026.
+    func signUpTaro(_ registration: RPCClient, accountId: String = "taro.yamada") async throws {
         let checked = try await registration.call(
             SignUpVerifyIdentity.self,
             .init(customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
                   kana: try KanaName(validating: "アイコム　タロウ")))
         _ = try await registration.call(
             SignUpSubmit.self,
-            .init(ticket: checked.ticket, accountId: try AccountID(validating: "taro.yamada"), password: "Sakura2026",
+            .init(ticket: checked.ticket, accountId: try AccountID(validating: accountId), password: "Sakura2026",
                   email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
         _ = try await registration.call(
             SignUpComplete.self, .init(token: try await linkToken(to: "taro@example.jp"), password: "Sakura2026"))

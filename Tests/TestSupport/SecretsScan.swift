@@ -73,30 +73,36 @@ public enum SecretsScan {
         let isPasswordHash = text.hasPrefix("$scrypt$")
         if digits.contains(where: { occurs($0, in: bytes, edge: isAlphanumeric) }) { return "a PIN or code" }
         if words.contains(where: { occurs($0, in: bytes, edge: nil) }) { return "a password or token" }
-        if !isPasswordHash, containsRandomToken(bytes) { return "a random token (session, journey or link)" }
+        if !isPasswordHash, let context = randomToken(in: bytes) {
+            return "a random token (session, journey or link) after \"\(context)\""
+        }
         return nil
     }
 
     /// Whether `bytes` hold something shaped like `RandomToken.make()`: a run of exactly
     /// 43 base64url characters, letters and digits among them. Session tokens and journey
     /// IDs reach no spool, only RPC answers, so they are found by their shape; what the
-    /// services store of them is a keyed hash (binary), never this.
-    static func containsRandomToken(_ bytes: Data) -> Bool {
+    /// services store of them is a keyed hash (binary), never this. The answer is the
+    /// text just before the first such run (which says where it is, not what it is).
+    static func randomToken(in bytes: Data) -> String? {
         var run = 0
         var letters = false
         var digits = false
-        for byte in bytes + [0] {
+        for (offset, byte) in (bytes + [0]).enumerated() {
             if isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") {
                 run += 1
                 if (0x30...0x39).contains(byte) { digits = true } else if byte != UInt8(ascii: "-"), byte != UInt8(ascii: "_") { letters = true }
                 continue
             }
-            if run == RandomToken.length, letters, digits { return true }
+            if run == RandomToken.length, letters, digits {
+                let start = bytes.startIndex + offset - run
+                return String(decoding: bytes[max(bytes.startIndex, start - 24)..<start], as: UTF8.self)
+            }
             run = 0
             letters = false
             digits = false
         }
-        return false
+        return nil
     }
 
     /// Whether `secret` occurs in `bytes` with no `edge` byte just before or after it (a

@@ -76,12 +76,16 @@ public enum PINVerify: RPCMethod {
         public var pin: PIN
         /// The end user's origin (e.g. IP address), from a trusted front end.
         public var origin: String?
+        /// Sent again with the same params (a retry after a lost answer), answers the
+        /// first check's answer again, right or wrong, without counting another failure.
+        public var idempotencyKey: IdempotencyKey?
 
-        public init(subject: PINSubject, kind: PINKind, pin: PIN, origin: String? = nil) {
+        public init(subject: PINSubject, kind: PINKind, pin: PIN, origin: String? = nil, idempotencyKey: IdempotencyKey? = nil) {
             self.subject = subject
             self.kind = kind
             self.pin = pin
             self.origin = origin
+            self.idempotencyKey = idempotencyKey
         }
 
         public static var jsonSchema: JSONSchema {
@@ -89,6 +93,7 @@ public enum PINVerify: RPCMethod {
                 [
                     "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
                     "origin": .string(description: "End user's origin, from a trusted front end."),
+                    "idempotencyKey": IdempotencyKey.jsonSchema,
                 ],
                 required: ["subject", "kind", "pin"])
         }

@@ -39,7 +39,7 @@ public struct AuthService: ServiceDefinition {
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
-            throttle: throttle, frontEnds: frontEnds)
+            throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls)
         passwords = Passwords(
             database: resources.database, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
@@ -85,9 +85,13 @@ public struct AuthService: ServiceDefinition {
                 params.pin, subject: params.subject, kind: params.kind, staff: params.staff, reason: params.reason,
                 peer: context.peer)
         }
-        registry.register(PINVerify.self) { params, context in
-            try await pins.verify(
-                params.pin, subject: params.subject, kind: params.kind, peer: context.peer, origin: params.origin)
+        registry.register(PINVerify.self) { [idempotentCalls] params, context in
+            let keyed = try params.idempotencyKey.map {
+                try idempotentCalls.call(PINVerify.name, key: $0, params: params, peer: context.peer)
+            }
+            return try await pins.verify(
+                params.pin, subject: params.subject, kind: params.kind, peer: context.peer, origin: params.origin,
+                repeating: keyed)
         }
         registry.register(PINChange.self) { params, context in
             try await pins.change(

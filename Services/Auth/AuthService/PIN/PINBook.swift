@@ -15,6 +15,7 @@ struct PINBook: Sendable {
     let outbox: Outbox
     let throttle: CallerThrottle
     let frontEnds: FrontEndPolicy
+    let idempotentCalls: IdempotentCalls
 
     func set(
         _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
@@ -71,43 +72,70 @@ struct PINBook: Sendable {
     /// Checks `pin`; a correct one resets the failure count, a wrong one counts towards
     /// the lock. While locked even the right PIN is refused.
     func verify(
-        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String? = nil
+        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String? = nil,
+        repeating keyed: IdempotentCalls.Call? = nil
     ) async throws -> PINStatus {
         let now = clock.now()
         let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
-        let outcome: Result<PINStatus, AuthError> = try await database.write { db in
-            guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
-                return .failure(.pinNotSet)
+        let checked = try await database.write { db -> Checked in
+            if let keyed, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyed, in: db) {
+                return .repeated(first)
             }
-            if let lockedUntil = record.lockedUntil {
-                if lockedUntil > now { return .failure(.pinLocked(unlocksAt: lockedUntil)) }
-                record.lockedUntil = nil
-                record.failures = 0
-                try audit("pin_unlocked", record, peer: peer, at: now, in: db)
-            }
-            if hasher.matches(pin.digits, salt: record.salt, hash: record.hash) {
-                record.failures = 0
-                record.updatedAt = now
-                try record.update(db)
-                return .success(PINStatus(record, now: now, policy: policy))
-            }
-            record.failures += 1
-            record.updatedAt = now
-            try audit("pin_failure", record, peer: peer, at: now, in: db)
-            if record.failures >= policy.maximumFailures {
-                let unlocksAt = Lockout.unlockInstant(lockedAt: now)
-                record.lockedUntil = unlocksAt
-                try record.update(db)
-                try audit("pin_locked", record, peer: peer, at: now, in: db)
-                return .failure(.pinLocked(unlocksAt: unlocksAt))
-            }
-            try record.update(db)
-            return .failure(.pinIncorrect(attemptsLeft: policy.maximumFailures - record.failures))
+            let outcome = try check(pin, subject: subject, kind: kind, peer: peer, at: now, in: db)
+            if let keyed { try idempotentCalls.record(RecordedPINCheck(outcome.mapError(\.rpcError)), for: keyed, in: db) }
+            return .checked(outcome)
         }
-        if case .failure(.pinIncorrect) = outcome { throttle.recordFailure(caller, at: now) }
-        if case .failure(.pinLocked) = outcome { throttle.recordFailure(caller, at: now) }
-        return try outcome.get()
+        switch checked {
+        case .repeated(let first):
+            // Answered as the first check was; the caller's failure was counted then.
+            return try first.outcome.get()
+        case .checked(let outcome):
+            switch outcome {
+            case .failure(.pinIncorrect), .failure(.pinLocked): throttle.recordFailure(caller, at: now)
+            default: break
+            }
+            return try outcome.get()
+        }
+    }
+
+    private enum Checked {
+        case checked(Result<PINStatus, AuthError>)
+        case repeated(RecordedPINCheck)
+    }
+
+    /// One PIN check inside the caller's transaction: the failure (and the lock it makes)
+    /// is written even when the answer is an error, so the error is returned, not thrown.
+    private func check(
+        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date, in db: Database
+    ) throws -> Result<PINStatus, AuthError> {
+        guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
+            return .failure(.pinNotSet)
+        }
+        if let lockedUntil = record.lockedUntil {
+            if lockedUntil > now { return .failure(.pinLocked(unlocksAt: lockedUntil)) }
+            record.lockedUntil = nil
+            record.failures = 0
+            try audit("pin_unlocked", record, peer: peer, at: now, in: db)
+        }
+        if hasher.matches(pin.digits, salt: record.salt, hash: record.hash) {
+            record.failures = 0
+            record.updatedAt = now
+            try record.update(db)
+            return .success(PINStatus(record, now: now, policy: policy))
+        }
+        record.failures += 1
+        record.updatedAt = now
+        try audit("pin_failure", record, peer: peer, at: now, in: db)
+        if record.failures >= policy.maximumFailures {
+            let unlocksAt = Lockout.unlockInstant(lockedAt: now)
+            record.lockedUntil = unlocksAt
+            try record.update(db)
+            try audit("pin_locked", record, peer: peer, at: now, in: db)
+            return .failure(.pinLocked(unlocksAt: unlocksAt))
+        }
+        try record.update(db)
+        return .failure(.pinIncorrect(attemptsLeft: policy.maximumFailures - record.failures))
     }
 
     /// Changes a PIN with the current one: at once, or (with a change delay) accepted now
@@ -218,5 +246,23 @@ struct PINBook: Sendable {
             id: nil, at: now, event: event, subject: record.subject, kind: record.kind, peerUID: Int64(peer.uid),
             detail: detail)
         try entry.insert(db)
+    }
+}
+
+/// A keyed `pin.verify`'s answer, right or wrong, as recorded for its repeats.
+struct RecordedPINCheck: Codable {
+    var status: PINStatus?
+    var error: RPCError?
+
+    init(_ outcome: Result<PINStatus, RPCError>) {
+        switch outcome {
+        case .success(let status): self.status = status
+        case .failure(let error): self.error = error
+        }
+    }
+
+    var outcome: Result<PINStatus, RPCError> {
+        if let status { return .success(status) }
+        return .failure(error ?? RPCError.internalError())
     }
 }
