@@ -18,6 +18,7 @@ let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swi
 let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 let csv = Target.Dependency.product(name: "CSV", package: "CSV.swift")
+let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
 
 /// A service: its library under `Services/<folder>/<Library>` and its thin
 /// executable under `Services/<folder>/<executable>`.
@@ -57,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Shared
@@ -116,7 +118,7 @@ let package = Package(
                 dependencies: [
                     "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI", "MadoguchiModels",
                     argumentParser,
-                    nioPosix, csv,
+                    nio, nioPosix, nioExtras, csv, histogram,
                 ],
                 path: "Services/madoctl/MadoctlCommands"
             ),

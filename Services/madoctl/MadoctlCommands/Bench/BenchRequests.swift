@@ -1,0 +1,51 @@
+import Foundation
+import JSONRPC
+import NIOCore
+
+/// The calls a benchmark sends: one method, with params drawn in turn from a list (so
+/// PIN checks hit many lines, not one), each already encoded once, ahead of the run.
+struct BenchRequests: Sendable {
+    let method: String
+    private let params: [String]
+
+    /// `params` are JSON values, one per call in turn; none means no params.
+    init(method: String, params: [String]) throws {
+        self.method = method
+        for (number, text) in params.enumerated() {
+            guard (try? JSONValue.parse(Data(text.utf8))) != nil else {
+                throw BenchError("params line \(number + 1) is not JSON")
+            }
+        }
+        self.params = params
+    }
+
+    /// Reads params from a JSON Lines file (blank lines skipped).
+    static func params(inFile path: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw BenchError("\(path) holds no params") }
+        return lines
+    }
+
+    /// Writes call `id` (params number `id` modulo the list) as one line.
+    func write(id: Int, into buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"jsonrpc":"2.0","id":"#)
+        buffer.writeString(String(id))
+        buffer.writeString(#","method":""#)
+        buffer.writeString(method)
+        if params.isEmpty {
+            buffer.writeString("\"}\n")
+        } else {
+            buffer.writeString(#"","params":"#)
+            buffer.writeString(params[id % params.count])
+            buffer.writeString("}\n")
+        }
+    }
+}
+
+/// A benchmark that cannot run as asked.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,68 @@
+import Histogram
+import NIOCore
+import NIOExtras
+import NIOPosix
+
+/// Drives one method of one service over its socket: `connections` connections, each
+/// with `pipeline` calls in flight, for a duration or a count of calls.
+struct LoadDriver {
+    let socketPath: String
+    let requests: BenchRequests
+    let connections: Int
+    let pipeline: Int
+    let duration: TimeAmount?
+    let count: Int?
+    let threads: Int
+
+    struct Result: Sendable {
+        var latencies: Histogram<UInt64>
+        var calls: Int
+        var errors: Int
+        var seconds: Double
+    }
+
+    func run() async throws -> Result {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        do {
+            let result = try await drive(group)
+            try await group.shutdownGracefully()
+            return result
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private func drive(_ group: MultiThreadedEventLoopGroup) async throws -> Result {
+        let deadline = duration.map { NIODeadline.now() + $0 }
+        let started = NIODeadline.now()
+        var outcomes: [EventLoopFuture<PipelinedCaller.Outcome>] = []
+        for number in 0..<connections {
+            let loop = group.next()
+            let done = loop.makePromise(of: PipelinedCaller.Outcome.self)
+            // The count is shared out; the first connections take the remainder.
+            let quota = count.map { $0 / connections + (number < $0 % connections ? 1 : 0) }
+            let caller = PipelinedCaller(
+                requests: requests, pipeline: pipeline, quota: quota, deadline: deadline,
+                firstID: number * 1_000_000_000, done: done)
+            let connected = ClientBootstrap(group: loop)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 64 << 20), caller)
+                    }
+                }
+                .connect(unixDomainSocketPath: socketPath)
+            outcomes.append(connected.flatMap { _ in done.futureResult })
+        }
+        var total = Result(latencies: Histogram(highestTrackableValue: 60_000_000), calls: 0, errors: 0, seconds: 0)
+        for outcome in outcomes {
+            let one = try await outcome.get()
+            total.latencies.add(one.latencies)
+            total.calls += one.calls
+            total.errors += one.errors
+        }
+        total.seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        return total
+    }
+}

@@ -1,0 +1,126 @@
+import Histogram
+import NIOCore
+
+/// One benchmark connection: keeps `pipeline` calls in flight, one more sent as each
+/// answer arrives, until its quota or the deadline, recording each round trip.
+///
+/// Runs on its channel's event loop only, so it keeps its own histogram and counters
+/// without locks; the driver adds them up at the end. Answers are matched by `id`
+/// (a service may answer a connection's calls out of order), read with a byte scan
+/// rather than a JSON parse, so the tool stays cheaper than the service it measures.
+final class PipelinedCaller: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    struct Outcome: Sendable {
+        var latencies: Histogram<UInt64>
+        var calls: Int
+        var errors: Int
+    }
+
+    private let requests: BenchRequests
+    private let pipeline: Int
+    private var quota: Int?
+    private let deadline: NIODeadline?
+    private let done: EventLoopPromise<Outcome>
+    private var sentAt: [Int: NIODeadline] = [:]
+    private var nextID: Int
+    private var outcome: Outcome
+
+    init(requests: BenchRequests, pipeline: Int, quota: Int?, deadline: NIODeadline?, firstID: Int, done: EventLoopPromise<Outcome>) {
+        self.requests = requests
+        self.pipeline = pipeline
+        self.quota = quota
+        self.deadline = deadline
+        self.done = done
+        nextID = firstID
+        // 1 µs to 60 s at three significant digits.
+        outcome = Outcome(latencies: Histogram(highestTrackableValue: 60_000_000), calls: 0, errors: 0)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        for _ in 0..<pipeline where mayStartAnother() { send(context: context) }
+        context.flush()
+        finishIfDone(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let now = NIODeadline.now()
+        let line = unwrapInboundIn(data)
+        guard let id = Self.id(in: line), let started = sentAt.removeValue(forKey: id) else {
+            outcome.errors += 1
+            context.close(promise: nil)
+            return
+        }
+        _ = outcome.latencies.record(UInt64(max(0, (now - started).nanoseconds / 1000)))
+        outcome.calls += 1
+        if Self.isError(line) { outcome.errors += 1 }
+        if mayStartAnother() {
+            send(context: context)
+            context.flush()
+        }
+        finishIfDone(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Calls still in flight when the service closed count as errors.
+        outcome.errors += sentAt.count
+        sentAt.removeAll()
+        done.succeed(outcome)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func mayStartAnother() -> Bool {
+        if let deadline, NIODeadline.now() >= deadline { return false }
+        if let quota { return quota > 0 }
+        return true
+    }
+
+    private func send(context: ChannelHandlerContext) {
+        if let remaining = quota { quota = remaining - 1 }
+        let id = nextID
+        nextID += 1
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        requests.write(id: id, into: &buffer)
+        sentAt[id] = .now()
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    private func finishIfDone(context: ChannelHandlerContext) {
+        if sentAt.isEmpty, !mayStartAnother() { context.close(promise: nil) }
+    }
+
+    /// The number after the first `"id":` of an answer line.
+    static func id(in line: ByteBuffer) -> Int? {
+        line.withUnsafeReadableBytes { bytes -> Int? in
+            let key = Array(#""id":"#.utf8)
+            guard bytes.count > key.count else { return nil }
+            var index = 0
+            while index + key.count < bytes.count {
+                if bytes[index] == key[0], zip(key.indices, key).allSatisfy({ bytes[index + $0] == $1 }) {
+                    var cursor = index + key.count
+                    while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") { cursor += 1 }
+                    var value = 0
+                    var digits = 0
+                    while cursor < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[cursor]) {
+                        value = value * 10 + Int(bytes[cursor] - UInt8(ascii: "0"))
+                        digits += 1
+                        cursor += 1
+                    }
+                    return digits > 0 ? value : nil
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    /// Whether an answer line is an error answer (it has a top-level `"error":` member;
+    /// a result never names one, as the services answer errors only that way).
+    static func isError(_ line: ByteBuffer) -> Bool {
+        line.readableBytesView.firstRange(of: Array(#""error":"#.utf8)) != nil
+    }
+}
