@@ -30,10 +30,7 @@ public final class OutboxDeliverer: Service, Sendable {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await deliverDue()
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
-        }
+        await repeatUntilShutdown(every: pollInterval) { await deliverDue() }
     }
 
     /// Delivers every message that is due now; returns how many were delivered.

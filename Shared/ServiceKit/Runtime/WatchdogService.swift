@@ -8,9 +8,6 @@ struct WatchdogService: Service {
     let interval: Duration
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            notifier.watchdogPing()
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
-        }
+        await repeatUntilShutdown(every: interval / 2) { notifier.watchdogPing() }
     }
 }

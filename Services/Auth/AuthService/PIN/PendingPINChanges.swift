@@ -1,5 +1,6 @@
 import AuthAPI
 import Logging
+import ServiceKit
 import ServiceLifecycle
 
 /// The background job that applies accepted PIN changes when they are due (the MVNO's
@@ -10,14 +11,13 @@ struct PendingPINChanges: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+        await repeatUntilShutdown(every: .milliseconds(500)) {
             do {
                 let applied = try await pins.applyDueChanges()
                 if applied > 0 { logger.info("pending PIN changes applied", metadata: ["count": "\(applied)"]) }
             } catch {
                 logger.error("applying pending PIN changes failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
         }
     }
 }

@@ -25,10 +25,7 @@ struct RecoveryLetters: Service {
     static let retryDelay: TimeInterval = 60
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await sendDue()
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
-        }
+        await repeatUntilShutdown(every: .milliseconds(500)) { await sendDue() }
     }
 
     /// Sends every letter whose job is due now; returns how many were sent.
@@ -62,7 +59,8 @@ struct RecoveryLetters: Service {
                 let address = member.postalAddress
             else {
                 logger.warning("Letter job for a member no longer active or without an address; dropped.", metadata: ["job": "\(id)"])
-                try await markSent(id)
+                let now = clock.now()
+                try await database.write { db in try Self.markSent(id, at: now, in: db) }
                 return false
             }
             let temporary = TemporaryPassword.make()
@@ -73,7 +71,7 @@ struct RecoveryLetters: Service {
                     RegistrationMail.recoveryLetter(
                         to: address, name: member.name, accountId: member.accountId, password: temporary, dueBy: dueBy),
                     in: db)
-                try db.execute(sql: "UPDATE letter_job SET sentAt = ? WHERE id = ?", arguments: [now, id])
+                try Self.markSent(id, at: now, in: db)
             }
             return true
         } catch {
@@ -86,11 +84,8 @@ struct RecoveryLetters: Service {
         }
     }
 
-    private func markSent(_ id: Int64) async throws {
-        let now = clock.now()
-        try await database.write { db in
-            try db.execute(sql: "UPDATE letter_job SET sentAt = ? WHERE id = ?", arguments: [now, id])
-        }
+    private static func markSent(_ id: Int64, at now: Date, in db: Database) throws {
+        try db.execute(sql: "UPDATE letter_job SET sentAt = ? WHERE id = ?", arguments: [now, id])
     }
 }
 

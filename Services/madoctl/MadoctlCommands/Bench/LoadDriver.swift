@@ -55,7 +55,7 @@ struct LoadDriver {
                 .connect(unixDomainSocketPath: socketPath)
             outcomes.append(connected.flatMap { _ in done.futureResult })
         }
-        var total = Result(latencies: Histogram(highestTrackableValue: 60_000_000), calls: 0, errors: 0, seconds: 0)
+        var total = Result(latencies: PipelinedCaller.latencyHistogram(), calls: 0, errors: 0, seconds: 0)
         for outcome in outcomes {
             let one = try await outcome.get()
             total.latencies.add(one.latencies)

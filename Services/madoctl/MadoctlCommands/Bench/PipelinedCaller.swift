@@ -34,9 +34,11 @@ final class PipelinedCaller: ChannelInboundHandler {
         self.deadline = deadline
         self.done = done
         nextID = firstID
-        // 1 µs to 60 s at three significant digits.
-        outcome = Outcome(latencies: Histogram(highestTrackableValue: 60_000_000), calls: 0, errors: 0)
+        outcome = Outcome(latencies: Self.latencyHistogram(), calls: 0, errors: 0)
     }
+
+    /// Round trips in µs, 1 µs to 60 s at three significant digits.
+    static func latencyHistogram() -> Histogram<UInt64> { Histogram(highestTrackableValue: 60_000_000) }
 
     func channelActive(context: ChannelHandlerContext) {
         for _ in 0..<pipeline where mayStartAnother() { send(context: context) }
@@ -95,27 +97,12 @@ final class PipelinedCaller: ChannelInboundHandler {
 
     /// The number after the first `"id":` of an answer line.
     static func id(in line: ByteBuffer) -> Int? {
-        line.withUnsafeReadableBytes { bytes -> Int? in
-            let key = Array(#""id":"#.utf8)
-            guard bytes.count > key.count else { return nil }
-            var index = 0
-            while index + key.count < bytes.count {
-                if bytes[index] == key[0], zip(key.indices, key).allSatisfy({ bytes[index + $0] == $1 }) {
-                    var cursor = index + key.count
-                    while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") { cursor += 1 }
-                    var value = 0
-                    var digits = 0
-                    while cursor < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[cursor]) {
-                        value = value * 10 + Int(bytes[cursor] - UInt8(ascii: "0"))
-                        digits += 1
-                        cursor += 1
-                    }
-                    return digits > 0 ? value : nil
-                }
-                index += 1
-            }
-            return nil
-        }
+        let bytes = line.readableBytesView
+        guard let key = bytes.firstRange(of: Array(#""id":"#.utf8)) else { return nil }
+        let digits = bytes[key.upperBound...].drop { $0 == UInt8(ascii: " ") }
+            .prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard !digits.isEmpty else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 
     /// Whether an answer line is an error answer (it has a top-level `"error":` member;
