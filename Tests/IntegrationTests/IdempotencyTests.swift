@@ -12,10 +12,6 @@ import TestSupport
 /// take an idempotency key: the same key and params answer as the first call did, even
 /// after a crash; the key with other params is refused; a day later it is forgotten.
 @Suite struct IdempotencyTests {
-    func messages(to: String, in sandbox: ServiceSandbox) -> Int {
-        SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count
-    }
-
     /// An IVR that lost the answer to a wrong PIN and asks again must not spend the
     /// customer's second try.
     @Test func repeatedPINCheck_answersTheFirstAnswer_andCountsOneFailure() async throws {
@@ -70,7 +66,7 @@ import TestSupport
         process = try await sandbox.startActivated("auth")
         auth = try await sandbox.client("auth")
         #expect(try await auth.call(OTPIssue.self, request) == first)
-        try await waitUntil("the code to be texted") { messages(to: "09011112222", in: sandbox) >= 1 }
+        try await waitUntil("the code to be texted") { sandbox.messages(to: "09011112222").count >= 1 }
 
         // The same key for another call is refused and sends nothing.
         let other = OTPIssue.Params(
@@ -81,9 +77,9 @@ import TestSupport
         // A day later the key is forgotten: a new code.
         try sandbox.setClock("2026-11-22T12:00:01+09:00")
         #expect(try await auth.call(OTPIssue.self, request).codeId != first.codeId)
-        try await waitUntil("three codes to be texted") { messages(to: "09011112222", in: sandbox) >= 3 }
-        #expect(messages(to: "09011112222", in: sandbox) == 3)
-        #expect(messages(to: "09033334444", in: sandbox) == 0)
+        try await waitUntil("three codes to be texted") { sandbox.messages(to: "09011112222").count >= 3 }
+        #expect(sandbox.messages(to: "09011112222").count == 3)
+        #expect(sandbox.messages(to: "09033334444").count == 0)
         await auth.close()
         #expect(try await process.terminate() == 0)
     }
@@ -112,8 +108,8 @@ import TestSupport
             birthDate: application.birthDate, email: try EmailAddress(validating: "saburo@example.jp"))
         _ = try await registration.call(ApplicationSubmit.self, unkeyed)
         _ = try await fixture.message(to: "saburo@example.jp")
-        #expect(messages(to: "ichiro@example.jp", in: fixture.sandbox) == 1)
-        #expect(messages(to: "jiro@example.jp", in: fixture.sandbox) == 0)
+        #expect(fixture.sandbox.messages(to: "ichiro@example.jp").count == 1)
+        #expect(fixture.sandbox.messages(to: "jiro@example.jp").count == 0)
         await registration.close()
         try await fixture.stop()
     }

@@ -93,14 +93,14 @@ struct LinkingFixture {
     /// services in the same second come in no set order).
     func message(to: String, containing text: String) async throws -> SpoolReader.Entry {
         try await waitUntil("a message to \(to) containing \(text)") {
-            SpoolReader.entries(in: sandbox.spoolDirectory).contains { $0.to == to && $0.body.contains(text) }
+            sandbox.messages(to: to).contains { $0.body.contains(text) }
         }
-        return try #require(SpoolReader.entries(in: sandbox.spoolDirectory).first { $0.to == to && $0.body.contains(text) })
+        return try #require(sandbox.messages(to: to).first { $0.body.contains(text) })
     }
 
     /// How many messages went to `to`.
     func messageCount(to: String) -> Int {
-        SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.to == to }.count
+        sandbox.messages(to: to).count
     }
 
     /// Restarts the linking service (kill -9, then a fresh activation).
