@@ -33,8 +33,8 @@ import TestSupport
             var known: [Duration] = []
             var unknown: [Duration] = []
             for _ in 0..<3 {
-                known.append(try await timed { _ = try await request(birthDate: "1985-04-12", route: route) })
-                unknown.append(try await timed { _ = try await request(birthDate: "1985-04-13", route: route) })
+                known.append(try await ContinuousClock().measure { _ = try await request(birthDate: "1985-04-12", route: route) })
+                unknown.append(try await ContinuousClock().measure { _ = try await request(birthDate: "1985-04-13", route: route) })
             }
             Self.expectEven(known: known, unknown: unknown, "recovery by \(route)")
         }
@@ -73,8 +73,8 @@ import TestSupport
             #expect(refused?.reason == "password_incorrect")
         }
         for _ in 0..<5 {
-            known.append(try await timed { try await wrongLogin("taro.yamada") })
-            unknown.append(try await timed { try await wrongLogin("nobody.here") })
+            known.append(try await ContinuousClock().measure { try await wrongLogin("taro.yamada") })
+            unknown.append(try await ContinuousClock().measure { try await wrongLogin("nobody.here") })
         }
         // Without the decoy an unknown ID answers in milliseconds against the hash's
         // tenths of a second; with it, the two are the same work, and only the other
@@ -104,10 +104,10 @@ import TestSupport
         for _ in 0..<3 {
             var known: LinkJourney?
             var unknown: LinkJourney?
-            starts.known.append(try await timed { known = try await start(LinkingTests.ichiroISP) })
-            starts.unknown.append(try await timed { unknown = try await start("nobody@isp.example.ne.jp") })
-            codes.known.append(try await timed { try await wrongCode(try #require(known)) })
-            codes.unknown.append(try await timed { try await wrongCode(try #require(unknown)) })
+            starts.known.append(try await ContinuousClock().measure { known = try await start(LinkingTests.ichiroISP) })
+            starts.unknown.append(try await ContinuousClock().measure { unknown = try await start("nobody@isp.example.ne.jp") })
+            codes.known.append(try await ContinuousClock().measure { try await wrongCode(try #require(known)) })
+            codes.unknown.append(try await ContinuousClock().measure { try await wrongCode(try #require(unknown)) })
         }
         Self.expectEven(known: starts.known, unknown: starts.unknown, "link.start")
         Self.expectEven(known: codes.known, unknown: codes.unknown, "link.code")
@@ -123,11 +123,4 @@ import TestSupport
     }
 
     static func median(_ durations: [Duration]) -> Duration { durations.sorted()[durations.count / 2] }
-}
-
-/// How long `work` took, on the monotonic clock.
-func timed(_ work: () async throws -> Void) async throws -> Duration {
-    let started = ContinuousClock.now
-    try await work()
-    return ContinuousClock.now - started
 }
