@@ -12,7 +12,6 @@ import TestSupport
 
     func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
 
-
     @Test func guessablePINs_areRefusedSayingWhichRuleFailed() async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
@@ -39,6 +38,28 @@ import TestSupport
         #expect(status.isSet && !status.mustChange && status.failures == 0)
         await auth.close()
         #expect(try await process.terminate() == 0)
+    }
+
+    /// A right PIN clears earlier failures (a write), and with none to clear is answered
+    /// without one; either way the count read back is zero.
+    @Test func aRightPIN_clearsEarlierFailures() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
+        let right = PINVerify.Params(subject: line, kind: .network, pin: pin("4821"))
+        #expect(try await auth.call(PINVerify.self, right).attemptsLeft == 3)
+        for attemptsLeft in [2, 1] {
+            let wrong = await refusal { try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin("1593"))) }
+            #expect(wrong?.data?["attemptsLeft"]?.jsonText == String(attemptsLeft))
+        }
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 2)
+        let cleared = try await auth.call(PINVerify.self, right)
+        #expect(cleared.failures == 0 && cleared.attemptsLeft == 3)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 0)
+        await auth.close()
+        _ = try await process.terminate()
     }
 
     @Test func threeWrongPINs_lockUntilMidnightTokyo_evenAgainstTheRightPIN() async throws {

@@ -78,6 +78,18 @@ struct PINBook: Sendable {
         let now = clock.now()
         let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
+        // The common case, a right PIN on a line with no failures and no lock, changes
+        // nothing: it is answered from a read, which runs beside other reads, rather than
+        // a write transaction (one at a time, a disk sync each). Anything else, and any
+        // call that must be recorded for its idempotency key, takes the write below,
+        // which reads the record again inside it.
+        if keyed == nil,
+            let status = try await database.read({ db in
+                try rightPINChangingNothing(pin, subject: subject, kind: kind, at: now, in: db)
+            })
+        {
+            return status
+        }
         let checked = try await database.write { db -> Checked in
             if let keyed, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyed, in: db) {
                 return .repeated(first)
@@ -104,6 +116,18 @@ struct PINBook: Sendable {
         case repeated(RecordedPINCheck)
     }
 
+    /// The status answered for `pin` when it is right and the record has no failures and
+    /// no lock (so a check would write nothing); nil otherwise.
+    private func rightPINChangingNothing(
+        _ pin: PIN, subject: PINSubject, kind: PINKind, at now: Date, in db: Database
+    ) throws -> PINStatus? {
+        guard let record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]),
+            record.failures == 0, record.lockedUntil == nil,
+            hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
+        else { return nil }
+        return PINStatus(record, now: now, policy: policy)
+    }
+
     /// One PIN check inside the caller's transaction: the failure (and the lock it makes)
     /// is written even when the answer is an error, so the error is returned, not thrown.
     private func check(
@@ -112,16 +136,20 @@ struct PINBook: Sendable {
         guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
             return .failure(.pinNotSet)
         }
+        var unlocked = false
         if let lockedUntil = record.lockedUntil {
             if lockedUntil > now { return .failure(.pinLocked(unlocksAt: lockedUntil)) }
             record.lockedUntil = nil
             record.failures = 0
+            unlocked = true
             try audit("pin_unlocked", record, peer: peer, at: now, in: db)
         }
         if hasher.matches(pin.digits, salt: record.salt, hash: record.hash) {
-            record.failures = 0
-            record.updatedAt = now
-            try record.update(db)
+            if record.failures != 0 || unlocked {
+                record.failures = 0
+                record.updatedAt = now
+                try record.update(db)
+            }
             return .success(PINStatus(record, now: now, policy: policy))
         }
         record.failures += 1
