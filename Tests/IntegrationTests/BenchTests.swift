@@ -52,4 +52,39 @@ import TestSupport
         #expect(refused.status != 0 && refused.stderr.contains("not JSON"))
         _ = try await auth.terminate()
     }
+
+    /// How a data set is loaded (`Tests/Benchmarks/load` sets every PIN this way): a count
+    /// equal to the data set's length sends each line once, however many connections
+    /// share it, and `--params-start` goes on from a given line.
+    @Test func bench_withACountOfTheDataSet_sendsEveryLineOnce() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let auth = try await sandbox.startActivated("auth")
+        let lines = (1...7).map { "0901234560\($0)" }
+        let pins = sandbox.root.file("pin-set.jsonl")
+        try lines.map { #"{"subject":"line:\#($0)","kind":"network","pin":"4821"}"# }.joined(separator: "\n")
+            .write(toFile: pins, atomically: true, encoding: .utf8)
+        let set = try await sandbox.madoctl(
+            ["bench", "auth", "pin.set", "--params-file", pins, "--connections", "3", "--count", "7", "--json"])
+        #expect(set.status == 0, "\(set.stderr)")
+        let client = try await sandbox.client("auth")
+        for line in lines {
+            let status = try await client.call(PINStatusMethod.self, .init(subject: try PINSubject(validating: "line:\(line)"), kind: .network))
+            #expect(status.isSet, "line \(line) got no PIN")
+        }
+        await client.close()
+
+        // Checks of lines 1–7 where the first line's PIN is wrong: starting from the second
+        // line, six checks find no error; from the first, one.
+        let checks = sandbox.root.file("pin-verify.jsonl")
+        try lines.enumerated().map { #"{"subject":"line:\#($1)","kind":"network","pin":"\#($0 == 0 ? "1593" : "4821")"}"# }
+            .joined(separator: "\n").write(toFile: checks, atomically: true, encoding: .utf8)
+        for (start, errors) in [(1, 0), (0, 1)] {
+            let run = try await sandbox.madoctl(
+                ["bench", "auth", "pin.verify", "--params-file", checks, "--params-start", "\(start)", "--count", "6", "--connections", "2", "--json"])
+            let report = try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
+            #expect(report.calls == 6 && report.errors == errors, "from line \(start)")
+        }
+        _ = try await auth.terminate()
+    }
 }

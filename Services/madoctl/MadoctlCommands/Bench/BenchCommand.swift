@@ -35,11 +35,14 @@ extension Madoctl {
         @Option(help: "A JSON Lines file of params, one per call in turn (a data set).")
         var paramsFile: String?
 
+        @Option(help: "The params line of the data set to start from (0 is the first).")
+        var paramsStart = 0
+
         @Option(help: "Event loop threads of the tool (default: one per core).")
         var threads: Int = System.coreCount
 
         func validate() throws {
-            guard connections > 0, pipeline > 0, threads > 0 else { throw ValidationError("--connections, --pipeline and --threads must be positive.") }
+            guard connections > 0, pipeline > 0, threads > 0, paramsStart >= 0 else { throw ValidationError("--connections, --pipeline and --threads must be positive, --params-start not negative.") }
             if let count, count <= 0 { throw ValidationError("--count must be positive.") }
             if let duration, duration <= 0 { throw ValidationError("--duration must be positive.") }
             if params != nil, paramsFile != nil { throw ValidationError("Give --params or --params-file, not both.") }
@@ -56,7 +59,8 @@ extension Madoctl {
             let seconds = duration ?? (count == nil ? 10 : nil)
             let driver = LoadDriver(
                 socketPath: connection.socketPath(for: service), requests: requests, connections: connections,
-                pipeline: pipeline, duration: seconds.map { .nanoseconds(Int64($0 * 1e9)) }, count: count, threads: threads)
+                pipeline: pipeline, duration: seconds.map { .nanoseconds(Int64($0 * 1e9)) }, count: count,
+                paramsStart: paramsStart, threads: threads)
             let result: LoadDriver.Result
             do {
                 result = try await driver.run()

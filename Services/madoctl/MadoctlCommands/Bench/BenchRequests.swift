@@ -4,6 +4,8 @@ import NIOCore
 
 /// The calls a benchmark sends: one method, with params drawn in turn from a list (so
 /// PIN checks hit many lines, not one), each already encoded once, ahead of the run.
+/// Each connection takes its own stretch of the list, so a count of calls equal to the
+/// list's length sends every line once (how `pin.set` loads a data set's PINs).
 struct BenchRequests: Sendable {
     let method: String
     private let params: [String]
@@ -28,8 +30,11 @@ struct BenchRequests: Sendable {
         return lines
     }
 
-    /// Writes call `id` (params number `id` modulo the list) as one line.
-    func write(id: Int, into buffer: inout ByteBuffer) {
+    /// How many params the calls take in turn (0: none).
+    var paramsCount: Int { params.count }
+
+    /// Writes call `id` with params number `paramsIndex` (modulo the list) as one line.
+    func write(id: Int, paramsIndex: Int, into buffer: inout ByteBuffer) {
         buffer.writeString(#"{"jsonrpc":"2.0","id":"#)
         buffer.writeString(String(id))
         buffer.writeString(#","method":""#)
@@ -38,7 +43,7 @@ struct BenchRequests: Sendable {
             buffer.writeString("\"}\n")
         } else {
             buffer.writeString(#"","params":"#)
-            buffer.writeString(params[id % params.count])
+            buffer.writeString(params[paramsIndex % params.count])
             buffer.writeString("}\n")
         }
     }

@@ -12,6 +12,9 @@ struct LoadDriver {
     let pipeline: Int
     let duration: TimeAmount?
     let count: Int?
+    /// The params line the first connection starts from (later runs over the same data
+    /// set can go on where an earlier one stopped).
+    let paramsStart: Int
     let threads: Int
 
     struct Result: Sendable {
@@ -37,17 +40,23 @@ struct LoadDriver {
         let deadline = duration.map { NIODeadline.now() + $0 }
         let started = NIODeadline.now()
         var outcomes: [EventLoopFuture<PipelinedCaller.Outcome>] = []
+        var firstParams = paramsStart
         for number in 0..<connections {
             let loop = group.next()
             let done = loop.makePromise(of: PipelinedCaller.Outcome.self)
             // The count is shared out; the first connections take the remainder.
             let quota = count.map { $0 / connections + (number < $0 % connections ? 1 : 0) }
-            let caller = PipelinedCaller(
-                requests: requests, pipeline: pipeline, quota: quota, deadline: deadline,
-                firstID: number * 1_000_000_000, done: done)
+            let (requests, pipeline, connectionParams) = (requests, pipeline, firstParams)
+            // A count gives each connection the stretch after the one before; a duration
+            // spreads the connections evenly over the data set.
+            firstParams += quota ?? max(1, requests.paramsCount / connections)
             let connected = ClientBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // Made on the channel's loop, where it lives.
+                        let caller = PipelinedCaller(
+                            requests: requests, pipeline: pipeline, quota: quota, deadline: deadline,
+                            firstID: number * 1_000_000_000, firstParams: connectionParams, done: done)
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 64 << 20), caller)
                     }

@@ -25,15 +25,17 @@ final class PipelinedCaller: ChannelInboundHandler {
     private let done: EventLoopPromise<Outcome>
     private var sentAt: [Int: NIODeadline] = [:]
     private var nextID: Int
+    private var nextParams: Int
     private var outcome: Outcome
 
-    init(requests: BenchRequests, pipeline: Int, quota: Int?, deadline: NIODeadline?, firstID: Int, done: EventLoopPromise<Outcome>) {
+    init(requests: BenchRequests, pipeline: Int, quota: Int?, deadline: NIODeadline?, firstID: Int, firstParams: Int, done: EventLoopPromise<Outcome>) {
         self.requests = requests
         self.pipeline = pipeline
         self.quota = quota
         self.deadline = deadline
         self.done = done
         nextID = firstID
+        nextParams = firstParams
         outcome = Outcome(latencies: Self.latencyHistogram(), calls: 0, errors: 0)
     }
 
@@ -86,7 +88,8 @@ final class PipelinedCaller: ChannelInboundHandler {
         let id = nextID
         nextID += 1
         var buffer = context.channel.allocator.buffer(capacity: 256)
-        requests.write(id: id, into: &buffer)
+        requests.write(id: id, paramsIndex: nextParams, into: &buffer)
+        nextParams += 1
         sentAt[id] = .now()
         context.write(wrapOutboundOut(buffer), promise: nil)
     }

@@ -8,7 +8,7 @@ extension Madoctl {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write realistic data sets to import (deterministic: the same flags give the same files).",
-            subcommands: [GenerateStatements.self])
+            subcommands: [GenerateCustomers.self, GenerateStatements.self])
     }
 
     /// `madoctl generate statements`.

@@ -23,20 +23,9 @@ struct StatementGenerator {
     static let paymentMethods = ["credit_card", "bank_account", "payment_slip"]
 
     func write(customers: ClosedRange<Int>, to path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw ImportFileError("cannot write \(path).") }
-        defer { try? handle.close() }
-        var buffer = ""
-        buffer.reserveCapacity(1 << 21)
-        for customer in customers {
-            buffer += line(customer: customer)
-            buffer += "\n"
-            if buffer.utf8.count > 1 << 20 {
-                handle.write(Data(buffer.utf8))
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        handle.write(Data(buffer.utf8))
+        var file = try JSONLinesWriter(path: path)
+        for customer in customers { file.append(line(customer: customer)) }
+        try file.close()
     }
 
     /// One customer's statement: the same customer and month always give the same one.
