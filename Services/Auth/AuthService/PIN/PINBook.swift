@@ -121,7 +121,7 @@ struct PINBook: Sendable {
     private func rightPINChangingNothing(
         _ pin: PIN, subject: PINSubject, kind: PINKind, at now: Date, in db: Database
     ) throws -> PINStatus? {
-        guard let record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]),
+        guard let record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db),
             record.failures == 0, record.lockedUntil == nil,
             hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
         else { return nil }
@@ -133,7 +133,7 @@ struct PINBook: Sendable {
     private func check(
         _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date, in db: Database
     ) throws -> Result<PINStatus, AuthError> {
-        guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
+        guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else {
             return .failure(.pinNotSet)
         }
         var unlocked = false
@@ -181,7 +181,7 @@ struct PINBook: Sendable {
         let salt = SecretHasher.makeSalt()
         let hash = hasher.hash(pin.digits, salt: salt)
         return try await database.write { db in
-            guard var record = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue]) else {
+            guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else {
                 throw AuthError.pinNotSet
             }
             try refuseCardPIN(pin, subject: subject, kind: kind, in: db)
@@ -238,7 +238,7 @@ struct PINBook: Sendable {
     func status(subject: PINSubject, kind: PINKind) async throws -> PINStatus {
         let now = clock.now()
         let record = try await database.read { db in
-            try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue])
+            try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db)
         }
         guard let record else { return PINStatus(kind: kind) }
         return PINStatus(record, now: now, policy: policy)
@@ -256,7 +256,7 @@ struct PINBook: Sendable {
     /// The holder facts given with the call, completed by those kept with the PIN.
     private func facts(_ given: PINHolderFacts, subject: PINSubject, kind: PINKind) async throws -> PINHolderFacts {
         let record = try await database.read { db in
-            try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": kind.rawValue])
+            try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db)
         }
         var facts = given
         if facts.birthDate == nil, let stored = record?.holderBirthDate { facts.birthDate = try? CivilDate(validating: stored) }

@@ -6,6 +6,14 @@ import GRDB
 struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "pin"
 
+    /// The record of one subject's PIN of one kind, through a statement prepared once
+    /// per connection: PIN checks are the hottest read (BENCHMARKS.md), and building and
+    /// parsing the query for each was a visible share of a check's time.
+    static func find(subject: String, kind: String, in db: Database) throws -> PINRecord? {
+        try fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM pin WHERE subject = ? AND kind = ?"), arguments: [subject, kind])
+    }
+
     var subject: String
     var kind: String
     var hash: Data
