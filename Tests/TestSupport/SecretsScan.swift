@@ -15,7 +15,7 @@ import ServiceKit
 public enum SecretsScan {
     /// The PINs tests set or enter, refused ones included: a refused PIN must not be
     /// logged either.
-    public static let testPINs: Set<String> = ["4821", "6390", "7391", "1357", "2864", "7214", "8642", "739104", "482193"]
+    public static let testPINs: Set<String> = ["4821", "1593", "6390", "7391", "1357", "2864", "7214", "8642", "739104", "482193"]
     /// The passwords tests set or enter.
     public static let testPasswords: Set<String> = [
         "Sakura2026", "Sakura2027", "Kaede2026", "Kaede2026x", "Kaede2027", "Momiji2026", "Hikari2026", "Denwa2026x",

@@ -70,7 +70,10 @@ extension Madoctl {
             let report = BenchReport(
                 service: service, method: method, connections: connections, pipeline: pipeline, result: result)
             print(connection.json ? report.json : report.table)
-            if result.errors > 0 { throw ExitCode(1) }
+            if result.errors > 0 {
+                Output.standardError("\(result.errors) calls answered with an error; the first: \(result.firstError ?? "(none read)")")
+                throw ExitCode(1)
+            }
         }
     }
 }

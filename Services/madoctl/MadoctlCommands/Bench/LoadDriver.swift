@@ -21,6 +21,7 @@ struct LoadDriver {
         var latencies: Histogram<UInt64>
         var calls: Int
         var errors: Int
+        var firstError: String?
         var seconds: Double
     }
 
@@ -64,12 +65,13 @@ struct LoadDriver {
                 .connect(unixDomainSocketPath: socketPath)
             outcomes.append(connected.flatMap { _ in done.futureResult })
         }
-        var total = Result(latencies: PipelinedCaller.latencyHistogram(), calls: 0, errors: 0, seconds: 0)
+        var total = Result(latencies: PipelinedCaller.latencyHistogram(), calls: 0, errors: 0, firstError: nil, seconds: 0)
         for outcome in outcomes {
             let one = try await outcome.get()
             total.latencies.add(one.latencies)
             total.calls += one.calls
             total.errors += one.errors
+            total.firstError = total.firstError ?? one.firstError
         }
         total.seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
         return total

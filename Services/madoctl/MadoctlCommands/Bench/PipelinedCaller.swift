@@ -16,6 +16,8 @@ final class PipelinedCaller: ChannelInboundHandler {
         var latencies: Histogram<UInt64>
         var calls: Int
         var errors: Int
+        /// The first error answer, to say why calls failed.
+        var firstError: String?
     }
 
     private let requests: BenchRequests
@@ -36,7 +38,7 @@ final class PipelinedCaller: ChannelInboundHandler {
         self.done = done
         nextID = firstID
         nextParams = firstParams
-        outcome = Outcome(latencies: Self.latencyHistogram(), calls: 0, errors: 0)
+        outcome = Outcome(latencies: Self.latencyHistogram(), calls: 0, errors: 0, firstError: nil)
     }
 
     /// Round trips in µs, 1 µs to 60 s at three significant digits.
@@ -58,7 +60,10 @@ final class PipelinedCaller: ChannelInboundHandler {
         }
         _ = outcome.latencies.record(UInt64(max(0, (now - started).nanoseconds / 1000)))
         outcome.calls += 1
-        if Self.isError(line) { outcome.errors += 1 }
+        if Self.isError(line) {
+            outcome.errors += 1
+            if outcome.firstError == nil { outcome.firstError = String(buffer: line) }
+        }
         if mayStartAnother() {
             send(context: context)
             context.flush()

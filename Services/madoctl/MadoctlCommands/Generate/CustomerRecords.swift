@@ -35,5 +35,6 @@ struct CustomerRecords {
         #"{"loginId":"customer\#(customer)@example.jp","password":"\#(Self.password(customer))","origin":"\#(origin)"}"#
     }
 
-    private static func password(_ customer: Int) -> String { "Bench\(customer)Madoguchi" }
+    /// 12 characters whatever the customer number (the policy allows 8 to 16).
+    private static func password(_ customer: Int) -> String { "Kd" + String(String(100_000_000 + customer).dropFirst()) + "xy" }
 }
