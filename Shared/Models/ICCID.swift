@@ -16,7 +16,17 @@ public struct ICCID: Hashable, Sendable, StringRepresentedValue, CustomStringCon
         digits = normalized
     }
 
-    static func luhnValid(_ digits: String) -> Bool {
+    static func luhnValid(_ digits: String) -> Bool { luhnSum(digits) % 10 == 0 }
+
+    /// The check digit that makes `body` (an ICCID without its last digit) a valid one:
+    /// for issuing numbers, such as a generated data set's SIMs.
+    public static func checkDigit(completing body: String) -> Int {
+        // A trailing 0 adds nothing to the sum and puts every digit of `body` in its place.
+        (10 - luhnSum(body + "0") % 10) % 10
+    }
+
+    /// Luhn's sum: every second digit from the right doubled (its digits added).
+    private static func luhnSum(_ digits: String) -> Int {
         var sum = 0
         for (position, byte) in digits.utf8.reversed().enumerated() {
             var value = Int(byte - 48)
@@ -26,7 +36,7 @@ public struct ICCID: Hashable, Sendable, StringRepresentedValue, CustomStringCon
             }
             sum += value
         }
-        return sum % 10 == 0
+        return sum
     }
 
     public var canonicalText: String { digits }

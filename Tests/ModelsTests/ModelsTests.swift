@@ -124,6 +124,10 @@ import Testing
     @Test func iccids_needTheirCheckDigit() throws {
         #expect(try ICCID(validating: "8981 1000 0000 0000 002").digits == "8981100000000000002")
         #expect(throws: ModelValidationError.self) { try ICCID(validating: "8981100000000000007") }
+        #expect(ICCID.checkDigit(completing: "898110000000000000") == 2)
+        for body in ["898110000000001234", "8981100000000987654"] {
+            #expect(throws: Never.self) { try ICCID(validating: body + String(ICCID.checkDigit(completing: body))) }
+        }
         #expect(throws: ModelValidationError.self) { try ICCID(validating: "1234567890123456789") }
     }
 }

@@ -36,5 +36,5 @@ struct CustomerRecords {
     }
 
     /// 12 characters whatever the customer number (the policy allows 8 to 16).
-    private static func password(_ customer: Int) -> String { "Kd" + String(String(100_000_000 + customer).dropFirst()) + "xy" }
+    private static func password(_ customer: Int) -> String { "Kd" + String(zeroPadded: customer, width: 8) + "xy" }
 }

@@ -61,7 +61,7 @@ struct SyntheticCustomer {
         var random = SplitMix64(seed: UInt64(line.phone)! &* 0x9E37_79B9)
         let holder = PINHolderFacts(birthDate: birthDate, phoneNumbers: [try! PhoneNumber(validating: line.phone)])
         while true {
-            let candidate = try! PIN(validating: String(String(10_000 + random.next() % 10_000).dropFirst()))
+            let candidate = try! PIN(validating: String(zeroPadded: Int(random.next() % 10_000), width: 4))
             if GuessablePIN.check(candidate, kind: .network, holder: holder) == nil { return candidate }
         }
     }
@@ -69,26 +69,15 @@ struct SyntheticCustomer {
     /// A four-digit PIN that is not `line`'s, for a wrong attempt.
     func wrongPIN(of line: Line) -> PIN {
         let right = Int(networkPIN(of: line).digits)!
-        return try! PIN(validating: String(String(10_000 + (right + 1_111) % 10_000).dropFirst()))
+        return try! PIN(validating: String(zeroPadded: (right + 1_111) % 10_000, width: 4))
     }
 
-    private static func eightDigits(_ number: Int) -> String {
-        String(String(100_000_000 + number).dropFirst())
-    }
+    private static func eightDigits(_ number: Int) -> String { String(zeroPadded: number, width: 8) }
 
     /// A 19-digit ICCID of the operator's range (89 81 10…) with its Luhn check digit.
     private static func iccid(_ number: Int, line: Int) -> String {
-        let body = "898110" + String(String(1_000_000_000_000 + number * 2 + line).dropFirst())
-        var sum = 0
-        for (offset, character) in body.reversed().enumerated() {
-            var digit = Int(String(character))!
-            if offset % 2 == 0 {
-                digit *= 2
-                if digit > 9 { digit -= 9 }
-            }
-            sum += digit
-        }
-        return body + String((10 - sum % 10) % 10)
+        let body = "898110" + String(zeroPadded: number * 2 + line, width: 12)
+        return body + String(ICCID.checkDigit(completing: body))
     }
 
     static let familyNames: [(kanji: String, kana: String)] = [
@@ -102,4 +91,12 @@ struct SyntheticCustomer {
         ("翔", "ショウ"), ("さくら", "サクラ"), ("誠", "マコト"), ("恵子", "ケイコ"), ("直樹", "ナオキ"),
     ]
     static let prefectures = ["東京都千代田区", "大阪府大阪市北区", "愛知県名古屋市中区", "福岡県福岡市博多区", "北海道札幌市中央区", "宮城県仙台市青葉区"]
+}
+
+extension String {
+    /// `value`'s decimal digits with leading zeros to `width` (value < 10^width).
+    init(zeroPadded value: Int, width: Int) {
+        let digits = String(value)
+        self = String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
+    }
 }
