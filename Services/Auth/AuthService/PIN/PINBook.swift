@@ -247,7 +247,7 @@ struct PINBook: Sendable {
     /// A phone PIN must differ from the card PIN the service holds for the same card.
     private func refuseCardPIN(_ pin: PIN, subject: PINSubject, kind: PINKind, in db: Database) throws {
         guard kind == .phone,
-            let card = try PINRecord.fetchOne(db, key: ["subject": subject.value, "kind": PINKind.card.rawValue]),
+            let card = try PINRecord.find(subject: subject.value, kind: PINKind.card.rawValue, in: db),
             hasher.matches(pin.digits, salt: card.salt, hash: card.hash)
         else { return }
         throw AuthError.pinGuessable(.sameAsCardPIN)

@@ -47,7 +47,7 @@ struct LoadDriver {
             let done = loop.makePromise(of: PipelinedCaller.Outcome.self)
             // The count is shared out; the first connections take the remainder.
             let quota = count.map { $0 / connections + (number < $0 % connections ? 1 : 0) }
-            let (requests, pipeline, connectionParams) = (requests, pipeline, firstParams)
+            let connectionParams = firstParams
             // A count gives each connection the stretch after the one before; a duration
             // spreads the connections evenly over the data set.
             firstParams += quota ?? max(1, requests.paramsCount / connections)
