@@ -7,16 +7,25 @@ public struct CivilDate: Hashable, Comparable, Sendable, StringRepresentedValue,
     public let day: Int
 
     public init(year: Int, month: Int, day: Int) throws(ModelValidationError) {
-        var components = DateComponents(year: year, month: month, day: day)
-        components.calendar = .tokyo
-        guard (1900...2199).contains(year), (1...12).contains(month), (1...31).contains(day),
-            components.isValidDate
+        guard (1900...2199).contains(year), (1...12).contains(month),
+            (1...Self.daysIn(month: month, of: year)).contains(day)
         else {
             throw ModelValidationError(field: "date", reason: "invalid_date", message: "Not a real calendar date.")
         }
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    /// The length of a month in the Gregorian calendar, which Japan has kept since 1873.
+    /// Worked out rather than asked of `Calendar`: statement lists check every date they
+    /// read, and `DateComponents.isValidDate` cost a tenth of billing's CPU under load.
+    static func daysIn(month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     init(unchecked year: Int, _ month: Int, _ day: Int) {

@@ -1,3 +1,4 @@
+import Foundation
 import MadoguchiModels
 import Testing
 
@@ -41,5 +42,22 @@ import Testing
         #expect(throws: ModelValidationError.self) { try CivilDate(validating: "2023-02-29") }
         #expect(try CivilDate(validating: "2024-02-29").adding(days: 1).description == "2024-03-01")
         #expect(throws: ModelValidationError.self) { try CivilDate(validating: "2024-2-29") }
+    }
+
+    /// The month lengths CivilDate works out agree with Foundation's calendar on every
+    /// day of every year it accepts (1900 and 2100 are not leap years, 2000 is).
+    @Test func civilDates_agreeWithTheCalendarOnEveryDay() {
+        var disagreements: [String] = []
+        for year in 1900...2199 {
+            for month in 1...12 {
+                for day in 28...31 {
+                    var components = DateComponents(year: year, month: month, day: day)
+                    components.calendar = .tokyo
+                    let accepted = (try? CivilDate(year: year, month: month, day: day)) != nil
+                    if accepted != components.isValidDate { disagreements.append("\(year)-\(month)-\(day)") }
+                }
+            }
+        }
+        #expect(disagreements.isEmpty)
     }
 }

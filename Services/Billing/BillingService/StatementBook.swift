@@ -19,12 +19,14 @@ enum StatementBook {
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: listSQL(months: months.count)),
             arguments: StatementArguments(months) + [customer, today?.description ?? "9999-12-31"])
+        // Columns by position, in listSQL's order: a name lookup lowercases the name on
+        // every read, which showed in the list's profile.
         return try rows.map { row in
             StatementSummary(
-                month: try BillingMonth(storageKey: row["month"]), total: Yen(row["total"]), tax: Yen(row["tax"]),
-                issueDate: try CivilDate(validating: row["issueDate"]), dueDate: try CivilDate(validating: row["dueDate"]),
-                paymentMethod: PaymentMethod(rawValue: row["paymentMethod"]) ?? .paymentSlip,
-                paymentStatus: PaymentStatus(rawValue: row["paymentStatus"]) ?? .unpaid)
+                month: try BillingMonth(storageKey: row[0]), total: Yen(row[1]), tax: Yen(row[2]),
+                issueDate: try CivilDate(validating: row[3]), dueDate: try CivilDate(validating: row[4]),
+                paymentMethod: PaymentMethod(rawValue: row[5]) ?? .paymentSlip,
+                paymentStatus: PaymentStatus(rawValue: row[6]) ?? .unpaid)
         }
     }
 
