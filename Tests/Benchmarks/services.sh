@@ -37,7 +37,8 @@ stop_service() {
 start_services() { for name in "${services[@]}"; do start_service "$name"; done; }
 stop_services() { for name in "${services[@]}"; do stop_service "$name"; done; }
 
-# memory NAME FIELD: the service process's VmRSS (now) or VmHWM (peak) in kB.
+# memory NAME FIELD: a field of the service process's /proc status in kB: VmRSS (now),
+# VmHWM (peak), RssAnon (what it wrote itself rather than mapped from files).
 memory() {
     awk -v field="$2:" '$1 == field { print $2 }' "/proc/${service_pid[$1]}/status"
 }
