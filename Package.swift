@@ -45,6 +45,7 @@ let package = Package(
         .executable(name: "madoguchi-registration", targets: ["madoguchi-registration"]),
         .executable(name: "madoguchi-billing", targets: ["madoguchi-billing"]),
         .executable(name: "madoguchi-linking", targets: ["madoguchi-linking"]),
+        .executable(name: "madoguchi-lines", targets: ["madoguchi-lines"]),
         .executable(name: "madoctl", targets: ["madoctl"]),
     ],
     dependencies: [
@@ -114,10 +115,18 @@ let package = Package(
             extra: ["AuthAPI", "RegistrationAPI", "LinkingAPI", argumentParser])
         + [
             .target(
+                name: "LinesAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels", "AuthAPI"],
+                path: "Services/Lines/LinesAPI")
+        ]
+        + service(
+            "Lines", library: "LinesService", executable: "madoguchi-lines",
+            extra: ["AuthAPI", "LinesAPI", argumentParser])
+        + [
+            .target(
                 name: "MadoctlCommands",
                 dependencies: [
-                    "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI", "MadoguchiModels",
-                    argumentParser,
+                    "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI", "LinesAPI",
+                    "MadoguchiModels", argumentParser,
                     nio, nioPosix, nioExtras, csv, histogram,
                 ],
                 path: "Services/madoctl/MadoctlCommands"
@@ -130,7 +139,7 @@ let package = Package(
                 name: "MadoguchiFuzzing",
                 dependencies: [
                     "JSONRPC", "ServiceKit", "AuthService", "RegistrationService", "BillingService", "LinkingService",
-                    logging,
+                    "LinesService", logging,
                 ],
                 path: "Tests/Fuzz/MadoguchiFuzzing"
             ),
@@ -152,7 +161,7 @@ let package = Package(
                 name: "IntegrationTests",
                 dependencies: [
                     "JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
-                    "MadoguchiModels", grdb,
+                    "LinesAPI", "MadoguchiModels", grdb,
                 ]
             ),
         ],

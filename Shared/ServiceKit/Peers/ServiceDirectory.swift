@@ -3,7 +3,7 @@ import JSONRPC
 /// The services of one installation and where their sockets are: `<runtime-dir>/<name>.sock`.
 public struct ServiceDirectory: Sendable {
     /// Every Madoguchi service, by short name.
-    public static let serviceNames = ["auth", "registration", "billing", "linking"]
+    public static let serviceNames = ["auth", "registration", "billing", "linking", "lines"]
 
     public let runtimeDirectory: String
 

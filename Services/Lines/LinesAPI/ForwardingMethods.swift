@@ -1,0 +1,67 @@
+import JSONRPC
+import MadoguchiModels
+
+/// Whether a line's calls are forwarded, and where.
+public struct ForwardingStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var active: Bool
+    public var destination: String?
+    public var since: String?
+
+    public init(active: Bool, destination: String? = nil, since: String? = nil) {
+        self.active = active
+        self.destination = destination
+        self.since = since
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            ["active": .boolean, "destination": .string(), "since": .string(format: "date-time")], required: ["active"])
+    }
+}
+
+/// `line.forward.start`: forwards the line's calls to a destination.
+public enum LineForwardStart: RPCMethod {
+    public static let name = "line.forward.start"
+    public static let summary =
+        "Forwards the line's calls to a destination: a Japanese number that is not the line itself and not an emergency or short number; replaces an earlier destination."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var access: LineAccess
+        public var destination: PhoneNumber
+        public var origin: String?
+
+        public init(access: LineAccess, destination: PhoneNumber, origin: String? = nil) {
+            self.access = access
+            self.destination = destination
+            self.origin = origin
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["access": LineAccess.jsonSchema, "destination": PhoneNumber.jsonSchema, "origin": LineOrigin.schema],
+                required: ["access", "destination"])
+        }
+    }
+    public typealias Result = ForwardingStatus
+    public static var errors: [RPCError] {
+        [LinesError.forwardingDestinationInvalid("…").rpcError] + LineMethods.accessErrors
+    }
+}
+
+/// `line.forward.stop`: calls ring on the line again.
+public enum LineForwardStop: RPCMethod {
+    public static let name = "line.forward.stop"
+    public static let summary = "Stops forwarding (nothing changes when it is not on)."
+    public typealias Params = LineParams
+    public typealias Result = ForwardingStatus
+    public static var errors: [RPCError] { LineMethods.accessErrors }
+}
+
+/// `line.forward.status`: whether and where calls are forwarded.
+public enum LineForwardStatus: RPCMethod {
+    public static let name = "line.forward.status"
+    public static let summary = "Whether the line's calls are forwarded, where to, and since when."
+    public typealias Params = LineParams
+    public typealias Result = ForwardingStatus
+    public static var errors: [RPCError] { LineMethods.accessErrors }
+}

@@ -1,0 +1,200 @@
+import JSONRPC
+import MadoguchiModels
+
+/// A line's voicemail: whether it answers, after how long, and the ring times allowed.
+public struct VoicemailSettings: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var enabled: Bool
+    /// Seconds the phone rings before voicemail answers.
+    public var ringSeconds: Int
+    public var ringSecondsAllowed: RingTimeRange
+    /// Messages not yet saved.
+    public var newMessages: Int
+    public var savedMessages: Int
+
+    public init(enabled: Bool, ringSeconds: Int, ringSecondsAllowed: RingTimeRange, newMessages: Int, savedMessages: Int) {
+        self.enabled = enabled
+        self.ringSeconds = ringSeconds
+        self.ringSecondsAllowed = ringSecondsAllowed
+        self.newMessages = newMessages
+        self.savedMessages = savedMessages
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "enabled": .boolean, "ringSeconds": .integer(), "ringSecondsAllowed": RingTimeRange.jsonSchema,
+                "newMessages": .integer(), "savedMessages": .integer(),
+            ],
+            required: ["enabled", "ringSeconds", "ringSecondsAllowed", "newMessages", "savedMessages"])
+    }
+}
+
+/// The ring times an operator allows: `minimum` to `maximum` seconds in steps of `step`.
+public struct RingTimeRange: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var minimum: Int
+    public var maximum: Int
+    public var step: Int
+
+    public init(minimum: Int, maximum: Int, step: Int) {
+        self.minimum = minimum
+        self.maximum = maximum
+        self.step = step
+    }
+
+    /// Whether `seconds` is in the range and on one of its steps.
+    public func allows(_ seconds: Int) -> Bool {
+        (minimum...maximum).contains(seconds) && (seconds - minimum) % step == 0
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(["minimum": .integer(), "maximum": .integer(), "step": .integer()], required: ["minimum", "maximum", "step"])
+    }
+}
+
+/// One voicemail message: who left it, when, how long; the recording stays on the
+/// voicemail platform, which plays it by `id`.
+public struct VoicemailMessage: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var id: Int64
+    /// The caller's number, absent when it was withheld.
+    public var caller: String?
+    public var receivedAt: String
+    public var seconds: Int
+    public var saved: Bool
+
+    public init(id: Int64, caller: String?, receivedAt: String, seconds: Int, saved: Bool) {
+        self.id = id
+        self.caller = caller
+        self.receivedAt = receivedAt
+        self.seconds = seconds
+        self.saved = saved
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(
+            [
+                "id": .integer(), "caller": .string(), "receivedAt": .string(format: "date-time"), "seconds": .integer(),
+                "saved": .boolean,
+            ],
+            required: ["id", "receivedAt", "seconds", "saved"])
+    }
+}
+
+/// `line.voicemail.start`: voicemail answers calls after the ring time.
+public enum LineVoicemailStart: RPCMethod {
+    public static let name = "line.voicemail.start"
+    public static let summary = "Turns voicemail on: it answers calls not picked up within the ring time."
+    public typealias Params = LineParams
+    public typealias Result = VoicemailSettings
+    public static var errors: [RPCError] { LineMethods.accessErrors }
+}
+
+/// `line.voicemail.stop`: voicemail no longer answers.
+public enum LineVoicemailStop: RPCMethod {
+    public static let name = "line.voicemail.stop"
+    public static let summary = "Turns voicemail off; messages already left stay."
+    public typealias Params = LineParams
+    public typealias Result = VoicemailSettings
+    public static var errors: [RPCError] { LineMethods.accessErrors }
+}
+
+/// `line.voicemail.status`: the voicemail settings and message counts.
+public enum LineVoicemailStatus: RPCMethod {
+    public static let name = "line.voicemail.status"
+    public static let summary = "Whether voicemail is on, its ring time and the range allowed, and how many messages wait."
+    public typealias Params = LineParams
+    public typealias Result = VoicemailSettings
+    public static var errors: [RPCError] { LineMethods.accessErrors }
+}
+
+/// `line.voicemail.ringTime`: how long the phone rings before voicemail answers.
+public enum LineVoicemailRingTime: RPCMethod {
+    public static let name = "line.voicemail.ringTime"
+    public static let summary = "Sets the seconds the phone rings before voicemail answers (the allowed range and step are in the answer)."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public var access: LineAccess
+        public var seconds: Int
+        public var origin: String?
+
+        public init(access: LineAccess, seconds: Int, origin: String? = nil) {
+            self.access = access
+            self.seconds = seconds
+            self.origin = origin
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                ["access": LineAccess.jsonSchema, "seconds": .integer(), "origin": LineOrigin.schema],
+                required: ["access", "seconds"])
+        }
+    }
+    public typealias Result = VoicemailSettings
+    public static var errors: [RPCError] {
+        [LinesError.ringTimeInvalid(minimum: 0, maximum: 120, step: 5).rpcError] + LineMethods.accessErrors
+    }
+}
+
+/// `line.voicemail.messages`: the messages, newest first.
+public enum LineVoicemailMessages: RPCMethod {
+    public static let name = "line.voicemail.messages"
+    public static let summary = "The line's voicemail messages, newest first: new ones, saved ones, or all."
+
+    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+        public enum Box: String, Codable, Sendable, Hashable, CaseIterable { case new, saved, all }
+        public var access: LineAccess
+        public var box: Box?
+        public var origin: String?
+
+        public init(access: LineAccess, box: Box? = nil, origin: String? = nil) {
+            self.access = access
+            self.box = box
+            self.origin = origin
+        }
+
+        public static var jsonSchema: JSONSchema {
+            .object(
+                [
+                    "access": LineAccess.jsonSchema, "box": .enumeration(Box.allCases.map(\.rawValue)),
+                    "origin": LineOrigin.schema,
+                ],
+                required: ["access"], description: "box defaults to all.")
+        }
+    }
+    public typealias Result = [VoicemailMessage]
+    public static var errors: [RPCError] { LineMethods.accessErrors }
+}
+
+/// The params naming one voicemail message.
+public struct VoicemailMessageParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    public var access: LineAccess
+    public var id: Int64
+    public var origin: String?
+
+    public init(access: LineAccess, id: Int64, origin: String? = nil) {
+        self.access = access
+        self.id = id
+        self.origin = origin
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(["access": LineAccess.jsonSchema, "id": .integer(), "origin": LineOrigin.schema], required: ["access", "id"])
+    }
+}
+
+/// `line.voicemail.save`: keeps a message among the saved ones.
+public enum LineVoicemailSave: RPCMethod {
+    public static let name = "line.voicemail.save"
+    public static let summary = "Marks a message saved (saving a saved one changes nothing)."
+    public typealias Params = VoicemailMessageParams
+    public typealias Result = VoicemailMessage
+    public static var errors: [RPCError] { [LinesError.messageNotFound.rpcError] + LineMethods.accessErrors }
+}
+
+/// `line.voicemail.delete`: deletes a message.
+public enum LineVoicemailDelete: RPCMethod {
+    public static let name = "line.voicemail.delete"
+    public static let summary = "Deletes a message, new or saved."
+    public typealias Params = VoicemailMessageParams
+    public typealias Result = VoicemailSettings
+    public static var errors: [RPCError] { [LinesError.messageNotFound.rpcError] + LineMethods.accessErrors }
+}

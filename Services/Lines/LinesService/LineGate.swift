@@ -1,0 +1,63 @@
+import AuthAPI
+import Foundation
+import GRDB
+import JSONRPC
+import LinesAPI
+import MadoguchiModels
+import ServiceKit
+
+/// A voice line a caller has proved they may manage, and how.
+struct OpenedLine: Sendable {
+    var phone: PhoneNumber
+    /// `pin` or `session`, for the audit trail.
+    var via: String
+}
+
+/// The way into a line's options: the line must be a voice line of the inventory, and the
+/// caller must give its network PIN (checked by madoguchi-auth, where wrong entries count
+/// towards the midnight lock and the caller's throttle) or a session opened with it.
+struct LineGate: Sendable {
+    let database: DatabasePool
+    let auth: PeerService
+    let clock: any ServiceClock
+
+    /// The voice line `access` opens, or the refusal: unknown line, data-only SIM, a
+    /// session not a line's, or auth's PIN answer (wrong, locked, throttled).
+    func open(_ access: LineAccess, origin: String?) async throws -> OpenedLine {
+        switch access {
+        case .pin(let phone, let pin):
+            // A data-only SIM has no PIN to check: it is refused before any PIN is tried.
+            try await requireVoiceLine(phone)
+            _ = try await auth.call(PINVerify.self, .init(subject: .line(phone), kind: .network, pin: pin, origin: origin))
+            return OpenedLine(phone: phone, via: "pin")
+        case .session(let token):
+            let session = try await auth.call(SessionCheck.self, .init(token: token))
+            guard session.method == "phone-pin", session.principal.hasPrefix("line:"),
+                let phone = try? PhoneNumber(validating: String(session.principal.dropFirst("line:".count)))
+            else { throw LinesError.sessionNotForLine }
+            try await requireVoiceLine(phone)
+            // A PIN locked after the session was opened shuts the session's options too:
+            // the lock means "nothing with this PIN until midnight".
+            let status = try await auth.call(PINStatusMethod.self, .init(subject: .line(phone), kind: .network))
+            if status.locked, let unlocks = status.unlocksAt.flatMap(ISO8601.parse), unlocks > clock.now() {
+                throw AuthError.pinLocked(unlocksAt: unlocks)
+            }
+            return OpenedLine(phone: phone, via: "session")
+        }
+    }
+
+    func requireVoiceLine(_ phone: PhoneNumber) async throws {
+        try await database.read { db in try LineInventory.requireVoiceLine(phone.digits, in: db) }
+    }
+}
+
+/// The imported line inventory, as the options see it.
+enum LineInventory {
+    /// Refuses a number that is no line of the inventory, or a data-only SIM's.
+    static func requireVoiceLine(_ phone: String, in db: Database) throws {
+        guard let kind = try String.fetchOne(db, sql: "SELECT kind FROM line WHERE phoneNumber = ?", arguments: [phone]) else {
+            throw LinesError.lineNotFound
+        }
+        guard kind == LineKind.voice.rawValue else { throw LinesError.dataOnly }
+    }
+}

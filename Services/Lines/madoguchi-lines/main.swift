@@ -1,0 +1,4 @@
+import LinesService
+import ServiceKit
+
+await ServiceCommand<LinesService>.start()
