@@ -12,7 +12,7 @@ public struct Madoctl: AsyncParsableCommand {
         subcommands: [
             Call.self, Methods.self, Ping.self, Outbox.self, PINCommand.self, OTPCommand.self, Login.self, Contracts.self,
             SignUp.self, Application.self, Recover.self, CarrierID.self, Statements.self, Link.self, ISPContracts.self, ISP.self,
-            Generate.self, Bench.self,
+            Line.self, Lines.self, Generate.self, Bench.self,
         ]
     )
 
