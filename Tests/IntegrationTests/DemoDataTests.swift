@@ -15,7 +15,7 @@ import TestSupport
         // clock is today's.
         let sandbox = try ServiceSandbox(now: ISO8601DateFormatter().string(from: Date()))
         var processes: [ChildProcess] = []
-        for service in ["auth", "registration", "billing", "linking"] {
+        for service in ["auth", "registration", "billing", "linking", "lines"] {
             processes.append(try await sandbox.startActivated(service))
         }
         let environment = ["MADOGUCHI_RUNTIME_DIR": sandbox.runtimeDirectory, "MADOGUCHI_SPOOL_DIR": sandbox.spoolDirectory]
@@ -39,6 +39,11 @@ import TestSupport
         #expect(contract.stdout.contains("佐藤　花子"), "\(contract)")
         let isp = try await sandbox.madoctl(["link", "show", "N100000002"])
         #expect(isp.stdout.contains("N100000002 (ADSL single plan): 0 link(s)"), "\(isp)")
+        #expect(first.stdout.contains("Imported 3 rows of lines: 3 new") && again.stdout.contains("Imported 3 rows of lines: 0 new, 0 updated, 3 unchanged"))
+        let line = try await sandbox.madoctl(["line", "status", "--line", "090-1234-5678"], input: "4821\n")
+        #expect(line.status == 0 && line.stdout.contains("voicemail: off"), "\(line)")
+        let dataOnly = try await sandbox.madoctl(["line", "status", "--line", "080-1111-2222"], input: "4821\n")
+        #expect(dataOnly.status == 1 && dataOnly.stderr.contains("data-only"), "\(dataOnly)")
         for process in processes { _ = try await process.terminate() }
         sandbox.remove()
     }

@@ -17,9 +17,10 @@ import TestSupport
         "registration": ("signup.checkAccountId", "accountId", ""),
         "billing": ("statements.list", "session", ""),
         "linking": ("link.status", "session", #""journeyId":"J1""#),
+        "lines": ("line.block.list", "origin", #""access":{"session":"S1"}"#),
     ]
 
-    @Test(arguments: ["auth", "registration", "billing", "linking"])
+    @Test(arguments: ["auth", "registration", "billing", "linking", "lines"])
     func hostileClients_neverStopTheServiceFromServingOthers(service: String) async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
@@ -97,9 +98,9 @@ import TestSupport
     /// Thousands of idle connections, then one uid flooding past its cap: the flood is
     /// refused with a reason, and the service answers another uid and, once connections
     /// close, the flooding one again.
-    /// One service at a time: four crowds at once would hold 16,000 sockets and slow every
+    /// One service at a time: five crowds at once would hold 16,000 sockets and slow every
     /// other test's start-up checks (which read the kernel's socket table).
-    @Test(.serialized, arguments: ["auth", "registration", "billing", "linking"])
+    @Test(.serialized, arguments: ["auth", "registration", "billing", "linking", "lines"])
     func idleCrowdAndFlood_areRefusedPastTheCap_whileOthersAreServed(service: String) async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }

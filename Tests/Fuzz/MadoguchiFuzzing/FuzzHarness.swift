@@ -3,6 +3,7 @@ import BillingService
 import Dispatch
 import Foundation
 import JSONRPC
+import LinesService
 import LinkingService
 import Logging
 import RegistrationService
@@ -31,6 +32,7 @@ public struct FuzzHarness: Sendable {
             methods(of: RegistrationService.self, scratch: scratch, logger: logger),
             methods(of: BillingService.self, scratch: scratch, logger: logger),
             methods(of: LinkingService.self, scratch: scratch, logger: logger),
+            methods(of: LinesService.self, scratch: scratch, logger: logger),
         ].reduce(MethodRegistry()) { $0.merging($1) }
         return FuzzHarness(dispatcher: Dispatcher(registry: registry.checkingParamsOnly(), logger: logger))
     }
