@@ -37,7 +37,7 @@ extension Madoctl.Line {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineBlockList.self, params, on: "lines", with: connection, show: describe)
             }
         }

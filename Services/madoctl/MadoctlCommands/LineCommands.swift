@@ -16,6 +16,9 @@ struct LineAccessOptions: ParsableArguments {
         default: throw ValidationError("Give --line (PIN on standard input) or --session.")
         }
     }
+
+    /// The params of a call that only names the line.
+    func lineParams() throws -> LineParams { LineParams(access: try access(), origin: origin) }
 }
 
 extension Madoctl {
@@ -47,7 +50,7 @@ extension Madoctl {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineStatus.self, params, on: "lines", with: connection) { options in
                     [
                         "line \(options.phoneNumber)", Block.describe(options.blockList),

@@ -31,7 +31,7 @@ extension Madoctl.Line {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineForwardStop.self, params, on: "lines", with: connection, show: describe)
             }
         }
@@ -42,7 +42,7 @@ extension Madoctl.Line {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineForwardStatus.self, params, on: "lines", with: connection, show: describe)
             }
         }

@@ -27,7 +27,7 @@ extension Madoctl.Line {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineVoicemailStart.self, params, on: "lines", with: connection, show: describe)
             }
         }
@@ -38,7 +38,7 @@ extension Madoctl.Line {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineVoicemailStop.self, params, on: "lines", with: connection, show: describe)
             }
         }
@@ -49,7 +49,7 @@ extension Madoctl.Line {
             @OptionGroup var access: LineAccessOptions
 
             func run() async throws {
-                let params = LineParams(access: try access.access(), origin: access.origin)
+                let params = try access.lineParams()
                 try await Output.call(LineVoicemailStatus.self, params, on: "lines", with: connection, show: describe)
             }
         }
