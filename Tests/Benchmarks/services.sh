@@ -1,10 +1,10 @@
-# Helpers the benchmark scripts source: start Madoguchi's four services from a release
+# Helpers the benchmark scripts source: start Madoguchi's five services from a release
 # build, each behind systemd-socket-activate as under systemd (the process starts on the
 # first connection), with their state in a folder of the benchmark's.
 #
 #   BIN=…/.build/release  ROOT=…/state   (set by the caller)
 
-services=(auth registration billing linking)
+services=(auth registration billing linking lines)
 declare -A service_pid
 
 # start_service NAME: listens on $ROOT/run/NAME.sock; the service starts on the first call.
