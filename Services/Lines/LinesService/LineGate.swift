@@ -19,7 +19,6 @@ struct OpenedLine: Sendable {
 struct LineGate: Sendable {
     let database: DatabasePool
     let auth: PeerService
-    let clock: any ServiceClock
 
     /// The voice line `access` opens, or the refusal: unknown line, data-only SIM, a
     /// session not a line's, or auth's PIN answer (wrong, locked, throttled).
@@ -37,9 +36,10 @@ struct LineGate: Sendable {
             else { throw LinesError.sessionNotForLine }
             try await requireVoiceLine(phone)
             // A PIN locked after the session was opened shuts the session's options too:
-            // the lock means "nothing with this PIN until midnight".
+            // the lock means "nothing with this PIN until midnight". Auth decides whether
+            // the lock still holds (its status is read against its clock).
             let status = try await auth.call(PINStatusMethod.self, .init(subject: .line(phone), kind: .network))
-            if status.locked, let unlocks = status.unlocksAt.flatMap(ISO8601.parse), unlocks > clock.now() {
+            if status.locked, let unlocks = status.unlocksAt.flatMap(ISO8601.parse) {
                 throw AuthError.pinLocked(unlocksAt: unlocks)
             }
             return OpenedLine(phone: phone, via: "session")

@@ -31,7 +31,7 @@ public struct LinesService: ServiceDefinition {
         services = resources.configuration.serviceCallers
         let journal = LineJournal(outbox: resources.outbox)
         inventory = StagedImports(dataset: LineDataset(), database: database, clock: resources.clock)
-        gate = LineGate(database: database, auth: auth, clock: resources.clock)
+        gate = LineGate(database: database, auth: auth)
         blockList = BlockListBook(database: database, clock: resources.clock, journal: journal, limit: options.blockListLimit)
         voicemail = VoicemailBox(
             database: database, clock: resources.clock, journal: journal, ringTimes: options.ringTimes,
