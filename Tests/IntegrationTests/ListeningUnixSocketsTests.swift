@@ -12,7 +12,9 @@ import TestSupport
     @Test func aSocketIsListedOnlyWhileItListens() throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("probe.sock")
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: other tests spawn processes meanwhile, and a child that inherited
+        // the socket would keep it listening after this test closes it.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try #require(fd >= 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
