@@ -17,9 +17,11 @@ struct LinesFixture {
     let auth: ChildProcess
     let lines: ChildProcess
 
-    init(linesArguments: [String] = []) async throws {
+    /// `authBound`: auth binds its own socket, so that `auth.pid` is the service itself
+    /// (for signals) from the start.
+    init(linesArguments: [String] = [], authBound: Bool = false) async throws {
         sandbox = try ServiceSandbox()
-        auth = try await sandbox.startActivated("auth")
+        auth = authBound ? try await sandbox.startBound("auth") : try await sandbox.startActivated("auth")
         lines = try await sandbox.startActivated("lines", extraArguments: linesArguments)
         let inventory = sandbox.root.file("lines.csv")
         try """

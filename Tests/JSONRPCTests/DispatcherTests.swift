@@ -120,4 +120,37 @@ import TestSupport
             ["name": "title", "required": false, "schema": ["type": "string"]],
         ])
     }
+    /// A reply line stops growing at the cap: the entry that would pass it is answered
+    /// `reply_too_large`, and later entries of the batch are not run.
+    @Test func aBatchReply_stopsAtTheReplyCap() async throws {
+        var limits = Dispatcher.Limits()
+        limits.maximumReplyBytes = 4096
+        let capped = Dispatcher(registry: testRegistry(), logger: Logger(label: "test"), limits: limits)
+        let discover = #"{"jsonrpc":"2.0","method":"rpc.discover","id":7}"#
+        let line = "[" + Array(repeating: discover, count: 10).joined(separator: ",") + "]"
+        let bytes = try #require(await capped.reply(to: Data(line.utf8), peer: peer))
+        let answer = String(decoding: bytes, as: UTF8.self)
+        #expect(answer.utf8.count <= 4096, "\(answer.utf8.count) bytes")
+        // The first document fits; the second would pass the cap, so it and the rest are refused.
+        #expect(answer.components(separatedBy: #""openrpc""#).count - 1 == 1)
+        #expect(answer.components(separatedBy: "reply_too_large").count - 1 == 9)
+    }
+
+    @Test func aBatchOverTheEntryCap_isRefusedWhole() async throws {
+        let line = "[" + Array(repeating: #"{"jsonrpc":"2.0","method":"update","id":1}"#, count: 101).joined(separator: ",") + "]"
+        let answer = try #require(await reply(line))
+        #expect(answer == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32004,"data":{"limit":100,"reason":"batch_too_large"},"message":"A batch may hold at most 100 entries; none was run."}}"# + "\n")
+    }
+
+    /// A request whose deadline has passed is not run; one with time left is.
+    @Test func aRequestPastItsDeadline_isNotStarted() async throws {
+        let past = CallDeadline.monotonicNow() - 1
+        let late = try #require(await reply(#"{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1,"deadline":\#(past)}"#))
+        #expect(late.contains("-32003") && late.contains("deadline_exceeded"))
+        let future = CallDeadline.after(.seconds(30)).nanoseconds
+        let inTime = try #require(await reply(#"{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1,"deadline":\#(future)}"#))
+        #expect(inTime == #"{"jsonrpc":"2.0","id":1,"result":2}"# + "\n")
+        let bad = try #require(await reply(#"{"jsonrpc":"2.0","method":"subtract","params":[5,3],"id":1,"deadline":"soon"}"#))
+        #expect(bad.contains("-32600"))
+    }
 }

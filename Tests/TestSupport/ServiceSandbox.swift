@@ -94,6 +94,13 @@ public final class ServiceSandbox: Sendable {
     /// against `service`, whose socket and folders are first opened to every user, so that
     /// the method, not the file mode, has to refuse.
     public func madoctlAsNobody(_ service: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await madoctlAs(uid: 65534, service, arguments)
+    }
+
+    /// Runs `madoctl` as `uid` (with the same gid and no other groups), as `madoctlAsNobody`.
+    public func madoctlAs(uid: UInt32, _ service: String, _ arguments: [String]) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         chmod(root.path, 0o755)
         chmod(runtimeDirectory, 0o755)
         chmod(socketPath(service), 0o666)
@@ -103,7 +110,7 @@ public final class ServiceSandbox: Sendable {
             try FileManager.default.copyItem(atPath: Executables.path("madoctl"), toPath: madoctl)
         }
         return try await ChildProcess.run(
-            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", madoctl] + arguments)
+            "/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", madoctl] + arguments)
     }
 
     /// Removes the sandbox, first failing the running test if any log or database in it

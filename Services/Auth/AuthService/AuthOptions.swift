@@ -21,9 +21,6 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds a login session stays valid.")
     public var sessionLifetime: Double = 1800
 
-    @Option(help: "Members of this group (and root) are front ends trusted to report end users' origins.")
-    public var frontEndGroup: String = "madoguchi-frontends"
-
     @Option(help: "Digits of a PIN kind, as KIND=N (network, phone, card; 4 to 8); repeat for each kind.")
     public var pinLength: [String] = []
 

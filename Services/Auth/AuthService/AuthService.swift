@@ -28,7 +28,7 @@ public struct AuthService: ServiceDefinition {
         let throttle = CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow)
         // Services relay their end users' origins as front ends do.
         let frontEnds = FrontEndPolicy(
-            group: OperatorPolicy(groupName: options.frontEndGroup), services: resources.configuration.serviceCallers)
+            group: resources.configuration.origins.frontEnds, services: resources.configuration.serviceCallers)
         var policy = PINPolicy()
         policy.maximumFailures = options.pinMaximumFailures
         policy.changeDelay = options.pinChangeDelay
@@ -39,11 +39,13 @@ public struct AuthService: ServiceDefinition {
         pins = PINBook(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
-            throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls)
+            throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls,
+            storageFaults: resources.storageFaults, unrecorded: PendingFailures())
         passwords = Passwords(
             database: resources.database, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
-            policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds)
+            policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds, storageFaults: resources.storageFaults,
+            unrecorded: PendingFailures())
         sessions = Sessions(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
@@ -51,7 +53,7 @@ public struct AuthService: ServiceDefinition {
         codes = OneTimeCodes(
             database: resources.database, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox,
-            idempotentCalls: resources.idempotentCalls)
+            idempotentCalls: resources.idempotentCalls, storageFaults: resources.storageFaults)
         operators = resources.configuration.operators
         serviceCallers = resources.configuration.serviceCallers
         logger = resources.logger

@@ -19,14 +19,17 @@ struct OpenedLine: Sendable {
 struct LineGate: Sendable {
     let database: DatabasePool
     let auth: PeerService
+    let origins: OriginRelay
 
     /// The voice line `access` opens, or the refusal: unknown line, data-only SIM, a
-    /// session not a line's, or auth's PIN answer (wrong, locked, throttled).
-    func open(_ access: LineAccess, origin: String?) async throws -> OpenedLine {
+    /// session not a line's, or auth's PIN answer (wrong, locked, throttled). `origin` is
+    /// what `caller` claims; auth hears it only from a trusted front end.
+    func open(_ access: LineAccess, origin: String?, caller: PeerCredentials) async throws -> OpenedLine {
         switch access {
         case .pin(let phone, let pin):
             // A data-only SIM has no PIN to check: it is refused before any PIN is tried.
             try await requireVoiceLine(phone)
+            let origin = origins.origin(claimed: origin, by: caller)
             _ = try await auth.call(PINVerify.self, .init(subject: .line(phone), kind: .network, pin: pin, origin: origin))
             return OpenedLine(phone: phone, via: "pin")
         case .session(let token):

@@ -23,6 +23,7 @@ public struct LinesService: ServiceDefinition {
     private let database: DatabasePool
     private let operators: OperatorPolicy
     private let services: ServiceCallerPolicy
+    private let origins: OriginRelay
 
     public init(resources: ServiceResources, options: LinesOptions) {
         database = resources.database
@@ -31,7 +32,8 @@ public struct LinesService: ServiceDefinition {
         services = resources.configuration.serviceCallers
         let journal = LineJournal(outbox: resources.outbox)
         inventory = StagedImports(dataset: LineDataset(), database: database, clock: resources.clock)
-        gate = LineGate(database: database, auth: auth)
+        origins = resources.configuration.origins
+        gate = LineGate(database: database, auth: auth, origins: origins)
         blockList = BlockListBook(database: database, clock: resources.clock, journal: journal, limit: options.blockListLimit)
         voicemail = VoicemailBox(
             database: database, clock: resources.clock, journal: journal, ringTimes: options.ringTimes,
@@ -69,15 +71,16 @@ public struct LinesService: ServiceDefinition {
     }
 
     private func registerAccess(in registry: inout MethodRegistry) {
-        registry.register(LineLogin.self) { [gate, auth] params, _ in
+        registry.register(LineLogin.self) { [gate, auth, origins] params, context in
             // A data-only SIM is refused before any PIN is tried.
             try await gate.requireVoiceLine(params.phoneNumber)
             let session = try await auth.call(
-                SessionOpen.self, .init(.phonePIN(params.phoneNumber, params.pin), origin: params.origin))
+                SessionOpen.self,
+                .init(.phonePIN(params.phoneNumber, params.pin), origin: origins.origin(claimed: params.origin, by: context.peer)))
             return LineSession(session: session.token ?? "", phoneNumber: params.phoneNumber.digits, expiresAt: session.expiresAt)
         }
-        registry.register(LineStatus.self) { [gate, blockList, voicemail, forwarding] params, _ in
-            let line = try await gate.open(params.access, origin: params.origin)
+        registry.register(LineStatus.self) { [gate, blockList, voicemail, forwarding] params, context in
+            let line = try await gate.open(params.access, origin: params.origin, caller: context.peer)
             return LineOptions(
                 phoneNumber: line.phone.digits, blockList: try await blockList.list(line),
                 voicemail: try await voicemail.status(line), forwarding: try await forwarding.status(line))
@@ -89,53 +92,53 @@ public struct LinesService: ServiceDefinition {
             guard (params.number == nil) == (params.lastCaller == true) else {
                 throw RPCError.invalidParams("Give number, or lastCaller: true.", reason: "number_or_last_caller", field: "number")
             }
-            let line = try await gate.open(params.access, origin: params.origin)
+            let line = try await gate.open(params.access, origin: params.origin, caller: context.peer)
             return try await blockList.add(params.number, to: line, peer: context.peer)
         }
-        registry.register(LineBlockList.self) { [gate, blockList] params, _ in
-            try await blockList.list(try await gate.open(params.access, origin: params.origin))
+        registry.register(LineBlockList.self) { [gate, blockList] params, context in
+            try await blockList.list(try await gate.open(params.access, origin: params.origin, caller: context.peer))
         }
         registry.register(LineBlockRemove.self) { [gate, blockList] params, context in
-            let line = try await gate.open(params.access, origin: params.origin)
+            let line = try await gate.open(params.access, origin: params.origin, caller: context.peer)
             return try await blockList.remove(params.number, from: line, peer: context.peer)
         }
     }
 
     private func registerVoicemail(in registry: inout MethodRegistry) {
         registry.register(LineVoicemailStart.self) { [gate, voicemail] params, context in
-            try await voicemail.setEnabled(true, on: try await gate.open(params.access, origin: params.origin), peer: context.peer)
+            try await voicemail.setEnabled(true, on: try await gate.open(params.access, origin: params.origin, caller: context.peer), peer: context.peer)
         }
         registry.register(LineVoicemailStop.self) { [gate, voicemail] params, context in
-            try await voicemail.setEnabled(false, on: try await gate.open(params.access, origin: params.origin), peer: context.peer)
+            try await voicemail.setEnabled(false, on: try await gate.open(params.access, origin: params.origin, caller: context.peer), peer: context.peer)
         }
-        registry.register(LineVoicemailStatus.self) { [gate, voicemail] params, _ in
-            try await voicemail.status(try await gate.open(params.access, origin: params.origin))
+        registry.register(LineVoicemailStatus.self) { [gate, voicemail] params, context in
+            try await voicemail.status(try await gate.open(params.access, origin: params.origin, caller: context.peer))
         }
         registry.register(LineVoicemailRingTime.self) { [gate, voicemail] params, context in
-            let line = try await gate.open(params.access, origin: params.origin)
+            let line = try await gate.open(params.access, origin: params.origin, caller: context.peer)
             return try await voicemail.setRingTime(params.seconds, on: line, peer: context.peer)
         }
-        registry.register(LineVoicemailMessages.self) { [gate, voicemail] params, _ in
-            try await voicemail.messages(try await gate.open(params.access, origin: params.origin), box: params.box ?? .all)
+        registry.register(LineVoicemailMessages.self) { [gate, voicemail] params, context in
+            try await voicemail.messages(try await gate.open(params.access, origin: params.origin, caller: context.peer), box: params.box ?? .all)
         }
         registry.register(LineVoicemailSave.self) { [gate, voicemail] params, context in
-            try await voicemail.save(params.id, on: try await gate.open(params.access, origin: params.origin), peer: context.peer)
+            try await voicemail.save(params.id, on: try await gate.open(params.access, origin: params.origin, caller: context.peer), peer: context.peer)
         }
         registry.register(LineVoicemailDelete.self) { [gate, voicemail] params, context in
-            try await voicemail.delete(params.id, on: try await gate.open(params.access, origin: params.origin), peer: context.peer)
+            try await voicemail.delete(params.id, on: try await gate.open(params.access, origin: params.origin, caller: context.peer), peer: context.peer)
         }
     }
 
     private func registerForwarding(in registry: inout MethodRegistry) {
         registry.register(LineForwardStart.self) { [gate, forwarding] params, context in
-            let line = try await gate.open(params.access, origin: params.origin)
+            let line = try await gate.open(params.access, origin: params.origin, caller: context.peer)
             return try await forwarding.start(to: params.destination, on: line, peer: context.peer)
         }
         registry.register(LineForwardStop.self) { [gate, forwarding] params, context in
-            try await forwarding.stop(on: try await gate.open(params.access, origin: params.origin), peer: context.peer)
+            try await forwarding.stop(on: try await gate.open(params.access, origin: params.origin, caller: context.peer), peer: context.peer)
         }
-        registry.register(LineForwardStatus.self) { [gate, forwarding] params, _ in
-            try await forwarding.status(try await gate.open(params.access, origin: params.origin))
+        registry.register(LineForwardStatus.self) { [gate, forwarding] params, context in
+            try await forwarding.status(try await gate.open(params.access, origin: params.origin, caller: context.peer))
         }
     }
 }

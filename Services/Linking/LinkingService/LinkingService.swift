@@ -19,6 +19,7 @@ public struct LinkingService: ServiceDefinition {
     private let auth: PeerService
     private let database: DatabasePool
     private let operators: OperatorPolicy
+    private let origins: OriginRelay
     private let evenAnswers: EvenAnswers
 
     public init(resources: ServiceResources, options: LinkingOptions) {
@@ -30,6 +31,7 @@ public struct LinkingService: ServiceDefinition {
             database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             journeyIDs: SecretHasher(secret: resources.secret, purpose: "link-journey"), options: options)
         operators = resources.configuration.operators
+        origins = resources.configuration.origins
         linked = LinkedContracts(
             database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             operators: operators)
@@ -58,7 +60,9 @@ public struct LinkingService: ServiceDefinition {
         registry.register(LinkStart.self) { [evenAnswers] params, _ in try await evenAnswers.answer { try await journeys.start(params) } }
         registry.register(LinkStatus.self) { params, _ in try await journeys.status(session: params.session, journeyId: params.journeyId) }
         registry.register(LinkCode.self) { [evenAnswers] params, _ in try await evenAnswers.answer { try await journeys.code(params) } }
-        registry.register(LinkISPLogin.self) { params, _ in try await journeys.ispLogin(params) }
+        registry.register(LinkISPLogin.self) { [origins] params, context in
+            try await journeys.ispLogin(params.relayed(by: context.peer, through: origins))
+        }
         registry.register(LinkSecondFactorSend.self) { params, _ in try await journeys.sendSecondFactor(params) }
         registry.register(LinkSecondFactorVerify.self) { params, context in
             try await journeys.verifySecondFactor(params, peer: context.peer)
@@ -67,7 +71,12 @@ public struct LinkingService: ServiceDefinition {
         registry.register(LinkConfirm.self) { params, _ in try await linked.confirmation(session: params.session) }
         registry.register(LinkUnlink.self) { params, context in try await linked.unlink(params, peer: context.peer) }
         registry.register(LinkShow.self) { params, context in try await linked.show(params.customerNumber, peer: context.peer) }
-        registry.register(ISPLogin.self) { params, _ in try await linked.login(params) }
+        registry.register(ISPLogin.self) { [origins] params, context in
+            try await linked.login(params.relayed(by: context.peer, through: origins))
+        }
         registry.register(ISPSessionCheck.self) { params, _ in try await linked.session(params.session) }
     }
 }
+
+extension LinkISPLogin.Params: CarriesOrigin {}
+extension ISPLogin.Params: CarriesOrigin {}

@@ -23,6 +23,7 @@ public struct RegistrationService: ServiceDefinition {
     private let recoveries: Recoveries
     private let carrierIDs: CarrierIDJourneys
     private let operators: OperatorPolicy
+    private let origins: OriginRelay
     private let database: DatabasePool
     private let evenAnswers: EvenAnswers
     private let letters: RecoveryLetters
@@ -30,7 +31,8 @@ public struct RegistrationService: ServiceDefinition {
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
         let auth = AuthGateway(auth: resources.peers.peer("auth"))
         let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
-        let throttle = AttemptThrottle(database: resources.database, clock: resources.clock)
+        let throttle = AttemptThrottle(
+            database: resources.database, clock: resources.clock, storageFaults: resources.storageFaults)
         contracts = StagedImports(dataset: ContractDataset(), database: resources.database, clock: resources.clock)
         signUps = SignUps(
             database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
@@ -45,6 +47,7 @@ public struct RegistrationService: ServiceDefinition {
             database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
             options: options)
         operators = resources.configuration.operators
+        origins = resources.configuration.origins
         database = resources.database
         evenAnswers = resources.evenAnswers
         letters = RecoveryLetters(
@@ -67,11 +70,15 @@ public struct RegistrationService: ServiceDefinition {
             return summary
         }
 
-        registry.register(SignUpVerifyIdentity.self) { params, context in try await signUps.verifyIdentity(params, peer: context.peer) }
+        registry.register(SignUpVerifyIdentity.self) { [origins] params, context in
+            try await signUps.verifyIdentity(params.relayed(by: context.peer, through: origins), peer: context.peer)
+        }
         registry.register(SignUpCheckAccountID.self) { params, _ in try await signUps.checkAccountID(params.accountId) }
         registry.register(SignUpSubmit.self) { params, _ in try await signUps.submit(params) }
         registry.register(SignUpComplete.self) { params, _ in try await signUps.complete(token: params.token, password: params.password) }
-        registry.register(MyPageLogin.self) { params, _ in try await signUps.login(params) }
+        registry.register(MyPageLogin.self) { [origins] params, context in
+            try await signUps.login(params.relayed(by: context.peer, through: origins))
+        }
         registry.register(MyPageProfile.self) { params, _ in try await signUps.profile(session: params.session) }
 
         registry.register(ApplicationSubmit.self) { params, context in try await applications.submit(params, peer: context.peer) }
@@ -92,7 +99,7 @@ public struct RegistrationService: ServiceDefinition {
 
         // Whether anyone matched must not show in the time either.
         registry.register(RecoveryRequest.self) { [evenAnswers] params, context in
-            try await evenAnswers.answer { try await recoveries.request(params, peer: context.peer) }
+            try await evenAnswers.answer { try await recoveries.request(params.relayed(by: context.peer, through: origins), peer: context.peer) }
         }
         registry.register(RecoveryOpen.self) { params, _ in try await recoveries.open(token: params.token) }
         registry.register(RecoverySetPassword.self) { params, _ in
@@ -113,3 +120,7 @@ public struct RegistrationService: ServiceDefinition {
         registry.register(CarrierIDShow.self) { params, _ in try await carrierIDs.show(session: params.session) }
     }
 }
+
+extension RecoveryRequest.Params: CarriesOrigin {}
+extension SignUpVerifyIdentity.Params: CarriesOrigin {}
+extension MyPageLogin.Params: CarriesOrigin {}

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOConcurrencyHelpers
 import NIOFoundationCompat
 
 /// A call on its way out: the encoded line, and where its answer goes.
@@ -24,6 +25,12 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 
     private var pending: [Int64: Pending] = [:]
     private var isClosed = false
+    /// Answers dropped because their call was no longer pending (shared with `RPCClient`).
+    let lateAnswers: LateAnswerCount
+
+    init(lateAnswers: LateAnswerCount) {
+        self.lateAnswers = lateAnswers
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let call = unwrapOutboundIn(data)
@@ -51,12 +58,20 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        if case .int(let id)? = probe.id, let call = pending.removeValue(forKey: id) {
+        switch probe.id {
+        case .int(let id)? where pending[id] != nil:
+            let call = pending.removeValue(forKey: id)!
             call.timeout.cancel()
             call.promise.succeed(line)
-        } else if let error = probe.error {
-            // An error with no id of ours concerns the whole connection (limit, size).
-            failAll(error)
+        case nil, .null?:
+            // An error with a null id concerns the whole connection (a cap, a message
+            // too large): every pending call fails with it.
+            if let error = probe.error { failAll(error) }
+        case .some:
+            // The answer to a call that has already timed out (or an id we never sent):
+            // it belongs to no pending call, so it is dropped. Handing it to another call
+            // would give that caller someone else's answer.
+            lateAnswers.add(1)
         }
     }
 
@@ -84,4 +99,11 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         var id: RequestID?
         var error: RPCError?
     }
+}
+
+/// How many answers a client dropped because no call was waiting for them any more.
+final class LateAnswerCount: Sendable {
+    private let count = NIOLockedValueBox(0)
+    func add(_ n: Int) { count.withLockedValue { $0 += n } }
+    var value: Int { count.withLockedValue { $0 } }
 }

@@ -8,18 +8,25 @@ import NIOConcurrencyHelpers
 /// A JSON-RPC client on one Unix socket connection. Calls may run concurrently; they are
 /// pipelined on the connection and matched to answers by id.
 ///
-/// Every call has a timeout, and every pending call fails when the connection drops, so
-/// a caller never hangs on a dead service.
+/// Every call has a timeout, sent to the service as the call's deadline (`CallDeadline`),
+/// and every pending call fails when the connection drops, so a caller never hangs on a
+/// dead service. An answer that arrives after its call timed out is dropped, never given
+/// to another call.
 public final class RPCClient: Sendable {
     /// The timeout of calls that do not name their own.
     public let defaultTimeout: Duration
     private let channel: Channel
     private let nextID = NIOLockedValueBox<Int64>(1)
+    private let lateAnswerCount: LateAnswerCount
 
-    private init(channel: Channel, defaultTimeout: Duration) {
+    private init(channel: Channel, defaultTimeout: Duration, lateAnswers: LateAnswerCount) {
         self.channel = channel
         self.defaultTimeout = defaultTimeout
+        self.lateAnswerCount = lateAnswers
     }
+
+    /// Answers that arrived after their call had timed out, and were dropped.
+    public var lateAnswers: Int { lateAnswerCount.value }
 
     /// Connects to the service listening on `socketPath`.
     public static func connect(
@@ -28,18 +35,19 @@ public final class RPCClient: Sendable {
         maximumMessageBytes: Int = 16 << 20,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RPCClient {
+        let lateAnswers = LateAnswerCount()
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(TimeAmount(defaultTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maximumMessageBytes))
-                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler())
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(lateAnswers: lateAnswers))
                 }
             }
         do {
             let channel = try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
-            return RPCClient(channel: channel, defaultTimeout: defaultTimeout)
+            return RPCClient(channel: channel, defaultTimeout: defaultTimeout, lateAnswers: lateAnswers)
         } catch let error as IOError {
             throw RPCClientError(.connectFailed, "Cannot connect to \(socketPath): \(Self.explain(error.errnoCode)).")
         } catch {
@@ -107,20 +115,31 @@ public final class RPCClient: Sendable {
             defer { value += 1 }
             return value
         }
+        // Wait no longer than the call this one serves (if any) may wait, and tell the
+        // callee when we give up, a little early, so that an answer it sends just in
+        // time still reaches us: it then refuses or rolls back work that would come too
+        // late, and our `timedOut` means "not done".
+        var budget = timeout ?? defaultTimeout
+        if let served = CallDeadline.current { budget = min(budget, served.remaining) }
+        guard budget > .zero else { throw RPCError.deadlineExceeded() }
+        let deadline = CallDeadline.after(budget - min(budget / 10, .milliseconds(100)))
         let promise = channel.eventLoop.makePromise(of: Data.self)
         let call = OutgoingCall(
-            id: id, line: Self.requestLine(id: id, method: method, params: params),
-            timeout: TimeAmount(timeout ?? defaultTimeout), promise: promise)
+            id: id, line: Self.requestLine(id: id, method: method, params: params, deadline: deadline),
+            timeout: TimeAmount(budget), promise: promise)
         channel.writeAndFlush(call).whenFailure { error in
             promise.fail(RPCClientError(.connectionClosed, "Cannot send to the service: \(error)."))
         }
         return try await promise.futureResult.get()
     }
 
-    private static func requestLine(id: Int64?, method: String, params: Data?) -> ByteBuffer {
+    private static func requestLine(id: Int64?, method: String, params: Data?, deadline: CallDeadline? = nil)
+        -> ByteBuffer
+    {
         var buffer = ByteBuffer()
         buffer.writeString(#"{"jsonrpc":"2.0","#)
         if let id { buffer.writeString(#""id":\#(id),"#) }
+        if let deadline { buffer.writeString(#""deadline":\#(deadline.nanoseconds),"#) }
         buffer.writeString(#""method":"#)
         buffer.writeBytes((try? JSONCoding.encoder.encode(method)) ?? Data("\"\"".utf8))
         if let params {

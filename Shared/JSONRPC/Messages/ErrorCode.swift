@@ -25,6 +25,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// Server error: too many connections (in all, or from this caller's uid).
     public static let tooManyConnections = ErrorCode(-32002)
 
+    /// Server error: the caller's deadline passed before the call was done; nothing was
+    /// changed (the request was not started, or its writes were rolled back).
+    public static let deadlineExceeded = ErrorCode(-32003)
+    /// Server error: a batch with more entries than the server takes; none was run.
+    public static let batchTooLarge = ErrorCode(-32004)
+    /// Server error: the reply would exceed the reply cap; the call's result is dropped.
+    public static let replyTooLarge = ErrorCode(-32005)
+
     /// Whether the code lies in the range the specification reserves.
     public var isReserved: Bool { (-32768 ... -32000).contains(rawValue) }
 

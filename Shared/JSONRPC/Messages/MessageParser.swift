@@ -45,6 +45,15 @@ public enum MessageParser {
         default:
             return .invalid(.invalidRequest("\"params\" must be an object or an array."), id: id ?? .null)
         }
-        return .request(Request(id: id, method: method, params: params))
+        var deadline: CallDeadline? = nil
+        if let rawDeadline = members["deadline"] {
+            guard case .int(let nanoseconds) = rawDeadline, nanoseconds >= 0 else {
+                return .invalid(
+                    .invalidRequest("\"deadline\" must be a whole number of nanoseconds on CLOCK_MONOTONIC."),
+                    id: id ?? .null)
+            }
+            deadline = CallDeadline(nanoseconds: UInt64(nanoseconds))
+        }
+        return .request(Request(id: id, method: method, params: params, deadline: deadline))
     }
 }

@@ -51,6 +51,13 @@ public struct RPCError: Error, Sendable, Hashable, Codable, CustomStringConverti
             details: field.map { ["field": .string($0)] } ?? [:])
     }
 
+    /// The caller's deadline passed before the call was done: nothing was changed.
+    public static func deadlineExceeded() -> RPCError {
+        RPCError(
+            code: .deadlineExceeded, message: "The caller's deadline passed before the call was done; nothing was changed.",
+            reason: "deadline_exceeded")
+    }
+
     public static func internalError() -> RPCError {
         RPCError(code: .internalError, message: "Internal error.", reason: "internal")
     }

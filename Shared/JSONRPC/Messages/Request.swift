@@ -5,11 +5,14 @@ public struct Request: Sendable, Hashable {
     public var method: String
     /// The `params` member: an object or an array, or `nil` when absent.
     public var params: JSONValue?
+    /// The caller's deadline (the extension member `"deadline"`), if it sent one.
+    public var deadline: CallDeadline?
 
-    public init(id: RequestID?, method: String, params: JSONValue? = nil) {
+    public init(id: RequestID?, method: String, params: JSONValue? = nil, deadline: CallDeadline? = nil) {
         self.id = id
         self.method = method
         self.params = params
+        self.deadline = deadline
     }
 
     public var isNotification: Bool { id == nil }

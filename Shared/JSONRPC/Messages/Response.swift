@@ -38,11 +38,16 @@ public struct Response: Sendable, Hashable {
 
     /// A whole reply line: one response, or a batch's responses as one array, then `\n`.
     public static func line(for responses: [Response], asBatch: Bool) -> Data {
+        line(encoded: responses.map { $0.encoded() }, asBatch: asBatch)
+    }
+
+    /// A whole reply line from responses already encoded.
+    public static func line(encoded responses: [Data], asBatch: Bool) -> Data {
         var out = Data()
         if asBatch { out.append(UInt8(ascii: "[")) }
         for (index, response) in responses.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(response.encoded())
+            out.append(response)
         }
         if asBatch { out.append(UInt8(ascii: "]")) }
         out.append(UInt8(ascii: "\n"))

@@ -224,7 +224,8 @@ public final class RPCServer: Service, Sendable {
 
 /// Closes a connection when `IdleStateHandler` reports no read for its timeout — but not
 /// while a message it sent is still being answered: a long call (a million-row import's
-/// commit) is not an idle client, and closing would lose its answer.
+/// commit) is not an idle client, and closing would lose its answer. A client that stops
+/// reading its replies is closed all the same once they back up (see below).
 private final class CloseOnIdleHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -250,7 +251,10 @@ private final class CloseOnIdleHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            if inFlight == 0 { context.close(promise: nil) }
+            // A call still being worked on keeps the connection, but not one whose reply
+            // cannot leave because the client reads none: unread replies that fill the
+            // socket make the channel unwritable, and then an idle timeout ends it.
+            if inFlight == 0 || !context.channel.isWritable { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }

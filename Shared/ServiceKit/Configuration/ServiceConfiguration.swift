@@ -29,6 +29,8 @@ public struct ServiceConfiguration: Sendable {
     public var operators: OperatorPolicy
     /// Who may call the methods kept for services and operators.
     public var serviceCallers: ServiceCallerPolicy
+    /// Which callers' reported end-user origins are passed on to auth as they are.
+    public var origins: OriginRelay
 
     /// Resolves `options` against `environment` for the service `serviceName`.
     public init(serviceName: String, options: ServiceOptions, environment: [String: String]) {
@@ -60,6 +62,7 @@ public struct ServiceConfiguration: Sendable {
         evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)
         serviceCallers = ServiceCallerPolicy(operators: operators, services: OperatorPolicy(groupName: options.serviceGroup))
+        origins = OriginRelay(frontEnds: OperatorPolicy(groupName: options.frontEndGroup))
     }
 
     /// The service's SQLite database file.

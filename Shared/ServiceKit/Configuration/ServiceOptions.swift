@@ -49,6 +49,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Members of this group are Madoguchi services: they (and operators) may set credentials and send codes.")
     public var serviceGroup: String = "madoguchi-services"
 
+    @Option(help: "Members of this group (and root) are front ends trusted to report their end users' origins.")
+    public var frontEndGroup: String = "madoguchi-frontends"
+
     @Option(help: "Milliseconds at least before an answer that must not tell whether an account, e-mail or ISP contract exists (above what a known one takes).")
     public var evenAnswerMs: Int = 400
 

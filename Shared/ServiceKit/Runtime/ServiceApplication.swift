@@ -28,6 +28,13 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         public let registry: MethodRegistry
         let address: ListenAddress
         let openFileLimit: UInt64
+
+        /// The dispatcher that serves `registry`: a storage fault a handler throws is
+        /// answered `storage_unavailable` and logged once per incident, not `internal`.
+        public func dispatcher(logger: Logger) -> Dispatcher {
+            let faults = resources.storageFaults
+            return Dispatcher(registry: registry, logger: logger) { error, _ in faults.record(error) }
+        }
     }
 
     /// Opens the service's state and builds its method table without serving.
@@ -46,7 +53,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
-            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory), logger: logger)
+            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory),
+            storageFaults: StorageFaults(logger: logger), logger: logger)
         let service = try Definition(resources: resources, options: options)
 
         let address = listenAddress()
@@ -83,7 +91,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         serverConfiguration.idleExit = configuration.idleExit
         serverConfiguration.maximumMessageBytes = Definition.maximumMessageBytes
         let server = RPCServer(
-            configuration: serverConfiguration, dispatcher: Dispatcher(registry: registry, logger: logger),
+            configuration: serverConfiguration, dispatcher: prepared.dispatcher(logger: logger),
             logger: logger,
             onReady: { notifier.ready(status: "Serving on \(address)") },
             onStopping: { notifier.stopping() })

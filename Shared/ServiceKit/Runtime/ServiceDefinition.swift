@@ -56,5 +56,7 @@ public struct ServiceResources: Sendable {
     public var evenAnswers: EvenAnswers
     /// Clients for the other services, over their sockets.
     public var peers: ServiceDirectory
+    /// Storage faults, logged once per incident; calls hit by one answer `storage_unavailable`.
+    public var storageFaults: StorageFaults
     public var logger: Logger
 }

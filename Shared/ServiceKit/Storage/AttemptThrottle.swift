@@ -18,10 +18,16 @@ public struct AttemptThrottle: Sendable {
 
     let database: DatabasePool
     let clock: any ServiceClock
+    let storageFaults: StorageFaults
+    /// Failures the disk refused to count, held until they are written: while a key has
+    /// one, its checks answer `storage_unavailable` (a full disk must not let guesses go
+    /// uncounted).
+    let unrecorded = PendingFailures()
 
-    public init(database: DatabasePool, clock: any ServiceClock) {
+    public init(database: DatabasePool, clock: any ServiceClock, storageFaults: StorageFaults) {
         self.database = database
         self.clock = clock
+        self.storageFaults = storageFaults
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -36,6 +42,7 @@ public struct AttemptThrottle: Sendable {
 
     /// Throws `tooManyAttempts` when any of `keys` has used up its failures.
     public func check(_ keys: [String: Rule]) async throws {
+        try await writeUnrecorded(keys)
         let now = clock.now()
         let blockedUntil = try await database.read { db in
             try keys.compactMap { key, rule -> Date? in
@@ -48,19 +55,46 @@ public struct AttemptThrottle: Sendable {
         if let blockedUntil { throw RPCError.tooManyAttempts(retryAfter: blockedUntil) }
     }
 
-    /// Counts one failure against each of `keys`.
+    /// Counts one failure against each of `keys`. When the disk refuses, the failure is
+    /// held (and written before the next check of these keys) and the call answered
+    /// `storage_unavailable`.
     public func recordFailure(_ keys: [String: Rule]) async throws {
+        do {
+            try await write(keys.mapValues { (rule: $0, count: 1) })
+        } catch {
+            guard let answer = storageFaults.record(error) else { throw error }
+            for key in keys.keys { unrecorded.add(key) }
+            throw answer
+        }
+    }
+
+    private func writeUnrecorded(_ keys: [String: Rule]) async throws {
+        var held: [String: (rule: Rule, count: Int)] = [:]
+        for (key, rule) in keys where unrecorded.count(key) > 0 { held[key] = (rule, unrecorded.count(key)) }
+        guard !held.isEmpty else { return }
+        do {
+            try await write(held)
+        } catch {
+            throw storageFaults.record(error) ?? error
+        }
+        for (key, (_, count)) in held { unrecorded.remove(key, written: count) }
+        storageFaults.recordSuccess()
+    }
+
+    private func write(_ failures: [String: (rule: Rule, count: Int)]) async throws {
         let now = clock.now()
         try await database.write { db in
-            for (key, rule) in keys {
+            for (key, (rule, count)) in failures {
                 try db.execute(
                     sql: """
-                        INSERT INTO attempt (key, failures, windowStart) VALUES (?, 1, ?)
+                        INSERT INTO attempt (key, failures, windowStart) VALUES (?, ?, ?)
                         ON CONFLICT (key) DO UPDATE SET
-                          failures = CASE WHEN windowStart <= ? THEN 1 ELSE failures + 1 END,
+                          failures = CASE WHEN windowStart <= ? THEN excluded.failures ELSE failures + excluded.failures END,
                           windowStart = CASE WHEN windowStart <= ? THEN excluded.windowStart ELSE windowStart END
                         """,
-                    arguments: [key, now, now.addingTimeInterval(-rule.window), now.addingTimeInterval(-rule.window)])
+                    arguments: [
+                        key, count, now, now.addingTimeInterval(-rule.window), now.addingTimeInterval(-rule.window),
+                    ])
             }
         }
     }

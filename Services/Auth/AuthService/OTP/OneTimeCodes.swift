@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import JSONRPC
 import ServiceKit
+import Synchronization
 
 /// One-time codes mailed, texted or read out to a customer: 6 digits by e-mail or SMS,
 /// 5 read out by a voice call. Single use, expiring (10 minutes by default), at most 5
@@ -14,6 +15,10 @@ struct OneTimeCodes: Sendable {
     let hasher: SecretHasher
     let outbox: Outbox
     let idempotentCalls: IdempotentCalls
+    let storageFaults: StorageFaults
+    /// Wrong codes whose try the disk refused to count, by purpose and destination:
+    /// until they are written, that destination's code answers `storage_unavailable`.
+    let unrecorded = PendingFailures()
     var lifetime: TimeInterval = 600
     var maximumTries = 5
 
@@ -52,26 +57,55 @@ struct OneTimeCodes: Sendable {
     /// it up. Each wrong try counts, and the fifth wrong one voids the code.
     func verify(purpose: CodePurpose, destination: CodeDestination, code: String) async throws -> VerifiedCode {
         let now = clock.now()
-        let outcome: Result<VerifiedCode, CodeError> = try await database.write { db in
-            guard
-                var record = try OneTimeCodeRecord
-                    .filter(Column("purpose") == purpose.value && Column("channel") == destination.channel.rawValue
-                        && Column("destination") == destination.to && Column("usedAt") == nil && Column("voidedAt") == nil)
-                    .order(Column("createdAt").desc)
-                    .fetchOne(db)
-            else { return .failure(.noLiveCode) }
-            if record.expiresAt <= now { return .failure(.expired) }
-            if hasher.matches(code, salt: record.salt, hash: record.hash) {
-                record.usedAt = now
+        let key = purpose.value + "/" + destination.channel.rawValue + "/" + destination.to
+        let held = unrecorded.count(key)
+        let wrongCode = Mutex(false)
+        let outcome: Result<VerifiedCode, CodeError>
+        do {
+            outcome = try await database.write { db in
+                guard var record = try liveCode(purpose: purpose, destination: destination, in: db) else {
+                    return .failure(.noLiveCode)
+                }
+                if record.expiresAt <= now { return .failure(.expired) }
+                // Wrong codes the disk refused earlier count first; the code is not
+                // looked at unless they are written.
+                record.tries += held
+                if record.tries >= maximumTries {
+                    record.voidedAt = now
+                    try record.update(db)
+                    return .failure(.tooManyTries)
+                }
+                if hasher.matches(code, salt: record.salt, hash: record.hash) {
+                    record.usedAt = now
+                    try record.update(db)
+                    return .success(VerifiedCode(codeId: record.id, verified: true))
+                }
+                wrongCode.withLock { $0 = true }
+                record.tries += 1
+                if record.tries >= maximumTries { record.voidedAt = now }
                 try record.update(db)
-                return .success(VerifiedCode(codeId: record.id, verified: true))
+                return .failure(record.voidedAt == nil ? .incorrect(triesLeft: maximumTries - record.tries) : .tooManyTries)
             }
-            record.tries += 1
-            if record.tries >= maximumTries { record.voidedAt = now }
-            try record.update(db)
-            return .failure(record.voidedAt == nil ? .incorrect(triesLeft: maximumTries - record.tries) : .tooManyTries)
+        } catch {
+            guard let answer = storageFaults.record(error) else { throw error }
+            if wrongCode.withLock({ $0 }) { unrecorded.add(key) }
+            throw answer
+        }
+        if held > 0 {
+            unrecorded.remove(key, written: held)
+            storageFaults.recordSuccess()
         }
         return try outcome.get()
+    }
+
+    private func liveCode(purpose: CodePurpose, destination: CodeDestination, in db: Database) throws
+        -> OneTimeCodeRecord?
+    {
+        try OneTimeCodeRecord
+            .filter(Column("purpose") == purpose.value && Column("channel") == destination.channel.rawValue
+                && Column("destination") == destination.to && Column("usedAt") == nil && Column("voidedAt") == nil)
+            .order(Column("createdAt").desc)
+            .fetchOne(db)
     }
 }
 

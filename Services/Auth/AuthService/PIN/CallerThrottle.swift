@@ -11,11 +11,20 @@ import ServiceKit
 /// for each (such as the end user's IP address).
 ///
 /// Kept in memory: a restart forgets it, which only gives a caller a fresh window; the
-/// per-subject lock, which protects each PIN, is durable.
+/// per-subject lock, which protects each PIN, is durable. Callers whose failures have all
+/// aged out are swept away, so the table holds only the last window's failures.
 final class CallerThrottle: Sendable {
     let limit: Int
     let window: TimeInterval
-    private let failures = NIOLockedValueBox<[Caller: [Date]]>([:])
+    private let failures = NIOLockedValueBox(Table())
+
+    private struct Table {
+        var byCaller: [Caller: [Date]] = [:]
+        var recordsSinceSweep = 0
+    }
+
+    /// Failures recorded between two sweeps of callers whose window has passed.
+    static let sweepEvery = 1024
 
     init(limit: Int, window: TimeInterval) {
         self.limit = limit
@@ -25,16 +34,26 @@ final class CallerThrottle: Sendable {
     /// Throws `tooManyFailures` when `caller` is over its limit at `now`.
     func check(_ uid: Caller, now: Date) throws {
         let retryAfter: Date? = failures.withLockedValue { table in
-            let recent = (table[uid] ?? []).filter { now.timeIntervalSince($0) < window }
-            table[uid] = recent.isEmpty ? nil : recent
+            let recent = (table.byCaller[uid] ?? []).filter { now.timeIntervalSince($0) < window }
+            table.byCaller[uid] = recent.isEmpty ? nil : recent
             return recent.count >= limit ? recent.first.map { $0.addingTimeInterval(window) } : nil
         }
         if let retryAfter { throw AuthError.tooManyFailures(retryAfter: retryAfter) }
     }
 
     func recordFailure(_ uid: Caller, at now: Date) {
-        failures.withLockedValue { $0[uid, default: []].append(now) }
+        failures.withLockedValue { table in
+            table.byCaller[uid, default: []].append(now)
+            table.recordsSinceSweep += 1
+            if table.recordsSinceSweep >= Self.sweepEvery {
+                table.recordsSinceSweep = 0
+                table.byCaller = table.byCaller.filter { _, times in times.last.map { now.timeIntervalSince($0) < window } ?? false }
+            }
+        }
     }
+
+    /// Callers with failures held (for tests and `service.info`-style checks).
+    var trackedCallers: Int { failures.withLockedValue { $0.byCaller.count } }
 }
 
 /// Whose failures are counted together.
@@ -42,8 +61,15 @@ enum Caller: Hashable, Sendable {
     case uid(UInt32)
     case origin(String)
 
+    /// The longest origin taken (an IPv6 address with a port and zone fits many times).
+    static let maximumOriginBytes = 128
+
     /// The end user's origin when a trusted front end reports one, else the calling uid.
-    init(peer: PeerCredentials, origin: String?, frontEnds: FrontEndPolicy) {
+    init(peer: PeerCredentials, origin: String?, frontEnds: FrontEndPolicy) throws {
+        if let origin, origin.utf8.count > Self.maximumOriginBytes {
+            throw RPCError.invalidParams(
+                "origin is at most \(Self.maximumOriginBytes) bytes.", reason: "origin_too_long", field: "origin")
+        }
         if let origin, frontEnds.isTrusted(peer) {
             self = .origin(origin)
         } else {

@@ -16,6 +16,9 @@ struct PINBook: Sendable {
     let throttle: CallerThrottle
     let frontEnds: FrontEndPolicy
     let idempotentCalls: IdempotentCalls
+    let storageFaults: StorageFaults
+    /// Wrong PINs the disk refused to record, by `failureKey`; see `PINBook+Unrecorded`.
+    let unrecorded: PendingFailures
 
     func set(
         _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
@@ -76,8 +79,11 @@ struct PINBook: Sendable {
         repeating keyed: IdempotentCalls.Call? = nil
     ) async throws -> PINStatus {
         let now = clock.now()
-        let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
+        let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
+        // A wrong PIN the disk refused is written before this PIN is looked at again; if it
+        // still cannot be, the answer is `storage_unavailable`, whatever the PIN.
+        try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
         // The common case, a right PIN on a line with no failures and no lock, changes
         // nothing: it is answered from a read, which runs beside other reads, rather than
         // a write transaction (one at a time, a disk sync each). Anything else, and any
@@ -90,13 +96,27 @@ struct PINBook: Sendable {
         {
             return status
         }
-        let checked = try await database.write { db -> Checked in
-            if let keyed, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyed, in: db) {
-                return .repeated(first)
+        let wrongPIN = WrongPINSeen()
+        let checked: Checked
+        do {
+            checked = try await database.write { db -> Checked in
+                if let keyed, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyed, in: db) {
+                    return .repeated(first)
+                }
+                let outcome = try check(pin, subject: subject, kind: kind, peer: peer, at: now, wrongPIN: wrongPIN, in: db)
+                if let keyed { try idempotentCalls.record(RecordedPINCheck(outcome.mapError(\.rpcError)), for: keyed, in: db) }
+                return .checked(outcome)
             }
-            let outcome = try check(pin, subject: subject, kind: kind, peer: peer, at: now, in: db)
-            if let keyed { try idempotentCalls.record(RecordedPINCheck(outcome.mapError(\.rpcError)), for: keyed, in: db) }
-            return .checked(outcome)
+        } catch {
+            guard let answer = storageFaults.record(error) else { throw error }
+            // The disk refused to count a wrong PIN: hold it, so that this PIN answers
+            // nothing but `storage_unavailable` until it is written, and count it against
+            // the caller now.
+            if wrongPIN.seen {
+                unrecorded.add(Self.failureKey(subject: subject, kind: kind))
+                throttle.recordFailure(caller, at: now)
+            }
+            throw answer
         }
         switch checked {
         case .repeated(let first):
@@ -131,7 +151,8 @@ struct PINBook: Sendable {
     /// One PIN check inside the caller's transaction: the failure (and the lock it makes)
     /// is written even when the answer is an error, so the error is returned, not thrown.
     private func check(
-        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date, in db: Database
+        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date, wrongPIN: WrongPINSeen,
+        in db: Database
     ) throws -> Result<PINStatus, AuthError> {
         guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else {
             return .failure(.pinNotSet)
@@ -152,6 +173,7 @@ struct PINBook: Sendable {
             }
             return .success(PINStatus(record, now: now, policy: policy))
         }
+        wrongPIN.note()
         record.failures += 1
         record.updatedAt = now
         try audit("pin_failure", record, peer: peer, at: now, in: db)
@@ -266,7 +288,7 @@ struct PINBook: Sendable {
         return facts
     }
 
-    private func audit(
+    func audit(
         _ event: String, _ record: PINRecord, peer: PeerCredentials, at now: Date, detail: String? = nil,
         in db: Database
     ) throws {

@@ -15,6 +15,10 @@ struct Passwords: Sendable {
     let policy: PasswordPolicy
     let throttle: CallerThrottle
     let frontEnds: FrontEndPolicy
+    let storageFaults: StorageFaults
+    /// Wrong passwords whose audit the disk refused, by subject: until they are written,
+    /// that login answers `storage_unavailable` without a hash being checked.
+    let unrecorded: PendingFailures
 
     struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
         static let databaseTableName = "password"
@@ -103,8 +107,10 @@ struct Passwords: Sendable {
         peer: PeerCredentials, origin: String? = nil
     ) async throws -> String? {
         let now = clock.now()
-        let caller = Caller(peer: peer, origin: origin, frontEnds: frontEnds)
+        let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         try throttle.check(caller, now: now)
+        let subject = realm.subject(loginID)
+        try await writeUnrecordedFailures(subject: subject, peer: peer, at: now)
         // A pending password logs nobody in; only activation checks it.
         let record = try await database.read { db in
             try Record.fetchOne(db, key: Self.key(loginID, realm)).flatMap { $0.pending == pending ? $0 : nil }
@@ -113,11 +119,17 @@ struct Passwords: Sendable {
         let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
         guard matches, var record else {
             throttle.recordFailure(caller, at: now)
-            try await database.write { db in
-                try AuditEvent(
-                    id: nil, at: now, event: "password_failure", subject: realm.subject(loginID), kind: nil,
-                    peerUID: Int64(peer.uid), detail: nil
-                ).insert(db)
+            do {
+                try await database.write { db in
+                    try AuditEvent(
+                        id: nil, at: now, event: "password_failure", subject: subject, kind: nil,
+                        peerUID: Int64(peer.uid), detail: nil
+                    ).insert(db)
+                }
+            } catch {
+                guard let answer = storageFaults.record(error) else { throw error }
+                unrecorded.add(subject)
+                throw answer
             }
             throw AuthError.passwordIncorrect
         }
@@ -127,6 +139,27 @@ struct Passwords: Sendable {
             try await database.write { [record] db in try record.update(db) }
         }
         return record.customerNumber
+    }
+
+    /// Writes the failures held for `subject`, if any; throws `storage_unavailable` while
+    /// the disk still refuses them.
+    private func writeUnrecordedFailures(subject: String, peer: PeerCredentials, at now: Date) async throws {
+        let held = unrecorded.count(subject)
+        guard held > 0 else { return }
+        do {
+            try await database.write { db in
+                for _ in 0..<held {
+                    try AuditEvent(
+                        id: nil, at: now, event: "password_failure", subject: subject, kind: nil,
+                        peerUID: Int64(peer.uid), detail: #"{"recordedLate":true}"#
+                    ).insert(db)
+                }
+            }
+        } catch {
+            throw storageFaults.record(error) ?? error
+        }
+        unrecorded.remove(subject, written: held)
+        storageFaults.recordSuccess()
     }
 
     /// Makes a pending password usable; with `password`, only if it matches.

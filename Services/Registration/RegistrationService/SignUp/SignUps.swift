@@ -176,6 +176,10 @@ struct SignUps: Sendable {
         return .init(accountId: accountId)
     }
 
+    /// The login checked for text that cannot be a login ID, so that it costs auth the
+    /// same as any other unknown login.
+    private static let unknownLogin = try! LoginID(validating: "unknown-login")
+
     /// Logs in with the account ID or the account's e-mail address.
     func login(_ params: MyPageLogin.Params) async throws -> MyPageLogin.Result {
         let text = HalfWidth.normalize(params.loginId).trimmingCharacters(in: .whitespaces)
@@ -190,10 +194,15 @@ struct SignUps: Sendable {
         }
         guard let account, let loginID = try? LoginID(validating: account["accountKey"] as String) else {
             // Spend the same effort (and count the failure) and answer as auth answers a
-            // wrong password, so nothing tells whether an account exists.
-            if let loginID = try? LoginID(validating: text) {
-                _ = try? await auth.call(PasswordVerify.self, .init(loginId: loginID, password: params.password, origin: params.origin))
-            }
+            // wrong password, so nothing tells whether an account exists. Auth's other
+            // refusals (down or slow, throttled, storage) are passed on as for a known
+            // account, so they tell nothing either.
+            let probe = (try? LoginID(validating: text)) ?? Self.unknownLogin
+            do {
+                _ = try await auth.call(PasswordVerify.self, .init(loginId: probe, password: params.password, origin: params.origin))
+            } catch let refusal as RPCError where refusal.reason != AuthError.passwordIncorrect.rpcError.reason {
+                throw refusal
+            } catch {}
             throw AuthError.passwordIncorrect
         }
         let session = try await auth.call(SessionOpen.self, .init(.password(loginID, params.password), origin: params.origin))

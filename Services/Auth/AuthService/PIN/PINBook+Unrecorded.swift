@@ -1,0 +1,57 @@
+import AuthAPI
+import Foundation
+import GRDB
+import JSONRPC
+import ServiceKit
+import Synchronization
+
+/// Wrong PINs the disk refused to record (a full or failing disk). A check whose failure
+/// cannot be written must never let a guess go uncounted, nor answer a right PIN "ok"
+/// while wrong ones fail: so the refused failure is held in memory, and every later check
+/// of that PIN first writes it (with the lock it makes), answering `storage_unavailable`
+/// without looking at the PIN for as long as that write fails.
+extension PINBook {
+    static func failureKey(subject: PINSubject, kind: PINKind) -> String {
+        kind.rawValue + ":" + subject.value
+    }
+
+    /// Writes the failures held for this PIN, if any; throws `storage_unavailable` when the
+    /// disk still refuses them.
+    func writeUnrecordedFailures(subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date) async throws {
+        let key = Self.failureKey(subject: subject, kind: kind)
+        let held = unrecorded.count(key)
+        guard held > 0 else { return }
+        do {
+            try await database.write { db in
+                guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else { return }
+                if let lockedUntil = record.lockedUntil {
+                    // Locked already: the held failures add nothing. A lock that has run
+                    // out opens as it would on a check, and the held failures count anew.
+                    if lockedUntil > now { return }
+                    record.lockedUntil = nil
+                    record.failures = 0
+                }
+                record.failures += held
+                record.updatedAt = now
+                try audit("pin_failure", record, peer: peer, at: now, detail: #"{"recordedLate":\#(held)}"#, in: db)
+                if record.failures >= policy.maximumFailures {
+                    record.lockedUntil = Lockout.unlockInstant(lockedAt: now)
+                    try audit("pin_locked", record, peer: peer, at: now, in: db)
+                }
+                try record.update(db)
+            }
+        } catch {
+            throw storageFaults.record(error) ?? error
+        }
+        unrecorded.remove(key, written: held)
+        storageFaults.recordSuccess()
+    }
+}
+
+/// Whether a check found the PIN wrong, noted inside the write transaction before its
+/// writes, so that a write the disk refuses still tells what it would have recorded.
+final class WrongPINSeen: Sendable {
+    private let wrong = Mutex(false)
+    func note() { wrong.withLock { $0 = true } }
+    var seen: Bool { wrong.withLock { $0 } }
+}

@@ -1,0 +1,33 @@
+import Synchronization
+
+/// Failed checks (a wrong PIN, a wrong code, a mismatched identity) whose record the
+/// storage refused, kept in memory by subject until they are written.
+///
+/// While a subject has one, its checks first try to write it, and answer
+/// `storage_unavailable` without looking at the secret when that fails: a disk that
+/// cannot count failures must never let guesses go uncounted, nor let a right guess be
+/// told apart from a wrong one. A restart forgets what is held here (at most the one
+/// failure per subject the disk refused).
+public final class PendingFailures: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    public init() {}
+
+    /// Failures of `subject` not yet written.
+    public func count(_ subject: String) -> Int {
+        counts.withLock { $0[subject] ?? 0 }
+    }
+
+    /// Holds one more failure of `subject`.
+    public func add(_ subject: String) {
+        counts.withLock { $0[subject, default: 0] += 1 }
+    }
+
+    /// Forgets `written` failures of `subject`, once they are on disk.
+    public func remove(_ subject: String, written: Int) {
+        counts.withLock { table in
+            let left = (table[subject] ?? 0) - written
+            table[subject] = left > 0 ? left : nil
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import JSONRPC
+import Logging
+import Synchronization
+
+/// Storage faults (a full disk, an I/O error, a corrupt file) in words an operator acts
+/// on, logged once per incident rather than once per call.
+///
+/// A fault never becomes `internal`: the call is answered `storage_unavailable` (1009),
+/// "try later", and checks that must record a failure use `PendingFailures` so that a
+/// failure the disk refused still counts. Writes are simply tried again on the next
+/// call, so once space returns the service works again by itself.
+public final class StorageFaults: Sendable {
+    /// What went wrong, as the log says it.
+    public enum Kind: String, Sendable {
+        case full = "database or disk is full: free space in the state folder"
+        case ioError = "disk I/O error: check the disk and the kernel log"
+        case corrupt = "database is corrupt: stop the service and restore the database from a backup"
+        case readOnly = "database is read-only: check the state folder's mount and permissions"
+        case cannotOpen = "database file cannot be opened: check the state folder"
+    }
+
+    /// Faults closer together than this belong to one incident.
+    public static let incidentGap: Duration = .seconds(60)
+
+    private struct Incident {
+        var kind: Kind
+        var lastFault: ContinuousClock.Instant
+        var faults: Int
+    }
+
+    private let logger: Logger
+    private let incident = Mutex<Incident?>(nil)
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// The kind of storage fault `error` is, or `nil` when it is not one.
+    public static func kind(of error: any Error) -> Kind? {
+        guard let error = error as? DatabaseError else { return nil }
+        switch error.resultCode {
+        case .SQLITE_FULL: return .full
+        case .SQLITE_IOERR: return .ioError
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt
+        case .SQLITE_READONLY: return .readOnly
+        case .SQLITE_CANTOPEN: return .cannotOpen
+        default: return nil
+        }
+    }
+
+    /// Records `error` when it is a storage fault (logging it if it opens an incident)
+    /// and returns the answer to give: `storage_unavailable`. `nil` for other errors.
+    @discardableResult
+    public func record(_ error: any Error) -> RPCError? {
+        guard let kind = Self.kind(of: error) else { return nil }
+        let now = ContinuousClock.now
+        let opened: Bool = incident.withLock { incident in
+            if var current = incident, current.kind == kind, now - current.lastFault < Self.incidentGap {
+                current.lastFault = now
+                current.faults += 1
+                incident = current
+                return false
+            }
+            incident = Incident(kind: kind, lastFault: now, faults: 1)
+            return true
+        }
+        if opened {
+            logger.error(
+                "storage fault: \(kind.rawValue); calls that need to write answer storage_unavailable until it is fixed",
+                metadata: ["sqlite-error": "\((error as? DatabaseError)?.resultCode.description ?? "")"])
+        }
+        return .storageUnavailable()
+    }
+
+    /// Notes that a write succeeded: ends an open incident, with one log line.
+    public func recordSuccess() {
+        let ended = incident.withLock { incident -> Incident? in
+            defer { incident = nil }
+            return incident
+        }
+        if let ended {
+            logger.notice("storage works again", metadata: ["failed-writes": "\(ended.faults)", "was": "\(ended.kind)"])
+        }
+    }
+}
+
+extension RPCError {
+    /// The service cannot write to its storage right now; nothing was decided. Retry later.
+    public static func storageUnavailable() -> RPCError {
+        RPCError(
+            code: ErrorCode(1009), message: "The service cannot record this right now; try again later.",
+            reason: "storage_unavailable")
+    }
+}

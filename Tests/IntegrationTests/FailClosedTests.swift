@@ -1,0 +1,234 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import LinesAPI
+import MadoguchiModels
+import RegistrationAPI
+import Testing
+import TestSupport
+
+/// Faults that must fail closed, made for real: a hung peer (SIGSTOP), a full file system
+/// (a 2 MiB tmpfs), a peer that is down, hostile batches, callers that pick their own
+/// origins, and clients that never read.
+@Suite struct FailClosedTests {
+    /// Auth hung with calls pending: the calls time out (`unavailable`), their late answers
+    /// reach no other caller when auth resumes, and the wrong PINs of the calls that gave
+    /// up are not counted (their deadline had passed).
+    @Test func aHungAuthsLateAnswers_reachNoOtherCaller_andCallsThatGaveUpCountNothing() async throws {
+        let fixture = try await LinesFixture(authBound: true)
+        // Activate lines and its connection to auth first.
+        let warm = try await fixture.sandbox.client("lines")
+        _ = try await warm.call(LineStatus.self, .init(access: LinesFixture.byPIN(LinesFixture.otherVoice)))
+        await warm.close()
+
+        fixture.auth.signal(SIGSTOP)
+        func status(_ access: LineAccess) async -> Result<LineOptions, RPCError> {
+            do {
+                let client = try await fixture.sandbox.client("lines")
+                defer { Task { await client.close() } }
+                return .success(try await client.call(LineStatus.self, .init(access: access)))
+            } catch let error as RPCError {
+                return .failure(error)
+            } catch {
+                return .failure(RPCError(code: ErrorCode(0), message: "\(error)"))
+            }
+        }
+        // Three wrong PINs while auth is hung: each gives up after the 2 s peer budget.
+        let wrong = await withTaskGroup(of: Result<LineOptions, RPCError>.self) { group in
+            for _ in 0..<3 { group.addTask { await status(LinesFixture.byPIN(LinesFixture.voice, "1593")) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        for outcome in wrong { #expect(outcome.failureReason == "unavailable", "\(outcome)") }
+
+        // Right PINs sent while auth is still hung, so that they wait behind the late
+        // answers; then auth resumes.
+        let right = Task {
+            await withTaskGroup(of: Result<LineOptions, RPCError>.self) { group in
+                for _ in 0..<6 { group.addTask { await status(LinesFixture.byPIN(LinesFixture.otherVoice)) } }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))  // ordering only: the calls must be on their way
+        fixture.auth.signal(SIGCONT)
+        for outcome in await right.value {
+            #expect((try? outcome.get())?.phoneNumber == LinesFixture.otherVoice, "\(outcome)")
+        }
+
+        let auth = try await fixture.sandbox.client("auth")
+        let pin = try await auth.call(
+            PINStatusMethod.self, .init(subject: .line(LinesFixture.number(LinesFixture.voice)), kind: .network))
+        #expect(pin.failures == 0 && !pin.locked, "\(pin)")
+        #expect(fixture.auth.log.contains("deadline had passed"))
+        await auth.close()
+        try await fixture.stop()
+    }
+
+    /// Auth's state on a full 2 MiB tmpfs: a wrong PIN cannot be recorded, so that PIN
+    /// answers `storage_unavailable` right or wrong until the failure is written; the
+    /// fault is logged once by name; once space returns the held failure counts.
+    @Test func aFullDisk_neverLetsAPINGuessGoUncounted() async throws {
+        let sandbox = try ServiceSandbox()
+        let state = sandbox.root.file("auth")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let mounted = try await ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", state])
+        try #require(mounted.status == 0, "\(mounted.stderr)")
+        defer { _ = umount2(state, Int32(MNT_DETACH)) }
+        let process = try await sandbox.startBound("auth")
+        let auth = try await sandbox.client("auth")
+        let (lineA, lineB) = (PINSubject.line(LinesFixture.number("09012345678")), PINSubject.line(LinesFixture.number("08011112222")))
+        for line in [lineA, lineB] {
+            _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        }
+        func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
+            await refusal { try await auth.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
+        }
+        let filler = state + "/filler"
+        #expect(FileManager.default.createFile(atPath: filler, contents: nil))
+        let fill = try await ChildProcess.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4k"])
+        #expect(fill.stderr.contains("No space left"), "\(fill.stderr)")
+
+        #expect(await verify(lineA, "1593")?.reason == "storage_unavailable")
+        // The right PIN is not told apart from a wrong one while the failure is held.
+        #expect(await verify(lineA, "4821")?.reason == "storage_unavailable")
+        #expect(await verify(lineA, "7391")?.reason == "storage_unavailable")
+        // Another line's right PIN changes nothing and is answered; its wrong one is held.
+        #expect(await verify(lineB, "4821") == nil)
+        #expect(await verify(lineB, "1593")?.reason == "storage_unavailable")
+        #expect(await verify(lineB, "4821")?.reason == "storage_unavailable")
+        #expect(process.log.components(separatedBy: "storage fault: database or disk is full").count - 1 == 1, "\(process.log)")
+        #expect(!process.log.contains("call failed"))
+
+        try FileManager.default.removeItem(atPath: filler)
+        // The held failure is written first: one more wrong PIN leaves one try.
+        let after = await verify(lineA, "1593")
+        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
+        #expect(await verify(lineA, "4821") == nil)
+        #expect(process.log.contains("storage works again"))
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+        _ = umount2(state, Int32(MNT_DETACH))
+        sandbox.remove()
+    }
+
+    /// With auth down, a login to a known account and to an unknown one answer alike.
+    @Test func myPageLogin_withAuthDown_answersAlikeForKnownAndUnknownAccounts() async throws {
+        var fixture = try await RegistrationFixture()
+        let registration = try await fixture.client()
+        try await fixture.signUpTaro(registration)
+        _ = try await fixture.auth.terminate()
+        let known = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: "Wrong2026x")) }
+        let unknown = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: "nobody.here", password: "Wrong2026x")) }
+        let byEmail = await refusal { try await registration.call(MyPageLogin.self, .init(loginId: "nobody@example.jp", password: "Wrong2026x")) }
+        #expect(known?.reason == "unavailable")
+        #expect(unknown == known && byEmail == known, "\(String(describing: known)) / \(String(describing: unknown)) / \(String(describing: byEmail))")
+        await registration.close()
+        try await fixture.restartAuth()
+        try await fixture.stop()
+    }
+
+    /// One line cannot make a service build an unbounded reply, nor grow auth's
+    /// per-caller table with huge origins.
+    @Test func batchesRepliesAndOrigins_areBounded() async throws {
+        let sandbox = try ServiceSandbox()
+        let process = try await sandbox.startBound("auth")
+        let socket = try RawSocket(path: sandbox.socketPath("auth"))
+        let discover = #"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#
+        #expect(socket.send("[" + Array(repeating: discover, count: 101).joined(separator: ",") + "]\n"))
+        let refused = try #require(try socket.readLine())
+        let refusedWhole = refused.contains("batch_too_large") && refused.contains("-32004") && refused.utf8.count < 400
+        #expect(refusedWhole, "\(refused.prefix(300))")
+
+        // The largest batch taken, of the largest answer auth has: under the reply cap,
+        // and auth's memory stays small (the cap itself: DispatcherTests).
+        for _ in 0..<5 {
+            #expect(socket.send("[" + Array(repeating: discover, count: 100).joined(separator: ",") + "]\n"))
+            let reply = try #require(try socket.readLine())
+            let answered = reply.components(separatedBy: #""openrpc""#).count - 1
+            #expect(answered == 100 && reply.utf8.count <= 4 << 20, "\(answered) answers, \(reply.utf8.count) bytes")
+        }
+        let rss = try #require(Self.residentMegabytes(of: process.pid))
+        #expect(rss < 150, "auth holds \(rss) MB after the batches")
+
+        let client = try await sandbox.client("auth")
+        let longOrigin = String(repeating: "x", count: 129)
+        let tooLong = await refusal {
+            try await client.call(
+                PINVerify.self,
+                .init(subject: .line(LinesFixture.number("09012345678")), kind: .network, pin: try PIN(validating: "1593"), origin: longOrigin))
+        }
+        #expect(tooLong?.reason == "origin_too_long")
+        await client.close()
+        #expect(try await process.terminate() == 0)
+        sandbox.remove()
+    }
+
+    /// A caller of lines that is not a trusted front end cannot pick a fresh origin per
+    /// guess: auth counts its wrong PINs by its uid, and another uid is not held back.
+    @Test func untrustedCallersOfLines_areThrottledByUID_whateverOriginTheyClaim() async throws {
+        let sandbox = try ServiceSandbox()
+        let auth = try await sandbox.startActivated("auth", extraArguments: ["--caller-failure-limit", "4"])
+        let lines = try await sandbox.startActivated("lines")
+        let fixtureLines = sandbox.root.file("lines.csv")
+        try """
+            phoneNumber,customerNumber,iccid,kind
+            090-1234-5678,00012345,8981100000000000002,voice
+            080-1111-2222,00012345,8981100000000000010,voice
+            """.write(toFile: fixtureLines, atomically: true, encoding: .utf8)
+        #expect(try await sandbox.madoctl(["lines", "import", fixtureLines]).status == 0)
+        let client = try await sandbox.client("auth")
+        for line in ["09012345678", "08011112222"] {
+            _ = try await client.call(
+                PINSet.self, .init(subject: .line(LinesFixture.number(line)), kind: .network, pin: try PIN(validating: "4821")))
+        }
+        await client.close()
+        func guess(as uid: UInt32, line: String, origin: String) async throws -> String {
+            let params = #"{"access":{"phoneNumber":"\#(line)","pin":"1593"},"origin":"\#(origin)"}"#
+            let result = try await sandbox.madoctlAs(uid: uid, "lines", ["call", sandbox.socketPath("lines"), "line.status", params, "--json"])
+            return result.stdout + result.stderr
+        }
+        for (index, line) in ["09012345678", "09012345678", "09012345678", "08011112222"].enumerated() {
+            let answer = try await guess(as: 65534, line: line, origin: "198.51.100.\(index)")
+            #expect(answer.contains("pin_incorrect") || answer.contains("pin_locked"), "\(answer)")
+        }
+        let fifth = try await guess(as: 65534, line: "08011112222", origin: "203.0.113.99")
+        #expect(fifth.contains("too_many_failures"), "\(fifth)")
+        let other = try await guess(as: 65533, line: "08011112222", origin: "203.0.113.99")
+        #expect(!other.contains("too_many_failures"), "\(other)")
+        #expect(try await lines.terminate() == 0)
+        _ = try await auth.terminate()
+        sandbox.remove()
+    }
+
+    /// A client that sends calls and never reads the replies is closed once they back up
+    /// for the idle timeout, instead of holding its connection forever.
+    @Test func aClientThatNeverReads_isClosedAfterTheIdleTimeout() async throws {
+        let sandbox = try ServiceSandbox()
+        let process = try await sandbox.startBound("auth", extraArguments: ["--idle-timeout", "1"])
+        let socket = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(15))
+        let discover = #"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"# + "\n"
+        var sent = 0
+        // Replies are far larger than calls: the server's socket fills long before ours.
+        while sent < 2000, socket.send(discover) { sent += 1 }
+        #expect(try socket.waitForClose())
+        let client = try await sandbox.client("auth")
+        _ = try await client.call(method: "service.ping", params: nil)
+        await client.close()
+        #expect(try await process.terminate() == 0)
+        sandbox.remove()
+    }
+
+    static func residentMegabytes(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes / 1024
+    }
+}
+
+extension Result where Failure == RPCError {
+    var failureReason: String? {
+        if case .failure(let error) = self { return error.reason }
+        return nil
+    }
+}
