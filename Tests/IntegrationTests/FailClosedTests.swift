@@ -12,7 +12,7 @@ import TestSupport
 /// origins, and clients that never read.
 @Suite struct FailClosedTests {
     /// Auth hung with calls pending: the calls time out (`unavailable`), their late answers
-    /// reach no other caller when auth resumes, and the wrong PINs of the calls that gave
+    /// reach none of the eight callers waiting when auth resumes, and the wrong PINs of the calls that gave
     /// up are not counted (their deadline had passed).
     @Test func aHungAuthsLateAnswers_reachNoOtherCaller_andCallsThatGaveUpCountNothing() async throws {
         let fixture = try await LinesFixture(authBound: true)
@@ -43,15 +43,19 @@ import TestSupport
         // Right PINs sent while auth is still hung, so that they wait behind the late
         // answers; then auth resumes.
         let right = Task {
-            await withTaskGroup(of: Result<LineOptions, RPCError>.self) { group in
-                for _ in 0..<6 { group.addTask { await status(LinesFixture.byPIN(LinesFixture.otherVoice)) } }
+            await withTaskGroup(of: (String, Result<LineOptions, RPCError>).self) { group in
+                for line in Array(repeating: [LinesFixture.voice, LinesFixture.otherVoice], count: 4).joined() {
+                    group.addTask { (line, await status(LinesFixture.byPIN(line))) }
+                }
                 return await group.reduce(into: []) { $0.append($1) }
             }
         }
         try await Task.sleep(for: .milliseconds(500))  // ordering only: the calls must be on their way
         fixture.auth.signal(SIGCONT)
-        for outcome in await right.value {
-            #expect((try? outcome.get())?.phoneNumber == LinesFixture.otherVoice, "\(outcome)")
+        // Each caller gets its own line's options: no late answer, and no lock from the
+        // wrong PINs whose callers gave up.
+        for (line, outcome) in await right.value {
+            #expect((try? outcome.get())?.phoneNumber == line, "\(line): \(outcome)")
         }
 
         let auth = try await fixture.sandbox.client("auth")
@@ -67,14 +71,8 @@ import TestSupport
     /// answers `storage_unavailable` right or wrong until the failure is written; the
     /// fault is logged once by name; once space returns the held failure counts.
     @Test func aFullDisk_neverLetsAPINGuessGoUncounted() async throws {
-        let sandbox = try ServiceSandbox()
-        let state = sandbox.root.file("auth")
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let mounted = try await ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", state])
-        try #require(mounted.status == 0, "\(mounted.stderr)")
-        defer { _ = umount2(state, Int32(MNT_DETACH)) }
-        let process = try await sandbox.startBound("auth")
-        let auth = try await sandbox.client("auth")
+        let disk = try await FullDiskAuth()
+        let auth = disk.client
         let (lineA, lineB) = (PINSubject.line(LinesFixture.number("09012345678")), PINSubject.line(LinesFixture.number("08011112222")))
         for line in [lineA, lineB] {
             _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
@@ -82,11 +80,7 @@ import TestSupport
         func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
             await refusal { try await auth.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
         }
-        let filler = state + "/filler"
-        #expect(FileManager.default.createFile(atPath: filler, contents: nil))
-        let fill = try await ChildProcess.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4k"])
-        #expect(fill.stderr.contains("No space left"), "\(fill.stderr)")
-
+        try await disk.fill()
         #expect(await verify(lineA, "1593")?.reason == "storage_unavailable")
         // The right PIN is not told apart from a wrong one while the failure is held.
         #expect(await verify(lineA, "4821")?.reason == "storage_unavailable")
@@ -95,19 +89,49 @@ import TestSupport
         #expect(await verify(lineB, "4821") == nil)
         #expect(await verify(lineB, "1593")?.reason == "storage_unavailable")
         #expect(await verify(lineB, "4821")?.reason == "storage_unavailable")
-        #expect(process.log.components(separatedBy: "storage fault: database or disk is full").count - 1 == 1, "\(process.log)")
-        #expect(!process.log.contains("call failed"))
+        #expect(disk.process.log.components(separatedBy: "storage fault: database or disk is full").count - 1 == 1, "\(disk.process.log)")
+        #expect(!disk.process.log.contains("call failed"))
 
-        try FileManager.default.removeItem(atPath: filler)
+        try disk.free()
         // The held failure is written first: one more wrong PIN leaves one try.
         let after = await verify(lineA, "1593")
         #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
         #expect(await verify(lineA, "4821") == nil)
-        #expect(process.log.contains("storage works again"))
-        await auth.close()
-        #expect(try await process.terminate() == 0)
-        _ = umount2(state, Int32(MNT_DETACH))
-        sandbox.remove()
+        #expect(disk.process.log.contains("storage works again"))
+        try await disk.stop()
+    }
+
+    /// The same for passwords and one-time codes: a wrong one the disk refused holds that
+    /// login (or code) at `storage_unavailable`, right or wrong, until it is written.
+    @Test func aFullDisk_neverLetsAPasswordOrCodeGuessGoUncounted() async throws {
+        let disk = try await FullDiskAuth()
+        let auth = disk.client
+        let login = try LoginID(validating: "taro.yamada")
+        _ = try await auth.call(PasswordSet.self, .init(loginId: login, password: "Sakura2026"))
+        let purpose = try CodePurpose(validating: "signup")
+        let destination = try CodeDestination(channel: .mail, to: "taro@example.jp")
+        _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: destination))
+        let code = try await disk.sandbox.code(to: "taro@example.jp")
+        let wrongCode = String((Int(code)! + 1) % 1_000_000).leftPadded(to: code.count)
+        func password(_ text: String) async -> RPCError? {
+            await refusal { try await auth.call(PasswordVerify.self, .init(loginId: login, password: text)) }
+        }
+        func otp(_ text: String) async -> RPCError? {
+            await refusal { try await auth.call(OTPVerify.self, .init(purpose: purpose, destination: destination, code: text)) }
+        }
+        try await disk.fill()
+        #expect(await password("Wrong2026x")?.reason == "storage_unavailable")
+        #expect(await password("Sakura2026")?.reason == "storage_unavailable")
+        #expect(await otp(wrongCode)?.reason == "storage_unavailable")
+        #expect(await otp(code)?.reason == "storage_unavailable")
+
+        try disk.free()
+        #expect(await password("Sakura2026") == nil)
+        // The held wrong code counts: this wrong one is the second of five.
+        let second = await otp(wrongCode)
+        #expect(second?.reason == "code_incorrect" && second?.data?["triesLeft"] == .int(3), "\(String(describing: second))")
+        #expect(await otp(code) == nil)
+        try await disk.stop()
     }
 
     /// With auth down, a login to a known account and to an unknown one answer alike.
@@ -230,5 +254,47 @@ extension Result where Failure == RPCError {
     var failureReason: String? {
         if case .failure(let error) = self { return error.reason }
         return nil
+    }
+}
+
+/// madoguchi-auth with its state folder on a 2 MiB tmpfs that a test fills and frees.
+struct FullDiskAuth {
+    let sandbox: ServiceSandbox
+    let state: String
+    let process: ChildProcess
+    let client: RPCClient
+
+    init() async throws {
+        sandbox = try ServiceSandbox()
+        state = sandbox.root.file("auth")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let mounted = try await ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", state])
+        try #require(mounted.status == 0, "\(mounted.stderr)")
+        process = try await sandbox.startBound("auth")
+        client = try await sandbox.client("auth")
+    }
+
+    /// Fills the file system to the last block.
+    func fill() async throws {
+        let filler = state + "/filler"
+        let fill = try await ChildProcess.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4k"])
+        #expect(fill.stderr.contains("No space left"), "\(fill.stderr)")
+    }
+
+    func free() throws {
+        try FileManager.default.removeItem(atPath: state + "/filler")
+    }
+
+    func stop() async throws {
+        await client.close()
+        #expect(try await process.terminate() == 0)
+        _ = umount2(state, Int32(MNT_DETACH))
+        sandbox.remove()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
