@@ -265,14 +265,32 @@ private final class CloseOnIdleHandler: ChannelDuplexHandler {
 private struct MessageAnswered {}
 
 extension PeerCredentials {
-    /// The credentials of the process at the other end of `channel`, from `SO_PEERCRED`.
+    /// The credentials of the process at the other end of `channel`, from `SO_PEERCRED`
+    /// and `SO_PEERGROUPS`.
     static func of(_ channel: Channel) -> EventLoopFuture<PeerCredentials> {
         guard let provider = channel as? SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
         }
-        let future: EventLoopFuture<KernelUcred> = provider.unsafeGetSocketOption(
+        let credentials: EventLoopFuture<KernelUcred> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return future.map { PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid) }
+        // NIO zero-fills the buffer and drops the length, so 0 marks the end; a peer in
+        // more groups than fit gets ERANGE and is taken with none (it gains nothing).
+        let groups: EventLoopFuture<[UInt32]> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(Self.soPeerGroups)
+        ).map { (list: KernelGroups) in list.nonZero }.recover { _ in [] }
+        return credentials.and(groups).map { ucred, groups in
+            PeerCredentials(pid: ucred.pid, uid: ucred.uid, gid: ucred.gid, groups: groups)
+        }
+    }
+
+    /// `SO_PEERGROUPS` (Linux 4.13), which Glibc's Swift module does not name.
+    private static let soPeerGroups: Int32 = 59
+
+    /// Room for 256 group ids, as `SO_PEERGROUPS` writes them.
+    private struct KernelGroups: Sendable {
+        var ids = InlineArray<256, UInt32>(repeating: 0)
+
+        var nonZero: [UInt32] { ids.indices.map { ids[$0] }.filter { $0 != 0 } }
     }
 
     /// The layout of Linux's `struct ucred`, which Glibc's Swift module hides behind

@@ -13,8 +13,8 @@ public struct OperatorPolicy: Sendable {
         self.groupName = groupName
     }
 
-    /// Whether `peer` is an operator: root, or the group is its primary group, or its
-    /// user is listed as a member of the group. Uses the reentrant `getgrnam_r` and
+    /// Whether `peer` is an operator: root, or the group is its primary or one of its
+    /// supplementary groups, or its user is listed as a member of the group. Uses the reentrant `getgrnam_r` and
     /// `getpwuid_r`: calls are checked concurrently.
     public func isOperator(_ peer: PeerCredentials) -> Bool {
         if peer.uid == 0 { return true }
@@ -22,7 +22,9 @@ public struct OperatorPolicy: Sendable {
         var group = group()
         var found: UnsafeMutablePointer<group>? = nil
         guard getgrnam_r(groupName, &group, &buffer, buffer.count, &found) == 0, found != nil else { return false }
-        if group.gr_gid == peer.gid { return true }
+        // Primary or supplementary (SO_PEERGROUPS: systemd's SupplementaryGroups= for a
+        // dynamic user, which no /etc/group list names).
+        if peer.isInGroup(group.gr_gid) { return true }
         var members: [String] = []
         var member = group.gr_mem
         while let entry = member?.pointee {

@@ -1,0 +1,126 @@
+import Foundation
+import ServiceKit
+import Testing
+import TestSupport
+
+/// The fleet as `compose/install` ships it, under a real systemd system manager (PID 1 of
+/// a throw-away container): socket activation, dynamic users, the pepper from
+/// `LoadCredential=`, calls across services through service-only methods, operators and
+/// plain callers by their groups, audit rows with the real caller uids, a crash and a
+/// clean stop.
+@Suite(.serialized) struct SystemManagerTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test(.enabled(if: SystemMachine.unavailableReason == nil, "needs root and systemd-nspawn"))
+    func shippedUnits_underARealSystemManager() async throws {
+        let machine = try await SystemMachine(packageRoot: Self.packageRoot)
+        do {
+            try await exercise(machine)
+        } catch {
+            let journal = (try? await machine.run(["journalctl", "--no-pager", "-n", "60", "-u", "madoguchi@*"]).stdout) ?? ""
+            Issue.record("console:\n\(machine.console.suffix(2000))\njournal:\n\(journal)")
+            await machine.stop()
+            throw error
+        }
+        await machine.stop()
+    }
+
+    private func exercise(_ machine: SystemMachine) async throws {
+        // What an operator does after compose/install: the pepper, then the target.
+        try await machine.run(["sh", "-c", "umask 077 && head -c 32 /dev/urandom > /etc/madoguchi/pepper"])
+        // A plain user of the sockets, and an operator who is not root.
+        let users = try await machine.run([
+            "systemd-sysusers", "--inline", "u madoplain - \"A front end's user\"", "m madoplain madoguchi",
+            "u madoop - \"An operator\"", "m madoop madoguchi", "m madoop madoguchi-operators",
+        ])
+        #expect(users.status == 0, "\(users.stderr)")
+        let start = try await machine.systemctl(["start", "madoguchi.target"])
+        #expect(start.status == 0, "\(start.stderr)")
+
+        // Listening sockets, and no service process before the first connection.
+        for service in ServiceDirectory.serviceNames {
+            #expect(try await machine.property("ActiveState", of: "madoguchi@\(service).socket") == "active")
+            #expect(try await machine.property("MainPID", of: "madoguchi@\(service).service") == "0")
+        }
+
+        // Activation on connect, Type=notify readiness with its status text.
+        let ping = try await machine.madoctl(["ping"])
+        #expect(ping.status == 0, "\(ping.stdout)\(ping.stderr)")
+        #expect(try await machine.property("StatusText", of: "madoguchi@auth.service").hasPrefix("Serving on"))
+
+        // Each service is its own dynamic user, with its state under StateDirectory= and
+        // the pepper only in its credentials.
+        var uids: Set<String> = []
+        for service in ServiceDirectory.serviceNames {
+            let pid = try await machine.property("MainPID", of: "madoguchi@\(service).service")
+            let uid = try await machine.run(["ps", "-o", "uid=", "-p", pid]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            // systemd's range for dynamic users (the machine has no nss-systemd to name them).
+            #expect((61184...65519).contains(Int(uid) ?? 0), "\(service) runs as uid \(uid)")
+            uids.insert(uid)
+            let state = try await machine.run([
+                "sh", "-c",
+                "test -f /var/lib/madoguchi/\(service)/\(service).sqlite && test ! -e /var/lib/madoguchi/\(service)/pepper"
+                    + " && stat -c %u /var/lib/private/madoguchi/\(service)",
+            ])
+            #expect(state.status == 0 && state.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == uid, "\(service)'s state folder")
+        }
+        #expect(uids.count == ServiceDirectory.serviceNames.count)
+
+        // A journey across services: registration calls auth's service-only otp.issue
+        // and otp.verify; the key arrives in the spool.
+        let started = try await machine.madoctl(["carrier-id", "start", "someone@example.jp", "--json"])
+        #expect(started.status == 0, "\(started.stdout)\(started.stderr)")
+        let journey = try #require(started.stdout.firstMatch(of: /"journey(?:Id)?":"([^"]+)"/).map { String($0.1) }, "\(started.stdout)")
+        let spool = try await machine.rootPath() + "/var/spool/madoguchi"
+        var key: String?
+        try await waitUntil("the carrier ID key in the spool") {
+            key = SpoolReader.entries(in: spool).compactMap { SentCode.code(in: $0.body) }.first
+            return key != nil
+        }
+        let keyed = try await machine.madoctl(["carrier-id", "key", "--journey", journey], input: try #require(key) + "\n")
+        #expect(keyed.status == 0, "\(keyed.stdout)\(keyed.stderr)")
+
+        // A plain caller of the sockets reaches front-end methods only.
+        let setPIN = try await machine.madoctl(["call", "auth", "pin.set", #"{"subject":"line:09012345678","kind":"network","pin":"4821"}"#])
+        #expect(setPIN.status == 0, "\(setPIN.stderr)")
+        let wrong = try await machine.madoctl(
+            ["call", "auth", "pin.verify", #"{"subject":"line:09012345678","kind":"network","pin":"1593"}"#, "--json"], as: "madoplain")
+        #expect(wrong.stdout.contains("pin_incorrect"), "\(wrong.stdout)\(wrong.stderr)")
+        let otp = try await machine.madoctl(
+            ["call", "auth", "otp.issue", #"{"purpose":"signup","destination":{"channel":"mail","to":"x@example.jp"}}"#, "--json"],
+            as: "madoplain")
+        #expect(otp.stdout.contains("service_only"), "\(otp.stdout)\(otp.stderr)")
+        let audit = try await machine.madoctl(["call", "auth", "audit.list", "{}", "--json"], as: "madoplain")
+        #expect(audit.stdout.contains("operator_only"), "\(audit.stdout)\(audit.stderr)")
+
+        // An operator who is not root resets and reads the audit, which names the real
+        // caller's uid (not 65534, as a private user namespace would).
+        let reset = try await machine.madoctl(
+            ["call", "auth", "pin.reset", #"{"subject":"line:09012345678","kind":"network","pin":"7391","staff":"op","reason":"test"}"#],
+            as: "madoop")
+        #expect(reset.status == 0, "\(reset.stdout)\(reset.stderr)")
+        let plainUID = try await machine.run(["id", "-u", "madoplain"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let opUID = try await machine.run(["id", "-u", "madoop"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trail = try await machine.madoctl(["call", "auth", "audit.list", #"{"subject":"line:09012345678"}"#, "--json"], as: "madoop")
+        #expect(trail.stdout.contains(#""event":"pin_failure""#) && trail.stdout.contains(#""peerUID":\#(plainUID)"#), "\(trail.stdout)")
+        #expect(trail.stdout.contains(#""event":"pin_reset""#) && trail.stdout.contains(#""peerUID":\#(opUID)"#), "\(trail.stdout)")
+        #expect(!trail.stdout.contains("65534"))
+
+        // kill -9: the next call starts auth again.
+        let crashed = try await machine.property("MainPID", of: "madoguchi@auth.service")
+        try await machine.systemctl(["kill", "--signal=KILL", "madoguchi@auth.service"])
+        let again = try await machine.madoctl(["call", "auth", "service.info", "--json"])
+        #expect(again.status == 0 && !again.stdout.contains(#""pid":\#(crashed),"#), "\(again.stdout)\(again.stderr)")
+
+        // A clean stop leaves no process and no socket file.
+        let stop = try await machine.systemctl(["stop", "madoguchi.target"])
+        #expect(stop.status == 0)
+        for service in ServiceDirectory.serviceNames {
+            try await machine.wait(for: "madoguchi@\(service).service", "ActiveState", toBe: "inactive")
+            #expect(try await machine.property("ActiveState", of: "madoguchi@\(service).socket") == "inactive")
+        }
+        let left = try await machine.run(["sh", "-c", "ls /run/madoguchi/*.sock 2>/dev/null; pgrep madoguchi- || true"])
+        #expect(left.stdout.isEmpty, "\(left.stdout)")
+    }
+}
