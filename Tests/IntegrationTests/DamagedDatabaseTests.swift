@@ -96,4 +96,36 @@ import TestSupport
         await client.close()
         #expect(try await again.terminate() == 0)
     }
+
+    /// No false alarm: a log SQLite restarted after a checkpoint keeps older frames behind
+    /// the current ones, and a kill leaves it so; the service starts on it with every commit.
+    @Test func aLogWithOlderFramesBehindTheCurrentOnes_afterAKill_startsWithEveryCommit() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startBound("auth")
+        let auth = try await sandbox.client("auth")
+        // Enough writes to pass the 1,000-page automatic checkpoint, so the log restarts.
+        let lines = (0..<600).map { try! PINSubject(validating: "line:0901\(String(format: "%07d", $0))") }
+        for subject in lines {
+            _ = try await auth.call(PINSet.self, .init(subject: subject, kind: .network, pin: right))
+        }
+        await auth.close()
+        process.signal(SIGKILL)
+        _ = try await process.waitForExit()
+        let wal = sandbox.root.file("auth") + "/auth.sqlite-wal"
+        let log = try Data(contentsOf: URL(fileURLWithPath: wal))
+        let frameSize = 24 + (Int(log[8]) << 24 | Int(log[9]) << 16 | Int(log[10]) << 8 | Int(log[11]))
+        let salts = log[16..<24]
+        let frames = (log.count - 32) / frameSize
+        let current = (0..<frames).prefix { log[32 + $0 * frameSize + 8..<32 + $0 * frameSize + 16] == salts }.count
+        try #require(current < frames, "the log never restarted: \(frames) frames, all current")
+
+        let again = try await sandbox.startBound("auth")
+        let client = try await sandbox.client("auth")
+        for subject in [lines[0], lines[599]] {
+            #expect(try await client.call(PINStatusMethod.self, .init(subject: subject, kind: .network)).isSet)
+        }
+        await client.close()
+        #expect(try await again.terminate() == 0)
+    }
 }

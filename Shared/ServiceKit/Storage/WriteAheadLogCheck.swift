@@ -17,19 +17,22 @@ enum WriteAheadLogCheck {
     /// The damage found, worded for the log; nil when the log is intact or absent.
     static func damage(databasePath: String) -> String? {
         let walPath = databasePath + "-wal"
-        let wal = FileManager.default.contents(atPath: walPath) ?? Data()
-        let index = IndexHeader(shm: FileManager.default.contents(atPath: databasePath + "-shm"))
-        guard !wal.isEmpty else {
+        let index = IndexHeader(shm: Self.prefix(of: databasePath + "-shm", count: 96))
+        // Read a frame at a time: a log keeps its largest size (frames of older generations
+        // behind the current one), and only the current generation is read.
+        guard let wal = FileHandle(forReadingAtPath: walPath), let first = try? wal.read(upToCount: 32), !first.isEmpty
+        else {
             if let index, index.committedFrames > 0 {
-                return "its write-ahead log \(walPath) is missing, but the log index says it held "
+                return "its write-ahead log \(walPath) is missing or empty, but the log index says it held "
                     + "\(index.committedFrames) committed frames"
             }
             return nil
         }
-        guard let header = LogHeader(wal) else {
+        defer { try? wal.close() }
+        guard let header = LogHeader(first) else {
             return "the header of its write-ahead log \(walPath) is damaged, so SQLite would ignore every transaction in it"
         }
-        let scan = header.scanFrames(wal)
+        let scan = header.scanFrames { try? wal.read(upToCount: $0) }
         if let resumed = scan.validFrameAfterDamage {
             return "its write-ahead log \(walPath) is damaged at frame \(scan.validFrames + 1), yet frame \(resumed) "
                 + "after it is intact: SQLite would silently drop every transaction from frame \(scan.validFrames + 1) on"
@@ -39,6 +42,12 @@ enum WriteAheadLogCheck {
                 + "index says \(index.committedFrames) were committed: the log was truncated or damaged"
         }
         return nil
+    }
+
+    private static func prefix(of path: String, count: Int) -> Data? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        return try? file.read(upToCount: count)
     }
 
     /// The 32-byte log header.
@@ -70,32 +79,36 @@ enum WriteAheadLogCheck {
             var validFrameAfterDamage: Int?
         }
 
-        func scanFrames(_ wal: Data) -> Scan {
+        /// Verifies frames in order, each read by `read(frameSize)`, until the end of the file
+        /// or of the current log generation (a frame with other salts).
+        func scanFrames(read: (Int) -> Data?) -> Scan {
             var scan = Scan()
             let frameSize = 24 + pageSize
-            let frameCount = (wal.count - 32) / frameSize
             var running = checksum
             var damaged = false
-            for frame in 0..<frameCount {
-                let offset = 32 + frame * frameSize
-                let stored = (wal.bigEndianWord(at: offset + 16), wal.bigEndianWord(at: offset + 20))
-                let sameLog = wal.subdata(in: wal.startIndex + offset + 8..<wal.startIndex + offset + 16) == salts
-                var sum = WALChecksum.compute(wal, range: offset..<offset + 8, bigEndian: bigEndianChecksums, seed: running)
-                sum = WALChecksum.compute(
-                    wal, range: offset + 24..<offset + frameSize, bigEndian: bigEndianChecksums, seed: sum)
-                let intact = sameLog && wal.bigEndianWord(at: offset) != 0 && sum == stored
+            var frame = 0
+            while let bytes = read(frameSize), bytes.count == frameSize {
+                frame += 1
+                let frameData = Data(bytes)
+                let stored = (frameData.bigEndianWord(at: 16), frameData.bigEndianWord(at: 20))
+                let sameLog = frameData.subdata(in: 8..<16) == salts
+                var sum = WALChecksum.compute(frameData, range: 0..<8, bigEndian: bigEndianChecksums, seed: running)
+                sum = WALChecksum.compute(frameData, range: 24..<frameSize, bigEndian: bigEndianChecksums, seed: sum)
+                let intact = sameLog && frameData.bigEndianWord(at: 0) != 0 && sum == stored
                 if !damaged {
                     guard intact else {
+                        // The end of what this generation wrote, or damage: a later frame tells.
                         damaged = true
                         running = stored
                         continue
                     }
-                    scan.validFrames = frame + 1
-                    if wal.bigEndianWord(at: offset + 4) != 0 { scan.committedFrames = frame + 1 }
+                    scan.validFrames = frame
+                    if frameData.bigEndianWord(at: 4) != 0 { scan.committedFrames = frame }
                 } else if intact {
-                    // Frames of an older log (another salt) may follow legitimately; one of
-                    // this log that chains from its predecessor was written after the bad one.
-                    scan.validFrameAfterDamage = frame + 1
+                    // Written after the bad frame, so the bad frame was once good.
+                    scan.validFrameAfterDamage = frame
+                    return scan
+                } else if !sameLog {
                     return scan
                 }
                 running = stored
