@@ -128,4 +128,29 @@ import TestSupport
         await client.close()
         #expect(try await again.terminate() == 0)
     }
+
+    /// Damage met while the service runs (a page no connection had read yet) is logged by
+    /// name, not only as the call's internal error.
+    @Test func corruptionMetWhileRunning_isLoggedAsADatabaseIsCorrupt() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let first = try await sandbox.startBound("auth")
+        let auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
+        await auth.close()
+        #expect(try await first.terminate() == 0)
+        let database = sandbox.root.file("auth") + "/auth.sqlite"
+        try FileDamage.checkpoint(database)
+        let page = try FileDamage.rootPageOffset(of: "pin", in: database)
+
+        let process = try await sandbox.startBound("auth")
+        try FileDamage.flip(database, at: page, count: 8)
+        let client = try await sandbox.client("auth")
+        let error = await refusal { try await client.call(PINVerify.self, .init(subject: line, kind: .network, pin: right)) }
+        #expect(error?.code == .internalError)
+        await client.close()
+        #expect(try await process.terminate() == 0)
+        #expect(process.log.contains("critical madoguchi-auth: database is corrupt: restore it from a backup sqlite-code=SQLITE_CORRUPT"), "\(process.log)")
+        try FileDamage.flip(database, at: page, count: 8)
+    }
 }
