@@ -10,6 +10,7 @@ public struct StartupRefusal: Error, CustomStringConvertible, Sendable {
     /// `EX_CONFIG` from sysexits.h.
     public static let exitCode: Int32 = 78
 
+    /// A refusal logged as `description`.
     public init(_ description: String) {
         self.description = description
     }

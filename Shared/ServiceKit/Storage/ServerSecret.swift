@@ -9,7 +9,7 @@ public struct ServerSecret: Sendable {
 
     /// Reads the secret from `path`; with no path, uses `<stateDirectory>/pepper`, creating
     /// it (32 random bytes, mode 0600) when `createIfMissing` — only on a database's first
-    /// start (`ServerSecret.load(for:…)` decides), never beside a database sealed with a key.
+    /// start (`ServerSecretRecord.loadSecret` decides), never beside a database sealed with a key.
     public static func load(path: String?, stateDirectory: String, createIfMissing: Bool) throws -> ServerSecret {
         let file = path ?? defaultFile(in: stateDirectory)
         if path == nil, createIfMissing, !FileManager.default.fileExists(atPath: file) {
