@@ -18,8 +18,10 @@ import TestSupport
             directory = try TemporaryDirectory()
             try Data("2026-11-21T10:00:00+09:00".utf8).write(to: URL(fileURLWithPath: directory.file("clock")))
             clock = try FileClock(path: directory.file("clock"))
-            database = try ServiceDatabase.open(path: directory.file("state/test.sqlite")) { _ in }
-            let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path)
+            // A service never creates its state folder.
+            try FileManager.default.createDirectory(atPath: directory.file("state"), withIntermediateDirectories: false)
+            let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
+            database = try ServiceDatabase.open(path: directory.file("state/test.sqlite"), secret: secret) { _ in }
             outbox = Outbox(secret: secret, clock: clock)
         }
 
@@ -91,8 +93,9 @@ import TestSupport
         }
         // A new process: the same files, opened again.
         let clock = try FileClock(path: directory.file("clock"))
-        let database = try ServiceDatabase.open(path: directory.file("state/test.sqlite")) { _ in }
-        let outbox = Outbox(secret: try ServerSecret.load(path: nil, stateDirectory: directory.path), clock: clock)
+        let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
+        let database = try ServiceDatabase.open(path: directory.file("state/test.sqlite"), secret: secret) { _ in }
+        let outbox = Outbox(secret: secret, clock: clock)
         let deliverer = OutboxDeliverer(
             database: database, outbox: outbox, clock: clock,
             transport: SpoolTransport(directory: directory.file("spool"), serviceName: "test"), logger: Logger(label: "outbox"))

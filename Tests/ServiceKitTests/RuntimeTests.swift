@@ -78,9 +78,9 @@ import TestSupport
     @Test func developmentSecret_isCreatedOnceWithMode0600() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        _ = try ServerSecret.load(path: nil, stateDirectory: directory.path)
+        _ = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
         let first = try Data(contentsOf: URL(fileURLWithPath: directory.file("pepper")))
-        _ = try ServerSecret.load(path: nil, stateDirectory: directory.path)
+        _ = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("pepper"))) == first)
         #expect(first.count == 32)
         let mode = try FileManager.default.attributesOfItem(atPath: directory.file("pepper"))[.posixPermissions] as? Int
@@ -91,7 +91,7 @@ import TestSupport
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         #expect(throws: ServerSecretError.self) {
-            try ServerSecret.load(path: directory.file("missing"), stateDirectory: directory.path)
+            try ServerSecret.load(path: directory.file("missing"), stateDirectory: directory.path, createIfMissing: true)
         }
     }
 }

@@ -10,9 +10,18 @@ public final class ServiceSandbox: Sendable {
     public var spoolDirectory: String { root.file("spool") }
     public var clockFile: String { root.file("clock") }
 
+    /// The services a sandbox has a state folder for.
+    public static let services = ["auth", "registration", "billing", "linking", "lines"]
+
     public init(now: String = "2026-11-21T12:00:00+09:00") throws {
         root = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: root.file("run"), withIntermediateDirectories: true)
+        // A service never creates its state folder; systemd's StateDirectory= does, and so
+        // does the sandbox.
+        for service in Self.services {
+            try FileManager.default.createDirectory(
+                atPath: root.file(service), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        }
         try setClock(now)
     }
 

@@ -23,6 +23,8 @@ public struct ServiceConfiguration: Sendable {
     public var maximumConnections: Int
     public var maximumConnectionsPerUID: Int
     public var shutdownGrace: Duration
+    /// How long the integrity check at start may take before it stops, unfinished.
+    public var integrityCheckLimit: Duration
     /// How long at least an answer takes that must not tell whether something exists.
     public var evenAnswerFloor: Duration
     /// Who may call operator methods.
@@ -59,6 +61,7 @@ public struct ServiceConfiguration: Sendable {
         maximumConnections = options.maxConnections
         maximumConnectionsPerUID = options.maxConnectionsPerUid
         shutdownGrace = .milliseconds(Int64(options.shutdownGrace * 1000))
+        integrityCheckLimit = .milliseconds(Int64(options.integrityCheckSeconds * 1000))
         evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)
         serviceCallers = ServiceCallerPolicy(operators: operators, services: OperatorPolicy(groupName: options.serviceGroup))

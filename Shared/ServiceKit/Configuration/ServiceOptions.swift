@@ -7,7 +7,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Bind this Unix socket path when not socket-activated (default: <runtime-dir>/<service>.sock).")
     public var socket: String?
 
-    @Option(help: "Folder for the service's database and key (default: $STATE_DIRECTORY, else ./.madoguchi/<service>).")
+    @Option(help: "Folder for the service's database and key, which must exist (default: $STATE_DIRECTORY, else ./.madoguchi/<service>).")
     public var stateDir: String?
 
     @Option(help: "Folder holding every service's socket (default: $RUNTIME_DIRECTORY, else /run/madoguchi).")
@@ -22,7 +22,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "The sendmail program for --mail-transport sendmail.")
     public var sendmailPath: String = "/usr/sbin/sendmail"
 
-    @Option(help: "File holding the server secret (pepper) (default: $CREDENTIALS_DIRECTORY/pepper, else <state-dir>/pepper, created on first start).")
+    @Option(help: "File holding the server secret (pepper) (default: $CREDENTIALS_DIRECTORY/pepper, else <state-dir>/pepper, created only on the database's first start).")
     public var secretFile: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -58,6 +58,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds in-flight calls get to finish after SIGTERM.")
     public var shutdownGrace: Double = 10
 
+    @Option(help: "Seconds the integrity check at start (PRAGMA quick_check) may take before it stops, unfinished.")
+    public var integrityCheckSeconds: Double = 1
+
     public init() {}
 
     public func validate() throws {
@@ -71,6 +74,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         }
         guard evenAnswerMs >= 0 else { throw ValidationError("--even-answer-ms must not be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative.") }
+        guard integrityCheckSeconds > 0 else { throw ValidationError("--integrity-check-seconds must be positive.") }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import JSONRPC
 import Logging
 import ServiceLifecycle
@@ -39,15 +40,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
 
     /// Opens the service's state and builds its method table without serving.
     public func prepare() throws -> Prepared {
+        ServiceDatabase.reportCorruption(to: logger)
         let openFiles = ProcessLimits.raiseOpenFileLimit()
         let clock = try makeClock()
-        try FileManager.default.createDirectory(
-            atPath: configuration.stateDirectory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
-        let secret = try ServerSecret.load(path: configuration.secretFile, stateDirectory: configuration.stateDirectory)
-        let database = try ServiceDatabase.open(path: configuration.databasePath) {
-            Definition.registerMigrations(in: &$0)
-        }
+        let (secret, database) = try openState()
         let outbox = Outbox(secret: secret, clock: clock)
         let resources = ServiceResources(
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
@@ -119,6 +115,36 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             ])
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("stopped")
+    }
+
+    /// The state folder's key and database, checked before anything is written: the folder
+    /// exists (never created here), the database is sound (`DatabaseInspection`), and the key
+    /// is the one it was sealed with (`ServerSecretRecord`). Throws `StartupRefusal`.
+    private func openState() throws -> (ServerSecret, DatabasePool) {
+        let folder = configuration.stateDirectory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StartupRefusal(
+                "the state folder \(folder) does not exist. The service never creates it, so a lost folder is not "
+                    + "replaced by an empty one: create it (mode 0700, owned by the service's user; systemd's "
+                    + "StateDirectory= does) or, if it was lost, restore it from a backup")
+        }
+        let path = configuration.databasePath
+        let inspection = try DatabaseInspection.inspect(path: path, integrityCheckLimit: configuration.integrityCheckLimit)
+        if !inspection.checkedCompletely {
+            logger.notice(
+                "the integrity check at start stopped unfinished after its time limit; damage in the rest is reported when read",
+                metadata: ["database": "\(path)", "limit": "\(configuration.integrityCheckLimit)"])
+        }
+        let secret = try ServerSecretRecord.loadSecret(
+            for: inspection, secretFile: configuration.secretFile, stateDirectory: folder, databasePath: path)
+        if inspection.fingerprint == nil, inspection.holdsRows {
+            logger.notice(
+                "recording the fingerprint of the server secret in a database that predates it; from now on it starts only with this key",
+                metadata: ["database": "\(path)"])
+        }
+        let database = try ServiceDatabase.open(path: path, secret: secret) { Definition.registerMigrations(in: &$0) }
+        return (secret, database)
     }
 
     private func makeClock() throws -> any ServiceClock {

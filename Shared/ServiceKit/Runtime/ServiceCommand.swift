@@ -23,6 +23,9 @@ public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableComman
             try await ServiceApplication<Definition>(
                 configuration: configuration, options: serviceOptions, logger: logger
             ).run()
+        } catch let refusal as StartupRefusal {
+            logger.critical("refusing to start: \(refusal)")
+            throw ExitCode(StartupRefusal.exitCode)
         } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode.failure

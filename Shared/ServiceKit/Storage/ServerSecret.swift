@@ -7,11 +7,12 @@ import Foundation
 public struct ServerSecret: Sendable {
     let key: SymmetricKey
 
-    /// Reads the secret from `path`; with no path, uses `<stateDirectory>/pepper`,
-    /// creating it (32 random bytes, mode 0600) on first start for development.
-    public static func load(path: String?, stateDirectory: String) throws -> ServerSecret {
-        let file = path ?? stateDirectory + "/pepper"
-        if path == nil, !FileManager.default.fileExists(atPath: file) {
+    /// Reads the secret from `path`; with no path, uses `<stateDirectory>/pepper`, creating
+    /// it (32 random bytes, mode 0600) when `createIfMissing` — only on a database's first
+    /// start (`ServerSecretRecord.loadSecret` decides), never beside a database sealed with a key.
+    public static func load(path: String?, stateDirectory: String, createIfMissing: Bool) throws -> ServerSecret {
+        let file = path ?? defaultFile(in: stateDirectory)
+        if path == nil, createIfMissing, !FileManager.default.fileExists(atPath: file) {
             let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
             guard FileManager.default.createFile(atPath: file, contents: fresh, attributes: [.posixPermissions: 0o600])
             else { throw ServerSecretError("cannot create the server secret \(file)") }
@@ -20,6 +21,18 @@ public struct ServerSecret: Sendable {
             throw ServerSecretError("the server secret \(file) is missing or shorter than 16 bytes")
         }
         return ServerSecret(key: SymmetricKey(data: bytes))
+    }
+
+    /// `<stateDirectory>/pepper`, the development secret's place.
+    public static func defaultFile(in stateDirectory: String) -> String {
+        stateDirectory + "/pepper"
+    }
+
+    /// What the database records of its key: an HMAC of a fixed label under a key derived
+    /// for this purpose alone, so it tells two keys apart and reveals nothing of either.
+    public var fingerprint: Data {
+        Data(HMAC<SHA256>.authenticationCode(
+            for: Data("madoguchi server secret fingerprint v1".utf8), using: derivedKey(for: "fingerprint")))
     }
 
     /// A key for one purpose (`"outbox"`, `"pin"`…), so no two uses share key material.

@@ -1,17 +1,20 @@
 import Foundation
 import GRDB
+import Logging
 
 /// Opens a service's own SQLite database: WAL mode (readers never wait for the writer),
-/// foreign keys on, a busy timeout, and its migrations applied in order.
+/// `synchronous=FULL`, foreign keys on, a busy timeout, and its migrations applied in order.
 ///
 /// Services reach their data through narrow store protocols of their own; this type is
 /// only the SQLite side, so a server database can be added behind those protocols later.
 public enum ServiceDatabase {
-    /// Opens (creating if needed) the database at `path` and migrates it.
-    public static func open(path: String, migrations: (inout DatabaseMigrator) -> Void) throws -> DatabasePool {
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+    /// Opens (creating if needed) the database at `path`, migrates it and records the
+    /// fingerprint of `secret` if none is recorded. The folder must exist: a service never
+    /// creates its state folder, so a lost one is never silently replaced by an empty one.
+    /// Check the database first (`DatabaseInspection`, `ServerSecretRecord.loadSecret`).
+    public static func open(
+        path: String, secret: ServerSecret, migrations: (inout DatabaseMigrator) -> Void
+    ) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -20,13 +23,37 @@ public enum ServiceDatabase {
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // An acknowledged commit is on disk: in WAL mode NORMAL (which GRDB sets on the pool's
+        // one writer connection once it is open) syncs only at checkpoints, so a power loss
+        // could undo a PIN failure, a lock, a code or an outbox message already answered
+        // for. FULL syncs the log at each commit. Only the writer commits.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         var migrator = DatabaseMigrator()
+        ServerSecretRecord.registerMigrations(in: &migrator)
         OutboxStore.registerMigrations(in: &migrator)
         ImportStore.registerMigrations(in: &migrator)
         AttemptThrottle.registerMigrations(in: &migrator)
         IdempotentCalls.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
+        try pool.write { try ServerSecretRecord.record(secret, in: $0) }
         return pool
+    }
+
+    /// Makes SQLite's own error log name corruption met at run time ("database is corrupt",
+    /// `SQLITE_CORRUPT` or `SQLITE_NOTADB`) in the service's log, where a call would
+    /// otherwise show only an opaque internal error. Must run before any connection opens;
+    /// later calls change nothing.
+    public static func reportCorruption(to logger: Logger) {
+        guard Database.logError == nil else { return }
+        Database.logError = { code, message in
+            guard let name = code.corruptionName else { return }
+            // SQLite may quote the statement ("… [SELECT …]"): statements carry no values,
+            // but the log keeps to SQLite's own words.
+            let words = message.split(separator: "[", maxSplits: 1).first.map(String.init) ?? message
+            logger.critical(
+                "database is corrupt: restore it from a backup",
+                metadata: ["sqlite-code": "\(name)", "sqlite-message": "\(words.trimmingCharacters(in: .whitespaces))"])
+        }
     }
 }

@@ -40,6 +40,9 @@ public struct FuzzHarness: Sendable {
     private static func methods<Definition: ServiceDefinition>(
         of: Definition.Type, scratch: String, logger: Logger
     ) throws -> MethodRegistry {
+        // A service never creates its state folder.
+        try FileManager.default.createDirectory(
+            atPath: scratch + "/" + Definition.name, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let options = try ServiceOptions.parse(["--state-dir", scratch + "/" + Definition.name, "--runtime-dir", scratch])
         let configuration = ServiceConfiguration(serviceName: Definition.name, options: options, environment: [:])
         let application = ServiceApplication<Definition>(

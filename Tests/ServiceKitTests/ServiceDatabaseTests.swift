@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+import ServiceKit
+import Testing
+import TestSupport
+
+/// The SQLite side every service shares: durability and the key record.
+@Suite struct ServiceDatabaseTests {
+    @Test func theWriter_syncsTheLogAtEachCommit() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
+        let database = try ServiceDatabase.open(path: directory.file("test.sqlite"), secret: secret) { _ in }
+        // 2 is FULL: an acknowledged commit survives a power loss (NORMAL, 1, may not).
+        #expect(try await database.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        #expect(try await database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+        try database.close()
+    }
+
+    @Test func theKeyIsRecorded_andAnotherKeyIsRefused_whileTheFirstStillOpens() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("test.sqlite")
+        #expect(try DatabaseInspection.inspect(path: path, integrityCheckLimit: .seconds(1)).exists == false)
+        let secret = try ServerSecretRecord.loadSecret(
+            for: .absent, secretFile: nil, stateDirectory: directory.path, databasePath: path)
+        try ServiceDatabase.open(path: path, secret: secret) { _ in }.close()
+
+        let inspection = try DatabaseInspection.inspect(path: path, integrityCheckLimit: .seconds(1))
+        #expect(inspection.fingerprint == secret.fingerprint && inspection.checkedCompletely)
+        let other = directory.file("other")
+        try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: other))
+        #expect(throws: StartupRefusal.self) {
+            try ServerSecretRecord.loadSecret(
+                for: inspection, secretFile: other, stateDirectory: directory.path, databasePath: path)
+        }
+        let again = try ServerSecretRecord.loadSecret(
+            for: inspection, secretFile: nil, stateDirectory: directory.path, databasePath: path)
+        #expect(again.fingerprint == secret.fingerprint)
+    }
+}
