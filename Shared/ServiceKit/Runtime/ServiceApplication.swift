@@ -40,7 +40,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
 
     /// Opens the service's state and builds its method table without serving.
     public func prepare() throws -> Prepared {
-        ServiceDatabase.reportCorruption(to: logger)
+        let storageFaults = StorageFaults(logger: logger)
+        ServiceDatabase.reportStorageFaults(to: storageFaults)
         let openFiles = ProcessLimits.raiseOpenFileLimit()
         let clock = try makeClock()
         let (secret, database) = try openState()
@@ -50,7 +51,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
             peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory),
-            storageFaults: StorageFaults(logger: logger), logger: logger)
+            storageFaults: storageFaults, logger: logger)
         let service = try Definition(resources: resources, options: options)
 
         let address = listenAddress()

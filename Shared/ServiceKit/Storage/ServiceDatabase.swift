@@ -40,20 +40,11 @@ public enum ServiceDatabase {
         return pool
     }
 
-    /// Makes SQLite's own error log name corruption met at run time ("database is corrupt",
-    /// `SQLITE_CORRUPT` or `SQLITE_NOTADB`) in the service's log, where a call would
-    /// otherwise show only an opaque internal error. Must run before any connection opens;
-    /// later calls change nothing.
-    public static func reportCorruption(to logger: Logger) {
+    /// Hands SQLite's own error log to `faults`, so that a full disk, an I/O error or
+    /// corruption met at run time, by a call or by background work, is logged by name once
+    /// per incident. Must run before any connection opens; later calls change nothing.
+    public static func reportStorageFaults(to faults: StorageFaults) {
         guard Database.logError == nil else { return }
-        Database.logError = { code, message in
-            guard let name = code.corruptionName else { return }
-            // SQLite may quote the statement ("… [SELECT …]"): statements carry no values,
-            // but the log keeps to SQLite's own words.
-            let words = message.split(separator: "[", maxSplits: 1).first.map(String.init) ?? message
-            logger.critical(
-                "database is corrupt: restore it from a backup",
-                metadata: ["sqlite-code": "\(name)", "sqlite-message": "\(words.trimmingCharacters(in: .whitespaces))"])
-        }
+        Database.logError = { code, _ in faults.record(code: code) }
     }
 }

@@ -40,7 +40,12 @@ public final class StorageFaults: Sendable {
     /// The kind of storage fault `error` is, or `nil` when it is not one.
     public static func kind(of error: any Error) -> Kind? {
         guard let error = error as? DatabaseError else { return nil }
-        switch error.resultCode {
+        return kind(of: error.resultCode)
+    }
+
+    /// The kind of storage fault SQLite's result `code` means, or `nil`.
+    public static func kind(of code: ResultCode) -> Kind? {
+        switch code.primaryResultCode {
         case .SQLITE_FULL: return .full
         case .SQLITE_IOERR: return .ioError
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt
@@ -55,6 +60,17 @@ public final class StorageFaults: Sendable {
     @discardableResult
     public func record(_ error: any Error) -> RPCError? {
         guard let kind = Self.kind(of: error) else { return nil }
+        note(kind, code: (error as? DatabaseError)?.resultCode.description ?? "")
+        return .storageUnavailable()
+    }
+
+    /// Records a fault SQLite reported in its own error log (`sqlite3_log`), which also
+    /// hears what background work (the outbox, due changes) meets; other codes are ignored.
+    public func record(code: ResultCode) {
+        if let kind = Self.kind(of: code) { note(kind, code: code.description) }
+    }
+
+    private func note(_ kind: Kind, code: String) {
         let now = ContinuousClock.now
         let opened: Bool = incident.withLock { incident in
             if var current = incident, current.kind == kind, now - current.lastFault < Self.incidentGap {
@@ -69,9 +85,8 @@ public final class StorageFaults: Sendable {
         if opened {
             logger.error(
                 "storage fault: \(kind.rawValue); calls that need to write answer storage_unavailable until it is fixed",
-                metadata: ["sqlite-error": "\((error as? DatabaseError)?.resultCode.description ?? "")"])
+                metadata: ["sqlite-error": "\(code)"])
         }
-        return .storageUnavailable()
     }
 
     /// Notes that a write succeeded: ends an open incident, with one log line.
