@@ -1,0 +1,46 @@
+import Foundation
+import JSONRPC
+import ServiceKit
+import Testing
+import TestSupport
+
+/// `compose/dev-run` keeps every socket listening: a service that exits cleanly is started
+/// again on its next call, one that fails is reported by name and stops the rest.
+@Suite struct DevRunTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func aServiceThatExitsCleanly_isStartedAgain_andOneThatFails_stopsDevRunWithItsName() async throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let devRun = try ChildProcess(
+            Self.packageRoot + "/compose/dev-run", ["--no-demo"], logPath: root.file("dev-run.log"),
+            environment: ["MADOGUCHI_DEV_ROOT": root.path, "MADOGUCHI_BIN_DIR": Executables.directory])
+        let socket = root.file("run/auth.sock")
+        try await waitUntil("dev-run's auth socket") {
+            #expect(devRun.isRunning, "\(devRun.log)")
+            return try FileManager.default.fileExists(atPath: socket) && ListeningUnixSockets.contains(socket)
+        }
+        func authPID() async throws -> Int32 {
+            let client = try await RPCClient.connect(socketPath: socket, defaultTimeout: .seconds(10))
+            defer { Task { await client.close() } }
+            return try await client.call(ServiceInfo.self).pid
+        }
+        let first = try await authPID()
+        kill(first, SIGTERM)  // a clean exit, as --idle-exit makes
+        var second: Int32 = first
+        try await waitUntil("auth listening again") {
+            second = (try? await authPID()) ?? first
+            return second != first
+        }
+        #expect(devRun.isRunning)
+        #expect(devRun.log.contains("madoguchi-auth exited cleanly; listening again"))
+
+        kill(second, SIGKILL)  // a failure
+        #expect(try await devRun.waitForExit(timeout: .seconds(20)) == 1)
+        #expect(devRun.log.contains("madoguchi-auth failed (exit status"), "\(devRun.log)")
+        for service in ServiceDirectory.serviceNames {
+            #expect(!FileManager.default.fileExists(atPath: root.file("run/\(service).sock")))
+        }
+    }
+}
