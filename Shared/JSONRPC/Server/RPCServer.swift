@@ -106,8 +106,12 @@ public final class RPCServer: Service, Sendable {
     private let unclaimed = NIOLockedValueBox<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([:])
 
     private func bind() async throws -> NIOAsyncChannel<Accepted, Never> {
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptErrorLogger(logger: logger)) }
+            }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let maximumMessageBytes = configuration.maximumMessageBytes
         let idleTimeout = configuration.idleTimeout
