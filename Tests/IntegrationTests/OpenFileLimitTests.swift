@@ -38,6 +38,18 @@ import TestSupport
             service.log.contains("cannot accept connections: out of file descriptors")
         }
         #expect(service.log.contains("errno=EMFILE failed-accepts=1"), "\(service.log)")
+        // Ten seconds on (real time: the rate limit is not a service time rule), the
+        // failures since then in one line: a try a second, not a spinning event loop.
+        do {
+            try await waitUntil("the failed accepts' second line", timeout: .seconds(30)) {
+                service.log.components(separatedBy: "cannot accept connections").count == 3
+            }
+        } catch {
+            Issue.record("\(error) in:\n\(service.log)")
+            throw error
+        }
+        let counted = service.log.matches(of: /errno=EMFILE failed-accepts=([0-9]+)/).last.flatMap { Int($0.1) }
+        #expect(counted.map { (5...30).contains($0) } == true, "\(service.log)")
 
         crowd.removeAll()
         let client = try await sandbox.client("auth")

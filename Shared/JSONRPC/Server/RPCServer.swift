@@ -110,7 +110,9 @@ public final class RPCServer: Service, Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptErrorLogger(logger: logger)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(AcceptErrorLogger(logger: logger), AcceptPauseHandler())
+                }
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let maximumMessageBytes = configuration.maximumMessageBytes
