@@ -7,8 +7,8 @@ import Glibc
 
 /// Logs the listening socket's failures to accept for want of file descriptors (`EMFILE`,
 /// `ENFILE`), which otherwise pass silently: the kernel keeps the connection waiting in
-/// the backlog and NIO's `AcceptBackoffHandler` (after this one in the pipeline, and
-/// still given the error) pauses accepting for a moment.
+/// the backlog, and `AcceptPauseHandler` and NIO's `AcceptBackoffHandler` (after this one
+/// in the pipeline, and still given the error) pause accepting for a moment.
 ///
 /// At most one line per `interval`: the first failure is logged at once with a count of
 /// one; failures within the next `interval` are counted and logged together when it ends.
