@@ -86,10 +86,12 @@ import TestSupport
         #expect(down.taxRounding == .down && down.issuerRegistrationNumber == BillingFixture.issuer)
         #expect(down.items.count == 7 && down.items[2].amount == 814)
 
-        // A total that does not add up is refused, naming the computed one.
+        // A total that does not add up is refused, naming the field and the rounding, not
+        // the amounts (stated or computed).
         let wrong = try await fixture.importStatements(
             [BillingFixture.statement("12345", "2026-10", items: items, total: 13_986)], name: "wrong.jsonl")
-        #expect(wrong.status == 1 && wrong.stderr.contains("(total)") && wrong.stderr.contains("13985"), "\(wrong.stderr)")
+        #expect(wrong.status == 1 && wrong.stderr.contains("(total)") && wrong.stderr.contains("tax rounded down"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("13985") && !wrong.stderr.contains("13986"), "\(wrong.stderr)")
 
         // Rounded up, the same file gives 1162 and 82: re-importing replaces the month.
         await billing.close()
@@ -229,6 +231,34 @@ import TestSupport
         _ = try await fixture.billing.waitForExit()
         _ = try await fixture.registration.registration.terminate()
         fixture.sandbox.remove()
+    }
+
+    /// A refused import names each row, field and rule, never the refused values: not the
+    /// amounts (stated or computed) nor the month (README: messages never contain the
+    /// values they refuse).
+    @Test func rejectedImport_namesRowFieldAndRule_neverTheAmountsOrMonthRefused() async throws {
+        let fixture = try await BillingFixture()
+        let wrongAmount = JSONValue.object([
+            "code": "B001", "description": "基本料金", "quantity": .int(1), "unitPrice": .int(3_210), "amount": .int(4_567),
+            "taxCategory": "10%",
+        ])
+        let refused = try await fixture.importStatements([
+            BillingFixture.statement("12345", "2026-10", items: [wrongAmount]),
+            BillingFixture.statement("12345", "2026-09", items: [BillingFixture.item("B001", "基本料金", 1, 3_210, "10%")], total: 98_765),
+            BillingFixture.monthly("12345", "2020-06"),
+        ])
+        #expect(refused.status == 1)
+        for rule in ["row 1 (items[1].amount): The amount is not", "row 2 (total): The total does not match", "row 3 (month): Statements begin"] {
+            #expect(refused.stderr.contains(rule), "\(refused.stderr)")
+        }
+        // The stated amounts, the computed ones (3,210 × 1; 3,531 with tax) and the month.
+        for value in ["4567", "4,567", "3210", "3,210", "98765", "98,765", "3531", "3,531", "2020-06"] {
+            #expect(!refused.stderr.contains(value), "\(value) in \(refused.stderr)")
+        }
+        let billing = try await fixture.client()
+        #expect(try await billing.call(StatementsList.self, try customer("12345")).statements.isEmpty)
+        await billing.close()
+        try await fixture.stop()
     }
 
     /// The data-set generator's files import as they are (its statements add up).

@@ -35,8 +35,8 @@ import TestSupport
     }
 }
 
-/// The scan itself: it finds a planted PIN and password in a log and a database, and not
-/// a PIN's digits inside an ICCID or a UUID.
+/// The scan itself: it finds a planted PIN, code and password in a log and a database, and
+/// not a PIN's digits inside an ICCID, a UUID, or a number a service made.
 @Suite struct SecretsScanTests {
     @Test func plantedSecrets_areFound_digitsInsideLongerTokensAreNot() throws {
         let folder = try TemporaryDirectory()
@@ -57,6 +57,64 @@ import TestSupport
         #expect(hits.count == 2, "\(hits)")
         #expect(hits.contains { $0.hasSuffix("t.blob holds a PIN or code") })
         #expect(hits.contains { $0.hasSuffix("registration.log: a password or token") })
+    }
+
+    /// A code the services sent, in a sandbox where auth ran (so the tests' PINs count).
+    static func sandboxWithACode(_ code: String) throws -> TemporaryDirectory {
+        let folder = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder.file("auth"), withIntermediateDirectories: true)
+        _ = try DatabaseQueue(path: folder.file("auth/auth.sqlite"))
+        let sms = OutboxMessage(channel: .sms, to: "09012345678", subject: nil, body: "確認コード: \(code)")
+        try SpoolTransport(directory: folder.file("spool"), serviceName: "auth").deliver(sms, id: 1, createdAt: Date())
+        return folder
+    }
+
+    /// Numbers the services make equal a PIN or code by chance: an integer id or count in
+    /// a database, a UUID's group, a process id or an outbox id in a log. None is a hit.
+    @Test func integersUUIDGroupsAndLoggedCountsEqualToACodeOrPIN_areNotHits() throws {
+        let folder = try Self.sandboxWithACode("604152")
+        defer { folder.remove() }
+        // The UUID's second and third groups are a PIN, and its fourth another.
+        let uuid = "0f1e2d3c-4821-4821-8642-1234567890ab"
+        let database = try DatabaseQueue(path: folder.file("auth/auth.sqlite"))
+        try database.write { db in
+            try db.execute(sql: "CREATE TABLE oneTimeCode (id TEXT, sequence INTEGER, tries INTEGER, ratio REAL)")
+            try db.execute(sql: "INSERT INTO oneTimeCode VALUES (?, 604152, 4821, 604152.0)", arguments: [uuid])
+        }
+        try Data(
+            """
+            2026-11-21T03:00:00Z info auth: outbox message delivered channel=sms outbox-id=604152
+            2026-11-21T03:00:00Z warning auth: connection refused peer=pid=4821 uid=0 gid=0 reason=connection_limit
+            2026-11-21T03:00:00Z info billing: import applied dataset=statements import=\(uuid) rows=1593 updated=604152
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: folder.file("auth.log")))
+        #expect(SecretsScan.hits(in: folder.path, spool: folder.file("spool")) == [])
+    }
+
+    /// The same code and PIN as text — a column, a JSON value, a log message or a metadata
+    /// item that is no count — are still hits.
+    @Test func aCodeOrPINInTextValuesAndLogLines_isStillAHit() throws {
+        let folder = try Self.sandboxWithACode("604152")
+        defer { folder.remove() }
+        let database = try DatabaseQueue(path: folder.file("auth/auth.sqlite"))
+        try database.write { db in
+            try db.execute(sql: "CREATE TABLE note (text TEXT, json BLOB)")
+            try db.execute(sql: "INSERT INTO note VALUES ('code 604152 sent', ?)", arguments: [Data("{\"id\":604152}".utf8)])
+        }
+        for (name, line) in [
+            ("a.log", "info auth: call failed pin=4821"), ("b.log", "info auth: sms sent: 604152"),
+            ("c.log", "info auth: otp code=604152 uid=0"), ("d.log", "info auth: ticket 0f1e2d3c-4821 (no UUID)"),
+        ] {
+            try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: folder.file(name)))
+        }
+        let hits = SecretsScan.hits(in: folder.path, spool: folder.file("spool"))
+        #expect(hits.count == 6, "\(hits)")
+        #expect(hits.contains { $0.hasSuffix("note.text holds a PIN or code") })
+        #expect(hits.contains { $0.hasSuffix("note.json holds a PIN or code") })
+        for name in ["a.log", "b.log", "c.log", "d.log"] {
+            #expect(hits.contains { $0.hasSuffix("\(name): a PIN or code") }, "\(name)")
+        }
     }
 
     /// Session tokens and journey IDs reach no spool; the scan knows them by their shape.

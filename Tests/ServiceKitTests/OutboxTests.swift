@@ -154,6 +154,42 @@ import TestSupport
         #expect(mail.contains("To: taro@example.jp"))
     }
 
+    /// An hour's step back of the clock (the file rewritten) delays no retry past its
+    /// back-off, and a message queued just before it is sent at once.
+    @Test func clockMovedBackAnHour_delaysNoMessagePastItsBackOff() async throws {
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        // A sendmail stand-in that fails, replaced by one that works.
+        let received = fixture.directory.file("received")
+        let script = fixture.directory.file("sendmail")
+        try "#!/bin/sh\nexit 75\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        var options = try ServiceOptions.parse(["--mail-transport", "sendmail", "--sendmail-path", script])
+        options.spoolDir = fixture.spool
+        let transport = ConfiguredTransport(
+            configuration: ServiceConfiguration(serviceName: "test", options: options, environment: [:]))
+        let deliverer = fixture.deliverer(transport)
+        try await fixture.database.write { db in try fixture.outbox.enqueue(code, in: db) }
+        #expect(await deliverer.deliverDue() == 0)  // attempt 1 fails at 10:00:00: retry at 10:00:05
+        try fixture.setClock("2026-11-21T10:00:05+09:00")
+        #expect(await deliverer.deliverDue() == 0)  // attempt 2 fails: retry at 10:00:15
+        try fixture.setClock("2026-11-21T10:00:06+09:00")
+        let second = OutboxMessage(channel: .mail, to: "hanako@example.jp", subject: "確認コード", body: "あなたの確認コードは 604152 です。")
+        try await fixture.database.write { db in try fixture.outbox.enqueue(second, in: db) }  // due at 10:00:06
+
+        try "#!/bin/sh\ncat >> \"\(received)\"\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        try fixture.setClock("2026-11-21T09:00:06+09:00")
+        // The new message goes at once; the retry waits its back-off of 10 s from now.
+        #expect(await deliverer.deliverDue() == 1)
+        #expect(try String(contentsOfFile: received, encoding: .utf8).contains("To: hanako@example.jp"))
+        try fixture.setClock("2026-11-21T09:00:15+09:00")
+        #expect(await deliverer.deliverDue() == 0)
+        try fixture.setClock("2026-11-21T09:00:16+09:00")
+        #expect(await deliverer.deliverDue() == 1)
+        #expect(try String(contentsOfFile: received, encoding: .utf8).contains("To: taro@example.jp"))
+    }
+
     @Test func theDatabaseNeverHoldsTheMessageInClear() async throws {
         let fixture = try Fixture()
         defer { fixture.directory.remove() }

@@ -13,7 +13,9 @@ public final class RawSocket {
         // Connect on a local descriptor and keep it only on success: a throwing init of a
         // fully initialised class runs deinit, and closing twice would close whatever
         // descriptor the process opened in between (NIO's, in the in-process tests).
-        let candidate = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a process another test spawns meanwhile must not inherit it (and
+        // keep the connection open after this closes it).
+        let candidate = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard candidate >= 0 else { throw POSIXError(.EIO) }
         guard withUnixSocketAddress(path, { connect(candidate, $0, $1) }) == 0 else {
             let code = errno

@@ -10,8 +10,19 @@ import ServiceKit
 /// kept complete by `SecretsListTests`, which reads the tests' sources), and every code,
 /// link token and temporary password the services sent in the sandbox (read from its
 /// spool). PINs and codes match only as a whole token (no letter or digit either side), so
-/// one inside an ICCID or a UUID is not a hit; passwords and tokens match anywhere. Any
-/// random token (sessions, journeys) is also found by its shape.
+/// one inside an ICCID is not a hit; passwords and tokens match anywhere. Any random token
+/// (sessions, journeys) is also found by its shape.
+///
+/// A 4-digit PIN (and, less often, a 5- or 6-digit code) is bound to equal some number a
+/// service made itself, so digits are not looked for where only such numbers can be
+/// (`isServiceMadeNumber`): numbers typed as numbers (integer and real database values,
+/// which are not text and are not scanned as text), a group of a UUID (every id the
+/// services make is one, and a third group that is all digits starts with 4, so "4821" is
+/// one id in 4096), and the value of a log metadata item whose key names a count, an id,
+/// a process's credentials or a limit (`serviceNumberKeys`). A secret cannot reach any of
+/// these places through a service (one is text and comes from a request, the others are
+/// made from integers or random bytes), so this removes chance hits and no leak: a PIN
+/// or code anywhere else in a log line or a text value, JSON or not, is still a hit.
 public enum SecretsScan {
     /// The PINs tests set or enter, refused ones included: a refused PIN must not be
     /// logged either.
@@ -27,6 +38,13 @@ public enum SecretsScan {
     /// name) and "abcdefgh", and "1111", the wrong PIN of the lockout tests and a group of
     /// a test phone number (080-1111-2222).
     public static let notScanned: Set<String> = ["1111", "1234", "0000", "0615", "1987", "password", "abcdefgh"]
+
+    /// Log metadata keys whose values are numbers a service makes itself (`pid=4821` in a
+    /// refused connection's peer, `outbox-id=`, `rows=`…): never one a caller sent.
+    public static let serviceNumberKeys: Set<String> = [
+        "pid", "uid", "gid", "outbox-id", "job", "attempts", "count", "messages", "rows", "inserted", "updated", "unchanged",
+        "open-file-limit", "needed", "max-connections", "failed-accepts",
+    ]
 
     /// Where in `folder` a secret appears: "file: table.column" or "file", with the kind
     /// of secret (never the secret itself, which would put it in the test log).
@@ -71,7 +89,9 @@ public enum SecretsScan {
         let bytes = Data(text.utf8)
         // A stored password hash (`$scrypt$ln=…$salt$hash`) is base64 by design.
         let isPasswordHash = text.hasPrefix("$scrypt$")
-        if digits.contains(where: { occurs($0, in: bytes, edge: isAlphanumeric) }) { return "a PIN or code" }
+        if digits.contains(where: { occurs($0, in: bytes, edge: isAlphanumeric, unless: isServiceMadeNumber) }) {
+            return "a PIN or code"
+        }
         if words.contains(where: { occurs($0, in: bytes, edge: nil) }) { return "a password or token" }
         if !isPasswordHash, let context = randomToken(in: bytes) {
             return "a random token (session, journey or link) after \"\(context)\""
@@ -106,19 +126,74 @@ public enum SecretsScan {
     }
 
     /// Whether `secret` occurs in `bytes` with no `edge` byte just before or after it (a
-    /// PIN inside a longer number, or inside a hex id, is not that PIN).
-    private static func occurs(_ secret: String, in bytes: Data, edge: ((UInt8) -> Bool)?) -> Bool {
+    /// PIN inside a longer number, or inside a hex id, is not that PIN), at a place that
+    /// is not `unless`.
+    private static func occurs(
+        _ secret: String, in bytes: Data, edge: ((UInt8) -> Bool)?, unless excluded: (Range<Int>, Data) -> Bool = { _, _ in false }
+    ) -> Bool {
         let needle = Data(secret.utf8)
         var from = bytes.startIndex
         while let found = bytes.range(of: needle, in: from..<bytes.endIndex) {
             guard let edge else { return true }
             let before = found.lowerBound > bytes.startIndex ? bytes[found.lowerBound - 1] : nil
             let after = found.upperBound < bytes.endIndex ? bytes[found.upperBound] : nil
-            if !(before.map(edge) ?? false), !(after.map(edge) ?? false) { return true }
+            if !(before.map(edge) ?? false), !(after.map(edge) ?? false), !excluded(found, bytes) { return true }
             from = found.lowerBound + 1
         }
         return false
     }
+
+    /// Whether the digits at `range` are a number a service made: a group of a UUID, or
+    /// the whole value of a log metadata item keyed in `serviceNumberKeys`.
+    static func isServiceMadeNumber(_ range: Range<Int>, in bytes: Data) -> Bool {
+        isInsideUUID(range, in: bytes) || isServiceNumberValue(range, in: bytes)
+    }
+
+    /// Whether `range` lies within a UUID (8-4-4-4-12 hexadecimal digits).
+    static func isInsideUUID(_ range: Range<Int>, in bytes: Data) -> Bool {
+        let groups = [8, 4, 4, 4, 12]
+        let first = max(bytes.startIndex, range.upperBound - 36)
+        guard first <= range.lowerBound else { return false }
+        return (first...range.lowerBound).contains { start in
+            guard start + 36 <= bytes.endIndex else { return false }
+            // Not part of a longer run of hex digits or groups either side.
+            if start > bytes.startIndex, isHexOrDash(bytes[start - 1]) { return false }
+            if start + 36 < bytes.endIndex, isHexOrDash(bytes[start + 36]) { return false }
+            var offset = start
+            for (index, length) in groups.enumerated() {
+                if index > 0 {
+                    guard bytes[offset] == UInt8(ascii: "-") else { return false }
+                    offset += 1
+                }
+                guard bytes[offset..<offset + length].allSatisfy(isHex) else { return false }
+                offset += length
+            }
+            return true
+        }
+    }
+
+    /// Whether `range` is the whole value of a log metadata item `key=value` whose key is
+    /// in `serviceNumberKeys` (the value ends at a space, a line's end or the text's).
+    static func isServiceNumberValue(_ range: Range<Int>, in bytes: Data) -> Bool {
+        if range.upperBound < bytes.endIndex, ![UInt8(ascii: " "), UInt8(ascii: "\n")].contains(bytes[range.upperBound]) {
+            return false
+        }
+        guard range.lowerBound > bytes.startIndex, bytes[range.lowerBound - 1] == UInt8(ascii: "=") else { return false }
+        var keyStart = range.lowerBound - 1
+        while keyStart > bytes.startIndex, isKeyCharacter(bytes[keyStart - 1]) { keyStart -= 1 }
+        // The key starts the item: after a space, or after "=" when it is a part of a value
+        // (`peer=pid=4821 uid=0 gid=0`).
+        if keyStart > bytes.startIndex, ![UInt8(ascii: " "), UInt8(ascii: "=")].contains(bytes[keyStart - 1]) { return false }
+        return serviceNumberKeys.contains(String(decoding: bytes[keyStart..<range.lowerBound - 1], as: UTF8.self))
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    private static func isHexOrDash(_ byte: UInt8) -> Bool { isHex(byte) || byte == UInt8(ascii: "-") }
+
+    private static func isKeyCharacter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "-") }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)

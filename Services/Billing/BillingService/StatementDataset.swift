@@ -33,12 +33,12 @@ struct StatementDataset: ImportDataset {
         if month < BillingMonth.earliestStatement {
             throw ImportRowProblem(
                 field: "month", reason: "before_first_statement",
-                message: "Statements begin in \(BillingMonth.earliestStatement); \(month) is earlier.")
+                message: "Statements begin in \(BillingMonth.earliestStatement); the month is earlier.")
         }
         let current = BillingMonth(containing: clock.now())
         if month > current {
             throw ImportRowProblem(
-                field: "month", reason: "future_month", message: "\(month) is after the current month, \(current).")
+                field: "month", reason: "future_month", message: "The month is after the current month, \(current).")
         }
         let issueDate = try fields.value("issueDate", as: CivilDate.self)
         let dueDate = try fields.value("dueDate", as: CivilDate.self)
@@ -56,7 +56,7 @@ struct StatementDataset: ImportDataset {
         if let stated = try fields.optionalInteger("total", in: Int64.min / 4...Int64.max / 4), stated != totals.total.amount {
             throw ImportRowProblem(
                 field: "total", reason: "total_mismatch",
-                message: "The total \(stated) does not match the items and tax (\(totals.total.amount), tax rounded \(rounding.rawValue)).")
+                message: "The total does not match the items and their tax (tax rounded \(rounding.rawValue)).")
         }
         return MonthlyStatement(
             customerNumber: try fields.value("customerNumber", as: CustomerNumber.self).digits, month: month,
@@ -100,7 +100,7 @@ struct StatementDataset: ImportDataset {
         guard amount == quantity * unitPrice else {
             throw ImportRowProblem(
                 field: "amount", reason: "amount_mismatch",
-                message: "The amount \(amount) is not quantity × unit price (\(quantity * unitPrice)).")
+                message: "The amount is not quantity × unit price.")
         }
         guard let category = item.optionalText("taxCategory").flatMap(TaxCategory.init(spelled:)) else {
             throw ImportRowProblem(

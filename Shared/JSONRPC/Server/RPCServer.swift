@@ -106,8 +106,14 @@ public final class RPCServer: Service, Sendable {
     private let unclaimed = NIOLockedValueBox<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([:])
 
     private func bind() async throws -> NIOAsyncChannel<Accepted, Never> {
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(AcceptErrorLogger(logger: logger), AcceptPauseHandler())
+                }
+            }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let maximumMessageBytes = configuration.maximumMessageBytes
         let idleTimeout = configuration.idleTimeout

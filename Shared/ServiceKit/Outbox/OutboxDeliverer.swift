@@ -1,11 +1,15 @@
 import Foundation
 import GRDB
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 
 /// Sends what the outbox holds, oldest first, and records each delivery. A failed
 /// delivery is retried with exponential back-off (5 s, 10 s, 20 s… up to an hour),
-/// measured on the service clock so tests can move past it.
+/// measured on the service clock so tests can move past it. A clock moved back never
+/// makes a message wait longer than its back-off: at the first poll and whenever the
+/// clock reads earlier than at the poll before, a retry scheduled further ahead than its
+/// back-off (a new message: at all) is brought forward to that back-off from now.
 ///
 /// It polls the table rather than being woken by commits: a quarter-second poll of an
 /// indexed query costs nothing, and there is no wake-up path to lose across a restart.
@@ -16,6 +20,8 @@ public final class OutboxDeliverer: Service, Sendable {
     private let transport: any OutboxTransport
     private let logger: Logger
     private let pollInterval: Duration
+    /// "Now" at the last poll: an earlier "now" means the clock has moved back.
+    private let lastPoll = NIOLockedValueBox<Date?>(nil)
 
     public init(
         database: DatabasePool, outbox: Outbox, clock: any ServiceClock, transport: any OutboxTransport,
@@ -39,6 +45,18 @@ public final class OutboxDeliverer: Service, Sendable {
         var delivered = 0
         do {
             let now = clock.now()
+            let movedBack = lastPoll.withLockedValue { last in
+                defer { last = now }
+                return last.map { now < $0 } ?? true
+            }
+            if movedBack {
+                let moved = try await database.write { db in
+                    try OutboxStore.bringForward(now: now, longestWait: Self.longestWait(afterAttempts:), in: db)
+                }
+                if moved > 0 {
+                    logger.notice("the clock is behind the outbox's schedule; messages brought forward to their back-off", metadata: ["messages": "\(moved)"])
+                }
+            }
             let pending = try await database.read { db in try OutboxStore.due(at: now, limit: 100, in: db) }
             for message in pending {
                 if await deliver(message) { delivered += 1 }
@@ -68,6 +86,12 @@ public final class OutboxDeliverer: Service, Sendable {
             }
             return false
         }
+    }
+
+    /// The longest a message may wait for its next attempt: none before the first, the
+    /// back-off after a failure.
+    static func longestWait(afterAttempts attempts: Int) -> TimeInterval {
+        attempts == 0 ? 0 : backOff(afterAttempts: attempts)
     }
 
     /// Seconds to wait after `attempts` failures: 5 s doubled each time, at most an hour.

@@ -39,6 +39,27 @@ enum OutboxStore {
             arguments: [now, limit])
     }
 
+    /// Brings forward every undelivered message that waits longer than `longestWait(attempts)`
+    /// from `now`: it is then due that long from now. A message is scheduled at most its
+    /// back-off ahead (a new one at once), so a longer wait means the clock has moved back
+    /// since; returns how many were moved.
+    static func bringForward(now: Date, longestWait: (Int) -> TimeInterval, in db: Database) throws -> Int {
+        let waiting = try Row.fetchAll(
+            db, sql: "SELECT id, attempts, nextAttemptAt FROM outbox WHERE deliveredAt IS NULL AND nextAttemptAt > ?",
+            arguments: [now])
+        var moved = 0
+        for row in waiting {
+            let id: Int64 = row["id"]
+            let attempts: Int = row["attempts"]
+            let next: Date = row["nextAttemptAt"]
+            let latest = now.addingTimeInterval(longestWait(attempts))
+            guard next > latest else { continue }
+            try db.execute(sql: "UPDATE outbox SET nextAttemptAt = ? WHERE id = ?", arguments: [latest, id])
+            moved += 1
+        }
+        return moved
+    }
+
     static func markDelivered(_ id: Int64, at now: Date, in db: Database) throws {
         try db.execute(
             sql: "UPDATE outbox SET deliveredAt = ?, payload = NULL, lastError = NULL WHERE id = ?", arguments: [now, id])

@@ -114,6 +114,17 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
                 "open-file-limit": "\(prepared.openFileLimit)",
             ])
+        let needed = ProcessLimits.openFilesNeeded(maximumConnections: configuration.maximumConnections)
+        if prepared.openFileLimit > 0, prepared.openFileLimit < needed {
+            // Past the limit, connections wait unaccepted in the backlog instead of getting
+            // the connection cap's answer.
+            logger.warning(
+                "the open-file limit is below what --max-connections needs; raise LimitNOFILE= or lower --max-connections",
+                metadata: [
+                    "open-file-limit": "\(prepared.openFileLimit)", "needed": "\(needed)",
+                    "max-connections": "\(configuration.maximumConnections)",
+                ])
+        }
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("stopped")
     }
