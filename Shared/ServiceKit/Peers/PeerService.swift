@@ -16,14 +16,19 @@ public actor PeerService {
         self.timeout = timeout
     }
 
-    /// Calls `method` on the peer; transport failures become `RPCError.unavailable`, while
-    /// the peer's own error answers are passed on unchanged.
+    /// Calls `method` on the peer; transport failures, and calls the peer reached too late
+    /// to start, become `RPCError.unavailable`, while the peer's own error answers are
+    /// passed on unchanged.
     public func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params) async throws -> M.Result {
         do {
             return try await connectedClient().call(method, params, timeout: timeout)
         } catch let failure as RPCClientError {
             if failure.code != .timedOut { await dropClient() }
             throw RPCError.unavailable(service: name, detail: failure.message)
+        } catch let refusal as RPCError where refusal.code == .deadlineExceeded {
+            // The peer reached the call only after its deadline (a backlog), and did not
+            // start it: to this service's caller, that peer was too slow.
+            throw RPCError.unavailable(service: name, detail: refusal.message)
         }
     }
 
