@@ -70,7 +70,16 @@ extension Calendar {
     /// The Gregorian calendar in Japan time: the zone of every Madoguchi time rule.
     public static let tokyo: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
+        calendar.timeZone = .tokyo
         return calendar
     }()
+}
+
+extension TimeZone {
+    /// Japan time, UTC+9. Japan has kept that offset with no daylight saving since 1951,
+    /// so a fixed offset is the same zone for every date Madoguchi handles, and unlike
+    /// `TimeZone(identifier: "Asia/Tokyo")` it reads no zoneinfo file: a service out of
+    /// file descriptors (or in a sandbox without /usr/share/zoneinfo) that first needs
+    /// the zone then still has it, where the named zone came back nil and trapped.
+    public static let tokyo = TimeZone(secondsFromGMT: 9 * 3600)!
 }

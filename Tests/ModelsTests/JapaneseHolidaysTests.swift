@@ -61,3 +61,23 @@ import Testing
         #expect(disagreements.isEmpty)
     }
 }
+
+@Suite struct TokyoTimeZoneTests {
+    /// The fixed UTC+9 zone (no zoneinfo file) gives every instant the same Japan date and
+    /// time as the named zone, at noon and around midnight, every week of 1952–2100.
+    @Test func fixedOffset_matchesAsiaTokyo() throws {
+        let named = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        var zoneinfo = Calendar(identifier: .gregorian)
+        zoneinfo.timeZone = named
+        let start = try #require(zoneinfo.date(from: DateComponents(year: 1952, month: 1, day: 1)))
+        let end = try #require(zoneinfo.date(from: DateComponents(year: 2101, month: 1, day: 1)))
+        var instant = start
+        while instant < end {
+            for offset in [0.0, 1.0, -1.0, 43_200.0] {
+                let at = instant.addingTimeInterval(offset)
+                #expect(TimeZone.tokyo.secondsFromGMT(for: at) == named.secondsFromGMT(for: at))
+            }
+            instant = instant.addingTimeInterval(7 * 86_400)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import MadoguchiModels
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -60,6 +61,6 @@ public enum ISO8601 {
 
     /// Formats `date` in Japan time with its offset: `2026-11-22T00:00:00+09:00`.
     public static func tokyo(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: TimeZone(identifier: "Asia/Tokyo")!))
+        date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: .tokyo))
     }
 }

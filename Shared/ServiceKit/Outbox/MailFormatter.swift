@@ -1,4 +1,5 @@
 import Foundation
+import MadoguchiModels
 
 /// Formats an outbox e-mail as an RFC 5322 / MIME message: UTF-8 text, base64 body, the
 /// subject as an RFC 2047 encoded word, a Message-ID built from the outbox id.
@@ -30,7 +31,7 @@ public enum MailFormatter {
     static func rfc5322Date(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Tokyo")
+        formatter.timeZone = .tokyo
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         return formatter.string(from: date)
     }
