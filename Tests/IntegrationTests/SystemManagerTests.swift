@@ -94,8 +94,15 @@ import TestSupport
         let audit = try await machine.madoctl(["call", "auth", "audit.list", "{}", "--json"], as: "madoplain")
         #expect(audit.stdout.contains("operator_only"), "\(audit.stdout)\(audit.stderr)")
 
-        // An operator who is not root resets and reads the audit, which names the real
-        // caller's uid (not 65534, as a private user namespace would).
+        // An operator who is not root imports contracts (a plain user may not), resets a
+        // PIN and reads the audit, which names the real caller's uid (not 65534, as a
+        // private user namespace would).
+        let contracts = #"{"customerNumber":"12345","name":"相込　太郎","kana":"アイコム　タロウ","birthDate":"1985-04-12","phoneNumbers":["090-1234-5678"],"email":"taro@example.jp","services":["mobile-voice"]}"# + "\n"
+        try await machine.run(["sh", "-c", "cat > /var/tmp/contracts.jsonl && chmod 0644 /var/tmp/contracts.jsonl"], input: contracts)
+        let refusedImport = try await machine.madoctl(["contracts", "import", "/var/tmp/contracts.jsonl", "--json"], as: "madoplain")
+        #expect(refusedImport.status != 0 && (refusedImport.stdout + refusedImport.stderr).contains("operator_only"))
+        let imported = try await machine.madoctl(["contracts", "import", "/var/tmp/contracts.jsonl", "--json"], as: "madoop")
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
         let reset = try await machine.madoctl(
             ["call", "auth", "pin.reset", #"{"subject":"line:09012345678","kind":"network","pin":"7391","staff":"op","reason":"test"}"#],
             as: "madoop")
@@ -106,6 +113,33 @@ import TestSupport
         #expect(trail.stdout.contains(#""event":"pin_failure""#) && trail.stdout.contains(#""peerUID":\#(plainUID)"#), "\(trail.stdout)")
         #expect(trail.stdout.contains(#""event":"pin_reset""#) && trail.stdout.contains(#""peerUID":\#(opUID)"#), "\(trail.stdout)")
         #expect(!trail.stdout.contains("65534"))
+
+        // E-mail through a local MTA: the shipped sendmail drop-in for every service (the
+        // key's mail is auth's), msmtp talking SMTP over loopback to a sink (Python's
+        // smtpd) that prints what it gets.
+        try await machine.run([
+            "sh", "-c",
+            "printf 'account default\\nhost 127.0.0.1\\nport 2525\\nfrom madoguchi@localhost\\n' > /etc/msmtprc"
+                + " && chmod 0644 /etc/msmtprc && mkdir -p /etc/systemd/system/madoguchi@.service.d"
+                + " && cp /usr/local/share/madoguchi/sendmail.conf /etc/systemd/system/madoguchi@.service.d/",
+        ])
+        let sink = try await machine.run([
+            "systemd-run", "--unit=smtp-sink", "-p", "StandardOutput=file:/var/tmp/sink.log", "/usr/bin/python3", "-u",
+            "-W", "ignore", "-m", "smtpd", "-n", "-c", "DebuggingServer", "127.0.0.1:2525",
+        ])
+        #expect(sink.status == 0, "\(sink.stderr)")
+        try await machine.systemctl(["daemon-reload"])
+        try await machine.systemctl(["stop", "madoguchi@auth.service", "madoguchi@registration.service"])
+        try await waitUntil("the SMTP sink to listen") {
+            try await machine.run(["sh", "-c", "ss -ltn | grep -q 127.0.0.1:2525"]).status == 0
+        }
+        let mailed = try await machine.madoctl(["carrier-id", "start", "mailed@example.jp", "--json"])
+        #expect(mailed.status == 0, "\(mailed.stdout)\(mailed.stderr)")
+        try await waitUntil("the mail at the SMTP sink") {
+            try await machine.run(["cat", "/var/tmp/sink.log"]).stdout.contains("To: mailed@example.jp")
+        }
+        let spooled = SpoolReader.entries(in: spool).filter { $0.to == "mailed@example.jp" }
+        #expect(spooled.isEmpty, "the mail went to the MTA, not the spool")
 
         // kill -9: the next call starts auth again.
         let crashed = try await machine.property("MainPID", of: "madoguchi@auth.service")

@@ -34,6 +34,18 @@ import TestSupport
         }
 
         var spoolTransport: SpoolTransport { SpoolTransport(directory: spool, serviceName: "test") }
+
+        /// A deliverer whose mail goes to `sendmail -t -i` as the shell script `body`.
+        func sendmailDeliverer(script body: String) throws -> (deliverer: OutboxDeliverer, script: String) {
+            let script = directory.file("sendmail")
+            try body.write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+            var options = try ServiceOptions.parse(["--mail-transport", "sendmail", "--sendmail-path", script])
+            options.spoolDir = spool
+            let transport = ConfiguredTransport(
+                configuration: ServiceConfiguration(serviceName: "test", options: options, environment: [:]))
+            return (deliverer(transport), script)
+        }
     }
 
     let code = OutboxMessage(channel: .mail, to: "taro@example.jp", subject: "確認コード", body: "あなたの確認コードは 493817 です。")
@@ -129,18 +141,12 @@ import TestSupport
         // A real sendmail stand-in that fails until a flag file exists.
         let flag = fixture.directory.file("relay-up")
         let received = fixture.directory.file("received.eml")
-        let script = fixture.directory.file("sendmail")
-        try """
-            #!/bin/sh
-            [ -e "\(flag)" ] || exit 75
-            cat > "\(received)"
-            """.write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        var options = try ServiceOptions.parse(["--mail-transport", "sendmail", "--sendmail-path", script])
-        options.spoolDir = fixture.spool
-        let transport = ConfiguredTransport(
-            configuration: ServiceConfiguration(serviceName: "test", options: options, environment: [:]))
-        let deliverer = fixture.deliverer(transport)
+        let (deliverer, _) = try fixture.sendmailDeliverer(
+            script: """
+                #!/bin/sh
+                [ -e "\(flag)" ] || exit 75
+                cat > "\(received)"
+                """)
         try await fixture.database.write { db in try fixture.outbox.enqueue(code, in: db) }
 
         #expect(await deliverer.deliverDue() == 0)  // relay down: attempt 1 fails
@@ -161,14 +167,7 @@ import TestSupport
         defer { fixture.directory.remove() }
         // A sendmail stand-in that fails, replaced by one that works.
         let received = fixture.directory.file("received")
-        let script = fixture.directory.file("sendmail")
-        try "#!/bin/sh\nexit 75\n".write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        var options = try ServiceOptions.parse(["--mail-transport", "sendmail", "--sendmail-path", script])
-        options.spoolDir = fixture.spool
-        let transport = ConfiguredTransport(
-            configuration: ServiceConfiguration(serviceName: "test", options: options, environment: [:]))
-        let deliverer = fixture.deliverer(transport)
+        let (deliverer, script) = try fixture.sendmailDeliverer(script: "#!/bin/sh\nexit 75\n")
         try await fixture.database.write { db in try fixture.outbox.enqueue(code, in: db) }
         #expect(await deliverer.deliverDue() == 0)  // attempt 1 fails at 10:00:00: retry at 10:00:05
         try fixture.setClock("2026-11-21T10:00:05+09:00")

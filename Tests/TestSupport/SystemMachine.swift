@@ -4,7 +4,7 @@ import Testing
 /// A throw-away machine whose PID 1 is a real systemd system manager
 /// (`compose/systemd-machine`), with this build installed by `compose/install` exactly as
 /// shipped (units, sysusers.d, tmpfiles.d) at /usr/local.
-public final class SystemMachine: Sendable {
+public final class SystemMachine: SystemctlDriven {
     /// The folder holding the machine's console log and the staged install.
     public let base: String
     public var stage: String { base + "/stage" }
@@ -59,19 +59,6 @@ public final class SystemMachine: Sendable {
     @discardableResult
     public func systemctl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
         try await run(["/usr/bin/systemctl", "--no-pager"] + arguments)
-    }
-
-    /// One property of a unit.
-    public func property(_ name: String, of unit: String) async throws -> String {
-        try await systemctl(["show", "--property=\(name)", "--value", unit]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Waits until `unit`'s property has `value`.
-    public func wait(for unit: String, _ name: String, toBe value: String, timeout: Duration = .seconds(15)) async throws {
-        try await waitUntil("\(unit) \(name)=\(value)", timeout: timeout) {
-            try await property(name, of: unit) == value
-        }
     }
 
     /// Where the host reads the machine's files (`/proc/<its PID 1>/root`).

@@ -4,7 +4,7 @@ import Testing
 /// A private systemd user manager for one test (`compose/systemd-user-session`), with
 /// every file the test's units use under one folder outside /tmp: the units' own
 /// `PrivateTmp=` would hide /tmp from the services.
-public final class UserSession: Sendable {
+public final class UserSession: SystemctlDriven {
     /// The folder holding the session, sockets, spool, logs and clock.
     public let base: String
     public var sessionDirectory: String { base + "/session" }
@@ -52,19 +52,6 @@ public final class UserSession: Sendable {
         try await ChildProcess.run(
             "/usr/bin/systemctl", ["--user", "--no-pager"] + arguments,
             environment: ["XDG_RUNTIME_DIR": sessionDirectory + "/run"])
-    }
-
-    /// One property of a unit (`systemctl show -p NAME --value`).
-    public func property(_ name: String, of unit: String) async throws -> String {
-        try await systemctl(["show", "--property=\(name)", "--value", unit]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Waits until `unit`'s property has `value`.
-    public func wait(for unit: String, _ name: String, toBe value: String, timeout: Duration = .seconds(15)) async throws {
-        try await waitUntil("\(unit) \(name)=\(value)", timeout: timeout) {
-            try await property(name, of: unit) == value
-        }
     }
 
     /// Stops the manager, tidies its cgroups and removes every file, first failing the

@@ -14,8 +14,8 @@ public struct OperatorPolicy: Sendable {
     }
 
     /// Whether `peer` is an operator: root, or the group is its primary or one of its
-    /// supplementary groups, or its user is listed as a member of the group. Uses the reentrant `getgrnam_r` and
-    /// `getpwuid_r`: calls are checked concurrently.
+    /// supplementary groups, or its user is listed as a member of the group. Uses the
+    /// reentrant `getgrnam_r` and `getpwuid_r`: calls are checked concurrently.
     public func isOperator(_ peer: PeerCredentials) -> Bool {
         if peer.uid == 0 { return true }
         var buffer = [CChar](repeating: 0, count: 16384)
