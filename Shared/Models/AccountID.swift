@@ -1,4 +1,6 @@
-/// A My Page account ID: 5–30 half-width letters, digits and symbols, case-insensitive.
+/// A My Page account ID: 5–30 letters, digits and symbols, case-insensitive. Full-width
+/// forms (ｔａｒｏ１, as a Japanese keyboard often types them) are read as their half-width
+/// letters, so they name the same account; the ID is kept and shown half-width.
 ///
 /// Two IDs that differ only in letter case are the same account, so equality and hashing
 /// use `normalized` (lower case) while `display` keeps what the customer chose.

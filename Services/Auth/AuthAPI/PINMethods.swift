@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import MadoguchiModels
 import ServiceKit
@@ -101,7 +102,12 @@ public enum PINVerify: RPCMethod {
     public typealias Result = PINStatus
 
     public static var errors: [RPCError] {
-        [AuthError.pinNotSet.rpcError, AuthError.pinIncorrect(attemptsLeft: 2).rpcError]
+        let example = Date(timeIntervalSince1970: 1_795_273_200)  // 2026-11-22T00:00:00+09:00
+        return [
+            AuthError.pinNotSet.rpcError, AuthError.pinIncorrect(attemptsLeft: 2).rpcError,
+            AuthError.pinLocked(unlocksAt: example).rpcError, AuthError.tooManyFailures(retryAfter: example).rpcError,
+            RPCError.storageUnavailable(),
+        ]
     }
 }
 

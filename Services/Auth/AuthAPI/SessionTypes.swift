@@ -99,21 +99,70 @@ public struct SessionInfo: Codable, Sendable, Hashable, JSONSchemaDescribing {
         return String(principal.dropFirst(prefix.count))
     }
 
+    private enum CodingKeys: String, CodingKey { case session, token, principal, method, expiresAt, customerNumber }
+
+    /// The token is `session`, as in every other service's params and results; `token`,
+    /// its old name here, is still written and read until the next release.
+    public init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: CodingKeys.self)
+        token = try members.decodeIfPresent(String.self, forKey: .session)
+            ?? members.decodeIfPresent(String.self, forKey: .token)
+        principal = try members.decode(String.self, forKey: .principal)
+        method = try members.decode(String.self, forKey: .method)
+        expiresAt = try members.decode(String.self, forKey: .expiresAt)
+        customerNumber = try members.decodeIfPresent(String.self, forKey: .customerNumber)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var members = encoder.container(keyedBy: CodingKeys.self)
+        try members.encodeIfPresent(token, forKey: .session)
+        try members.encodeIfPresent(token, forKey: .token)
+        try members.encode(principal, forKey: .principal)
+        try members.encode(method, forKey: .method)
+        try members.encode(expiresAt, forKey: .expiresAt)
+        try members.encodeIfPresent(customerNumber, forKey: .customerNumber)
+    }
+
     public static var jsonSchema: JSONSchema {
         .object(
             [
-                "token": .string(), "principal": .string(), "method": .string(),
-                "expiresAt": .string(format: "date-time"), "customerNumber": .string(),
+                "session": .string(), "token": .string(description: "Deprecated: the same as session."),
+                "principal": .string(), "method": .string(), "expiresAt": .string(format: "date-time"),
+                "customerNumber": .string(),
             ],
             required: ["principal", "method", "expiresAt"])
     }
 }
 
-/// A session token, for `session.check` and `session.close`.
+/// A session token, for `session.check` and `session.close`: `{"session": …}` (`token`,
+/// its old name, is still read until the next release).
 public struct SessionToken: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public var token: String
     public init(token: String) { self.token = token }
-    public static var jsonSchema: JSONSchema { .object(["token": .string()], required: ["token"]) }
+
+    private enum CodingKeys: String, CodingKey { case session, token }
+
+    public init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: CodingKeys.self)
+        guard let token = try members.decodeIfPresent(String.self, forKey: .session)
+            ?? members.decodeIfPresent(String.self, forKey: .token)
+        else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.session, .init(codingPath: decoder.codingPath, debugDescription: "session is required"))
+        }
+        self.token = token
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // Both names, so that params sent with either are read as known members.
+        var members = encoder.container(keyedBy: CodingKeys.self)
+        try members.encode(token, forKey: .session)
+        try members.encode(token, forKey: .token)
+    }
+
+    public static var jsonSchema: JSONSchema {
+        .object(["session": .string(), "token": .string(description: "Deprecated: the same as session.")])
+    }
 }
 
 /// The params of `session.open`: the login, and the end user's origin when a trusted

@@ -153,11 +153,36 @@ public struct ISPSession: Codable, Sendable, Hashable, JSONSchemaDescribing {
         self.expiresAt = expiresAt
     }
 
+    private enum CodingKeys: String, CodingKey { case session, token, carrierId, customerNumber, contractDescription, expiresAt }
+
+    /// The token is `session`, as everywhere; `token`, its old name here, is still written
+    /// and read until the next release.
+    public init(from decoder: any Decoder) throws {
+        let members = try decoder.container(keyedBy: CodingKeys.self)
+        token = try members.decodeIfPresent(String.self, forKey: .session)
+            ?? members.decodeIfPresent(String.self, forKey: .token)
+        carrierId = try members.decode(String.self, forKey: .carrierId)
+        customerNumber = try members.decode(String.self, forKey: .customerNumber)
+        contractDescription = try members.decode(String.self, forKey: .contractDescription)
+        expiresAt = try members.decode(String.self, forKey: .expiresAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var members = encoder.container(keyedBy: CodingKeys.self)
+        try members.encodeIfPresent(token, forKey: .session)
+        try members.encodeIfPresent(token, forKey: .token)
+        try members.encode(carrierId, forKey: .carrierId)
+        try members.encode(customerNumber, forKey: .customerNumber)
+        try members.encode(contractDescription, forKey: .contractDescription)
+        try members.encode(expiresAt, forKey: .expiresAt)
+    }
+
     public static var jsonSchema: JSONSchema {
         .object(
             [
-                "token": .string(), "carrierId": .string(), "customerNumber": .string(),
-                "contractDescription": .string(), "expiresAt": .string(format: "date-time"),
+                "session": .string(), "token": .string(description: "Deprecated: the same as session."),
+                "carrierId": .string(), "customerNumber": .string(), "contractDescription": .string(),
+                "expiresAt": .string(format: "date-time"),
             ],
             required: ["carrierId", "customerNumber", "contractDescription", "expiresAt"])
     }

@@ -114,7 +114,7 @@ public enum CarrierIDChooseID: RPCMethod {
     }
     public typealias Result = CarrierIDJourney
     public static var errors: [RPCError] {
-        [RegistrationError.idUnavailable(reason: "carrier_id_taken", message: "").rpcError]
+        [RegistrationError.idUnavailable(reason: RegistrationError.idTakenReason, message: "This ID is already in use; choose another.").rpcError]
     }
 }
 

@@ -7,6 +7,9 @@ public enum RegistrationError: Error, Sendable, RPCErrorConvertible {
     case detailsMismatch
     /// The account or carrier ID is taken or not allowed.
     case idUnavailable(reason: String, message: String)
+
+    /// The `data.reason` of an account or carrier ID someone already has.
+    public static let idTakenReason = "id_taken"
     /// A mailed link is unknown or already used.
     case linkInvalid
     /// A mailed link (or the registration it belongs to) has expired: start again.

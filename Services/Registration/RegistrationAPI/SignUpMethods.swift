@@ -126,7 +126,7 @@ public enum SignUpSubmit: RPCMethod {
     public static var errors: [RPCError] {
         [
             RegistrationError.ticketInvalid.rpcError, RegistrationError.alreadyRegistered.rpcError,
-            RegistrationError.idUnavailable(reason: "account_id_taken", message: "").rpcError,
+            RegistrationError.idUnavailable(reason: RegistrationError.idTakenReason, message: "This ID is already in use; choose another.").rpcError,
         ]
     }
 }

@@ -20,7 +20,11 @@ extension ReceptionNumber: JSONSchemaDescribing {
 }
 
 extension AccountID: JSONSchemaDescribing {
-    public static var jsonSchema: JSONSchema { .string(pattern: "^[!-~]{5,30}$", description: "My Page account ID, case-insensitive.") }
+    public static var jsonSchema: JSONSchema {
+        .string(
+            pattern: "^[!-~！-～]{5,30}$",
+            description: "My Page account ID: 5-30 letters, digits and symbols, no spaces; full-width ones are read as half-width (ｔａｒｏ１ is taro1); case-insensitive.")
+    }
 }
 
 extension Yen: JSONSchemaDescribing {

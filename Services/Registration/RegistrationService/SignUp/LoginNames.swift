@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RegistrationAPI
 
 /// Account IDs and carrier IDs are login IDs in madoguchi-auth, one namespace: a name is
 /// taken while an active or unexpired provisional account, an issued carrier ID or an
@@ -16,6 +17,6 @@ enum LoginNames {
             arguments: [key, now, key, key, now]) ?? false
     }
 
-    static let takenReason = "id_taken"
+    static let takenReason = RegistrationError.idTakenReason
     static let takenMessage = "This ID is already in use; choose another."
 }
