@@ -81,6 +81,14 @@ import TestSupport
         let shipped = try await fixture.sandbox.madoctl(
             ["application", "advance", reception.value, "shipped", "--tracking-number", "1234-5678-9012"])
         #expect(shipped.status == 0, "\(shipped.stderr)")
+        // The customer's mail says the state in Japanese, the tracking number and when
+        // the SIM should arrive (one to three days after shipping).
+        try await waitUntil("the shipped mail") {
+            fixture.sandbox.messages(to: "ichiro@example.jp").contains { $0.body.contains("発送済み") }
+        }
+        let shippedMail = try #require(fixture.sandbox.messages(to: "ichiro@example.jp").last { $0.body.contains("発送済み") })
+        #expect(shippedMail.body.contains("1234-5678-9012") && shippedMail.body.contains("お届け予定: 11月24日〜11月26日"))
+        #expect(!fixture.sandbox.messages(to: "ichiro@example.jp").contains { $0.body.contains("shipped") || $0.body.contains("under_review") })
         _ = try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: .delivered))
         // Days later the old session has expired (30 minutes); the holder logs in again.
         #expect(await refusal { try await registration.call(ApplicationStatus.self, .init(session: token)) }?.reason == "session_invalid")

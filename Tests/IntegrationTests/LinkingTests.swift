@@ -62,6 +62,10 @@ import TestSupport
         // The completion mail carries the link number, to the carrier ID and the ISP address.
         #expect(try await fixture.message(to: Self.ichiro, containing: link.linkNumber).subject?.contains("連携完了") == true)
         #expect(try await fixture.message(to: Self.ichiroISP, containing: link.linkNumber).subject?.contains("連携完了") == true)
+        #expect(try await fixture.message(to: Self.ichiro, containing: link.linkNumber).body.contains("ISPのメールアドレス: \(Self.ichiroISP)"))
+        // The carrier ID's key and the ISP link's code came under subjects that say which.
+        let subjects = Set(fixture.sandbox.messages(to: Self.ichiro).compactMap(\.subject) + fixture.sandbox.messages(to: Self.ichiroISP).compactMap(\.subject))
+        #expect(subjects.contains("【キャリアID】発行手続きの確認キー") && subjects.contains("【ID連携】ISPご契約との連携の確認コード"), "\(subjects)")
         #expect(try await linking.call(LinkConfirm.self, .init(session: session)) == link)
         #expect(try fixture.audit() == ["linked \(link.linkNumber)"])
 

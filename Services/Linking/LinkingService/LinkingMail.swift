@@ -9,6 +9,7 @@ enum LinkingMail {
         let body = """
             キャリアID \(link.carrierId) とISPのご契約（お客さま番号 \(link.customerNumber)、\(contract.description)）の連携が完了しました。
             連携番号: \(link.linkNumber)
+            ISPのメールアドレス: \(contract.email)
             これからはキャリアIDとそのパスワードでISPのサービスにログインできます。お心当たりのない場合はお問い合わせください。
             """
         return [link.carrierEmail, contract.email].map {

@@ -1,5 +1,6 @@
 import Foundation
 import MadoguchiModels
+import RegistrationAPI
 import ServiceKit
 
 /// The messages registration sends, in Japanese as customers receive them. Links carry a
@@ -31,10 +32,41 @@ enum RegistrationMail {
                 """)
     }
 
-    static func applicationUpdate(to email: String, reception: String, state: String, note: String?) -> OutboxMessage {
-        OutboxMessage(
-            channel: .mail, to: email, subject: "【お申し込み状況】\(reception)",
-            body: "受付番号 \(reception) のお申し込み状況が「\(state)」になりました。" + (note.map { "\n\($0)" } ?? ""))
+    /// A state as the customer reads it.
+    static func stateName(_ state: ApplicationState) -> String {
+        switch state {
+        case .received: "受付"
+        case .underReview: "審査中"
+        case .documentsRequested: "書類再提出のお願い"
+        case .resubmitted: "書類再提出受付"
+        case .approved: "審査完了"
+        case .shipped: "発送済み"
+        case .delivered: "お届け済み"
+        case .activated: "開通"
+        case .cancelled: "キャンセル"
+        }
+    }
+
+    /// What a shipped SIM's mail adds: the tracking number and when it should arrive.
+    struct Shipment: Sendable {
+        var trackingNumber: String
+        var shippedOn: CivilDate
+    }
+
+    static func applicationUpdate(
+        to email: String, reception: String, state: ApplicationState, note: String?, shipment: Shipment? = nil
+    ) -> OutboxMessage {
+        var lines = ["受付番号 \(reception) のお申し込み状況が「\(stateName(state))」になりました。"]
+        if let shipment {
+            // Delivery takes one to three days from shipping within Japan.
+            let (from, to) = (shipment.shippedOn.adding(days: 1), shipment.shippedOn.adding(days: 3))
+            lines.append("お問い合わせ伝票番号: \(shipment.trackingNumber)")
+            lines.append("お届け予定: \(from.month)月\(from.day)日〜\(to.month)月\(to.day)日")
+        }
+        if let note { lines.append(note) }
+        return OutboxMessage(
+            channel: .mail, to: email, subject: "【お申し込み状況】\(stateName(state))（受付番号 \(reception)）",
+            body: lines.joined(separator: "\n"))
     }
 
     static func recoveryLink(to email: String, url: String, expiresAt: Date) -> OutboxMessage {

@@ -3,11 +3,21 @@ import ServiceKit
 
 /// The message that carries a one-time code to the customer.
 enum CodeMessage {
-    static func message(code: String, destination: CodeDestination, minutes: Int) -> OutboxMessage {
+    /// The mail's subject says what the code is for, so that a customer with two codes in
+    /// the inbox (a carrier ID's key, an ISP link's code) enters the right one.
+    static func subject(for purpose: CodePurpose) -> String {
+        switch purpose.value {
+        case "carrier-id": "【キャリアID】発行手続きの確認キー"
+        case "isp-link", "isp-link-phone": "【ID連携】ISPご契約との連携の確認コード"
+        default: "確認コードのお知らせ"
+        }
+    }
+
+    static func message(code: String, purpose: CodePurpose, destination: CodeDestination, minutes: Int) -> OutboxMessage {
         switch destination.channel {
         case .mail:
             OutboxMessage(
-                channel: .mail, to: destination.to, subject: "確認コードのお知らせ",
+                channel: .mail, to: destination.to, subject: subject(for: purpose),
                 body: """
                     確認コード: \(code)
                     有効期限: \(minutes)分

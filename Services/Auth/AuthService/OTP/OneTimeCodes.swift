@@ -47,7 +47,8 @@ struct OneTimeCodes: Sendable {
                 arguments: [now, record.purpose, record.channel, record.destination])
             try record.insert(db)
             try outbox.enqueue(
-                CodeMessage.message(code: code, destination: destination, minutes: Int(lifetime / 60)), in: db)
+                CodeMessage.message(code: code, purpose: purpose, destination: destination, minutes: Int(lifetime / 60)),
+                in: db)
             if let keyed { try idempotentCalls.record(issued, for: keyed, in: db) }
             return issued
         }

@@ -154,9 +154,16 @@ struct Applications: Sendable {
                 arguments: [target.rawValue, target == .documentsRequested ? trimmedNote : nil, now, reception])
             try extra(db, now)
             try record(reception, target, actor: actor, note: trimmedNote, at: now, in: db)
-            if let email = try String.fetchOne(db, sql: "SELECT email FROM application WHERE receptionNumber = ?", arguments: [reception]) {
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT email, trackingNumber FROM application WHERE receptionNumber = ?", arguments: [reception]),
+                let email = row["email"] as String?
+            {
+                let shipment = (target == .shipped ? row["trackingNumber"] as String? : nil).map {
+                    RegistrationMail.Shipment(trackingNumber: $0, shippedOn: CivilDate(containing: now))
+                }
                 try outbox.enqueue(
-                    RegistrationMail.applicationUpdate(to: email, reception: reception, state: target.rawValue, note: trimmedNote),
+                    RegistrationMail.applicationUpdate(
+                        to: email, reception: reception, state: target, note: trimmedNote, shipment: shipment),
                     in: db)
             }
             return try view(reception, in: db)
