@@ -117,6 +117,12 @@ import TestSupport
         #expect(byOperator?.reason == "illegal_transition")
         _ = try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: .underReview))
         _ = try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: .approved))
+        // Not a port-in: shipping without the new line's number is refused, and nothing moves.
+        let numberless = await refusal {
+            try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: .shipped, trackingNumber: "T-1"))
+        }
+        #expect(numberless?.reason == "missing_member" && numberless?.data?["field"] == "lineNumber")
+        #expect(try await registration.call(ApplicationShow.self, .init(receptionNumber: reception)).state == .approved)
         let shipped = try await registration.call(
             ApplicationAdvance.self,
             .init(receptionNumber: reception, to: .shipped, trackingNumber: "T-1", lineNumber: try PhoneNumber(validating: "07011112222")))

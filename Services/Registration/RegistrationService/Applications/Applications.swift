@@ -118,8 +118,18 @@ struct Applications: Sendable {
                 throw RPCError.invalidParams("shipping needs a tracking number.", reason: "missing_member", field: "trackingNumber")
             }
             return try await move(params.receptionNumber.value, to: .shipped, actor: actor, note: params.note) { db, _ in
+                // A new line's number comes from the shipping record; only a port-in keeps
+                // the number it brings. The applicant's contact phone is never the line's.
+                let portIn = try String.fetchOne(
+                    db, sql: "SELECT portInNumber FROM application WHERE receptionNumber = ?",
+                    arguments: [params.receptionNumber.value])
+                guard params.lineNumber != nil || portIn != nil else {
+                    throw RPCError.invalidParams(
+                        "shipping a new line needs its line number (only a port-in keeps its own).", reason: "missing_member",
+                        field: "lineNumber")
+                }
                 try db.execute(
-                    sql: "UPDATE application SET trackingNumber = ?, lineNumber = COALESCE(?, portInNumber, phoneNumber) WHERE receptionNumber = ?",
+                    sql: "UPDATE application SET trackingNumber = ?, lineNumber = COALESCE(?, portInNumber) WHERE receptionNumber = ?",
                     arguments: [tracking, params.lineNumber?.digits, params.receptionNumber.value])
             }
         case .approved:
