@@ -266,7 +266,7 @@ import TestSupport
         let fixture = try await BillingFixture()
         let folder = fixture.sandbox.root.file("generated")
         let generated = try await fixture.sandbox.madoctl(
-            ["generate", "statements", "--customers", "300", "--months", "3", "--through", "2026-11", "--output", folder])
+            ["generate", "statements", "--customers", "300", "--months", "3", "--through", "2026-11", "--as-of", "2026-11-20", "--output", folder])
         #expect(generated.status == 0, "\(generated.stderr)")
         let files = generated.stdout.split(separator: "\n").map(String.init)
         #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -280,6 +280,10 @@ import TestSupport
         #expect(list.statements.map(\.month.description) == ["2026-11", "2026-10", "2026-09"])
         let detail = try await billing.call(StatementsShow.self, .init(try customer("299"), month: try month("2026-11")))
         #expect(detail.total == detail.subtotal + detail.tax && detail.items.count >= 3)
+        // As of 20 November: November's statement (due the 26th) is not paid yet; October's is.
+        #expect(detail.paymentStatus == .unpaid)
+        let october = try await billing.call(StatementsShow.self, .init(try customer("299"), month: try month("2026-10")))
+        #expect(october.paymentStatus == .paid)
         await billing.close()
         try await fixture.stop()
     }

@@ -7,7 +7,7 @@ extension Madoctl {
     /// proving that imports scale.
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write realistic data sets to import (deterministic: the same flags give the same files).",
+            abstract: "Write realistic data sets to import (deterministic: the same flags, and --as-of, give the same files).",
             subcommands: [GenerateCustomers.self, GenerateStatements.self])
     }
 
@@ -20,16 +20,19 @@ extension Madoctl {
         @Option(help: "How many months, ending with --through.") var months = 15
         @Option(help: "The last month, YYYY-MM.") var through: String
         @Option(help: "The folder to write statements-YYYY-MM.jsonl into.") var output = "."
+        @Option(help: "The day the data set is as of, YYYY-MM-DD (default: today in Japan time): a statement is paid once its due date has passed, unpaid before.")
+        var asOf: String?
 
         func run() async throws {
             let last = try Input.value(through, as: BillingMonth.self)
+            let today = try asOf.map { try Input.value($0, as: CivilDate.self) } ?? CivilDate(containing: Date())
             guard customers > 0, months > 0 else { throw ValidationError("--customers and --months must be positive.") }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             for offset in stride(from: months - 1, through: 0, by: -1) {
                 let month = last.advanced(by: -offset)
                 guard month >= BillingMonth.earliestStatement else { continue }
                 let path = output + "/statements-\(month).jsonl"
-                try StatementGenerator(month: month).write(customers: 1...customers, to: path)
+                try StatementGenerator(month: month, asOf: today).write(customers: 1...customers, to: path)
                 print(path)
             }
         }

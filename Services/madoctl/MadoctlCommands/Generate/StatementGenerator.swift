@@ -9,6 +9,9 @@ import MadoguchiModels
 /// million lines a month would take minutes through `JSONEncoder`.
 struct StatementGenerator {
     let month: BillingMonth
+    /// The day the data set is as of: a statement is paid once its due date has passed,
+    /// and unpaid before (a statement not yet issued is not paid).
+    let asOf: CivilDate
     /// A real corporate number (NTT Docomo's), so that its check digit is a real one.
     static let issuer = "T1010001067912"
 
@@ -44,7 +47,9 @@ struct StatementGenerator {
         if random.next() % 5 == 0 { items.append(item("S101", "払込手数料", 1, 110, "exempt")) }
         let method = Self.paymentMethods[customer % Self.paymentMethods.count]
         let month = self.month.description
-        return #"{"customerNumber":"\#(customer)","month":"\#(month)","issueDate":"\#(month)-05","dueDate":"\#(month)-26","paymentMethod":"\#(method)","paymentStatus":"paid","issuerRegistrationNumber":"\#(Self.issuer)","items":[\#(items.joined(separator: ","))]}"#
+        let due = "\(month)-26"
+        let status = asOf.description >= due ? "paid" : "unpaid"
+        return #"{"customerNumber":"\#(customer)","month":"\#(month)","issueDate":"\#(month)-05","dueDate":"\#(due)","paymentMethod":"\#(method)","paymentStatus":"\#(status)","issuerRegistrationNumber":"\#(Self.issuer)","items":[\#(items.joined(separator: ","))]}"#
     }
 
     private func item(_ code: String, _ description: String, _ quantity: Int, _ unitPrice: Int, _ tax: String) -> String {
