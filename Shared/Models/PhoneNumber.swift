@@ -10,6 +10,9 @@ public struct PhoneNumber: Hashable, Sendable, StringRepresentedValue, CustomStr
         case mobile
         /// 050 + 8 digits.
         case ipPhone
+        /// 020 + 8 digits: machine-to-machine (IoT) data SIMs, which take neither SMS nor
+        /// voice calls.
+        case machineToMachine
         /// Any other 10-digit number starting with 0 (fixed line; takes voice calls only).
         case landline
     }
@@ -33,16 +36,20 @@ public struct PhoneNumber: Hashable, Sendable, StringRepresentedValue, CustomStr
         if normalized.count == 11, !Self.elevenDigitPrefixes.contains(String(normalized.prefix(3))) {
             throw ModelValidationError(
                 field: "phoneNumber", reason: "invalid_prefix",
-                message: "Only mobile (060/070/080/090) and IP (050) numbers have 11 digits.")
+                message: "Only mobile (060/070/080/090), IP (050) and M2M (020) numbers have 11 digits.")
         }
         digits = normalized
     }
 
-    private static let elevenDigitPrefixes: Set<String> = ["050", "060", "070", "080", "090"]
+    private static let elevenDigitPrefixes: Set<String> = ["020", "050", "060", "070", "080", "090"]
 
     /// The kind of line, from the number's prefix.
     public var kind: Kind {
-        if digits.count == 11 { return digits.hasPrefix("050") ? .ipPhone : .mobile }
+        if digits.count == 11 {
+            if digits.hasPrefix("050") { return .ipPhone }
+            if digits.hasPrefix("020") { return .machineToMachine }
+            return .mobile
+        }
         return .landline
     }
 

@@ -77,9 +77,26 @@ import TestSupport
             {"phoneNumber":"0312345678","customerNumber":"00012345","iccid":"8981100000000000044","kind":"fax"}
             """.write(toFile: rows, atomically: true, encoding: .utf8)
         let refused = try await fixture.sandbox.madoctl(["lines", "import", rows])
-        #expect(refused.status == 1 && refused.stderr.contains("row 2") && refused.stderr.contains("not a mobile number"), "\(refused)")
+        #expect(refused.status == 1 && refused.stderr.contains("row 2") && refused.stderr.contains("not a mobile"), "\(refused)")
         let notImported = try await fixture.sandbox.madoctl(["line", "block", "list", "--line", "09055556666"], input: "4821\n")
         #expect(notImported.status == 1 && notImported.stderr.contains("line_not_found"), "\(notImported)")
+
+        // An M2M (020) number is a data-only line, and takes no code by SMS or voice.
+        let m2m = fixture.sandbox.root.file("m2m.jsonl")
+        try #"{"phoneNumber":"020-1234-5678","customerNumber":"00012345","iccid":"8981100000000000051","kind":"voice"}"#
+            .write(toFile: m2m, atomically: true, encoding: .utf8)
+        let m2mVoice = try await fixture.sandbox.madoctl(["lines", "import", m2m])
+        #expect(m2mVoice.status == 1 && m2mVoice.stderr.contains("M2M (020) number is a data-only line"), "\(m2mVoice)")
+        try #"{"phoneNumber":"020-1234-5678","customerNumber":"00012345","iccid":"8981100000000000051","kind":"data"}"#
+            .write(toFile: m2m, atomically: true, encoding: .utf8)
+        let m2mData = try await fixture.sandbox.madoctl(["lines", "import", m2m])
+        #expect(m2mData.status == 0, "\(m2mData)")
+        let dataOnlyM2M = try await fixture.sandbox.madoctl(["line", "voicemail", "start", "--line", "02012345678"], input: "4821\n")
+        #expect(dataOnlyM2M.status == 1 && dataOnlyM2M.stderr.contains("data-only"), "\(dataOnlyM2M)")
+        for channel in ["sms", "voice"] {
+            let code = try await fixture.sandbox.madoctl(["otp", "issue", "signup", "--channel", channel, "--to", "02012345678"])
+            #expect(code.status != 0 && code.stderr.contains("takes neither SMS nor voice"), "\(code)")
+        }
         try await fixture.stop()
     }
 }

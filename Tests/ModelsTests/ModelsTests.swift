@@ -213,3 +213,12 @@ import Testing
         #expect(throws: ModelValidationError.self) { try ISPCustomerNumber(validating: text) }
     }
 }
+
+@Suite struct MachineToMachineNumberTests {
+    /// 020 + 8 digits is an M2M (IoT) data SIM's number: valid, and neither mobile nor IP.
+    @Test func twentyNumbers_areMachineToMachine() throws {
+        let number = try PhoneNumber(validating: "020-1234-5678")
+        #expect(number.digits == "02012345678" && number.kind == .machineToMachine)
+        #expect(throws: ModelValidationError.self) { try PhoneNumber(validating: "030-1234-5678") }
+    }
+}

@@ -45,6 +45,11 @@ public struct CodeDestination: Hashable, Sendable, Codable, JSONSchemaDescribing
                     field: "to", reason: "landline_takes_voice_only",
                     message: "A landline cannot take an SMS; use a voice call.")
             }
+            if number.kind == .machineToMachine {
+                throw ModelValidationError(
+                    field: "to", reason: "m2m_takes_no_codes",
+                    message: "An M2M (020) data SIM takes neither SMS nor voice calls; send the code elsewhere.")
+            }
             self.to = number.digits
         }
     }

@@ -21,13 +21,17 @@ struct LineDataset: ImportDataset {
         let phone = try fields.value("phoneNumber", as: PhoneNumber.self)
         // A SIM's number is a mobile one (070/080/090/060, or 020 for data-only M2M,
         // which PhoneNumber does not take): a landline or IP number is no SIM.
-        guard phone.kind == .mobile else {
+        guard phone.kind == .mobile || phone.kind == .machineToMachine else {
             throw ImportRowProblem(
-                field: "phoneNumber", reason: "not_mobile", message: "\(phone.digits) is not a mobile number (060/070/080/090).")
+                field: "phoneNumber", reason: "not_mobile", message: "The number is not a mobile (060/070/080/090) or M2M (020) one.")
         }
         let kindText = try fields.text("kind")
         guard let kind = LineKind(rawValue: kindText.lowercased()) else {
             throw ImportRowProblem(field: "kind", reason: "invalid_kind", message: "kind is voice or data.")
+        }
+        // 020 numbers belong to M2M/IoT data SIMs only.
+        if phone.kind == .machineToMachine, kind != .data {
+            throw ImportRowProblem(field: "kind", reason: "m2m_data_only", message: "An M2M (020) number is a data-only line.")
         }
         return Row(
             phoneNumber: phone.digits, customerNumber: try fields.value("customerNumber", as: CustomerNumber.self).digits,
