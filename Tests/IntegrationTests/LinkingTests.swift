@@ -264,6 +264,11 @@ import TestSupport
         let refused = try await fixture.sandbox.madoctlAsNobody(
             "linking", ["link", "unlink", "N100000001", "--staff", "x", "--reason", "y", "--runtime-dir", fixture.sandbox.runtimeDirectory])
         #expect(refused.status == 1 && refused.stderr.contains("operator"), "\(refused)")
+        // The unlink is audited: a blank name or reason is refused as pin.reset refuses it.
+        for (staff, reason) in [("   ", "holder asked by phone"), ("suzuki", "\u{3000}\t")] {
+            let blank = try await fixture.sandbox.madoctl(["link", "unlink", "N100000001", "--staff", staff, "--reason", reason])
+            #expect(blank.status == 1 && blank.stderr.contains("reason invalid_value"), "\(blank.stderr)")
+        }
         let unlinked = try await fixture.sandbox.madoctl(
             ["link", "unlink", "N100000001", "--staff", "suzuki", "--reason", "holder asked by phone"])
         #expect(unlinked.status == 0, "\(unlinked.stderr)")

@@ -177,8 +177,12 @@ import TestSupport
             try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("4821"), channel: .web))
         }
         #expect(online?.reason == "phone_pin_ivr_only")
-        let viaIVR = try await auth.call(PINSet.self, .init(subject: card, kind: .phone, pin: pin("4821"), channel: .ivr))
-        #expect(viaIVR.isSet)
+        // The voice line is the call centre's: closed on the holiday too.
+        let set = PINSet.Params(subject: card, kind: .phone, pin: pin("4821"), channel: .ivr)
+        #expect(await refusal { try await auth.call(PINSet.self, set) }?.data?["nextBusinessDay"] == "2026-11-24")
+        try sandbox.setClock("2026-11-24T10:00:00+09:00")
+        #expect(try await auth.call(PINSet.self, set).isSet)
+        try sandbox.setClock("2026-11-23T10:00:00+09:00")
 
         let reset = PINReset.Params(
             subject: card, kind: .phone, pin: pin("6390"), staff: "suzuki", reason: "verified by card and birth date")
@@ -355,7 +359,7 @@ import TestSupport
     }
 
     @Test func recordsTheServiceHolds_refuseDerivedPINs_andLengthsAreConfiguration() async throws {
-        let sandbox = try ServiceSandbox()
+        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")  // a business day, for the phone PIN
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-length", "card=6"])
         let auth = try await sandbox.client("auth")
@@ -385,7 +389,7 @@ import TestSupport
     }
 
     @Test func phonePIN_equalToTheStoredCardPIN_isRefused() async throws {
-        let sandbox = try ServiceSandbox()
+        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")  // a business day, for the phone PIN
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")

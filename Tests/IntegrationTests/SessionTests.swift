@@ -89,4 +89,93 @@ import TestSupport
         #expect(wrong.status == 1 && wrong.stderr.contains("reason password_incorrect"))
         #expect(try await process.terminate() == 0)
     }
+
+    /// A reception login tells no prober which reception number and phone number belong
+    /// together: a phone number that is not the application's, a wrong PIN, and the right
+    /// PIN while locked all get the same answer (code, message, data), through the client
+    /// and madoctl; the wrong PINs still lock the application's PIN until midnight Tokyo.
+    @Test func receptionLogin_answersAWrongPhoneAndAWrongPINAlike_whileTheLockCountsTheApplication() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let phone = try PhoneNumber(validating: "090-1234-5678")
+        let otherPhone = try PhoneNumber(validating: "080-9999-0000")
+        let reception = ReceptionNumber.generate()
+        let application = PINSubject.application(reception, phone)
+        let right = try PIN(validating: "4821")
+        let wrong = try PIN(validating: "1593")
+        _ = try await auth.call(PINSet.self, .init(subject: application, kind: .network, pin: right))
+        let login = { (phone: PhoneNumber, pin: PIN) in
+            await refusal { try await auth.call(SessionOpen.self, .init(.reception(reception, phone, pin))) }
+        }
+
+        let noSuchPair = try #require(await login(otherPhone, right))
+        #expect(noSuchPair.code == ErrorCode(1141) && noSuchPair.reason == "login_failed")
+        #expect(noSuchPair.data?["attemptsLeft"] == nil && noSuchPair.data?["unlocksAt"] == nil)
+        for _ in 0..<3 {
+            #expect(await login(phone, wrong) == noSuchPair)
+            #expect(await login(otherPhone, wrong) == noSuchPair)
+        }
+        // Locked now: the right PIN is refused, and still looks like no such pair.
+        #expect(await login(phone, right) == noSuchPair)
+        let locked = try await auth.call(PINStatusMethod.self, .init(subject: application, kind: .network))
+        #expect(locked.locked && locked.failures == 3 && locked.unlocksAt == "2026-11-22T00:00:00+09:00")
+        let probed = PINSubject.application(reception, otherPhone)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: probed, kind: .network)).isSet == false)
+
+        let byMadoctl = { (phone: String) in
+            try await sandbox.madoctl(["login", "--reception", reception.value, "--phone", phone], input: "4821\n")
+        }
+        let lockedPair = try await byMadoctl("090-1234-5678")
+        let unknownPair = try await byMadoctl("080-9999-0000")
+        #expect(lockedPair.status == 1 && lockedPair.stderr.contains("reason login_failed"), "\(lockedPair.stderr)")
+        #expect(lockedPair.stdout == unknownPair.stdout && lockedPair.stderr == unknownPair.stderr)
+        #expect(lockedPair.status == unknownPair.status)
+
+        // Both kinds of failure are audited under the subject tried.
+        let audit = try await sandbox.madoctl(["call", "auth", "audit.list", #"{"subject":"\#(probed.value)"}"#, "--json"])
+        guard case .array(let events)? = GoldenJSON.parse(audit.stdout) else {
+            Issue.record("no audit: \(audit.stdout) \(audit.stderr)")
+            return
+        }
+        #expect(events.count == 5 && events.allSatisfy { $0["event"] == "pin_failure_no_pin" })
+
+        // Midnight in Tokyo: the application's PIN opens.
+        try sandbox.setClock("2026-11-22T00:00:00+09:00")
+        #expect(try await auth.call(SessionOpen.self, .init(.reception(reception, phone, right))).principal == application.value)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
+    /// ...nor by its time: a pair with no PIN costs what a wrong PIN costs (a hash and a
+    /// write with its disk sync), so their medians are close.
+    @Test func receptionLogin_takesAsLongForAWrongPhoneAsForAWrongPIN() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let process = try await sandbox.startActivated(
+            "auth", extraArguments: ["--caller-failure-limit", "1000"])
+        let auth = try await sandbox.client("auth")
+        let phone = try PhoneNumber(validating: "090-1234-5678")
+        let reception = ReceptionNumber.generate()
+        let right = PINVerify.Params(subject: .application(reception, phone), kind: .network, pin: try PIN(validating: "4821"))
+        _ = try await auth.call(PINSet.self, .init(subject: right.subject, kind: .network, pin: right.pin))
+        let wrong = try PIN(validating: "1593")
+        var times: [Bool: [Duration]] = [true: [], false: []]
+        for round in 0..<60 {
+            let known = round % 2 == 0
+            let tried = known ? phone : try PhoneNumber(validating: "080-9999-\(String(1000 + round))")
+            let started = ContinuousClock.now
+            let answer = await refusal { try await auth.call(SessionOpen.self, .init(.reception(reception, tried, wrong))) }
+            times[known]?.append(ContinuousClock.now - started)
+            #expect(answer?.reason == "login_failed")
+            // Untimed: the right PIN clears the failure, so the lock never answers instead.
+            if known { _ = try await auth.call(PINVerify.self, right) }
+        }
+        func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
+        let gap = median(times[true]!) - median(times[false]!)
+        #expect(gap < .milliseconds(20) && gap > .milliseconds(-20), "known \(median(times[true]!)), unknown \(median(times[false]!))")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
 }

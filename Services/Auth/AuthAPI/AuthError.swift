@@ -50,12 +50,12 @@ public enum AuthError: Error, Sendable, RPCErrorConvertible {
             RPCError(code: ErrorCode(1131), message: problem.message, reason: problem.reason)
         case .phonePINThroughIVROnly:
             RPCError(
-                code: ErrorCode(1106), message: "A phone PIN is set only through the voice line (IVR).",
+                code: ErrorCode(1106), message: "A phone PIN is set and changed only through the call centre's voice line (IVR).",
                 reason: "phone_pin_ivr_only")
         case .callCentreClosed(let next):
             RPCError(
                 code: ErrorCode(1107),
-                message: "The call centre resets phone PINs on business days only; next: \(next).",
+                message: "The call centre sets, changes and resets phone PINs on business days only; next: \(next).",
                 reason: "call_centre_closed", details: ["nextBusinessDay": .string(next.description)])
         case .pinWrongLength(let expected):
             RPCError(

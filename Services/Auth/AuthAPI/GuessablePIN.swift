@@ -34,6 +34,18 @@ public struct PINHolderFacts: Sendable, Hashable {
     }
 }
 
+extension PINHolderFacts {
+    /// These facts with the phone number the subject itself names (a line's own number,
+    /// an application's mobile number), which a PIN must never end with whether or not
+    /// the caller passed it.
+    public func including(_ subject: PINSubject) -> PINHolderFacts {
+        guard let own = subject.phoneNumber, !phoneNumbers.contains(own) else { return self }
+        var facts = self
+        facts.phoneNumbers.append(own)
+        return facts
+    }
+}
+
 extension GuessablePIN {
     /// The first rule `pin` breaks, or `nil` when it is acceptable.
     public static func check(_ pin: PIN, kind: PINKind, holder: PINHolderFacts) -> GuessablePIN? {

@@ -21,7 +21,7 @@ extension Channel: JSONSchemaDescribing {
 public enum PINSet: RPCMethod {
     public static let name = "pin.set"
     public static let summary =
-        "Sets a PIN. Refuses birthdays, the phone number's last digits, repeated digits, straight runs and (phone PIN) the card PIN; issued: true takes an issued initial PIN, reported mustChange."
+        "Sets a PIN (a phone PIN only through the IVR, channel: ivr, on business days). Refuses birthdays, the phone number's last digits (the subject's own line too), repeated digits, straight runs and (phone PIN) the card PIN; issued: true takes an issued initial PIN, reported mustChange."
 
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var subject: PINSubject
@@ -60,7 +60,10 @@ public enum PINSet: RPCMethod {
     public typealias Result = PINStatus
 
     public static var errors: [RPCError] {
-        [AuthError.pinWrongLength(expected: 4).rpcError, AuthError.phonePINThroughIVROnly.rpcError]
+        [
+            AuthError.pinWrongLength(expected: 4).rpcError, AuthError.phonePINThroughIVROnly.rpcError,
+            AuthError.callCentreClosed(nextBusinessDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError,
+        ]
             + GuessablePIN.allCases.map { AuthError.pinGuessable($0).rpcError }
     }
 }
@@ -160,23 +163,16 @@ public enum PINReset: RPCMethod {
             subject = try members.decode(PINSubject.self, forKey: .subject)
             kind = try members.decode(PINKind.self, forKey: .kind)
             pin = try members.decode(PIN.self, forKey: .pin)
-            staff = try members.decode(String.self, forKey: .staff)
-            reason = try members.decode(String.self, forKey: .reason)
-            guard (1...64).contains(staff.count) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .staff, in: members, debugDescription: "Name the staff member (1 to 64 characters).")
-            }
-            guard (1...500).contains(reason.count) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .reason, in: members, debugDescription: "Say why (1 to 500 characters).")
-            }
+            // Blank once trimmed (spaces, tabs, full-width spaces) names nobody and no reason.
+            staff = try members.decodeAuditText(forKey: .staff, maximumLength: 64, rule: "Name the staff member")
+            reason = try members.decodeAuditText(forKey: .reason, maximumLength: 500, rule: "Say why")
         }
 
         public static var jsonSchema: JSONSchema {
             .object(
                 [
                     "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
-                    "staff": .string(description: "Who reset it."), "reason": .string(description: "Why."),
+                    "staff": .string(description: "Who reset it (not blank)."), "reason": .string(description: "Why (not blank)."),
                 ],
                 required: ["subject", "kind", "pin", "staff", "reason"])
         }
@@ -193,7 +189,7 @@ public enum PINReset: RPCMethod {
 public enum PINChange: RPCMethod {
     public static let name = "pin.change"
     public static let summary =
-        "Changes a PIN given the current one (wrong ones count towards the lock). With a change delay the change is accepted now, shown as pending in pin.status, applied when due, and a completion e-mail goes to email."
+        "Changes a PIN given the current one (wrong ones count towards the lock). A phone PIN only through the IVR (channel: ivr), on business days. With a change delay the change is accepted now, shown as pending in pin.status, applied when due, and a completion e-mail goes to email."
 
     public struct Params: Codable, Sendable, JSONSchemaDescribing {
         public var subject: PINSubject
@@ -203,10 +199,12 @@ public enum PINChange: RPCMethod {
         public var birthDate: CivilDate?
         public var phoneNumbers: [PhoneNumber]?
         public var email: EmailAddress?
+        /// Where the request comes from (default web); a phone PIN only from the IVR.
+        public var channel: Channel?
 
         public init(
             subject: PINSubject, kind: PINKind, currentPIN: PIN, newPIN: PIN, birthDate: CivilDate? = nil,
-            phoneNumbers: [PhoneNumber]? = nil, email: EmailAddress? = nil
+            phoneNumbers: [PhoneNumber]? = nil, email: EmailAddress? = nil, channel: Channel? = nil
         ) {
             self.subject = subject
             self.kind = kind
@@ -215,6 +213,7 @@ public enum PINChange: RPCMethod {
             self.birthDate = birthDate
             self.phoneNumbers = phoneNumbers
             self.email = email
+            self.channel = channel
         }
 
         public static var jsonSchema: JSONSchema {
@@ -223,9 +222,17 @@ public enum PINChange: RPCMethod {
                     "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "currentPIN": PIN.jsonSchema,
                     "newPIN": PIN.jsonSchema, "birthDate": CivilDate.jsonSchema,
                     "phoneNumbers": .array(of: PhoneNumber.jsonSchema), "email": EmailAddress.jsonSchema,
+                    "channel": Channel.jsonSchema,
                 ],
                 required: ["subject", "kind", "currentPIN", "newPIN"])
         }
     }
     public typealias Result = PINStatus
+
+    public static var errors: [RPCError] {
+        [
+            AuthError.pinIncorrect(attemptsLeft: 2).rpcError, AuthError.phonePINThroughIVROnly.rpcError,
+            AuthError.callCentreClosed(nextBusinessDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError,
+        ]
+    }
 }

@@ -46,6 +46,13 @@ extension PINSubject {
         return (reception, phone)
     }
 
+    /// The phone number the subject names: a line's own number (`line:<digits>`), or the
+    /// mobile number given with an application; nil for any other subject.
+    public var phoneNumber: PhoneNumber? {
+        if value.hasPrefix("line:") { return try? PhoneNumber(validating: String(value.dropFirst("line:".count))) }
+        return Self.applicationParts(of: value)?.1
+    }
+
     /// Built from parts that already satisfy the shape (digits, letters and `:`).
     private init(trusted text: String) {
         value = text

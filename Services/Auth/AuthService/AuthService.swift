@@ -99,7 +99,7 @@ public struct AuthService: ServiceDefinition {
             try await pins.change(
                 current: params.currentPIN, new: params.newPIN, subject: params.subject, kind: params.kind,
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
-                email: params.email, peer: context.peer)
+                email: params.email, channel: params.channel ?? .web, peer: context.peer)
         }
         registry.register(OTPIssue.self) { [serviceCallers, idempotentCalls] params, context in
             try serviceCallers.requireServiceOrOperator(context.peer)

@@ -39,6 +39,15 @@ public enum LinkUnlink: RPCMethod {
             self.reason = reason
         }
 
+        public init(from decoder: any Decoder) throws {
+            let members = try decoder.container(keyedBy: CodingKeys.self)
+            session = try members.decodeIfPresent(String.self, forKey: .session)
+            customerNumber = try members.decodeIfPresent(ISPCustomerNumber.self, forKey: .customerNumber)
+            // An operator's unlink is audited: blank once trimmed names nobody and no reason.
+            staff = try members.decodeAuditTextIfPresent(forKey: .staff, maximumLength: 64, rule: "Name the staff member")
+            reason = try members.decodeAuditTextIfPresent(forKey: .reason, maximumLength: 500, rule: "Say why")
+        }
+
         public static var jsonSchema: JSONSchema {
             .object([
                 "session": .string(), "customerNumber": ISPCustomerNumber.jsonSchema, "staff": .string(),

@@ -43,6 +43,18 @@ struct PINInput: ParsableArguments {
     }
 }
 
+/// Where a PIN request comes from: a phone PIN is set and changed only through the IVR.
+struct PINChannel: ParsableArguments {
+    @Option(help: "web (default), ivr, support or shop; a phone PIN only ivr, on business days.")
+    var channel: String?
+
+    func validated() throws -> Channel? {
+        guard let channel else { return nil }
+        guard let value = Channel(rawValue: channel) else { throw ValidationError("--channel is web, ivr, support or shop.") }
+        return value
+    }
+}
+
 extension Madoctl.PINCommand {
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a PIN (refused with the rule when guessable).")
@@ -52,13 +64,14 @@ extension Madoctl.PINCommand {
         @Option(help: "The holder's birth date, YYYY-MM-DD, to refuse birthday PINs.") var birthDate: String?
         @Option(help: "The holder's phone numbers, to refuse their last four digits.") var phone: [String] = []
         @Flag(help: "An issued initial PIN (e.g. the MVNO's 1234): accepted, reported mustChange.") var issued = false
+        @OptionGroup var channel: PINChannel
 
         func run() async throws {
             let (subject, kind) = try target.validated()
             let pin = try input.read()
             let params = PINSet.Params(
                 subject: subject, kind: kind, pin: pin, birthDate: try birthDate.map { try Input.value($0) },
-                phoneNumbers: try phone.map { try Input.value($0) }, issued: issued)
+                phoneNumbers: try phone.map { try Input.value($0) }, issued: issued, channel: try channel.validated())
             try await Output.call(PINSet.self, params, on: "auth", with: connection, show: PINStatusText.describe)
         }
     }
@@ -99,13 +112,15 @@ extension Madoctl.PINCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var target: PINTarget
         @Option(help: "Where to mail the completion notice of a delayed (MVNO) change.") var email: String?
+        @OptionGroup var channel: PINChannel
 
         func run() async throws {
             let (subject, kind) = try target.validated()
             let current = try PINInput.pin(readLine(strippingNewline: true))
             let new = try PINInput.pin(readLine(strippingNewline: true))
             let params = PINChange.Params(
-                subject: subject, kind: kind, currentPIN: current, newPIN: new, email: try email.map { try Input.value($0) })
+                subject: subject, kind: kind, currentPIN: current, newPIN: new, email: try email.map { try Input.value($0) },
+                channel: try channel.validated())
             try await Output.call(PINChange.self, params, on: "auth", with: connection, show: PINStatusText.describe)
         }
     }

@@ -25,7 +25,7 @@ struct PINBook: Sendable {
         peer: PeerCredentials
     ) async throws -> PINStatus {
         // A card's phone PIN is chosen on the voice line after the card arrives, never online.
-        if kind == .phone, channel != .ivr { throw AuthError.phonePINThroughIVROnly }
+        if kind == .phone { try CallCentre.requireVoiceLine(channel, at: clock.now()) }
         return try await store(pin, subject: subject, kind: kind, holder: holder, issued: issued, peer: peer,
                                event: issued ? "pin_issued" : "pin_set", detail: nil)
     }
@@ -36,14 +36,7 @@ struct PINBook: Sendable {
     func reset(
         _ pin: PIN, subject: PINSubject, kind: PINKind, staff: String, reason: String, peer: PeerCredentials
     ) async throws -> PINStatus {
-        if kind == .phone {
-            let today = CivilDate(containing: clock.now())
-            if !JapaneseHolidays.isBusinessDay(today) {
-                var next = today.adding(days: 1)
-                while !JapaneseHolidays.isBusinessDay(next) { next = next.adding(days: 1) }
-                throw AuthError.callCentreClosed(nextBusinessDay: next)
-            }
-        }
+        if kind == .phone { try CallCentre.requireOpen(at: clock.now()) }
         let detail = try String(decoding: JSONCoding.encoder.encode(["staff": staff, "reason": reason]), as: UTF8.self)
         return try await store(pin, subject: subject, kind: kind, holder: PINHolderFacts(), issued: true, peer: peer,
                                event: "pin_reset", detail: detail)
@@ -56,7 +49,9 @@ struct PINBook: Sendable {
         let expected = policy.length[kind] ?? 4
         guard pin.digits.count == expected else { throw AuthError.pinWrongLength(expected: expected) }
         // An issued initial PIN (the MVNO's 1234) is taken as issued, and must be changed.
-        if !issued, let rule = GuessablePIN.check(pin, kind: kind, holder: holder) { throw AuthError.pinGuessable(rule) }
+        if !issued, let rule = GuessablePIN.check(pin, kind: kind, holder: holder.including(subject)) {
+            throw AuthError.pinGuessable(rule)
+        }
         let now = clock.now()
         let salt = SecretHasher.makeSalt()
         let record = PINRecord(
@@ -74,9 +69,13 @@ struct PINBook: Sendable {
 
     /// Checks `pin`; a correct one resets the failure count, a wrong one counts towards
     /// the lock. While locked even the right PIN is refused.
+    ///
+    /// `countingMissing` (a reception login) treats a subject with no PIN as a wrong PIN
+    /// in all but the count it cannot make: it is audited and counted against the caller
+    /// in a write of its own, so that it costs what a wrong PIN costs.
     func verify(
         _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String? = nil,
-        repeating keyed: IdempotentCalls.Call? = nil
+        repeating keyed: IdempotentCalls.Call? = nil, countingMissing: Bool = false
     ) async throws -> PINStatus {
         let now = clock.now()
         let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
@@ -103,7 +102,9 @@ struct PINBook: Sendable {
                 if let keyed, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyed, in: db) {
                     return .repeated(first)
                 }
-                let outcome = try check(pin, subject: subject, kind: kind, peer: peer, at: now, wrongPIN: wrongPIN, in: db)
+                let outcome = try check(
+                    pin, subject: subject, kind: kind, peer: peer, at: now, wrongPIN: wrongPIN,
+                    countingMissing: countingMissing, in: db)
                 if let keyed { try idempotentCalls.record(RecordedPINCheck(outcome.mapError(\.rpcError)), for: keyed, in: db) }
                 return .checked(outcome)
             }
@@ -125,11 +126,15 @@ struct PINBook: Sendable {
         case .checked(let outcome):
             switch outcome {
             case .failure(.pinIncorrect), .failure(.pinLocked): throttle.recordFailure(caller, at: now)
+            case .failure(.pinNotSet) where countingMissing: throttle.recordFailure(caller, at: now)
             default: break
             }
             return try outcome.get()
         }
     }
+
+    /// Compared against when there is no PIN, so that a check of a missing one hashes too.
+    private static let decoySalt = Data(count: 32)
 
     private enum Checked {
         case checked(Result<PINStatus, AuthError>)
@@ -152,9 +157,17 @@ struct PINBook: Sendable {
     /// is written even when the answer is an error, so the error is returned, not thrown.
     private func check(
         _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date, wrongPIN: WrongPINSeen,
-        in db: Database
+        countingMissing: Bool = false, in db: Database
     ) throws -> Result<PINStatus, AuthError> {
         guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else {
+            if countingMissing {
+                // The work of a wrong PIN: a hash, and a write with its disk sync.
+                _ = hasher.matches(pin.digits, salt: Self.decoySalt, hash: Self.decoySalt)
+                try AuditEvent(
+                    id: nil, at: now, event: "pin_failure_no_pin", subject: subject.value, kind: kind.rawValue,
+                    peerUID: Int64(peer.uid), detail: nil
+                ).insert(db)
+            }
             return .failure(.pinNotSet)
         }
         var unlocked = false
@@ -189,15 +202,18 @@ struct PINBook: Sendable {
     }
 
     /// Changes a PIN with the current one: at once, or (with a change delay) accepted now
-    /// and applied by `PendingPINChanges` when due, which then mails `email`.
+    /// and applied by `PendingPINChanges` when due, which then mails `email`. A phone PIN
+    /// changes only through the call centre's voice line, on a business day; the current
+    /// PIN is not even looked at otherwise.
     func change(
         current: PIN, new pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, email: EmailAddress?,
-        peer: PeerCredentials
+        channel: Channel, peer: PeerCredentials
     ) async throws -> PINStatus {
+        if kind == .phone { try CallCentre.requireVoiceLine(channel, at: clock.now()) }
         _ = try await verify(current, subject: subject, kind: kind, peer: peer)
         let expected = policy.length[kind] ?? 4
         guard pin.digits.count == expected else { throw AuthError.pinWrongLength(expected: expected) }
-        let holder = try await facts(holder, subject: subject, kind: kind)
+        let holder = try await facts(holder, subject: subject, kind: kind).including(subject)
         if let rule = GuessablePIN.check(pin, kind: kind, holder: holder) { throw AuthError.pinGuessable(rule) }
         let now = clock.now()
         let salt = SecretHasher.makeSalt()

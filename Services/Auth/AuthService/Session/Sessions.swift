@@ -57,7 +57,16 @@ struct Sessions: Sendable {
                 principal = subject.value
             case .reception(let reception, let phone, let pin):
                 let subject = PINSubject.application(reception, phone)
-                _ = try await pins.verify(pin, subject: subject, kind: .network, peer: peer, origin: origin)
+                do {
+                    _ = try await pins.verify(
+                        pin, subject: subject, kind: .network, peer: peer, origin: origin, countingMissing: true)
+                } catch AuthError.pinIncorrect, AuthError.pinLocked {
+                    // A wrong PIN (counted towards this application's lock) and a locked
+                    // one answer as a phone number that is not the application's does:
+                    // attempts left or an unlock time would tell a prober that this
+                    // reception number and phone number belong together.
+                    throw AuthError.loginFailed
+                }
                 principal = subject.value
             case .password(let loginID, let password):
                 customerNumber = try await passwords.verify(password, for: loginID, peer: peer, origin: origin)

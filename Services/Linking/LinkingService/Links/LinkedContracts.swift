@@ -70,9 +70,13 @@ struct LinkedContracts: Sendable {
                     "give session (the carrier ID's) or, as an operator, customerNumber.", reason: "missing_member",
                     field: "customerNumber")
             }
-            guard let staff = params.staff?.trimmed, !staff.isEmpty, let reason = params.reason?.trimmed, !reason.isEmpty else {
+            // Present, they are not blank (refused when the params are read).
+            guard let staff = params.staff else {
                 throw RPCError.invalidParams(
-                    "an operator's unlink names the staff member and the reason.", reason: "missing_member", field: "staff")
+                    "an operator's unlink names the staff member.", reason: "missing_member", field: "staff")
+            }
+            guard let reason = params.reason else {
+                throw RPCError.invalidParams("an operator's unlink says why.", reason: "missing_member", field: "reason")
             }
             ended = try await database.write { db in
                 guard let link = try LinkRow.live(customerNumber: customerNumber.value, in: db) else {
@@ -102,8 +106,4 @@ struct LinkedContracts: Sendable {
             return (link, contract)
         }
     }
-}
-
-extension String {
-    fileprivate var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }
