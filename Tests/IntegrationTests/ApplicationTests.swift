@@ -10,12 +10,17 @@ import TestSupport
 @Suite struct ApplicationTests {
     let phone = try! PhoneNumber(validating: "090-2222-3333")
 
-    func submit(_ registration: RPCClient, portIn: String? = nil, pin: String = "4821") async throws -> ReceptionNumber {
+    /// A port-in brings its MNP reservation, issued on `mnpIssuedOn` (the sandbox's day unless told).
+    func submit(
+        _ registration: RPCClient, portIn: String? = nil, mnpIssuedOn: String = "2026-11-21", pin: String = "4821"
+    ) async throws -> ReceptionNumber {
         let result = try await registration.call(
             ApplicationSubmit.self,
             .init(phoneNumber: phone, pin: try PIN(validating: pin), name: try PersonName(validating: "鈴木　一郎"),
                   kana: try KanaName(validating: "スズキ　イチロウ"), birthDate: try CivilDate(validating: "1988-08-08"),
-                  email: try EmailAddress(validating: "ichiro@example.jp"), portInNumber: try portIn.map { try PhoneNumber(validating: $0) }))
+                  email: try EmailAddress(validating: "ichiro@example.jp"), portInNumber: try portIn.map { try PhoneNumber(validating: $0) },
+                  mnpReservationNumber: portIn == nil ? nil : "4012345678",
+                  mnpIssuedOn: portIn == nil ? nil : try CivilDate(validating: mnpIssuedOn)))
         #expect(result.state == .received)
         return try ReceptionNumber(validating: result.receptionNumber)
     }
@@ -127,6 +132,43 @@ import TestSupport
             ApplicationAdvance.self,
             .init(receptionNumber: reception, to: .shipped, trackingNumber: "T-1", lineNumber: try PhoneNumber(validating: "07011112222")))
         #expect(shipped.lineNumber == "07011112222" && shipped.portedOutAt == nil)
+        await registration.close()
+        try await fixture.stop()
+    }
+    /// A port-in's MNP reservation holds 15 days counting the day of issue: one already
+    /// lapsed is refused at submission, a port-in without one too, and a line delivered
+    /// after it lapsed cannot be activated (on the last valid day it can).
+    @Test func portIn_needsAnMNPReservation_thatStillHoldsAtActivation() async throws {
+        let fixture = try await RegistrationFixture(importContracts: false)
+        let registration = try await fixture.client()
+        let auth = try await fixture.sandbox.client("auth")
+        let lapsed = await refusal { try await submit(registration, portIn: "080-9999-0000", mnpIssuedOn: "2026-11-06") }
+        #expect(lapsed?.reason == "mnp_reservation_expired" && lapsed?.data?["lastValidDay"] == "2026-11-20")
+        let missing = await refusal {
+            try await registration.call(
+                ApplicationSubmit.self,
+                .init(phoneNumber: phone, pin: try PIN(validating: "4821"), name: try PersonName(validating: "鈴木　一郎"),
+                      kana: try KanaName(validating: "スズキ　イチロウ"), birthDate: try CivilDate(validating: "1988-08-08"),
+                      email: try EmailAddress(validating: "ichiro@example.jp"), portInNumber: try PhoneNumber(validating: "080-9999-0000")))
+        }
+        #expect(missing?.reason == "missing_member" && missing?.data?["field"] == "mnpReservationNumber")
+
+        // Issued on 21 November: valid through 5 December.
+        let reception = try await submit(registration, portIn: "080-9999-0000", mnpIssuedOn: "2026-11-21")
+        for state in [ApplicationState.underReview, .approved] {
+            _ = try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: state))
+        }
+        _ = try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: .shipped, trackingNumber: "T-9"))
+        _ = try await registration.call(ApplicationAdvance.self, .init(receptionNumber: reception, to: .delivered))
+        try fixture.sandbox.setClock("2026-12-06T09:00:00+09:00")
+        let session = try #require(try await auth.call(SessionOpen.self, .init(.reception(reception, phone, try PIN(validating: "4821")))).token)
+        let late = await refusal { try await registration.call(ApplicationActivate.self, .init(session: session)) }
+        #expect(late?.reason == "mnp_reservation_expired" && late?.data?["lastValidDay"] == "2026-12-05")
+        #expect(try await registration.call(ApplicationShow.self, .init(receptionNumber: reception)).state == .delivered)
+        try fixture.sandbox.setClock("2026-12-05T23:00:00+09:00")
+        let activated = try await registration.call(ApplicationActivate.self, .init(session: session))
+        #expect(activated.state == .activated && activated.portedOutAt != nil)
+        await auth.close()
         await registration.close()
         try await fixture.stop()
     }

@@ -104,15 +104,22 @@ public enum ApplicationSubmit: RPCMethod {
         public var email: EmailAddress
         /// The number to port in, when keeping an existing number.
         public var portInNumber: PhoneNumber?
+        /// A port-in's MNP reservation number (10 digits), from the losing carrier.
+        public var mnpReservationNumber: String?
+        /// The day the MNP reservation was issued; it holds 15 days, that day included.
+        public var mnpIssuedOn: CivilDate?
         /// Sent again with the same params, answers the first application's reception
         /// number again instead of making a second application.
         public var idempotencyKey: IdempotencyKey?
 
         public init(
             phoneNumber: PhoneNumber, pin: PIN, name: PersonName, kana: KanaName, birthDate: CivilDate,
-            email: EmailAddress, portInNumber: PhoneNumber? = nil, idempotencyKey: IdempotencyKey? = nil
+            email: EmailAddress, portInNumber: PhoneNumber? = nil, mnpReservationNumber: String? = nil,
+            mnpIssuedOn: CivilDate? = nil, idempotencyKey: IdempotencyKey? = nil
         ) {
             self.idempotencyKey = idempotencyKey
+            self.mnpReservationNumber = mnpReservationNumber
+            self.mnpIssuedOn = mnpIssuedOn
             self.phoneNumber = phoneNumber
             self.pin = pin
             self.name = name
@@ -127,7 +134,9 @@ public enum ApplicationSubmit: RPCMethod {
                 [
                     "phoneNumber": PhoneNumber.jsonSchema, "pin": PIN.jsonSchema, "name": PersonName.jsonSchema,
                     "kana": KanaName.jsonSchema, "birthDate": CivilDate.jsonSchema, "email": EmailAddress.jsonSchema,
-                    "portInNumber": PhoneNumber.jsonSchema, "idempotencyKey": IdempotencyKey.jsonSchema,
+                    "portInNumber": PhoneNumber.jsonSchema,
+                    "mnpReservationNumber": .string(pattern: "^[0-9]{10}$", description: "A port-in's MNP reservation number (required with portInNumber)."),
+                    "mnpIssuedOn": CivilDate.jsonSchema, "idempotencyKey": IdempotencyKey.jsonSchema,
                 ],
                 required: ["phoneNumber", "pin", "name", "kana", "birthDate", "email"])
         }

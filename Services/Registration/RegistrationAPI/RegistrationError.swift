@@ -1,4 +1,5 @@
 import JSONRPC
+import MadoguchiModels
 
 /// The registration service's refusals, each one documented code with a stable
 /// `data.reason` (docs/errors.md, 1200–1299).
@@ -32,6 +33,8 @@ public enum RegistrationError: Error, Sendable, RPCErrorConvertible {
     case termsNotAccepted
     /// The session is not one this method serves (e.g. not a My Page login).
     case sessionNotApplicable
+    /// A port-in's MNP reservation no longer holds (15 days, the day of issue included).
+    case mnpReservationExpired(lastValidDay: CivilDate)
 
     public var rpcError: RPCError {
         switch self {
@@ -77,6 +80,11 @@ public enum RegistrationError: Error, Sendable, RPCErrorConvertible {
             RPCError(
                 code: ErrorCode(1213), message: "This session cannot be used here; log in with the right details.",
                 reason: "session_not_applicable")
+        case .mnpReservationExpired(let lastValidDay):
+            RPCError(
+                code: ErrorCode(1214),
+                message: "The MNP reservation number has expired (valid through \(lastValidDay)); get a new one from the current carrier.",
+                reason: "mnp_reservation_expired", details: ["lastValidDay": .string(lastValidDay.description)])
         }
     }
 }

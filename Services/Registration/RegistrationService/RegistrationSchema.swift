@@ -130,5 +130,13 @@ enum RegistrationSchema {
             try db.execute(sql: "UPDATE letter_job SET sentAt = createdAt")
             try db.execute(sql: "CREATE INDEX letter_job_unsent ON letter_job (retryAt) WHERE sentAt IS NULL")
         }
+        // A port-in carries its MNP reservation; applications from before have none, and
+        // activate as they did.
+        migrator.registerMigration("registration-v3-mnp-reservation") { db in
+            try db.alter(table: "application") { table in
+                table.add(column: "mnpReservationNumber", .text)
+                table.add(column: "mnpLastValidDay", .text)
+            }
+        }
     }
 }

@@ -33,12 +33,15 @@ extension Madoctl {
             @Option(help: "YYYY-MM-DD.") var birthDate: String
             @Option var email: String
             @Option(help: "An existing number to port in.") var portIn: String?
+            @Option(help: "The port-in's MNP reservation number (10 digits).") var mnpNumber: String?
+            @Option(help: "The day the MNP reservation was issued, YYYY-MM-DD (it holds 15 days).") var mnpIssued: String?
 
             func run() async throws {
                 let params = ApplicationSubmit.Params(
                     phoneNumber: try Input.value(phone), pin: try Input.value(try Input.secretLine("PIN")),
                     name: try Input.value(name), kana: try Input.value(kana), birthDate: try Input.value(birthDate),
-                    email: try Input.value(email), portInNumber: try portIn.map { try Input.value($0) })
+                    email: try Input.value(email), portInNumber: try portIn.map { try Input.value($0) },
+                    mnpReservationNumber: mnpNumber, mnpIssuedOn: try mnpIssued.map { try Input.value($0) })
                 try await Output.call(ApplicationSubmit.self, params, on: "registration", with: connection) { $0.receptionNumber }
             }
         }

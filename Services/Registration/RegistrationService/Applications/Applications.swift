@@ -25,6 +25,7 @@ struct Applications: Sendable {
         guard params.phoneNumber.kind == .mobile else {
             throw RPCError.invalidParams("the applicant's number must be a mobile number.", reason: "not_mobile", field: "phoneNumber")
         }
+        let reservation = try mnpReservation(of: params)
         // A repeat of a keyed call answers as the first did, before anything is done.
         let keyed = try params.idempotencyKey.map {
             try idempotentCalls.call(ApplicationSubmit.name, key: $0, params: params, peer: peer)
@@ -51,12 +52,15 @@ struct Applications: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO application (receptionNumber, phoneNumber, name, kana, birthDate, email, portInNumber, state, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?)
+                    INSERT INTO application (
+                      receptionNumber, phoneNumber, name, kana, birthDate, email, portInNumber, mnpReservationNumber,
+                      mnpLastValidDay, state, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?)
                     """,
                 arguments: [
                     reception.value, params.phoneNumber.digits, params.name.value, params.kana.value,
-                    params.birthDate.description, params.email.value, params.portInNumber?.digits, now,
+                    params.birthDate.description, params.email.value, params.portInNumber?.digits, reservation?.number,
+                    reservation?.lastValidDay.description, now,
                 ])
             try record(reception.value, .received, actor: "customer", note: nil, at: now, in: db)
             try outbox.enqueue(RegistrationMail.applicationReceived(to: params.email.value, reception: reception.value), in: db)
@@ -88,9 +92,38 @@ struct Applications: Sendable {
         }
     }
 
+    /// A port-in's MNP reservation, which must be given with it and still hold today.
+    private func mnpReservation(of params: ApplicationSubmit.Params) throws -> MNPReservation? {
+        guard params.portInNumber != nil else {
+            if params.mnpReservationNumber != nil || params.mnpIssuedOn != nil {
+                throw RPCError.invalidParams(
+                    "an MNP reservation goes with a port-in (portInNumber).", reason: "mnp_without_port_in",
+                    field: "mnpReservationNumber")
+            }
+            return nil
+        }
+        guard let number = params.mnpReservationNumber, let issuedOn = params.mnpIssuedOn else {
+            throw RPCError.invalidParams(
+                "a port-in needs its MNP reservation number and the day it was issued.", reason: "missing_member",
+                field: params.mnpReservationNumber == nil ? "mnpReservationNumber" : "mnpIssuedOn")
+        }
+        let reservation = try MNPReservation(number: number, issuedOn: issuedOn)
+        guard reservation.holds(on: CivilDate(containing: clock.now())) else {
+            throw RegistrationError.mnpReservationExpired(lastValidDay: reservation.lastValidDay)
+        }
+        return reservation
+    }
+
     func activate(session: String) async throws -> ApplicationView {
         let reception = try await reception(ofSession: session)
         return try await move(reception.value, to: .activated, actor: "customer", note: nil) { db, now in
+            // The number moves only while its MNP reservation holds (15 days from issue).
+            if let lastValid = try String.fetchOne(
+                db, sql: "SELECT mnpLastValidDay FROM application WHERE receptionNumber = ?", arguments: [reception.value]),
+                let lastValidDay = try? CivilDate(validating: lastValid), CivilDate(containing: now) > lastValidDay
+            {
+                throw RegistrationError.mnpReservationExpired(lastValidDay: lastValidDay)
+            }
             // A port-in switches the old line off as the new one comes on.
             try db.execute(
                 sql: "UPDATE application SET portedOutAt = ? WHERE receptionNumber = ? AND portInNumber IS NOT NULL",
