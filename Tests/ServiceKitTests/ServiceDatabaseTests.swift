@@ -39,3 +39,17 @@ import TestSupport
         #expect(again.fingerprint == secret.fingerprint)
     }
 }
+
+@Suite struct PendingFailuresTests {
+    /// Held failures are bounded by subject: past the limit a new subject is not held, one
+    /// already held still counts, and a written failure frees its place.
+    @Test func heldSubjects_areBounded() {
+        let pending = PendingFailures(maximumSubjects: 2)
+        #expect(pending.add("line:1") && pending.add("line:2"))
+        #expect(!pending.add("line:3"))
+        #expect(pending.count("line:3") == 0)
+        #expect(pending.add("line:1") && pending.count("line:1") == 2)
+        pending.remove("line:2", written: 1)
+        #expect(pending.count("line:2") == 0 && pending.add("line:3"))
+    }
+}

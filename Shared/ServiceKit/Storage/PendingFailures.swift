@@ -8,19 +8,34 @@ import Synchronization
 /// cannot count failures must never let guesses go uncounted, nor let a right guess be
 /// told apart from a wrong one. A restart forgets what is held here (at most the one
 /// failure per subject the disk refused).
+///
+/// At most `maximumSubjects` subjects are held, so an incident that lasts while a prober
+/// invents subjects cannot grow the table without bound; past it a new subject's failure
+/// is not held (it was still answered `storage_unavailable`, and auth's per-caller
+/// throttle, kept in memory, still counts it).
 public final class PendingFailures: Sendable {
     private let counts = Mutex<[String: Int]>([:])
+    /// How many subjects may have failures held at once.
+    public let maximumSubjects: Int
 
-    public init() {}
+    public init(maximumSubjects: Int = 100_000) {
+        self.maximumSubjects = maximumSubjects
+    }
 
     /// Failures of `subject` not yet written.
     public func count(_ subject: String) -> Int {
         counts.withLock { $0[subject] ?? 0 }
     }
 
-    /// Holds one more failure of `subject`.
-    public func add(_ subject: String) {
-        counts.withLock { $0[subject, default: 0] += 1 }
+    /// Holds one more failure of `subject`; false when the table is full and `subject`
+    /// was not in it.
+    @discardableResult
+    public func add(_ subject: String) -> Bool {
+        counts.withLock { table in
+            guard table[subject] != nil || table.count < maximumSubjects else { return false }
+            table[subject, default: 0] += 1
+            return true
+        }
     }
 
     /// Forgets `written` failures of `subject`, once they are on disk.
