@@ -78,7 +78,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         signal(SIGPIPE, SIG_IGN)
         let notifier = ServiceNotifier()
         let prepared = try prepare()
-        let (service, registry, address) = (prepared.service, prepared.registry, prepared.address)
+        let (service, address) = (prepared.service, prepared.address)
         let (database, outbox, clock) = (prepared.resources.database, prepared.resources.outbox, prepared.resources.clock)
 
         var serverConfiguration = RPCServer.Configuration(address: address)
@@ -155,7 +155,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "recording the fingerprint of the server secret in a database that predates it; from now on it starts only with this key",
                 metadata: ["database": "\(path)"])
         }
-        let database = try ServiceDatabase.open(path: path, secret: secret) { Definition.registerMigrations(in: &$0) }
+        let database = try ServiceDatabase.open(
+            path: path, secret: secret, fingerprintRecorded: inspection.fingerprint != nil
+        ) { Definition.registerMigrations(in: &$0) }
         return (secret, database)
     }
 

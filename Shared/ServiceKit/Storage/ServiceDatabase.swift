@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Logging
 
 /// Opens a service's own SQLite database: WAL mode (readers never wait for the writer),
 /// `synchronous=FULL`, foreign keys on, a busy timeout, and its migrations applied in order.
@@ -9,11 +8,13 @@ import Logging
 /// only the SQLite side, so a server database can be added behind those protocols later.
 public enum ServiceDatabase {
     /// Opens (creating if needed) the database at `path`, migrates it and records the
-    /// fingerprint of `secret` if none is recorded. The folder must exist: a service never
+    /// fingerprint of `secret` unless `fingerprintRecorded` (the start-up inspection saw
+    /// one: then no write is needed at start). The folder must exist: a service never
     /// creates its state folder, so a lost one is never silently replaced by an empty one.
     /// Check the database first (`DatabaseInspection`, `ServerSecretRecord.loadSecret`).
     public static func open(
-        path: String, secret: ServerSecret, migrations: (inout DatabaseMigrator) -> Void
+        path: String, secret: ServerSecret, fingerprintRecorded: Bool = false,
+        migrations: (inout DatabaseMigrator) -> Void
     ) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -36,7 +37,7 @@ public enum ServiceDatabase {
         IdempotentCalls.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
-        try pool.write { try ServerSecretRecord.record(secret, in: $0) }
+        if !fingerprintRecorded { try pool.write { try ServerSecretRecord.record(secret, in: $0) } }
         return pool
     }
 
