@@ -4,7 +4,10 @@ import JSONRPC
 
 /// A plain blocking Unix socket client for tests that must send exactly the bytes they
 /// choose (malformed JSON, a byte at a time, a half-close) and read raw reply lines.
-public final class RawSocket {
+///
+/// `@unchecked Sendable` so a test can hand it to `blocking` between awaits; a test uses
+/// one from one task at a time.
+public final class RawSocket: @unchecked Sendable {
     public let descriptor: Int32
     private var buffer: [UInt8] = []
 

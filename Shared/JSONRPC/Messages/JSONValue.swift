@@ -95,12 +95,18 @@ extension JSONValue {
 /// The JSON coders every Madoguchi message goes through: compact, sorted keys (stable
 /// golden output), unescaped slashes, ISO 8601 dates.
 public enum JSONCoding {
+    /// A new encoder with these settings, for a caller that may change them.
     public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
     }
+
+    /// One encoder with these settings shared by the hot paths (a result per call):
+    /// making an encoder costs more than encoding a small result. Never change its
+    /// settings; `JSONEncoder` is safe to use from many threads at once.
+    public static let sharedEncoder: JSONEncoder = encoder
 
     public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()

@@ -62,6 +62,7 @@ extension MethodRegistry {
         var withDiscovery = self
         withDiscovery.register(RPCDiscover.self) { _, _ in RPCDiscover.Result(document: .null) }
         let document = RPCDiscover.document(title: title, version: version, methods: withDiscovery.descriptions)
-        register(RPCDiscover.self) { _, _ in RPCDiscover.Result(document: document) }
+        let result = RPCDiscover.Result(document: document)
+        registerImmediate(RPCDiscover.self) { _, _ in result }
     }
 }

@@ -43,41 +43,97 @@ public struct Dispatcher: Sendable {
     /// The reply line (ending in `\n`) for `line`, or `nil` when nothing is to be sent
     /// (a notification, an all-notification batch, a blank line).
     public func reply(to line: Data, peer: PeerCredentials) async -> Data? {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
-        switch MessageParser.parse(line) {
+        switch start(line, peer: peer) {
+        case .answered(let reply): reply
+        case .pending(let message): await finish(message, peer: peer)
+        }
+    }
+
+    /// What reading a line led to.
+    public enum Start: Sendable {
+        /// Answered already: the reply line, or `nil` when there is none to send.
+        case answered(Data?)
+        /// A call that must wait for something: `finish` it in a task.
+        case pending(PendingMessage)
+    }
+
+    /// A parsed line whose calls are still to run.
+    public struct PendingMessage: Sendable {
+        fileprivate let message: IncomingMessage
+    }
+
+    /// Parses `line` and answers it on the spot when it can: a fault, a refusal, or calls
+    /// whose methods are all immediate (`MethodRegistry.registerImmediate`). Anything else
+    /// is handed back to be `finish`ed in a task, so the caller (a connection's event
+    /// loop) pays for a task only when a call waits.
+    public func start(_ line: Data, peer: PeerCredentials) -> Start {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .answered(nil) }
+        let message = MessageParser.parse(line)
+        switch message {
+        case .unreadable(let error):
+            return .answered(Response.line(for: [.error(error, id: .null)], asBatch: false))
+        case .single(let entry):
+            guard let response = answerImmediately(entry, peer: peer) else { return .pending(PendingMessage(message: message)) }
+            return .answered(response.map { Response.line(for: [capped($0, replySoFar: 0)], asBatch: false) })
+        case .batch(let entries):
+            guard entries.count <= limits.maximumBatchEntries else {
+                return .answered(
+                    Response.line(for: [.error(.batchTooLarge(limit: limits.maximumBatchEntries), id: .null)], asBatch: false))
+            }
+            guard entries.allSatisfy(isImmediate) else { return .pending(PendingMessage(message: message)) }
+            var reply = BatchReply(limits: limits)
+            for entry in entries {
+                reply.add(entry, answer: reply.isFull ? nil : answerImmediately(entry, peer: peer)!, dispatcher: self)
+            }
+            return .answered(reply.line)
+        }
+    }
+
+    /// Runs the calls of a line `start` could not answer at once.
+    public func finish(_ pending: PendingMessage, peer: PeerCredentials) async -> Data? {
+        switch pending.message {
         case .unreadable(let error):
             return Response.line(for: [.error(error, id: .null)], asBatch: false)
         case .single(let entry):
             guard let response = await answer(entry, peer: peer) else { return nil }
             return Response.line(for: [capped(response, replySoFar: 0)], asBatch: false)
         case .batch(let entries):
-            guard entries.count <= limits.maximumBatchEntries else {
-                return Response.line(for: [.error(.batchTooLarge(limit: limits.maximumBatchEntries), id: .null)], asBatch: false)
+            // Entries run in order, one at a time: a batch is the caller's sequence.
+            var reply = BatchReply(limits: limits)
+            for entry in entries {
+                reply.add(entry, answer: reply.isFull ? nil : await answer(entry, peer: peer), dispatcher: self)
             }
-            return await batchReply(entries, peer: peer)
+            return reply.line
         }
     }
 
-    /// Runs a batch's entries in order, stopping (and answering the rest `reply_too_large`)
-    /// once the reply would pass its cap, so one line never builds an unbounded reply.
-    private func batchReply(_ entries: [IncomingEntry], peer: PeerCredentials) async -> Data? {
-        var encoded: [Data] = []
-        var size = 2
-        var full = false
-        for entry in entries {
+    /// A batch's reply as it is built: once it would pass its cap, the rest of the batch
+    /// is not run and each of its requests is answered `reply_too_large`, so one line never
+    /// builds an unbounded reply.
+    private struct BatchReply {
+        let limits: Limits
+        private var encoded: [Data] = []
+        private var size = 2
+        private(set) var isFull = false
+
+        init(limits: Limits) { self.limits = limits }
+
+        /// Adds the answer to `entry` (`nil` for a notification, or when the reply is full).
+        mutating func add(_ entry: IncomingEntry, answer: Response?, dispatcher: Dispatcher) {
             let response: Response?
-            if full {
-                response = Self.requestID(of: entry).map { .error(.replyTooLarge(limit: limits.maximumReplyBytes), id: $0) }
+            if isFull {
+                response = Dispatcher.requestID(of: entry).map { .error(.replyTooLarge(limit: limits.maximumReplyBytes), id: $0) }
             } else {
-                response = await answer(entry, peer: peer).map { capped($0, replySoFar: size) }
+                response = answer.map { dispatcher.capped($0, replySoFar: size) }
             }
-            guard let response else { continue }
-            if case .error(let error) = response.outcome, error.code == .replyTooLarge { full = true }
+            guard let response else { return }
+            if case .error(let error) = response.outcome, error.code == .replyTooLarge { isFull = true }
             let bytes = response.encoded()
             size += bytes.count + 1
             encoded.append(bytes)
         }
-        return encoded.isEmpty ? nil : Response.line(encoded: encoded, asBatch: true)
+
+        var line: Data? { encoded.isEmpty ? nil : Response.line(encoded: encoded, asBatch: true) }
     }
 
     /// `response`, or `reply_too_large` in its place when it would take the reply line
@@ -96,48 +152,76 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// The response to one entry, or `nil` for a notification.
-    public func answer(_ entry: IncomingEntry, peer: PeerCredentials) async -> Response? {
-        switch entry {
-        case .invalid(let error, let id):
-            return .error(error, id: id)
-        case .request(let request):
-            let outcome = await run(request, peer: peer)
-            guard let id = request.id else { return nil }
-            return Response(id: id, outcome: outcome)
-        }
+    /// Whether `entry` can be answered without waiting: anything but a call of an
+    /// async method that is still in time.
+    private func isImmediate(_ entry: IncomingEntry) -> Bool {
+        guard case .request(let request) = entry, let method = registry.entry(named: request.method),
+            case .async = method.handler
+        else { return true }
+        return request.deadline?.hasPassed ?? false
     }
 
-    private func run(_ request: Request, peer: PeerCredentials) async -> Response.Outcome {
-        guard let entry = registry.entry(named: request.method) else {
-            return .error(.methodNotFound(request.method))
-        }
-        var logger = logger
-        logger[metadataKey: "method"] = "\(request.method)"
-        if let id = request.id { logger[metadataKey: "request-id"] = "\(id)" }
-        // A caller that has given up must find nothing done: a request that waited past
-        // its deadline (a backlog after a stall) is not started.
-        if let deadline = request.deadline, deadline.hasPassed {
-            logger.info("call not started: the caller's deadline had passed")
-            return .error(.deadlineExceeded())
-        }
-        let context = CallContext(peer: peer, requestID: request.id, logger: logger)
+    /// The response to one entry, or `nil` for a notification.
+    public func answer(_ entry: IncomingEntry, peer: PeerCredentials) async -> Response? {
+        if let immediate = answerImmediately(entry, peer: peer) { return immediate }
+        guard case .request(let request) = entry, case .async(let invoke)? = registry.entry(named: request.method)?.handler
+        else { preconditionFailure("only a call of an async method is answered later") }
+        let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
+        let outcome: Response.Outcome
         do {
             let result = try await CallDeadline.$current.withValue(request.deadline) {
-                try await entry.invoke(request.params, context)
+                try await invoke(request.params, context)
             }
-            logger.debug("call answered")
-            return .result(result)
-        } catch let error as any RPCErrorConvertible {
-            let rpcError = error.rpcError
-            logger.debug("call refused", metadata: ["code": "\(rpcError.code)", "reason": "\(rpcError.reason ?? "")"])
-            return .error(rpcError)
+            outcome = .result(result)
         } catch {
-            if let translated = translate(error, logger) { return .error(translated) }
-            // Unexpected: log the type and description for operators, answer generically.
-            logger.error("call failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            return .error(.internalError())
+            outcome = .error(rpcError(for: error, context: context))
         }
+        return request.id.map { Response(id: $0, outcome: outcome) }
+    }
+
+    /// The answer to `entry` when it needs no waiting: `.some(nil)` for a notification,
+    /// `nil` when it is a call of an async method that must run in a task.
+    private func answerImmediately(_ entry: IncomingEntry, peer: PeerCredentials) -> Response?? {
+        let request: Request
+        switch entry {
+        case .invalid(let error, let id): return .some(.error(error, id: id))
+        case .request(let given): request = given
+        }
+        let outcome: Response.Outcome
+        if let entry = registry.entry(named: request.method) {
+            // A caller that has given up must find nothing done: a request that waited past
+            // its deadline (a backlog after a stall) is not started.
+            if let deadline = request.deadline, deadline.hasPassed {
+                CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger).logger
+                    .info("call not started: the caller's deadline had passed")
+                outcome = .error(.deadlineExceeded())
+            } else if case .immediate(let invoke) = entry.handler {
+                let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
+                do {
+                    outcome = .result(try CallDeadline.$current.withValue(request.deadline) { try invoke(request.params, context) })
+                } catch {
+                    outcome = .error(rpcError(for: error, context: context))
+                }
+            } else {
+                return nil
+            }
+        } else {
+            outcome = .error(.methodNotFound(request.method))
+        }
+        return .some(request.id.map { Response(id: $0, outcome: outcome) })
+    }
+
+    /// The answer for an error a handler threw.
+    private func rpcError(for error: any Error, context: CallContext) -> RPCError {
+        if let convertible = error as? any RPCErrorConvertible {
+            let rpcError = convertible.rpcError
+            context.logger.debug("call refused", metadata: ["code": "\(rpcError.code)", "reason": "\(rpcError.reason ?? "")"])
+            return rpcError
+        }
+        if let translated = translate(error, context.logger) { return translated }
+        // Unexpected: log the type and description for operators, answer generically.
+        context.logger.error("call failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+        return .internalError()
     }
 }
 

@@ -6,9 +6,17 @@ public struct MethodRegistry: Sendable {
     /// A registered method, type-erased for dispatch.
     struct Entry: Sendable {
         var description: MethodDescription
-        var invoke: @Sendable (_ params: JSONValue?, _ context: CallContext) async throws -> Data
-        /// Decodes the params as `invoke` would, and stops there.
+        var handler: Handler
+        /// Decodes the params as the handler would, and stops there.
         var checkParams: @Sendable (_ params: JSONValue?) throws -> Void
+    }
+
+    /// How a method runs: on the connection's event loop at once, or as a task.
+    enum Handler: Sendable {
+        /// Answered where the message was read, without a hop to the cooperative pool.
+        case immediate(@Sendable (_ params: JSONValue?, _ context: CallContext) throws -> Data)
+        /// Run as a task: anything that waits (disk, peers, hashing).
+        case async(@Sendable (_ params: JSONValue?, _ context: CallContext) async throws -> Data)
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -27,15 +35,39 @@ public struct MethodRegistry: Sendable {
     ) {
         entries[M.name] = Entry(
             description: MethodDescription(M.self),
-            invoke: { params, context in
+            handler: .async { params, context in
                 let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
-                let result = try await handler(decoded, context)
-                return try JSONCoding.encoder.encode(result)
+                return try JSONCoding.sharedEncoder.encode(try await handler(decoded, context))
             },
-            checkParams: { params in
+            checkParams: Self.paramsCheck(M.self, deeperCheck: deeperCheck))
+    }
+
+    /// Registers `method` with a handler answered on the connection's event loop the moment
+    /// its message is read: no task is made and no thread is changed, which is most of the
+    /// cost of a small call. Only for handlers that never wait or block — no disk, no
+    /// peer, no hashing, no lock held for long — since every other message of the
+    /// connections on that loop waits while one runs (`service.ping`, `service.info`,
+    /// `rpc.discover`).
+    public mutating func registerImmediate<M: RPCMethod>(
+        _ method: M.Type,
+        handler: @escaping @Sendable (M.Params, CallContext) throws -> M.Result
+    ) {
+        entries[M.name] = Entry(
+            description: MethodDescription(M.self),
+            handler: .immediate { params, context in
                 let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
-                try deeperCheck?(decoded)
-            })
+                return try JSONCoding.sharedEncoder.encode(try handler(decoded, context))
+            },
+            checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
+    }
+
+    private static func paramsCheck<M: RPCMethod>(
+        _ method: M.Type, deeperCheck: (@Sendable (M.Params) throws -> Void)?
+    ) -> @Sendable (JSONValue?) throws -> Void {
+        { params in
+            let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
+            try deeperCheck?(decoded)
+        }
     }
 
     /// The same methods, each answering `null` once its params decode instead of running
@@ -44,7 +76,7 @@ public struct MethodRegistry: Sendable {
     public func checkingParamsOnly() -> MethodRegistry {
         var copy = self
         for (name, entry) in entries {
-            copy.entries[name]?.invoke = { params, _ in
+            copy.entries[name]?.handler = .async { params, _ in
                 try entry.checkParams(params)
                 return Data("null".utf8)
             }

@@ -7,8 +7,10 @@ import NIOFoundationCompat
 import NIOPosix
 import ServiceLifecycle
 
-/// A JSON-RPC 2.0 server on a Unix stream socket: one JSON value per line each way,
-/// pipelined requests answered in order, many connections at once.
+/// A JSON-RPC 2.0 server on a Unix stream socket: one JSON value per line each way, many
+/// connections at once, and many calls at once on each: a connection's messages are read
+/// while earlier ones are still being answered, and answers leave as they complete,
+/// matched by `id` (`RPCConnectionHandler`). A batch's entries still run in order.
 ///
 /// It is a swift-service-lifecycle `Service`: on graceful shutdown it stops accepting,
 /// lets every connection finish the calls it has sent, and returns.
@@ -29,6 +31,9 @@ public final class RPCServer: Service, Sendable {
         /// When set, the server stops once it has had no connection for this long, so that
         /// the service manager starts it again on the next connection.
         public var idleExit: Duration? = nil
+        /// Messages of one connection answered at once; past it the server stops reading
+        /// that connection until one is answered.
+        public var maximumCallsInFlightPerConnection: Int = 128
 
         public init(address: ListenAddress) {
             self.address = address
@@ -42,6 +47,8 @@ public final class RPCServer: Service, Sendable {
     private let limiter: ConnectionLimiter
     private let onReady: @Sendable () -> Void
     private let onStopping: @Sendable () -> Void
+    /// Calls being answered, across connections.
+    public let gauge: CallGauge
 
     /// - Parameters:
     ///   - onReady: called once the socket accepts connections (e.g. to notify systemd).
@@ -51,6 +58,7 @@ public final class RPCServer: Service, Sendable {
         dispatcher: Dispatcher,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        gauge: CallGauge = CallGauge(),
         onReady: @escaping @Sendable () -> Void = {},
         onStopping: @escaping @Sendable () -> Void = {}
     ) {
@@ -63,6 +71,7 @@ public final class RPCServer: Service, Sendable {
             maximumPerUID: configuration.maximumConnectionsPerUID)
         self.onReady = onReady
         self.onStopping = onStopping
+        self.gauge = gauge
     }
 
     /// Open connections right now.
@@ -81,7 +90,8 @@ public final class RPCServer: Service, Sendable {
                     }
                     try await listener.executeThenClose { inbound in
                         for try await accepted in inbound {
-                            connections.addTask { await self.handle(accepted) }
+                            guard let accepted else { continue }
+                            connections.addTask { await self.serve(accepted) }
                         }
                     }
                     background.cancelAll()
@@ -97,15 +107,20 @@ public final class RPCServer: Service, Sendable {
 
     // MARK: Listening
 
-    private typealias Accepted = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials)
+    /// An admitted connection: its channel, and the calls its handler passes on to be run
+    /// in a task.
+    private struct Accepted: Sendable {
+        var channel: Channel
+        var peer: PeerCredentials
+        var jobs: AsyncStream<RPCConnectionHandler.Job>
+    }
 
     /// Connections accepted but not yet handed to a connection task. When the listener
-    /// closes, NIO drops connections still on their way to the accept loop, and an unused
-    /// `NIOAsyncChannel` must not be dropped (a precondition failure); holding them here
-    /// lets shutdown close them properly instead.
-    private let unclaimed = NIOLockedValueBox<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([:])
+    /// closes, NIO drops connections still on their way to the accept loop; with no task
+    /// to run their calls they would wait for the idle timeout, so shutdown closes them.
+    private let unclaimed = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
 
-    private func bind() async throws -> NIOAsyncChannel<Accepted, Never> {
+    private func bind() async throws -> NIOAsyncChannel<Accepted?, Never> {
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
@@ -115,21 +130,8 @@ public final class RPCServer: Service, Sendable {
                 }
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-        let maximumMessageBytes = configuration.maximumMessageBytes
-        let idleTimeout = configuration.idleTimeout
-        let initializer: @Sendable (Channel) -> EventLoopFuture<Accepted> = { channel in
-            PeerCredentials.of(channel).flatMapThrowing { peer in
-                let pipeline = channel.pipeline.syncOperations
-                // The buffer cap keeps a line without a newline from growing without bound.
-                try pipeline.addHandler(
-                    ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: maximumMessageBytes))
-                // After the decoder, so only complete messages count as activity.
-                try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)))
-                try pipeline.addHandler(CloseOnIdleHandler())
-                let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                self.unclaimed.withLockedValue { $0[ObjectIdentifier(channel)] = asyncChannel }
-                return (asyncChannel, peer)
-            }
+        let initializer: @Sendable (Channel) -> EventLoopFuture<Accepted?> = { channel in
+            PeerCredentials.of(channel).flatMapThrowing { peer in try self.admit(channel, peer: peer) }
         }
         switch configuration.address.kind {
         case .inherited(let fileDescriptor, _):
@@ -150,13 +152,38 @@ public final class RPCServer: Service, Sendable {
         }
     }
 
+    /// Sets up a new connection on its event loop: within the connection caps, the
+    /// pipeline that serves it; past them, the refusal's reason and a close (`nil`).
+    private func admit(_ channel: Channel, peer: PeerCredentials) throws -> Accepted? {
+        let pipeline = channel.pipeline.syncOperations
+        if case .failure(let refusal) = limiter.admit(uid: peer.uid) {
+            logger.warning("connection refused", metadata: ["reason": "\(refusal.reason ?? "")", "peer": "\(peer)"])
+            let line = Response.line(for: [.error(refusal, id: .null)], asBatch: false)
+            channel.writeAndFlush(ByteBuffer(data: line)).whenComplete { _ in channel.close(promise: nil) }
+            return nil
+        }
+        channel.closeFuture.whenComplete { [limiter] _ in limiter.release(uid: peer.uid) }
+        let (jobs, continuation) = AsyncStream.makeStream(of: RPCConnectionHandler.Job.self)
+        // The buffer cap keeps a line without a newline from growing without bound.
+        try pipeline.addHandler(
+            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: configuration.maximumMessageBytes))
+        // After the decoder, so only complete messages count as activity.
+        try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(configuration.idleTimeout)))
+        try pipeline.addHandler(
+            RPCConnectionHandler(
+                dispatcher: dispatcher, peer: peer, maximumMessageBytes: configuration.maximumMessageBytes,
+                maximumInFlight: configuration.maximumCallsInFlightPerConnection, jobs: continuation, gauge: gauge))
+        unclaimed.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
+        return Accepted(channel: channel, peer: peer, jobs: jobs)
+    }
+
     private func closeUnclaimed() async {
         let dropped = unclaimed.withLockedValue { channels in
             defer { channels.removeAll() }
             return Array(channels.values)
         }
         for channel in dropped {
-            try? await channel.executeThenClose { _, _ in }
+            try? await channel.close()
         }
     }
 
@@ -178,97 +205,25 @@ public final class RPCServer: Service, Sendable {
 
     // MARK: Connections
 
-    private func handle(_ accepted: Accepted) async {
-        unclaimed.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(accepted.channel.channel)) }
-        let uid = accepted.peer.uid
-        switch limiter.admit(uid: uid) {
-        case .failure(let refusal):
-            logger.warning("connection refused", metadata: ["reason": "\(refusal.reason ?? "")", "peer": "\(accepted.peer)"])
-            try? await accepted.channel.executeThenClose { _, outbound in
-                try await outbound.write(ByteBuffer(data: Response.line(for: [.error(refusal, id: .null)], asBatch: false)))
-            }
-        case .success:
-            defer { limiter.release(uid: uid) }
-            await withGracefulShutdownHandler {
-                await serve(accepted.channel, peer: accepted.peer)
-            } onGracefulShutdown: {
-                // Stop reading: calls already received are still answered, then it closes.
-                accepted.channel.channel.close(mode: .input, promise: nil)
-            }
-        }
-    }
-
-    /// Serves one connection until the peer closes it or an error ends it; never throws.
-    private func serve(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials) async {
-        let limit = configuration.maximumMessageBytes
-        do {
-            try await channel.executeThenClose { inbound, outbound in
-                func answer(_ frame: ByteBuffer) async throws {
-                    guard frame.readableBytes <= limit else { throw ByteToMessageDecoderError.PayloadTooLargeError() }
-                    if let reply = await dispatcher.reply(to: Data(buffer: frame, byteTransferStrategy: .noCopy), peer: peer) {
-                        try await outbound.write(ByteBuffer(data: reply))
-                    }
-                    channel.channel.triggerUserOutboundEvent(MessageAnswered(), promise: nil)
-                }
-                do {
-                    for try await frame in inbound { try await answer(frame) }
-                } catch let leftOver as NIOExtrasErrors.LeftOverBytesError {
-                    // The peer closed after a last message with no newline: answer it anyway.
-                    try await answer(leftOver.leftOverBytes)
-                } catch is ByteToMessageDecoderError.PayloadTooLargeError {
-                    let error = RPCError(
-                        code: .messageTooLarge, message: "Message exceeds \(limit) bytes; closing the connection.",
-                        reason: "message_too_large", details: ["limit": .int(Int64(limit))])
-                    try await outbound.write(ByteBuffer(data: Response.line(for: [.error(error, id: .null)], asBatch: false)))
+    /// Runs the calls of one connection that could not be answered on its event loop,
+    /// concurrently, until the connection closes; never throws.
+    private func serve(_ accepted: Accepted) async {
+        unclaimed.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(accepted.channel)) }
+        let (dispatcher, peer) = (dispatcher, accepted.peer)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { calls in
+                // Ends when the channel closes; the group then waits for the calls running.
+                for await job in accepted.jobs {
+                    calls.addTask { job.answer(await dispatcher.finish(job.message, peer: peer)) }
                 }
             }
-        } catch {
-            logger.debug("connection ended", metadata: ["error": "\(error)", "peer": "\(peer)"])
+        } onGracefulShutdown: {
+            // Stop reading: calls already received are still answered, then it closes.
+            accepted.channel.close(mode: .input, promise: nil)
         }
+        logger.debug("connection ended", metadata: ["peer": "\(peer)"])
     }
 }
-
-/// Closes a connection when `IdleStateHandler` reports no read for its timeout — but not
-/// while a message it sent is still being answered: a long call (a million-row import's
-/// commit) is not an idle client, and closing would lose its answer. A client that stops
-/// reading its replies is closed all the same once they back up (see below).
-private final class CloseOnIdleHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    /// Messages read and not yet answered (confined to the channel's event loop).
-    private var inFlight = 0
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        inFlight += 1
-        context.fireChannelRead(data)
-    }
-
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        if event is MessageAnswered {
-            inFlight = max(0, inFlight - 1)
-            promise?.succeed()
-        } else {
-            context.triggerUserOutboundEvent(event, promise: promise)
-        }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            // A call still being worked on keeps the connection, but not one whose reply
-            // cannot leave because the client reads none: unread replies that fill the
-            // socket make the channel unwritable, and then an idle timeout ends it.
-            if inFlight == 0 || !context.channel.isWritable { context.close(promise: nil) }
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
-    }
-}
-
-/// Sent down the pipeline once a message has been handled (answered, or a notification).
-private struct MessageAnswered {}
 
 extension PeerCredentials {
     /// The credentials of the process at the other end of `channel`, from `SO_PEERCRED`

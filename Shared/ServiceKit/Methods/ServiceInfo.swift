@@ -4,7 +4,8 @@ import JSONRPC
 /// `service.info`: what this process is and how it was started.
 public enum ServiceInfo: RPCMethod {
     public static let name = "service.info"
-    public static let summary = "Name, version, pid, uptime, whether the process was socket-activated, and its clock."
+    public static let summary =
+        "Name, version, pid, uptime, whether the process was socket-activated, its clock, and the calls it is answering."
 
     public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
         public var name: String
@@ -18,6 +19,10 @@ public enum ServiceInfo: RPCMethod {
         public var now: String
         /// The soft open-file limit after raising it.
         public var openFileLimit: UInt64
+        /// Calls being answered now, across connections.
+        public var callsInFlight: Int
+        /// The most calls answered at once since the process started.
+        public var peakCallsInFlight: Int
 
         public static var jsonSchema: JSONSchema {
             .object(
@@ -25,8 +30,12 @@ public enum ServiceInfo: RPCMethod {
                     "name": .string(), "version": .string(), "pid": .integer(), "uptimeSeconds": .number,
                     "socketActivated": .boolean, "clock": .enumeration(["system", "file"]),
                     "now": .string(format: "date-time"), "openFileLimit": .integer(),
+                    "callsInFlight": .integer(), "peakCallsInFlight": .integer(),
                 ],
-                required: ["name", "version", "pid", "uptimeSeconds", "socketActivated", "clock", "now", "openFileLimit"])
+                required: [
+                    "name", "version", "pid", "uptimeSeconds", "socketActivated", "clock", "now", "openFileLimit",
+                    "callsInFlight", "peakCallsInFlight",
+                ])
         }
     }
 
@@ -37,6 +46,7 @@ public enum ServiceInfo: RPCMethod {
         let clock: any ServiceClock
         let clockKind: String
         let openFileLimit: UInt64
+        let calls: CallGauge
         let startedAt = ContinuousClock.now
 
         func info() -> Result {
@@ -45,7 +55,7 @@ public enum ServiceInfo: RPCMethod {
                 name: name, version: MadoguchiVersion.current, pid: getpid(),
                 uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
                 socketActivated: socketActivated, clock: clockKind, now: ISO8601.tokyo(clock.now()),
-                openFileLimit: openFileLimit)
+                openFileLimit: openFileLimit, callsInFlight: calls.inFlight, peakCallsInFlight: calls.peakInFlight)
         }
     }
 }

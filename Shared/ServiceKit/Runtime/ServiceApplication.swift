@@ -29,6 +29,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         public let registry: MethodRegistry
         let address: ListenAddress
         let openFileLimit: UInt64
+        /// Calls being answered, as `service.info` reports them.
+        let calls: CallGauge
 
         /// The dispatcher that serves `registry`: a storage fault a handler throws is
         /// answered `storage_unavailable` and logged once per incident, not `internal`.
@@ -55,12 +57,14 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let service = try Definition(resources: resources, options: options)
 
         let address = listenAddress()
+        let calls = CallGauge()
         let started = ServiceInfo.Started(
             name: Definition.name, socketActivated: address.isInherited, clock: clock,
-            clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles)
+            clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles, calls: calls)
         var registry = MethodRegistry()
-        registry.register(ServicePing.self) { _, _ in ServicePing.Result(service: Definition.name) }
-        registry.register(ServiceInfo.self) { _, _ in started.info() }
+        let pong = ServicePing.Result(service: Definition.name)
+        registry.registerImmediate(ServicePing.self) { _, _ in pong }
+        registry.registerImmediate(ServiceInfo.self) { _, _ in started.info() }
         let dependencies = Definition.dependencies.map { resources.peers.peer($0) }
         registry.register(ServiceHealth.self) { _, _ in
             await ServiceHealth.check(service: Definition.name, peers: dependencies)
@@ -68,7 +72,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
-            service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles)
+            service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles,
+            calls: calls)
     }
 
     /// Runs until shut down. Returns normally after a graceful shutdown.
@@ -89,7 +94,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         serverConfiguration.maximumMessageBytes = Definition.maximumMessageBytes
         let server = RPCServer(
             configuration: serverConfiguration, dispatcher: prepared.dispatcher(logger: logger),
-            logger: logger,
+            logger: logger, gauge: prepared.calls,
             onReady: { notifier.ready(status: "Serving on \(address)") },
             onStopping: { notifier.stopping() })
         let deliverer = OutboxDeliverer(

@@ -1,0 +1,239 @@
+import Foundation
+import NIOCore
+import NIOExtras
+import NIOFoundationCompat
+
+/// Serves one connection's messages concurrently, on the connection's event loop.
+///
+/// Each complete line (framed by `LineBasedFrameDecoder` before it) is read while earlier
+/// ones are still being answered. A line the dispatcher can answer at once (a fault, an
+/// immediate method such as `service.ping`) is answered on the spot, with no task and no
+/// thread change; any other goes to `jobs`, which the connection's task runs concurrently,
+/// and its answer comes back here. Answers leave as they complete, matched by `id`, and
+/// the socket is flushed once per turn of the event loop rather than once per answer.
+///
+/// At most `maximumInFlight` messages are worked on at once. Past that, lines already read
+/// wait here (at most one read's worth) and the socket is not read again until a slot
+/// frees: back-pressure to the client, not buffering. Reading also stops while the client
+/// leaves answers unread (the channel is not writable).
+///
+/// Not `Sendable`: everything happens on the channel's event loop; jobs reach back
+/// through `NIOLoopBound`.
+final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Never
+    typealias OutboundOut = ByteBuffer
+
+    /// A call the dispatcher could not answer at once, for the connection's task to run.
+    struct Job: Sendable {
+        let message: Dispatcher.PendingMessage
+        /// Takes the reply line (or `nil`) back to the connection's event loop.
+        let answer: @Sendable (Data?) -> Void
+    }
+
+    private let dispatcher: Dispatcher
+    private let peer: PeerCredentials
+    private let maximumMessageBytes: Int
+    private let maximumInFlight: Int
+    private let jobs: AsyncStream<Job>.Continuation
+    private let gauge: CallGauge
+
+    /// Lines being answered.
+    private var inFlight = 0
+    /// Lines read while `inFlight` was at its bound, in arrival order.
+    private var waiting = CircularBuffer<ByteBuffer>()
+    /// A read the pipeline asked for while full, done once a slot frees.
+    private var readHeld = false
+    /// A flush is scheduled for the answers written in this turn of the event loop.
+    private var flushScheduled = false
+    /// No more lines will come (the client half-closed, a fault, or shutdown): close once
+    /// every line read has been answered.
+    private var inputEnded = false
+    private var context: ChannelHandlerContext?
+
+    init(
+        dispatcher: Dispatcher, peer: PeerCredentials, maximumMessageBytes: Int, maximumInFlight: Int,
+        jobs: AsyncStream<Job>.Continuation, gauge: CallGauge
+    ) {
+        self.dispatcher = dispatcher
+        self.peer = peer
+        self.maximumMessageBytes = maximumMessageBytes
+        self.maximumInFlight = max(1, maximumInFlight)
+        self.jobs = jobs
+        self.gauge = gauge
+    }
+
+    // MARK: Reading
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received(unwrapInboundIn(data), context: context)
+    }
+
+    private func received(_ line: ByteBuffer, context: ChannelHandlerContext) {
+        guard !inputEnded else { return }
+        if inFlight < maximumInFlight && waiting.isEmpty {
+            start(line, context: context)
+        } else {
+            waiting.append(line)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if inFlight >= maximumInFlight || !waiting.isEmpty || !context.channel.isWritable {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { resumeReading(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case ChannelEvent.inputClosed:
+            // The client half-closed: answer what it sent, then close.
+            endInput(context: context)
+        case let idle as IdleStateHandler.IdleStateEvent where idle == .read:
+            // No complete message for the idle timeout. A call still being worked on keeps
+            // the connection (a million-row import's commit is not an idle client), but
+            // not one whose replies cannot leave because the client reads none: unread
+            // replies fill the socket, the channel turns unwritable, and then it ends.
+            if inFlight == 0 && waiting.isEmpty || !context.channel.isWritable { context.close(promise: nil) }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case let leftOver as NIOExtrasErrors.LeftOverBytesError:
+            // The client closed after a last message with no newline: answer it anyway.
+            received(leftOver.leftOverBytes, context: context)
+            endInput(context: context)
+        case is ByteToMessageDecoderError.PayloadTooLargeError:
+            refuseTooLarge(context: context)
+        default:
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Calls still running finish; their answers have nowhere to go and are dropped.
+        jobs.finish()
+        waiting.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        jobs.finish()
+        self.context = nil
+    }
+
+    // MARK: Answering
+
+    private func start(_ line: ByteBuffer, context: ChannelHandlerContext) {
+        inFlight += 1
+        gauge.started()
+        guard line.readableBytes <= maximumMessageBytes else {
+            refuseTooLarge(context: context)
+            finished(nil, context: context)
+            return
+        }
+        switch dispatcher.start(Data(buffer: line, byteTransferStrategy: .noCopy), peer: peer) {
+        case .answered(let reply):
+            finished(reply, context: context)
+        case .pending(let message):
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            let job = Job(message: message) { reply in
+                eventLoop.execute { loopBound.value.answered(reply) }
+            }
+            if case .terminated = jobs.yield(job) {
+                // The connection is closing and its task has stopped taking calls.
+                finished(nil, context: context)
+            }
+        }
+    }
+
+    /// A job's answer, back on the event loop.
+    private func answered(_ reply: Data?) {
+        guard let context else {
+            gauge.finished()
+            return
+        }
+        finished(reply, context: context)
+    }
+
+    private func finished(_ reply: Data?, context: ChannelHandlerContext) {
+        inFlight -= 1
+        gauge.finished()
+        if let reply {
+            var buffer = context.channel.allocator.buffer(capacity: reply.count)
+            buffer.writeBytes(reply)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            flushSoon(context: context)
+        }
+        while inFlight < maximumInFlight, let next = waiting.popFirst() {
+            start(next, context: context)
+        }
+        if inputEnded, inFlight == 0, waiting.isEmpty {
+            closeOnceWritten(context: context)
+        } else {
+            resumeReading(context: context)
+        }
+    }
+
+    /// Flushes once the event loop has done what is ready now: the answers to every line of
+    /// a read, and to jobs that finish together, leave in one write.
+    private func flushSoon(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard readHeld, inFlight < maximumInFlight, waiting.isEmpty, context.channel.isWritable, !inputEnded else { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// No more lines will be read: close once those read are answered.
+    private func endInput(context: ChannelHandlerContext) {
+        guard !inputEnded else { return }
+        inputEnded = true
+        if inFlight == 0, waiting.isEmpty { closeOnceWritten(context: context) }
+    }
+
+    /// Closes after every answer written so far has reached the socket: writes complete in
+    /// order, so an empty one completes last (a large answer may still be in NIO's queue,
+    /// and closing at once would drop it).
+    private func closeOnceWritten(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
+            .whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// A line longer than the limit: say so (with a null id: it concerns the connection),
+    /// answer what was read before it, and close.
+    private func refuseTooLarge(context: ChannelHandlerContext) {
+        guard !inputEnded else { return }
+        let limit = maximumMessageBytes
+        let error = RPCError(
+            code: .messageTooLarge, message: "Message exceeds \(limit) bytes; closing the connection.",
+            reason: "message_too_large", details: ["limit": .int(Int64(limit))])
+        let line = Response.line(for: [.error(error, id: .null)], asBatch: false)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: line)), promise: nil)
+        // Lines after the refused one are not answered: the connection is out of step.
+        waiting.removeAll()
+        endInput(context: context)
+    }
+}
