@@ -23,7 +23,11 @@ public struct Response: Sendable, Hashable {
     /// The response as compact JSON: `{"jsonrpc":"2.0","id":…,"result":…}` or with `"error"`.
     public func encoded() -> Data {
         var out = Data(#"{"jsonrpc":"2.0","id":"#.utf8)
-        out.append(Self.encode(id))
+        if case .int(let number) = id {
+            out.append(contentsOf: String(number).utf8)
+        } else {
+            out.append(contentsOf: id.jsonValue.compactJSON)
+        }
         switch outcome {
         case .result(let result):
             out.append(contentsOf: #","result":"#.utf8)
@@ -55,8 +59,8 @@ public struct Response: Sendable, Hashable {
     }
 
     private static func encode(_ value: some Encodable) -> Data {
-        // Ids and errors are plain values; encoding them cannot fail.
-        (try? JSONCoding.encoder.encode(value)) ?? Data("null".utf8)
+        // Errors are plain values; encoding them cannot fail.
+        (try? JSONCoding.sharedEncoder.encode(value)) ?? Data("null".utf8)
     }
 }
 

@@ -198,7 +198,8 @@ public struct Dispatcher: Sendable {
             } else if case .immediate(let invoke) = entry.handler {
                 let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
                 do {
-                    outcome = .result(try CallDeadline.$current.withValue(request.deadline) { try invoke(request.params, context) })
+                    // No deadline to bind: an immediate handler never waits, so it cannot be late.
+                    outcome = .result(try invoke(request.params, context))
                 } catch {
                     outcome = .error(rpcError(for: error, context: context))
                 }

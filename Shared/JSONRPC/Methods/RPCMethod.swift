@@ -41,6 +41,23 @@ public struct NoParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .object([:]) }
 }
 
+extension NoParams: JSONValueDecodable {
+    /// The same rules as `init(from:)`, read straight from the message: most calls of a
+    /// method without params are pings, where a round trip through `Codable` was most of
+    /// the cost.
+    public init(json: JSONValue) throws(RPCError) {
+        switch json {
+        case .array([]), .object([:]): return
+        case .array: throw RPCError.invalidParams("this method takes no params.", reason: "unexpected_params")
+        case .object(let members):
+            let first = String(members.keys.min()!.prefix(100))
+            throw RPCError.invalidParams("unknown member \"\(first)\".", reason: "unknown_member", field: first)
+        default:
+            throw RPCError.invalidParams("params must be an object or an array.", reason: "wrong_type")
+        }
+    }
+}
+
 /// A coding key for any member name.
 struct AnyKey: CodingKey {
     var stringValue: String
