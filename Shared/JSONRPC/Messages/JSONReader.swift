@@ -29,19 +29,22 @@ struct JSONReader: ~Copyable {
     /// caller that needs a record's few summary fields does not pay for its long lists.
     static func read(_ data: Data, skipping skipped: Set<String> = []) throws(JSONReadError) -> JSONValue {
         do {
-            return try data.withUnsafeBytes { raw in
-                let buffer = raw.assumingMemoryBound(to: UInt8.self)
-                var reader = JSONReader(buffer, skipping: skipped)
-                let value = try reader.value()
-                reader.skipWhitespace()
-                guard reader.index == buffer.count else { throw reader.error("text after the value") }
-                return value
-            }
+            return try data.withUnsafeBytes { raw in try read(raw, skipping: skipped) }
         } catch let error as JSONReadError {
             throw error
         } catch {
             throw JSONReadError(offset: 0, reason: "unreadable")
         }
+    }
+
+    /// The same, of bytes in memory the caller holds for the call.
+    static func read(_ raw: UnsafeRawBufferPointer, skipping skipped: Set<String> = []) throws(JSONReadError) -> JSONValue {
+        let buffer = raw.assumingMemoryBound(to: UInt8.self)
+        var reader = JSONReader(buffer, skipping: skipped)
+        let value = try reader.value()
+        reader.skipWhitespace()
+        guard reader.index == buffer.count else { throw reader.error("text after the value") }
+        return value
     }
 
     private mutating func value() throws(JSONReadError) -> JSONValue {

@@ -1,12 +1,22 @@
 import Foundation
+import NIOCore
 
 /// Turns one line of bytes into an `IncomingMessage`, applying the specification's rules
 /// for requests, notifications and batches.
 public enum MessageParser {
     public static func parse(_ bytes: Data) -> IncomingMessage {
+        bytes.withUnsafeBytes { parse($0) }
+    }
+
+    /// Parses a line as it arrived from the socket, without copying it.
+    public static func parse(_ bytes: ByteBuffer) -> IncomingMessage {
+        bytes.withUnsafeReadableBytes { parse($0) }
+    }
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer) -> IncomingMessage {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(bytes)
+            value = try JSONReader.read(bytes)
         } catch {
             // Invalid JSON, invalid UTF-8, nesting beyond the decoder's depth limit, a
             // number no Double can hold: all "not JSON we can read".

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 /// One answer: the echoed id and either an encoded result or an error.
 public struct Response: Sendable, Hashable {
@@ -20,47 +22,51 @@ public struct Response: Sendable, Hashable {
         Response(id: id, outcome: .error(error))
     }
 
-    /// The response as compact JSON: `{"jsonrpc":"2.0","id":…,"result":…}` or with `"error"`.
-    public func encoded() -> Data {
-        var out = Data(#"{"jsonrpc":"2.0","id":"#.utf8)
+    /// Writes the response as compact JSON: `{"jsonrpc":"2.0","id":…,"result":…}` or with
+    /// `"error"`. Straight into the connection's buffer: no intermediate copies.
+    public func write(into out: inout ByteBuffer) {
+        out.writeStaticString(#"{"jsonrpc":"2.0","id":"#)
         if case .int(let number) = id {
-            out.append(contentsOf: String(number).utf8)
+            out.writeString(String(number))
         } else {
-            out.append(contentsOf: id.jsonValue.compactJSON)
+            out.writeBytes(id.jsonValue.compactJSON)
         }
         switch outcome {
         case .result(let result):
-            out.append(contentsOf: #","result":"#.utf8)
-            out.append(result)
+            out.writeStaticString(#","result":"#)
+            out.writeBytes(result)
         case .error(let error):
-            out.append(contentsOf: #","error":"#.utf8)
-            out.append(Self.encode(error))
+            out.writeStaticString(#","error":"#)
+            // Errors are plain values; encoding them cannot fail.
+            out.writeBytes((try? JSONCoding.sharedEncoder.encode(error)) ?? Data("null".utf8))
         }
-        out.append(UInt8(ascii: "}"))
-        return out
+        out.writeStaticString("}")
     }
 
-    /// A whole reply line: one response, or a batch's responses as one array, then `\n`.
-    public static func line(for responses: [Response], asBatch: Bool) -> Data {
-        line(encoded: responses.map { $0.encoded() }, asBatch: asBatch)
+    /// The response as compact JSON.
+    public func encoded() -> Data {
+        var out = ByteBuffer()
+        write(into: &out)
+        return Data(buffer: out)
     }
 
-    /// A whole reply line from responses already encoded.
-    public static func line(encoded responses: [Data], asBatch: Bool) -> Data {
-        var out = Data()
-        if asBatch { out.append(UInt8(ascii: "[")) }
+    /// Writes a whole reply line: one response, or a batch's responses as one array, then
+    /// `\n`.
+    public static func writeLine(_ responses: [Response], asBatch: Bool, into out: inout ByteBuffer) {
+        if asBatch { out.writeStaticString("[") }
         for (index, response) in responses.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(response)
+            if index > 0 { out.writeStaticString(",") }
+            response.write(into: &out)
         }
-        if asBatch { out.append(UInt8(ascii: "]")) }
-        out.append(UInt8(ascii: "\n"))
-        return out
+        if asBatch { out.writeStaticString("]") }
+        out.writeStaticString("\n")
     }
 
-    private static func encode(_ value: some Encodable) -> Data {
-        // Errors are plain values; encoding them cannot fail.
-        (try? JSONCoding.sharedEncoder.encode(value)) ?? Data("null".utf8)
+    /// A whole reply line, as `writeLine` writes it.
+    public static func line(for responses: [Response], asBatch: Bool) -> Data {
+        var out = ByteBuffer()
+        writeLine(responses, asBatch: asBatch, into: &out)
+        return Data(buffer: out)
     }
 }
 

@@ -62,7 +62,6 @@ extension MethodRegistry {
         var withDiscovery = self
         withDiscovery.register(RPCDiscover.self) { _, _ in RPCDiscover.Result(document: .null) }
         let document = RPCDiscover.document(title: title, version: version, methods: withDiscovery.descriptions)
-        let result = RPCDiscover.Result(document: document)
-        registerImmediate(RPCDiscover.self) { _, _ in result }
+        registerConstant(RPCDiscover.self, result: RPCDiscover.Result(document: document))
     }
 }

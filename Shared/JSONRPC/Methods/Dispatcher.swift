@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOFoundationCompat
 
 /// Answers one incoming line: parses it, runs each request's handler and encodes the
 /// reply line, following the specification for notifications and batches.
@@ -43,18 +45,11 @@ public struct Dispatcher: Sendable {
     /// The reply line (ending in `\n`) for `line`, or `nil` when nothing is to be sent
     /// (a notification, an all-notification batch, a blank line).
     public func reply(to line: Data, peer: PeerCredentials) async -> Data? {
-        switch start(line, peer: peer) {
-        case .answered(let reply): reply
-        case .pending(let message): await finish(message, peer: peer)
+        var reply = ByteBuffer()
+        if let pending = start(ByteBuffer(data: line), peer: peer, reply: &reply) {
+            reply = await finish(pending, peer: peer) ?? reply
         }
-    }
-
-    /// What reading a line led to.
-    public enum Start: Sendable {
-        /// Answered already: the reply line, or `nil` when there is none to send.
-        case answered(Data?)
-        /// A call that must wait for something: `finish` it in a task.
-        case pending(PendingMessage)
+        return reply.readableBytes == 0 ? nil : Data(buffer: reply)
     }
 
     /// A parsed line whose calls are still to run.
@@ -62,49 +57,54 @@ public struct Dispatcher: Sendable {
         fileprivate let message: IncomingMessage
     }
 
-    /// Parses `line` and answers it on the spot when it can: a fault, a refusal, or calls
-    /// whose methods are all immediate (`MethodRegistry.registerImmediate`). Anything else
-    /// is handed back to be `finish`ed in a task, so the caller (a connection's event
-    /// loop) pays for a task only when a call waits.
-    public func start(_ line: Data, peer: PeerCredentials) -> Start {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .answered(nil) }
+    /// Parses `line` and answers it on the spot when it can — a fault, a refusal, or calls
+    /// whose methods are all immediate (`MethodRegistry.registerImmediate`) — appending
+    /// the reply line, if any, to `reply`. Anything else is handed back to be `finish`ed in
+    /// a task, so the caller (a connection's event loop) pays for a task only when a call
+    /// waits.
+    public func start(_ line: ByteBuffer, peer: PeerCredentials, reply: inout ByteBuffer) -> PendingMessage? {
+        if line.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
         let message = MessageParser.parse(line)
         switch message {
         case .unreadable(let error):
-            return .answered(Response.line(for: [.error(error, id: .null)], asBatch: false))
+            Response.writeLine([.error(error, id: .null)], asBatch: false, into: &reply)
         case .single(let entry):
-            guard let response = answerImmediately(entry, peer: peer) else { return .pending(PendingMessage(message: message)) }
-            return .answered(response.map { Response.line(for: [capped($0, replySoFar: 0)], asBatch: false) })
+            guard let response = answerImmediately(entry, peer: peer) else { return PendingMessage(message: message) }
+            if let response { Response.writeLine([capped(response, replySoFar: 0)], asBatch: false, into: &reply) }
         case .batch(let entries):
             guard entries.count <= limits.maximumBatchEntries else {
-                return .answered(
-                    Response.line(for: [.error(.batchTooLarge(limit: limits.maximumBatchEntries), id: .null)], asBatch: false))
+                Response.writeLine(
+                    [.error(.batchTooLarge(limit: limits.maximumBatchEntries), id: .null)], asBatch: false, into: &reply)
+                return nil
             }
-            guard entries.allSatisfy(isImmediate) else { return .pending(PendingMessage(message: message)) }
-            var reply = BatchReply(limits: limits)
+            guard entries.allSatisfy(isImmediate) else { return PendingMessage(message: message) }
+            var batch = BatchReply(limits: limits)
             for entry in entries {
-                reply.add(entry, answer: reply.isFull ? nil : answerImmediately(entry, peer: peer)!, dispatcher: self)
+                batch.add(entry, answer: batch.isFull ? nil : answerImmediately(entry, peer: peer)!, dispatcher: self)
             }
-            return .answered(reply.line)
+            batch.finish(into: &reply)
         }
+        return nil
     }
 
-    /// Runs the calls of a line `start` could not answer at once.
-    public func finish(_ pending: PendingMessage, peer: PeerCredentials) async -> Data? {
+    /// Runs the calls of a line `start` could not answer at once: the reply line, or `nil`.
+    public func finish(_ pending: PendingMessage, peer: PeerCredentials) async -> ByteBuffer? {
+        var reply = ByteBuffer()
         switch pending.message {
         case .unreadable(let error):
-            return Response.line(for: [.error(error, id: .null)], asBatch: false)
+            Response.writeLine([.error(error, id: .null)], asBatch: false, into: &reply)
         case .single(let entry):
             guard let response = await answer(entry, peer: peer) else { return nil }
-            return Response.line(for: [capped(response, replySoFar: 0)], asBatch: false)
+            Response.writeLine([capped(response, replySoFar: 0)], asBatch: false, into: &reply)
         case .batch(let entries):
             // Entries run in order, one at a time: a batch is the caller's sequence.
-            var reply = BatchReply(limits: limits)
+            var batch = BatchReply(limits: limits)
             for entry in entries {
-                reply.add(entry, answer: reply.isFull ? nil : await answer(entry, peer: peer), dispatcher: self)
+                batch.add(entry, answer: batch.isFull ? nil : await answer(entry, peer: peer), dispatcher: self)
             }
-            return reply.line
+            batch.finish(into: &reply)
         }
+        return reply.readableBytes == 0 ? nil : reply
     }
 
     /// A batch's reply as it is built: once it would pass its cap, the rest of the batch
@@ -112,8 +112,8 @@ public struct Dispatcher: Sendable {
     /// builds an unbounded reply.
     private struct BatchReply {
         let limits: Limits
-        private var encoded: [Data] = []
-        private var size = 2
+        private var line = ByteBuffer()
+        private var count = 0
         private(set) var isFull = false
 
         init(limits: Limits) { self.limits = limits }
@@ -124,16 +124,22 @@ public struct Dispatcher: Sendable {
             if isFull {
                 response = Dispatcher.requestID(of: entry).map { .error(.replyTooLarge(limit: limits.maximumReplyBytes), id: $0) }
             } else {
-                response = answer.map { dispatcher.capped($0, replySoFar: size) }
+                response = answer.map { dispatcher.capped($0, replySoFar: line.readableBytes + 2) }
             }
             guard let response else { return }
             if case .error(let error) = response.outcome, error.code == .replyTooLarge { isFull = true }
-            let bytes = response.encoded()
-            size += bytes.count + 1
-            encoded.append(bytes)
+            line.writeStaticString(count == 0 ? "[" : ",")
+            response.write(into: &line)
+            count += 1
         }
 
-        var line: Data? { encoded.isEmpty ? nil : Response.line(encoded: encoded, asBatch: true) }
+        /// Appends the reply line, unless every entry was a notification.
+        func finish(into reply: inout ByteBuffer) {
+            guard count > 0 else { return }
+            var line = line
+            line.writeStaticString("]\n")
+            reply.writeBuffer(&line)
+        }
     }
 
     /// `response`, or `reply_too_large` in its place when it would take the reply line

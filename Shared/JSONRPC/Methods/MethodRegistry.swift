@@ -61,6 +61,19 @@ public struct MethodRegistry: Sendable {
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
 
+    /// Registers `method` answering `result` every time (`service.ping`, `rpc.discover`):
+    /// an immediate method whose result is encoded once, here, not per call.
+    public mutating func registerConstant<M: RPCMethod>(_ method: M.Type, result: M.Result) {
+        let encoded = Result { try JSONCoding.sharedEncoder.encode(result) }
+        entries[M.name] = Entry(
+            description: MethodDescription(M.self),
+            handler: .immediate { params, _ in
+                _ = try ParamsDecoding.decode(M.Params.self, from: params)
+                return try encoded.get()
+            },
+            checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
+    }
+
     private static func paramsCheck<M: RPCMethod>(
         _ method: M.Type, deeperCheck: (@Sendable (M.Params) throws -> Void)?
     ) -> @Sendable (JSONValue?) throws -> Void {

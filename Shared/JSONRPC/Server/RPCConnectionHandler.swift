@@ -10,7 +10,7 @@ import NIOFoundationCompat
 /// immediate method such as `service.ping`) is answered on the spot, with no task and no
 /// thread change; any other goes to `jobs`, which the connection's task runs concurrently,
 /// and its answer comes back here. Answers leave as they complete, matched by `id`, and
-/// the socket is flushed once per turn of the event loop rather than once per answer.
+/// the answers of one turn of the event loop leave in one write and one flush.
 ///
 /// At most `maximumInFlight` messages are worked on at once. Past that, lines already read
 /// wait here (at most one read's worth) and the socket is not read again until a slot
@@ -28,7 +28,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
     struct Job: Sendable {
         let message: Dispatcher.PendingMessage
         /// Takes the reply line (or `nil`) back to the connection's event loop.
-        let answer: @Sendable (Data?) -> Void
+        let answer: @Sendable (ByteBuffer?) -> Void
     }
 
     private let dispatcher: Dispatcher
@@ -44,8 +44,11 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var waiting = CircularBuffer<ByteBuffer>()
     /// A read the pipeline asked for while full, done once a slot frees.
     private var readHeld = false
-    /// A flush is scheduled for the answers written in this turn of the event loop.
-    private var flushScheduled = false
+    /// Answers not yet written to the channel: all those of one turn of the event loop
+    /// leave in one write and one flush.
+    private var output: ByteBuffer
+    /// A write is scheduled for `output`.
+    private var writeScheduled = false
     /// No more lines will come (the client half-closed, a fault, or shutdown): close once
     /// every line read has been answered.
     private var inputEnded = false
@@ -61,6 +64,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         self.maximumInFlight = max(1, maximumInFlight)
         self.jobs = jobs
         self.gauge = gauge
+        self.output = ByteBufferAllocator().buffer(capacity: 0)
     }
 
     // MARK: Reading
@@ -143,43 +147,43 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         gauge.started()
         guard line.readableBytes <= maximumMessageBytes else {
             refuseTooLarge(context: context)
-            finished(nil, context: context)
+            finished(context: context)
             return
         }
-        switch dispatcher.start(Data(buffer: line, byteTransferStrategy: .noCopy), peer: peer) {
-        case .answered(let reply):
-            finished(reply, context: context)
-        case .pending(let message):
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let eventLoop = context.eventLoop
-            let job = Job(message: message) { reply in
-                eventLoop.execute { loopBound.value.answered(reply) }
-            }
-            if case .terminated = jobs.yield(job) {
-                // The connection is closing and its task has stopped taking calls.
-                finished(nil, context: context)
-            }
+        let before = output.writerIndex
+        guard let pending = dispatcher.start(line, peer: peer, reply: &output) else {
+            if output.writerIndex != before { writeSoon(context: context) }
+            finished(context: context)
+            return
+        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let job = Job(message: pending) { reply in
+            eventLoop.execute { loopBound.value.answered(reply) }
+        }
+        if case .terminated = jobs.yield(job) {
+            // The connection is closing and its task has stopped taking calls.
+            finished(context: context)
         }
     }
 
     /// A job's answer, back on the event loop.
-    private func answered(_ reply: Data?) {
+    private func answered(_ reply: ByteBuffer?) {
         guard let context else {
             gauge.finished()
             return
         }
-        finished(reply, context: context)
+        if var reply {
+            output.writeBuffer(&reply)
+            writeSoon(context: context)
+        }
+        finished(context: context)
     }
 
-    private func finished(_ reply: Data?, context: ChannelHandlerContext) {
+    /// One message is done: start the next waiting one, or read again, or close.
+    private func finished(context: ChannelHandlerContext) {
         inFlight -= 1
         gauge.finished()
-        if let reply {
-            var buffer = context.channel.allocator.buffer(capacity: reply.count)
-            buffer.writeBytes(reply)
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            flushSoon(context: context)
-        }
         while inFlight < maximumInFlight, let next = waiting.popFirst() {
             start(next, context: context)
         }
@@ -190,15 +194,24 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    /// Flushes once the event loop has done what is ready now: the answers to every line of
-    /// a read, and to jobs that finish together, leave in one write.
-    private func flushSoon(context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
+    /// Writes and flushes `output` once the event loop has done what is ready now: the
+    /// answers to every line of a read, and of jobs that finish together, leave in one
+    /// write.
+    private func writeSoon(context: ChannelHandlerContext) {
+        guard !writeScheduled else { return }
+        writeScheduled = true
         context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            self.context?.flush()
+            self.writeScheduled = false
+            self.writeOutput()
         }
+    }
+
+    private func writeOutput() {
+        guard let context, output.readableBytes > 0 else { return }
+        let answers = output
+        // A fresh buffer rather than clearing this one: the write still holds it.
+        output = context.channel.allocator.buffer(capacity: min(answers.readableBytes, 64 << 10))
+        context.writeAndFlush(wrapOutboundOut(answers), promise: nil)
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
@@ -218,6 +231,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// order, so an empty one completes last (a large answer may still be in NIO's queue,
     /// and closing at once would drop it).
     private func closeOnceWritten(context: ChannelHandlerContext) {
+        writeOutput()
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
             .whenComplete { _ in context.close(promise: nil) }
     }
@@ -230,8 +244,8 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let error = RPCError(
             code: .messageTooLarge, message: "Message exceeds \(limit) bytes; closing the connection.",
             reason: "message_too_large", details: ["limit": .int(Int64(limit))])
-        let line = Response.line(for: [.error(error, id: .null)], asBatch: false)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: line)), promise: nil)
+        Response.writeLine([.error(error, id: .null)], asBatch: false, into: &output)
+        writeOutput()
         // Lines after the refused one are not answered: the connection is out of step.
         waiting.removeAll()
         endInput(context: context)

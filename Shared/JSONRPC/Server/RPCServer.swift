@@ -158,8 +158,9 @@ public final class RPCServer: Service, Sendable {
         let pipeline = channel.pipeline.syncOperations
         if case .failure(let refusal) = limiter.admit(uid: peer.uid) {
             logger.warning("connection refused", metadata: ["reason": "\(refusal.reason ?? "")", "peer": "\(peer)"])
-            let line = Response.line(for: [.error(refusal, id: .null)], asBatch: false)
-            channel.writeAndFlush(ByteBuffer(data: line)).whenComplete { _ in channel.close(promise: nil) }
+            var line = channel.allocator.buffer(capacity: 256)
+            Response.writeLine([.error(refusal, id: .null)], asBatch: false, into: &line)
+            channel.writeAndFlush(line).whenComplete { _ in channel.close(promise: nil) }
             return nil
         }
         channel.closeFuture.whenComplete { [limiter] _ in limiter.release(uid: peer.uid) }

@@ -62,8 +62,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             name: Definition.name, socketActivated: address.isInherited, clock: clock,
             clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles, calls: calls)
         var registry = MethodRegistry()
-        let pong = ServicePing.Result(service: Definition.name)
-        registry.registerImmediate(ServicePing.self) { _, _ in pong }
+        registry.registerConstant(ServicePing.self, result: ServicePing.Result(service: Definition.name))
         registry.registerImmediate(ServiceInfo.self) { _, _ in started.info() }
         let dependencies = Definition.dependencies.map { resources.peers.peer($0) }
         registry.register(ServiceHealth.self) { _, _ in

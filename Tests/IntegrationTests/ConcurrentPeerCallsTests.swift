@@ -1,0 +1,65 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import LinesAPI
+import ServiceKit
+import Testing
+import TestSupport
+
+/// Calls between real service processes run concurrently: a call waiting on a peer does
+/// not hold back a fast one sent after it on the same connection, and calls that reach
+/// the peer together are worked on together there.
+@Suite struct ConcurrentPeerCallsTests {
+    @Test func aCallWaitingOnAHungPeer_doesNotDelayAPingBehindIt() async throws {
+        let fixture = try await LinesFixture(authBound: true)
+        let params = String(decoding: try JSONCoding.encoder.encode(LineStatus.Params(access: LinesFixture.byPIN())), as: UTF8.self)
+        let socket = try RawSocket(path: fixture.sandbox.socketPath("lines"), readTimeout: .seconds(20))
+        // Lines and its connection to auth are up before auth stops.
+        socket.send(#"{"jsonrpc":"2.0","id":1,"method":"line.status","params":\#(params)}"# + "\n")
+        #expect(try await blocking { try socket.readLine() }?.contains(#""result""#) == true)
+
+        fixture.auth.signal(SIGSTOP)
+        socket.send(#"{"jsonrpc":"2.0","id":2,"method":"line.status","params":\#(params)}"# + "\n")
+        socket.send(#"{"jsonrpc":"2.0","id":3,"method":"service.ping"}"# + "\n")
+        // The status cannot be answered while auth is stopped (until lines gives up on
+        // it): the ping's answer comes first.
+        let first = try await blocking { try socket.readLine() }
+        #expect(first?.hasPrefix(#"{"jsonrpc":"2.0","id":3,"result":"#) == true, "\(first ?? "nothing")")
+        let second = try await blocking { try socket.readLine() }
+        #expect(second?.hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":"#) == true && second?.contains("unavailable") == true)
+        fixture.auth.signal(SIGCONT)
+        try await fixture.stop()
+    }
+
+    @Test func callsThatReachAPeerTogether_areWorkedOnTogetherThere() async throws {
+        let fixture = try await LinesFixture(authBound: true)
+        let lines = try await fixture.sandbox.client("lines", timeout: .seconds(30))
+        let auth = try await fixture.sandbox.client("auth")
+        _ = try await lines.call(LineStatus.self, .init(access: LinesFixture.byPIN()))
+
+        // Eight PIN checks wait in auth's socket while it is stopped, then reach it at once.
+        fixture.auth.signal(SIGSTOP)
+        let checks = Task {
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for line in Array(repeating: [LinesFixture.voice, LinesFixture.otherVoice], count: 4).joined() {
+                    group.addTask { try await lines.call(LineStatus.self, .init(access: LinesFixture.byPIN(line))).phoneNumber }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        // Nine with the question itself.
+        try await waitUntil("eight calls to wait on auth") {
+            let watcher = try await fixture.sandbox.client("lines")
+            defer { Task { await watcher.close() } }
+            return try await watcher.call(ServiceInfo.self).callsInFlight >= 9
+        }
+        fixture.auth.signal(SIGCONT)
+        let answered = try await checks.value
+        #expect(answered.sorted() == Array(repeating: [LinesFixture.voice, LinesFixture.otherVoice], count: 4).joined().sorted())
+        let peak = try await auth.call(ServiceInfo.self).peakCallsInFlight
+        #expect(peak >= 8, "auth had at most \(peak) calls in flight at once")
+        await lines.close()
+        await auth.close()
+        try await fixture.stop()
+    }
+}
