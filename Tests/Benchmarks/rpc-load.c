@@ -14,9 +14,11 @@
  * id in flight (a batch, a null id, an unknown id) is an error, and so is one holding
  * `"error":`. Latency runs from the write to the read that brought the answer
  * (CLOCK_MONOTONIC), in a log-linear histogram (1/32 resolution). After --warmup
- * seconds (not counted) it measures for --duration seconds or --count answers, then
+ * seconds (not counted) it measures for --duration seconds or --count answers (within
+ * --duration if that is given too: a server that stops answering ends the run), then
  * prints one JSON line, with its own CPU time over the measurement (getrusage) so a
- * reader can see whether it, rather than the server, was the limit.
+ * reader can see whether it, rather than the server, was the limit. Exit status 2: some
+ * answers were errors; 3: fewer than --count answers came within --duration.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,10 +59,11 @@ struct slot {
 static struct {
     int connections, inflight;
     double duration, warmup;
+    int duration_given;
     long long count;
     const char *prefix, *suffix; /* the request around its id */
     size_t prefix_length, suffix_length;
-} options = {1, 1, 10, 1, 0, NULL, NULL, 0, 0};
+} options = {1, 1, 10, 1, 0, 0, NULL, NULL, 0, 0};
 
 static struct slot *slots;
 static uint64_t next_round = 1;      /* ids are round * slots + slot index */
@@ -228,7 +231,7 @@ int main(int argc, char **argv) {
         switch (option) {
         case 'c': options.connections = atoi(optarg); break;
         case 'k': options.inflight = atoi(optarg); break;
-        case 'd': options.duration = atof(optarg); break;
+        case 'd': options.duration = atof(optarg), options.duration_given = 1; break;
         case 'n': options.count = atoll(optarg); break;
         case 'w': options.warmup = atof(optarg); break;
         case 'm': method = optarg; break;
@@ -277,7 +280,8 @@ int main(int argc, char **argv) {
     uint64_t started = now_ns(), measure_from = started + (uint64_t)(options.warmup * 1e9), ends = 0, ended = 0;
     struct rusage cpu_from = {0}, cpu_to;
     if (options.warmup == 0) measuring = 1, getrusage(RUSAGE_SELF, &cpu_from);
-    if (measuring && !options.count) ends = measure_from + (uint64_t)(options.duration * 1e9);
+    int timed = !options.count || options.duration_given;
+    if (measuring && timed) ends = measure_from + (uint64_t)(options.duration * 1e9);
     for (int i = 0; i < options.connections; i++) {
         refill(&all[i], now_ns());
         flush(&all[i], poller);
@@ -290,7 +294,7 @@ int main(int argc, char **argv) {
             measuring = 1;
             measure_from = now;
             getrusage(RUSAGE_SELF, &cpu_from);
-            if (!options.count) ends = now + (uint64_t)(options.duration * 1e9);
+            if (timed) ends = now + (uint64_t)(options.duration * 1e9);
         }
         if (measuring && ((ends && now >= ends) || (options.count && calls + unmatched >= options.count))) {
             ended = now;
@@ -318,8 +322,10 @@ int main(int argc, char **argv) {
     printf("{\"connections\":%d,\"inflight\":%d,\"calls\":%lld,\"errors\":%lld,\"unmatched\":%lld,\"seconds\":%.3f,"
            "\"callsPerSecond\":%.0f,\"latencyMicroseconds\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p99.9\":%.1f,"
            "\"max\":%.1f},\"cpuSeconds\":{\"user\":%.3f,\"system\":%.3f},\"cpuShare\":%.3f}\n",
-           options.connections, options.inflight, calls, errors, unmatched, seconds, calls / seconds, percentile(50),
+           options.connections, options.inflight, calls, errors, unmatched, seconds, seconds > 0 ? calls / seconds : 0,
+           percentile(50),
            percentile(90), percentile(99), percentile(99.9), (double)latency_max / 1000, user, system,
            (user + system) / seconds);
+    if (options.count && calls + unmatched < options.count) return 3; /* out of time */
     return errors ? 2 : 0;
 }
