@@ -101,7 +101,10 @@ static double percentile(double p) {
     if (rank < 1) rank = 1;
     for (int i = 0; i < BUCKETS; i++) {
         seen += histogram[i];
-        if (seen >= rank) return bucket_value(i) / 1000;
+        if (seen >= rank) { /* a bucket's middle can lie above the largest value seen */
+            double value = bucket_value(i);
+            return (value < (double)latency_max ? value : (double)latency_max) / 1000;
+        }
     }
     return (double)latency_max / 1000;
 }
