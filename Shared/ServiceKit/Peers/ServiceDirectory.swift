@@ -6,9 +6,12 @@ public struct ServiceDirectory: Sendable {
     public static let serviceNames = ["auth", "registration", "billing", "linking", "lines"]
 
     public let runtimeDirectory: String
+    /// The pool every peer made here gets.
+    public let pool: PeerService.Pool
 
-    public init(runtimeDirectory: String) {
+    public init(runtimeDirectory: String, pool: PeerService.Pool = PeerService.Pool()) {
         self.runtimeDirectory = runtimeDirectory
+        self.pool = pool
     }
 
     /// The socket of the service `name`.
@@ -16,8 +19,9 @@ public struct ServiceDirectory: Sendable {
         runtimeDirectory + "/" + name + ".sock"
     }
 
-    /// A client for the service `name` that connects on first use and again after a drop.
+    /// A client for the service `name` that connects on first use and again after a drop,
+    /// with a pool of its own.
     public func peer(_ name: String, timeout: Duration = .seconds(2)) -> PeerService {
-        PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout)
+        PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout, pool: pool)
     }
 }

@@ -50,7 +50,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
-            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory),
+            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory, pool: configuration.peerPool),
             storageFaults: storageFaults, logger: logger)
         let service = try Definition(resources: resources, options: options)
 
