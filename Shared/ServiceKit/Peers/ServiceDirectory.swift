@@ -1,4 +1,5 @@
 import JSONRPC
+import NIOConcurrencyHelpers
 
 /// The services of one installation and where their sockets are: `<runtime-dir>/<name>.sock`.
 public struct ServiceDirectory: Sendable {
@@ -8,6 +9,8 @@ public struct ServiceDirectory: Sendable {
     public let runtimeDirectory: String
     /// The pool every peer made here gets.
     public let pool: PeerService.Pool
+    /// The peers made so far, shared by copies of this directory.
+    private let made = NIOLockedValueBox<[PeerKey: PeerService]>([:])
 
     public init(runtimeDirectory: String, pool: PeerService.Pool = PeerService.Pool()) {
         self.runtimeDirectory = runtimeDirectory
@@ -19,9 +22,22 @@ public struct ServiceDirectory: Sendable {
         runtimeDirectory + "/" + name + ".sock"
     }
 
-    /// A client for the service `name` that connects on first use and again after a drop,
-    /// with a pool of its own.
+    /// A client for the service `name` that connects on first use and again after a drop.
+    /// Every caller asking this directory (or a copy) for the same peer and timeout gets
+    /// the same one, so a process holds one pool per peer (its methods' calls and
+    /// `service.health`'s pings alike) and the bound is the bound.
     public func peer(_ name: String, timeout: Duration = .seconds(2)) -> PeerService {
-        PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout, pool: pool)
+        made.withLockedValue { made in
+            let key = PeerKey(name: name, timeout: timeout)
+            if let peer = made[key] { return peer }
+            let peer = PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout, pool: pool)
+            made[key] = peer
+            return peer
+        }
+    }
+
+    private struct PeerKey: Hashable {
+        var name: String
+        var timeout: Duration
     }
 }

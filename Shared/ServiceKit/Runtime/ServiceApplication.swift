@@ -119,7 +119,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
                 "open-file-limit": "\(prepared.openFileLimit)",
             ])
-        let needed = ProcessLimits.openFilesNeeded(maximumConnections: configuration.maximumConnections)
+        let needed = ProcessLimits.openFilesNeeded(
+            maximumConnections: configuration.maximumConnections,
+            peerConnections: Definition.dependencies.count * configuration.peerPool.maximumConnections)
         if prepared.openFileLimit > 0, prepared.openFileLimit < needed {
             // Past the limit, connections wait unaccepted in the backlog instead of getting
             // the connection cap's answer.
