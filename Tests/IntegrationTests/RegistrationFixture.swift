@@ -12,6 +12,8 @@ struct RegistrationFixture {
     let sandbox: ServiceSandbox
     var auth: ChildProcess
     var registration: ChildProcess
+    /// Flags registration is started with (again after a restart).
+    let registrationArguments: [String]
 
     static let contracts = """
         {"customerNumber":"00012345","name":"相込　太郎","kana":"アイコム　タロウ","birthDate":"1985-04-12","phoneNumbers":["090-1234-5678"],"email":"taro@example.jp","postalCode":"100-0001","address":"東京都千代田区千代田1-1","iccids":["8981100000000000002"],"services":["mobile-voice"]}
@@ -19,10 +21,14 @@ struct RegistrationFixture {
 
         """
 
-    init(now: String = "2026-11-21T12:00:00+09:00", importContracts: Bool = true) async throws {
+    init(
+        now: String = "2026-11-21T12:00:00+09:00", importContracts: Bool = true, authArguments: [String] = [],
+        registrationArguments: [String] = []
+    ) async throws {
         sandbox = try ServiceSandbox(now: now)
-        auth = try await sandbox.startActivated("auth")
-        registration = try await sandbox.startActivated("registration")
+        self.registrationArguments = registrationArguments
+        auth = try await sandbox.startActivated("auth", extraArguments: authArguments)
+        registration = try await sandbox.startActivated("registration", extraArguments: registrationArguments)
         if importContracts {
             let file = sandbox.root.file("contracts.jsonl")
             try Data(Self.contracts.utf8).write(to: URL(fileURLWithPath: file))
@@ -35,23 +41,39 @@ struct RegistrationFixture {
 
     /// Signs customer 12345 up as `accountId` (taro@example.jp) with password Sakura2026.
     func signUpTaro(_ registration: RPCClient, accountId: String = "taro.yamada") async throws {
+        try await signUp(
+            registration, customer: "12345", phone: "09012345678", kana: "アイコム　タロウ", email: "taro@example.jp",
+            nickname: "たろう", accountId: accountId)
+    }
+
+    /// Signs customer 67890 up as `accountId` (hanako@example.jp) with password Sakura2026.
+    func signUpHanako(_ registration: RPCClient, accountId: String = "hanako.sato") async throws {
+        try await signUp(
+            registration, customer: "67890", phone: "08011112222", kana: "サトウ　ハナコ", email: "hanako@example.jp",
+            nickname: "はなこ", accountId: accountId)
+    }
+
+    private func signUp(
+        _ registration: RPCClient, customer: String, phone: String, kana: String, email: String,
+        nickname: String, accountId: String
+    ) async throws {
         let checked = try await registration.call(
             SignUpVerifyIdentity.self,
-            .init(customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
-                  kana: try KanaName(validating: "アイコム　タロウ")))
+            .init(customerNumber: try CustomerNumber(validating: customer), phoneNumber: try PhoneNumber(validating: phone),
+                  kana: try KanaName(validating: kana)))
         _ = try await registration.call(
             SignUpSubmit.self,
             .init(ticket: checked.ticket, accountId: try AccountID(validating: accountId), password: "Sakura2026",
-                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
+                  email: try EmailAddress(validating: email), nickname: nickname))
         _ = try await registration.call(
-            SignUpComplete.self, .init(token: try await linkToken(to: "taro@example.jp"), password: "Sakura2026"))
+            SignUpComplete.self, .init(token: try await linkToken(to: email), password: "Sakura2026"))
     }
 
     /// Restarts the registration service (kill -9, then a fresh activation).
     mutating func restartRegistration() async throws {
         registration.signal(SIGKILL)
         _ = try await registration.waitForExit()
-        registration = try await sandbox.startActivated("registration")
+        registration = try await sandbox.startActivated("registration", extraArguments: registrationArguments)
     }
 
     /// Starts auth again after a test stopped it.

@@ -16,6 +16,7 @@ public enum ListeningUnixSockets {
     private static let dumpFlags: UInt16 = 0x1 | 0x300  // NLM_F_REQUEST | NLM_F_DUMP
     private static let sockDiagByFamily: UInt16 = 20  // SOCK_DIAG_BY_FAMILY
     private static let listenState: UInt32 = 10  // TCP_LISTEN
+    static let establishedState: UInt32 = 1  // TCP_ESTABLISHED
     private static let showName: UInt32 = 1  // UDIAG_SHOW_NAME
     private static let nameAttribute: UInt16 = 0  // UNIX_DIAG_NAME
     private static let netlinkDone: UInt16 = 3  // NLMSG_DONE
@@ -34,14 +35,20 @@ public enum ListeningUnixSockets {
 
     /// Every path a listening Unix socket is bound to (abstract names left out).
     public static func paths() throws -> Set<String> {
+        Set(try names(inStates: UInt32(1) << listenState))
+    }
+
+    /// The name of every Unix socket in one of `states` (a mask of `1 << TCP_*`), once per
+    /// socket; sockets with no name (a client's end) and abstract names are left out.
+    static func names(inStates states: UInt32) throws -> [String] {
         let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkSockDiag)
         guard fd >= 0 else { throw QueryFailed(step: "socket", code: errno) }
         defer { close(fd) }
-        let request = dumpRequest()
+        let request = dumpRequest(states: states)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
             throw QueryFailed(step: "send", code: errno)
         }
-        var found = Set<String>()
+        var found: [String] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -50,8 +57,8 @@ public enum ListeningUnixSockets {
         }
     }
 
-    /// `nlmsghdr` + `unix_diag_req`: dump listening sockets with their names.
-    private static func dumpRequest() -> [UInt8] {
+    /// `nlmsghdr` + `unix_diag_req`: dump the sockets in `states` with their names.
+    private static func dumpRequest(states: UInt32) -> [UInt8] {
         var bytes = [UInt8]()
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value) { bytes.append(contentsOf: $0) } }
         append(UInt32(16 + 24))  // nlmsg_len
@@ -62,7 +69,7 @@ public enum ListeningUnixSockets {
         append(UInt8(AF_UNIX))  // sdiag_family
         append(UInt8(0))  // sdiag_protocol
         append(UInt16(0))  // pad
-        append(UInt32(1) << listenState)  // udiag_states
+        append(states)  // udiag_states
         append(UInt32(0))  // udiag_ino
         append(showName)  // udiag_show
         append(UInt64(0))  // udiag_cookie
@@ -70,7 +77,7 @@ public enum ListeningUnixSockets {
     }
 
     /// Reads one datagram of answers into `found`; true once the dump is done.
-    private static func read(_ datagram: ArraySlice<UInt8>, into found: inout Set<String>) throws -> Bool {
+    private static func read(_ datagram: ArraySlice<UInt8>, into found: inout [String]) throws -> Bool {
         let bytes = Array(datagram)
         func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
@@ -90,7 +97,7 @@ public enum ListeningUnixSockets {
                 guard attributeLength >= 4, attribute + attributeLength <= message + length else { break }
                 if u16(attribute + 2) == nameAttribute, attributeLength > 4, bytes[attribute + 4] != 0 {
                     let name = bytes[(attribute + 4)..<(attribute + attributeLength)].prefix { $0 != 0 }
-                    found.insert(String(decoding: name, as: UTF8.self))
+                    found.append(String(decoding: name, as: UTF8.self))
                 }
                 attribute += (attributeLength + 3) & ~3
             }

@@ -107,6 +107,12 @@ public final class RPCClient: Sendable {
         try? await channel.close()
     }
 
+    /// Starts closing the connection and returns at once, for callers that cannot await
+    /// (a timer on an event loop); pending calls fail with `connectionClosed`.
+    public func closeWithoutWaiting() {
+        channel.close(promise: nil)
+    }
+
     /// Whether the connection is still open.
     public var isConnected: Bool { channel.isActive }
 

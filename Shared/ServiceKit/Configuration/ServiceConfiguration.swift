@@ -23,6 +23,8 @@ public struct ServiceConfiguration: Sendable {
     public var maximumConnections: Int
     public var maximumConnectionsPerUID: Int
     public var shutdownGrace: Duration
+    /// The pool of connections to each service this one calls.
+    public var peerPool: PeerService.Pool
     /// How long the integrity check at start may take before it stops, unfinished.
     public var integrityCheckLimit: Duration
     /// How long at least an answer takes that must not tell whether something exists.
@@ -61,6 +63,9 @@ public struct ServiceConfiguration: Sendable {
         maximumConnections = options.maxConnections
         maximumConnectionsPerUID = options.maxConnectionsPerUid
         shutdownGrace = .milliseconds(Int64(options.shutdownGrace * 1000))
+        var peerPool = PeerService.Pool(idleTimeout: .milliseconds(Int64(options.peerIdleSeconds * 1000)))
+        if let peerConnections = options.peerConnections { peerPool.maximumConnections = peerConnections }
+        self.peerPool = peerPool
         integrityCheckLimit = .milliseconds(Int64(options.integrityCheckSeconds * 1000))
         evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)

@@ -43,6 +43,12 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Most open connections from one uid.")
     public var maxConnectionsPerUid: Int = 1024
 
+    @Option(help: "Most connections to each service this one calls (default: twice the cores).")
+    public var peerConnections: Int?
+
+    @Option(help: "Close a connection to a service this one calls once it has carried no call for this many seconds.")
+    public var peerIdleSeconds: Double = 30
+
     @Option(help: "Members of this group (and root) may call operator methods.")
     public var operatorGroup: String = "madoguchi-operators"
 
@@ -72,6 +78,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         guard maxConnections > 0, maxConnectionsPerUid > 0 else {
             throw ValidationError("Connection limits must be positive.")
         }
+        if let peerConnections, peerConnections <= 0 { throw ValidationError("--peer-connections must be positive.") }
+        guard peerIdleSeconds > 0 else { throw ValidationError("--peer-idle-seconds must be positive.") }
         guard evenAnswerMs >= 0 else { throw ValidationError("--even-answer-ms must not be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative.") }
         guard integrityCheckSeconds > 0 else { throw ValidationError("--integrity-check-seconds must be positive.") }

@@ -35,11 +35,21 @@ public final class OutboxDeliverer: Service, Sendable {
         self.pollInterval = pollInterval
     }
 
+    /// Polls until graceful shutdown, then makes a last pass: the service stops its
+    /// server before its deliverer (`ServiceApplication`), so the last pass sends what the
+    /// last calls wrote instead of leaving it until the next start. Cancelled (the
+    /// shutdown grace has run out), it stops at once.
     public func run() async throws {
         await repeatUntilShutdown(every: pollInterval) { await deliverDue() }
+        // Each pass takes at most a batch; a full one may have left more behind.
+        while !Task.isCancelled, await deliverDue() == Self.batchSize {}
     }
 
-    /// Delivers every message that is due now; returns how many were delivered.
+    /// The most messages one pass reads.
+    static let batchSize = 100
+
+    /// Delivers every message that is due now (at most `batchSize`); returns how many
+    /// were delivered.
     @discardableResult
     public func deliverDue() async -> Int {
         var delivered = 0
@@ -57,7 +67,7 @@ public final class OutboxDeliverer: Service, Sendable {
                     logger.notice("the clock is behind the outbox's schedule; messages brought forward to their back-off", metadata: ["messages": "\(moved)"])
                 }
             }
-            let pending = try await database.read { db in try OutboxStore.due(at: now, limit: 100, in: db) }
+            let pending = try await database.read { db in try OutboxStore.due(at: now, limit: Self.batchSize, in: db) }
             for message in pending {
                 if await deliver(message) { delivered += 1 }
             }

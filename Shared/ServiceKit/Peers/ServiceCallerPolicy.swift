@@ -5,7 +5,8 @@ import JSONRPC
 /// services themselves (members of the service group, `--service-group`) and operators.
 ///
 /// Every caller of a socket is in the `madoguchi` group that owns it, so that group says
-/// nothing; the service group is one only the services' units join.
+/// nothing; the service group is one only the services' units join. Each group's answers
+/// are kept briefly by its own `OperatorPolicy`, so a check costs no look-up on most calls.
 public struct ServiceCallerPolicy: Sendable {
     /// Root and the operator group.
     public let operators: OperatorPolicy

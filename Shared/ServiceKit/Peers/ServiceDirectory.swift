@@ -1,4 +1,5 @@
 import JSONRPC
+import NIOConcurrencyHelpers
 
 /// The services of one installation and where their sockets are: `<runtime-dir>/<name>.sock`.
 public struct ServiceDirectory: Sendable {
@@ -6,9 +7,14 @@ public struct ServiceDirectory: Sendable {
     public static let serviceNames = ["auth", "registration", "billing", "linking", "lines"]
 
     public let runtimeDirectory: String
+    /// The pool every peer made here gets.
+    public let pool: PeerService.Pool
+    /// The peers made so far, shared by copies of this directory.
+    private let made = NIOLockedValueBox<[PeerKey: PeerService]>([:])
 
-    public init(runtimeDirectory: String) {
+    public init(runtimeDirectory: String, pool: PeerService.Pool = PeerService.Pool()) {
         self.runtimeDirectory = runtimeDirectory
+        self.pool = pool
     }
 
     /// The socket of the service `name`.
@@ -17,7 +23,21 @@ public struct ServiceDirectory: Sendable {
     }
 
     /// A client for the service `name` that connects on first use and again after a drop.
+    /// Every caller asking this directory (or a copy) for the same peer and timeout gets
+    /// the same one, so a process holds one pool per peer (its methods' calls and
+    /// `service.health`'s pings alike) and the bound is the bound.
     public func peer(_ name: String, timeout: Duration = .seconds(2)) -> PeerService {
-        PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout)
+        made.withLockedValue { made in
+            let key = PeerKey(name: name, timeout: timeout)
+            if let peer = made[key] { return peer }
+            let peer = PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout, pool: pool)
+            made[key] = peer
+            return peer
+        }
+    }
+
+    private struct PeerKey: Hashable {
+        var name: String
+        var timeout: Duration
     }
 }

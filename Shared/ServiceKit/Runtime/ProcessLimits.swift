@@ -19,15 +19,15 @@ public enum ProcessLimits {
         return UInt64(limit.rlim_cur)
     }
 
-    /// Descriptors a service holds besides its connections: standard streams, the
-    /// listening socket, the database with its WAL and shared-memory files (a writer and
-    /// readers), the event loops' own, calls to peer services and spool files being
-    /// written.
+    /// Descriptors a service holds besides its connections and its peer pools: standard
+    /// streams, the listening socket, the database with its WAL and shared-memory files
+    /// (a writer and readers), the event loops' own and spool files being written.
     public static let reservedDescriptors: UInt64 = 64
 
-    /// The open-file limit that `maximumConnections` connections need: one descriptor
-    /// each, and the reserve.
-    public static func openFilesNeeded(maximumConnections: Int) -> UInt64 {
-        UInt64(max(maximumConnections, 0)) + reservedDescriptors
+    /// The open-file limit that `maximumConnections` connections need, with
+    /// `peerConnections` open to the services this one calls: one descriptor each, and
+    /// the reserve.
+    public static func openFilesNeeded(maximumConnections: Int, peerConnections: Int = 0) -> UInt64 {
+        UInt64(max(maximumConnections, 0)) + UInt64(max(peerConnections, 0)) + reservedDescriptors
     }
 }

@@ -7,7 +7,8 @@ import Systemd
 
 /// Builds and runs one service process: resolves its socket (inherited from systemd or
 /// bound here), opens its database, and runs the RPC server, the outbox deliverer and the
-/// watchdog in one `ServiceGroup` that shuts down gracefully on SIGTERM or SIGINT.
+/// watchdog in one `ServiceGroup` that shuts down gracefully on SIGTERM or SIGINT: the
+/// server first, so that the deliverer's last pass sends what the last calls wrote.
 public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     public let configuration: ServiceConfiguration
     private let options: Definition.Options
@@ -52,7 +53,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
-            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory),
+            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory, pool: configuration.peerPool),
             storageFaults: storageFaults, logger: logger)
         let service = try Definition(resources: resources, options: options)
 
@@ -100,15 +101,19 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             database: database, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
             logger: logger)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            // The server returning (idle exit) ends the whole process.
-            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: deliverer),
-        ]
-        services += service.backgroundServices.map { .init(service: $0) }
+        // A ServiceGroup stops its services in reverse order, each once the one after it
+        // has returned. So the server, last here, stops first: it stops accepting and
+        // answers what its connections have sent. Then the background jobs, which may
+        // still queue mail; then the outbox deliverer, whose last pass sends what the
+        // last calls and jobs wrote; the watchdog, first, keeps systemd told meanwhile.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let interval = notifier.watchdogInterval {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
         }
+        services.append(.init(service: deliverer))
+        services += service.backgroundServices.map { .init(service: $0) }
+        // The server returning (idle exit) ends the whole process, in the same order.
+        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
@@ -118,7 +123,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
                 "open-file-limit": "\(prepared.openFileLimit)",
             ])
-        let needed = ProcessLimits.openFilesNeeded(maximumConnections: configuration.maximumConnections)
+        let needed = ProcessLimits.openFilesNeeded(
+            maximumConnections: configuration.maximumConnections,
+            peerConnections: Definition.dependencies.count * configuration.peerPool.maximumConnections)
         if prepared.openFileLimit > 0, prepared.openFileLimit < needed {
             // Past the limit, connections wait unaccepted in the backlog instead of getting
             // the connection cap's answer.
