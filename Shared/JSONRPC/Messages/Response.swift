@@ -27,7 +27,7 @@ public struct Response: Sendable, Hashable {
     public func write(into out: inout ByteBuffer) {
         out.writeStaticString(#"{"jsonrpc":"2.0","id":"#)
         if case .int(let number) = id {
-            out.writeString(String(number))
+            out.writeDecimal(number)
         } else {
             out.writeBytes(id.jsonValue.compactJSON)
         }
@@ -48,6 +48,12 @@ public struct Response: Sendable, Hashable {
         var out = ByteBuffer()
         write(into: &out)
         return Data(buffer: out)
+    }
+
+    /// Writes this response as a whole reply line (a single call's), ending in `\n`.
+    public func writeLine(into out: inout ByteBuffer) {
+        write(into: &out)
+        out.writeStaticString("\n")
     }
 
     /// Writes a whole reply line: one response, or a batch's responses as one array, then
@@ -75,4 +81,22 @@ public struct ResponseEnvelope<Result: Decodable>: Decodable {
     public var id: RequestID?
     public var result: Result?
     public var error: RPCError?
+}
+
+extension ByteBuffer {
+    /// Writes `number` in decimal, as JSON writes it, without making a `String` of it.
+    mutating func writeDecimal(_ number: Int64) {
+        if number < 0 { writeStaticString("-") }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, filled from the end
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { room in
+            repeat {
+                count += 1
+                room[24 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            _ = writeBytes(UnsafeRawBufferPointer(rebasing: room[(24 - count)...]))
+        }
+    }
 }

@@ -70,7 +70,7 @@ public struct Dispatcher: Sendable {
             Response.writeLine([.error(error, id: .null)], asBatch: false, into: &reply)
         case .single(let entry):
             guard let response = answerImmediately(entry, peer: peer) else { return PendingMessage(message: message) }
-            if let response { Response.writeLine([capped(response, replySoFar: 0)], asBatch: false, into: &reply) }
+            if let response { capped(response, replySoFar: 0).writeLine(into: &reply) }
         case .batch(let entries):
             guard entries.count <= limits.maximumBatchEntries else {
                 Response.writeLine(
@@ -95,7 +95,7 @@ public struct Dispatcher: Sendable {
             Response.writeLine([.error(error, id: .null)], asBatch: false, into: &reply)
         case .single(let entry):
             guard let response = await answer(entry, peer: peer) else { return nil }
-            Response.writeLine([capped(response, replySoFar: 0)], asBatch: false, into: &reply)
+            capped(response, replySoFar: 0).writeLine(into: &reply)
         case .batch(let entries):
             // Entries run in order, one at a time: a batch is the caller's sequence.
             var batch = BatchReply(limits: limits)
@@ -201,16 +201,27 @@ public struct Dispatcher: Sendable {
                 CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger).logger
                     .info("call not started: the caller's deadline had passed")
                 outcome = .error(.deadlineExceeded())
-            } else if case .immediate(let invoke) = entry.handler {
-                let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
-                do {
-                    // No deadline to bind: an immediate handler never waits, so it cannot be late.
-                    outcome = .result(try invoke(request.params, context))
-                } catch {
-                    outcome = .error(rpcError(for: error, context: context))
-                }
             } else {
-                return nil
+                // No deadline to bind: an immediate handler never waits, so it cannot be late.
+                switch entry.handler {
+                case .constant(let check, let result):
+                    do {
+                        try check(request.params)
+                        outcome = .result(try result.get())
+                    } catch {
+                        outcome = .error(
+                            rpcError(for: error, context: CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)))
+                    }
+                case .immediate(let invoke):
+                    let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
+                    do {
+                        outcome = .result(try invoke(request.params, context))
+                    } catch {
+                        outcome = .error(rpcError(for: error, context: context))
+                    }
+                case .async:
+                    return nil
+                }
             }
         } else {
             outcome = .error(.methodNotFound(request.method))

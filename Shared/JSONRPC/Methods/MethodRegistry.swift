@@ -3,16 +3,33 @@ import Foundation
 /// The methods a server answers: each registered with its handler, decoded once, and
 /// described for `rpc.discover`.
 public struct MethodRegistry: Sendable {
-    /// A registered method, type-erased for dispatch.
-    struct Entry: Sendable {
-        var description: MethodDescription
-        var handler: Handler
+    /// A registered method, type-erased for dispatch. A class, so that looking one up per
+    /// call costs one reference count rather than a copy of its description.
+    final class Entry: Sendable {
+        let description: MethodDescription
+        let handler: Handler
         /// Decodes the params as the handler would, and stops there.
-        var checkParams: @Sendable (_ params: JSONValue?) throws -> Void
+        let checkParams: @Sendable (_ params: JSONValue?) throws -> Void
+
+        init(
+            description: MethodDescription, handler: Handler,
+            checkParams: @escaping @Sendable (_ params: JSONValue?) throws -> Void
+        ) {
+            self.description = description
+            self.handler = handler
+            self.checkParams = checkParams
+        }
+
+        /// The same method with another handler.
+        func with(_ handler: Handler) -> Entry {
+            Entry(description: description, handler: handler, checkParams: checkParams)
+        }
     }
 
     /// How a method runs: on the connection's event loop at once, or as a task.
     enum Handler: Sendable {
+        /// The same result every time, encoded once: only the params are checked per call.
+        case constant(check: @Sendable (_ params: JSONValue?) throws -> Void, result: Result<Data, any Error>)
         /// Answered where the message was read, without a hop to the cooperative pool.
         case immediate(@Sendable (_ params: JSONValue?, _ context: CallContext) throws -> Data)
         /// Run as a task: anything that waits (disk, peers, hashing).
@@ -64,13 +81,17 @@ public struct MethodRegistry: Sendable {
     /// Registers `method` answering `result` every time (`service.ping`, `rpc.discover`):
     /// an immediate method whose result is encoded once, here, not per call.
     public mutating func registerConstant<M: RPCMethod>(_ method: M.Type, result: M.Result) {
-        let encoded = Result { try JSONCoding.sharedEncoder.encode(result) }
+        // The params are only checked; for params read straight from the message
+        // (`NoParams`), the type is looked up once here rather than cast at every call.
+        let check: @Sendable (JSONValue?) throws -> Void
+        if let direct = M.Params.self as? any JSONValueDecodable.Type {
+            check = { params in _ = try direct.init(json: params ?? .object([:])) }
+        } else {
+            check = { params in _ = try ParamsDecoding.decode(M.Params.self, from: params) }
+        }
         entries[M.name] = Entry(
             description: MethodDescription(M.self),
-            handler: .immediate { params, _ in
-                _ = try ParamsDecoding.decode(M.Params.self, from: params)
-                return try encoded.get()
-            },
+            handler: .constant(check: check, result: Result { try JSONCoding.sharedEncoder.encode(result) }),
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
 
@@ -89,10 +110,11 @@ public struct MethodRegistry: Sendable {
     public func checkingParamsOnly() -> MethodRegistry {
         var copy = self
         for (name, entry) in entries {
-            copy.entries[name]?.handler = .async { params, _ in
-                try entry.checkParams(params)
-                return Data("null".utf8)
-            }
+            copy.entries[name] = entry.with(
+                .async { params, _ in
+                    try entry.checkParams(params)
+                    return Data("null".utf8)
+                })
         }
         return copy
     }
