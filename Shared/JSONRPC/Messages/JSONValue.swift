@@ -29,7 +29,8 @@ public enum JSONValue: Sendable, Hashable {
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         // Each wrong guess costs a thrown `DecodingError`: the commonest kinds go first.
-        // (Whole messages are read with `JSONValue.parse`, which needs no guessing.)
+        // (Whole messages are read with `JSONValue.parse`, which needs no guessing, and
+        // `JSONValueDecoder` hands a `JSONValue` member over as it is.)
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
