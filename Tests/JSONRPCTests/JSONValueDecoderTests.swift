@@ -83,6 +83,7 @@ import Testing
         #expect(decoded.list == [.double(2), .object([:])])
         #expect(decoded.maybe == nil)
         #expect(try JSONValueDecoder().decode(JSONValue.self, from: value) == value)
+        #expect(try value.decode(as: JSONValue.self) == value)
     }
 
     // MARK: The same errors as Foundation

@@ -87,9 +87,10 @@ extension JSONValue {
         self = try JSONValue.parse(JSONCoding.encoder.encode(value))
     }
 
-    /// Decodes a `Decodable` type from this value.
+    /// Decodes a `Decodable` type from this value, with `JSONValueDecoder` (no JSON text
+    /// is written and read again); members the type does not read are ignored.
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONCoding.decoder.decode(T.self, from: JSONCoding.encoder.encode(self))
+        try JSONValueDecoder().decode(T.self, from: self)
     }
 }
 
