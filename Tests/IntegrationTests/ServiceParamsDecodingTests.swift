@@ -54,7 +54,7 @@ import Testing
         let key = try IdempotencyKey(validating: "retry-0001")
         // SessionToken writes `session` and `token` both.
         #expect(try await answer(SessionCheck.self, SessionToken(token: "S1")) == "decoded")
-        for login in [SessionLogin.phonePIN(phone, pin), .password(try LoginID(validating: "taro.yamada"), "secret-pw")] {
+        for login in [SessionLogin.phonePIN(phone, pin), .password(try LoginID(validating: "taro.yamada"), "Sakura2026")] {
             #expect(try await answer(SessionOpen.self, SessionOpenParams(login, origin: "192.0.2.1")) == "decoded")
         }
         #expect(
@@ -88,7 +88,7 @@ import Testing
 
     @Test func unknownMembers_areRefusedAtEveryLevel() async {
         #expect(await answer("session.check", #"{"session":"S1","tokn":"S1"}"#) == ("unknown_member", "tokn"))
-        #expect(await answer("session.open", #"{"method":"password","loginId":"taro.yamada","password":"p","pin":"4821"}"#)
+        #expect(await answer("session.open", #"{"method":"password","loginId":"taro.yamada","password":"Sakura2026","pin":"4821"}"#)
             == ("unknown_member", "pin"))
         #expect(await answer("otp.issue", #"{"purpose":"signup","destination":{"channel":"mail","to":"taro@example.jp","cc":"x"}}"#)
             == ("unknown_member", "destination.cc"))
