@@ -85,11 +85,11 @@ final class DecodingState {
         for object in objects {
             let id = object.codingPath.map(PathComponent.init)
             if var entry = merged[id] {
-                entry.read.formUnion(object.read)
+                entry.read.formUnion(object.readKeys)
                 entry.readsAll = entry.readsAll || object.readsAll
                 merged[id] = entry
             } else {
-                merged[id] = (object, object.read, object.readsAll)
+                merged[id] = (object, object.readKeys, object.readsAll)
             }
         }
         var first: String?
@@ -116,21 +116,30 @@ final class DecodingState {
 
 /// The members of one object, and which of them were read.
 final class ObjectReads {
+    typealias Index = [String: JSONValue].Index
+
     let codingPath: [any CodingKey]
     let members: [String: JSONValue]
-    /// Only names of members the object has, so a full count means all were read.
-    private(set) var read: Set<String> = []
+    /// Kept as the indices the look-ups found, not as names: a `Set` of names would hash
+    /// every name read a second time, a good part of the cost of decoding a login.
+    private var read: [Index] = []
     private(set) var readsAll = false
 
     init(codingPath: [any CodingKey], members: [String: JSONValue]) {
         self.codingPath = codingPath
         self.members = members
+        read.reserveCapacity(members.count)
     }
 
-    func markRead(_ key: String) { read.insert(key) }
+    func markRead(_ index: Index) { read.append(index) }
     func markAllRead() { readsAll = true }
 
+    /// Whether a member that is not `null` was not read (params have a handful of
+    /// members, so a scan of the few indices read is cheap).
     var mayHaveUnread: Bool {
-        !readsAll && read.count < members.count && members.contains { !read.contains($0.key) && $0.value != .null }
+        !readsAll && members.indices.contains { !read.contains($0) && members[$0].value != .null }
     }
+
+    /// The names of the members read.
+    var readKeys: Set<String> { Set(read.map { members[$0].key }) }
 }

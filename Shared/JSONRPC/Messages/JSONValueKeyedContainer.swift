@@ -15,32 +15,34 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             if keys.count == members.count {
                 reads.markAllRead()
             } else {
-                for key in keys { reads.markRead(key.stringValue) }
+                for key in keys { _ = index(key) }
             }
         }
         return keys
     }
 
-    func contains(_ key: Key) -> Bool {
-        guard members[key.stringValue] != nil else { return false }
-        reads?.markRead(key.stringValue)
-        return true
+    func contains(_ key: Key) -> Bool { index(key) != nil }
+
+    /// Where the member `key` is, nil when there is none; a member found is read.
+    private func index(_ key: Key) -> ObjectReads.Index? {
+        guard let index = members.index(forKey: key.stringValue) else { return nil }
+        reads?.markRead(index)
+        return index
     }
 
     /// The member `key`; `keyNotFound` when there is none.
     private func member(_ key: Key) throws -> JSONValue {
-        guard let value = members[key.stringValue] else {
+        guard let index = index(key) else {
             let description = "No value associated with key \(key) (\"\(key.stringValue)\")."
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: description))
         }
-        reads?.markRead(key.stringValue)
-        return value
+        return members[index].value
     }
 
     /// The member `key`, nil when there is none or it is `null`.
     private func presentMember(_ key: Key) -> JSONValue? {
-        guard let value = members[key.stringValue] else { return nil }
-        reads?.markRead(key.stringValue)
+        guard let index = index(key) else { return nil }
+        let value = members[index].value
         // Not a `? nil :` expression: `nil` would be read as the literal of `JSONValue.null`.
         guard value != .null else { return Optional.none }
         return value
@@ -126,9 +128,9 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder(forKey key: Key) throws -> any Decoder { superDecoder(named: key) }
 
     private func superDecoder(named key: any CodingKey) -> any Decoder {
-        let value = members[key.stringValue]
-        if value != nil { reads?.markRead(key.stringValue) }
-        return decoder.decoder(for: value ?? .null, key: key)
+        let index = members.index(forKey: key.stringValue)
+        if let index { reads?.markRead(index) }
+        return decoder.decoder(for: index.map { members[$0].value } ?? .null, key: key)
     }
 }
 
