@@ -62,7 +62,7 @@ import TestSupport
         (#"{"jsonrpc":"2.0","method":"subtract","params":{"minuend":1e400,"subtrahend":1},"id":9}"#,
          #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"data":{"reason":"parse_error"},"message":"Parse error: the message is not valid JSON."}}"#),
         (#"{"jsonrpc":"2.0","method":"subtract","params":{"minuend":99999999999999999999,"subtrahend":1},"id":10}"#,
-         #"{"jsonrpc":"2.0","id":10,"error":{"code":-32602,"data":{"reason":"invalid_value"},"message":"Invalid params: a value could not be read (is a number out of range?)."}}"#),
+         #"{"jsonrpc":"2.0","id":10,"error":{"code":-32602,"data":{"field":"minuend","reason":"invalid_value"},"message":"Invalid params: \"minuend\": Expected a whole number from -9223372036854775808 to 9223372036854775807."}}"#),
         (#"{"jsonrpc":"2.0","method":"subtract","params":{"minuend":"one","subtrahend":1},"id":13}"#,
          #"{"jsonrpc":"2.0","id":13,"error":{"code":-32602,"data":{"field":"minuend","reason":"wrong_type"},"message":"Invalid params: \"minuend\" has the wrong type: Expected to decode Int but found a string instead."}}"#),
         // Domain and unexpected errors.

@@ -144,6 +144,9 @@ public struct SessionToken: Codable, Sendable, Hashable, JSONSchemaDescribing {
 
     public init(from decoder: any Decoder) throws {
         let members = try decoder.container(keyedBy: CodingKeys.self)
+        // This release's clients send both names (see `encode`): `token` beside `session`
+        // is a known member, not read.
+        _ = members.contains(.token)
         guard let token = try members.decodeIfPresent(String.self, forKey: .session)
             ?? members.decodeIfPresent(String.self, forKey: .token)
         else {
@@ -154,7 +157,7 @@ public struct SessionToken: Codable, Sendable, Hashable, JSONSchemaDescribing {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        // Both names, so that params sent with either are read as known members.
+        // Both names, for one release: a server that reads only `token` still finds it.
         var members = encoder.container(keyedBy: CodingKeys.self)
         try members.encode(token, forKey: .session)
         try members.encode(token, forKey: .token)

@@ -29,7 +29,8 @@ public enum JSONValue: Sendable, Hashable {
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         // Each wrong guess costs a thrown `DecodingError`: the commonest kinds go first.
-        // (Whole messages are read with `JSONValue.parse`, which needs no guessing.)
+        // (Whole messages are read with `JSONValue.parse`, which needs no guessing, and
+        // `JSONValueDecoder` hands a `JSONValue` member over as it is.)
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -86,9 +87,10 @@ extension JSONValue {
         self = try JSONValue.parse(JSONCoding.encoder.encode(value))
     }
 
-    /// Decodes a `Decodable` type from this value.
+    /// Decodes a `Decodable` type from this value, with `JSONValueDecoder` (no JSON text
+    /// is written and read again); members the type does not read are ignored.
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        try JSONCoding.decoder.decode(T.self, from: JSONCoding.encoder.encode(self))
+        try JSONValueDecoder().decode(T.self, from: self)
     }
 }
 

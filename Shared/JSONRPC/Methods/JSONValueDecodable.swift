@@ -1,9 +1,8 @@
 /// Params a method reads straight from the parsed message, skipping `Codable`.
 ///
-/// `Codable` params are decoded by encoding the parsed `JSONValue` again and decoding the
-/// type from that text, and any `JSONValue` inside them is found by trial and error: fine
-/// for a login, most of the cost for a 512 KiB batch of import rows. Such params conform
-/// here and refuse unknown members themselves.
+/// `Codable` params are decoded from the parsed `JSONValue` by `JSONValueDecoder`, through
+/// the containers and boxes of `Codable`: fine for a login, much of the cost for a 512 KiB
+/// batch of import rows. Such params conform here and refuse unknown members themselves.
 public protocol JSONValueDecodable {
     init(json: JSONValue) throws(RPCError)
 }

@@ -3,33 +3,28 @@ import Foundation
 /// Decodes a method's params, turning every failure into an Invalid params error that
 /// names the member and the rule, never the value.
 enum ParamsDecoding {
-    static func decode<P: Decodable & Encodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
+    static func decode<P: Decodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
         let given = params ?? .object([:])
         if let direct = P.self as? any JSONValueDecodable.Type {
             return try direct.init(json: given) as! P
         }
-        let decoded: P
+        let decoded: (value: P, unreadMember: String?)
         do {
-            decoded = try given.decode(as: P.self)
+            decoded = try JSONValueDecoder().decodeFindingUnreadMember(P.self, from: given)
         } catch let error as DecodingError {
             throw invalidParams(from: error)
         }
-        try refuseUnknownMembers(given: given, decoded: decoded)
-        return decoded
-    }
-
-    /// Synthesised `Decodable` ignores members it does not know; a caller's typo should
-    /// not pass silently, so any non-null member the type does not read is refused.
-    private static func refuseUnknownMembers(given: JSONValue, decoded: some Encodable) throws {
-        guard case .object(let members) = given, !members.isEmpty else { return }
-        guard case .object(let known)? = try? JSONValue(encoding: decoded) else { return }
-        _ = try given.members(known: Set(known.keys))
+        // Synthesised `Decodable` ignores members it does not know; a caller's typo should
+        // not pass silently, so any non-null member the type did not read, at any depth,
+        // is refused.
+        if let field = decoded.unreadMember {
+            throw RPCError.invalidParams("unknown member \"\(field)\".", reason: "unknown_member", field: field)
+        }
+        return decoded.value
     }
 
     private static func invalidParams(from error: DecodingError) -> RPCError {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
+        func path(_ context: DecodingError.Context) -> String { JSONValueDecoder.dottedPath(context.codingPath) }
         switch error {
         case .keyNotFound(let key, let context):
             let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
@@ -40,11 +35,6 @@ enum ParamsDecoding {
             return .invalidParams(
                 "\(name) has the wrong type: \(context.debugDescription)", reason: "wrong_type",
                 field: field.isEmpty ? nil : field)
-        case .dataCorrupted(let context)
-        where context.codingPath.isEmpty && context.debugDescription.hasSuffix("not valid JSON."):
-            // The params were re-encoded from valid JSON, so "not valid JSON" here is how
-            // Foundation reports a number too large for its member, without a path.
-            return .invalidParams("a value could not be read (is a number out of range?).", reason: "invalid_value")
         case .dataCorrupted(let context):
             let field = path(context)
             let name = field.isEmpty ? "params" : "\"\(field)\""
