@@ -8,7 +8,7 @@ struct OutgoingCall {
     var id: Int64?
     var line: ByteBuffer
     var timeout: TimeAmount
-    var promise: EventLoopPromise<Data>?
+    var promise: EventLoopPromise<JSONValue>?
 }
 
 /// Matches response lines to pending calls by id; fails every pending call when the
@@ -19,7 +19,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var promise: EventLoopPromise<Data>
+        var promise: EventLoopPromise<JSONValue>
         var timeout: Scheduled<Void>
     }
 
@@ -52,21 +52,25 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let line = Data(buffer: unwrapInboundIn(data))
-        guard let probe = try? JSONCoding.decoder.decode(IDProbe.self, from: line) else {
+        // Parsed once, here: the caller decodes its result from the same value.
+        let buffer = unwrapInboundIn(data)
+        guard let answer = buffer.withUnsafeReadableBytes({ try? JSONReader.read($0) }), case .object(let members) = answer
+        else {
             failAll(RPCClientError(.invalidResponse, "The service sent a line that is not a JSON-RPC response."))
             context.close(promise: nil)
             return
         }
-        switch probe.id {
+        switch members["id"] {
         case .int(let id)? where pending[id] != nil:
             let call = pending.removeValue(forKey: id)!
             call.timeout.cancel()
-            call.promise.succeed(line)
+            call.promise.succeed(answer)
         case nil, .null?:
             // An error with a null id concerns the whole connection (a cap, a message
             // too large): every pending call fails with it.
-            if let error = probe.error { failAll(error) }
+            if let error = members["error"].flatMap({ try? JSONValueDecoder().decode(RPCError.self, from: $0) }) {
+                failAll(error)
+            }
         case .some:
             // The answer to a call that has already timed out (or an id we never sent):
             // it belongs to no pending call, so it is dropped. Handing it to another call
@@ -93,11 +97,6 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             call.timeout.cancel()
             call.promise.fail(error)
         }
-    }
-
-    private struct IDProbe: Decodable {
-        var id: RequestID?
-        var error: RPCError?
     }
 }
 

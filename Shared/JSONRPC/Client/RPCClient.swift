@@ -69,8 +69,8 @@ public final class RPCClient: Sendable {
     public func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params, timeout: Duration? = nil) async throws
         -> M.Result
     {
-        let line = try await send(method: M.name, params: JSONCoding.encoder.encode(params), timeout: timeout)
-        return try Self.result(of: ResponseEnvelope<M.Result>.self, from: line)
+        let answer = try await send(method: M.name, params: JSONCoding.sharedEncoder.encode(params), timeout: timeout)
+        return try Self.result(M.Result.self, of: answer)
     }
 
     /// Calls a typed method with params already written as JSON (an object), for callers
@@ -79,8 +79,8 @@ public final class RPCClient: Sendable {
     public func call<M: RPCMethod>(_ method: M.Type, encodedParams: Data, timeout: Duration? = nil) async throws
         -> M.Result
     {
-        let line = try await send(method: M.name, params: encodedParams, timeout: timeout)
-        return try Self.result(of: ResponseEnvelope<M.Result>.self, from: line)
+        let answer = try await send(method: M.name, params: encodedParams, timeout: timeout)
+        return try Self.result(M.Result.self, of: answer)
     }
 
     /// Calls a typed method that takes no params.
@@ -91,9 +91,8 @@ public final class RPCClient: Sendable {
 
     /// Calls a method by name with untyped params (for tools like `madoctl`).
     public func call(method: String, params: JSONValue?, timeout: Duration? = nil) async throws -> JSONValue {
-        let encoded = try params.map { try JSONCoding.encoder.encode($0) }
-        let line = try await send(method: method, params: encoded, timeout: timeout)
-        return try Self.result(of: ResponseEnvelope<JSONValue>.self, from: line)
+        let answer = try await send(method: method, params: params.map { $0.compactJSON }, timeout: timeout)
+        return try Self.result(JSONValue.self, of: answer)
     }
 
     /// Sends a notification: no answer is expected or waited for.
@@ -116,7 +115,7 @@ public final class RPCClient: Sendable {
     /// Whether the connection is still open.
     public var isConnected: Bool { channel.isActive }
 
-    private func send(method: String, params: Data?, timeout: Duration?) async throws -> Data {
+    private func send(method: String, params: Data?, timeout: Duration?) async throws -> JSONValue {
         let id = nextID.withLockedValue { value in
             defer { value += 1 }
             return value
@@ -129,7 +128,7 @@ public final class RPCClient: Sendable {
         if let served = CallDeadline.current { budget = min(budget, served.remaining) }
         guard budget > .zero else { throw RPCError.deadlineExceeded() }
         let deadline = CallDeadline.after(budget - min(budget / 10, .milliseconds(100)))
-        let promise = channel.eventLoop.makePromise(of: Data.self)
+        let promise = channel.eventLoop.makePromise(of: JSONValue.self)
         let call = OutgoingCall(
             id: id, line: Self.requestLine(id: id, method: method, params: params, deadline: deadline),
             timeout: TimeAmount(budget), promise: promise)
@@ -147,7 +146,7 @@ public final class RPCClient: Sendable {
         if let id { buffer.writeString(#""id":\#(id),"#) }
         if let deadline { buffer.writeString(#""deadline":\#(deadline.nanoseconds),"#) }
         buffer.writeString(#""method":"#)
-        buffer.writeBytes((try? JSONCoding.encoder.encode(method)) ?? Data("\"\"".utf8))
+        buffer.writeBytes(JSONValue.string(method).compactJSON)
         if let params {
             buffer.writeString(#","params":"#)
             buffer.writeBytes(params)
@@ -156,21 +155,23 @@ public final class RPCClient: Sendable {
         return buffer
     }
 
-    private static func result<Result: Decodable>(of type: ResponseEnvelope<Result>.Type, from line: Data) throws -> Result {
-        let envelope: ResponseEnvelope<Result>
+    /// The result of an answer (parsed by `ClientChannelHandler`), decoded in one pass; an
+    /// error answer is thrown as `RPCError`.
+    private static func result<Result: Decodable>(_ type: Result.Type, of answer: JSONValue) throws -> Result {
+        let decoder = JSONValueDecoder()
+        if let error = answer["error"], error != .null {
+            guard let refusal = try? decoder.decode(RPCError.self, from: error) else {
+                throw RPCClientError(.invalidResponse, "The service's error answer could not be read.")
+            }
+            throw refusal
+        }
+        guard let result = answer["result"] else {
+            throw RPCClientError(.invalidResponse, "The service's answer has neither result nor error.")
+        }
         do {
-            envelope = try JSONCoding.decoder.decode(ResponseEnvelope<Result>.self, from: line)
+            return try decoder.decode(Result.self, from: result)
         } catch {
             throw RPCClientError(.invalidResponse, "The service's answer could not be read: \(error).")
         }
-        if let error = envelope.error { throw error }
-        guard let result = envelope.result else {
-            // A JSON null result decodes as nil for optional-free types only when absent.
-            if let nullResult = try? JSONCoding.decoder.decode(Result.self, from: Data("null".utf8)) {
-                return nullResult
-            }
-            throw RPCClientError(.invalidResponse, "The service's answer has neither result nor error.")
-        }
-        return result
     }
 }

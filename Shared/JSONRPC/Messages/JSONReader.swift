@@ -79,23 +79,12 @@ struct JSONReader: ~Copyable {
     }
 
     private mutating func requestObject() throws(JSONReadError) -> RequestMembers {
-        try enter()
-        index += 1
         var members = RequestMembers()
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return members
-        }
-        while true {
-            skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw error("an object key must be a string") }
+        guard try openObject() else { return members }
+        repeat {
+            try expectKey()
             let name = try requestMemberName()
-            skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw error("a colon must follow an object key") }
-            index += 1
-            skipWhitespace()
+            try expectColon()
             // Every request says `"jsonrpc":"2.0"`: recognised as bytes, not made a String.
             let member = name == .jsonrpc && Self.isVersion(bytes, at: index) ? Self.version : try value()
             if name == .jsonrpc, member == Self.version { index += 5 }
@@ -108,16 +97,8 @@ struct JSONReader: ~Copyable {
             case .deadline: members.deadline = member
             case nil: break
             }
-            skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return members
-            default: throw error("a comma or } must follow an object member")
-            }
-        }
+        } while try nextMember()
+        return members
     }
 
     /// The members of a request that JSON-RPC reads.
@@ -177,37 +158,59 @@ struct JSONReader: ~Copyable {
     }
 
     private mutating func object() throws(JSONReadError) -> JSONValue {
-        try enter()
-        index += 1
         // Most objects of ours have a handful of members: no regrowth for them.
         var members = [String: JSONValue](minimumCapacity: 8)
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard peek() == UInt8(ascii: "\"") else { throw error("an object key must be a string") }
+        guard try openObject() else { return .object(members) }
+        repeat {
+            try expectKey()
             let key = try string()
-            skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw error("a colon must follow an object key") }
-            index += 1
+            try expectColon()
             if depth == 1, skipped.contains(key) {
                 try skipValue()
             } else {
                 members[key] = try value()
             }
-            skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return .object(members)
-            default: throw error("a comma or } must follow an object member")
-            }
+        } while try nextMember()
+        return .object(members)
+    }
+
+    /// Steps into an object at its `{`: `false` when it is empty (and already left).
+    private mutating func openObject() throws(JSONReadError) -> Bool {
+        try enter()
+        index += 1
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "}") else { return true }
+        index += 1
+        depth -= 1
+        return false
+    }
+
+    /// Checks that a member's key starts here.
+    private mutating func expectKey() throws(JSONReadError) {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "\"") else { throw error("an object key must be a string") }
+    }
+
+    /// Steps over the colon after a key, and the space around it.
+    private mutating func expectColon() throws(JSONReadError) {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { throw error("a colon must follow an object key") }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// After a member: `true` when another follows, `false` at the object's end (left).
+    private mutating func nextMember() throws(JSONReadError) -> Bool {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: ","):
+            index += 1
+            return true
+        case UInt8(ascii: "}"):
+            index += 1
+            depth -= 1
+            return false
+        default: throw error("a comma or } must follow an object member")
         }
     }
 

@@ -76,13 +76,6 @@ public struct Response: Sendable, Hashable {
     }
 }
 
-/// The members of a response as a client reads them.
-public struct ResponseEnvelope<Result: Decodable>: Decodable {
-    public var id: RequestID?
-    public var result: Result?
-    public var error: RPCError?
-}
-
 extension ByteBuffer {
     /// Writes `number` in decimal, as JSON writes it, without making a `String` of it.
     mutating func writeDecimal(_ number: Int64) {
