@@ -3,6 +3,7 @@
 # by madoctl bench (a scrypt hash or a PIN check per call dominates, not the tool):
 #   mypage.login via registration (one auth call, session.open)  vs password.verify, session.open
 #   line.block.list via lines (one auth call, pin.verify)        vs pin.verify
+#   ispContracts.setPassword via linking (one auth call, password.set) vs password.set
 # Its data set is made here, small: $accounts customers (madoctl generate customers), their
 # contracts in registration, their lines in lines, network PINs in auth, and a My Page
 # account each, signed up through registration (Tests/Benchmarks/peer-accounts).
@@ -14,9 +15,10 @@ peers_setup() {
     "$BIN/madoctl" generate customers --customers "$accounts" --accounts 0 --calls 1000 --wrong-percent 0 \
         --output "$data" >&2
     Tests/Benchmarks/peer-data "$data" >&2
-    for name in auth registration lines; do start_service "$name"; done
+    for name in auth registration lines linking; do start_service "$name"; done
     madoctl contracts import "$data/contracts.jsonl" >&2
     madoctl lines import "$data/lines.jsonl" >&2
+    madoctl isp-contracts import "$data/isp-contracts.jsonl" >&2
     madoctl bench auth pin.set --params-file "$data/pin-set.jsonl" --count "$(wc -l <"$data/pin-set.jsonl")" \
         --connections 4 >&2
     Tests/Benchmarks/peer-accounts "$ROOT/run" "$ROOT/spool" "$data" "$accounts" >&2
@@ -35,4 +37,6 @@ peers_measure() {
     peer "session.open (auth)" "$1" auth session.open session-open.jsonl
     peer "line.block.list via lines" "$1" lines line.block.list line-block-list.jsonl
     peer "pin.verify (auth)" "$1" auth pin.verify pin-verify-right.jsonl
+    peer "ispContracts.setPassword via linking" "$1" linking ispContracts.setPassword isp-set-password.jsonl
+    peer "password.set (auth, ISP)" "$1" auth password.set isp-password-set.jsonl
 }
