@@ -97,4 +97,28 @@ import TestSupport
             await client.close()
         }
     }
+
+    /// Small requests for large answers, none of them read: the service stops starting
+    /// calls once the answers back up (the socket full, the channel over its high-water
+    /// mark, a mebibyte waiting), so it holds a bounded amount, not 1,000 × 64 KiB.
+    @Test func aClientThatReadsNoAnswers_stopsGettingItsCallsStarted() async throws {
+        let count = BigCount()
+        try await withTestServer(bigCount: count) { path, server in
+            let socket = try RawSocket(path: path)
+            socket.send((1...1000).map { #"{"jsonrpc":"2.0","method":"big","id":\#($0)}"# + "\n" }.joined())
+            try await waitUntil("the first answers to back up") { count.value >= 16 && server.gauge.inFlight == 0 }
+            // Not a time rule: a second for anything more to happen, which must not.
+            try await Task.sleep(for: .seconds(1))
+            let started = count.value
+            #expect(started < 200, "\(started) of 1,000 calls run while their answers went unread")
+            // Reading resumes them all.
+            let answers = try await blocking {
+                var read = 0
+                while read < 1000, try socket.readLine() != nil { read += 1 }
+                return read
+            }
+            #expect(answers == 1000)
+            #expect(count.value == 1000)
+        }
+    }
 }

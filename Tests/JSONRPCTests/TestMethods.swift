@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import JSONRPC
 
 // Methods of the JSON-RPC 2.0 specification's examples, plus a few that exercise errors,
@@ -121,8 +122,12 @@ actor Gate {
     }
 }
 
-func testRegistry(gate: Gate = Gate()) -> MethodRegistry {
+func testRegistry(gate: Gate = Gate(), bigCount: BigCount = BigCount()) -> MethodRegistry {
     var registry = MethodRegistry()
+    registry.register(Big.self) { _, _ in
+        bigCount.add()
+        return String(repeating: "x", count: 64 << 10)
+    }
     registry.register(Subtract.self) { params, _ in params.minuend - params.subtrahend }
     registry.register(Sum.self) { params, _ in params.reduce(0, +) }
     registry.register(Update.self) { _, _ in true }
@@ -137,4 +142,18 @@ func testRegistry(gate: Gate = Gate()) -> MethodRegistry {
     }
     registry.registerDiscovery(title: "test", version: "1.0")
     return registry
+}
+
+/// A 64 KiB answer: for a client that asks for many and reads none.
+enum Big: RPCMethod {
+    static let name = "big"
+    static let summary = "Answers 64 KiB of text."
+    typealias Result = String
+}
+
+/// How many calls of `big` have run.
+final class BigCount: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

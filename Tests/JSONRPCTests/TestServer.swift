@@ -8,6 +8,7 @@ import TestSupport
 /// it down gracefully and waits for it to finish.
 func withTestServer<T: Sendable>(
     gate: Gate = Gate(),
+    bigCount: BigCount = BigCount(),
     configure: (inout RPCServer.Configuration) -> Void = { _ in },
     _ body: @Sendable (_ socketPath: String, _ server: RPCServer) async throws -> T
 ) async throws -> T {
@@ -20,7 +21,7 @@ func withTestServer<T: Sendable>(
     let logger = Logger(label: "test-server")
     let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
     let server = RPCServer(
-        configuration: configuration, dispatcher: Dispatcher(registry: testRegistry(gate: gate), logger: logger),
+        configuration: configuration, dispatcher: Dispatcher(registry: testRegistry(gate: gate, bigCount: bigCount), logger: logger),
         logger: logger, onReady: { readyContinuation.yield() })
     let group = ServiceGroup(services: [server], logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -14,8 +14,9 @@ import NIOFoundationCompat
 ///
 /// At most `maximumInFlight` messages are worked on at once. Past that, lines already read
 /// wait here (at most one read's worth) and the socket is not read again until a slot
-/// frees: back-pressure to the client, not buffering. Reading also stops while the client
-/// leaves answers unread (the channel is not writable).
+/// frees: back-pressure to the client, not buffering. Starting and reading also stop while
+/// the client leaves answers unread (the channel is not writable, or a mebibyte of answers
+/// waits to be handed to it).
 ///
 /// Not `Sendable`: everything happens on the channel's event loop; jobs reach back
 /// through `NIOLoopBound`.
@@ -44,6 +45,9 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var waiting = CircularBuffer<ByteBuffer>()
     /// A read the pipeline asked for while full, done once a slot frees.
     private var readHeld = false
+    /// `pump` is running: a line answered at once inside it only frees its slot, so that
+    /// thousands of small waiting lines never nest calls on the stack.
+    private var pumping = false
     /// Answers not yet written to the channel: all those of one turn of the event loop
     /// leave in one write and one flush.
     private var output: ByteBuffer
@@ -79,23 +83,20 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func received(_ line: ByteBuffer, context: ChannelHandlerContext) {
         guard !inputEnded else { return }
-        if inFlight < maximumInFlight && waiting.isEmpty {
-            start(line, context: context)
-        } else {
-            waiting.append(line)
-        }
+        waiting.append(line)
+        pump(context: context)
     }
 
     func read(context: ChannelHandlerContext) {
-        if inFlight >= maximumInFlight || !waiting.isEmpty || !context.channel.isWritable {
-            readHeld = true
-        } else {
+        if mayStart(context: context) && waiting.isEmpty {
             context.read()
+        } else {
+            readHeld = true
         }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { resumeReading(context: context) }
+        if context.channel.isWritable { pump(context: context) }
         context.fireChannelWritabilityChanged()
     }
 
@@ -142,18 +143,45 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     // MARK: Answering
 
+    /// Answers written but not yet handed to the channel past which no further line is
+    /// started: with the channel's own high-water mark, what bounds the memory a client
+    /// that sends small requests for large answers (and reads none) can make us hold.
+    private static let pendingOutputLimit = 1 << 20
+
+    /// Whether another line may be started now: a slot is free and the answers made so far
+    /// are leaving (the client reads them).
+    private func mayStart(context: ChannelHandlerContext) -> Bool {
+        inFlight < maximumInFlight && context.channel.isWritable && output.readableBytes < Self.pendingOutputLimit
+    }
+
+    /// Starts waiting lines while there is room, then reads on, or closes once the input
+    /// has ended and every line is answered.
+    private func pump(context: ChannelHandlerContext) {
+        guard !pumping else { return }
+        pumping = true
+        while mayStart(context: context), let next = waiting.popFirst() {
+            start(next, context: context)
+        }
+        pumping = false
+        if inputEnded, inFlight == 0, waiting.isEmpty {
+            closeOnceWritten(context: context)
+        } else {
+            resumeReading(context: context)
+        }
+    }
+
     private func start(_ line: ByteBuffer, context: ChannelHandlerContext) {
         inFlight += 1
         gauge.started()
         guard line.readableBytes <= maximumMessageBytes else {
             refuseTooLarge(context: context)
-            finished(context: context)
+            done()
             return
         }
         let before = output.writerIndex
         guard let pending = dispatcher.start(line, peer: peer, reply: &output) else {
             if output.writerIndex != before { writeSoon(context: context) }
-            finished(context: context)
+            done()
             return
         }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -163,35 +191,25 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         if case .terminated = jobs.yield(job) {
             // The connection is closing and its task has stopped taking calls.
-            finished(context: context)
+            done()
         }
     }
 
     /// A job's answer, back on the event loop.
     private func answered(_ reply: ByteBuffer?) {
-        guard let context else {
-            gauge.finished()
-            return
-        }
+        done()
+        guard let context else { return }
         if var reply {
             output.writeBuffer(&reply)
             writeSoon(context: context)
         }
-        finished(context: context)
+        pump(context: context)
     }
 
-    /// One message is done: start the next waiting one, or read again, or close.
-    private func finished(context: ChannelHandlerContext) {
+    /// One line is answered: its slot is free.
+    private func done() {
         inFlight -= 1
         gauge.finished()
-        while inFlight < maximumInFlight, let next = waiting.popFirst() {
-            start(next, context: context)
-        }
-        if inputEnded, inFlight == 0, waiting.isEmpty {
-            closeOnceWritten(context: context)
-        } else {
-            resumeReading(context: context)
-        }
     }
 
     /// Writes and flushes `output` once the event loop has done what is ready now: the
@@ -212,10 +230,12 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         // A fresh buffer rather than clearing this one: the write still holds it.
         output = context.channel.allocator.buffer(capacity: min(answers.readableBytes, 64 << 10))
         context.writeAndFlush(wrapOutboundOut(answers), promise: nil)
+        // Lines held back while the answers piled up may start now.
+        if !waiting.isEmpty { pump(context: context) }
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
-        guard readHeld, inFlight < maximumInFlight, waiting.isEmpty, context.channel.isWritable, !inputEnded else { return }
+        guard readHeld, mayStart(context: context), waiting.isEmpty, !inputEnded else { return }
         readHeld = false
         context.read()
     }
@@ -224,7 +244,7 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func endInput(context: ChannelHandlerContext) {
         guard !inputEnded else { return }
         inputEnded = true
-        if inFlight == 0, waiting.isEmpty { closeOnceWritten(context: context) }
+        pump(context: context)
     }
 
     /// Closes after every answer written so far has reached the socket: writes complete in
@@ -244,10 +264,10 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let error = RPCError(
             code: .messageTooLarge, message: "Message exceeds \(limit) bytes; closing the connection.",
             reason: "message_too_large", details: ["limit": .int(Int64(limit))])
-        Response.writeLine([.error(error, id: .null)], asBatch: false, into: &output)
-        writeOutput()
         // Lines after the refused one are not answered: the connection is out of step.
         waiting.removeAll()
+        Response.writeLine([.error(error, id: .null)], asBatch: false, into: &output)
+        writeOutput()
         endInput(context: context)
     }
 }
