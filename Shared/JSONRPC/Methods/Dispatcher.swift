@@ -172,7 +172,7 @@ public struct Dispatcher: Sendable {
         if let immediate = answerImmediately(entry, peer: peer) { return immediate }
         guard case .request(let request) = entry, case .async(let invoke)? = registry.entry(named: request.method)?.handler
         else { preconditionFailure("only a call of an async method is answered later") }
-        let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
+        let context = context(of: request, peer: peer)
         let outcome: Response.Outcome
         do {
             let result = try await CallDeadline.$current.withValue(request.deadline) {
@@ -198,8 +198,7 @@ public struct Dispatcher: Sendable {
             // A caller that has given up must find nothing done: a request that waited past
             // its deadline (a backlog after a stall) is not started.
             if let deadline = request.deadline, deadline.hasPassed {
-                CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger).logger
-                    .info("call not started: the caller's deadline had passed")
+                context(of: request, peer: peer).logger.info("call not started: the caller's deadline had passed")
                 outcome = .error(.deadlineExceeded())
             } else {
                 // No deadline to bind: an immediate handler never waits, so it cannot be late.
@@ -209,11 +208,10 @@ public struct Dispatcher: Sendable {
                         try check(request.params)
                         outcome = .result(try result.get())
                     } catch {
-                        outcome = .error(
-                            rpcError(for: error, context: CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)))
+                        outcome = .error(rpcError(for: error, context: context(of: request, peer: peer)))
                     }
                 case .immediate(let invoke):
-                    let context = CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
+                    let context = context(of: request, peer: peer)
                     do {
                         outcome = .result(try invoke(request.params, context))
                     } catch {
@@ -227,6 +225,10 @@ public struct Dispatcher: Sendable {
             outcome = .error(.methodNotFound(request.method))
         }
         return .some(request.id.map { Response(id: $0, outcome: outcome) })
+    }
+
+    private func context(of request: Request, peer: PeerCredentials) -> CallContext {
+        CallContext(peer: peer, requestID: request.id, method: request.method, logger: logger)
     }
 
     /// The answer for an error a handler threw.

@@ -50,11 +50,11 @@ public struct MethodRegistry: Sendable {
         deeperCheck: (@Sendable (M.Params) throws -> Void)? = nil,
         handler: @escaping @Sendable (M.Params, CallContext) async throws -> M.Result
     ) {
+        let decode = ParamsDecoding.decoder(for: M.Params.self)
         entries[M.name] = Entry(
             description: MethodDescription(M.self),
             handler: .async { params, context in
-                let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
-                return try JSONCoding.sharedEncoder.encode(try await handler(decoded, context))
+                try JSONCoding.sharedEncoder.encode(try await handler(try decode(params), context))
             },
             checkParams: Self.paramsCheck(M.self, deeperCheck: deeperCheck))
     }
@@ -69,11 +69,11 @@ public struct MethodRegistry: Sendable {
         _ method: M.Type,
         handler: @escaping @Sendable (M.Params, CallContext) throws -> M.Result
     ) {
+        let decode = ParamsDecoding.decoder(for: M.Params.self)
         entries[M.name] = Entry(
             description: MethodDescription(M.self),
             handler: .immediate { params, context in
-                let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
-                return try JSONCoding.sharedEncoder.encode(try handler(decoded, context))
+                try JSONCoding.sharedEncoder.encode(try handler(try decode(params), context))
             },
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
@@ -81,27 +81,18 @@ public struct MethodRegistry: Sendable {
     /// Registers `method` answering `result` every time (`service.ping`, `rpc.discover`):
     /// an immediate method whose result is encoded once, here, not per call.
     public mutating func registerConstant<M: RPCMethod>(_ method: M.Type, result: M.Result) {
-        // The params are only checked; for params read straight from the message
-        // (`NoParams`), the type is looked up once here rather than cast at every call.
-        let check: @Sendable (JSONValue?) throws -> Void
-        if let direct = M.Params.self as? any JSONValueDecodable.Type {
-            check = { params in _ = try direct.init(json: params ?? .object([:])) }
-        } else {
-            check = { params in _ = try ParamsDecoding.decode(M.Params.self, from: params) }
-        }
         entries[M.name] = Entry(
             description: MethodDescription(M.self),
-            handler: .constant(check: check, result: Result { try JSONCoding.sharedEncoder.encode(result) }),
+            handler: .constant(
+                check: ParamsDecoding.checker(for: M.Params.self), result: Result { try JSONCoding.sharedEncoder.encode(result) }),
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
 
     private static func paramsCheck<M: RPCMethod>(
         _ method: M.Type, deeperCheck: (@Sendable (M.Params) throws -> Void)?
     ) -> @Sendable (JSONValue?) throws -> Void {
-        { params in
-            let decoded = try ParamsDecoding.decode(M.Params.self, from: params)
-            try deeperCheck?(decoded)
-        }
+        let decode = ParamsDecoding.decoder(for: M.Params.self)
+        return { params in try deeperCheck?(try decode(params)) }
     }
 
     /// The same methods, each answering `null` once its params decode instead of running

@@ -4,10 +4,29 @@ import Foundation
 /// names the member and the rule, never the value.
 enum ParamsDecoding {
     static func decode<P: Decodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
-        let given = params ?? .object([:])
+        try decoder(for: P.self)(params)
+    }
+
+    /// Decodes params of type `P`, the way to read them (straight from the message for a
+    /// `JSONValueDecodable` type, else `Codable`) chosen once here rather than at every
+    /// call.
+    static func decoder<P: Decodable>(for type: P.Type) -> @Sendable (JSONValue?) throws -> P {
         if let direct = P.self as? any JSONValueDecodable.Type {
-            return try direct.init(json: given) as! P
+            return { params in try direct.init(json: params ?? .object([:])) as! P }
         }
+        return { params in try decodeCodable(P.self, from: params ?? .object([:])) }
+    }
+
+    /// Checks params as `decoder(for:)` reads them, for a method whose answer does not
+    /// depend on them: a `JSONValueDecodable` value is not even cast to `P`.
+    static func checker<P: Decodable>(for type: P.Type) -> @Sendable (JSONValue?) throws -> Void {
+        if let direct = P.self as? any JSONValueDecodable.Type {
+            return { params in _ = try direct.init(json: params ?? .object([:])) }
+        }
+        return { params in _ = try decodeCodable(P.self, from: params ?? .object([:])) }
+    }
+
+    private static func decodeCodable<P: Decodable>(_ type: P.Type, from given: JSONValue) throws -> P {
         let decoded: (value: P, unreadMember: String?)
         do {
             decoded = try JSONValueDecoder().decodeFindingUnreadMember(P.self, from: given)

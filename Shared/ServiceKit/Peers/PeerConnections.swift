@@ -6,10 +6,11 @@ import NIOCore
 /// `PeerService` keeps it under a lock and connects, calls and closes outside it, so no
 /// lock (and no actor) is held across a connect or a call.
 ///
-/// A connection is *busy* while it carries at least one call. The callee may answer one
-/// connection's calls strictly in order (the server before concurrent dispatch did), so a
-/// second call on a busy connection waits behind the first however idle the callee is; a
-/// fresh connection costs the callee one descriptor. So a call takes an idle connection
+/// A connection is *busy* while it carries at least one call. Each connection is read by
+/// one of the callee's event loops, so concurrent calls spread over connections spread
+/// over the callee's cores, and a callee of an earlier release (which answered one
+/// connection's calls in order) does not queue them; a fresh connection costs the callee
+/// one descriptor. So a call takes an idle connection
 /// if there is one, else opens another while the pool is below its bound, and only at the
 /// bound shares the least-loaded one (pipelined: answers are matched by id, never handed
 /// to another caller).
