@@ -61,7 +61,8 @@ extension MethodRegistry {
     public mutating func registerDiscovery(title: String, version: String) {
         var withDiscovery = self
         withDiscovery.register(RPCDiscover.self) { _, _ in RPCDiscover.Result(document: .null) }
-        let document = RPCDiscover.document(title: title, version: version, methods: withDiscovery.descriptions)
-        registerConstant(RPCDiscover.self, result: RPCDiscover.Result(document: document))
+        registerLazyConstant(RPCDiscover.self) { [withDiscovery] in
+            RPCDiscover.Result(document: RPCDiscover.document(title: title, version: version, methods: withDiscovery.descriptions))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The methods a server answers: each registered with its handler, decoded once, and
 /// described for `rpc.discover`.
@@ -6,23 +7,34 @@ public struct MethodRegistry: Sendable {
     /// A registered method, type-erased for dispatch. A class, so that looking one up per
     /// call costs one reference count rather than a copy of its description.
     final class Entry: Sendable {
-        let description: MethodDescription
+        /// What discovery says of the method, made when asked: building every method's
+        /// schemas at registration would lengthen each cold start for the few calls that
+        /// read them.
+        let describe: @Sendable () -> MethodDescription
         let handler: Handler
         /// Decodes the params as the handler would, and stops there.
         let checkParams: @Sendable (_ params: JSONValue?) throws -> Void
 
-        init(
-            description: MethodDescription, handler: Handler,
+        init<M: RPCMethod>(
+            _ method: M.Type, handler: Handler, checkParams: @escaping @Sendable (_ params: JSONValue?) throws -> Void
+        ) {
+            self.describe = { MethodDescription(M.self) }
+            self.handler = handler
+            self.checkParams = checkParams
+        }
+
+        private init(
+            describe: @escaping @Sendable () -> MethodDescription, handler: Handler,
             checkParams: @escaping @Sendable (_ params: JSONValue?) throws -> Void
         ) {
-            self.description = description
+            self.describe = describe
             self.handler = handler
             self.checkParams = checkParams
         }
 
         /// The same method with another handler.
         func with(_ handler: Handler) -> Entry {
-            Entry(description: description, handler: handler, checkParams: checkParams)
+            Entry(describe: describe, handler: handler, checkParams: checkParams)
         }
     }
 
@@ -52,7 +64,7 @@ public struct MethodRegistry: Sendable {
     ) {
         let decode = ParamsDecoding.decoder(for: M.Params.self)
         entries[M.name] = Entry(
-            description: MethodDescription(M.self),
+            M.self,
             handler: .async { params, context in
                 try JSONCoding.sharedEncoder.encode(try await handler(try decode(params), context))
             },
@@ -71,7 +83,7 @@ public struct MethodRegistry: Sendable {
     ) {
         let decode = ParamsDecoding.decoder(for: M.Params.self)
         entries[M.name] = Entry(
-            description: MethodDescription(M.self),
+            M.self,
             handler: .immediate { params, context in
                 try JSONCoding.sharedEncoder.encode(try handler(try decode(params), context))
             },
@@ -82,9 +94,29 @@ public struct MethodRegistry: Sendable {
     /// an immediate method whose result is encoded once, here, not per call.
     public mutating func registerConstant<M: RPCMethod>(_ method: M.Type, result: M.Result) {
         entries[M.name] = Entry(
-            description: MethodDescription(M.self),
+            M.self,
             handler: .constant(
                 check: ParamsDecoding.checker(for: M.Params.self), result: Result { try JSONCoding.sharedEncoder.encode(result) }),
+            checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
+    }
+
+    /// Registers `method` answering the same result every time, made and encoded by
+    /// `result` on the first call rather than here (`rpc.discover`, whose document of
+    /// every method would otherwise be built at each start for the few calls that ask).
+    mutating func registerLazyConstant<M: RPCMethod>(_ method: M.Type, result: @escaping @Sendable () -> M.Result) {
+        let encoded = Mutex<Result<Data, any Error>?>(nil)
+        let check = ParamsDecoding.checker(for: M.Params.self)
+        entries[M.name] = Entry(
+            M.self,
+            handler: .immediate { params, _ in
+                try check(params)
+                return try encoded.withLock { cached in
+                    if let cached { return try cached.get() }
+                    let made = Result { try JSONCoding.sharedEncoder.encode(result()) }
+                    cached = made
+                    return try made.get()
+                }
+            },
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
 
@@ -119,7 +151,7 @@ public struct MethodRegistry: Sendable {
 
     /// The descriptions of every registered method, sorted by name.
     public var descriptions: [MethodDescription] {
-        entries.values.map(\.description).sorted { $0.name < $1.name }
+        entries.values.map { $0.describe() }.sorted { $0.name < $1.name }
     }
 
     func entry(named name: String) -> Entry? { entries[name] }
