@@ -23,6 +23,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
         let folder = sandbox.root.file("auth")
         let database = folder + "/auth.sqlite"
+        // The clean stop left its note, yet the damage below is found: the file changed since.
+        #expect(FileManager.default.fileExists(atPath: database + "-clean-stop"))
         try FileDamage.checkpoint(database)
 
         // The PIN table's page: a disk fault in committed data.
@@ -153,6 +155,50 @@ import TestSupport
         #expect(try await process.terminate() == 0)
         let named = "storage fault: database is corrupt: stop the service and restore the database from a backup"
         #expect(process.log.components(separatedBy: named).count - 1 == 1, "\(process.log)")
+        // A stop after a fault leaves no clean-stop note: the next start checks every page.
+        #expect(!FileManager.default.fileExists(atPath: database + "-clean-stop"))
+        #expect(process.log.contains("the next start checks the whole database"), "\(process.log)")
         try FileDamage.flip(database, at: page, count: 8)
+    }
+
+    /// A start after a clean stop, on a file nothing has touched since, skips the integrity
+    /// check (a cold start then reads no more of the database than its first call needs);
+    /// a start after a kill checks again, and so does one after the file was copied back.
+    @Test func onlyAFileAsACleanStopLeftIt_skipsTheCheckAtStart() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let skipped = "the integrity check at start is not needed"
+        let database = sandbox.root.file("auth") + "/auth.sqlite"
+        let first = try await sandbox.startBound("auth")
+        let auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
+        await auth.close()
+        #expect(try await first.terminate() == 0)
+        #expect(!first.log.contains(skipped), "a first start has no note to trust")
+
+        let afterCleanStop = try await sandbox.startBound("auth")
+        #expect(afterCleanStop.log.contains(skipped), "\(afterCleanStop.log)")
+        let client = try await sandbox.client("auth")
+        _ = await refusal { try await client.call(PINVerify.self, .init(subject: line, kind: .network, pin: self.wrong)) }
+        await client.close()
+        // Killed after a write: the log holds the commit, the note no longer matches.
+        afterCleanStop.signal(SIGKILL)
+        _ = try await afterCleanStop.waitForExit()
+
+        let afterKill = try await sandbox.startBound("auth")
+        #expect(!afterKill.log.contains(skipped), "\(afterKill.log)")
+        let checked = try await sandbox.client("auth")
+        #expect(try await checked.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
+        await checked.close()
+        #expect(try await afterKill.terminate() == 0)
+
+        // The same bytes copied back over the file (a restore): another inode, checked again.
+        let copy = database + ".copy"
+        try FileManager.default.copyItem(atPath: database, toPath: copy)
+        try FileManager.default.removeItem(atPath: database)
+        try FileManager.default.moveItem(atPath: copy, toPath: database)
+        let afterRestore = try await sandbox.startBound("auth")
+        #expect(!afterRestore.log.contains(skipped), "\(afterRestore.log)")
+        #expect(try await afterRestore.terminate() == 0)
     }
 }

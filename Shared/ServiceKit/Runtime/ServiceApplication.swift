@@ -106,14 +106,19 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         // answers what its connections have sent. Then the background jobs, which may
         // still queue mail; then the outbox deliverer, whose last pass sends what the
         // last calls and jobs wrote; the watchdog, first, keeps systemd told meanwhile.
+        //
+        // Each is named here: left unnamed, ServiceLifecycle names a service by printing
+        // it, which walks every stored property by reflection (milliseconds of a cold
+        // start) and would put whatever a service holds into the debug log.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let interval = notifier.watchdogInterval {
-            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval), serviceName: "watchdog"))
         }
-        services.append(.init(service: deliverer))
-        services += service.backgroundServices.map { .init(service: $0) }
+        services.append(.init(service: deliverer, serviceName: "outbox-deliverer"))
+        services += service.backgroundServices.map { .init(service: $0, serviceName: _typeName(type(of: $0), qualified: false)) }
         // The server returning (idle exit) ends the whole process, in the same order.
-        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(
+            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "rpc-server"))
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
@@ -137,7 +142,30 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 ])
         }
         try await ServiceGroup(configuration: groupConfiguration).run()
+        noteCleanStop(of: database, faults: prepared.resources.storageFaults)
         logger.info("stopped")
+    }
+
+    /// After a graceful stop, empties the database's write-ahead log into the file, closes
+    /// it and notes the file as it is left, so that the next
+    /// start may skip its integrity check (`CleanStopRecord`). Not after a storage fault
+    /// met while running: then the next start checks the whole file.
+    private func noteCleanStop(of database: DatabasePool, faults: StorageFaults) {
+        guard !faults.anyRecorded else {
+            logger.notice("a storage fault was met while running: the next start checks the whole database")
+            return
+        }
+        do {
+            // Readers close read-only and cannot checkpoint: the log is emptied here, while
+            // nothing reads, so the file noted holds every commit.
+            try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try database.close()
+            try CleanStopRecord.write(databasePath: configuration.databasePath)
+        } catch {
+            logger.notice(
+                "the database could not be noted as cleanly stopped: the next start checks the whole of it",
+                metadata: ["error": "\(error)"])
+        }
     }
 
     /// The state folder's key and database, checked before anything is written: the folder
@@ -154,7 +182,11 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         }
         let path = configuration.databasePath
         let inspection = try DatabaseInspection.inspect(path: path, integrityCheckLimit: configuration.integrityCheckLimit)
-        if !inspection.checkedCompletely {
+        if inspection.unchangedSinceCleanStop {
+            logger.info(
+                "the database is as its last clean stop left it: the integrity check at start is not needed",
+                metadata: ["database": "\(path)"])
+        } else if !inspection.checkedCompletely {
             logger.notice(
                 "the integrity check at start stopped unfinished after its time limit; damage in the rest is reported when read",
                 metadata: ["database": "\(path)", "limit": "\(configuration.integrityCheckLimit)"])
@@ -166,6 +198,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "recording the fingerprint of the server secret in a database that predates it; from now on it starts only with this key",
                 metadata: ["database": "\(path)"])
         }
+        CleanStopRecord.discard(databasePath: path)
         let database = try ServiceDatabase.open(
             path: path, secret: secret, fingerprintRecorded: inspection.fingerprint != nil
         ) { Definition.registerMigrations(in: &$0) }

@@ -16,12 +16,16 @@ public struct DatabaseInspection: Sendable {
     /// Whether `quick_check` finished within its time limit (a big database is checked only
     /// partly at each start; damage in the rest is reported when a call reads it).
     public var checkedCompletely: Bool
+    /// Whether `quick_check` was skipped because the file is exactly as the service left it
+    /// at a clean stop (`CleanStopRecord`).
+    public var unchangedSinceCleanStop = false
 
     /// A database that does not exist yet.
     public static let absent = DatabaseInspection(exists: false, fingerprint: nil, holdsRows: false, checkedCompletely: true)
 
     /// Inspects the database at `path`: its write-ahead log as a file (`WriteAheadLogCheck`),
-    /// then `PRAGMA quick_check` stopped after `integrityCheckLimit`, then its key record.
+    /// then `PRAGMA quick_check` stopped after `integrityCheckLimit` (unless the file is as a
+    /// clean stop left it: `CleanStopRecord`), then its key record.
     /// Throws `StartupRefusal` naming the corruption.
     public static func inspect(path: String, integrityCheckLimit: Duration) throws -> DatabaseInspection {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -37,8 +41,9 @@ public struct DatabaseInspection: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         do {
+            let unchanged = CleanStopRecord.matches(databasePath: path)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            let problems = try quickCheck(queue, limit: integrityCheckLimit)
+            let problems = unchanged ? ["ok"] : try quickCheck(queue, limit: integrityCheckLimit)
             if let problems, problems != ["ok"] {
                 throw refusal(path, "PRAGMA quick_check found: " + problems.prefix(5).joined(separator: "; "))
             }
@@ -47,7 +52,8 @@ public struct DatabaseInspection: Sendable {
             }
             try queue.close()
             return DatabaseInspection(
-                exists: true, fingerprint: fingerprint, holdsRows: holdsRows, checkedCompletely: problems != nil)
+                exists: true, fingerprint: fingerprint, holdsRows: holdsRows, checkedCompletely: problems != nil,
+                unchangedSinceCleanStop: unchanged)
         } catch let error as DatabaseError where error.isCorruption {
             throw refusal(path, "SQLite reports \(error.resultCode.corruptionName ?? "\(error.resultCode)") (\(error.message ?? "no message"))")
         }

@@ -32,6 +32,11 @@ public final class StorageFaults: Sendable {
 
     private let logger: Logger
     private let incident = Mutex<Incident?>(nil)
+    private let seen = Atomic<Bool>(false)
+
+    /// Whether any storage fault has been recorded since the service started, even one
+    /// that has since ended: a stop after one leaves no `CleanStopRecord`.
+    public var anyRecorded: Bool { seen.load(ordering: .relaxed) }
 
     public init(logger: Logger) {
         self.logger = logger
@@ -71,6 +76,7 @@ public final class StorageFaults: Sendable {
     }
 
     private func note(_ kind: Kind, code: String) {
+        seen.store(true, ordering: .relaxed)
         let now = ContinuousClock.now
         let opened: Bool = incident.withLock { incident in
             if var current = incident, current.kind == kind, now - current.lastFault < Self.incidentGap {
