@@ -3,6 +3,7 @@
 # by madoctl bench (a scrypt hash or a PIN check per call dominates, not the tool):
 #   mypage.login via registration (one auth call, session.open)  vs password.verify, session.open
 #   line.block.list via lines (one auth call, pin.verify)        vs pin.verify
+#   line.login via lines (one auth call, session.open)            vs session.open (phone-pin)
 #   ispContracts.setPassword via linking (one auth call, password.set) vs password.set
 # Its data set is made here, small: $accounts customers (madoctl generate customers), their
 # contracts in registration, their lines in lines, network PINs in auth, and a My Page
@@ -37,6 +38,8 @@ peers_measure() {
     peer "session.open (auth)" "$1" auth session.open session-open.jsonl
     peer "line.block.list via lines" "$1" lines line.block.list line-block-list.jsonl
     peer "pin.verify (auth)" "$1" auth pin.verify pin-verify-right.jsonl
+    peer "line.login via lines" "$1" lines line.login line-login.jsonl
+    peer "session.open (auth, phone-pin)" "$1" auth session.open session-open-line.jsonl
     peer "ispContracts.setPassword via linking" "$1" linking ispContracts.setPassword isp-set-password.jsonl
     peer "password.set (auth, ISP)" "$1" auth password.set isp-password-set.jsonl
 }
