@@ -6,7 +6,7 @@ import Testing
 /// (`missing_member`, `wrong_type`, `invalid_value`), and every member the params type did
 /// not read, at any depth, refused (`unknown_member`).
 @Suite struct ParamsDecodingTests {
-    func refusal<P: Decodable>(_ type: P.Type, _ text: String) -> RPCError? {
+    func refusal<P: Decodable & SendableMetatype>(_ type: P.Type, _ text: String) -> RPCError? {
         do {
             _ = try ParamsDecoding.decode(P.self, from: JSONValue.parse(Data(text.utf8)))
             return nil
@@ -15,7 +15,7 @@ import Testing
         }
     }
 
-    func expectRefusal<P: Decodable>(
+    func expectRefusal<P: Decodable & SendableMetatype>(
         _ type: P.Type, _ text: String, reason: String, field: String?, message: String? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {

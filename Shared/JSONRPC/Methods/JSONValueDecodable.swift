@@ -3,7 +3,7 @@
 /// `Codable` params are decoded from the parsed `JSONValue` by `JSONValueDecoder`, through
 /// the containers and boxes of `Codable`: fine for a login, much of the cost for a 512 KiB
 /// batch of import rows. Such params conform here and refuse unknown members themselves.
-public protocol JSONValueDecodable {
+public protocol JSONValueDecodable: SendableMetatype {
     init(json: JSONValue) throws(RPCError)
 }
 

@@ -252,8 +252,9 @@ final class RPCConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// and closing at once would drop it).
     private func closeOnceWritten(context: ChannelHandlerContext) {
         writeOutput()
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)))
-            .whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
+            .whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// A line longer than the limit: say so (with a null id: it concerns the connection),

@@ -147,9 +147,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     }
 
     /// After a graceful stop, empties the database's write-ahead log into the file, closes
-    /// it and notes the file as it is left, so that the next
-    /// start may skip its integrity check (`CleanStopRecord`). Not after a storage fault
-    /// met while running: then the next start checks the whole file.
+    /// it and notes the file as it is left, so that the next start may skip its integrity
+    /// check (`CleanStopRecord`). Not after a storage fault met while running: then the
+    /// next start checks the whole file.
     private func noteCleanStop(of database: DatabasePool, faults: StorageFaults) {
         guard !faults.anyRecorded else {
             logger.notice("a storage fault was met while running: the next start checks the whole database")
@@ -158,7 +158,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         do {
             // Readers close read-only and cannot checkpoint: the log is emptied here, while
             // nothing reads, so the file noted holds every commit.
-            try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try database.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             try database.close()
             try CleanStopRecord.write(databasePath: configuration.databasePath)
         } catch {
