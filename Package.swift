@@ -19,6 +19,8 @@ let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-s
 let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 let csv = Target.Dependency.product(name: "CSV", package: "CSV.swift")
 let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
+let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
 /// A service: its library under `Services/<folder>/<Library>` and its thin
 /// executable under `Services/<folder>/<executable>`.
@@ -60,6 +62,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Shared
@@ -80,6 +84,13 @@ let package = Package(
             name: "ServiceKit",
             dependencies: ["JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb, crypto, subprocess, system],
             path: "Shared/ServiceKit"
+        ),
+        // A service's state in PostgreSQL instead of its SQLite file (issue 24): where the
+        // database is, and its schema migrated once however many hosts start together.
+        .target(
+            name: "PostgresStorage",
+            dependencies: ["ServiceKit", postgres, nioSSL, logging],
+            path: "Shared/PostgresStorage"
         ),
     ]
         + [
@@ -148,7 +159,7 @@ let package = Package(
             // Tests
             .target(
                 name: "TestSupport",
-                dependencies: ["JSONRPC", "ServiceKit", nioPosix, nioConcurrency, grdb],
+                dependencies: ["JSONRPC", "ServiceKit", nioPosix, nioConcurrency, grdb, postgres, logging],
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
@@ -157,6 +168,7 @@ let package = Package(
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
+            .testTarget(name: "PostgresStorageTests", dependencies: ["PostgresStorage", "ServiceKit", "JSONRPC", "TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: [

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// `AttemptThrottle`'s counts in PostgreSQL (`<schema>.attempt`), shared by every host: a
+/// failure is one `INSERT … ON CONFLICT DO UPDATE`, which the server applies under the
+/// row's lock, so failures counted on several hosts at once all count, and a key that
+/// reaches its limit on one host is refused on all of them. Times are the service clock's
+/// (passed in), never the server's `now()`.
+public struct PostgresAttemptStore: AttemptStore {
+    let client: PostgresClient
+    let schema: String
+    let logger: Logger
+
+    public init(client: PostgresClient, schema: String, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// The table, for a service's migrator.
+    public static func registerMigrations(in migrator: inout PostgresMigrator) {
+        migrator.registerMigration(
+            "attempt-v1",
+            [
+                """
+                CREATE TABLE \(migrator.schema).attempt (
+                    key text PRIMARY KEY, failures integer NOT NULL, window_start timestamptz NOT NULL)
+                """
+            ])
+    }
+
+    public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
+        var latest: Date?
+        let rows = try await client.query(
+            "SELECT key, failures, window_start FROM \(unescaped: schema).attempt WHERE key = ANY(\(Array(keys.keys)))",
+            logger: logger)
+        for try await (key, failures, windowStart) in rows.decode((String, Int, Date).self) {
+            guard let rule = keys[key] else { continue }
+            let end = windowStart.addingTimeInterval(rule.window)
+            if end > now, failures >= rule.limit { latest = max(latest ?? end, end) }
+        }
+        return latest
+    }
+
+    public func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            // In key order, so that two hosts adding to the same keys never wait on each other's rows in a cycle.
+            for (key, failure) in failures.sorted(by: { $0.key < $1.key }) {
+                let windowEnded = now.addingTimeInterval(-failure.rule.window)
+                try await connection.query(
+                    """
+                    INSERT INTO \(unescaped: schema).attempt AS a (key, failures, window_start) VALUES (\(key), \(failure.count), \(now))
+                    ON CONFLICT (key) DO UPDATE SET
+                      failures = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.failures ELSE a.failures + excluded.failures END,
+                      window_start = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_start ELSE a.window_start END
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func reset(_ key: String) async throws {
+        try await client.query("DELETE FROM \(unescaped: schema).attempt WHERE key = \(key)", logger: logger)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// A private PostgreSQL server for the tests: Debian's `postgresql` binaries, a cluster
+/// made with `initdb` in a temporary folder, run as the `postgres` system user when the
+/// tests run as root (the server refuses root), listening only on a Unix socket in that
+/// folder, with trust authentication for its one role `madoguchi`. Started on first use,
+/// once per test process; stopped (`pg_ctl stop -m immediate`) and removed when the
+/// process exits. Each test takes a fresh database of its own (`freshDatabase()`).
+public final class PostgresCluster: Sendable {
+    /// The cluster of this test process, started on first use.
+    public static func shared() async throws -> PostgresCluster {
+        let starting = starting.withLock { task in
+            if let task { return task }
+            let made = Task { try await PostgresCluster() }
+            task = made
+            return made
+        }
+        return try await starting.value
+    }
+
+    private static let starting = Mutex<Task<PostgresCluster, any Error>?>(nil)
+    private static let running = Mutex<String?>(nil)
+
+    /// At exit: the server's immediate shutdown (SIGQUIT to its postmaster, whose pid is
+    /// the first line of `postmaster.pid`), then its folder removed.
+    private static func stopRunning() {
+        guard let folder = running.withLock({ $0 }) else { return }
+        if let text = try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8),
+            let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) })
+        {
+            kill(pid, SIGQUIT)
+            for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// The folder holding the data directory, the socket and the server's log.
+    public let folder: String
+    /// The server's socket.
+    public var socketPath: String { folder + "/.s.PGSQL.5432" }
+    private let binaries: String
+    private let serverUser: String?
+    private let databases = Atomic<Int>(0)
+
+    private init() async throws {
+        binaries = try Self.findBinaries()
+        serverUser = getuid() == 0 ? "postgres" : nil
+        var template = Array("/tmp/mdg-pg-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else { throw Failure("cannot make a folder for PostgreSQL") }
+        folder = String(cString: created)
+        if let serverUser {
+            guard let account = getpwnam(serverUser) else {
+                throw Failure("no \(serverUser) user: install Debian's postgresql package (compose/install-deps)")
+            }
+            chown(folder, account.pointee.pw_uid, account.pointee.pw_gid)
+        }
+        try await run(binaries + "/initdb", ["-D", folder + "/data", "-U", "madoguchi", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        try await run(
+            binaries + "/pg_ctl",
+            [
+                "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-o",
+                "-k \(folder) -c listen_addresses='' -c max_connections=300", "start",
+            ])
+        Self.running.withLock { [folder] in $0 = folder }
+        atexit { PostgresCluster.stopRunning() }
+    }
+
+    /// A new, empty database, and the connection string of it.
+    public func freshDatabase() async throws -> String {
+        let name = "test_\(getpid())_\(databases.wrappingAdd(1, ordering: .relaxed).newValue)"
+        try await withClient(database: "postgres") { client in
+            try await client.query("CREATE DATABASE \(unescaped: name)")
+        }
+        return "postgresql://madoguchi@/\(name)?host=\(folder)"
+    }
+
+    /// Runs `body` with a client of `database` (its pool running meanwhile).
+    @discardableResult
+    public func withClient<T: Sendable>(database: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(
+            configuration: .init(unixSocketPath: socketPath, username: "madoguchi", password: nil, database: database),
+            backgroundLogger: Logger(label: "test-postgres"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    private static func findBinaries() throws -> String {
+        // Debian keeps the server's programs out of PATH, in a folder per major version.
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            let folder = "/usr/lib/postgresql/\(version)/bin"
+            if FileManager.default.isExecutableFile(atPath: folder + "/pg_ctl") { return folder }
+        }
+        throw Failure("PostgreSQL's server is not installed: run compose/install-deps (Debian's postgresql package)")
+    }
+
+    private func run(_ program: String, _ arguments: [String]) async throws {
+        let command = serverUser.map { ["/usr/sbin/runuser", "-u", $0, "--", program] } ?? [program]
+        let result = try await ChildProcess.run(command[0], Array(command.dropFirst()) + arguments)
+        guard result.status == 0 else {
+            throw Failure("\(program) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
