@@ -4,7 +4,8 @@ import JSONRPC
 
 /// Counts failed attempts per key (a customer number, a caller) in a fixed window, in the
 /// database, so a restart forgets nothing. Once a key reaches its limit, attempts are
-/// refused until its window ends.
+/// refused until its window ends. The counts live in an `AttemptStore`: the service's
+/// SQLite file, or PostgreSQL, where every host of the fleet counts into the same rows.
 public struct AttemptThrottle: Sendable {
     /// How many failures a key may have within `window`.
     public struct Rule: Sendable, Hashable {
@@ -16,7 +17,7 @@ public struct AttemptThrottle: Sendable {
         }
     }
 
-    let database: DatabasePool
+    let store: any AttemptStore
     let clock: any ServiceClock
     let storageFaults: StorageFaults
     /// Failures the disk refused to count, held until they are written: while a key has
@@ -24,35 +25,23 @@ public struct AttemptThrottle: Sendable {
     /// uncounted).
     let unrecorded = PendingFailures()
 
-    public init(database: DatabasePool, clock: any ServiceClock, storageFaults: StorageFaults) {
-        self.database = database
+    public init(store: any AttemptStore, clock: any ServiceClock, storageFaults: StorageFaults) {
+        self.store = store
         self.clock = clock
         self.storageFaults = storageFaults
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("attempt-v1") { db in
-            try db.create(table: "attempt") { table in
-                table.primaryKey("key", .text)
-                table.column("failures", .integer).notNull()
-                table.column("windowStart", .datetime).notNull()
-            }
-        }
+    /// Counts in the service's SQLite database.
+    public init(database: DatabasePool, clock: any ServiceClock, storageFaults: StorageFaults) {
+        self.init(store: SQLiteAttemptStore(database: database), clock: clock, storageFaults: storageFaults)
     }
 
     /// Throws `tooManyAttempts` when any of `keys` has used up its failures.
     public func check(_ keys: [String: Rule]) async throws {
         try await writeUnrecorded(keys)
-        let now = clock.now()
-        let blockedUntil = try await database.read { db in
-            try keys.compactMap { key, rule -> Date? in
-                guard let row = try Row.fetchOne(db, sql: "SELECT failures, windowStart FROM attempt WHERE key = ?", arguments: [key])
-                else { return nil }
-                let end = (row["windowStart"] as Date).addingTimeInterval(rule.window)
-                return end > now && (row["failures"] as Int) >= rule.limit ? end : nil
-            }.max()
+        if let blockedUntil = try await store.blockedUntil(keys, at: clock.now()) {
+            throw RPCError.tooManyAttempts(retryAfter: blockedUntil)
         }
-        if let blockedUntil { throw RPCError.tooManyAttempts(retryAfter: blockedUntil) }
     }
 
     /// Counts one failure against each of `keys`. When the disk refuses, the failure is
@@ -82,26 +71,12 @@ public struct AttemptThrottle: Sendable {
     }
 
     private func write(_ failures: [String: (rule: Rule, count: Int)]) async throws {
-        let now = clock.now()
-        try await database.write { db in
-            for (key, (rule, count)) in failures {
-                try db.execute(
-                    sql: """
-                        INSERT INTO attempt (key, failures, windowStart) VALUES (?, ?, ?)
-                        ON CONFLICT (key) DO UPDATE SET
-                          failures = CASE WHEN windowStart <= ? THEN excluded.failures ELSE failures + excluded.failures END,
-                          windowStart = CASE WHEN windowStart <= ? THEN excluded.windowStart ELSE windowStart END
-                        """,
-                    arguments: [
-                        key, count, now, now.addingTimeInterval(-rule.window), now.addingTimeInterval(-rule.window),
-                    ])
-            }
-        }
+        try await store.add(failures.mapValues { AttemptStoreFailures(rule: $0.rule, count: $0.count) }, at: clock.now())
     }
 
     /// Forgets the failures of `key` (after a success).
     public func reset(_ key: String) async throws {
-        try await database.write { db in try db.execute(sql: "DELETE FROM attempt WHERE key = ?", arguments: [key]) }
+        try await store.reset(key)
     }
 }
 

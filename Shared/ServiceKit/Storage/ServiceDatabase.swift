@@ -33,7 +33,7 @@ public enum ServiceDatabase {
         ServerSecretRecord.registerMigrations(in: &migrator)
         OutboxStore.registerMigrations(in: &migrator)
         ImportStore.registerMigrations(in: &migrator)
-        AttemptThrottle.registerMigrations(in: &migrator)
+        SQLiteAttemptStore.registerMigrations(in: &migrator)
         IdempotentCalls.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// Where `AttemptThrottle` keeps its counts, in the throttle's words. Every count is
+/// changed by one atomic statement (an upsert that restarts an ended window), never read,
+/// changed and written back, so hosts counting the same key at once lose nothing.
+public protocol AttemptStore: Sendable {
+    /// The latest end of a window among `keys` that has reached its rule's limit at `now`,
+    /// or nil when none has.
+    func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date?
+    /// Adds failures to each key; a key whose window ended by `now` starts a new one at `now`.
+    func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws
+    /// Forgets the failures of `key`.
+    func reset(_ key: String) async throws
+}
+
+/// Failures to add to one key, under its rule.
+public struct AttemptStoreFailures: Sendable {
+    public var rule: AttemptThrottle.Rule
+    public var count: Int
+
+    public init(rule: AttemptThrottle.Rule, count: Int) {
+        self.rule = rule
+        self.count = count
+    }
+}
+
+/// The counts in the service's SQLite database (table `attempt`).
+public struct SQLiteAttemptStore: AttemptStore {
+    let database: DatabasePool
+
+    public init(database: DatabasePool) {
+        self.database = database
+    }
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("attempt-v1") { db in
+            try db.create(table: "attempt") { table in
+                table.primaryKey("key", .text)
+                table.column("failures", .integer).notNull()
+                table.column("windowStart", .datetime).notNull()
+            }
+        }
+    }
+
+    public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
+        try await database.read { db in
+            try keys.compactMap { key, rule -> Date? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT failures, windowStart FROM attempt WHERE key = ?", arguments: [key])
+                else { return nil }
+                let end = (row["windowStart"] as Date).addingTimeInterval(rule.window)
+                return end > now && (row["failures"] as Int) >= rule.limit ? end : nil
+            }.max()
+        }
+    }
+
+    public func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
+        try await database.write { db in
+            for (key, failure) in failures {
+                let windowEnded = now.addingTimeInterval(-failure.rule.window)
+                try db.execute(
+                    sql: """
+                        INSERT INTO attempt (key, failures, windowStart) VALUES (?, ?, ?)
+                        ON CONFLICT (key) DO UPDATE SET
+                          failures = CASE WHEN windowStart <= ? THEN excluded.failures ELSE failures + excluded.failures END,
+                          windowStart = CASE WHEN windowStart <= ? THEN excluded.windowStart ELSE windowStart END
+                        """,
+                    arguments: [key, failure.count, now, windowEnded, windowEnded])
+            }
+        }
+    }
+
+    public func reset(_ key: String) async throws {
+        try await database.write { db in try db.execute(sql: "DELETE FROM attempt WHERE key = ?", arguments: [key]) }
+    }
+}
