@@ -12,11 +12,14 @@ public struct PostgresAttemptStore: AttemptStore {
     let client: PostgresClient
     let schema: String
     let logger: Logger
+    /// How long one operation may wait for the server before it is a storage fault.
+    let timeLimit: Duration
 
-    public init(client: PostgresClient, schema: String, logger: Logger) {
+    public init(client: PostgresClient, schema: String, logger: Logger, timeLimit: Duration = .seconds(5)) {
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.timeLimit = timeLimit
     }
 
     /// The table, for a service's migrator.
@@ -32,6 +35,10 @@ public struct PostgresAttemptStore: AttemptStore {
     }
 
     public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
+        try await classifyingFaults(within: timeLimit) { try await latestBlock(keys, at: now) }
+    }
+
+    private func latestBlock(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
         var latest: Date?
         let rows = try await client.query(
             "SELECT key, failures, window_start FROM \(unescaped: schema).attempt WHERE key = ANY(\(Array(keys.keys)))",
@@ -45,6 +52,10 @@ public struct PostgresAttemptStore: AttemptStore {
     }
 
     public func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
+        try await classifyingFaults(within: timeLimit) { try await upsert(failures, at: now) }
+    }
+
+    private func upsert(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
         try await client.withTransaction(logger: logger) { connection in
             // In key order, so that two hosts adding to the same keys never wait on each other's rows in a cycle.
             for (key, failure) in failures.sorted(by: { $0.key < $1.key }) {
@@ -61,6 +72,8 @@ public struct PostgresAttemptStore: AttemptStore {
     }
 
     public func reset(_ key: String) async throws {
-        try await client.query("DELETE FROM \(unescaped: schema).attempt WHERE key = \(key)", logger: logger)
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            try await client.query("DELETE FROM \(unescaped: schema).attempt WHERE key = \(key)", logger: logger)
+        }
     }
 }

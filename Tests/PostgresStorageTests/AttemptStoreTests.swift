@@ -18,7 +18,11 @@ import TestSupport
     }
 
     let rule = AttemptThrottle.Rule(limit: 5, window: 3600)
-    let logger = Logger(label: "attempt-store-test")
+    let logger = {
+        var logger = Logger(label: "attempt-store-test")
+        logger.logLevel = .warning  // the pool logs each failed connection attempt at info
+        return logger
+    }()
 
     /// Two throttles over one store's data ("hosts"), the test clock's file, and a way to
     /// read a key's count; `body` runs while they are open.
@@ -97,6 +101,55 @@ import TestSupport
             #expect(try await failures("customer:C0001") == 1, "a new window starts at the clock's now")
             try await hosts[0].reset("customer:C0001")
             #expect(try await failures("customer:C0001") == nil)
+        }
+    }
+
+    /// PostgreSQL out of reach (its socket gone): a failure that cannot be counted is
+    /// answered `storage_unavailable` and held, and so is every check of that key, right
+    /// or wrong, until the server is back and the held failure written first.
+    @Test func aServerOutOfReach_holdsTheFailure_andRefusesTheKey_untilItIsWritten() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let real = try DatabaseURL(parsing: try await cluster.freshDatabase())
+        // The service reaches the server through a link to its socket, which the test removes.
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let link = folder.file(".s.PGSQL.5432")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: cluster.socketPath)
+        let configuration = try DatabaseURL(parsing: "postgresql://madoguchi@/\(real.database)?host=\(folder.path)").clientConfiguration
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { await client.run() }
+            defer { running.cancelAll() }
+            var migrator = PostgresMigrator(schema: "registration")
+            PostgresAttemptStore.registerMigrations(in: &migrator)
+            try await migrator.migrate(client, logger: logger)
+            let clock = folder.file("clock")
+            try "2026-12-01T10:00:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
+            let faults = StorageFaults(logger: logger)
+            let throttle = AttemptThrottle(
+                store: PostgresAttemptStore(client: client, schema: "registration", logger: logger, timeLimit: .seconds(1)),
+                clock: try FileClock(path: clock), storageFaults: faults)
+            let key = ["customer:C0002": rule]
+            try await throttle.recordFailure(key)
+
+            try FileManager.default.removeItem(atPath: link)
+            // Idle connections would still reach it: end them as a failover would.
+            try await cluster.withClient(database: "postgres") { admin in
+                try await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(real.database)")
+            }
+            #expect(await refusal { try await throttle.recordFailure(key) }?.reason == "storage_unavailable")
+            #expect(await refusal { try await throttle.check(key) }?.reason == "storage_unavailable")
+            #expect(faults.anyRecorded)
+
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: cluster.socketPath)
+            try await throttle.check(key)
+            try await cluster.withClient(database: real.database) { (check) async throws in
+                var count = 0
+                for try await failures in try await check.query("SELECT failures FROM registration.attempt").decode(Int.self) {
+                    count = failures
+                }
+                #expect(count == 2, "the held failure was written when the server came back")
+            }
         }
     }
 

@@ -19,6 +19,7 @@ public final class StorageFaults: Sendable {
         case corrupt = "database is corrupt: stop the service and restore the database from a backup"
         case readOnly = "database is read-only: check the state folder's mount and permissions"
         case cannotOpen = "database file cannot be opened: check the state folder"
+        case unreachable = "database server unreachable: check PostgreSQL, the network and the connection string"
     }
 
     /// Faults closer together than this belong to one incident.
@@ -44,6 +45,7 @@ public final class StorageFaults: Sendable {
 
     /// The kind of storage fault `error` is, or `nil` when it is not one.
     public static func kind(of error: any Error) -> Kind? {
+        if let fault = error as? any ClassifiedStorageFault { return fault.storageFaultKind }
         guard let error = error as? DatabaseError else { return nil }
         return kind(of: error.resultCode)
     }
@@ -105,6 +107,13 @@ public final class StorageFaults: Sendable {
             logger.notice("storage works again", metadata: ["failed-writes": "\(ended.faults)", "was": "\(ended.kind)"])
         }
     }
+}
+
+/// A storage engine's error that already says which fault it is (a PostgreSQL server out
+/// of reach, its disk full, a read-only standby: `PostgresStorage`), so that it is
+/// answered and held like SQLite's own.
+public protocol ClassifiedStorageFault: Error {
+    var storageFaultKind: StorageFaults.Kind { get }
 }
 
 extension RPCError {
