@@ -1,5 +1,6 @@
 import PostgresNIO
 import ServiceKit
+import Synchronization
 
 /// A PostgreSQL error that is a storage fault, in `StorageFaults`' words: the call is
 /// answered `storage_unavailable`, and a failure that could not be counted is held until
@@ -41,26 +42,43 @@ struct PostgresFault: ClassifiedStorageFault, CustomStringConvertible {
 }
 
 /// Runs `body` for at most `limit`, turning PostgreSQL's storage faults into
-/// `PostgresFault`. The limit is what makes a server out of reach a fault at all:
-/// PostgresClient keeps trying to connect and keeps a request waiting meanwhile (its issue
-/// #489), so a call would otherwise wait for as long as the server is away. Past the
-/// limit the request is cancelled and the call answered `storage_unavailable`.
+/// `PostgresFault`. The limit is what makes a server out of reach or hung a fault at
+/// all: PostgresClient keeps a request waiting while it retries a server it cannot reach
+/// (its issue #489), and a query sent to a stopped server waits for its answer. Past the
+/// limit the call is answered `storage_unavailable` at once; the request is cancelled and
+/// left to end on its own, never awaited (a query already sent may not end before the
+/// server answers or its connection drops).
 @discardableResult
 func classifyingFaults<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    do {
-        return try await withThrowingTaskGroup(of: T?.self) { race in
-            race.addTask { try await body() }
-            race.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { race.cancelAll() }
-            guard let first = try await race.next(), let value = first else {
-                throw PostgresFault(storageFaultKind: .unreachable, detail: "no answer within \(limit)")
-            }
-            return value
+    let race = Race()
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        // Whichever comes first answers; the other finds the race decided and does nothing.
+        let answer: @Sendable (Result<T, any Error>) -> Void = { result in
+            guard race.decide() else { return }
+            continuation.resume(with: result.mapError { PostgresFault.classify($0) })
         }
-    } catch {
-        throw PostgresFault.classify(error)
+        let timer = Task {
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
+            answer(.failure(PostgresFault(storageFaultKind: .unreachable, detail: "no answer within \(limit)")))
+            race.cancelWork()
+        }
+        race.setWork(
+            Task {
+                do { answer(.success(try await body())) } catch { answer(.failure(error)) }
+                timer.cancel()
+            })
     }
+}
+
+/// The work and the timer of `classifyingFaults`: decided once, by whichever ends first.
+private final class Race: Sendable {
+    private let decided = Atomic<Bool>(false)
+    private let work = Mutex<Task<Void, Never>?>(nil)
+
+    /// True for the first caller only.
+    func decide() -> Bool { !decided.exchange(true, ordering: .acquiringAndReleasing) }
+
+    func setWork(_ task: Task<Void, Never>) { work.withLock { $0 = task } }
+
+    func cancelWork() { work.withLock { $0?.cancel() } }
 }

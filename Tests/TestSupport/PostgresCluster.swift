@@ -7,8 +7,8 @@ import Synchronization
 /// made with `initdb` in a temporary folder, run as the `postgres` system user when the
 /// tests run as root (the server refuses root), listening only on a Unix socket in that
 /// folder, with trust authentication for its one role `madoguchi`. Started on first use,
-/// once per test process; stopped (`pg_ctl stop -m immediate`) and removed when the
-/// process exits. Each test takes a fresh database of its own (`freshDatabase()`).
+/// once per test process; stopped (an immediate shutdown) and removed when the process
+/// exits. Each test takes a fresh database of its own (`freshDatabase()`).
 public final class PostgresCluster: Sendable {
     /// The cluster of this test process, started on first use.
     public static func shared() async throws -> PostgresCluster {
@@ -35,6 +35,20 @@ public final class PostgresCluster: Sendable {
             for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
         }
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// The server processes serving connections to `database` (to stop one with SIGSTOP
+    /// and make a service's calls hang mid-query, leaving the cluster's other tests be).
+    public func backends(of database: String) async throws -> [pid_t] {
+        try await withClient(database: "postgres") { admin in
+            var pids: [pid_t] = []
+            for try await pid in try await admin.query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = \(database) AND backend_type = 'client backend'"
+            ).decode(Int32.self) {
+                pids.append(pid)
+            }
+            return pids
+        }
     }
 
     /// The folder holding the data directory, the socket and the server's log.
