@@ -104,6 +104,39 @@ import TestSupport
         }
     }
 
+    /// One PostgreSQL "host" for the fault tests: a client with `configuration` (its pool
+    /// running), the schema migrated, a throttle with a 1 s limit on the test clock, and the
+    /// count of a key as the server holds it (read through a client of its own).
+    func withFaultHost(
+        _ configuration: PostgresClient.Configuration, database: String, faults: StorageFaults,
+        _ body: (_ throttle: AttemptThrottle, _ failures: () async throws -> Int) async throws -> Void
+    ) async throws {
+        let cluster = try await PostgresCluster.shared()
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try "2026-12-01T10:00:00+09:00".write(toFile: folder.file("clock"), atomically: true, encoding: .utf8)
+        try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { await client.run() }
+            defer { running.cancelAll() }
+            var migrator = PostgresMigrator(schema: "registration")
+            PostgresAttemptStore.registerMigrations(in: &migrator)
+            try await migrator.migrate(client, logger: logger)
+            let throttle = AttemptThrottle(
+                store: PostgresAttemptStore(client: client, schema: "registration", logger: logger, timeLimit: .seconds(1)),
+                clock: try FileClock(path: folder.file("clock")), storageFaults: faults)
+            try await body(throttle) {
+                try await cluster.withClient(database: database) { (reader) async throws -> Int in
+                    var count = 0
+                    for try await failures in try await reader.query("SELECT failures FROM registration.attempt").decode(Int.self) {
+                        count = failures
+                    }
+                    return count
+                }
+            }
+        }
+    }
+
     /// PostgreSQL out of reach (its socket gone): a failure that cannot be counted is
     /// answered `storage_unavailable` and held, and so is every check of that key, right
     /// or wrong, until the server is back and the held failure written first.
@@ -115,20 +148,9 @@ import TestSupport
         defer { folder.remove() }
         let link = folder.file(".s.PGSQL.5432")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: cluster.socketPath)
-        let configuration = try DatabaseURL(parsing: "postgresql://madoguchi@/\(real.database)?host=\(folder.path)").clientConfiguration
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { running in
-            running.addTask { await client.run() }
-            defer { running.cancelAll() }
-            var migrator = PostgresMigrator(schema: "registration")
-            PostgresAttemptStore.registerMigrations(in: &migrator)
-            try await migrator.migrate(client, logger: logger)
-            let clock = folder.file("clock")
-            try "2026-12-01T10:00:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
-            let faults = StorageFaults(logger: logger)
-            let throttle = AttemptThrottle(
-                store: PostgresAttemptStore(client: client, schema: "registration", logger: logger, timeLimit: .seconds(1)),
-                clock: try FileClock(path: clock), storageFaults: faults)
+        let linked = try DatabaseURL(parsing: "postgresql://madoguchi@/\(real.database)?host=\(folder.path)")
+        let faults = StorageFaults(logger: logger)
+        try await withFaultHost(linked.clientConfiguration, database: real.database, faults: faults) { throttle, failures in
             let key = ["customer:C0002": rule]
             try await throttle.recordFailure(key)
 
@@ -143,39 +165,22 @@ import TestSupport
 
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: cluster.socketPath)
             try await throttle.check(key)
-            try await cluster.withClient(database: real.database) { (check) async throws in
-                var count = 0
-                for try await failures in try await check.query("SELECT failures FROM registration.attempt").decode(Int.self) {
-                    count = failures
-                }
-                #expect(count == 2, "the held failure was written when the server came back")
-            }
+            #expect(try await failures() == 2, "the held failure was written when the server came back")
         }
     }
 
-    /// PostgreSQL hung mid-call (the backend serving the service stopped with SIGSTOP): the call is answered
-    /// `storage_unavailable` within the store's time limit rather than waiting for the
-    /// server, the failure it could not count is held (the key refused meanwhile), and once
-    /// the server runs again the held failure is written before the key is checked.
+    /// PostgreSQL hung mid-call (the backend serving the service stopped with SIGSTOP):
+    /// the call is answered `storage_unavailable` within the store's time limit rather than
+    /// waiting for the server, the failure it could not count is held (the key refused
+    /// meanwhile), and once the server runs again the held failure is written before the
+    /// key is checked.
     @Test func aHungServer_isAFault_withinTheTimeLimit_andTheFailureIsHeld() async throws {
         let cluster = try await PostgresCluster.shared()
         let url = try DatabaseURL(parsing: try await cluster.freshDatabase())
         // One connection, whose backend the test stops: the pool cannot go round it.
         var configuration = url.clientConfiguration
         configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { running in
-            running.addTask { await client.run() }
-            defer { running.cancelAll() }
-            var migrator = PostgresMigrator(schema: "registration")
-            PostgresAttemptStore.registerMigrations(in: &migrator)
-            try await migrator.migrate(client, logger: logger)
-            let folder = try TemporaryDirectory()
-            defer { folder.remove() }
-            try "2026-12-01T10:00:00+09:00".write(toFile: folder.file("clock"), atomically: true, encoding: .utf8)
-            let throttle = AttemptThrottle(
-                store: PostgresAttemptStore(client: client, schema: "registration", logger: logger, timeLimit: .seconds(1)),
-                clock: try FileClock(path: folder.file("clock")), storageFaults: StorageFaults(logger: logger))
+        try await withFaultHost(configuration, database: url.database, faults: StorageFaults(logger: logger)) { throttle, failures in
             let key = ["customer:C0003": rule]
             try await throttle.recordFailure(key)
 
@@ -194,16 +199,11 @@ import TestSupport
 
             // The first calls after the pause may still meet the requests the limit gave up on.
             try await waitUntil("the held failure to be written") { (try? await throttle.check(key)) != nil }
-            try await cluster.withClient(database: url.database) { (check) async throws in
-                var count = 0
-                for try await failures in try await check.query("SELECT failures FROM registration.attempt").decode(Int.self) {
-                    count = failures
-                }
-                // The upsert the limit gave up on was already with the stopped server, which
-                // applies it when it runs again: that failure may count twice. Never less
-                // (a guess uncounted), possibly more (one refusal early): stricter, not looser.
-                #expect(count == 2 || count == 3, "the held failure was written once the server ran again: \(count)")
-            }
+            // The upsert the limit gave up on was already with the stopped server, which
+            // applies it when it runs again: that failure may count twice. Never less
+            // (a guess uncounted), possibly more (one refusal early): stricter, not looser.
+            let count = try await failures()
+            #expect(count == 2 || count == 3, "the held failure was written once the server ran again: \(count)")
         }
     }
 
