@@ -101,6 +101,30 @@ import TestSupport
         try await disk.stop()
     }
 
+    /// A disk full at a graceful stop: the database cannot be emptied of its log or the
+    /// clean-stop note cannot be written, so none is left, the stop says the next start
+    /// checks the whole database, and it does (the PIN set before is all there).
+    @Test func aFullDiskAtStop_leavesNoCleanStopNote_andTheNextStartChecksInFull() async throws {
+        let disk = try await FullDiskAuth()
+        let line = PINSubject.line(LinesFixture.number("09012345678"))
+        _ = try await disk.client.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        try await disk.fill()
+        await disk.client.close()
+        #expect(try await disk.process.terminate() == 0)
+        #expect(disk.process.log.contains("the next start checks the whole"), "\(disk.process.log)")
+        #expect(!FileManager.default.fileExists(atPath: disk.state + "/auth.sqlite-clean-stop"))
+
+        try disk.free()
+        let again = try await disk.sandbox.startBound("auth")
+        #expect(!again.log.contains("the integrity check at start is not needed"), "\(again.log)")
+        let client = try await disk.sandbox.client("auth")
+        #expect(try await client.call(PINVerify.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821"))).failures == 0)
+        await client.close()
+        #expect(try await again.terminate() == 0)
+        _ = umount2(disk.state, Int32(MNT_DETACH))
+        disk.sandbox.remove()
+    }
+
     /// The same for passwords and one-time codes: a wrong one the disk refused holds that
     /// login (or code) at `storage_unavailable`, right or wrong, until it is written.
     @Test func aFullDisk_neverLetsAPasswordOrCodeGuessGoUncounted() async throws {
