@@ -48,24 +48,24 @@ import TestSupport
         case .postgres:
             let cluster = try await PostgresCluster.shared()
             let url = try DatabaseURL(parsing: try await cluster.freshDatabase())
-            let clients = (0..<2).map { _ in PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger) }
-            try await withThrowingTaskGroup(of: Void.self) { running in
-                for client in clients { running.addTask { await client.run() } }
-                defer { running.cancelAll() }
-                var migrator = PostgresMigrator(schema: "registration")
-                PostgresAttemptStore.registerMigrations(in: &migrator)
-                try await migrator.migrate(clients[0], logger: logger)
-                let hosts = try clients.map { client in
-                    AttemptThrottle(
-                        store: PostgresAttemptStore(client: client, schema: "registration", logger: logger),
-                        clock: try FileClock(path: clock), storageFaults: faults)
-                }
-                try await body(hosts, clock) { key in
-                    var count: Int?
-                    for try await failures in try await clients[0].query(
-                        "SELECT failures FROM registration.attempt WHERE key = \(key)"
-                    ).decode(Int.self) { count = failures }
-                    return count
+            try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (first) async throws in
+                try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (second) async throws in
+                    let clients = [first, second]
+                    var migrator = PostgresMigrator(schema: "registration")
+                    PostgresAttemptStore.registerMigrations(in: &migrator)
+                    try await migrator.migrate(clients[0], logger: logger)
+                    let hosts = try clients.map { client in
+                        AttemptThrottle(
+                            store: PostgresAttemptStore(client: client, schema: "registration", logger: logger),
+                            clock: try FileClock(path: clock), storageFaults: faults)
+                    }
+                    try await body(hosts, clock) { key in
+                        var count: Int?
+                        for try await failures in try await clients[0].query(
+                            "SELECT failures FROM registration.attempt WHERE key = \(key)"
+                        ).decode(Int.self) { count = failures }
+                        return count
+                    }
                 }
             }
         }
@@ -112,13 +112,10 @@ import TestSupport
         _ body: (_ throttle: AttemptThrottle, _ failures: () async throws -> Int) async throws -> Void
     ) async throws {
         let cluster = try await PostgresCluster.shared()
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         try "2026-12-01T10:00:00+09:00".write(toFile: folder.file("clock"), atomically: true, encoding: .utf8)
-        try await withThrowingTaskGroup(of: Void.self) { running in
-            running.addTask { await client.run() }
-            defer { running.cancelAll() }
+        try await PostgresCluster.withClient(configuration, logger: logger) { (client) async throws in
             var migrator = PostgresMigrator(schema: "registration")
             PostgresAttemptStore.registerMigrations(in: &migrator)
             try await migrator.migrate(client, logger: logger)

@@ -40,11 +40,8 @@ import TestSupport
         let applied = try await withThrowingTaskGroup(of: [String].self) { hosts in
             for _ in 0..<8 {
                 hosts.addTask {
-                    let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-                    return try await withThrowingTaskGroup(of: [String].self) { running in
-                        running.addTask { await client.run(); return [] }
-                        defer { running.cancelAll() }
-                        return try await migrator().migrate(client, logger: logger)
+                    try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { client in
+                        try await migrator().migrate(client, logger: logger)
                     }
                 }
             }

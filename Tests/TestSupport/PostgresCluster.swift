@@ -94,9 +94,18 @@ public final class PostgresCluster: Sendable {
     /// Runs `body` with a client of `database` (its pool running meanwhile).
     @discardableResult
     public func withClient<T: Sendable>(database: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(
-            configuration: .init(unixSocketPath: socketPath, username: "madoguchi", password: nil, database: database),
-            backgroundLogger: Logger(label: "test-postgres"))
+        try await Self.withClient(
+            .init(unixSocketPath: socketPath, username: "madoguchi", password: nil, database: database),
+            logger: Logger(label: "test-postgres"), body)
+    }
+
+    /// Runs `body` with a client made from `configuration`, its pool running meanwhile and
+    /// stopped after.
+    @discardableResult
+    public static func withClient<T: Sendable>(
+        _ configuration: PostgresClient.Configuration, logger: Logger, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

@@ -49,7 +49,7 @@ public struct AttemptThrottle: Sendable {
     /// `storage_unavailable`.
     public func recordFailure(_ keys: [String: Rule]) async throws {
         do {
-            try await write(keys.mapValues { (rule: $0, count: 1) })
+            try await store.add(keys.mapValues { AttemptStoreFailures(rule: $0, count: 1) }, at: clock.now())
         } catch {
             guard let answer = storageFaults.record(error) else { throw error }
             for key in keys.keys { unrecorded.add(key) }
@@ -58,20 +58,18 @@ public struct AttemptThrottle: Sendable {
     }
 
     private func writeUnrecorded(_ keys: [String: Rule]) async throws {
-        var held: [String: (rule: Rule, count: Int)] = [:]
-        for (key, rule) in keys where unrecorded.count(key) > 0 { held[key] = (rule, unrecorded.count(key)) }
+        var held: [String: AttemptStoreFailures] = [:]
+        for (key, rule) in keys where unrecorded.count(key) > 0 {
+            held[key] = AttemptStoreFailures(rule: rule, count: unrecorded.count(key))
+        }
         guard !held.isEmpty else { return }
         do {
-            try await write(held)
+            try await store.add(held, at: clock.now())
         } catch {
             throw storageFaults.record(error) ?? error
         }
-        for (key, (_, count)) in held { unrecorded.remove(key, written: count) }
+        for (key, failures) in held { unrecorded.remove(key, written: failures.count) }
         storageFaults.recordSuccess()
-    }
-
-    private func write(_ failures: [String: (rule: Rule, count: Int)]) async throws {
-        try await store.add(failures.mapValues { AttemptStoreFailures(rule: $0.rule, count: $0.count) }, at: clock.now())
     }
 
     /// Forgets the failures of `key` (after a success).

@@ -45,8 +45,13 @@ struct CleanStopRecord: Codable, Equatable {
             let recorded = try? JSONDecoder().decode(CleanStopRecord.self, from: data),
             recorded == current(databasePath: databasePath)
         else { return false }
+        return logBytes(databasePath: databasePath) == 0
+    }
+
+    /// What the database's write-ahead log holds, in bytes (0 when there is none).
+    private static func logBytes(databasePath: String) -> Int64 {
         var log = stat()
-        return stat(databasePath + "-wal", &log) != 0 || log.st_size == 0
+        return stat(databasePath + "-wal", &log) == 0 ? Int64(log.st_size) : 0
     }
 
     /// Notes the database at `databasePath` as it is now, after the service closed it.
@@ -54,10 +59,8 @@ struct CleanStopRecord: Codable, Equatable {
     /// either whole or absent. Throws when the database has a write-ahead log left (another
     /// process still had it open) or the note cannot be written.
     static func write(databasePath: String) throws {
-        var log = stat()
-        if stat(databasePath + "-wal", &log) == 0, log.st_size > 0 {
-            throw NotWritten(reason: "its write-ahead log still holds \(log.st_size) bytes")
-        }
+        let logged = logBytes(databasePath: databasePath)
+        guard logged == 0 else { throw NotWritten(reason: "its write-ahead log still holds \(logged) bytes") }
         guard let record = current(databasePath: databasePath) else {
             throw NotWritten(reason: "the database file cannot be read: \(String(cString: strerror(errno)))")
         }
