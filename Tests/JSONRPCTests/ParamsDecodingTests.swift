@@ -147,6 +147,18 @@ import Testing
         #expect(try ParamsDecoding.decode(Direct.self, from: nil).json == .object([:]))
     }
 
+    /// A method's way of reading its params is chosen where the method is declared (no
+    /// runtime cast at registration): `Direct` params through the method, as the registry
+    /// reads them, come straight from the message (through `Codable` they would lack
+    /// their `json` member), and `Codable` params still refuse a member they do not read.
+    @Test func aMethodReadsItsParamsTheWayItsParamsTypeChooses() throws {
+        let given: JSONValue = ["anything": [1, .double(2.5), nil]]
+        #expect(try DirectMethod.decodeParams(given).json == given)
+        #expect(try DirectMethod.decodeParams(nil).json == .object([:]))
+        #expect(try Subtract.decodeParams(["minuend": 3, "subtrahend": 1]).minuend == 3)
+        #expect(throws: RPCError.self) { try Subtract.decodeParams(["minuend": 3, "subtrahend": 1, "extra": 1]) }
+    }
+
     /// `decode(as:)` reads with the same decoder, but does not refuse unread members.
     @Test func decodeAs_ignoresUnreadMembers() throws {
         let value: JSONValue = ["loginId": "a", "password": "p", "extra": ["x": 1]]
@@ -261,7 +273,15 @@ private struct Dated: Codable {
     var at: Date
 }
 
-private struct Direct: Codable, JSONValueDecodable {
+private struct Direct: Codable, Sendable, JSONValueDecodable, JSONSchemaDescribing {
     var json: JSONValue
     init(json: JSONValue) throws(RPCError) { self.json = json }
+    static var jsonSchema: JSONSchema { JSONSchema(json: [:]) }
+}
+
+private enum DirectMethod: RPCMethod {
+    static let name = "test.direct"
+    static let summary = "Reads its params straight from the message."
+    typealias Params = Direct
+    typealias Result = Bool
 }

@@ -62,7 +62,7 @@ public struct MethodRegistry: Sendable {
         deeperCheck: (@Sendable (M.Params) throws -> Void)? = nil,
         handler: @escaping @Sendable (M.Params, CallContext) async throws -> M.Result
     ) {
-        let decode = ParamsDecoding.decoder(for: M.Params.self)
+        let decode: @Sendable (JSONValue?) throws -> M.Params = { try M.decodeParams($0) }
         entries[M.name] = Entry(
             M.self,
             handler: .async { params, context in
@@ -81,7 +81,7 @@ public struct MethodRegistry: Sendable {
         _ method: M.Type,
         handler: @escaping @Sendable (M.Params, CallContext) throws -> M.Result
     ) {
-        let decode = ParamsDecoding.decoder(for: M.Params.self)
+        let decode: @Sendable (JSONValue?) throws -> M.Params = { try M.decodeParams($0) }
         entries[M.name] = Entry(
             M.self,
             handler: .immediate { params, context in
@@ -96,7 +96,7 @@ public struct MethodRegistry: Sendable {
         entries[M.name] = Entry(
             M.self,
             handler: .constant(
-                check: ParamsDecoding.checker(for: M.Params.self), result: Result { try JSONCoding.sharedEncoder.encode(result) }),
+                check: { _ = try M.decodeParams($0) }, result: Result { try JSONCoding.sharedEncoder.encode(result) }),
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
 
@@ -105,7 +105,7 @@ public struct MethodRegistry: Sendable {
     /// every method would otherwise be built at each start for the few calls that ask).
     mutating func registerLazyConstant<M: RPCMethod>(_ method: M.Type, result: @escaping @Sendable () -> M.Result) {
         let encoded = Mutex<Result<Data, any Error>?>(nil)
-        let check = ParamsDecoding.checker(for: M.Params.self)
+        let check: @Sendable (JSONValue?) throws -> Void = { _ = try M.decodeParams($0) }
         entries[M.name] = Entry(
             M.self,
             handler: .immediate { params, _ in
@@ -123,7 +123,7 @@ public struct MethodRegistry: Sendable {
     private static func paramsCheck<M: RPCMethod>(
         _ method: M.Type, deeperCheck: (@Sendable (M.Params) throws -> Void)?
     ) -> @Sendable (JSONValue?) throws -> Void {
-        let decode = ParamsDecoding.decoder(for: M.Params.self)
+        let decode: @Sendable (JSONValue?) throws -> M.Params = { try M.decodeParams($0) }
         return { params in try deeperCheck?(try decode(params)) }
     }
 

@@ -3,27 +3,16 @@ import Foundation
 /// Decodes a method's params, turning every failure into an Invalid params error that
 /// names the member and the rule, never the value.
 enum ParamsDecoding {
-    static func decode<P: Decodable & SendableMetatype>(_ type: P.Type, from params: JSONValue?) throws -> P {
-        try decoder(for: P.self)(params)
+    /// Decodes `Codable` params: `JSONValueDecoder` over the parsed message, refusing any
+    /// member the type did not read.
+    static func decode<P: Decodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
+        try decodeCodable(P.self, from: params ?? .object([:]))
     }
 
-    /// Decodes params of type `P`, the way to read them (straight from the message for a
-    /// `JSONValueDecodable` type, else `Codable`) chosen once here rather than at every
-    /// call.
-    static func decoder<P: Decodable & SendableMetatype>(for type: P.Type) -> @Sendable (JSONValue?) throws -> P {
-        if let direct = P.self as? any JSONValueDecodable.Type {
-            return { params in try direct.init(json: params ?? .object([:])) as! P }
-        }
-        return { params in try decodeCodable(P.self, from: params ?? .object([:])) }
-    }
-
-    /// Checks params as `decoder(for:)` reads them, for a method whose answer does not
-    /// depend on them: a `JSONValueDecodable` value is not even cast to `P`.
-    static func checker<P: Decodable & SendableMetatype>(for type: P.Type) -> @Sendable (JSONValue?) throws -> Void {
-        if let direct = P.self as? any JSONValueDecodable.Type {
-            return { params in _ = try direct.init(json: params ?? .object([:])) }
-        }
-        return { params in _ = try decodeCodable(P.self, from: params ?? .object([:])) }
+    /// Decodes params that read themselves straight from the parsed message, skipping
+    /// `Codable` (the more specific overload wins wherever the type is known to be one).
+    static func decode<P: Decodable & JSONValueDecodable>(_ type: P.Type, from params: JSONValue?) throws -> P {
+        try P(json: params ?? .object([:]))
     }
 
     private static func decodeCodable<P: Decodable>(_ type: P.Type, from given: JSONValue) throws -> P {
