@@ -142,29 +142,38 @@ struct CarrierIDJourneys: Sendable {
 
     func show(session: String) async throws -> CarrierIDProfile {
         let key = try await auth.loginID(of: session)
+        // The profile is made inside the read: a `Row` is not Sendable, and returning one
+        // would pick GRDB's synchronous read, blocking a thread of the cooperative pool.
         guard
-            let row = try await database.read({ db in
-                try Row.fetchOne(db, sql: "SELECT * FROM carrier_id WHERE carrierKey = ?", arguments: [key])
+            let profile = try await database.read({ db -> CarrierIDProfile? in
+                try Row.fetchOne(db, sql: "SELECT * FROM carrier_id WHERE carrierKey = ?", arguments: [key]).map { row in
+                    let details = try JSONCoding.decoder.decode(Details.self, from: Data((row["details"] as String).utf8))
+                    return CarrierIDProfile(
+                        carrierId: row["carrierId"], email: row["email"], name: details.name, kana: details.kana,
+                        gender: details.gender, birthDate: details.birthDate, contactMobile: details.contactMobile,
+                        shareWithLinking: row["shareWithLinking"], dontAskAgain: row["dontAskAgain"],
+                        issuedAt: ISO8601.tokyo(row["issuedAt"]))
+                }
             })
         else { throw RegistrationError.sessionNotApplicable }
-        let details = try JSONCoding.decoder.decode(Details.self, from: Data((row["details"] as String).utf8))
-        return CarrierIDProfile(
-            carrierId: row["carrierId"], email: row["email"], name: details.name, kana: details.kana, gender: details.gender,
-            birthDate: details.birthDate, contactMobile: details.contactMobile, shareWithLinking: row["shareWithLinking"],
-            dontAskAgain: row["dontAskAgain"], issuedAt: ISO8601.tokyo(row["issuedAt"]))
+        return profile
     }
 
     private func load(_ token: String, expecting step: CarrierIDStep? = nil) async throws -> Journey {
         let hash = links.tokenHash(token)
+        let now = clock.now()
         guard
-            let row = try await database.read({ db in
+            let journey = try await database.read({ db -> Journey? in
                 try Row.fetchOne(
-                    db, sql: "SELECT * FROM carrier_journey WHERE journeyHash = ? AND expiresAt > ?", arguments: [hash, clock.now()])
+                    db, sql: "SELECT * FROM carrier_journey WHERE journeyHash = ? AND expiresAt > ?", arguments: [hash, now]
+                ).map { row in
+                    Journey(
+                        hash: hash, email: row["email"], step: CarrierIDStep(rawValue: row["step"]) ?? .key,
+                        carrierKey: row["carrierKey"], carrierId: row["carrierId"], details: row["details"],
+                        expiresAt: row["expiresAt"])
+                }
             })
         else { throw RegistrationError.journeyNotFound }
-        let journey = Journey(
-            hash: hash, email: row["email"], step: CarrierIDStep(rawValue: row["step"]) ?? .key, carrierKey: row["carrierKey"],
-            carrierId: row["carrierId"], details: row["details"], expiresAt: row["expiresAt"])
         if journey.step == .issued, step != nil { throw RegistrationError.journeyNotFound }
         if let step, journey.step != step { throw RegistrationError.journeyStep(expected: journey.step.rawValue) }
         return journey

@@ -103,19 +103,21 @@ struct Recoveries: Sendable {
 
     private func validLink(_ token: String) async throws -> Link {
         let hash = links.tokenHash(token)
+        // Values, not the `Row`, leave the read: a `Row` is not Sendable, and returning one
+        // would pick GRDB's synchronous read, blocking a thread of the cooperative pool.
         guard
-            let row = try await database.read({ db in
+            let link = try await database.read({ db -> Link? in
                 try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT r.accountKey, r.expiresAt, r.usedAt, a.accountId FROM recovery_link r
-                        JOIN account a USING (accountKey) WHERE r.linkHash = ?
+                        SELECT r.accountKey, r.expiresAt, a.accountId FROM recovery_link r
+                        JOIN account a USING (accountKey) WHERE r.linkHash = ? AND r.usedAt IS NULL
                         """,
-                    arguments: [hash])
-            }), (row["usedAt"] as Date?) == nil
+                    arguments: [hash]
+                ).map { Link(hash: hash, accountKey: $0["accountKey"], accountId: $0["accountId"], expiresAt: $0["expiresAt"]) }
+            })
         else { throw RegistrationError.linkInvalid }
-        let expiresAt: Date = row["expiresAt"]
-        guard expiresAt > clock.now() else { throw RegistrationError.linkExpired }
-        return Link(hash: hash, accountKey: row["accountKey"], accountId: row["accountId"], expiresAt: expiresAt)
+        guard link.expiresAt > clock.now() else { throw RegistrationError.linkExpired }
+        return link
     }
 }

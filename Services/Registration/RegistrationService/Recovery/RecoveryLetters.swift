@@ -33,17 +33,20 @@ struct RecoveryLetters: Service {
     func sendDue() async -> Int {
         do {
             let now = clock.now()
-            let jobs = try await database.read { db in
+            // Values, not `Row`s, leave the read: a `Row` is not Sendable, and returning rows
+            // would pick GRDB's synchronous read, blocking a thread of the cooperative pool.
+            let jobs = try await database.read { db -> [(id: Int64, accountKey: String, dueBy: Date)] in
                 try Row.fetchAll(
                     db,
                     sql: """
                         SELECT id, accountKey, dueBy FROM letter_job
                         WHERE sentAt IS NULL AND (retryAt IS NULL OR retryAt <= ?) ORDER BY id LIMIT 20
                         """,
-                    arguments: [now])
+                    arguments: [now]
+                ).map { ($0["id"], $0["accountKey"], $0["dueBy"]) }
             }
             var sent = 0
-            for job in jobs where await send(id: job["id"], accountKey: job["accountKey"], dueBy: job["dueBy"]) {
+            for job in jobs where await send(id: job.id, accountKey: job.accountKey, dueBy: job.dueBy) {
                 sent += 1
             }
             return sent

@@ -148,15 +148,15 @@ struct SignUps: Sendable {
     func complete(token: String, password: String) async throws -> SignUpComplete.Result {
         let now = clock.now()
         let linkHash = links.tokenHash(token)
-        guard
-            let account = try await database.read({ db in
-                try Row.fetchOne(db, sql: "SELECT accountKey, accountId, email, expiresAt FROM account WHERE linkHash = ?", arguments: [linkHash])
-            })
-        else { throw RegistrationError.linkInvalid }
-        guard (account["expiresAt"] as Date?).map({ $0 > now }) == true else { throw RegistrationError.linkExpired }
-        let key: String = account["accountKey"]
-        let email: String = account["email"]
-        let accountId: String = account["accountId"]
+        // Rows are not Sendable: the values are taken out inside the read, so that the
+        // read is GRDB's async one rather than its synchronous one blocking this thread
+        // of the cooperative pool.
+        let found = try await database.read { db -> (key: String, accountId: String, email: String, expiresAt: Date?)? in
+            try Row.fetchOne(db, sql: "SELECT accountKey, accountId, email, expiresAt FROM account WHERE linkHash = ?", arguments: [linkHash])
+                .map { ($0["accountKey"], $0["accountId"], $0["email"], $0["expiresAt"]) }
+        }
+        guard let (key, accountId, email, expiresAt) = found else { throw RegistrationError.linkInvalid }
+        guard expiresAt.map({ $0 > now }) == true else { throw RegistrationError.linkExpired }
         let loginID = try LoginID(validating: key)
         do {
             _ = try await auth.call(PasswordActivate.self, .init(loginId: loginID, password: password))
@@ -183,16 +183,17 @@ struct SignUps: Sendable {
     /// Logs in with the account ID or the account's e-mail address.
     func login(_ params: MyPageLogin.Params) async throws -> MyPageLogin.Result {
         let text = HalfWidth.normalize(params.loginId).trimmingCharacters(in: .whitespaces)
-        let account = try await database.read { db in
+        let account = try await database.read { db -> (key: String, accountId: String)? in
             try Row.fetchOne(
                 db,
                 sql: """
                     SELECT accountKey, accountId FROM account WHERE state = 'active' AND (accountKey = ? OR lower(email) = ?)
                     ORDER BY accountKey = ? DESC, activatedAt DESC LIMIT 1
                     """,
-                arguments: [text.lowercased(), text.lowercased(), text.lowercased()])
+                arguments: [text.lowercased(), text.lowercased(), text.lowercased()]
+            ).map { ($0["accountKey"], $0["accountId"]) }
         }
-        guard let account, let loginID = try? LoginID(validating: account["accountKey"] as String) else {
+        guard let account, let loginID = try? LoginID(validating: account.key) else {
             // Spend the same effort (and count the failure) and answer as auth answers a
             // wrong password, so nothing tells whether an account exists. Auth's other
             // refusals (down or slow, throttled, storage) are passed on as for a known
@@ -206,18 +207,19 @@ struct SignUps: Sendable {
             throw AuthError.passwordIncorrect
         }
         let session = try await auth.call(SessionOpen.self, .init(.password(loginID, params.password), origin: params.origin))
-        return .init(session: session.token ?? "", accountId: account["accountId"], expiresAt: session.expiresAt)
+        return .init(session: session.token ?? "", accountId: account.accountId, expiresAt: session.expiresAt)
     }
 
     func profile(session: String) async throws -> MyPageProfile.Result {
         let key = try await auth.loginID(of: session)
         guard
-            let row = try await database.read({ db in
+            let profile = try await database.read({ db -> MyPageProfile.Result? in
                 try Row.fetchOne(
                     db, sql: "SELECT accountId, nickname, email, customerNumber FROM account WHERE accountKey = ? AND state = 'active'",
-                    arguments: [key])
+                    arguments: [key]
+                ).map { .init(accountId: $0["accountId"], nickname: $0["nickname"], email: $0["email"], customerNumber: $0["customerNumber"]) }
             })
         else { throw RegistrationError.sessionNotApplicable }
-        return .init(accountId: row["accountId"], nickname: row["nickname"], email: row["email"], customerNumber: row["customerNumber"])
+        return profile
     }
 }

@@ -8,8 +8,9 @@ struct JSONLinesWriter: ~Copyable {
     private(set) var lines = 0
 
     init(path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw ImportFileError("cannot write \(path).") }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw ImportFileError("cannot write \(path).")
+        }
         self.handle = handle
         buffer.reserveCapacity(1 << 21)
     }
