@@ -99,7 +99,7 @@ let package = Package(
         ]
         + service(
             "Auth", library: "AuthService", executable: "madoguchi-auth",
-            extra: ["AuthAPI", crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
+            extra: ["AuthAPI", "PostgresStorage", postgres, crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
         + [
             .target(
                 name: "RegistrationAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
@@ -163,7 +163,12 @@ let package = Package(
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
-            .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels"]),
+            .testTarget(
+                name: "AuthServiceTests",
+                dependencies: [
+                    "AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels", "JSONRPC", "PostgresStorage", "TestSupport", postgres,
+                    logging, grdb,
+                ]),
             .testTarget(name: "BillingServiceTests", dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),

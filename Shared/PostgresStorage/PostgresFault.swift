@@ -49,7 +49,7 @@ struct PostgresFault: ClassifiedStorageFault, CustomStringConvertible {
 /// left to end on its own, never awaited (a query already sent may not end before the
 /// server answers or its connection drops).
 @discardableResult
-func classifyingFaults<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func classifyingFaults<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let race = Race()
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         // Whichever comes first answers; the other finds the race decided and does nothing.

@@ -37,8 +37,8 @@ public struct AuthService: ServiceDefinition {
         passwordPolicy.lengths = options.passwordMinimumLength...options.passwordMaximumLength
         passwordPolicy.minimumKinds = options.passwordMinimumKinds
         pins = PINBook(
-            database: resources.database, clock: resources.clock,
-            hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy, outbox: resources.outbox,
+            store: SQLitePINStore(database: resources.database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls),
+            clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy,
             throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls,
             storageFaults: resources.storageFaults, unrecorded: PendingFailures())
         passwords = Passwords(

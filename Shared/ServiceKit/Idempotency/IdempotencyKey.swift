@@ -34,7 +34,8 @@ extension ErrorCode {
 }
 
 extension RPCError {
-    static let idempotencyKeyReused = RPCError(
+    /// The refusal of an idempotency key sent again with different params.
+    public static let idempotencyKeyReused = RPCError(
         code: .idempotencyKeyReused,
         message: "This idempotency key was used for a different call; use a new key for a new call.",
         reason: "idempotency_key_reused")

@@ -37,10 +37,11 @@ public struct IdempotentCalls: Sendable {
 
     /// One keyed call: who made it, which method, and a keyed hash of its params.
     public struct Call: Sendable {
-        let peerUID: UInt32
-        let method: String
-        let key: String
-        let paramsHash: Data
+        public let peerUID: UInt32
+        public let method: String
+        public let key: String
+        /// A keyed hash of the params: a repeat must match it.
+        public let paramsHash: Data
     }
 
     /// The call `method` with `params` under `key` from `peer`.

@@ -17,15 +17,21 @@ public struct Outbox: Sendable {
     /// Adds `message` in the transaction of `db`. With a `deduplicationKey`, a message
     /// already enqueued under the same key is not added again (safe retries).
     public func enqueue(_ message: OutboxMessage, deduplicationKey: String? = nil, in db: Database) throws {
-        let sealed = try box.seal(JSONCoding.encoder.encode(message))
-        let now = clock.now()
+        let row = try seal(message)
         try db.execute(
             sql: """
                 INSERT INTO outbox (channel, payload, deduplicationKey, createdAt, nextAttemptAt)
                 VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (deduplicationKey) DO NOTHING
                 """,
-            arguments: [message.channel.rawValue, sealed, deduplicationKey, now, now])
+            arguments: [row.channel, row.payload, deduplicationKey, row.createdAt, row.createdAt])
+    }
+
+    /// `message` as the outbox stores it, for an engine that writes the row itself
+    /// (PostgreSQL): its channel, its sealed content, and the service clock's now.
+    public func seal(_ message: OutboxMessage) throws -> SealedOutboxMessage {
+        SealedOutboxMessage(
+            channel: message.channel.rawValue, payload: try box.seal(JSONCoding.encoder.encode(message)), createdAt: clock.now())
     }
 
     func open(_ sealed: Data) throws -> OutboxMessage {
@@ -33,3 +39,10 @@ public struct Outbox: Sendable {
     }
 }
 
+/// An outbox row before it is written: never the message in clear.
+public struct SealedOutboxMessage: Sendable {
+    public var channel: String
+    /// AES-GCM sealed JSON of the message.
+    public var payload: Data
+    public var createdAt: Date
+}

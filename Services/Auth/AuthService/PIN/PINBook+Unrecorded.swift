@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import ServiceKit
 import Synchronization
@@ -22,8 +21,8 @@ extension PINBook {
         let held = unrecorded.count(key)
         guard held > 0 else { return }
         do {
-            try await database.write { db in
-                guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else { return }
+            _ = try await store.update(PINKey(subject, kind), keyedCheck: nil) { stored, changes in
+                guard var record = stored else { return }
                 if let lockedUntil = record.lockedUntil {
                     // Locked already: the held failures add nothing. A lock that has run
                     // out opens as it would on a check, and the held failures count anew.
@@ -33,12 +32,12 @@ extension PINBook {
                 }
                 record.failures += held
                 record.updatedAt = now
-                try audit("pin_failure", record, peer: peer, at: now, detail: #"{"recordedLate":\#(held)}"#, in: db)
+                changes.audit.append(auditEntry("pin_failure", record, peer: peer, at: now, detail: #"{"recordedLate":\#(held)}"#))
                 if record.failures >= policy.maximumFailures {
                     record.lockedUntil = Lockout.unlockInstant(lockedAt: now)
-                    try audit("pin_locked", record, peer: peer, at: now, in: db)
+                    changes.audit.append(auditEntry("pin_locked", record, peer: peer, at: now))
                 }
-                try record.update(db)
+                stored = record
             }
         } catch {
             throw storageFaults.record(error) ?? error

@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import MadoguchiModels
 import ServiceKit
@@ -8,11 +7,10 @@ import ServiceKit
 /// Sets, checks and reports PINs, with lockout until the next midnight in Tokyo. Every
 /// check that fails is written (and its lock, if it locks) before it is answered.
 struct PINBook: Sendable {
-    let database: DatabasePool
+    let store: any PINStore
     let clock: any ServiceClock
     let hasher: SecretHasher
     let policy: PINPolicy
-    let outbox: Outbox
     let throttle: CallerThrottle
     let frontEnds: FrontEndPolicy
     let idempotentCalls: IdempotentCalls
@@ -59,10 +57,11 @@ struct PINBook: Sendable {
             mustChange: issued, failures: 0, lockedUntil: nil, updatedAt: now,
             holderBirthDate: holder.birthDate?.description,
             holderPhones: holder.phoneNumbers.isEmpty ? nil : holder.phoneNumbers.map(\.digits).joined(separator: ","))
-        try await database.write { db in
-            if !issued { try refuseCardPIN(pin, subject: subject, kind: kind, in: db) }
-            try record.save(db)
-            try audit(event, record, peer: peer, at: now, detail: detail, in: db)
+        if !issued { try await refuseCardPIN(pin, subject: subject, kind: kind) }
+        let entry = auditEntry(event, record, peer: peer, at: now, detail: detail)
+        _ = try await store.update(PINKey(subject, kind), keyedCheck: nil) { stored, changes in
+            stored = record
+            changes.audit.append(entry)
         }
         return PINStatus(record, now: now, policy: policy)
     }
@@ -88,25 +87,19 @@ struct PINBook: Sendable {
         // a write transaction (one at a time, a disk sync each). Anything else, and any
         // call that must be recorded for its idempotency key, takes the write below,
         // which reads the record again inside it.
-        if keyed == nil,
-            let status = try await database.read({ db in
-                try rightPINChangingNothing(pin, subject: subject, kind: kind, at: now, in: db)
-            })
-        {
+        let key = PINKey(subject, kind)
+        if keyed == nil, let status = rightPINChangingNothing(pin, try await store.find(key), at: now) {
             return status
         }
         let wrongPIN = WrongPINSeen()
-        let checked: Checked
+        let checked: PINUpdate<Result<PINStatus, AuthError>>
         do {
-            checked = try await database.write { db -> Checked in
-                if let keyed, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyed, in: db) {
-                    return .repeated(first)
-                }
-                let outcome = try check(
-                    pin, subject: subject, kind: kind, peer: peer, at: now, wrongPIN: wrongPIN,
-                    countingMissing: countingMissing, in: db)
-                if let keyed { try idempotentCalls.record(RecordedPINCheck(outcome.mapError(\.rpcError)), for: keyed, in: db) }
-                return .checked(outcome)
+            checked = try await store.update(key, keyedCheck: keyed) { record, changes in
+                let outcome = check(
+                    pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
+                    countingMissing: countingMissing)
+                if keyed != nil { changes.recordedCheck = RecordedPINCheck(outcome.mapError(\.rpcError)) }
+                return outcome
             }
         } catch {
             guard let answer = storageFaults.record(error) else { throw error }
@@ -123,7 +116,7 @@ struct PINBook: Sendable {
         case .repeated(let first):
             // Answered as the first check was; the caller's failure was counted then.
             return try first.outcome.get()
-        case .checked(let outcome):
+        case .changed(let outcome):
             switch outcome {
             case .failure(.pinIncorrect), .failure(.pinLocked): throttle.recordFailure(caller, at: now)
             case .failure(.pinNotSet) where countingMissing: throttle.recordFailure(caller, at: now)
@@ -136,68 +129,59 @@ struct PINBook: Sendable {
     /// Compared against when there is no PIN, so that a check of a missing one hashes too.
     private static let decoySalt = Data(count: 32)
 
-    private enum Checked {
-        case checked(Result<PINStatus, AuthError>)
-        case repeated(RecordedPINCheck)
-    }
-
     /// The status answered for `pin` when it is right and the record has no failures and
     /// no lock (so a check would write nothing); nil otherwise.
-    private func rightPINChangingNothing(
-        _ pin: PIN, subject: PINSubject, kind: PINKind, at now: Date, in db: Database
-    ) throws -> PINStatus? {
-        guard let record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db),
-            record.failures == 0, record.lockedUntil == nil,
+    private func rightPINChangingNothing(_ pin: PIN, _ record: PINRecord?, at now: Date) -> PINStatus? {
+        guard let record, record.failures == 0, record.lockedUntil == nil,
             hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
         else { return nil }
         return PINStatus(record, now: now, policy: policy)
     }
 
-    /// One PIN check inside the caller's transaction: the failure (and the lock it makes)
-    /// is written even when the answer is an error, so the error is returned, not thrown.
+    /// One PIN check on the record as the store holds it: the failure (and the lock it
+    /// makes) is written even when the answer is an error, so the error is returned, not
+    /// thrown.
     private func check(
-        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, at now: Date, wrongPIN: WrongPINSeen,
-        countingMissing: Bool = false, in db: Database
-    ) throws -> Result<PINStatus, AuthError> {
-        guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else {
+        _ pin: PIN, key: PINKey, record stored: inout PINRecord?, changes: inout PINChanges, peer: PeerCredentials,
+        at now: Date, wrongPIN: WrongPINSeen, countingMissing: Bool
+    ) -> Result<PINStatus, AuthError> {
+        guard var record = stored else {
             if countingMissing {
                 // The work of a wrong PIN: a hash, and a write with its disk sync.
                 _ = hasher.matches(pin.digits, salt: Self.decoySalt, hash: Self.decoySalt)
-                try AuditEvent(
-                    id: nil, at: now, event: "pin_failure_no_pin", subject: subject.value, kind: kind.rawValue,
-                    peerUID: Int64(peer.uid), detail: nil
-                ).insert(db)
+                changes.audit.append(
+                    AuditEvent(
+                        id: nil, at: now, event: "pin_failure_no_pin", subject: key.subject, kind: key.kind.rawValue,
+                        peerUID: Int64(peer.uid), detail: nil))
             }
             return .failure(.pinNotSet)
         }
+        defer { stored = record }
         var unlocked = false
         if let lockedUntil = record.lockedUntil {
             if lockedUntil > now { return .failure(.pinLocked(unlocksAt: lockedUntil)) }
             record.lockedUntil = nil
             record.failures = 0
             unlocked = true
-            try audit("pin_unlocked", record, peer: peer, at: now, in: db)
+            changes.audit.append(auditEntry("pin_unlocked", record, peer: peer, at: now))
         }
         if hasher.matches(pin.digits, salt: record.salt, hash: record.hash) {
             if record.failures != 0 || unlocked {
                 record.failures = 0
                 record.updatedAt = now
-                try record.update(db)
             }
             return .success(PINStatus(record, now: now, policy: policy))
         }
         wrongPIN.note()
         record.failures += 1
         record.updatedAt = now
-        try audit("pin_failure", record, peer: peer, at: now, in: db)
+        changes.audit.append(auditEntry("pin_failure", record, peer: peer, at: now))
         if record.failures >= policy.maximumFailures {
             let unlocksAt = Lockout.unlockInstant(lockedAt: now)
             record.lockedUntil = unlocksAt
-            try record.update(db)
-            try audit("pin_locked", record, peer: peer, at: now, in: db)
+            changes.audit.append(auditEntry("pin_locked", record, peer: peer, at: now))
             return .failure(.pinLocked(unlocksAt: unlocksAt))
         }
-        try record.update(db)
         return .failure(.pinIncorrect(attemptsLeft: policy.maximumFailures - record.failures))
     }
 
@@ -218,29 +202,28 @@ struct PINBook: Sendable {
         let now = clock.now()
         let salt = SecretHasher.makeSalt()
         let hash = hasher.hash(pin.digits, salt: salt)
-        return try await database.write { db in
-            guard var record = try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db) else {
-                throw AuthError.pinNotSet
-            }
-            try refuseCardPIN(pin, subject: subject, kind: kind, in: db)
+        try await refuseCardPIN(pin, subject: subject, kind: kind)
+        let update = try await store.update(PINKey(subject, kind), keyedCheck: nil) { stored, changes in
+            guard var record = stored else { throw AuthError.pinNotSet }
             record.updatedAt = now
             if policy.changeDelay > 0 {
                 record.pendingHash = hash
                 record.pendingSalt = salt
                 record.pendingDueAt = now.addingTimeInterval(policy.changeDelay)
                 record.pendingEmail = email?.value
-                try record.update(db)
-                try audit("pin_change_accepted", record, peer: peer, at: now, in: db)
+                changes.audit.append(auditEntry("pin_change_accepted", record, peer: peer, at: now))
             } else {
                 record.hash = hash
                 record.salt = salt
                 record.mustChange = false
-                try record.update(db)
-                try audit("pin_changed", record, peer: peer, at: now, in: db)
-                if let email { try outbox.enqueue(PINChangeMail.message(to: email.value, kind: kind), in: db) }
+                changes.audit.append(auditEntry("pin_changed", record, peer: peer, at: now))
+                if let email { changes.mail.append(PINChangeMail.message(to: email.value, kind: kind)) }
             }
+            stored = record
             return PINStatus(record, now: now, policy: policy)
         }
+        guard case .changed(let status) = update else { throw RPCError.internalError() }
+        return status
     }
 
     /// Applies every pending change that is due, each with its completion mail in the
@@ -248,10 +231,14 @@ struct PINBook: Sendable {
     @discardableResult
     func applyDueChanges() async throws -> Int {
         let now = clock.now()
-        return try await database.write { db in
-            let due = try PINRecord.filter(Column("pendingDueAt") <= now).fetchAll(db)
-            for var record in due {
-                guard let hash = record.pendingHash, let salt = record.pendingSalt else { continue }
+        var applied = 0
+        for key in try await store.dueChanges(at: now, limit: 100) {
+            // Each in a transaction of its own, decided on the record as it is held then:
+            // another host's job may have applied it since it was listed.
+            let update = try await store.update(key, keyedCheck: nil) { stored, changes -> Bool in
+                guard var record = stored, let due = record.pendingDueAt, due <= now, let hash = record.pendingHash,
+                    let salt = record.pendingSalt
+                else { return false }
                 record.hash = hash
                 record.salt = salt
                 record.mustChange = false
@@ -263,29 +250,25 @@ struct PINBook: Sendable {
                 record.pendingDueAt = nil
                 record.pendingEmail = nil
                 record.updatedAt = now
-                try record.update(db)
-                try audit("pin_change_applied", record, peer: PeerCredentials(pid: 0, uid: 0, gid: 0), at: now, in: db)
-                if let email {
-                    try outbox.enqueue(PINChangeMail.message(to: email, kind: PINKind(rawValue: record.kind) ?? .network), in: db)
-                }
+                changes.audit.append(auditEntry("pin_change_applied", record, peer: PeerCredentials(pid: 0, uid: 0, gid: 0), at: now))
+                if let email { changes.mail.append(PINChangeMail.message(to: email, kind: key.kind)) }
+                stored = record
+                return true
             }
-            return due.count
+            if case .changed(true) = update { applied += 1 }
         }
+        return applied
     }
 
     func status(subject: PINSubject, kind: PINKind) async throws -> PINStatus {
         let now = clock.now()
-        let record = try await database.read { db in
-            try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db)
-        }
-        guard let record else { return PINStatus(kind: kind) }
+        guard let record = try await store.find(PINKey(subject, kind)) else { return PINStatus(kind: kind) }
         return PINStatus(record, now: now, policy: policy)
     }
 
     /// A phone PIN must differ from the card PIN the service holds for the same card.
-    private func refuseCardPIN(_ pin: PIN, subject: PINSubject, kind: PINKind, in db: Database) throws {
-        guard kind == .phone,
-            let card = try PINRecord.find(subject: subject.value, kind: PINKind.card.rawValue, in: db),
+    private func refuseCardPIN(_ pin: PIN, subject: PINSubject, kind: PINKind) async throws {
+        guard kind == .phone, let card = try await store.find(PINKey(subject, .card)),
             hasher.matches(pin.digits, salt: card.salt, hash: card.hash)
         else { return }
         throw AuthError.pinGuessable(.sameAsCardPIN)
@@ -293,9 +276,7 @@ struct PINBook: Sendable {
 
     /// The holder facts given with the call, completed by those kept with the PIN.
     private func facts(_ given: PINHolderFacts, subject: PINSubject, kind: PINKind) async throws -> PINHolderFacts {
-        let record = try await database.read { db in
-            try PINRecord.find(subject: subject.value, kind: kind.rawValue, in: db)
-        }
+        let record = try await store.find(PINKey(subject, kind))
         var facts = given
         if facts.birthDate == nil, let stored = record?.holderBirthDate { facts.birthDate = try? CivilDate(validating: stored) }
         if facts.phoneNumbers.isEmpty, let stored = record?.holderPhones {
@@ -304,19 +285,17 @@ struct PINBook: Sendable {
         return facts
     }
 
-    func audit(
-        _ event: String, _ record: PINRecord, peer: PeerCredentials, at now: Date, detail: String? = nil,
-        in db: Database
-    ) throws {
-        let entry = AuditEvent(
+    func auditEntry(
+        _ event: String, _ record: PINRecord, peer: PeerCredentials, at now: Date, detail: String? = nil
+    ) -> AuditEvent {
+        AuditEvent(
             id: nil, at: now, event: event, subject: record.subject, kind: record.kind, peerUID: Int64(peer.uid),
             detail: detail)
-        try entry.insert(db)
     }
 }
 
 /// A keyed `pin.verify`'s answer, right or wrong, as recorded for its repeats.
-struct RecordedPINCheck: Codable {
+struct RecordedPINCheck: Codable, Sendable {
     var status: PINStatus?
     var error: RPCError?
 

@@ -1,92 +1,61 @@
 import AuthAPI
 import Foundation
-import GRDB
+import ServiceKit
 
-/// A stored PIN: its keyed hash and lockout state. Never the digits.
-struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "pin"
+/// Where PINs are kept, in the PIN book's words, on either engine (`SQLitePINStore`,
+/// `PostgresPINStore`).
+///
+/// A change is one transaction in which the PIN's row is held against every other writer
+/// — SQLite's single write transaction, PostgreSQL's `SELECT … FOR UPDATE` — and the PIN
+/// book's rules run inside it, once, in Swift: so a wrong PIN entered on two hosts at once
+/// is counted twice, never once, and the lock it reaches holds on every host. The rules
+/// are not written again as SQL for each engine.
+protocol PINStore: Sendable {
+    /// The PIN as stored now (nil when none is set), read beside other reads.
+    func find(_ key: PINKey) async throws -> PINRecord?
 
-    /// The record of one subject's PIN of one kind, through a statement prepared once
-    /// per connection: PIN checks are the hottest read (BENCHMARKS.md), and building and
-    /// parsing the query for each was a visible share of a check's time.
-    static func find(subject: String, kind: String, in db: Database) throws -> PINRecord? {
-        try fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM pin WHERE subject = ? AND kind = ?"), arguments: [subject, kind])
-    }
+    /// Runs `change` on the PIN (nil when none is set) with its row held, then writes, in
+    /// the same transaction, the record as `change` left it (when it differs), the audit
+    /// entries, the mail and the check's answer for `keyedCheck` that `change` put in its
+    /// `PINChanges`. When `keyedCheck`'s answer is already recorded, nothing runs and the
+    /// recorded answer comes back (a repeat with a different params hash is refused).
+    func update<Outcome: Sendable>(
+        _ key: PINKey, keyedCheck: IdempotentCalls.Call?,
+        _ change: @escaping @Sendable (inout PINRecord?, inout PINChanges) throws -> Outcome
+    ) async throws -> PINUpdate<Outcome>
 
-    var subject: String
-    var kind: String
-    var hash: Data
-    var salt: Data
-    var mustChange: Bool
-    var failures: Int
-    var lockedUntil: Date?
-    var updatedAt: Date
-    /// A change accepted but not yet applied (MVNO profile): the new PIN's hash, when
-    /// it is due, and where to mail the completion notice.
-    var pendingHash: Data?
-    var pendingSalt: Data?
-    var pendingDueAt: Date?
-    var pendingEmail: String?
-    /// What was known of the holder when the PIN was set (birth date `YYYY-MM-DD`, phone
-    /// numbers comma-separated), to refuse PINs derived from them at the next change.
-    var holderBirthDate: String?
-    var holderPhones: String?
+    /// The PINs whose accepted change is due at `now`, oldest first, at most `limit`.
+    func dueChanges(at now: Date, limit: Int) async throws -> [PINKey]
 }
 
-/// A security event, kept for operators.
-struct AuditEvent: Codable, FetchableRecord, PersistableRecord, TableRecord, Sendable {
-    static let databaseTableName = "audit"
-
-    var id: Int64?
-    var at: Date
-    var event: String
+/// One PIN: whose, and which.
+struct PINKey: Hashable, Sendable {
     var subject: String
-    var kind: String?
-    var peerUID: Int64
-    var detail: String?
+    var kind: PINKind
+
+    init(_ subject: PINSubject, _ kind: PINKind) {
+        self.subject = subject.value
+        self.kind = kind
+    }
+
+    init(subject: String, kind: PINKind) {
+        self.subject = subject
+        self.kind = kind
+    }
 }
 
-/// The auth service's tables.
-enum AuthSchema {
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("auth-v1") { db in
-            try db.create(table: "pin") { table in
-                table.column("subject", .text).notNull()
-                table.column("kind", .text).notNull()
-                table.column("hash", .blob).notNull()
-                table.column("salt", .blob).notNull()
-                table.column("mustChange", .boolean).notNull().defaults(to: false)
-                table.column("failures", .integer).notNull().defaults(to: 0)
-                table.column("lockedUntil", .datetime)
-                table.column("updatedAt", .datetime).notNull()
-                table.primaryKey(["subject", "kind"])
-            }
-            try db.create(table: "audit") { table in
-                table.autoIncrementedPrimaryKey("id")
-                table.column("at", .datetime).notNull()
-                table.column("event", .text).notNull()
-                table.column("subject", .text).notNull()
-                table.column("kind", .text)
-                table.column("peerUID", .integer).notNull()
-                table.column("detail", .text)
-            }
-            try db.create(index: "audit_subject", on: "audit", columns: ["subject", "at"])
-        }
-        migrator.registerMigration("auth-v2-pending-pin-change") { db in
-            try db.alter(table: "pin") { table in
-                table.add(column: "pendingHash", .blob)
-                table.add(column: "pendingSalt", .blob)
-                table.add(column: "pendingDueAt", .datetime)
-                table.add(column: "pendingEmail", .text)
-            }
-            try db.create(index: "pin_pending_due", on: "pin", columns: ["pendingDueAt"], condition: Column("pendingDueAt") != nil)
-        }
-        migrator.registerMigration("auth-v6-holder-facts") { db in
-            try db.alter(table: "pin") { table in
-                table.add(column: "holderBirthDate", .text)
-                table.add(column: "holderPhones", .text)
-            }
-        }
-    }
+/// What a PIN change writes besides the record, in its transaction.
+struct PINChanges: Sendable {
+    var audit: [AuditEvent] = []
+    var mail: [OutboxMessage] = []
+    /// The answer recorded for a keyed `pin.verify`, for its repeats.
+    var recordedCheck: RecordedPINCheck?
+}
+
+/// What `PINStore.update` did.
+enum PINUpdate<Outcome: Sendable>: Sendable {
+    /// `change` ran, and what it wrote is committed.
+    case changed(Outcome)
+    /// The keyed check was answered before; this is its recorded answer.
+    case repeated(RecordedPINCheck)
 }

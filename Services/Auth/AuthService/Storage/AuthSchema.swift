@@ -1,0 +1,92 @@
+import AuthAPI
+import Foundation
+import GRDB
+
+/// A stored PIN: its keyed hash and lockout state. Never the digits.
+struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+    static let databaseTableName = "pin"
+
+    /// The record of one subject's PIN of one kind, through a statement prepared once
+    /// per connection: PIN checks are the hottest read (BENCHMARKS.md), and building and
+    /// parsing the query for each was a visible share of a check's time.
+    static func find(subject: String, kind: String, in db: Database) throws -> PINRecord? {
+        try fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM pin WHERE subject = ? AND kind = ?"), arguments: [subject, kind])
+    }
+
+    var subject: String
+    var kind: String
+    var hash: Data
+    var salt: Data
+    var mustChange: Bool
+    var failures: Int
+    var lockedUntil: Date?
+    var updatedAt: Date
+    /// A change accepted but not yet applied (MVNO profile): the new PIN's hash, when
+    /// it is due, and where to mail the completion notice.
+    var pendingHash: Data?
+    var pendingSalt: Data?
+    var pendingDueAt: Date?
+    var pendingEmail: String?
+    /// What was known of the holder when the PIN was set (birth date `YYYY-MM-DD`, phone
+    /// numbers comma-separated), to refuse PINs derived from them at the next change.
+    var holderBirthDate: String?
+    var holderPhones: String?
+}
+
+/// A security event, kept for operators.
+struct AuditEvent: Codable, FetchableRecord, PersistableRecord, TableRecord, Sendable {
+    static let databaseTableName = "audit"
+
+    var id: Int64?
+    var at: Date
+    var event: String
+    var subject: String
+    var kind: String?
+    var peerUID: Int64
+    var detail: String?
+}
+
+/// The auth service's tables.
+enum AuthSchema {
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("auth-v1") { db in
+            try db.create(table: "pin") { table in
+                table.column("subject", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("hash", .blob).notNull()
+                table.column("salt", .blob).notNull()
+                table.column("mustChange", .boolean).notNull().defaults(to: false)
+                table.column("failures", .integer).notNull().defaults(to: 0)
+                table.column("lockedUntil", .datetime)
+                table.column("updatedAt", .datetime).notNull()
+                table.primaryKey(["subject", "kind"])
+            }
+            try db.create(table: "audit") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("at", .datetime).notNull()
+                table.column("event", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("kind", .text)
+                table.column("peerUID", .integer).notNull()
+                table.column("detail", .text)
+            }
+            try db.create(index: "audit_subject", on: "audit", columns: ["subject", "at"])
+        }
+        migrator.registerMigration("auth-v2-pending-pin-change") { db in
+            try db.alter(table: "pin") { table in
+                table.add(column: "pendingHash", .blob)
+                table.add(column: "pendingSalt", .blob)
+                table.add(column: "pendingDueAt", .datetime)
+                table.add(column: "pendingEmail", .text)
+            }
+            try db.create(index: "pin_pending_due", on: "pin", columns: ["pendingDueAt"], condition: Column("pendingDueAt") != nil)
+        }
+        migrator.registerMigration("auth-v6-holder-facts") { db in
+            try db.alter(table: "pin") { table in
+                table.add(column: "holderBirthDate", .text)
+                table.add(column: "holderPhones", .text)
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import AuthAPI
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStorage
+import ServiceKit
+
+/// PINs in PostgreSQL (`<schema>.pin`, with `audit`, the outbox and the idempotency
+/// records beside it), shared by every host. A change locks the PIN's row
+/// (`SELECT … FOR UPDATE`) for its transaction: a check on another host waits for it and
+/// then sees its count, so concurrent wrong PINs are all counted and a lock reached on one
+/// host holds on all. Times are the service clock's, never the server's `now()`.
+struct PostgresPINStore: PINStore {
+    let client: PostgresClient
+    let schema: String
+    let outbox: Outbox
+    let clock: any ServiceClock
+    let logger: Logger
+    /// How long one operation may wait for the server before it is a storage fault.
+    var timeLimit: Duration = .seconds(5)
+
+    static let columns = """
+        subject, kind, hash, salt, must_change, failures, locked_until, updated_at, pending_hash, pending_salt,
+        pending_due_at, pending_email, holder_birth_date, holder_phones
+        """
+
+    func find(_ key: PINKey) async throws -> PINRecord? {
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            try await Self.first(
+                client.query(
+                    """
+                    SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).pin
+                    WHERE subject = \(key.subject) AND kind = \(key.kind.rawValue)
+                    """, logger: logger))
+        }
+    }
+
+    func update<Outcome: Sendable>(
+        _ key: PINKey, keyedCheck: IdempotentCalls.Call?,
+        _ change: @escaping @Sendable (inout PINRecord?, inout PINChanges) throws -> Outcome
+    ) async throws -> PINUpdate<Outcome> {
+        try await classifyingFaults(within: timeLimit) { [self] in
+            try await client.withTransaction(logger: logger) { connection in
+                // The row first: a repeat of a keyed check on another host waits here for
+                // the first check to commit, and then finds its answer below.
+                let before = try await Self.first(
+                    connection.query(
+                        """
+                        SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).pin
+                        WHERE subject = \(key.subject) AND kind = \(key.kind.rawValue) FOR UPDATE
+                        """, logger: logger))
+                let now = clock.now()
+                if let keyedCheck,
+                    let first = try await PostgresServiceTables.recorded(
+                        RecordedPINCheck.self, for: keyedCheck, at: now, schema: schema, on: connection, logger: logger)
+                {
+                    return .repeated(first)
+                }
+                var record = before
+                var changes = PINChanges()
+                let outcome = try change(&record, &changes)
+                if let record, record != before { try await save(record, on: connection) }
+                for entry in changes.audit {
+                    try await connection.query(
+                        """
+                        INSERT INTO \(unescaped: schema).audit (at, event, subject, kind, peer_uid, detail)
+                        VALUES (\(entry.at), \(entry.event), \(entry.subject), \(entry.kind), \(entry.peerUID), \(entry.detail))
+                        """, logger: logger)
+                }
+                for message in changes.mail {
+                    try await PostgresServiceTables.enqueue(message, outbox: outbox, schema: schema, on: connection, logger: logger)
+                }
+                if let keyedCheck, let answer = changes.recordedCheck {
+                    try await PostgresServiceTables.record(answer, for: keyedCheck, at: now, schema: schema, on: connection, logger: logger)
+                }
+                return .changed(outcome)
+            }
+        }
+    }
+
+    func dueChanges(at now: Date, limit: Int) async throws -> [PINKey] {
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            var keys: [PINKey] = []
+            let rows = try await client.query(
+                """
+                SELECT subject, kind FROM \(unescaped: schema).pin WHERE pending_due_at <= \(now)
+                ORDER BY pending_due_at LIMIT \(limit)
+                """, logger: logger)
+            for try await (subject, kind) in rows.decode((String, String).self) {
+                if let kind = PINKind(rawValue: kind) { keys.append(PINKey(subject: subject, kind: kind)) }
+            }
+            return keys
+        }
+    }
+
+    private func save(_ record: PINRecord, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: schema).pin (\(unescaped: Self.columns))
+            VALUES (\(record.subject), \(record.kind), \(record.hash), \(record.salt), \(record.mustChange), \(record.failures),
+                    \(record.lockedUntil), \(record.updatedAt), \(record.pendingHash), \(record.pendingSalt),
+                    \(record.pendingDueAt), \(record.pendingEmail), \(record.holderBirthDate), \(record.holderPhones))
+            ON CONFLICT (subject, kind) DO UPDATE SET
+              hash = excluded.hash, salt = excluded.salt, must_change = excluded.must_change, failures = excluded.failures,
+              locked_until = excluded.locked_until, updated_at = excluded.updated_at, pending_hash = excluded.pending_hash,
+              pending_salt = excluded.pending_salt, pending_due_at = excluded.pending_due_at,
+              pending_email = excluded.pending_email, holder_birth_date = excluded.holder_birth_date,
+              holder_phones = excluded.holder_phones
+            """, logger: logger)
+    }
+
+    private static func first(_ rows: PostgresRowSequence) async throws -> PINRecord? {
+        for try await row in rows.decode(
+            (String, String, Data, Data, Bool, Int, Date?, Date, Data?, Data?, Date?, String?, String?, String?).self)
+        {
+            return PINRecord(
+                subject: row.0, kind: row.1, hash: row.2, salt: row.3, mustChange: row.4, failures: row.5, lockedUntil: row.6,
+                updatedAt: row.7, pendingHash: row.8, pendingSalt: row.9, pendingDueAt: row.10, pendingEmail: row.11,
+                holderBirthDate: row.12, holderPhones: row.13)
+        }
+        return nil
+    }
+}
+
+/// The auth service's tables in PostgreSQL, in its own schema: those every service keeps
+/// (`PostgresServiceTables`), the PINs and the audit trail. Versioned as the SQLite ones
+/// are, and applied once however many hosts start together (`PostgresMigrator`).
+enum AuthPostgresSchema {
+    static func registerMigrations(in migrator: inout PostgresMigrator) {
+        PostgresServiceTables.registerMigrations(in: &migrator)
+        let schema = migrator.schema
+        let kinds = PINKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        migrator.registerMigration(
+            "auth-pins-v1",
+            [
+                """
+                CREATE TABLE \(schema).pin (
+                    subject text NOT NULL,
+                    kind text NOT NULL CHECK (kind IN (\(kinds))),
+                    hash bytea NOT NULL,
+                    salt bytea NOT NULL,
+                    must_change boolean NOT NULL DEFAULT false,
+                    failures integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
+                    locked_until timestamptz,
+                    updated_at timestamptz NOT NULL,
+                    pending_hash bytea,
+                    pending_salt bytea,
+                    pending_due_at timestamptz,
+                    pending_email text,
+                    holder_birth_date text,
+                    holder_phones text,
+                    PRIMARY KEY (subject, kind))
+                """,
+                "CREATE INDEX pin_pending_due ON \(schema).pin (pending_due_at) WHERE pending_due_at IS NOT NULL",
+                """
+                CREATE TABLE \(schema).audit (
+                    id bigserial PRIMARY KEY,
+                    at timestamptz NOT NULL,
+                    event text NOT NULL,
+                    subject text NOT NULL,
+                    kind text,
+                    peer_uid bigint NOT NULL,
+                    detail text)
+                """,
+                "CREATE INDEX audit_subject ON \(schema).audit (subject, at)",
+            ])
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import JSONRPC
+import Logging
+import PostgresNIO
+import ServiceKit
+
+/// The tables every service keeps beside its own in PostgreSQL, as in its SQLite file:
+/// the outbox and the answers of keyed calls. A service's store writes them on the
+/// connection of its own transaction, so that a message or an answer exists exactly when
+/// the change that made it commits.
+public enum PostgresServiceTables {
+    public static func registerMigrations(in migrator: inout PostgresMigrator) {
+        let schema = migrator.schema
+        migrator.registerMigration(
+            "service-tables-v1",
+            [
+                """
+                CREATE TABLE \(schema).outbox (
+                    id bigserial PRIMARY KEY,
+                    channel text NOT NULL,
+                    payload bytea,
+                    deduplication_key text UNIQUE,
+                    created_at timestamptz NOT NULL,
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL,
+                    delivered_at timestamptz,
+                    last_error text)
+                """,
+                "CREATE INDEX outbox_due ON \(schema).outbox (next_attempt_at) WHERE delivered_at IS NULL",
+                """
+                CREATE TABLE \(schema).idempotent_call (
+                    peer_uid bigint NOT NULL,
+                    method text NOT NULL,
+                    key text NOT NULL,
+                    params_hash bytea NOT NULL,
+                    answer bytea NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    PRIMARY KEY (peer_uid, method, key))
+                """,
+                "CREATE INDEX idempotent_call_created ON \(schema).idempotent_call (created_at)",
+            ])
+    }
+
+    /// Adds `message` to the outbox in the transaction of `connection`.
+    public static func enqueue(
+        _ message: OutboxMessage, outbox: Outbox, schema: String, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let row = try outbox.seal(message)
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: schema).outbox (channel, payload, created_at, next_attempt_at)
+            VALUES (\(row.channel), \(row.payload), \(row.createdAt), \(row.createdAt))
+            """, logger: logger)
+    }
+
+    /// The answer recorded for `call` within `IdempotentCalls.lifetime` of `now`, or nil;
+    /// the key sent with other params is refused. A first call has no row to lock until it
+    /// commits: the caller holds the lock that makes a repeat on another host wait for the
+    /// first call's answer (a PIN check, the PIN's row) before it asks here.
+    public static func recorded<Answer: Decodable>(
+        _ type: Answer.Type, for call: IdempotentCalls.Call, at now: Date, schema: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> Answer? {
+        let rows = try await connection.query(
+            """
+            SELECT params_hash, answer FROM \(unescaped: schema).idempotent_call
+            WHERE peer_uid = \(Int64(call.peerUID)) AND method = \(call.method) AND key = \(call.key)
+              AND created_at > \(now.addingTimeInterval(-IdempotentCalls.lifetime))
+            """, logger: logger)
+        for try await (paramsHash, answer) in rows.decode((Data, Data).self) {
+            guard paramsHash == call.paramsHash else { throw RPCError.idempotencyKeyReused }
+            return try JSONCoding.decoder.decode(Answer.self, from: answer)
+        }
+        return nil
+    }
+
+    /// Records `answer` for `call` in the transaction that made its effect; answers older
+    /// than `IdempotentCalls.lifetime` go at the same time.
+    public static func record(
+        _ answer: some Encodable, for call: IdempotentCalls.Call, at now: Date, schema: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            "DELETE FROM \(unescaped: schema).idempotent_call WHERE created_at <= \(now.addingTimeInterval(-IdempotentCalls.lifetime))",
+            logger: logger)
+        let encoded = try JSONCoding.encoder.encode(answer)
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: schema).idempotent_call (peer_uid, method, key, params_hash, answer, created_at)
+            VALUES (\(Int64(call.peerUID)), \(call.method), \(call.key), \(call.paramsHash), \(encoded), \(now))
+            ON CONFLICT (peer_uid, method, key) DO UPDATE
+              SET params_hash = excluded.params_hash, answer = excluded.answer, created_at = excluded.created_at
+            """, logger: logger)
+    }
+}
