@@ -10,13 +10,20 @@ import ServiceKit
 /// uid, or, for a trusted front end that relays many end users, the origin it reports
 /// for each (such as the end user's IP address).
 ///
-/// Kept in memory: a restart forgets it, which only gives a caller a fresh window; the
+/// Counted in memory: a restart forgets it, which only gives a caller a fresh window; the
 /// per-subject lock, which protects each PIN, is durable. Callers whose failures have all
-/// aged out are swept away, so the table holds only the last window's failures.
+/// aged out are swept away, so the table holds only the last window's failures. With
+/// several hosts (PostgreSQL), each failure is also counted in the store every host
+/// shares (`shared`, a fixed window of the same length), and a caller over the limit
+/// there is refused on every host: one host's memory alone would let a caller spread
+/// its guesses over the fleet.
 final class CallerThrottle: Sendable {
     let limit: Int
     let window: TimeInterval
     private let failures = NIOLockedValueBox(Table())
+    private let shared: (any AttemptStore)?
+    /// Where a shared count the store refused is logged (once per incident).
+    private let storageFaults: StorageFaults?
 
     private struct Table {
         var byCaller: [Caller: [Date]] = [:]
@@ -26,13 +33,40 @@ final class CallerThrottle: Sendable {
     /// Failures recorded between two sweeps of callers whose window has passed.
     static let sweepEvery = 1024
 
-    init(limit: Int, window: TimeInterval) {
+    init(limit: Int, window: TimeInterval, shared: (any AttemptStore)? = nil, storageFaults: StorageFaults? = nil) {
         self.limit = limit
         self.window = window
+        self.shared = shared
+        self.storageFaults = storageFaults
     }
 
-    /// Throws `tooManyFailures` when `caller` is over its limit at `now`.
-    func check(_ uid: Caller, now: Date) throws {
+    /// Throws `tooManyFailures` when `caller` is over its limit at `now`, here or (with a
+    /// shared store) on the fleet; a shared store out of reach is a storage fault, so the
+    /// check fails closed.
+    func check(_ caller: Caller, now: Date) async throws {
+        try checkHere(caller, now: now)
+        if let shared, let until = try await shared.blockedUntil([caller.storeKey: rule], at: now) {
+            throw AuthError.tooManyFailures(retryAfter: until)
+        }
+    }
+
+    /// Counts a failure of `caller` here and, with a shared store, for the fleet. A shared
+    /// count the store refuses is logged as a storage fault and kept here: the check it
+    /// belongs to has already failed, and the next check of this caller (which reads the
+    /// store) fails closed while the store stays out of reach.
+    func recordFailure(_ caller: Caller, at now: Date) async {
+        recordHere(caller, at: now)
+        guard let shared else { return }
+        do {
+            try await shared.add([caller.storeKey: AttemptStoreFailures(rule: rule, count: 1)], at: now)
+        } catch {
+            _ = storageFaults?.record(error)
+        }
+    }
+
+    private var rule: AttemptThrottle.Rule { AttemptThrottle.Rule(limit: limit, window: window) }
+
+    private func checkHere(_ uid: Caller, now: Date) throws {
         let retryAfter: Date? = failures.withLockedValue { table in
             let recent = (table.byCaller[uid] ?? []).filter { now.timeIntervalSince($0) < window }
             table.byCaller[uid] = recent.isEmpty ? nil : recent
@@ -41,7 +75,7 @@ final class CallerThrottle: Sendable {
         if let retryAfter { throw AuthError.tooManyFailures(retryAfter: retryAfter) }
     }
 
-    func recordFailure(_ uid: Caller, at now: Date) {
+    func recordHere(_ uid: Caller, at now: Date) {
         failures.withLockedValue { table in
             table.byCaller[uid, default: []].append(now)
             table.recordsSinceSweep += 1
@@ -60,6 +94,14 @@ final class CallerThrottle: Sendable {
 enum Caller: Hashable, Sendable {
     case uid(UInt32)
     case origin(String)
+
+    /// The caller's key in a shared `AttemptStore`.
+    var storeKey: String {
+        switch self {
+        case .uid(let uid): "caller:uid:\(uid)"
+        case .origin(let origin): "caller:origin:\(origin)"
+        }
+    }
 
     /// The longest origin taken (an IPv6 address with a port and zone fits many times).
     static let maximumOriginBytes = 128

@@ -78,7 +78,7 @@ struct PINBook: Sendable {
     ) async throws -> PINStatus {
         let now = clock.now()
         let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
-        try throttle.check(caller, now: now)
+        try await throttle.check(caller, now: now)
         // A wrong PIN the disk refused is written before this PIN is looked at again; if it
         // still cannot be, the answer is `storage_unavailable`, whatever the PIN.
         try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
@@ -108,7 +108,7 @@ struct PINBook: Sendable {
             // the caller now.
             if wrongPIN.seen {
                 unrecorded.add(Self.failureKey(subject: subject, kind: kind))
-                throttle.recordFailure(caller, at: now)
+                await throttle.recordFailure(caller, at: now)
             }
             throw answer
         }
@@ -118,8 +118,8 @@ struct PINBook: Sendable {
             return try first.outcome.get()
         case .changed(let outcome):
             switch outcome {
-            case .failure(.pinIncorrect), .failure(.pinLocked): throttle.recordFailure(caller, at: now)
-            case .failure(.pinNotSet) where countingMissing: throttle.recordFailure(caller, at: now)
+            case .failure(.pinIncorrect), .failure(.pinLocked): await throttle.recordFailure(caller, at: now)
+            case .failure(.pinNotSet) where countingMissing: await throttle.recordFailure(caller, at: now)
             default: break
             }
             return try outcome.get()

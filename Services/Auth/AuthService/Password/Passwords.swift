@@ -108,7 +108,7 @@ struct Passwords: Sendable {
     ) async throws -> String? {
         let now = clock.now()
         let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
-        try throttle.check(caller, now: now)
+        try await throttle.check(caller, now: now)
         let subject = realm.subject(loginID)
         try await writeUnrecordedFailures(subject: subject, peer: peer, at: now)
         // A pending password logs nobody in; only activation checks it.
@@ -118,7 +118,7 @@ struct Passwords: Sendable {
         // Hash even for an unknown ID, so the time taken does not tell either.
         let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
         guard matches, var record else {
-            throttle.recordFailure(caller, at: now)
+            await throttle.recordFailure(caller, at: now)
             do {
                 try await database.write { db in
                     try AuditEvent(
