@@ -51,9 +51,9 @@ public struct AuthService: ServiceDefinition {
             hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
             lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
-            database: resources.database, clock: resources.clock,
-            hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"), outbox: resources.outbox,
-            idempotentCalls: resources.idempotentCalls, storageFaults: resources.storageFaults)
+            store: SQLiteCodeStore(database: resources.database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls),
+            clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"),
+            storageFaults: resources.storageFaults)
         operators = resources.configuration.operators
         serviceCallers = resources.configuration.serviceCallers
         logger = resources.logger

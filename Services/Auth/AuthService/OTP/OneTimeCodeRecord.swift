@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// An issued one-time code: its keyed hash, never the digits.
-struct OneTimeCodeRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+struct OneTimeCodeRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
     static let databaseTableName = "oneTimeCode"
 
     var id: String

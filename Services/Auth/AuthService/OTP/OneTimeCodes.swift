@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import ServiceKit
 import Synchronization
@@ -10,11 +9,9 @@ import Synchronization
 /// tries, stored only as keyed hashes; issuing a new code for the same purpose and
 /// destination voids the old one. The code leaves only through the outbox.
 struct OneTimeCodes: Sendable {
-    let database: DatabasePool
+    let store: any CodeStore
     let clock: any ServiceClock
     let hasher: SecretHasher
-    let outbox: Outbox
-    let idempotentCalls: IdempotentCalls
     let storageFaults: StorageFaults
     /// Wrong codes whose try the disk refused to count, by purpose and destination:
     /// until they are written, that destination's code answers `storage_unavailable`.
@@ -36,60 +33,47 @@ struct OneTimeCodes: Sendable {
             destination: destination.to, hash: hasher.hash(code, salt: salt), salt: salt, createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime), tries: 0)
         let issued = IssuedCode(codeId: record.id, expiresAt: ISO8601.tokyo(record.expiresAt), digits: digits)
-        return try await database.write { db in
-            // A repeat of a keyed call answers as the first did, and sends nothing.
-            if let keyed, let first = try idempotentCalls.recorded(IssuedCode.self, for: keyed, in: db) { return first }
-            try db.execute(
-                sql: """
-                    UPDATE oneTimeCode SET voidedAt = ?
-                    WHERE purpose = ? AND channel = ? AND destination = ? AND usedAt IS NULL AND voidedAt IS NULL
-                    """,
-                arguments: [now, record.purpose, record.channel, record.destination])
-            try record.insert(db)
-            try outbox.enqueue(
-                CodeMessage.message(code: code, purpose: purpose, destination: destination, minutes: Int(lifetime / 60)),
-                in: db)
-            if let keyed { try idempotentCalls.record(issued, for: keyed, in: db) }
-            return issued
-        }
+        // A repeat of a keyed call answers as the first did, and sends nothing.
+        return try await store.issue(
+            record,
+            message: CodeMessage.message(code: code, purpose: purpose, destination: destination, minutes: Int(lifetime / 60)),
+            answer: issued, keyed: keyed)
     }
 
     /// Checks `code` against the live code for the purpose and destination; a match uses
     /// it up. Each wrong try counts, and the fifth wrong one voids the code.
     func verify(purpose: CodePurpose, destination: CodeDestination, code: String) async throws -> VerifiedCode {
         let now = clock.now()
-        let key = purpose.value + "/" + destination.channel.rawValue + "/" + destination.to
+        let codeKey = CodeKey(purpose: purpose, destination: destination)
+        let key = codeKey.text
         let held = unrecorded.count(key)
-        let wrongCode = Mutex(false)
+        let wrongCode = WrongEntrySeen()
+        let (hasher, maximumTries) = (hasher, maximumTries)
         let outcome: Result<VerifiedCode, CodeError>
         do {
-            outcome = try await database.write { db in
-                guard var record = try liveCode(purpose: purpose, destination: destination, in: db) else {
-                    return .failure(.noLiveCode)
-                }
+            outcome = try await store.checkLiveCode(codeKey) { stored -> Result<VerifiedCode, CodeError> in
+                guard var record = stored else { return .failure(.noLiveCode) }
+                defer { stored = record }
                 if record.expiresAt <= now { return .failure(.expired) }
                 // Wrong codes the disk refused earlier count first; the code is not
                 // looked at unless they are written.
                 record.tries += held
                 if record.tries >= maximumTries {
                     record.voidedAt = now
-                    try record.update(db)
                     return .failure(.tooManyTries)
                 }
                 if hasher.matches(code, salt: record.salt, hash: record.hash) {
                     record.usedAt = now
-                    try record.update(db)
                     return .success(VerifiedCode(codeId: record.id, verified: true))
                 }
-                wrongCode.withLock { $0 = true }
+                wrongCode.note()
                 record.tries += 1
                 if record.tries >= maximumTries { record.voidedAt = now }
-                try record.update(db)
                 return .failure(record.voidedAt == nil ? .incorrect(triesLeft: maximumTries - record.tries) : .tooManyTries)
             }
         } catch {
             guard let answer = storageFaults.record(error) else { throw error }
-            if wrongCode.withLock({ $0 }) { unrecorded.add(key) }
+            if wrongCode.seen { unrecorded.add(key) }
             throw answer
         }
         if held > 0 {
@@ -97,16 +81,6 @@ struct OneTimeCodes: Sendable {
             storageFaults.recordSuccess()
         }
         return try outcome.get()
-    }
-
-    private func liveCode(purpose: CodePurpose, destination: CodeDestination, in db: Database) throws
-        -> OneTimeCodeRecord?
-    {
-        try OneTimeCodeRecord
-            .filter(Column("purpose") == purpose.value && Column("channel") == destination.channel.rawValue
-                && Column("destination") == destination.to && Column("usedAt") == nil && Column("voidedAt") == nil)
-            .order(Column("createdAt").desc)
-            .fetchOne(db)
     }
 }
 

@@ -47,9 +47,10 @@ extension PINBook {
     }
 }
 
-/// Whether a check found the PIN wrong, noted inside the write transaction before its
-/// writes, so that a write the disk refuses still tells what it would have recorded.
-final class WrongPINSeen: Sendable {
+/// Whether a check found the PIN or code wrong, noted inside the store's transaction
+/// before its writes, so that a write the storage refuses still tells what it would have
+/// recorded.
+final class WrongEntrySeen: Sendable {
     private let wrong = Mutex(false)
     func note() { wrong.withLock { $0 = true } }
     var seen: Bool { wrong.withLock { $0 } }

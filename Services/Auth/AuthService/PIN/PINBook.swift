@@ -91,7 +91,7 @@ struct PINBook: Sendable {
         if keyed == nil, let status = rightPINChangingNothing(pin, try await store.find(key), at: now) {
             return status
         }
-        let wrongPIN = WrongPINSeen()
+        let wrongPIN = WrongEntrySeen()
         let checked: PINUpdate<Result<PINStatus, AuthError>>
         do {
             checked = try await store.update(key, keyedCheck: keyed) { record, changes in
@@ -143,7 +143,7 @@ struct PINBook: Sendable {
     /// thrown.
     private func check(
         _ pin: PIN, key: PINKey, record stored: inout PINRecord?, changes: inout PINChanges, peer: PeerCredentials,
-        at now: Date, wrongPIN: WrongPINSeen, countingMissing: Bool
+        at now: Date, wrongPIN: WrongEntrySeen, countingMissing: Bool
     ) -> Result<PINStatus, AuthError> {
         guard var record = stored else {
             if countingMissing {

@@ -164,5 +164,6 @@ enum AuthPostgresSchema {
                 """,
                 "CREATE INDEX audit_subject ON \(schema).audit (subject, at)",
             ])
+        registerCodeMigrations(in: &migrator)
     }
 }
