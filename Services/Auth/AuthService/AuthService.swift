@@ -47,7 +47,7 @@ public struct AuthService: ServiceDefinition {
             policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds, storageFaults: resources.storageFaults,
             unrecorded: PendingFailures())
         sessions = Sessions(
-            database: resources.database, clock: resources.clock,
+            store: SQLiteSessionStore(database: resources.database), clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
             lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
@@ -67,7 +67,7 @@ public struct AuthService: ServiceDefinition {
         AuthSchema.registerMigrations(in: &migrator)
         OneTimeCodeRecord.registerMigrations(in: &migrator)
         Passwords.registerMigrations(in: &migrator)
-        Sessions.registerMigrations(in: &migrator)
+        SQLiteSessionStore.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

@@ -1,7 +1,6 @@
 import AuthAPI
 import Crypto
 import Foundation
-import GRDB
 import JSONRPC
 import MadoguchiModels
 import ServiceKit
@@ -11,40 +10,12 @@ import ServiceKit
 /// application) or by a login ID and password, through the same checks, lockout and
 /// throttling as those secrets.
 struct Sessions: Sendable {
-    let database: DatabasePool
+    let store: any SessionStore
     let clock: any ServiceClock
     let hasher: SecretHasher
     let pins: PINBook
     let passwords: Passwords
     let lifetime: TimeInterval
-
-    struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
-        static let databaseTableName = "session"
-        var tokenHash: Data
-        var principal: String
-        var method: String
-        var createdAt: Date
-        var expiresAt: Date
-        var closedAt: Date?
-        /// The customer whose data the session may see (password logins of My Page accounts).
-        var customerNumber: String?
-    }
-
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("auth-v5-sessions") { db in
-            try db.create(table: "session") { table in
-                table.primaryKey("tokenHash", .blob)
-                table.column("principal", .text).notNull()
-                table.column("method", .text).notNull()
-                table.column("createdAt", .datetime).notNull()
-                table.column("expiresAt", .datetime).notNull()
-                table.column("closedAt", .datetime)
-            }
-        }
-        migrator.registerMigration("auth-v9-session-customer") { db in
-            try db.alter(table: "session") { table in table.add(column: "customerNumber", .text) }
-        }
-    }
 
     func open(_ login: SessionLogin, peer: PeerCredentials, origin: String? = nil) async throws -> SessionInfo {
         let principal: String
@@ -78,16 +49,14 @@ struct Sessions: Sendable {
         }
         let token = RandomToken.make()
         let now = clock.now()
-        let record = Record(
+        let record = SessionRecord(
             tokenHash: hasher.tokenHash(token), principal: principal, method: login.method, createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime), customerNumber: customerNumber)
-        try await database.write { db in
-            try record.insert(db)
-            try AuditEvent(
+        try await store.open(
+            record,
+            audit: AuditEvent(
                 id: nil, at: now, event: "session_opened", subject: principal, kind: nil, peerUID: Int64(peer.uid),
-                detail: login.method
-            ).insert(db)
-        }
+                detail: login.method))
         return SessionInfo(
             token: token, principal: principal, method: login.method, expiresAt: ISO8601.tokyo(record.expiresAt),
             customerNumber: customerNumber)
@@ -96,7 +65,7 @@ struct Sessions: Sendable {
     /// Who holds `token`, if it is open and unexpired.
     func check(_ token: String) async throws -> SessionInfo {
         let now = clock.now()
-        let record = try await database.read { db in try Record.fetchOne(db, key: hasher.tokenHash(token)) }
+        let record = try await store.find(tokenHash: hasher.tokenHash(token))
         guard let record, record.closedAt == nil, record.expiresAt > now else { throw AuthError.sessionInvalid }
         return SessionInfo(
             token: nil, principal: record.principal, method: record.method, expiresAt: ISO8601.tokyo(record.expiresAt),
@@ -105,9 +74,6 @@ struct Sessions: Sendable {
 
     func close(_ token: String) async throws {
         let now = clock.now()
-        let hash = hasher.tokenHash(token)
-        try await database.write { db in
-            try db.execute(sql: "UPDATE session SET closedAt = ? WHERE tokenHash = ? AND closedAt IS NULL", arguments: [now, hash])
-        }
+        try await store.close(tokenHash: hasher.tokenHash(token), at: now)
     }
 }

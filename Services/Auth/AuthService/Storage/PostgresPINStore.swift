@@ -61,11 +61,7 @@ struct PostgresPINStore: PINStore {
                 let outcome = try change(&record, &changes)
                 if let record, record != before { try await save(record, on: connection) }
                 for entry in changes.audit {
-                    try await connection.query(
-                        """
-                        INSERT INTO \(unescaped: schema).audit (at, event, subject, kind, peer_uid, detail)
-                        VALUES (\(entry.at), \(entry.event), \(entry.subject), \(entry.kind), \(entry.peerUID), \(entry.detail))
-                        """, logger: logger)
+                    try await AuthPostgresSchema.insert(entry, schema: schema, on: connection, logger: logger)
                 }
                 for message in changes.mail {
                     try await PostgresServiceTables.enqueue(message, outbox: outbox, schema: schema, on: connection, logger: logger)
@@ -165,5 +161,6 @@ enum AuthPostgresSchema {
                 "CREATE INDEX audit_subject ON \(schema).audit (subject, at)",
             ])
         registerCodeMigrations(in: &migrator)
+        registerSessionMigrations(in: &migrator)
     }
 }
