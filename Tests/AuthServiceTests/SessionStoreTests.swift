@@ -4,7 +4,6 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import Testing
-import TestSupport
 
 /// Sessions on both engines, by the same tests, with two hosts (`TwoHosts`): a session
 /// opened on one host is valid on the other, closing it on either ends it on both, and
@@ -26,10 +25,8 @@ import TestSupport
     }
 
     @Test(arguments: TwoHosts.Engine.allCases) func aSessionOpenedOnOneHost_livesAndEndsOnBoth(_ engine: TwoHosts.Engine) async throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
         try await TwoHosts.run(engine) { hosts in
-            let (a, b) = (try hosts.sessions(0, passwordsFolder: folder.path), try hosts.sessions(1, passwordsFolder: folder.path))
+            let (a, b) = (hosts.sessions(0), hosts.sessions(1))
             _ = try await hosts.pinBook(0).set(
                 pin, subject: .line(phone), kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
             let first = try await a.open(.phonePIN(phone, pin), peer: peer)
@@ -45,6 +42,25 @@ import TestSupport
             #expect(await invalid { try await a.check(second) })
             #expect(await invalid { try await b.check(second) })
             #expect(try await hosts.rows("audit") == 3)  // the PIN set, two sessions opened
+        }
+    }
+
+    /// A password set on one host logs in on the other; a pending one only after it is
+    /// activated, on either; the audit trail both hosts read holds every step.
+    @Test(arguments: TwoHosts.Engine.allCases) func aPasswordSetOnOneHost_logsInOnTheOther(_ engine: TwoHosts.Engine) async throws {
+        try await TwoHosts.run(engine) { hosts in
+            let (a, b) = (hosts.passwordBook(0), hosts.passwordBook(1))
+            let login = try LoginID(validating: "hanako.sato")
+            try await a.set("KumoNoUe7x", for: login, pending: true, customerNumber: "1000001", peer: peer)
+            await #expect(throws: AuthError.self) { try await b.verify("KumoNoUe7x", for: login, peer: peer) }
+            try await b.activate(login, password: "KumoNoUe7x", peer: peer)
+            #expect(try await a.verify("KumoNoUe7x", for: login, peer: peer) == "1000001")
+            // A new password without a customer number keeps the one stored.
+            try await b.set("SoraShita8y", for: login, peer: peer)
+            #expect(try await a.verify("SoraShita8y", for: login, peer: peer) == "1000001")
+            await #expect(throws: AuthError.self) { try await b.verify("KumoNoUe7x", for: login, peer: peer) }
+            let events = try await hosts.hosts[1].audit.newest(subject: nil, limit: 10).map(\.event)
+            #expect(events == ["password_set", "password_failure", "password_activated", "password_set", "password_failure"].reversed())
         }
     }
 }

@@ -21,6 +21,8 @@ struct TwoHosts: Sendable {
         var pins: any PINStore
         var codes: any CodeStore
         var sessions: any SessionStore
+        var passwords: any PasswordStore
+        var audit: any AuditTrail
     }
 
     var hosts: [Stores]
@@ -69,13 +71,15 @@ struct TwoHosts: Sendable {
                     AuthSchema.registerMigrations(in: &migrator)
                     OneTimeCodeRecord.registerMigrations(in: &migrator)
                     SQLiteSessionStore.registerMigrations(in: &migrator)
+                    SQLitePasswordStore.registerMigrations(in: &migrator)
                 }
             }
             let hosts = pools.map { pool in
                 Stores(
                     pins: SQLitePINStore(database: pool, outbox: outbox, idempotentCalls: idempotentCalls),
                     codes: SQLiteCodeStore(database: pool, outbox: outbox, idempotentCalls: idempotentCalls),
-                    sessions: SQLiteSessionStore(database: pool))
+                    sessions: SQLiteSessionStore(database: pool), passwords: SQLitePasswordStore(database: pool),
+                    audit: SQLiteAuditTrail(database: pool))
             }
             try await body(
                 twoHosts(hosts) { table in
@@ -96,7 +100,9 @@ struct TwoHosts: Sendable {
                         Stores(
                             pins: PostgresPINStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
                             codes: PostgresCodeStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
-                            sessions: PostgresSessionStore(client: client, schema: "auth", logger: logger))
+                            sessions: PostgresSessionStore(client: client, schema: "auth", logger: logger),
+                            passwords: PostgresPasswordStore(client: client, schema: "auth", logger: logger),
+                            audit: PostgresAuditTrail(client: client, schema: "auth", logger: logger))
                     }
                     try await body(
                         twoHosts(hosts) { table in
@@ -132,20 +138,19 @@ struct TwoHosts: Sendable {
             storageFaults: StorageFaults(logger: logger))
     }
 
-    /// Sessions on `host`'s stores (a phone-PIN login checks its PIN book; password logins
-    /// are not part of these tests).
-    func sessions(_ host: Int, passwordsFolder: String) throws -> Sessions {
-        let unusedPasswords = try ServiceDatabase.open(path: passwordsFolder + "/passwords-\(host).sqlite", secret: secret) {
-            AuthSchema.registerMigrations(in: &$0)
-        }
-        return Sessions(
+    /// Passwords on `host`'s stores (scrypt at its cost of 2^14).
+    func passwordBook(_ host: Int) -> Passwords {
+        Passwords(
+            store: hosts[host].passwords, audit: hosts[host].audit, clock: clock, hasher: PasswordHasher(secret: secret, threads: 1),
+            policy: PasswordPolicy(), throttle: CallerThrottle(limit: 10_000, window: 3600), frontEnds: Self.noFrontEnds,
+            storageFaults: StorageFaults(logger: logger), unrecorded: PendingFailures())
+    }
+
+    /// Sessions on `host`'s stores.
+    func sessions(_ host: Int) -> Sessions {
+        Sessions(
             store: hosts[host].sessions, clock: clock, hasher: SecretHasher(secret: secret, purpose: "session"),
-            pins: pinBook(host),
-            passwords: Passwords(
-                database: unusedPasswords, clock: clock, hasher: PasswordHasher(secret: secret, threads: 1),
-                policy: PasswordPolicy(), throttle: CallerThrottle(limit: 10_000, window: 3600), frontEnds: Self.noFrontEnds,
-                storageFaults: StorageFaults(logger: logger), unrecorded: PendingFailures()),
-            lifetime: 3600)
+            pins: pinBook(host), passwords: passwordBook(host), lifetime: 3600)
     }
 
     /// No caller relays origins in these tests.

@@ -21,7 +21,7 @@ public struct AuthService: ServiceDefinition {
     private let operators: OperatorPolicy
     private let serviceCallers: ServiceCallerPolicy
     private let logger: Logger
-    private let database: DatabasePool
+    private let audit: any AuditTrail
     private let idempotentCalls: IdempotentCalls
 
     public init(resources: ServiceResources, options: AuthOptions) {
@@ -41,8 +41,10 @@ public struct AuthService: ServiceDefinition {
             clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy,
             throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls,
             storageFaults: resources.storageFaults, unrecorded: PendingFailures())
+        let audit = SQLiteAuditTrail(database: resources.database)
+        self.audit = audit
         passwords = Passwords(
-            database: resources.database, clock: resources.clock,
+            store: SQLitePasswordStore(database: resources.database), audit: audit, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
             policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds, storageFaults: resources.storageFaults,
             unrecorded: PendingFailures())
@@ -57,7 +59,6 @@ public struct AuthService: ServiceDefinition {
         operators = resources.configuration.operators
         serviceCallers = resources.configuration.serviceCallers
         logger = resources.logger
-        database = resources.database
         idempotentCalls = resources.idempotentCalls
     }
 
@@ -66,7 +67,7 @@ public struct AuthService: ServiceDefinition {
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         AuthSchema.registerMigrations(in: &migrator)
         OneTimeCodeRecord.registerMigrations(in: &migrator)
-        Passwords.registerMigrations(in: &migrator)
+        SQLitePasswordStore.registerMigrations(in: &migrator)
         SQLiteSessionStore.registerMigrations(in: &migrator)
     }
 
@@ -112,12 +113,10 @@ public struct AuthService: ServiceDefinition {
             try serviceCallers.requireServiceOrOperator(context.peer)
             return try await codes.verify(purpose: params.purpose, destination: params.destination, code: params.code)
         }
-        registry.register(AuditList.self) { [operators, database] params, context in
+        registry.register(AuditList.self) { [operators, audit] params, context in
             try operators.requireOperator(context.peer)
             let limit = min(max(params.limit ?? 100, 1), 1000)
-            return try await database.read { db in
-                try AuditEvent.newest(subject: params.subject?.value, limit: limit, in: db)
-            }
+            return try await audit.newest(subject: params.subject?.value, limit: limit).map(AuditEntry.init)
         }
         registry.register(PasswordSet.self) { [serviceCallers] params, context in
             try serviceCallers.requireServiceOrOperator(context.peer)

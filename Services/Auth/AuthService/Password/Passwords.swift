@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import ServiceKit
 
@@ -9,7 +8,8 @@ import ServiceKit
 /// verified, changed with the current one. Wrong passwords count against the caller like
 /// wrong PINs.
 struct Passwords: Sendable {
-    let database: DatabasePool
+    let store: any PasswordStore
+    let audit: any AuditTrail
     let clock: any ServiceClock
     let hasher: PasswordHasher
     let policy: PasswordPolicy
@@ -20,61 +20,6 @@ struct Passwords: Sendable {
     /// that login answers `storage_unavailable` without a hash being checked.
     let unrecorded: PendingFailures
 
-    struct Record: Codable, FetchableRecord, PersistableRecord, Sendable {
-        static let databaseTableName = "password"
-        var realm: String
-        var loginID: String
-        var encoded: String
-        var updatedAt: Date
-        /// Set but not usable until activated (an account still being created).
-        var pending: Bool
-        /// The contract the login belongs to (a My Page account), carried by its sessions
-        /// so that other services know whose data a session may see.
-        var customerNumber: String?
-    }
-
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("auth-v4-passwords") { db in
-            try db.create(table: "password") { table in
-                table.primaryKey("loginID", .text)
-                table.column("encoded", .text).notNull()
-                table.column("updatedAt", .datetime).notNull()
-            }
-        }
-        migrator.registerMigration("auth-v7-pending-passwords") { db in
-            try db.alter(table: "password") { table in
-                table.add(column: "pending", .boolean).notNull().defaults(to: false)
-            }
-        }
-        migrator.registerMigration("auth-v8-password-customer") { db in
-            try db.alter(table: "password") { table in table.add(column: "customerNumber", .text) }
-        }
-        // The realm joins the key, so that the table is rebuilt (SQLite cannot change a
-        // primary key in place); every existing password is a `login` one.
-        migrator.registerMigration("auth-v10-password-realm") { db in
-            try db.create(table: "password_by_realm") { table in
-                table.column("realm", .text).notNull()
-                table.column("loginID", .text).notNull()
-                table.column("encoded", .text).notNull()
-                table.column("updatedAt", .datetime).notNull()
-                table.column("pending", .boolean).notNull().defaults(to: false)
-                table.column("customerNumber", .text)
-                table.primaryKey(["realm", "loginID"])
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO password_by_realm (realm, loginID, encoded, updatedAt, pending, customerNumber)
-                    SELECT 'login', loginID, encoded, updatedAt, pending, customerNumber FROM password
-                    """)
-            try db.drop(table: "password")
-            try db.rename(table: "password_by_realm", to: "password")
-        }
-    }
-
-    private static func key(_ loginID: LoginID, _ realm: PasswordRealm) -> [String: String] {
-        ["realm": realm.rawValue, "loginID": loginID.value]
-    }
-
     /// Sets the password; `customerNumber` names the login's contract (kept as it was
     /// when `nil`).
     func set(
@@ -82,20 +27,14 @@ struct Passwords: Sendable {
         customerNumber: String? = nil, peer: PeerCredentials, event: String = "password_set"
     ) async throws {
         if let problem = policy.problem(with: password, loginID: loginID) { throw AuthError.passwordRejected(problem) }
-        let fresh = Record(
+        let record = PasswordRecord(
             realm: realm.rawValue, loginID: loginID.value, encoded: try await hasher.hash(password), updatedAt: clock.now(),
             pending: pending, customerNumber: customerNumber)
-        try await database.write { db in
-            var record = fresh
-            if record.customerNumber == nil {
-                record.customerNumber = try Record.fetchOne(db, key: Self.key(loginID, realm))?.customerNumber
-            }
-            try record.save(db)
-            try AuditEvent(
+        try await store.save(
+            record,
+            audit: AuditEvent(
                 id: nil, at: record.updatedAt, event: event, subject: realm.subject(loginID), kind: nil,
-                peerUID: Int64(peer.uid), detail: nil
-            ).insert(db)
-        }
+                peerUID: Int64(peer.uid), detail: nil))
     }
 
     /// Checks a password; an unknown login ID answers exactly like a wrong password, so
@@ -112,20 +51,17 @@ struct Passwords: Sendable {
         let subject = realm.subject(loginID)
         try await writeUnrecordedFailures(subject: subject, peer: peer, at: now)
         // A pending password logs nobody in; only activation checks it.
-        let record = try await database.read { db in
-            try Record.fetchOne(db, key: Self.key(loginID, realm)).flatMap { $0.pending == pending ? $0 : nil }
-        }
+        let record = try await store.find(loginID, realm: realm).flatMap { $0.pending == pending ? $0 : nil }
         // Hash even for an unknown ID, so the time taken does not tell either.
         let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
         guard matches, var record else {
             await throttle.recordFailure(caller, at: now)
             do {
-                try await database.write { db in
-                    try AuditEvent(
-                        id: nil, at: now, event: "password_failure", subject: subject, kind: nil,
-                        peerUID: Int64(peer.uid), detail: nil
-                    ).insert(db)
-                }
+                try await audit.append([
+                    AuditEvent(
+                        id: nil, at: now, event: "password_failure", subject: subject, kind: nil, peerUID: Int64(peer.uid),
+                        detail: nil)
+                ])
             } catch {
                 guard let answer = storageFaults.record(error) else { throw error }
                 unrecorded.add(subject)
@@ -136,7 +72,7 @@ struct Passwords: Sendable {
         if needsRehash {
             record.encoded = try await hasher.hash(password)
             record.updatedAt = now
-            try await database.write { [record] db in try record.update(db) }
+            try await store.rehash(record)
         }
         return record.customerNumber
     }
@@ -147,14 +83,12 @@ struct Passwords: Sendable {
         let held = unrecorded.count(subject)
         guard held > 0 else { return }
         do {
-            try await database.write { db in
-                for _ in 0..<held {
-                    try AuditEvent(
-                        id: nil, at: now, event: "password_failure", subject: subject, kind: nil,
-                        peerUID: Int64(peer.uid), detail: #"{"recordedLate":true}"#
-                    ).insert(db)
-                }
-            }
+            try await audit.append(
+                Array(
+                    repeating: AuditEvent(
+                        id: nil, at: now, event: "password_failure", subject: subject, kind: nil, peerUID: Int64(peer.uid),
+                        detail: #"{"recordedLate":true}"#),
+                    count: held))
         } catch {
             throw storageFaults.record(error) ?? error
         }
@@ -168,17 +102,11 @@ struct Passwords: Sendable {
             try await verify(password, for: loginID, pending: true, peer: peer)
         }
         let now = clock.now()
-        let activated = try await database.write { db in
-            try db.execute(
-                sql: "UPDATE password SET pending = 0, updatedAt = ? WHERE realm = 'login' AND loginID = ? AND pending = 1",
-                arguments: [now, loginID.value])
-            guard db.changesCount == 1 else { return false }
-            try AuditEvent(
+        let activated = try await store.activate(
+            loginID, at: now,
+            audit: AuditEvent(
                 id: nil, at: now, event: "password_activated", subject: PasswordRealm.login.subject(loginID), kind: nil,
-                peerUID: Int64(peer.uid), detail: nil
-            ).insert(db)
-            return true
-        }
+                peerUID: Int64(peer.uid), detail: nil))
         guard activated else { throw AuthError.passwordIncorrect }
     }
 

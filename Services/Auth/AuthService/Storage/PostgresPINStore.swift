@@ -162,5 +162,6 @@ enum AuthPostgresSchema {
             ])
         registerCodeMigrations(in: &migrator)
         registerSessionMigrations(in: &migrator)
+        registerPasswordMigrations(in: &migrator)
     }
 }
