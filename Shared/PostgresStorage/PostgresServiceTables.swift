@@ -24,7 +24,9 @@ public enum PostgresServiceTables {
                     attempts integer NOT NULL DEFAULT 0,
                     next_attempt_at timestamptz NOT NULL,
                     delivered_at timestamptz,
-                    last_error text)
+                    last_error text,
+                    -- Taken by one host's deliverer until then (PostgresOutboxQueue).
+                    claimed_until timestamptz)
                 """,
                 "CREATE INDEX outbox_due ON \(schema).outbox (next_attempt_at) WHERE delivered_at IS NULL",
                 """

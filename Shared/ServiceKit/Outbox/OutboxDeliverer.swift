@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// It polls the table rather than being woken by commits: a quarter-second poll of an
 /// indexed query costs nothing, and there is no wake-up path to lose across a restart.
 public final class OutboxDeliverer: Service, Sendable {
-    private let database: DatabasePool
+    private let queue: any OutboxQueue
     private let outbox: Outbox
     private let clock: any ServiceClock
     private let transport: any OutboxTransport
@@ -24,15 +24,25 @@ public final class OutboxDeliverer: Service, Sendable {
     private let lastPoll = NIOLockedValueBox<Date?>(nil)
 
     public init(
-        database: DatabasePool, outbox: Outbox, clock: any ServiceClock, transport: any OutboxTransport,
+        queue: any OutboxQueue, outbox: Outbox, clock: any ServiceClock, transport: any OutboxTransport,
         logger: Logger, pollInterval: Duration = .milliseconds(250)
     ) {
-        self.database = database
+        self.queue = queue
         self.outbox = outbox
         self.clock = clock
         self.transport = transport
         self.logger = logger
         self.pollInterval = pollInterval
+    }
+
+    /// Delivers from the service's SQLite file.
+    public convenience init(
+        database: DatabasePool, outbox: Outbox, clock: any ServiceClock, transport: any OutboxTransport,
+        logger: Logger, pollInterval: Duration = .milliseconds(250)
+    ) {
+        self.init(
+            queue: SQLiteOutboxQueue(database: database), outbox: outbox, clock: clock, transport: transport, logger: logger,
+            pollInterval: pollInterval)
     }
 
     /// Polls until graceful shutdown, then makes a last pass: the service stops its
@@ -60,14 +70,12 @@ public final class OutboxDeliverer: Service, Sendable {
                 return last.map { now < $0 } ?? true
             }
             if movedBack {
-                let moved = try await database.write { db in
-                    try OutboxStore.bringForward(now: now, longestWait: Self.longestWait(afterAttempts:), in: db)
-                }
+                let moved = try await queue.bringForward(now: now, longestWait: Self.longestWait(afterAttempts:))
                 if moved > 0 {
                     logger.notice("the clock is behind the outbox's schedule; messages brought forward to their back-off", metadata: ["messages": "\(moved)"])
                 }
             }
-            let pending = try await database.read { db in try OutboxStore.due(at: now, limit: Self.batchSize, in: db) }
+            let pending = try await queue.claimDue(at: now, limit: Self.batchSize)
             for message in pending {
                 if await deliver(message) { delivered += 1 }
             }
@@ -77,12 +85,12 @@ public final class OutboxDeliverer: Service, Sendable {
         return delivered
     }
 
-    private func deliver(_ pending: OutboxStore.Pending) async -> Bool {
+    private func deliver(_ pending: OutboxPending) async -> Bool {
         do {
             let message = try outbox.open(pending.payload)
             try await transport.deliver(message, id: pending.id, createdAt: pending.createdAt)
             let now = clock.now()
-            try await database.write { db in try OutboxStore.markDelivered(pending.id, at: now, in: db) }
+            try await queue.markDelivered(pending.id, at: now)
             logger.info("outbox message delivered", metadata: ["outbox-id": "\(pending.id)", "channel": "\(message.channel)"])
             return true
         } catch {
@@ -91,9 +99,7 @@ public final class OutboxDeliverer: Service, Sendable {
             logger.warning(
                 "outbox delivery failed; will retry",
                 metadata: ["outbox-id": "\(pending.id)", "attempts": "\(attempts)", "error": "\(error)"])
-            try? await database.write { db in
-                try OutboxStore.markFailed(pending.id, attempts: attempts, retryAt: retryAt, error: "\(error)", in: db)
-            }
+            try? await queue.markFailed(pending.id, attempts: attempts, retryAt: retryAt, error: "\(error)")
             return false
         }
     }

@@ -1,14 +1,65 @@
 import Foundation
 import GRDB
 
+/// What the outbox deliverer asks of the queue, on either engine (`SQLiteOutboxQueue`,
+/// `PostgresOutboxQueue`).
+public protocol OutboxQueue: Sendable {
+    /// Brings forward every undelivered message that waits longer than
+    /// `longestWait(attempts)` from `now` (the clock has moved back); returns how many.
+    func bringForward(now: Date, longestWait: @escaping @Sendable (Int) -> TimeInterval) async throws -> Int
+    /// Up to `limit` messages due at `now`, oldest first, for this deliverer alone: with
+    /// several hosts, a message one deliverer has taken is not given to another until it
+    /// is marked, or until its claim lapses (its deliverer died while sending).
+    func claimDue(at now: Date, limit: Int) async throws -> [OutboxPending]
+    /// The message was sent: its sealed content goes.
+    func markDelivered(_ id: Int64, at now: Date) async throws
+    /// The message could not be sent: it is tried again at `retryAt`.
+    func markFailed(_ id: Int64, attempts: Int, retryAt: Date, error: String) async throws
+}
+
+/// A message waiting in the outbox, still sealed.
+public struct OutboxPending: Sendable, FetchableRecord, Decodable {
+    public var id: Int64
+    public var payload: Data
+    public var createdAt: Date
+    public var attempts: Int
+
+    public init(id: Int64, payload: Data, createdAt: Date, attempts: Int) {
+        self.id = id
+        self.payload = payload
+        self.createdAt = createdAt
+        self.attempts = attempts
+    }
+}
+
+/// The queue in the service's SQLite file. One process delivers from it, so a due
+/// message is simply read.
+public struct SQLiteOutboxQueue: OutboxQueue {
+    let database: DatabasePool
+
+    public init(database: DatabasePool) {
+        self.database = database
+    }
+
+    public func bringForward(now: Date, longestWait: @escaping @Sendable (Int) -> TimeInterval) async throws -> Int {
+        try await database.write { db in try OutboxStore.bringForward(now: now, longestWait: longestWait, in: db) }
+    }
+
+    public func claimDue(at now: Date, limit: Int) async throws -> [OutboxPending] {
+        try await database.read { db in try OutboxStore.due(at: now, limit: limit, in: db) }
+    }
+
+    public func markDelivered(_ id: Int64, at now: Date) async throws {
+        try await database.write { db in try OutboxStore.markDelivered(id, at: now, in: db) }
+    }
+
+    public func markFailed(_ id: Int64, attempts: Int, retryAt: Date, error: String) async throws {
+        try await database.write { db in try OutboxStore.markFailed(id, attempts: attempts, retryAt: retryAt, error: error, in: db) }
+    }
+}
+
 /// The outbox table: pending messages (sealed), their attempts and delivery.
 enum OutboxStore {
-    struct Pending: FetchableRecord, Decodable {
-        var id: Int64
-        var payload: Data
-        var createdAt: Date
-        var attempts: Int
-    }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("outbox-v1") { db in
@@ -29,8 +80,8 @@ enum OutboxStore {
         }
     }
 
-    static func due(at now: Date, limit: Int, in db: Database) throws -> [Pending] {
-        try Pending.fetchAll(
+    static func due(at now: Date, limit: Int, in db: Database) throws -> [OutboxPending] {
+        try OutboxPending.fetchAll(
             db,
             sql: """
                 SELECT id, payload, createdAt, attempts FROM outbox
