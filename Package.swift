@@ -80,17 +80,15 @@ let package = Package(
             dependencies: [nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
             path: "Shared/JSONRPC"
         ),
+        // A service's state is in its SQLite file (GRDB) or, for a fleet of hosts, in
+        // PostgreSQL (postgres-nio): `Storage/` and `Postgres/` (issue 24).
         .target(
             name: "ServiceKit",
-            dependencies: ["JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb, crypto, subprocess, system],
+            dependencies: [
+                "JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb,
+                crypto, subprocess, system, postgres, nioSSL,
+            ],
             path: "Shared/ServiceKit"
-        ),
-        // A service's state in PostgreSQL instead of its SQLite file (issue 24): where the
-        // database is, and its schema migrated once however many hosts start together.
-        .target(
-            name: "PostgresStorage",
-            dependencies: ["ServiceKit", postgres, nioSSL, logging],
-            path: "Shared/PostgresStorage"
         ),
     ]
         + [
@@ -99,7 +97,7 @@ let package = Package(
         ]
         + service(
             "Auth", library: "AuthService", executable: "madoguchi-auth",
-            extra: ["AuthAPI", "PostgresStorage", postgres, crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
+            extra: ["AuthAPI", postgres, crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
         + [
             .target(
                 name: "RegistrationAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
@@ -166,14 +164,14 @@ let package = Package(
             .testTarget(
                 name: "AuthServiceTests",
                 dependencies: [
-                    "AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels", "JSONRPC", "PostgresStorage", "TestSupport", postgres,
+                    "AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels", "JSONRPC", "TestSupport", postgres,
                     logging, grdb,
                 ]),
             .testTarget(name: "BillingServiceTests", dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels"]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
-            .testTarget(name: "PostgresStorageTests", dependencies: ["PostgresStorage", "ServiceKit", "JSONRPC", "TestSupport", postgres, logging, grdb]),
+            .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "JSONRPC", "TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: [

@@ -2,7 +2,6 @@
 import AuthAPI
 import Foundation
 import Logging
-import PostgresStorage
 import ServiceKit
 import Testing
 import TestSupport

@@ -3,6 +3,7 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import Testing
+import ServiceKit
 
 /// One-time codes on both engines, by the same tests, with two hosts (`TwoHosts`). The
 /// code is read back from the sealed outbox, as a customer would from the mail.

@@ -1,6 +1,7 @@
 import AuthAPI
 @testable import AuthService
 import Testing
+import ServiceKit
 
 @Suite struct PasswordPolicyTests {
     let policy = PasswordPolicy()

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import AuthService
+import ServiceKit
 
 /// The password table gains the realm in its key: existing passwords become `login` ones,
 /// and the same login ID may then exist once per realm.

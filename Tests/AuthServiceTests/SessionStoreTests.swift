@@ -4,6 +4,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import Testing
+import ServiceKit
 
 /// Sessions on both engines, by the same tests, with two hosts (`TwoHosts`): a session
 /// opened on one host is valid on the other, closing it on either ends it on both, and

@@ -3,7 +3,6 @@ import Foundation
 import GRDB
 import Logging
 import PostgresNIO
-import PostgresStorage
 @testable import ServiceKit
 import TestSupport
 
@@ -94,6 +93,7 @@ struct TwoHosts: Sendable {
             try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (first) async throws in
                 try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (second) async throws in
                     var migrator = PostgresMigrator(schema: "auth")
+                    PostgresServiceTables.registerMigrations(in: &migrator)
                     AuthPostgresSchema.registerMigrations(in: &migrator)
                     try await migrator.migrate(first, logger: logger)
                     let hosts = [first, second].map { client in

@@ -3,7 +3,6 @@ import GRDB
 import JSONRPC
 import Logging
 import PostgresNIO
-import PostgresStorage
 import ServiceKit
 import Testing
 import TestSupport

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStorage
 import ServiceKit
 import Testing
 import TestSupport

@@ -1,8 +1,8 @@
 import Logging
 import PostgresNIO
-import PostgresStorage
 import Testing
 import TestSupport
+import ServiceKit
 
 /// A service's schema migrated on a real PostgreSQL (the tests' private cluster): once,
 /// however many hosts start together; all or nothing; never by an older build over a

@@ -25,7 +25,10 @@ public struct AuthService: ServiceDefinition {
     private let idempotentCalls: IdempotentCalls
 
     public init(resources: ServiceResources, options: AuthOptions) {
-        let throttle = CallerThrottle(limit: options.callerFailureLimit, window: options.callerFailureWindow)
+        let stores = AuthStores(resources)
+        let throttle = CallerThrottle(
+            limit: options.callerFailureLimit, window: options.callerFailureWindow, shared: stores.sharedCallerFailures,
+            storageFaults: resources.storageFaults)
         // Services relay their end users' origins as front ends do.
         let frontEnds = FrontEndPolicy(
             group: resources.configuration.origins.frontEnds, services: resources.configuration.serviceCallers)
@@ -37,23 +40,22 @@ public struct AuthService: ServiceDefinition {
         passwordPolicy.lengths = options.passwordMinimumLength...options.passwordMaximumLength
         passwordPolicy.minimumKinds = options.passwordMinimumKinds
         pins = PINBook(
-            store: SQLitePINStore(database: resources.database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls),
+            store: stores.pins,
             clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy,
             throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls,
             storageFaults: resources.storageFaults, unrecorded: PendingFailures())
-        let audit = SQLiteAuditTrail(database: resources.database)
-        self.audit = audit
+        audit = stores.audit
         passwords = Passwords(
-            store: SQLitePasswordStore(database: resources.database), audit: audit, clock: resources.clock,
+            store: stores.passwords, audit: stores.audit, clock: resources.clock,
             hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
             policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds, storageFaults: resources.storageFaults,
             unrecorded: PendingFailures())
         sessions = Sessions(
-            store: SQLiteSessionStore(database: resources.database), clock: resources.clock,
+            store: stores.sessions, clock: resources.clock,
             hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
             lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
-            store: SQLiteCodeStore(database: resources.database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls),
+            store: stores.codes,
             clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"),
             storageFaults: resources.storageFaults)
         operators = resources.configuration.operators
@@ -69,6 +71,11 @@ public struct AuthService: ServiceDefinition {
         OneTimeCodeRecord.registerMigrations(in: &migrator)
         SQLitePasswordStore.registerMigrations(in: &migrator)
         SQLiteSessionStore.registerMigrations(in: &migrator)
+    }
+
+    /// Auth keeps all of its state in PostgreSQL with `--database postgres`.
+    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
+        { AuthPostgresSchema.registerMigrations(in: &$0) }
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

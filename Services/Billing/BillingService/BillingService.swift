@@ -18,14 +18,15 @@ public struct BillingService: ServiceDefinition {
     private let clock: any ServiceClock
     private let operators: OperatorPolicy
 
-    public init(resources: ServiceResources, options: BillingOptions) {
+    public init(resources: ServiceResources, options: BillingOptions) throws {
+        let stateDatabase = try resources.sqliteDatabase()
         statements = StagedImports(
             dataset: StatementDataset(
                 clock: resources.clock, rounding: options.taxRounding, issuer: options.issuerRegistrationNumber),
-            database: resources.database, clock: resources.clock)
+            database: stateDatabase, clock: resources.clock)
         operators = resources.configuration.operators
         access = StatementAccess(auth: resources.peers.peer("auth"), operators: operators)
-        database = resources.database
+        database = stateDatabase
         clock = resources.clock
     }
 

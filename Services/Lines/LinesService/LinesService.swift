@@ -25,8 +25,9 @@ public struct LinesService: ServiceDefinition {
     private let services: ServiceCallerPolicy
     private let origins: OriginRelay
 
-    public init(resources: ServiceResources, options: LinesOptions) {
-        database = resources.database
+    public init(resources: ServiceResources, options: LinesOptions) throws {
+        let stateDatabase = try resources.sqliteDatabase()
+        database = stateDatabase
         auth = resources.peers.peer("auth")
         operators = resources.configuration.operators
         services = resources.configuration.serviceCallers

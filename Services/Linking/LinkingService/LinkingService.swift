@@ -22,20 +22,21 @@ public struct LinkingService: ServiceDefinition {
     private let origins: OriginRelay
     private let evenAnswers: EvenAnswers
 
-    public init(resources: ServiceResources, options: LinkingOptions) {
+    public init(resources: ServiceResources, options: LinkingOptions) throws {
+        let stateDatabase = try resources.sqliteDatabase()
         auth = resources.peers.peer("auth")
         let carriers = CarrierGateway(auth: auth, registration: resources.peers.peer("registration"))
         let links = LinkBook(outbox: resources.outbox)
-        contracts = StagedImports(dataset: ISPContractDataset(), database: resources.database, clock: resources.clock)
+        contracts = StagedImports(dataset: ISPContractDataset(), database: stateDatabase, clock: resources.clock)
         journeys = LinkJourneys(
-            database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
+            database: stateDatabase, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             journeyIDs: SecretHasher(secret: resources.secret, purpose: "link-journey"), options: options)
         operators = resources.configuration.operators
         origins = resources.configuration.origins
         linked = LinkedContracts(
-            database: resources.database, clock: resources.clock, auth: auth, carriers: carriers, links: links,
+            database: stateDatabase, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             operators: operators)
-        database = resources.database
+        database = stateDatabase
         evenAnswers = resources.evenAnswers
     }
 

@@ -29,29 +29,30 @@ public struct RegistrationService: ServiceDefinition {
     private let letters: RecoveryLetters
 
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
+        let stateDatabase = try resources.sqliteDatabase()
         let auth = AuthGateway(auth: resources.peers.peer("auth"))
         let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
         let throttle = AttemptThrottle(
-            database: resources.database, clock: resources.clock, storageFaults: resources.storageFaults)
-        contracts = StagedImports(dataset: ContractDataset(), database: resources.database, clock: resources.clock)
+            database: stateDatabase, clock: resources.clock, storageFaults: resources.storageFaults)
+        contracts = StagedImports(dataset: ContractDataset(), database: stateDatabase, clock: resources.clock)
         signUps = SignUps(
-            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
+            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
             throttle: throttle, options: options)
         applications = Applications(
-            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox,
+            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox,
             idempotentCalls: resources.idempotentCalls)
         recoveries = Recoveries(
-            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
+            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
             throttle: throttle, options: options, logger: resources.logger)
         carrierIDs = CarrierIDJourneys(
-            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
+            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
             options: options)
         operators = resources.configuration.operators
         origins = resources.configuration.origins
-        database = resources.database
+        database = stateDatabase
         evenAnswers = resources.evenAnswers
         letters = RecoveryLetters(
-            database: resources.database, clock: resources.clock, auth: auth, outbox: resources.outbox, logger: resources.logger)
+            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, logger: resources.logger)
         try signUps.removeCutOffReservations()
     }
 

@@ -16,6 +16,11 @@ public struct ServiceConfiguration: Sendable {
     public var sendmailPath: String
     /// The server secret file, if one was named or provided by systemd.
     public var secretFile: String?
+    /// `--database`: SQLite in the state folder, or PostgreSQL.
+    public var databaseEngine: DatabaseEngine
+    /// The file holding the PostgreSQL connection string (`--database-url-file`, else the
+    /// credential `database-url`), when there is one.
+    public var databaseURLFile: String?
     public var logLevel: Logger.Level
     public var clockFile: String?
     public var idleExit: Duration?
@@ -56,6 +61,8 @@ public struct ServiceConfiguration: Sendable {
         } else {
             secretFile = nil
         }
+        databaseEngine = options.database
+        databaseURLFile = options.databaseUrlFile ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/database-url" }
         logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
         clockFile = options.clockFile
         idleExit = options.idleExit.map { .milliseconds(Int64($0 * 1000)) }

@@ -58,6 +58,12 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Members of this group (and root) are front ends trusted to report their end users' origins.")
     public var frontEndGroup: String = "madoguchi-frontends"
 
+    @Option(help: "Where the service keeps its state: sqlite (a file in the state folder, one host) or postgres (shared by every host running the service; see --database-url-file).")
+    public var database: DatabaseEngine = .sqlite
+
+    @Option(help: "File holding the PostgreSQL connection string for --database postgres (default: $CREDENTIALS_DIRECTORY/database-url, systemd LoadCredential=). Never put its password on a command line.")
+    public var databaseUrlFile: String?
+
     @Option(help: "Milliseconds at least before an answer that must not tell whether an account, e-mail or ISP contract exists (above what a known one takes).")
     public var evenAnswerMs: Int = 400
 
@@ -87,6 +93,14 @@ public struct ServiceOptions: ParsableArguments, Sendable {
 }
 
 /// How e-mail leaves the outbox.
+/// Where a service keeps its state (`--database`).
+public enum DatabaseEngine: String, ExpressibleByArgument, Sendable, CaseIterable {
+    /// The service's SQLite file in its state folder.
+    case sqlite
+    /// PostgreSQL, in the service's own schema, shared by every host.
+    case postgres
+}
+
 public enum MailTransportKind: String, ExpressibleByArgument, Sendable, CaseIterable {
     /// RFC 5322 files in the spool's Maildir.
     case spool

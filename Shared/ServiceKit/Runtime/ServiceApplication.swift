@@ -12,7 +12,7 @@ import Systemd
 public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     public let configuration: ServiceConfiguration
     private let options: Definition.Options
-    private let logger: Logger
+    let logger: Logger
 
     public init(configuration: ServiceConfiguration, options: Definition.Options, logger: Logger) {
         self.configuration = configuration
@@ -32,6 +32,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let openFileLimit: UInt64
         /// Calls being answered, as `service.info` reports them.
         let calls: CallGauge
+        /// The PostgreSQL client's connection pool at work (`--database postgres`): ended
+        /// once the service has stopped.
+        let postgresRun: Task<Void, Never>?
 
         /// The dispatcher that serves `registry`: a storage fault a handler throws is
         /// answered `storage_unavailable` and logged once per incident, not `internal`.
@@ -41,16 +44,47 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         }
     }
 
-    /// Opens the service's state and builds its method table without serving.
-    public func prepare() throws -> Prepared {
+    /// Opens the service's state (`--database`) and builds its method table without
+    /// serving.
+    public func prepare() async throws -> Prepared {
+        guard configuration.databaseEngine == .postgres else { return try prepareOnSQLite() }
+        let (storageFaults, openFiles, clock) = try startingUp()
+        let (secret, storage, postgresRun) = try await openPostgres()
+        do {
+            return try prepare(
+                secret: secret, storage: storage, postgresRun: postgresRun, clock: clock, openFiles: openFiles,
+                storageFaults: storageFaults)
+        } catch {
+            postgresRun.cancel()
+            throw error
+        }
+    }
+
+    /// `prepare()` for a service on its SQLite file, synchronously: what in-process tools
+    /// such as the fuzzer use.
+    public func prepareOnSQLite() throws -> Prepared {
+        let (storageFaults, openFiles, clock) = try startingUp()
+        let (secret, database) = try openState()
+        return try prepare(
+            secret: secret, storage: .sqlite(database), postgresRun: nil, clock: clock, openFiles: openFiles,
+            storageFaults: storageFaults)
+    }
+
+    /// What every start sets up first: where storage faults are told, the open-file limit,
+    /// the clock.
+    private func startingUp() throws -> (StorageFaults, UInt64, any ServiceClock) {
         let storageFaults = StorageFaults(logger: logger)
         ServiceDatabase.reportStorageFaults(to: storageFaults)
-        let openFiles = ProcessLimits.raiseOpenFileLimit()
-        let clock = try makeClock()
-        let (secret, database) = try openState()
+        return (storageFaults, ProcessLimits.raiseOpenFileLimit(), try makeClock())
+    }
+
+    private func prepare(
+        secret: ServerSecret, storage: ServiceStorage, postgresRun: Task<Void, Never>?, clock: any ServiceClock,
+        openFiles: UInt64, storageFaults: StorageFaults
+    ) throws -> Prepared {
         let outbox = Outbox(secret: secret, clock: clock)
         let resources = ServiceResources(
-            configuration: configuration, database: database, clock: clock, secret: secret, outbox: outbox,
+            configuration: configuration, storage: storage, clock: clock, secret: secret, outbox: outbox,
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
             peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory, pool: configuration.peerPool),
@@ -73,7 +107,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
             service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles,
-            calls: calls)
+            calls: calls, postgresRun: postgresRun)
     }
 
     /// Runs until shut down. Returns normally after a graceful shutdown.
@@ -82,9 +116,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         // a reason for the process to die.
         signal(SIGPIPE, SIG_IGN)
         let notifier = ServiceNotifier()
-        let prepared = try prepare()
+        let prepared = try await prepare()
+        defer { prepared.postgresRun?.cancel() }
         let (service, address) = (prepared.service, prepared.address)
-        let (database, outbox, clock) = (prepared.resources.database, prepared.resources.outbox, prepared.resources.clock)
+        let (storage, outbox, clock) = (prepared.resources.storage, prepared.resources.outbox, prepared.resources.clock)
 
         var serverConfiguration = RPCServer.Configuration(address: address)
         serverConfiguration.maximumConnections = configuration.maximumConnections
@@ -97,8 +132,13 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             logger: logger, gauge: prepared.calls,
             onReady: { notifier.ready(status: "Serving on \(address)") },
             onStopping: { notifier.stopping() })
+        let queue: any OutboxQueue =
+            switch storage {
+            case .sqlite(let database): SQLiteOutboxQueue(database: database)
+            case .postgres(let client, let schema): PostgresOutboxQueue(client: client, schema: schema, logger: logger)
+            }
         let deliverer = OutboxDeliverer(
-            database: database, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
+            queue: queue, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
             logger: logger)
 
         // A ServiceGroup stops its services in reverse order, each once the one after it
@@ -142,7 +182,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 ])
         }
         try await ServiceGroup(configuration: groupConfiguration).run()
-        noteCleanStop(of: database, faults: prepared.resources.storageFaults)
+        if case .sqlite(let database) = storage { noteCleanStop(of: database, faults: prepared.resources.storageFaults) }
         logger.info("stopped")
     }
 

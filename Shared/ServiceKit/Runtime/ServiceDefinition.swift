@@ -2,6 +2,7 @@ import ArgumentParser
 import GRDB
 import JSONRPC
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 
 /// What makes one Madoguchi service: its name, its database migrations and its methods.
@@ -19,6 +20,10 @@ public protocol ServiceDefinition: Sendable {
     static var maximumMessageBytes: Int { get }
     /// Registers the service's own migrations (the outbox's are added for it).
     static func registerMigrations(in migrator: inout DatabaseMigrator)
+    /// Registers the service's tables in PostgreSQL (the outbox's, the idempotency
+    /// records' and the key's fingerprint are added for it); nil for a service that keeps
+    /// its state in SQLite only, which then refuses `--database postgres`.
+    static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? { get }
 
     /// Flags of this service alone (`NoServiceOptions` when it has none).
     associatedtype Options: ParsableArguments & Sendable = NoServiceOptions
@@ -35,6 +40,7 @@ extension ServiceDefinition {
     public static var dependencies: [String] { [] }
     public static var maximumMessageBytes: Int { 1 << 20 }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
+    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? { nil }
     public var backgroundServices: [any Service] { [] }
 }
 
@@ -46,7 +52,8 @@ public struct NoServiceOptions: ParsableArguments, Sendable {
 /// The resources every service is built from.
 public struct ServiceResources: Sendable {
     public var configuration: ServiceConfiguration
-    public var database: DatabasePool
+    /// Where the service's state is.
+    public var storage: ServiceStorage
     public var clock: any ServiceClock
     public var secret: ServerSecret
     public var outbox: Outbox
@@ -59,4 +66,24 @@ public struct ServiceResources: Sendable {
     /// Storage faults, logged once per incident; calls hit by one answer `storage_unavailable`.
     public var storageFaults: StorageFaults
     public var logger: Logger
+}
+
+extension ServiceResources {
+    /// The service's SQLite database, for a service that keeps its state there only: with
+    /// `--database postgres` it refuses to start (`postgresMigrations` is nil, so this is
+    /// never reached then).
+    public func sqliteDatabase() throws -> DatabasePool {
+        guard case .sqlite(let database) = storage else {
+            throw StartupRefusal("madoguchi-\(configuration.serviceName) keeps its state in SQLite only: start it with --database sqlite")
+        }
+        return database
+    }
+}
+
+/// Where a service keeps its state.
+public enum ServiceStorage: Sendable {
+    /// Its SQLite file in the state folder: one host.
+    case sqlite(DatabasePool)
+    /// PostgreSQL, in the service's own schema, shared by every host.
+    case postgres(PostgresClient, schema: String)
 }

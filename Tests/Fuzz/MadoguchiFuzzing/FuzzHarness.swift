@@ -47,7 +47,7 @@ public struct FuzzHarness: Sendable {
         let configuration = ServiceConfiguration(serviceName: Definition.name, options: options, environment: [:])
         let application = ServiceApplication<Definition>(
             configuration: configuration, options: try Definition.Options.parse([]), logger: logger)
-        return try application.prepare().registry
+        return try application.prepareOnSQLite().registry
     }
 
     /// Dispatches `line` as a server would and says what is wrong with the reply (nothing,

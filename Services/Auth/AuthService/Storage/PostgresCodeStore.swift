@@ -2,7 +2,6 @@ import AuthAPI
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStorage
 import ServiceKit
 
 /// One-time codes in PostgreSQL (`<schema>.one_time_code`), shared by every host. Each

@@ -2,7 +2,6 @@ import AuthAPI
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStorage
 import ServiceKit
 
 /// PINs in PostgreSQL (`<schema>.pin`, with `audit`, the outbox and the idempotency
@@ -118,12 +117,12 @@ struct PostgresPINStore: PINStore {
     }
 }
 
-/// The auth service's tables in PostgreSQL, in its own schema: those every service keeps
-/// (`PostgresServiceTables`), the PINs and the audit trail. Versioned as the SQLite ones
+/// The auth service's tables in PostgreSQL, in its own schema (beside those every service
+/// keeps, `PostgresServiceTables`): PINs, audit trail, codes, sessions, passwords and the
+/// callers' shared failure counts. Versioned as the SQLite ones
 /// are, and applied once however many hosts start together (`PostgresMigrator`).
 enum AuthPostgresSchema {
     static func registerMigrations(in migrator: inout PostgresMigrator) {
-        PostgresServiceTables.registerMigrations(in: &migrator)
         let schema = migrator.schema
         let kinds = PINKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         migrator.registerMigration(
@@ -163,5 +162,6 @@ enum AuthPostgresSchema {
         registerCodeMigrations(in: &migrator)
         registerSessionMigrations(in: &migrator)
         registerPasswordMigrations(in: &migrator)
+        PostgresAttemptStore.registerMigrations(in: &migrator)
     }
 }

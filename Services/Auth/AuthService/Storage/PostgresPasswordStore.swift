@@ -2,7 +2,7 @@ import AuthAPI
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStorage
+import ServiceKit
 
 /// Passwords in PostgreSQL (`<schema>.password`), shared by every host.
 struct PostgresPasswordStore: PasswordStore {

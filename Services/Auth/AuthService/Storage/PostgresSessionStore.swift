@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStorage
+import ServiceKit
 
 /// Sessions in PostgreSQL (`<schema>.session`), shared by every host.
 struct PostgresSessionStore: SessionStore {

@@ -2,7 +2,6 @@ import Foundation
 import JSONRPC
 import Logging
 import PostgresNIO
-import ServiceKit
 
 /// The tables every service keeps beside its own in PostgreSQL, as in its SQLite file:
 /// the outbox and the answers of keyed calls. A service's store writes them on the

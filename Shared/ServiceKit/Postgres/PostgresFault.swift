@@ -1,5 +1,4 @@
 import PostgresNIO
-import ServiceKit
 import Synchronization
 
 /// A PostgreSQL error that is a storage fault, in `StorageFaults`' words: the call is

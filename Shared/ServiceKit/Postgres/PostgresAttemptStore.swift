@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceKit
 
 /// `AttemptThrottle`'s counts in PostgreSQL (`<schema>.attempt`), shared by every host: a
 /// failure is one `INSERT … ON CONFLICT DO UPDATE`, which the server applies under the

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceKit
 
 /// The outbox in PostgreSQL (`<schema>.outbox`), delivered from by every host's
 /// deliverer at once. A deliverer claims the due messages it will send in one statement

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension ServiceApplication {
+    /// How long the start may wait for PostgreSQL (connect, migrate, check the key) before
+    /// the service refuses to start.
+    static var postgresStartLimit: Duration { .seconds(15) }
+
+    /// The key and PostgreSQL for `--database postgres`, checked before the service
+    /// serves: the service keeps its state there (`postgresMigrations`), the key is named
+    /// (every host must use the same one: none is ever created here), the connection
+    /// string is readable, the schema is migrated (once, whichever host starts first) and
+    /// sealed with this key. Throws `StartupRefusal` saying which. The returned task runs
+    /// the client's connection pool until cancelled.
+    func openPostgres() async throws -> (ServerSecret, ServiceStorage, Task<Void, Never>) {
+        guard let serviceMigrations = Definition.postgresMigrations else {
+            throw StartupRefusal("madoguchi-\(Definition.name) keeps its state in SQLite only: start it with --database sqlite")
+        }
+        guard let secretFile = configuration.secretFile else {
+            throw StartupRefusal(
+                "with --database postgres every host must start with the same key, so none is created: name it with "
+                    + "--secret-file or systemd's LoadCredential=pepper:…")
+        }
+        let secret: ServerSecret
+        do {
+            secret = try ServerSecret.load(path: secretFile, stateDirectory: configuration.stateDirectory, createIfMissing: false)
+        } catch {
+            throw StartupRefusal("the server secret \(secretFile) cannot be used (\(error)): name a file of at least 16 random bytes")
+        }
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL.load(file: configuration.databaseURLFile, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw StartupRefusal("\(error)")
+        }
+        let schema = Definition.name
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let run = Task { await client.run() }
+        do {
+            try await classifyingFaults(within: Self.postgresStartLimit) { [logger] in
+                var migrator = PostgresMigrator(schema: schema)
+                PostgresSecretRecord.registerMigrations(in: &migrator)
+                PostgresServiceTables.registerMigrations(in: &migrator)
+                serviceMigrations(&migrator)
+                let applied = try await migrator.migrate(client, logger: logger)
+                if !applied.isEmpty { logger.notice("PostgreSQL schema migrated", metadata: ["schema": "\(schema)", "applied": "\(applied)"]) }
+                try await PostgresSecretRecord.check(secret, client: client, schema: schema, logger: logger)
+            }
+        } catch let refusal as StartupRefusal {
+            run.cancel()
+            throw refusal
+        } catch {
+            run.cancel()
+            throw StartupRefusal("PostgreSQL at \(url) could not be prepared within \(Self.postgresStartLimit): \(error)")
+        }
+        logger.info("keeping state in PostgreSQL", metadata: ["database": "\(url)", "schema": "\(schema)"])
+        return (secret, .postgres(client, schema: schema), run)
+    }
+}
