@@ -176,7 +176,7 @@ let package = Package(
                 name: "IntegrationTests",
                 dependencies: [
                     "JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
-                    "LinesAPI", "MadoguchiModels", grdb,
+                    "LinesAPI", "MadoguchiModels", grdb, postgres, logging,
                 ]
             ),
         ],

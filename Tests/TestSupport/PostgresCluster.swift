@@ -21,20 +21,29 @@ public final class PostgresCluster: Sendable {
         return try await starting.value
     }
 
-    private static let starting = Mutex<Task<PostgresCluster, any Error>?>(nil)
-    private static let running = Mutex<String?>(nil)
+    /// A cluster of the caller's alone, for a test that stops the whole server (its
+    /// first process included) and must not hang the other tests' databases meanwhile.
+    /// Stopped and removed at exit like the shared one.
+    public static func own() async throws -> PostgresCluster {
+        try await PostgresCluster()
+    }
 
-    /// At exit: the server's immediate shutdown (SIGQUIT to its postmaster, whose pid is
+    private static let starting = Mutex<Task<PostgresCluster, any Error>?>(nil)
+    private static let running = Mutex<[String]>([])
+
+    /// At exit: each server's immediate shutdown (SIGQUIT to its postmaster, whose pid is
     /// the first line of `postmaster.pid`), then its folder removed.
     private static func stopRunning() {
-        guard let folder = running.withLock({ $0 }) else { return }
-        if let text = try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8),
-            let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) })
-        {
-            kill(pid, SIGQUIT)
-            for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
+        for folder in running.withLock({ $0 }) {
+            if let text = try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8),
+                let pid = text.split(separator: "\n").first.flatMap({ pid_t($0) })
+            {
+                kill(pid, SIGCONT)  // in case a test left it stopped
+                kill(pid, SIGQUIT)
+                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(20_000) }
+            }
+            try? FileManager.default.removeItem(atPath: folder)
         }
-        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// The server processes serving connections to `database` (to stop one with SIGSTOP
@@ -49,6 +58,22 @@ public final class PostgresCluster: Sendable {
             }
             return pids
         }
+    }
+
+    /// The rows of `database` as `pg_dump --data-only` writes them (bytea as hex), for
+    /// scanning what a service stored for secrets in clear.
+    public func dump(database: String) async throws -> String {
+        let (status, output, errors) = try await ChildProcess.run(
+            binaries + "/pg_dump", ["--data-only", "--host", folder, "--username", "madoguchi", database])
+        guard status == 0 else { throw Failure("pg_dump exited \(status): \(errors)") }
+        return output
+    }
+
+    /// The server's first process, which accepts connections and starts a process for
+    /// each (the first line of `postmaster.pid`).
+    public var postmaster: pid_t? {
+        (try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8))?
+            .split(separator: "\n").first.flatMap { pid_t($0) }
     }
 
     /// The folder holding the data directory, the socket and the server's log.
@@ -78,8 +103,11 @@ public final class PostgresCluster: Sendable {
                 "-D", folder + "/data", "-l", folder + "/server.log", "-w", "-o",
                 "-k \(folder) -c listen_addresses='' -c max_connections=300", "start",
             ])
-        Self.running.withLock { [folder] in $0 = folder }
-        atexit { PostgresCluster.stopRunning() }
+        let first = Self.running.withLock { [folder] running in
+            running.append(folder)
+            return running.count == 1
+        }
+        if first { atexit { PostgresCluster.stopRunning() } }
     }
 
     /// A new, empty database, and the connection string of it.

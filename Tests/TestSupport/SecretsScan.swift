@@ -69,6 +69,19 @@ public enum SecretsScan {
         return hits
     }
 
+    /// The kind of secret in clear in `dump` (a PostgreSQL database's `pg_dump`), if any:
+    /// the tests' PINs and passwords, and the codes and tokens sent to `spools`.
+    public static func secret(inDump dump: String, spools: [String]) -> String? {
+        var digits = testPINs
+        var words = testPasswords
+        for spool in spools {
+            let generated = generatedSecrets(inSpool: spool)
+            digits.formUnion(generated.digits)
+            words.formUnion(generated.words)
+        }
+        return secret(in: dump, digits: digits, words: words)
+    }
+
     /// Codes, link tokens and temporary passwords in the messages of `spool`.
     static func generatedSecrets(inSpool spool: String) -> (digits: Set<String>, words: Set<String>) {
         var digits: Set<String> = []

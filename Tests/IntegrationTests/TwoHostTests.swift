@@ -1,0 +1,239 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import Logging
+import MadoguchiModels
+import PostgresNIO
+import ServiceKit
+import Synchronization
+import Testing
+import TestSupport
+
+/// Two "hosts" of the real madoguchi-auth on one PostgreSQL (the tests' private cluster):
+/// each host its own sandbox — runtime folder, sockets, spool, log — and both processes
+/// started with `--database postgres`, the same key file and the same connection string.
+/// Every guarantee is checked by going through both.
+@Suite struct TwoHostTests {
+    let pin = try! PIN(validating: "4821")
+    let wrong = try! PIN(validating: "1593")
+
+    /// Both hosts, their clients, and a client of the database they share.
+    struct Hosts {
+        var sandboxes: [ServiceSandbox]
+        var processes: [ChildProcess]
+        var clients: [RPCClient]
+        var arguments: [String]
+
+        func setClock(_ instant: String) throws { for sandbox in sandboxes { try sandbox.setClock(instant) } }
+        /// Every message both hosts' spools hold.
+        var spooled: [SpoolReader.Entry] { sandboxes.flatMap { SpoolReader.entries(in: $0.spoolDirectory) } }
+    }
+
+    func withHosts(
+        on cluster: PostgresCluster? = nil, extraArguments: [String] = [], _ body: (Hosts, PostgresClient) async throws -> Void
+    ) async throws {
+        let cluster = if let cluster { cluster } else { try await PostgresCluster.shared() }
+        let url = try await cluster.freshDatabase()
+        let sandboxes = try [ServiceSandbox(), ServiceSandbox()]
+        defer { for sandbox in sandboxes { sandbox.remove() } }
+        let urlFile = sandboxes[0].root.file("database-url")
+        let keyFile = sandboxes[0].root.file("pepper")
+        try Data(url.utf8).write(to: URL(fileURLWithPath: urlFile))
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: keyFile))
+        let arguments = ["--database", "postgres", "--database-url-file", urlFile, "--secret-file", keyFile] + extraArguments
+        var processes: [ChildProcess] = []
+        for sandbox in sandboxes { processes.append(try await sandbox.startBound("auth", extraArguments: arguments)) }
+        var clients: [RPCClient] = []
+        for sandbox in sandboxes { clients.append(try await sandbox.client("auth")) }
+        var logger = Logger(label: "two-host-test")
+        logger.logLevel = .warning
+        let databaseURL = try DatabaseURL(parsing: url)
+        try await PostgresCluster.withClient(databaseURL.clientConfiguration, logger: logger) { database in
+            try await body(Hosts(sandboxes: sandboxes, processes: processes, clients: clients, arguments: arguments), database)
+        }
+        // No PIN, password, code or token in clear in any table (the logs are scanned as
+        // each sandbox is removed).
+        let dump = try await cluster.dump(database: databaseURL.database)
+        #expect(dump.contains("COPY auth.pin"))
+        #expect(SecretsScan.secret(inDump: dump, spools: sandboxes.map(\.spoolDirectory)) == nil)
+        for client in clients { await client.close() }
+        for process in processes where process.isRunning { #expect(try await process.terminate() == 0) }
+    }
+
+    /// Two wrong PINs on one host and one on the other lock the line on both; wrong PINs
+    /// sent to both hosts at once are all counted.
+    @Test func wrongPINsOnBothHosts_lockTheLineOnBoth_andAllCount() async throws {
+        try await withHosts(extraArguments: ["--pin-maximum-failures", "10"]) { hosts, _ in
+            let (a, b) = (hosts.clients[0], hosts.clients[1])
+            let (wrong, pin) = (wrong, pin)
+            let line = try PINSubject(validating: "line:09012345678")
+            _ = try await a.call(PINSet.self, .init(subject: line, kind: .network, pin: pin))
+            for left in [9, 8] {
+                #expect(await refusal { try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong)) }?
+                    .data?["attemptsLeft"] == .int(Int64(left)))
+            }
+            #expect(await refusal { try await b.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong)) }?
+                .data?["attemptsLeft"] == 7)
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<7 {
+                    let client = hosts.clients[index % 2]
+                    group.addTask { _ = try? await client.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong)) }
+                }
+            }
+            for client in [a, b] {
+                let status = try await client.call(PINStatusMethod.self, .init(subject: line, kind: .network))
+                #expect(status.locked && status.failures == 10)
+            }
+            #expect(await refusal { try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin)) }?.reason == "pin_locked")
+            // Midnight in Tokyo opens it on both.
+            try hosts.setClock("2026-11-22T00:00:01+09:00")
+            #expect(try await b.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin)).failures == 0)
+        }
+    }
+
+    /// A code issued through one host and tried on both at once is used once; with both
+    /// hosts' deliverers running, each message reaches exactly one spool, once.
+    @Test func aCodeTriedOnBothHostsAtOnce_isUsedOnce_andEachMessageIsSentOnce() async throws {
+        try await withHosts { hosts, database in
+            let purpose = try CodePurpose(validating: "isp-link")
+            let mail = try CodeDestination(channel: .mail, to: "hanako@example.jp")
+            _ = try await hosts.clients[0].call(OTPIssue.self, .init(purpose: purpose, destination: mail))
+            try await waitUntil("the code's mail in either spool") { !hosts.spooled.isEmpty }
+            let code = try #require(hosts.spooled.compactMap { SentCode.code(in: $0.body) }.first)
+            let successes = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<6 {
+                    let client = hosts.clients[index % 2]
+                    group.addTask {
+                        (try? await client.call(OTPVerify.self, .init(purpose: purpose, destination: mail, code: code))) != nil
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(successes == 1)
+
+            for index in 0..<12 {
+                let to = try CodeDestination(channel: .mail, to: "customer\(index)@example.jp")
+                _ = try await hosts.clients[index % 2].call(OTPIssue.self, .init(purpose: purpose, destination: to))
+            }
+            try await waitUntil("every message delivered") {
+                var waiting = -1
+                for try await count in try await database.query("SELECT count(*) FROM auth.outbox WHERE delivered_at IS NULL")
+                    .decode(Int.self)
+                { waiting = count }
+                return waiting == 0
+            }
+            let recipients = hosts.spooled.map(\.to)
+            #expect(recipients.count == 13)
+            #expect(Set(recipients).count == 13)
+        }
+    }
+
+    /// A session opened through one host is valid on the other, and closed there it is
+    /// closed on both.
+    @Test func aSessionOpenedOnOneHost_isClosedOnTheOther() async throws {
+        try await withHosts { hosts, _ in
+            let (a, b) = (hosts.clients[0], hosts.clients[1])
+            let phone = try PhoneNumber(validating: "080-2222-3333")
+            _ = try await b.call(PINSet.self, .init(subject: .line(phone), kind: .network, pin: pin))
+            let token = try #require(try await a.call(SessionOpen.self, .init(.phonePIN(phone, pin))).token)
+            #expect(try await b.call(SessionCheck.self, .init(token: token)).principal == "line:08022223333")
+            _ = try await b.call(SessionClose.self, .init(token: token))
+            #expect(await refusal { try await a.call(SessionCheck.self, .init(token: token)) }?.reason == "session_invalid")
+        }
+    }
+
+    /// A host started with another key refuses to start, and changes nothing: the schema
+    /// was sealed with the first key.
+    @Test func aHostWithAnotherKey_refusesToStart() async throws {
+        try await withHosts { hosts, _ in
+            let other = hosts.sandboxes[1].root.file("other-pepper")
+            try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: other))
+            var arguments = hosts.arguments
+            arguments[arguments.firstIndex(of: "--secret-file")! + 1] = other
+            let third = try await hosts.sandboxes[1].startBound(
+                "auth", socket: hosts.sandboxes[1].root.file("third.sock"), extraArguments: arguments, waitForSocket: false)
+            #expect(try await third.waitForExit() == 78)
+            #expect(third.log.contains("fingerprint differs"))
+            // The first two still answer.
+            _ = try await hosts.clients[1].call(PINStatusMethod.self, .init(subject: try PINSubject(validating: "line:1"), kind: .network))
+        }
+    }
+
+    /// `kill -9` of one host's auth while it counts wrong PINs loses none it answered for:
+    /// the other host sees every acknowledged failure, and keeps serving.
+    @Test func killingOneHostUnderLoad_losesNoAcknowledgedFailure() async throws {
+        try await withHosts(extraArguments: ["--pin-maximum-failures", "10"]) { hosts, _ in
+            let (a, b) = (hosts.clients[0], hosts.clients[1])
+            let line = try PINSubject(validating: "line:07044445555")
+            _ = try await a.call(PINSet.self, .init(subject: line, kind: .network, pin: pin))
+            let acknowledged = Counter()
+            let (wrong, process) = (wrong, hosts.processes[0])
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        while true {
+                            do {
+                                _ = try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong))
+                                return
+                            } catch let answer as RPCError where ["pin_incorrect", "pin_locked"].contains(answer.reason) {
+                                // Answered: the failure was committed before the answer.
+                                acknowledged.add()
+                                if acknowledged.value >= 4 { process.signal(SIGKILL) }
+                            } catch {
+                                return  // the host is gone
+                            }
+                        }
+                    }
+                }
+            }
+            _ = try await process.waitForExit()
+            let status = try await b.call(PINStatusMethod.self, .init(subject: line, kind: .network))
+            // Each call the killed host answered was committed first; the three in flight
+            // at the kill may have been too.
+            #expect(acknowledged.value >= 4)
+            #expect(status.failures >= acknowledged.value && status.failures <= acknowledged.value + 3)
+            // The other host goes on serving: the right PIN clears the count.
+            #expect(try await b.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin)).failures == 0)
+        }
+    }
+}
+
+extension TwoHostTests {
+    /// PostgreSQL hung (the server's first process and every process serving the
+    /// database stopped with SIGSTOP, so no connection old or new answers): a PIN check is
+    /// answered `storage_unavailable` within the store's time limit, right PIN or wrong,
+    /// and no check succeeds until the server answers again.
+    @Test func aHungDatabase_failsChecksClosed_untilItAnswersAgain() async throws {
+        let cluster = try await PostgresCluster.own()
+        try await withHosts(on: cluster) { hosts, database in
+            let a = hosts.clients[0]
+            let line = try PINSubject(validating: "line:09077778888")
+            _ = try await a.call(PINSet.self, .init(subject: line, kind: .network, pin: pin))
+            var name = ""
+            for try await current in try await database.query("SELECT current_database()").decode(String.self) { name = current }
+            let backends = try await cluster.backends(of: name) + [try #require(cluster.postmaster)]
+            #expect(backends.count > 1)
+            for backend in backends { kill(backend, SIGSTOP) }
+            let wrongWhileHung = await refusal {
+                try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong), timeout: .seconds(30))
+            }
+            let rightWhileHung = await refusal {
+                try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin), timeout: .seconds(30))
+            }
+            for backend in backends { kill(backend, SIGCONT) }
+            #expect(wrongWhileHung?.reason == "storage_unavailable")
+            #expect(rightWhileHung?.reason == "storage_unavailable")
+            // Answering again, the right PIN is accepted.
+            try await waitUntil("auth to answer again") {
+                (try? await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin))) != nil
+            }
+        }
+    }
+}
+
+/// A count shared by a test's tasks.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add() { count.withLock { $0 += 1 } }
+}
