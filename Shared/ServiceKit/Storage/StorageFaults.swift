@@ -110,7 +110,7 @@ public final class StorageFaults: Sendable {
 }
 
 /// A storage engine's error that already says which fault it is (a PostgreSQL server out
-/// of reach, its disk full, a read-only standby: `PostgresStorage`), so that it is
+/// of reach, its disk full, a read-only standby: `Postgres/`), so that it is
 /// answered and held like SQLite's own.
 public protocol ClassifiedStorageFault: Error {
     var storageFaultKind: StorageFaults.Kind { get }
