@@ -1,5 +1,7 @@
+import AuthAPI
 import Foundation
 import JSONRPC
+import MadoguchiModels
 import ServiceKit
 import Testing
 import TestSupport
@@ -42,5 +44,44 @@ import TestSupport
         for service in ServiceDirectory.serviceNames {
             #expect(!FileManager.default.fileExists(atPath: root.file("run/\(service).sock")))
         }
+    }
+}
+
+extension DevRunTests {
+    /// `compose/dev-run --postgres` makes a private PostgreSQL cluster in its folder,
+    /// starts auth on it, stops it with the services, and finds the same state when
+    /// started again.
+    @Test func withPostgres_authKeepsItsStateInAPrivateCluster_acrossRestarts() async throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        chmod(root.path, 0o755)  // the postgres user runs the server in root/postgres
+        let socket = root.file("run/auth.sock")
+        let line = try PINSubject(validating: "line:09012345678")
+        func devRun(_ round: Int) async throws -> ChildProcess {
+            let devRun = try ChildProcess(
+                Self.packageRoot + "/compose/dev-run", ["--postgres", "--no-demo"], logPath: root.file("dev-run-\(round).log"),
+                environment: ["MADOGUCHI_DEV_ROOT": root.path, "MADOGUCHI_BIN_DIR": Executables.directory])
+            try await waitUntil("dev-run's auth socket") {
+                #expect(devRun.isRunning, "\(devRun.log)")
+                return try FileManager.default.fileExists(atPath: socket) && ListeningUnixSockets.contains(socket)
+            }
+            return devRun
+        }
+        let first = try await devRun(1)
+        let auth = try await RPCClient.connect(socketPath: socket, defaultTimeout: .seconds(10))
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        await auth.close()
+        let log = try String(contentsOfFile: root.file("auth.log"), encoding: .utf8)
+        #expect(log.contains("keeping state in PostgreSQL"))
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(!FileManager.default.fileExists(atPath: root.file("postgres/data/postmaster.pid")))
+
+        let second = try await devRun(2)
+        let again = try await RPCClient.connect(socketPath: socket, defaultTimeout: .seconds(10))
+        #expect(try await again.call(PINStatusMethod.self, .init(subject: line, kind: .network)).isSet)
+        await again.close()
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit(timeout: .seconds(30)) == 0)
     }
 }
