@@ -88,37 +88,33 @@ struct TwoHosts: Sendable {
                 })
             for pool in pools { try pool.close() }
         case .postgres:
-            let cluster = try await PostgresCluster.shared()
-            let url = try DatabaseURL(parsing: try await cluster.freshDatabase())
-            try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (first) async throws in
-                try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (second) async throws in
-                    var migrator = PostgresMigrator(schema: "auth")
-                    PostgresServiceTables.registerMigrations(in: &migrator)
-                    AuthPostgresSchema.registerMigrations(in: &migrator)
-                    try await migrator.migrate(first, logger: logger)
-                    let hosts = [first, second].map { client in
-                        Stores(
-                            pins: PostgresPINStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
-                            codes: PostgresCodeStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
-                            sessions: PostgresSessionStore(client: client, schema: "auth", logger: logger),
-                            passwords: PostgresPasswordStore(client: client, schema: "auth", logger: logger),
-                            audit: PostgresAuditTrail(client: client, schema: "auth", logger: logger))
-                    }
-                    try await body(
-                        twoHosts(hosts) { table in
-                            var count = 0
-                            for try await rows in try await first.query("SELECT count(*) FROM auth.\(unescaped: table)").decode(Int.self) {
-                                count = rows
-                            }
-                            return count
-                        } lastPayload: {
-                            var payload: Data?
-                            for try await sealed in try await first.query(
-                                "SELECT payload FROM auth.outbox ORDER BY id DESC LIMIT 1"
-                            ).decode(Data.self) { payload = sealed }
-                            return payload
-                        })
+            try await PostgresCluster.withTwoHosts(logger: logger) { first, second, _ in
+                var migrator = PostgresMigrator(schema: "auth")
+                PostgresServiceTables.registerMigrations(in: &migrator)
+                AuthPostgresSchema.registerMigrations(in: &migrator)
+                try await migrator.migrate(first, logger: logger)
+                let hosts = [first, second].map { client in
+                    Stores(
+                        pins: PostgresPINStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
+                        codes: PostgresCodeStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
+                        sessions: PostgresSessionStore(client: client, schema: "auth", logger: logger),
+                        passwords: PostgresPasswordStore(client: client, schema: "auth", logger: logger),
+                        audit: PostgresAuditTrail(client: client, schema: "auth", logger: logger))
                 }
+                try await body(
+                    twoHosts(hosts) { table in
+                        var count = 0
+                        for try await rows in try await first.query("SELECT count(*) FROM auth.\(unescaped: table)").decode(Int.self) {
+                            count = rows
+                        }
+                        return count
+                    } lastPayload: {
+                        var payload: Data?
+                        for try await sealed in try await first.query(
+                            "SELECT payload FROM auth.outbox ORDER BY id DESC LIMIT 1"
+                        ).decode(Data.self) { payload = sealed }
+                        return payload
+                    })
             }
         }
     }

@@ -45,26 +45,22 @@ import TestSupport
             }
             for pool in pools { try pool.close() }
         case .postgres:
-            let cluster = try await PostgresCluster.shared()
-            let url = try DatabaseURL(parsing: try await cluster.freshDatabase())
-            try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (first) async throws in
-                try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (second) async throws in
-                    let clients = [first, second]
-                    var migrator = PostgresMigrator(schema: "registration")
-                    PostgresAttemptStore.registerMigrations(in: &migrator)
-                    try await migrator.migrate(clients[0], logger: logger)
-                    let hosts = try clients.map { client in
-                        AttemptThrottle(
-                            store: PostgresAttemptStore(client: client, schema: "registration", logger: logger),
-                            clock: try FileClock(path: clock), storageFaults: faults)
-                    }
-                    try await body(hosts, clock) { key in
-                        var count: Int?
-                        for try await failures in try await clients[0].query(
-                            "SELECT failures FROM registration.attempt WHERE key = \(key)"
-                        ).decode(Int.self) { count = failures }
-                        return count
-                    }
+            try await PostgresCluster.withTwoHosts(logger: logger) { first, second, _ in
+                let clients = [first, second]
+                var migrator = PostgresMigrator(schema: "registration")
+                PostgresAttemptStore.registerMigrations(in: &migrator)
+                try await migrator.migrate(clients[0], logger: logger)
+                let hosts = try clients.map { client in
+                    AttemptThrottle(
+                        store: PostgresAttemptStore(client: client, schema: "registration", logger: logger),
+                        clock: try FileClock(path: clock), storageFaults: faults)
+                }
+                try await body(hosts, clock) { key in
+                    var count: Int?
+                    for try await failures in try await clients[0].query(
+                        "SELECT failures FROM registration.attempt WHERE key = \(key)"
+                    ).decode(Int.self) { count = failures }
+                    return count
                 }
             }
         }

@@ -24,16 +24,12 @@ import TestSupport
         try "2026-12-01T10:00:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
         let secret = try ServerSecret.load(path: nil, stateDirectory: folder.path, createIfMissing: true)
         let outbox = Outbox(secret: secret, clock: try FileClock(path: clock))
-        let cluster = try await PostgresCluster.shared()
-        let url = try DatabaseURL(parsing: try await cluster.freshDatabase())
-        try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (first) async throws in
-            try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (second) async throws in
-                var migrator = PostgresMigrator(schema: "auth")
-                PostgresServiceTables.registerMigrations(in: &migrator)
-                try await migrator.migrate(first, logger: logger)
-                let queues = [first, second].map { PostgresOutboxQueue(client: $0, schema: "auth", logger: logger) }
-                try await body(queues, first, outbox, clock, folder)
-            }
+        try await PostgresCluster.withTwoHosts(logger: logger) { first, second, _ in
+            var migrator = PostgresMigrator(schema: "auth")
+            PostgresServiceTables.registerMigrations(in: &migrator)
+            try await migrator.migrate(first, logger: logger)
+            let queues = [first, second].map { PostgresOutboxQueue(client: $0, schema: "auth", logger: logger) }
+            try await body(queues, first, outbox, clock, folder)
         }
     }
 

@@ -141,6 +141,29 @@ public final class PostgresCluster: Sendable {
         }
     }
 
+    /// Runs `body` with two clients ("hosts") of one fresh database of the shared cluster,
+    /// their pools running meanwhile, and the database's connection string.
+    @discardableResult
+    public static func withTwoHosts<T: Sendable>(
+        logger: Logger, _ body: (_ first: PostgresClient, _ second: PostgresClient, _ url: String) async throws -> T
+    ) async throws -> T {
+        let url = try await shared().freshDatabase()
+        let configuration = try configuration(of: url)
+        return try await withClient(configuration, logger: logger) { first in
+            try await withClient(configuration, logger: logger) { second in try await body(first, second, url) }
+        }
+    }
+
+    /// The client configuration of one of the cluster's connection strings
+    /// (`postgresql://madoguchi@/NAME?host=FOLDER`).
+    static func configuration(of url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let host = components.queryItems?.first(where: { $0.name == "host" })?.value
+        else { throw Failure("not a connection string of the test cluster: \(url)") }
+        return .init(
+            unixSocketPath: host + "/.s.PGSQL.5432", username: "madoguchi", password: nil,
+            database: String(components.path.dropFirst()))
+    }
+
     private static func findBinaries() throws -> String {
         // Debian keeps the server's programs out of PATH, in a folder per major version.
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
