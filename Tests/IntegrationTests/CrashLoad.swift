@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import GRDB
 import JSONRPC
 import ServiceKit
@@ -65,12 +66,27 @@ enum CrashLoad {
 
     /// Waits until every outbox row of the service is delivered, then says whether the
     /// spool holds each exactly once and nothing else from that service.
-    static func outboxDeliveredExactlyOnce(service: String, database: String, spool: String) async throws -> Bool {
+    static func outboxDeliveredExactlyOnce(service: String, in sandbox: ServiceSandbox) async throws -> Bool {
         try await waitUntil("\(service)'s outbox to be delivered", timeout: .seconds(30)) {
-            try outbox(ofDatabase: database).allSatisfy(\.delivered)
+            try await outbox(of: service, in: sandbox).allSatisfy(\.delivered)
         }
-        let stored = try outbox(ofDatabase: database).map(\.id)
-        return spooledIDs(of: service, in: spool).sorted() == stored
+        let stored = try await outbox(of: service, in: sandbox).map(\.id)
+        return spooledIDs(of: service, in: sandbox.spoolDirectory).sorted() == stored
+    }
+
+    /// The outbox of `service` in `sandbox`: its SQLite file's, or (auth on PostgreSQL)
+    /// its schema's.
+    static func outbox(of service: String, in sandbox: ServiceSandbox) async throws -> [(id: Int64, delivered: Bool)] {
+        guard service == "auth", let database = sandbox.postgresDatabase else {
+            return try outbox(ofDatabase: sandbox.root.file(service) + "/\(service).sqlite")
+        }
+        return try await PostgresCluster.shared().withClient(database: database) { client in
+            var rows: [(id: Int64, delivered: Bool)] = []
+            for try await (id, delivered) in try await client.query(
+                "SELECT id, delivered_at IS NOT NULL FROM auth.outbox ORDER BY id"
+            ).decode((Int64, Bool).self) { rows.append((id, delivered)) }
+            return rows
+        }
     }
 }
 

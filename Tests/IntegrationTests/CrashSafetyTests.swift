@@ -19,8 +19,9 @@ import TestSupport
 
     static func lineNumber(_ index: Int) -> String { "0901000" + String(format: "%04d", index) }
 
-    @Test func pinFailuresAndCodes_killedMidLoad_keepEveryAcknowledgedFailureAndSpoolEachCodeOnce() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases)
+    func pinFailuresAndCodes_killedMidLoad_keepEveryAcknowledgedFailureAndSpoolEachCodeOnce(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         // One test process makes every failure: lift the per-caller throttle out of the way.
         let arguments = ["--caller-failure-limit", "1000000"]
@@ -67,8 +68,7 @@ import TestSupport
         // Every acknowledged code went out, and the spool holds each message once.
         let spool = sandbox.spoolDirectory
         #expect(
-            try await CrashLoad.outboxDeliveredExactlyOnce(
-                service: "auth", database: sandbox.root.file("auth") + "/auth.sqlite", spool: spool))
+            try await CrashLoad.outboxDeliveredExactlyOnce(service: "auth", in: sandbox))
         let texted = Set(SpoolReader.entries(in: spool).filter { $0.channel == .sms }.map(\.to))
         for case .codeSent(let index) in acks { #expect(texted.contains(Self.lineNumber(index))) }
         await auth.close()
@@ -122,9 +122,7 @@ import TestSupport
         #expect(Set(signedUp).isSubset(of: taken))
         #expect(taken.count <= signedUp.count + workers)
         #expect(
-            try await CrashLoad.outboxDeliveredExactlyOnce(
-                service: "registration", database: sandbox.root.file("registration") + "/registration.sqlite",
-                spool: sandbox.spoolDirectory))
+            try await CrashLoad.outboxDeliveredExactlyOnce(service: "registration", in: sandbox))
         // No half-applied step: an account ID is taken exactly when its one mail went out.
         let mailed = SpoolReader.entries(in: sandbox.spoolDirectory).filter { $0.channel == .mail }.map(\.to)
         for index in 0..<customers {

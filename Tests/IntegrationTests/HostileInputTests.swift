@@ -20,9 +20,15 @@ import TestSupport
         "lines": ("line.block.list", "origin", #""access":{"session":"S1"}"#),
     ]
 
-    @Test(arguments: ["auth", "registration", "billing", "linking", "lines"])
-    func hostileClients_neverStopTheServiceFromServingOthers(service: String) async throws {
-        let sandbox = try ServiceSandbox()
+    /// Each service, and auth on PostgreSQL too.
+    static let services: [(String, StorageEngine)] = [
+        ("auth", .sqlite), ("auth", .postgres), ("registration", .sqlite), ("billing", .sqlite), ("linking", .sqlite),
+        ("lines", .sqlite),
+    ]
+
+    @Test(arguments: services)
+    func hostileClients_neverStopTheServiceFromServingOthers(service: String, engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         // 3 s: short enough to show slowloris closed, long enough that a loaded machine
         // still completes each hostile message in time.

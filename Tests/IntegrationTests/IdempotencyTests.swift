@@ -14,8 +14,8 @@ import TestSupport
 @Suite struct IdempotencyTests {
     /// An IVR that lost the answer to a wrong PIN and asks again must not spend the
     /// customer's second try.
-    @Test func repeatedPINCheck_answersTheFirstAnswer_andCountsOneFailure() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func repeatedPINCheck_answersTheFirstAnswer_andCountsOneFailure(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         var process = try await sandbox.startActivated("auth")
         var auth = try await sandbox.client("auth")
@@ -48,8 +48,8 @@ import TestSupport
         _ = try await process.terminate()
     }
 
-    @Test func repeatedCodeRequest_answersTheFirstCode_andSendsOneMessage() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func repeatedCodeRequest_answersTheFirstCode_andSendsOneMessage(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         var process = try await sandbox.startActivated("auth")
         var auth = try await sandbox.client("auth")
@@ -84,7 +84,7 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func repeatedApplication_answersTheFirstReceptionNumber_andMakesOneApplication() async throws {
+    @Test(arguments: StorageEngine.allCases) func repeatedApplication_answersTheFirstReceptionNumber_andMakesOneApplication(_ engine: StorageEngine) async throws {
         let fixture = try await RegistrationFixture(importContracts: false)
         let registration = try await fixture.client()
         let key = try IdempotencyKey(validating: "application-7f3e2a91")

@@ -10,8 +10,8 @@ import TestSupport
 @Suite struct OneTimeCodeTests {
     let purpose = try! CodePurpose(validating: "isp-link")
 
-    @Test func mailedCode_verifiesOnce_andNeverTravelsInTheAnswer() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func mailedCode_verifiesOnce_andNeverTravelsInTheAnswer(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -39,8 +39,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func codes_expireAfterTenMinutes_allowFiveTries_andANewOneVoidsTheOld() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func codes_expireAfterTenMinutes_allowFiveTries_andANewOneVoidsTheOld(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -78,8 +78,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func voiceCalls_readOutFiveDigits_andLandlinesTakeOnlyVoice() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func voiceCalls_readOutFiveDigits_andLandlinesTakeOnlyVoice(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -103,8 +103,8 @@ import TestSupport
         }
     }
 
-    @Test func madoctl_issuesAndVerifiesCodes() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func madoctl_issuesAndVerifiesCodes(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let issue = try await sandbox.madoctl(["otp", "issue", "signup", "--channel", "mail", "--to", "jiro@example.jp"])

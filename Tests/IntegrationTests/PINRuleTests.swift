@@ -16,8 +16,8 @@ import TestSupport
     /// A phone PIN is set and changed only on the call centre's voice line, never online:
     /// a change without `channel: "ivr"` is refused before the current PIN is looked at;
     /// and only on business days, Golden Week and New Year's Day included.
-    @Test func phonePIN_isSetAndChangedOnlyThroughTheIVR_onBusinessDays() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-05-02T10:00:00+09:00")  // a Saturday in Golden Week
+    @Test(arguments: StorageEngine.allCases) func phonePIN_isSetAndChangedOnlyThroughTheIVR_onBusinessDays(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-05-02T10:00:00+09:00", engine: engine)  // a Saturday in Golden Week
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -81,8 +81,8 @@ import TestSupport
     /// A line's network PIN must not be its own number's last four digits, nor an
     /// application's the mobile number's given with it, whether or not the caller also
     /// passes the holder's phone numbers: the subject names the number.
-    @Test func networkPIN_isNeverTheSubjectsOwnNumbersLastFourDigits() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func networkPIN_isNeverTheSubjectsOwnNumbersLastFourDigits(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -116,8 +116,8 @@ import TestSupport
     /// An audited reset names a person and a reason: blank once trimmed (spaces, a tab,
     /// a full-width space) is refused as empty is, naming the member, and nothing changes;
     /// padded names are recorded trimmed.
-    @Test func pinReset_refusesABlankStaffOrReason_andRecordsThemTrimmed() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func pinReset_refusesABlankStaffOrReason_andRecordsThemTrimmed(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")

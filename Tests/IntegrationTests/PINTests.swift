@@ -12,8 +12,8 @@ import TestSupport
 
     func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
 
-    @Test func guessablePINs_areRefusedSayingWhichRuleFailed() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func guessablePINs_areRefusedSayingWhichRuleFailed(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -42,8 +42,8 @@ import TestSupport
 
     /// A right PIN clears earlier failures (a write), and with none to clear is answered
     /// without one; either way the count read back is zero.
-    @Test func aRightPIN_clearsEarlierFailures() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func aRightPIN_clearsEarlierFailures(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -62,8 +62,8 @@ import TestSupport
         _ = try await process.terminate()
     }
 
-    @Test func threeWrongPINs_lockUntilMidnightTokyo_evenAgainstTheRightPIN() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func threeWrongPINs_lockUntilMidnightTokyo_evenAgainstTheRightPIN(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T22:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         var process = try await sandbox.startActivated("auth")
         var auth = try await sandbox.client("auth")
@@ -129,8 +129,8 @@ import TestSupport
         #expect(!process.log.contains("4821"))
     }
 
-    @Test func issuedInitialPIN_isAcceptedButMustChange() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func issuedInitialPIN_isAcceptedButMustChange(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -147,8 +147,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func madoctl_setsVerifiesAndShowsPINs_readingThePINFromStandardInput() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func madoctl_setsVerifiesAndShowsPINs_readingThePINFromStandardInput(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T22:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let set = try await sandbox.madoctl(["pin", "set", "line:09011112222", "--birth-date", "1987-06-15"], input: "0615\n")
@@ -166,8 +166,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func phonePIN_isSetOnlyThroughTheIVR_andResetOnlyOnBusinessDays() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-23T10:00:00+09:00")  // 勤労感謝の日, a Monday
+    @Test(arguments: StorageEngine.allCases) func phonePIN_isSetOnlyThroughTheIVR_andResetOnlyOnBusinessDays(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-23T10:00:00+09:00", engine: engine)  // 勤労感謝の日, a Monday
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -199,9 +199,9 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
-    func pinReset_isRefusedToCallersWhoAreNotOperators() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")), arguments: StorageEngine.allCases)
+    func pinReset_isRefusedToCallersWhoAreNotOperators(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth")
         let params = #"{"subject":"line:09011112222","kind":"network","pin":"6390","staff":"x","reason":"y"}"#
@@ -219,8 +219,8 @@ import TestSupport
         #expect(try await withGroup.terminate() == 0)
     }
 
-    @Test func mvnoPINChange_isPendingForFourDays_thenAppliedAndMailed() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func mvnoPINChange_isPendingForFourDays_thenAppliedAndMailed(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-change-delay", "345600"])
         let auth = try await sandbox.client("auth")
@@ -266,8 +266,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func pinChange_withoutDelay_appliesAtOnce() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func pinChange_withoutDelay_appliesAtOnce(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -280,8 +280,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func oneCallerTryingManyLines_isThrottledAcrossSubjects_andEveryEventIsAudited() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func oneCallerTryingManyLines_isThrottledAcrossSubjects_andEveryEventIsAudited(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated(
             "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
@@ -311,8 +311,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func madoctl_changesAndResetsPINs() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func madoctl_changesAndResetsPINs(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         #expect(try await sandbox.madoctl(["pin", "set", "line:09033334444"], input: "4821\n").status == 0)
@@ -333,8 +333,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func aTrustedFrontEndsEndUsers_areThrottledByTheirOrigin() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func aTrustedFrontEndsEndUsers_areThrottledByTheirOrigin(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         // The test runs as root, which is a trusted front end.
         let process = try await sandbox.startActivated("auth", extraArguments: ["--caller-failure-limit", "3"])
@@ -358,8 +358,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func recordsTheServiceHolds_refuseDerivedPINs_andLengthsAreConfiguration() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")  // a business day, for the phone PIN
+    @Test(arguments: StorageEngine.allCases) func recordsTheServiceHolds_refuseDerivedPINs_andLengthsAreConfiguration(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)  // a business day, for the phone PIN
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-length", "card=6"])
         let auth = try await sandbox.client("auth")
@@ -388,8 +388,8 @@ import TestSupport
         #expect(try await process.terminate() == 0)
     }
 
-    @Test func phonePIN_equalToTheStoredCardPIN_isRefused() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-24T10:00:00+09:00")  // a business day, for the phone PIN
+    @Test(arguments: StorageEngine.allCases) func phonePIN_equalToTheStoredCardPIN_isRefused(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)  // a business day, for the phone PIN
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")

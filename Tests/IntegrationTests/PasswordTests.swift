@@ -7,8 +7,8 @@ import TestSupport
 /// Passwords through the real madoguchi-auth.
 @Suite struct PasswordTests {
 
-    @Test func passwords_areCheckedStretchedAndNeverStoredInClear() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func passwords_areCheckedStretchedAndNeverStoredInClear(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -40,8 +40,7 @@ import TestSupport
         #expect(try await process.terminate() == 0)
 
         var sawScrypt = false
-        for file in try FileManager.default.contentsOfDirectory(atPath: sandbox.root.file("auth")) {
-            let data = try Data(contentsOf: URL(fileURLWithPath: sandbox.root.file("auth/\(file)")))
+        for (file, data) in try await sandbox.authStorage() {
             for secret in ["Sakura2026", "Momiji2026", "Sakura2027"] {
                 #expect(data.range(of: Data(secret.utf8)) == nil, "\(file) holds a password in clear")
             }
@@ -51,8 +50,8 @@ import TestSupport
         #expect(!process.log.contains("Sakura2026"))
     }
 
-    @Test func pendingPassword_logsNobodyIn_untilActivatedWithTheSamePassword() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func pendingPassword_logsNobodyIn_untilActivatedWithTheSamePassword(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")

@@ -8,8 +8,8 @@ import TestSupport
 /// Login sessions through the real madoguchi-auth, with the test clock.
 @Suite struct SessionTests {
 
-    @Test func everyLoginMethod_opensAnExpiringSession_andNothingLeaksWhetherAnAccountExists() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func everyLoginMethod_opensAnExpiringSession_andNothingLeaksWhetherAnAccountExists(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -74,8 +74,8 @@ import TestSupport
         #expect(!process.log.contains(token))
     }
 
-    @Test func madoctlLogin_opensASession_readingTheSecretFromStandardInput() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func madoctlLogin_opensASession_readingTheSecretFromStandardInput(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         #expect(try await sandbox.madoctl(["pin", "set", "line:09012345678"], input: "4821\n").status == 0)
@@ -94,8 +94,8 @@ import TestSupport
     /// together: a phone number that is not the application's, a wrong PIN, and the right
     /// PIN while locked all get the same answer (code, message, data), through the client
     /// and madoctl; the wrong PINs still lock the application's PIN until midnight Tokyo.
-    @Test func receptionLogin_answersAWrongPhoneAndAWrongPINAlike_whileTheLockCountsTheApplication() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func receptionLogin_answersAWrongPhoneAndAWrongPINAlike_whileTheLockCountsTheApplication(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T22:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
@@ -150,8 +150,8 @@ import TestSupport
 
     /// ...nor by its time: a pair with no PIN costs what a wrong PIN costs (a hash and a
     /// write with its disk sync), so their medians are close.
-    @Test func receptionLogin_takesAsLongForAWrongPhoneAsForAWrongPIN() async throws {
-        let sandbox = try ServiceSandbox()
+    @Test(arguments: StorageEngine.allCases) func receptionLogin_takesAsLongForAWrongPhoneAsForAWrongPIN(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated(
             "auth", extraArguments: ["--caller-failure-limit", "1000"])

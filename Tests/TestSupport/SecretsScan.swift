@@ -54,6 +54,9 @@ public enum SecretsScan {
         // elsewhere (a billing sandbox of thousands of generated customer numbers) they are
         // ordinary numbers.
         let authRan = FileManager.default.fileExists(atPath: folder + "/auth/auth.sqlite")
+            || ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
+                $0.hasPrefix("auth") && $0.hasSuffix(".log")  // auth on PostgreSQL leaves no file of its own
+            }
         let digits = (authRan ? testPINs : []).union(generated.digits)
         let words = testPasswords.union(generated.words)
         var hits: [String] = []

@@ -13,7 +13,24 @@ public final class ServiceSandbox: Sendable {
     /// The services a sandbox has a state folder for.
     public static let services = ["auth", "registration", "billing", "linking", "lines"]
 
-    public init(now: String = "2026-11-21T12:00:00+09:00") throws {
+    /// Where auth keeps its state in this sandbox: its SQLite file, or a fresh database of
+    /// the tests' PostgreSQL cluster (`make(now:engine:)`).
+    public let engine: StorageEngine
+    /// Auth's flags for that: none for SQLite; for PostgreSQL `--database postgres`, the
+    /// connection string's file and a key file of the sandbox's.
+    let authStorageArguments: [String]
+    /// The sandbox's PostgreSQL database, when auth keeps its state there.
+    public let postgresDatabase: String?
+
+    /// A sandbox whose auth keeps its state on `engine`.
+    public static func make(now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine) async throws -> ServiceSandbox {
+        switch engine {
+        case .sqlite: try ServiceSandbox(now: now)
+        case .postgres: try ServiceSandbox(now: now, postgresURL: try await PostgresCluster.shared().freshDatabase())
+        }
+    }
+
+    public init(now: String = "2026-11-21T12:00:00+09:00", postgresURL: String? = nil) throws {
         root = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: root.file("run"), withIntermediateDirectories: true)
         // A service never creates its state folder; systemd's StateDirectory= does, and so
@@ -21,6 +38,19 @@ public final class ServiceSandbox: Sendable {
         for service in Self.services {
             try FileManager.default.createDirectory(
                 atPath: root.file(service), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        }
+        if let postgresURL {
+            let urlFile = root.file("database-url")
+            let keyFile = root.file("auth/pepper")
+            try Data(postgresURL.utf8).write(to: URL(fileURLWithPath: urlFile))
+            try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: keyFile))
+            engine = .postgres
+            authStorageArguments = ["--database", "postgres", "--database-url-file", urlFile, "--secret-file", keyFile]
+            postgresDatabase = URLComponents(string: postgresURL).map { String($0.path.dropFirst()) }
+        } else {
+            engine = .sqlite
+            authStorageArguments = []
+            postgresDatabase = nil
         }
         try setClock(now)
     }
@@ -40,7 +70,7 @@ public final class ServiceSandbox: Sendable {
         [
             "--runtime-dir", runtimeDirectory, "--state-dir", root.file(service), "--spool-dir", spoolDirectory,
             "--clock-file", clockFile,
-        ]
+        ] + (service == "auth" ? authStorageArguments : [])
     }
 
     /// Starts `madoguchi-<service>` under `systemd-socket-activate`, listening on its socket
@@ -84,6 +114,19 @@ public final class ServiceSandbox: Sendable {
             }
         }
         return child
+    }
+
+    /// What auth stored, as bytes to search, by where it is: each file of its state folder
+    /// (SQLite), or a `pg_dump` of its database (PostgreSQL).
+    public func authStorage() async throws -> [String: Data] {
+        if let postgresDatabase {
+            return ["pg_dump": Data(try await PostgresCluster.shared().dump(database: postgresDatabase).utf8)]
+        }
+        var files: [String: Data] = [:]
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.file("auth")) {
+            files[file] = try Data(contentsOf: URL(fileURLWithPath: root.file("auth/\(file)")))
+        }
+        return files
     }
 
     /// A client connected to the service's socket in the sandbox.
@@ -136,4 +179,10 @@ public final class ServiceSandbox: Sendable {
 public struct ChildExited: Error, CustomStringConvertible {
     public let log: String
     public var description: String { "the process exited early; its log:\n\(log)" }
+}
+
+/// Where a sandbox's auth keeps its state, for suites that run on both engines.
+public enum StorageEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    public var testDescription: String { rawValue }
 }
