@@ -61,9 +61,10 @@ import TestSupport
     }
 
     /// Two wrong PINs on one host and one on the other lock the line on both; wrong PINs
-    /// sent to both hosts at once are all counted.
+    /// sent to both hosts at once are all counted (each host with a pool of two
+    /// connections, so the calls also wait for one).
     @Test func wrongPINsOnBothHosts_lockTheLineOnBoth_andAllCount() async throws {
-        try await withHosts(extraArguments: ["--pin-maximum-failures", "10"]) { hosts, _ in
+        try await withHosts(extraArguments: ["--pin-maximum-failures", "10", "--database-connections", "2"]) { hosts, _ in
             let (a, b) = (hosts.clients[0], hosts.clients[1])
             let (wrong, pin) = (wrong, pin)
             let line = try PINSubject(validating: "line:09012345678")

@@ -21,6 +21,8 @@ public struct ServiceConfiguration: Sendable {
     /// The file holding the PostgreSQL connection string (`--database-url-file`, else the
     /// credential `database-url`), when there is one.
     public var databaseURLFile: String?
+    /// The most connections the process keeps to PostgreSQL.
+    public var databaseConnections: Int
     public var logLevel: Logger.Level
     public var clockFile: String?
     public var idleExit: Duration?
@@ -63,6 +65,7 @@ public struct ServiceConfiguration: Sendable {
         }
         databaseEngine = options.database
         databaseURLFile = options.databaseUrlFile ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/database-url" }
+        databaseConnections = options.databaseConnections
         logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
         clockFile = options.clockFile
         idleExit = options.idleExit.map { .milliseconds(Int64($0 * 1000)) }

@@ -64,6 +64,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "File holding the PostgreSQL connection string for --database postgres (default: $CREDENTIALS_DIRECTORY/database-url, systemd LoadCredential=). Never put its password on a command line.")
     public var databaseUrlFile: String?
 
+    @Option(help: "Most connections this process keeps to PostgreSQL (--database postgres).")
+    public var databaseConnections: Int = 20
+
     @Option(help: "Milliseconds at least before an answer that must not tell whether an account, e-mail or ISP contract exists (above what a known one takes).")
     public var evenAnswerMs: Int = 400
 
@@ -80,6 +83,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
         if let idleExit, idleExit <= 0 { throw ValidationError("--idle-exit must be positive.") }
+        guard (1...1000).contains(databaseConnections) else { throw ValidationError("--database-connections is 1 to 1000.") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive.") }
         guard maxConnections > 0, maxConnectionsPerUid > 0 else {
             throw ValidationError("Connection limits must be positive.")

@@ -35,7 +35,9 @@ extension ServiceApplication {
             throw StartupRefusal("\(error)")
         }
         let schema = Definition.name
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        var clientConfiguration = url.clientConfiguration
+        clientConfiguration.options.maximumConnections = configuration.databaseConnections
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let run = Task { await client.run() }
         do {
             try await classifyingFaults(within: Self.postgresStartLimit) { [logger] in
