@@ -85,13 +85,14 @@ import TestSupport
             // Host A takes them and dies before marking any.
             #expect(try await queues[0].claimDue(at: now, limit: 10).count == 3)
             #expect(try await queues[1].claimDue(at: now, limit: 10).isEmpty)
-            #expect(try await queues[1].claimDue(at: now.addingTimeInterval(299), limit: 10).isEmpty)
-            let retaken = try await queues[1].claimDue(at: now.addingTimeInterval(301), limit: 10)
+            #expect(try await queues[1].claimDue(at: now.addingTimeInterval(59), limit: 10).isEmpty)
+            let retaken = try await queues[1].claimDue(at: now.addingTimeInterval(61), limit: 10)
             #expect(retaken.count == 3)
-            try await queues[1].markDelivered(retaken[0].id, at: now.addingTimeInterval(302))
+            try await queues[1].markDelivered(retaken[0].id, at: now.addingTimeInterval(62))
             // A failed one waits for its retry, claimed by nobody.
             try await queues[1].markFailed(retaken[1].id, attempts: 1, retryAt: now.addingTimeInterval(900), error: "sendmail exited 75")
             #expect(try await queues[0].claimDue(at: now.addingTimeInterval(700), limit: 10).map(\.id) == [retaken[2].id])
+            try await queues[0].markDelivered(retaken[2].id, at: now.addingTimeInterval(701))
             #expect(try await queues[0].claimDue(at: now.addingTimeInterval(901), limit: 10).map(\.id) == [retaken[1].id])
         }
     }

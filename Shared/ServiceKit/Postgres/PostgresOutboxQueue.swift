@@ -14,11 +14,13 @@ public struct PostgresOutboxQueue: OutboxQueue {
     let client: PostgresClient
     let schema: String
     let logger: Logger
-    /// How long a claimed message is this deliverer's alone.
+    /// How long a claimed message is this deliverer's alone: a minute is long enough for a
+    /// batch through a slow sendmail, and short enough that the codes a dead host had
+    /// taken still arrive well within their 10 minutes.
     let claim: TimeInterval
     let timeLimit: Duration
 
-    public init(client: PostgresClient, schema: String, logger: Logger, claim: TimeInterval = 300, timeLimit: Duration = .seconds(5)) {
+    public init(client: PostgresClient, schema: String, logger: Logger, claim: TimeInterval = 60, timeLimit: Duration = .seconds(5)) {
         self.client = client
         self.schema = schema
         self.logger = logger

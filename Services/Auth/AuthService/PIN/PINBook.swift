@@ -53,7 +53,7 @@ struct PINBook: Sendable {
         let now = clock.now()
         let salt = SecretHasher.makeSalt()
         let record = PINRecord(
-            subject: subject.value, kind: kind.rawValue, hash: hasher.hash(pin.digits, salt: salt), salt: salt,
+            subject: subject.value, kind: kind, hash: hasher.hash(pin.digits, salt: salt), salt: salt,
             mustChange: issued, failures: 0, lockedUntil: nil, updatedAt: now,
             holderBirthDate: holder.birthDate?.description,
             holderPhones: holder.phoneNumbers.isEmpty ? nil : holder.phoneNumbers.map(\.digits).joined(separator: ","))
@@ -289,7 +289,7 @@ struct PINBook: Sendable {
         _ event: String, _ record: PINRecord, peer: PeerCredentials, at now: Date, detail: String? = nil
     ) -> AuditEvent {
         AuditEvent(
-            id: nil, at: now, event: event, subject: record.subject, kind: record.kind, peerUID: Int64(peer.uid),
+            id: nil, at: now, event: event, subject: record.subject, kind: record.kind.rawValue, peerUID: Int64(peer.uid),
             detail: detail)
     }
 }

@@ -9,7 +9,7 @@ extension PINStatus {
         let lockedUntil = record.lockedUntil.flatMap { $0 > now ? $0 : nil }
         let failures = lockedUntil == nil && record.lockedUntil != nil ? 0 : record.failures
         self.init(
-            kind: PINKind(rawValue: record.kind) ?? .network, isSet: true, mustChange: record.mustChange,
+            kind: record.kind, isSet: true, mustChange: record.mustChange,
             failures: failures, attemptsLeft: lockedUntil != nil ? 0 : policy.maximumFailures - failures,
             locked: lockedUntil != nil, unlocksAt: lockedUntil.map(ISO8601.tokyo),
             pendingChangeDueAt: record.pendingDueAt.map(ISO8601.tokyo))

@@ -9,13 +9,15 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatab
     /// The record of one subject's PIN of one kind, through a statement prepared once
     /// per connection: PIN checks are the hottest read (BENCHMARKS.md), and building and
     /// parsing the query for each was a visible share of a check's time.
-    static func find(subject: String, kind: String, in db: Database) throws -> PINRecord? {
+    static func find(_ key: PINKey, in db: Database) throws -> PINRecord? {
         try fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM pin WHERE subject = ? AND kind = ?"), arguments: [subject, kind])
+            db.cachedStatement(sql: "SELECT * FROM pin WHERE subject = ? AND kind = ?"), arguments: [key.subject, key.kind.rawValue])
     }
 
     var subject: String
-    var kind: String
+    /// Stored as its raw value; a row holding any other text fails to read rather than
+    /// passing for another kind.
+    var kind: PINKind
     var hash: Data
     var salt: Data
     var mustChange: Bool

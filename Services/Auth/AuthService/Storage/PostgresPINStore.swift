@@ -92,7 +92,7 @@ struct PostgresPINStore: PINStore {
         try await connection.query(
             """
             INSERT INTO \(unescaped: schema).pin (\(unescaped: Self.columns))
-            VALUES (\(record.subject), \(record.kind), \(record.hash), \(record.salt), \(record.mustChange), \(record.failures),
+            VALUES (\(record.subject), \(record.kind.rawValue), \(record.hash), \(record.salt), \(record.mustChange), \(record.failures),
                     \(record.lockedUntil), \(record.updatedAt), \(record.pendingHash), \(record.pendingSalt),
                     \(record.pendingDueAt), \(record.pendingEmail), \(record.holderBirthDate), \(record.holderPhones))
             ON CONFLICT (subject, kind) DO UPDATE SET
@@ -108,13 +108,22 @@ struct PostgresPINStore: PINStore {
         for try await row in rows.decode(
             (String, String, Data, Data, Bool, Int, Date?, Date, Data?, Data?, Date?, String?, String?, String?).self)
         {
+            // The schema's CHECK admits only the kinds there are; one this build does not
+            // know (a newer build's) is refused rather than read as another kind.
+            guard let kind = PINKind(rawValue: row.1) else { throw UnknownPINKind(stored: row.1) }
             return PINRecord(
-                subject: row.0, kind: row.1, hash: row.2, salt: row.3, mustChange: row.4, failures: row.5, lockedUntil: row.6,
+                subject: row.0, kind: kind, hash: row.2, salt: row.3, mustChange: row.4, failures: row.5, lockedUntil: row.6,
                 updatedAt: row.7, pendingHash: row.8, pendingSalt: row.9, pendingDueAt: row.10, pendingEmail: row.11,
                 holderBirthDate: row.12, holderPhones: row.13)
         }
         return nil
     }
+}
+
+/// A PIN row whose kind this build does not know.
+struct UnknownPINKind: Error, CustomStringConvertible {
+    var stored: String
+    var description: String { "a PIN of an unknown kind (\(stored)) is stored" }
 }
 
 /// The auth service's tables in PostgreSQL, in its own schema (beside those every service

@@ -12,7 +12,7 @@ struct SQLitePINStore: PINStore {
     let idempotentCalls: IdempotentCalls
 
     func find(_ key: PINKey) async throws -> PINRecord? {
-        try await database.read { db in try PINRecord.find(subject: key.subject, kind: key.kind.rawValue, in: db) }
+        try await database.read { db in try PINRecord.find(key, in: db) }
     }
 
     func update<Outcome: Sendable>(
@@ -23,7 +23,7 @@ struct SQLitePINStore: PINStore {
             if let keyedCheck, let first = try idempotentCalls.recorded(RecordedPINCheck.self, for: keyedCheck, in: db) {
                 return .repeated(first)
             }
-            let before = try PINRecord.find(subject: key.subject, kind: key.kind.rawValue, in: db)
+            let before = try PINRecord.find(key, in: db)
             var record = before
             var changes = PINChanges()
             let outcome = try change(&record, &changes)
