@@ -19,15 +19,37 @@ public enum ProcessLimits {
         return UInt64(limit.rlim_cur)
     }
 
-    /// Descriptors a service holds besides its connections and its peer pools: standard
-    /// streams, the listening socket, the database with its WAL and shared-memory files
-    /// (a writer and readers), the event loops' own and spool files being written.
+    /// Descriptors a service holds besides its connections, its peer pools and its
+    /// PostgreSQL connections: standard streams, the listening socket, the SQLite database
+    /// with its WAL and shared-memory files (a writer and readers), the event loops' own,
+    /// spool files being written, and the files libdispatch opens to watch its threads.
     public static let reservedDescriptors: UInt64 = 64
 
     /// The open-file limit that `maximumConnections` connections need, with
-    /// `peerConnections` open to the services this one calls: one descriptor each, and
-    /// the reserve.
-    public static func openFilesNeeded(maximumConnections: Int, peerConnections: Int = 0) -> UInt64 {
-        UInt64(max(maximumConnections, 0)) + UInt64(max(peerConnections, 0)) + reservedDescriptors
+    /// `peerConnections` open to the services this one calls and `databaseConnections` to
+    /// PostgreSQL: one descriptor each, and the reserve.
+    public static func openFilesNeeded(
+        maximumConnections: Int, peerConnections: Int = 0, databaseConnections: Int = 0
+    ) -> UInt64 {
+        UInt64(max(maximumConnections, 0)) + otherDescriptors(peerConnections, databaseConnections)
+    }
+
+    /// How many client connections an open-file limit of `openFileLimit` leaves room for,
+    /// once the peer pools, the PostgreSQL connections and the reserve are counted: the
+    /// service never serves more, whatever `--max-connections` says.
+    ///
+    /// A process at its limit is not only unable to accept: libdispatch, which runs Swift's
+    /// tasks on Linux, stops the process (SIGILL) when it cannot open `/proc/<tid>/stat`
+    /// to count its busy threads. So the limit is kept out of reach, and a connection past
+    /// the room gets the connection cap's answer instead.
+    public static func connectionsAffordable(
+        openFileLimit: UInt64, peerConnections: Int = 0, databaseConnections: Int = 0
+    ) -> Int {
+        let others = otherDescriptors(peerConnections, databaseConnections)
+        return openFileLimit > others ? Int(clamping: openFileLimit - others) : 0
+    }
+
+    private static func otherDescriptors(_ peerConnections: Int, _ databaseConnections: Int) -> UInt64 {
+        UInt64(max(peerConnections, 0)) + UInt64(max(databaseConnections, 0)) + reservedDescriptors
     }
 }

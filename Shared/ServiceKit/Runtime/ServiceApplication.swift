@@ -121,8 +121,15 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let (service, address) = (prepared.service, prepared.address)
         let (storage, outbox, clock) = (prepared.resources.storage, prepared.resources.outbox, prepared.resources.clock)
 
+        logger.info(
+            "starting",
+            metadata: [
+                "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
+                "open-file-limit": "\(prepared.openFileLimit)",
+            ])
+        let maximumConnections = try connectionsWithinOpenFileLimit(prepared.openFileLimit, storage: storage)
         var serverConfiguration = RPCServer.Configuration(address: address)
-        serverConfiguration.maximumConnections = configuration.maximumConnections
+        serverConfiguration.maximumConnections = maximumConnections
         serverConfiguration.maximumConnectionsPerUID = configuration.maximumConnectionsPerUID
         serverConfiguration.idleTimeout = configuration.idleTimeout
         serverConfiguration.idleExit = configuration.idleExit
@@ -162,28 +169,39 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
-        logger.info(
-            "starting",
-            metadata: [
-                "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
-                "open-file-limit": "\(prepared.openFileLimit)",
-            ])
-        let needed = ProcessLimits.openFilesNeeded(
-            maximumConnections: configuration.maximumConnections,
-            peerConnections: Definition.dependencies.count * configuration.peerPool.maximumConnections)
-        if prepared.openFileLimit > 0, prepared.openFileLimit < needed {
-            // Past the limit, connections wait unaccepted in the backlog instead of getting
-            // the connection cap's answer.
-            logger.warning(
-                "the open-file limit is below what --max-connections needs; raise LimitNOFILE= or lower --max-connections",
-                metadata: [
-                    "open-file-limit": "\(prepared.openFileLimit)", "needed": "\(needed)",
-                    "max-connections": "\(configuration.maximumConnections)",
-                ])
-        }
         try await ServiceGroup(configuration: groupConfiguration).run()
         if case .sqlite(let database) = storage { noteCleanStop(of: database, faults: prepared.resources.storageFaults) }
         logger.info("stopped")
+    }
+
+    /// `--max-connections`, or fewer when the open-file limit has no room for that many
+    /// besides the peer pools, the PostgreSQL connections and the service's own files
+    /// (`ProcessLimits.connectionsAffordable`): said in the log at start. Refuses to start
+    /// when the limit leaves room for no connection at all.
+    private func connectionsWithinOpenFileLimit(_ openFileLimit: UInt64, storage: ServiceStorage) throws -> Int {
+        guard openFileLimit > 0 else { return configuration.maximumConnections }
+        let peerConnections = Definition.dependencies.count * configuration.peerPool.maximumConnections
+        var databaseConnections = 0
+        if case .postgres = storage { databaseConnections = configuration.databaseConnections }
+        let affordable = ProcessLimits.connectionsAffordable(
+            openFileLimit: openFileLimit, peerConnections: peerConnections, databaseConnections: databaseConnections)
+        guard affordable < configuration.maximumConnections else { return configuration.maximumConnections }
+        let needed = ProcessLimits.openFilesNeeded(
+            maximumConnections: configuration.maximumConnections, peerConnections: peerConnections,
+            databaseConnections: databaseConnections)
+        guard affordable > 0 else {
+            throw StartupRefusal(
+                "the open-file limit (\(openFileLimit)) leaves no room for a connection beside the service's own "
+                    + "\(needed - UInt64(configuration.maximumConnections)) descriptors: raise LimitNOFILE= "
+                    + "(--max-connections \(configuration.maximumConnections) needs \(needed))")
+        }
+        logger.warning(
+            "the open-file limit leaves room for fewer connections than --max-connections: serving at most that many; raise LimitNOFILE= or lower --max-connections",
+            metadata: [
+                "open-file-limit": "\(openFileLimit)", "needed": "\(needed)",
+                "max-connections": "\(configuration.maximumConnections)", "serving-at-most": "\(affordable)",
+            ])
+        return affordable
     }
 
     /// After a graceful stop, empties the database's write-ahead log into the file, closes
