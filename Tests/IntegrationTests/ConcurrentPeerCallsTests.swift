@@ -18,7 +18,7 @@ import TestSupport
         socket.send(#"{"jsonrpc":"2.0","id":1,"method":"line.status","params":\#(params)}"# + "\n")
         #expect(try await blocking { try socket.readLine() }?.contains(#""result""#) == true)
 
-        fixture.auth.signal(SIGSTOP)
+        try await fixture.auth.stop()
         socket.send(#"{"jsonrpc":"2.0","id":2,"method":"line.status","params":\#(params)}"# + "\n")
         socket.send(#"{"jsonrpc":"2.0","id":3,"method":"service.ping"}"# + "\n")
         // The status cannot be answered while auth is stopped (until lines gives up on
@@ -26,8 +26,10 @@ import TestSupport
         let first = try await blocking { try socket.readLine() }
         #expect(first?.hasPrefix(#"{"jsonrpc":"2.0","id":3,"result":"#) == true, "\(first ?? "nothing")")
         let second = try await blocking { try socket.readLine() }
-        #expect(second?.hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":"#) == true && second?.contains("unavailable") == true, "\(second ?? "nothing")")
-        fixture.auth.signal(SIGCONT)
+        #expect(
+            second?.hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":"#) == true && second?.contains("unavailable") == true,
+            "\(second ?? "nothing") with auth's threads in states \(fixture.auth.threadStates)")
+        fixture.auth.resume()
         try await fixture.stop()
     }
 
@@ -40,7 +42,7 @@ import TestSupport
         _ = try await lines.call(LineStatus.self, .init(access: LinesFixture.byPIN()))
 
         // Eight PIN checks wait in auth's socket while it is stopped, then reach it at once.
-        fixture.auth.signal(SIGSTOP)
+        try await fixture.auth.stop()
         let checks = Task {
             try await withThrowingTaskGroup(of: String.self) { group in
                 for line in Array(repeating: [LinesFixture.voice, LinesFixture.otherVoice], count: 4).joined() {
@@ -55,7 +57,7 @@ import TestSupport
             defer { Task { await watcher.close() } }
             return try await watcher.call(ServiceInfo.self).callsInFlight >= 9
         }
-        fixture.auth.signal(SIGCONT)
+        fixture.auth.resume()
         let answered = try await checks.value
         #expect(answered.sorted() == Array(repeating: [LinesFixture.voice, LinesFixture.otherVoice], count: 4).joined().sorted())
         let peak = try await auth.call(ServiceInfo.self).peakCallsInFlight

@@ -21,7 +21,7 @@ import TestSupport
         _ = try await warm.call(LineStatus.self, .init(access: LinesFixture.byPIN(LinesFixture.otherVoice)))
         await warm.close()
 
-        fixture.auth.signal(SIGSTOP)
+        try await fixture.auth.stop()
         func status(_ access: LineAccess) async -> Result<LineOptions, RPCError> {
             do {
                 let client = try await fixture.sandbox.client("lines")
@@ -51,7 +51,7 @@ import TestSupport
             }
         }
         try await Task.sleep(for: .milliseconds(500))  // ordering only: the calls must be on their way
-        fixture.auth.signal(SIGCONT)
+        fixture.auth.resume()
         // Each caller gets its own line's options: no late answer, and no lock from the
         // wrong PINs whose callers gave up.
         for (line, outcome) in await right.value {

@@ -97,11 +97,11 @@ import TestSupport
             }
         }
 
-        fixture.auth.signal(SIGSTOP)
+        try await fixture.auth.stop()
         let started = ContinuousClock.now
         let hung = await logins(6)
         let waited = ContinuousClock.now - started
-        fixture.auth.signal(SIGCONT)
+        fixture.auth.resume()
         for outcome in hung { #expect(outcome.failureReason == "unavailable", "\(outcome)") }
         #expect(waited < .seconds(4), "the calls took \(waited)")
 

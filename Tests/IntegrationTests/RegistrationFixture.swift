@@ -28,6 +28,16 @@ struct RegistrationFixture {
         sandbox = try ServiceSandbox(now: now)
         self.registrationArguments = registrationArguments
         auth = try await sandbox.startActivated("auth", extraArguments: authArguments)
+        // Auth started before any journey: registration's first call to it would otherwise
+        // spend its 2 s peer budget on a debug build's cold start under the other tests' load.
+        let warm = try await sandbox.client("auth", timeout: .seconds(30))
+        _ = try await warm.call(ServicePing.self)
+        await warm.close()
+        // Gone on auth's side too, as the tests that count auth's connections expect.
+        let authSocket = sandbox.socketPath("auth")
+        try await waitUntil("auth to see the warming connection closed") {
+            try AcceptedUnixConnections.count(at: authSocket) == 0
+        }
         registration = try await sandbox.startActivated("registration", extraArguments: registrationArguments)
         if importContracts {
             let file = sandbox.root.file("contracts.jsonl")

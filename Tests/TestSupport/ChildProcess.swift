@@ -64,6 +64,30 @@ public final class ChildProcess: Sendable {
         if isRunning { kill(pid, signal) }
     }
 
+    /// Stops the process (SIGSTOP) and returns once every thread of it is stopped: `kill`
+    /// returns before the stop takes effect, and a thread running meanwhile could still
+    /// answer what a test sends next.
+    public func stop() async throws {
+        signal(SIGSTOP)
+        try await waitUntil("\(executable) to be stopped", timeout: .seconds(10)) { threadStates.allSatisfy { $0 == "T" } }
+    }
+
+    /// Lets a stopped process go on (SIGCONT).
+    public func resume() { signal(SIGCONT) }
+
+    /// Each thread's state letter from `/proc/<pid>/task/*/stat` (`T` when stopped, `R`
+    /// running, `S` sleeping), to say in a failure whether the process was stopped.
+    public var threadStates: [String] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { task in
+            // `pid (name) S …`: the state follows the last ')', as a name may hold one.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            return stat[stat.index(after: close)...].split(separator: " ").first.map(String.init)
+        }
+    }
+
     /// Waits for the process to exit by itself and returns its status.
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
         do {
