@@ -113,7 +113,7 @@ let package = Package(
         ]
         + service(
             "Billing", library: "BillingService", executable: "madoguchi-billing",
-            extra: ["AuthAPI", "BillingAPI", argumentParser, csv])
+            extra: ["AuthAPI", "BillingAPI", postgres, argumentParser, csv])
         + [
             .target(
                 name: "LinkingAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],

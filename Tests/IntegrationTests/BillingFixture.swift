@@ -15,8 +15,8 @@ struct BillingFixture {
     /// the check digit is tested against the world and not against our own arithmetic).
     static let issuer = "T1010001067912"
 
-    init(now: String = "2026-11-21T12:00:00+09:00", billingArguments: [String] = []) async throws {
-        registration = try await RegistrationFixture(now: now)
+    init(now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, billingArguments: [String] = []) async throws {
+        registration = try await RegistrationFixture(now: now, engine: engine)
         billing = try await registration.sandbox.startActivated("billing", extraArguments: billingArguments)
     }
 

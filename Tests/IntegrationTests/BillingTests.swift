@@ -14,8 +14,8 @@ import TestSupport
     func customer(_ number: String) throws -> StatementOwner { StatementOwner(customerNumber: try CustomerNumber(validating: number)) }
     func month(_ text: String) throws -> BillingMonth { try BillingMonth(validating: text) }
 
-    @Test func window_movesWithTheClock_acrossTheYear_andNeverBeforeJuly2020() async throws {
-        let fixture = try await BillingFixture(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases) func window_movesWithTheClock_acrossTheYear_andNeverBeforeJuly2020(_ engine: StorageEngine) async throws {
+        let fixture = try await BillingFixture(now: "2026-11-21T12:00:00+09:00", engine: engine)
         let everyMonth = BillingFixture.months(from: (2020, 7), through: (2026, 11))
         let imported = try await fixture.importStatements(everyMonth.map { BillingFixture.monthly("12345", $0) })
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -62,8 +62,8 @@ import TestSupport
 
     /// A real-looking mobile statement: every 10 % charge taxed once on their sum, a
     /// reduced-rate item at 8 %, a non-taxable fee, and each rounding mode.
-    @Test func tax_isComputedOncePerRate_withTheConfiguredRounding() async throws {
-        var fixture = try await BillingFixture()
+    @Test(arguments: StorageEngine.allCases) func tax_isComputedOncePerRate_withTheConfiguredRounding(_ engine: StorageEngine) async throws {
+        var fixture = try await BillingFixture(engine: engine)
         let items = [
             BillingFixture.item("B001", "基本料金（5Gギガホ）", 1, 7_315, "10%"),
             BillingFixture.item("D101", "端末代金 分割支払金（24回のうち3回目）", 1, 4_583, "standard"),
@@ -116,8 +116,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func reimport_replacesTheMonth_fromCSVWithOneLinePerItem_andExportsWithABOM() async throws {
-        let fixture = try await BillingFixture()
+    @Test(arguments: StorageEngine.allCases) func reimport_replacesTheMonth_fromCSVWithOneLinePerItem_andExportsWithABOM(_ engine: StorageEngine) async throws {
+        let fixture = try await BillingFixture(engine: engine)
         let first = [
             BillingFixture.statement(
                 "12345", "2026-10",
@@ -167,8 +167,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func sessions_seeOnlyTheirOwnCustomersStatements_checkedWithAuth() async throws {
-        let fixture = try await BillingFixture()
+    @Test(arguments: StorageEngine.allCases) func sessions_seeOnlyTheirOwnCustomersStatements_checkedWithAuth(_ engine: StorageEngine) async throws {
+        let fixture = try await BillingFixture(engine: engine)
         #expect(try await fixture.importStatements([
             BillingFixture.monthly("12345", "2026-10"), BillingFixture.monthly("67890", "2026-10"),
             // Issued on the 25th: an operator sees it at once, the customer from that day.
@@ -236,8 +236,8 @@ import TestSupport
     /// A refused import names each row, field and rule, never the refused values: not the
     /// amounts (stated or computed) nor the month (README: messages never contain the
     /// values they refuse).
-    @Test func rejectedImport_namesRowFieldAndRule_neverTheAmountsOrMonthRefused() async throws {
-        let fixture = try await BillingFixture()
+    @Test(arguments: StorageEngine.allCases) func rejectedImport_namesRowFieldAndRule_neverTheAmountsOrMonthRefused(_ engine: StorageEngine) async throws {
+        let fixture = try await BillingFixture(engine: engine)
         let wrongAmount = JSONValue.object([
             "code": "B001", "description": "基本料金", "quantity": .int(1), "unitPrice": .int(3_210), "amount": .int(4_567),
             "taxCategory": "10%",
@@ -262,8 +262,8 @@ import TestSupport
     }
 
     /// The data-set generator's files import as they are (its statements add up).
-    @Test func generatedStatements_importCleanly() async throws {
-        let fixture = try await BillingFixture()
+    @Test(arguments: StorageEngine.allCases) func generatedStatements_importCleanly(_ engine: StorageEngine) async throws {
+        let fixture = try await BillingFixture(engine: engine)
         let folder = fixture.sandbox.root.file("generated")
         let generated = try await fixture.sandbox.madoctl(
             ["generate", "statements", "--customers", "300", "--months", "3", "--through", "2026-11", "--as-of", "2026-11-20", "--output", folder])
@@ -284,7 +284,14 @@ import TestSupport
         #expect(detail.paymentStatus == .unpaid)
         let october = try await billing.call(StatementsShow.self, .init(try customer("299"), month: try month("2026-10")))
         #expect(october.paymentStatus == .paid)
+        // Importing a month again leaves every statement as it is.
+        let again = try await fixture.sandbox.madoctl(["statements", "import", files[2]])
+        #expect(again.stdout.contains("Imported 300 rows of statements: 0 new, 0 updated, 300 unchanged"), "\(again.stdout) \(again.stderr)")
         await billing.close()
+        // Where the statements are: the sandbox's engine, and no SQLite file beside it.
+        let stateFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.sandbox.root.file("billing"))
+        #expect(stateFiles.contains("billing.sqlite") == (engine == .sqlite), "\(stateFiles)")
+        #expect(fixture.billing.log.contains("keeping state in PostgreSQL") == (engine == .postgres))
         try await fixture.stop()
     }
 }

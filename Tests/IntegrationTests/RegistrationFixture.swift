@@ -22,10 +22,10 @@ struct RegistrationFixture {
         """
 
     init(
-        now: String = "2026-11-21T12:00:00+09:00", importContracts: Bool = true, authArguments: [String] = [],
-        registrationArguments: [String] = []
+        now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, importContracts: Bool = true,
+        authArguments: [String] = [], registrationArguments: [String] = []
     ) async throws {
-        sandbox = try ServiceSandbox(now: now)
+        sandbox = try await ServiceSandbox.make(now: now, engine: engine)
         self.registrationArguments = registrationArguments
         auth = try await sandbox.startActivated("auth", extraArguments: authArguments)
         // Auth started before any journey: registration's first call to it would otherwise

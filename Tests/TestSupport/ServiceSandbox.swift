@@ -13,16 +13,18 @@ public final class ServiceSandbox: Sendable {
     /// The services a sandbox has a state folder for.
     public static let services = ["auth", "registration", "billing", "linking", "lines"]
 
-    /// Where auth keeps its state in this sandbox: its SQLite file, or a fresh database of
-    /// the tests' PostgreSQL cluster (`make(now:engine:)`).
+    /// Where the services that can keep their state in PostgreSQL (`postgresServices`)
+    /// keep it in this sandbox: their SQLite files, or a fresh database of the tests'
+    /// PostgreSQL cluster (`make(now:engine:)`), each in its own schema.
     public let engine: StorageEngine
-    /// Auth's flags for that: none for SQLite; for PostgreSQL `--database postgres`, the
-    /// connection string's file and a key file of the sandbox's.
-    let authStorageArguments: [String]
-    /// The sandbox's PostgreSQL database, when auth keeps its state there.
+    /// The services a PostgreSQL sandbox starts on PostgreSQL; the others keep SQLite.
+    public static let postgresServices: Set<String> = ["auth", "billing"]
+    /// The connection string's file, when the sandbox has a PostgreSQL database.
+    let postgresURLFile: String?
+    /// The sandbox's PostgreSQL database, when it has one.
     public let postgresDatabase: String?
 
-    /// A sandbox whose auth keeps its state on `engine`.
+    /// A sandbox whose `postgresServices` keep their state on `engine`.
     public static func make(now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine) async throws -> ServiceSandbox {
         switch engine {
         case .sqlite: try ServiceSandbox(now: now)
@@ -41,15 +43,17 @@ public final class ServiceSandbox: Sendable {
         }
         if let postgresURL {
             let urlFile = root.file("database-url")
-            let keyFile = root.file("auth/pepper")
             try Data(postgresURL.utf8).write(to: URL(fileURLWithPath: urlFile))
-            try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: keyFile))
+            // Every host of a service uses the same key, so none is made by the service.
+            for service in Self.postgresServices {
+                try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: root.file("\(service)/pepper")))
+            }
             engine = .postgres
-            authStorageArguments = ["--database", "postgres", "--database-url-file", urlFile, "--secret-file", keyFile]
+            postgresURLFile = urlFile
             postgresDatabase = URLComponents(string: postgresURL).map { String($0.path.dropFirst()) }
         } else {
             engine = .sqlite
-            authStorageArguments = []
+            postgresURLFile = nil
             postgresDatabase = nil
         }
         try setClock(now)
@@ -70,7 +74,14 @@ public final class ServiceSandbox: Sendable {
         [
             "--runtime-dir", runtimeDirectory, "--state-dir", root.file(service), "--spool-dir", spoolDirectory,
             "--clock-file", clockFile,
-        ] + (service == "auth" ? authStorageArguments : [])
+        ] + storageArguments(service)
+    }
+
+    /// `--database postgres`, the connection string's file and the service's key, for a
+    /// service of `postgresServices` in a PostgreSQL sandbox; nothing otherwise.
+    func storageArguments(_ service: String) -> [String] {
+        guard let postgresURLFile, Self.postgresServices.contains(service) else { return [] }
+        return ["--database", "postgres", "--database-url-file", postgresURLFile, "--secret-file", root.file("\(service)/pepper")]
     }
 
     /// Starts `madoguchi-<service>` under `systemd-socket-activate`, listening on its socket
@@ -181,7 +192,8 @@ public struct ChildExited: Error, CustomStringConvertible {
     public var description: String { "the process exited early; its log:\n\(log)" }
 }
 
-/// Where a sandbox's auth keeps its state, for suites that run on both engines.
+/// Where a sandbox's services keep their state (`ServiceSandbox.postgresServices` on
+/// PostgreSQL, or all on SQLite), for suites that run on both engines.
 public enum StorageEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
     public var testDescription: String { rawValue }

@@ -12,21 +12,18 @@ public struct BillingService: ServiceDefinition {
     public static let dependencies = ["auth"]
     public static let title = "Madoguchi billing service: monthly statements for the last 15 months."
 
-    private let statements: StagedImports<StatementDataset>
+    private let stores: BillingStores
     private let access: StatementAccess
-    private let database: DatabasePool
     private let clock: any ServiceClock
     private let operators: OperatorPolicy
 
     public init(resources: ServiceResources, options: BillingOptions) throws {
-        let stateDatabase = try resources.sqliteDatabase()
-        statements = StagedImports(
+        stores = BillingStores(
+            resources,
             dataset: StatementDataset(
-                clock: resources.clock, rounding: options.taxRounding, issuer: options.issuerRegistrationNumber),
-            database: stateDatabase, clock: resources.clock)
+                clock: resources.clock, rounding: options.taxRounding, issuer: options.issuerRegistrationNumber))
         operators = resources.configuration.operators
         access = StatementAccess(auth: resources.peers.peer("auth"), operators: operators)
-        database = stateDatabase
         clock = resources.clock
     }
 
@@ -34,8 +31,13 @@ public struct BillingService: ServiceDefinition {
         BillingSchema.registerMigrations(in: &migrator)
     }
 
+    /// Billing keeps its statements and staged imports in PostgreSQL with `--database postgres`.
+    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
+        { BillingPostgresSchema.registerMigrations(in: &$0) }
+    }
+
     public func registerMethods(in registry: inout MethodRegistry) {
-        registry.registerImport(statements, operators: operators)
+        registry.registerImport(stores.imports, operators: operators)
         registry.register(StatementsList.self) { params, context in try await list(params, peer: context.peer) }
         registry.register(StatementsShow.self) { params, context in try await statement(params, peer: context.peer) }
         registry.register(StatementsExport.self) { params, context in
@@ -48,9 +50,7 @@ public struct BillingService: ServiceDefinition {
         let now = clock.now()
         let window = StatementWindow(now: now)
         let today = grant.isCustomer ? CivilDate(containing: now) : nil
-        let statements = try await database.read { db in
-            try StatementBook.list(customer: grant.customer, window: window, issuedBy: today, in: db)
-        }
+        let statements = try await stores.statements.list(customer: grant.customer, window: window, issuedBy: today)
         return StatementList(customerNumber: grant.customer, from: window.from, to: window.to, statements: statements)
     }
 
@@ -60,9 +60,7 @@ public struct BillingService: ServiceDefinition {
         try StatementWindow(now: now).check(params.month)
         let today = grant.isCustomer ? CivilDate(containing: now) : nil
         guard
-            let statement = try await database.read({ db in
-                try StatementBook.statement(customer: grant.customer, month: params.month, issuedBy: today, in: db)
-            })
+            let statement = try await stores.statements.statement(customer: grant.customer, month: params.month, issuedBy: today)
         else { throw BillingError.statementNotFound(month: params.month) }
         return statement
     }

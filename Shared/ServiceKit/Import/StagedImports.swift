@@ -5,30 +5,31 @@ import MadoguchiModels
 
 /// Staged, all-or-nothing imports: a file's rows arrive in batches (a file may be far
 /// larger than one message), are checked as they arrive, wait in a staging table, and are
-/// applied in one transaction at commit. Staged imports left uncommitted for a day are dropped.
+/// applied in one transaction at commit. Staged imports left uncommitted for a day are
+/// dropped. The staging tables are the service's, on its engine (`ImportStaging`).
 public struct StagedImports<Dataset: ImportDataset>: Sendable {
     let dataset: Dataset
-    let database: DatabasePool
+    let staging: any ImportStaging
     let clock: any ServiceClock
     /// How long an uncommitted import is kept.
     static var lifetime: TimeInterval { 24 * 3600 }
 
+    /// Imports staged in the service's SQLite file.
     public init(dataset: Dataset, database: DatabasePool, clock: any ServiceClock) {
+        self.init(dataset: dataset, staging: SQLiteImportStaging(dataset: dataset, database: database), clock: clock)
+    }
+
+    init(dataset: Dataset, staging: any ImportStaging, clock: any ServiceClock) {
         self.dataset = dataset
-        self.database = database
+        self.staging = staging
         self.clock = clock
     }
 
     func begin(peer: PeerCredentials) async throws -> ImportHandle {
         let now = clock.now()
         let id = UUID().uuidString.lowercased()
-        try await database.write { db in
-            try db.execute(
-                sql: "DELETE FROM import_job WHERE createdAt < ?", arguments: [now.addingTimeInterval(-Self.lifetime)])
-            try db.execute(
-                sql: "INSERT INTO import_job (id, dataset, createdAt, peerUID) VALUES (?, ?, ?, ?)",
-                arguments: [id, Dataset.Kind.name, now, Int64(peer.uid)])
-        }
+        try await staging.begin(
+            id, dataset: Dataset.Kind.name, at: now, peerUID: peer.uid, purgingBefore: now.addingTimeInterval(-Self.lifetime))
         return ImportHandle(importId: id)
     }
 
@@ -36,16 +37,8 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
     /// side) and stages the typed row, or why it is refused; commit only applies.
     func add(_ rows: [ImportRow], to importId: String) async throws -> ImportStaged {
         let batch = try staged(rows)
-        return try await database.write { db in
-            try requireJob(importId, in: db)
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO import_row (jobId, row, key, fields, problem) VALUES (?, ?, ?, ?, ?)")
-            for row in batch { try insert.execute(arguments: [importId, row.row, row.key, row.data, row.problem]) }
-            // Counted as batches arrive: counting the staged rows each time made a
-            // million-row import quadratic.
-            try db.execute(sql: "UPDATE import_job SET staged = staged + ? WHERE id = ?", arguments: [batch.count, importId])
-            return ImportStaged(staged: try Int.fetchOne(db, sql: "SELECT staged FROM import_job WHERE id = ?", arguments: [importId]) ?? 0)
-        }
+        let count = try await staging.add(batch, to: importId, dataset: Dataset.Kind.name, notBefore: cutoff)
+        return ImportStaged(staged: count)
     }
 
     /// Reads and encodes each row as staging does, storing nothing: the row checks alone
@@ -55,14 +48,14 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
     }
 
     /// Each row as it is staged: its key and staged form, or the problem that refuses it.
-    private func staged(_ rows: [ImportRow]) throws -> [(row: Int, key: String?, data: Data, problem: Data?)] {
+    private func staged(_ rows: [ImportRow]) throws -> [StagedImportRow] {
         let encoder = JSONCoding.encoder
         return try rows.map { row in
             switch parse(row.fields) {
             case .success(let parsed):
-                return (row.row, dataset.key(of: parsed), try dataset.staged(parsed), nil)
+                return StagedImportRow(row: row.row, key: dataset.key(of: parsed), fields: try dataset.staged(parsed), problem: nil)
             case .failure(let problem):
-                return (row.row, nil, Data(), try encoder.encode(problem))
+                return StagedImportRow(row: row.row, key: "", fields: Data(), problem: try encoder.encode(problem))
             }
         }
     }
@@ -85,106 +78,40 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
     /// rows are gone afterwards either way.
     func commit(_ importId: String) async throws -> ImportReport {
         do {
-            return try await database.writeWithoutTransaction { db in
-                try Self.asLargeWrite(db) {
-                    var report: ImportReport?
-                    try db.inTransaction {
-                        report = try apply(importId, in: db)
-                        return .commit
-                    }
-                    return report!
-                }
-            }
+            return try await staging.commit(importId, dataset: Dataset.Kind.name, notBefore: cutoff)
         } catch let refusal as ImportError {
-            if case .rejected = refusal {
-                // A refused file is corrected and sent again as a new import.
-                try await database.write { db in
-                    try db.execute(sql: "DELETE FROM import_job WHERE id = ?", arguments: [importId])
-                }
-            }
+            // A refused file is corrected and sent again as a new import.
+            if case .rejected = refusal { try await staging.drop(importId) }
             throw refusal
         }
     }
 
-    /// Runs one large write (a million-row commit) with room for it, then folds the
-    /// write-ahead log, which grew to the size of the write, back into the database:
-    /// - a cache large enough that pages are not written to the log again and again as
-    ///   the transaction spills them;
-    /// - `secure_delete` FAST instead of ON while the staged rows are removed: zeroing
-    ///   every freed page rewrote the whole staging table. What may linger in free pages
-    ///   is imported data that is in the tables anyway (no dataset stages a secret);
-    /// - a truncating checkpoint, so that the next large write appends to a new log
-    ///   instead of overwriting an old one block by block, and the disk is given back.
-    private static func asLargeWrite<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-        try db.execute(sql: "PRAGMA cache_size = -262144")
-        try db.execute(sql: "PRAGMA secure_delete = FAST")
-        defer {
-            try? db.execute(sql: "PRAGMA secure_delete = ON")
-            try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
-        }
-        let result = try body()
-        // Readers may hold the log for a moment; folding it later is as good.
-        _ = try? db.checkpoint(.truncate)
-        return result
-    }
+    /// Imports begun before this are no longer kept.
+    private var cutoff: Date { clock.now().addingTimeInterval(-Self.lifetime) }
+}
 
-    /// Checks and applies the staged rows, inside the commit's transaction.
-    private func apply(_ importId: String, in db: Database) throws -> ImportReport {
-        try requireJob(importId, in: db)
-        var report = ImportReport(dataset: Dataset.Kind.name)
-        var rejected: [RejectedRow] = []
-        var rejectedCount = 0
-        var keys = Set<String>()
-        let decoder = JSONCoding.decoder
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT row, key, fields, problem FROM import_row WHERE jobId = ? ORDER BY row",
-            arguments: [importId])
-        while let staged = try rows.next() {
-            let number: Int = staged["row"]
-            var problem: ImportRowProblem?
-            if let refusal: Data = staged["problem"] {
-                problem = try decoder.decode(ImportRowProblem.self, from: refusal)
-            } else if !keys.insert(staged["key"] as String).inserted {
-                problem = ImportRowProblem(
-                    field: nil, reason: "duplicate_row", message: "The same record appears earlier in the file.")
-            } else if rejectedCount == 0 {
-                // Once a row is refused nothing will be kept: only check the rest.
-                let encoded: Data = staged["fields"]
-                report.rows += 1
-                do {
-                    switch try dataset.apply(staged: encoded, in: db) {
-                    case .inserted: report.inserted += 1
-                    case .updated: report.updated += 1
-                    case .unchanged: report.unchanged += 1
-                    }
-                } catch let conflict as ImportRowProblem {
-                    // A row that clashes with what is stored (or applied just before it).
-                    problem = conflict
-                }
-            }
-            if let problem {
-                rejectedCount += 1
-                if rejected.count < ImportError.listedRejections {
-                    rejected.append(
-                        RejectedRow(row: number, field: problem.field, reason: problem.reason, message: problem.message))
-                }
-            }
-        }
-        // Throwing rolls back every row applied above.
-        guard rejectedCount == 0 else { throw ImportError.rejected(count: rejectedCount, rows: rejected) }
-        try db.execute(sql: "DELETE FROM import_job WHERE id = ?", arguments: [importId])
-        return report
-    }
+/// One row as it waits between its check and the commit: its key and staged form, or the
+/// problem (`ImportRowProblem`, encoded) that refuses it, with an empty key and form.
+struct StagedImportRow: Sendable {
+    var row: Int
+    var key: String
+    var fields: Data
+    var problem: Data?
+}
 
-    private func requireJob(_ importId: String, in db: Database) throws {
-        let cutoff = clock.now().addingTimeInterval(-Self.lifetime)
-        guard
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM import_job WHERE id = ? AND dataset = ? AND createdAt >= ?",
-                arguments: [importId, Dataset.Kind.name, cutoff]) == true
-        else { throw ImportError.notFound }
-    }
+/// The staging tables and the commit's transaction, on one engine.
+protocol ImportStaging: Sendable {
+    /// Records a new import, first dropping those begun before `purgingBefore`.
+    func begin(_ id: String, dataset: String, at now: Date, peerUID: UInt32, purgingBefore: Date) async throws
+    /// Stages `rows` of the import and returns how many it holds now. Throws
+    /// `ImportError.notFound` for an import that is not this dataset's, or begun before
+    /// `notBefore`.
+    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date) async throws -> Int
+    /// Checks and applies the staged rows in one transaction (`ImportLedger`), and drops
+    /// the import once applied; throws `ImportError.rejected` having applied nothing.
+    func commit(_ importId: String, dataset: String, notBefore: Date) async throws -> ImportReport
+    /// Drops the import and its staged rows.
+    func drop(_ importId: String) async throws
 }
 
 /// The staging tables every service has (an import may be staged in any of them).

@@ -40,6 +40,31 @@ public enum PostgresServiceTables {
                 """,
                 "CREATE INDEX idempotent_call_created ON \(schema).idempotent_call (created_at)",
             ])
+        // Staged imports (PostgresImportStaging), as in the SQLite file. A row refused as
+        // it was staged has an empty key and form, and its problem; `seq` orders rows that
+        // share a number.
+        migrator.registerMigration(
+            "service-tables-v2-imports",
+            [
+                """
+                CREATE TABLE \(schema).import_job (
+                    id text PRIMARY KEY,
+                    dataset text NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    peer_uid bigint NOT NULL,
+                    staged bigint NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE \(schema).import_row (
+                    job_id text NOT NULL REFERENCES \(schema).import_job (id) ON DELETE CASCADE,
+                    row bigint NOT NULL,
+                    seq bigserial,
+                    key text NOT NULL,
+                    fields bytea NOT NULL,
+                    problem bytea)
+                """,
+                "CREATE INDEX import_row_job ON \(schema).import_row (job_id, row, seq)",
+            ])
     }
 
     /// Adds `message` to the outbox in the transaction of `connection`.

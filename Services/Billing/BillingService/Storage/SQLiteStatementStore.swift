@@ -1,12 +1,26 @@
 import BillingAPI
 import Foundation
 import GRDB
+import ServiceKit
 import JSONRPC
 import MadoguchiModels
 
-/// Reading statements. Both reads are point lookups on the unique (month, customer)
-/// index — the list one per month of its window — so their cost does not grow with the
-/// number of customers.
+/// Statements in the service's SQLite file (`BillingSchema`).
+struct SQLiteStatementStore: StatementStore {
+    let database: DatabasePool
+
+    func list(customer: String, window: StatementWindow, issuedBy today: CivilDate?) async throws -> [StatementSummary] {
+        try await database.read { db in try StatementBook.list(customer: customer, window: window, issuedBy: today, in: db) }
+    }
+
+    func statement(customer: String, month: BillingMonth, issuedBy today: CivilDate?) async throws -> MonthlyStatement? {
+        try await database.read { db in try StatementBook.statement(customer: customer, month: month, issuedBy: today, in: db) }
+    }
+}
+
+/// Reading statements from SQLite. Both reads are point lookups on the unique (month,
+/// customer) index — the list one per month of its window — so their cost does not grow
+/// with the number of customers.
 enum StatementBook {
     /// The customer's statements within `window`, newest first; for a customer, only
     /// those already issued by `today`.
@@ -25,8 +39,8 @@ enum StatementBook {
             StatementSummary(
                 month: try BillingMonth(storageKey: row[0]), total: Yen(row[1]), tax: Yen(row[2]),
                 issueDate: try CivilDate(validating: row[3]), dueDate: try CivilDate(validating: row[4]),
-                paymentMethod: PaymentMethod(rawValue: row[5]) ?? .paymentSlip,
-                paymentStatus: PaymentStatus(rawValue: row[6]) ?? .unpaid)
+                paymentMethod: try StoredChoice.read(row[5], field: "paymentMethod"),
+                paymentStatus: try StoredChoice.read(row[6], field: "paymentStatus"))
         }
     }
 

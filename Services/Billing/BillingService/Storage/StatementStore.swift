@@ -1,0 +1,39 @@
+import BillingAPI
+import Foundation
+import MadoguchiModels
+import ServiceKit
+
+/// Where billing reads the statements its imports stored: what the list and the detail
+/// view need, in the service's words.
+protocol StatementStore: Sendable {
+    /// The customer's statements within `window`, newest first; for a customer, only
+    /// those already issued by `today`.
+    func list(customer: String, window: StatementWindow, issuedBy today: CivilDate?) async throws -> [StatementSummary]
+    /// One statement in full, if there is one (and, for a customer, it is issued).
+    func statement(customer: String, month: BillingMonth, issuedBy today: CivilDate?) async throws -> MonthlyStatement?
+}
+
+/// The statements' store and import on the service's engine.
+struct BillingStores: Sendable {
+    var statements: any StatementStore
+    var imports: StagedImports<StatementDataset>
+
+    init(_ resources: ServiceResources, dataset: StatementDataset) {
+        switch resources.storage {
+        case .sqlite(let database):
+            statements = SQLiteStatementStore(database: database)
+        case .postgres(let client, let schema):
+            statements = PostgresStatementStore(client: client, schema: schema, logger: resources.logger)
+        }
+        imports = StagedImports(dataset: dataset, storage: resources.storage, clock: resources.clock, logger: resources.logger)
+    }
+}
+
+/// A state stored as its raw value, read back as the choice it names: a value this build
+/// does not know is an unreadable statement, never taken for some default.
+enum StoredChoice {
+    static func read<C: RawRepresentable<String>>(_ raw: String, field: String) throws -> C {
+        guard let choice = C(rawValue: raw) else { throw StoredStatementError(field: field) }
+        return choice
+    }
+}
