@@ -74,19 +74,38 @@ enum CrashLoad {
         return spooledIDs(of: service, in: sandbox.spoolDirectory).sorted() == stored
     }
 
-    /// The outbox of `service` in `sandbox`: its SQLite file's, or (auth on PostgreSQL)
-    /// its schema's.
+    /// The outbox of `service` in `sandbox`: its SQLite file's, or (on PostgreSQL) its
+    /// schema's.
     static func outbox(of service: String, in sandbox: ServiceSandbox) async throws -> [(id: Int64, delivered: Bool)] {
-        guard service == "auth", let database = sandbox.postgresDatabase else {
+        guard let database = postgresDatabase(of: service, in: sandbox) else {
             return try outbox(ofDatabase: sandbox.root.file(service) + "/\(service).sqlite")
         }
         return try await PostgresCluster.shared().withClient(database: database) { client in
             var rows: [(id: Int64, delivered: Bool)] = []
             for try await (id, delivered) in try await client.query(
-                "SELECT id, delivered_at IS NOT NULL FROM auth.outbox ORDER BY id"
+                "SELECT id, delivered_at IS NOT NULL FROM \(unescaped: service).outbox ORDER BY id"
             ).decode((Int64, Bool).self) { rows.append((id, delivered)) }
             return rows
         }
+    }
+
+    /// How many rows the import under way in `service` has staged (0 when none is), in
+    /// its SQLite file or its PostgreSQL schema.
+    static func stagedRows(of service: String, in sandbox: ServiceSandbox) async throws -> Int {
+        guard let database = postgresDatabase(of: service, in: sandbox) else {
+            return try stagedRows(ofDatabase: sandbox.root.file(service) + "/\(service).sqlite")
+        }
+        return try await PostgresCluster.shared().withClient(database: database) { client in
+            for try await staged in try await client.query(
+                "SELECT COALESCE(MAX(staged), 0) FROM \(unescaped: service).import_job"
+            ).decode(Int64.self) { return Int(staged) }
+            return 0
+        }
+    }
+
+    /// The PostgreSQL database `service` keeps its state in, in a PostgreSQL sandbox.
+    private static func postgresDatabase(of service: String, in sandbox: ServiceSandbox) -> String? {
+        ServiceSandbox.postgresServices.contains(service) ? sandbox.postgresDatabase : nil
     }
 }
 

@@ -152,8 +152,9 @@ static func signUp(_ client: RPCClient, _ index: Int) async throws -> Int {
         return index
     }
 
-    @Test func statementImport_killedWhileCommitting_isAllOrNothing_andRunsAgainCleanly() async throws {
-        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+    @Test(arguments: StorageEngine.allCases)
+    func statementImport_killedWhileCommitting_isAllOrNothing_andRunsAgainCleanly(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
         defer { sandbox.remove() }
         let billing = try await sandbox.startActivated("billing")
         let customers = 8_000
@@ -171,9 +172,9 @@ static func signUp(_ client: RPCClient, _ index: Int) async throws -> Int {
         // Killed the moment every row is staged: the commit is starting or under way. A
         // commit quicker than the polling can leave no moment with every row seen staged:
         // then the import has ended, acknowledged, and the kill comes after it.
-        let database = sandbox.root.file("billing") + "/billing.sqlite"
         try await waitUntil("every row to be staged, or the import to end", timeout: .seconds(120)) {
-            ((try? CrashLoad.stagedRows(ofDatabase: database)) ?? 0) >= customers || !importing.isRunning
+            // Before the service has made its tables, there are none to count.
+            ((try? await CrashLoad.stagedRows(of: "billing", in: sandbox)) ?? 0) >= customers || !importing.isRunning
         }
         billing.signal(SIGKILL)
         _ = try await billing.waitForExit()
