@@ -49,9 +49,9 @@ import TestSupport
 
 extension DevRunTests {
     /// `compose/dev-run --postgres` makes a private PostgreSQL cluster in its folder,
-    /// starts auth on it, stops it with the services, and finds the same state when
+    /// starts auth and billing on it, stops it with the services, and finds the same state when
     /// started again.
-    @Test func withPostgres_authKeepsItsStateInAPrivateCluster_acrossRestarts() async throws {
+    @Test func withPostgres_authAndBillingKeepTheirStateInAPrivateCluster_acrossRestarts() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         chmod(root.path, 0o755)  // the postgres user runs the server in root/postgres
@@ -73,6 +73,12 @@ extension DevRunTests {
         await auth.close()
         let log = try String(contentsOfFile: root.file("auth.log"), encoding: .utf8)
         #expect(log.contains("keeping state in PostgreSQL"))
+        // Billing keeps its state there too, in a schema of its own.
+        let billing = try await RPCClient.connect(socketPath: root.file("run/billing.sock"), defaultTimeout: .seconds(10))
+        #expect(try await billing.call(ServicePing.self).service == "billing")
+        await billing.close()
+        let billingLog = try String(contentsOfFile: root.file("billing.log"), encoding: .utf8)
+        #expect(billingLog.contains("keeping state in PostgreSQL") && billingLog.contains("schema=billing"), "\(billingLog)")
         first.signal(SIGTERM)
         #expect(try await first.waitForExit(timeout: .seconds(30)) == 0)
         #expect(!FileManager.default.fileExists(atPath: root.file("postgres/data/postmaster.pid")))
