@@ -75,6 +75,33 @@ import TestSupport
         }
     }
 
+    /// A count whose window has ended is forgotten by the purge, whichever host runs it,
+    /// and refused nothing meanwhile; a count whose window runs is kept. Keys per caller and
+    /// origin would otherwise pile up for ever.
+    @Test(arguments: Engine.allCases) func endedWindows_arePurged_andRunningOnesKept(_ engine: Engine) async throws {
+        try await withHosts(engine) { hosts, clock, failures in
+            try await hosts[0].recordFailure(["origin:192.0.2.1": rule])  // 10:00, its window ends at 11:00
+            try "2026-12-01T10:30:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
+            try await hosts[1].recordFailure(["origin:192.0.2.2": rule])  // 10:30, ends at 11:30
+            #expect(try await hosts[1].purgeEnded() == 0)
+            try "2026-12-01T11:00:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
+            #expect(try await hosts[1].purgeEnded() == 1)
+            #expect(try await failures("origin:192.0.2.1") == nil)
+            #expect(try await failures("origin:192.0.2.2") == 1)
+            // A window restarted by a later failure runs from then.
+            try await hosts[0].recordFailure(["origin:192.0.2.2": rule])
+            try "2026-12-01T11:29:59+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
+            #expect(try await hosts[0].purgeEnded() == 0)
+            try "2026-12-01T11:30:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
+            try await hosts[0].recordFailure(["origin:192.0.2.2": rule])  // a new window: 11:30 to 12:30
+            #expect(try await failures("origin:192.0.2.2") == 1)
+            #expect(try await hosts[0].purgeEnded() == 0)
+            try "2026-12-01T12:30:00+09:00".write(toFile: clock, atomically: true, encoding: .utf8)
+            #expect(try await hosts[1].purgeEnded() == 1)
+            #expect(try await failures("origin:192.0.2.2") == nil)
+        }
+    }
+
     /// Failures counted on one host and the other add up: the limit reached across both
     /// refuses on both until the window ends by the clock, and then both allow again.
     @Test(arguments: Engine.allCases) func failuresOnTwoHosts_addUp_andTheWindowEndsByTheClock(_ engine: Engine) async throws {

@@ -31,6 +31,15 @@ public struct PostgresAttemptStore: AttemptStore {
                     key text PRIMARY KEY, failures integer NOT NULL, window_start timestamptz NOT NULL)
                 """
             ])
+        // When the window ends, as in SQLite's `attempt-v2-window-end`.
+        migrator.registerMigration(
+            "attempt-v2-window-end",
+            [
+                "ALTER TABLE \(migrator.schema).attempt ADD COLUMN window_end timestamptz",
+                "UPDATE \(migrator.schema).attempt SET window_end = window_start + interval '1 day'",
+                "ALTER TABLE \(migrator.schema).attempt ALTER COLUMN window_end SET NOT NULL",
+                "CREATE INDEX attempt_window_end ON \(migrator.schema).attempt (window_end)",
+            ])
     }
 
     public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
@@ -61,9 +70,11 @@ public struct PostgresAttemptStore: AttemptStore {
                 let windowEnded = now.addingTimeInterval(-failure.rule.window)
                 try await connection.query(
                     """
-                    INSERT INTO \(unescaped: schema).attempt AS a (key, failures, window_start) VALUES (\(key), \(failure.count), \(now))
+                    INSERT INTO \(unescaped: schema).attempt AS a (key, failures, window_start, window_end)
+                    VALUES (\(key), \(failure.count), \(now), \(now.addingTimeInterval(failure.rule.window)))
                     ON CONFLICT (key) DO UPDATE SET
                       failures = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.failures ELSE a.failures + excluded.failures END,
+                      window_end = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_end ELSE a.window_end END,
                       window_start = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_start ELSE a.window_start END
                     """, logger: logger)
             }
@@ -73,6 +84,16 @@ public struct PostgresAttemptStore: AttemptStore {
     public func reset(_ key: String) async throws {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             try await client.query("DELETE FROM \(unescaped: schema).attempt WHERE key = \(key)", logger: logger)
+        }
+    }
+
+    public func purge(endedBy now: Date) async throws -> Int {
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            let rows = try await client.query(
+                "WITH gone AS (DELETE FROM \(unescaped: schema).attempt WHERE window_end <= \(now) RETURNING 1) SELECT count(*) FROM gone",
+                logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
         }
     }
 }

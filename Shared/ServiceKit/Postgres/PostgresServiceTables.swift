@@ -40,6 +40,8 @@ public enum PostgresServiceTables {
                 """,
                 "CREATE INDEX idempotent_call_created ON \(schema).idempotent_call (created_at)",
             ])
+        // The throttles' counts (PostgresAttemptStore), as every SQLite file has them.
+        PostgresAttemptStore.registerMigrations(in: &migrator)
         // Staged imports (PostgresImportStaging), as in the SQLite file. A row refused as
         // it was staged has an empty key and form, and its problem; `seq` orders rows that
         // share a number.

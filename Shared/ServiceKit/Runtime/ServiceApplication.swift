@@ -147,6 +147,11 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let deliverer = OutboxDeliverer(
             queue: queue, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
             logger: logger)
+        let attempts: any AttemptStore =
+            switch storage {
+            case .sqlite(let database): SQLiteAttemptStore(database: database)
+            case .postgres(let client, let schema): PostgresAttemptStore(client: client, schema: schema, logger: logger)
+            }
 
         // A ServiceGroup stops its services in reverse order, each once the one after it
         // has returned. So the server, last here, stops first: it stops accepting and
@@ -162,6 +167,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval), serviceName: "watchdog"))
         }
         services.append(.init(service: deliverer, serviceName: "outbox-deliverer"))
+        services.append(.init(service: AttemptPurge(store: attempts, clock: clock, logger: logger), serviceName: "attempt-purge"))
         services += service.backgroundServices.map { .init(service: $0, serviceName: _typeName(type(of: $0), qualified: false)) }
         // The server returning (idle exit) ends the whole process, in the same order.
         services.append(

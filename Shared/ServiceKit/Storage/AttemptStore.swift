@@ -12,6 +12,10 @@ public protocol AttemptStore: Sendable {
     func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws
     /// Forgets the failures of `key`.
     func reset(_ key: String) async throws
+    /// Forgets every count whose window ended by `now`, and returns how many: such a
+    /// count refuses nothing (the key's next failure starts a new window), and keys made
+    /// per caller and origin would otherwise pile up for ever (`AttemptPurge`).
+    func purge(endedBy now: Date) async throws -> Int
 }
 
 /// Failures to add to one key, under its rule.
@@ -41,6 +45,13 @@ public struct SQLiteAttemptStore: AttemptStore {
                 table.column("windowStart", .datetime).notNull()
             }
         }
+        // When the window ends, so that ended counts can be purged without knowing each
+        // key's rule. Counts from before it get a day, longer than any rule's window.
+        migrator.registerMigration("attempt-v2-window-end") { db in
+            try db.alter(table: "attempt") { table in table.add(column: "windowEnd", .datetime) }
+            try db.execute(sql: "UPDATE attempt SET windowEnd = strftime('%Y-%m-%d %H:%M:%f', windowStart, '+1 day')")
+            try db.create(index: "attempt_window_end", on: "attempt", columns: ["windowEnd"])
+        }
     }
 
     public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
@@ -60,17 +71,27 @@ public struct SQLiteAttemptStore: AttemptStore {
                 let windowEnded = now.addingTimeInterval(-failure.rule.window)
                 try db.execute(
                     sql: """
-                        INSERT INTO attempt (key, failures, windowStart) VALUES (?, ?, ?)
+                        INSERT INTO attempt (key, failures, windowStart, windowEnd) VALUES (?, ?, ?, ?)
                         ON CONFLICT (key) DO UPDATE SET
                           failures = CASE WHEN windowStart <= ? THEN excluded.failures ELSE failures + excluded.failures END,
+                          windowEnd = CASE WHEN windowStart <= ? THEN excluded.windowEnd ELSE windowEnd END,
                           windowStart = CASE WHEN windowStart <= ? THEN excluded.windowStart ELSE windowStart END
                         """,
-                    arguments: [key, failure.count, now, windowEnded, windowEnded])
+                    arguments: [
+                        key, failure.count, now, now.addingTimeInterval(failure.rule.window), windowEnded, windowEnded, windowEnded,
+                    ])
             }
         }
     }
 
     public func reset(_ key: String) async throws {
         try await database.write { db in try db.execute(sql: "DELETE FROM attempt WHERE key = ?", arguments: [key]) }
+    }
+
+    public func purge(endedBy now: Date) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM attempt WHERE windowEnd <= ?", arguments: [now])
+            return db.changesCount
+        }
     }
 }

@@ -76,6 +76,12 @@ public struct AttemptThrottle: Sendable {
     public func reset(_ key: String) async throws {
         try await store.reset(key)
     }
+
+    /// Forgets every count whose window has ended by the clock (`AttemptPurge` does this
+    /// for the service's store), and returns how many.
+    public func purgeEnded() async throws -> Int {
+        try await store.purge(endedBy: clock.now())
+    }
 }
 
 extension RPCError {

@@ -171,6 +171,5 @@ enum AuthPostgresSchema {
         registerCodeMigrations(in: &migrator)
         registerSessionMigrations(in: &migrator)
         registerPasswordMigrations(in: &migrator)
-        PostgresAttemptStore.registerMigrations(in: &migrator)
     }
 }
