@@ -2,6 +2,7 @@
 import AuthAPI
 import Foundation
 import Logging
+import PostgresNIO
 import ServiceKit
 import Testing
 import TestSupport
@@ -58,6 +59,32 @@ import TestSupport
                 try await hosts[0].check(.origin("198.51.100.2"), now: start.addingTimeInterval(1))
                 try await hosts[1].check(caller, now: start.addingTimeInterval(601))
             }
+        }
+    }
+
+    /// The shared store out of reach (no server at its socket): a failure the fleet cannot
+    /// count is a storage fault, kept in this host's memory, and the caller's next check
+    /// fails closed — it is refused rather than let through uncounted by the fleet.
+    @Test func aSharedStoreOutOfReach_keepsTheFailureHere_andFailsTheNextCheckClosed() async throws {
+        var logger = Logger(label: "caller-throttle-test")
+        logger.logLevel = .critical  // the pool logs each failed connection attempt
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let nowhere = PostgresClient.Configuration(
+            unixSocketPath: folder.file(".s.PGSQL.5432"), username: "madoguchi", password: nil, database: "madoguchi")
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        try await PostgresCluster.withClient(nowhere, logger: logger) { (client) async throws in
+            let faults = StorageFaults(logger: logger)
+            let throttle = CallerThrottle(
+                limit: 3, window: 600,
+                shared: PostgresAttemptStore(client: client, schema: "auth", logger: logger, timeLimit: .seconds(1)),
+                storageFaults: faults)
+            let caller = Caller.origin("203.0.113.7")
+            await throttle.recordFailure(caller, at: start)
+            #expect(faults.anyRecorded)
+            #expect(throttle.trackedCallers == 1)
+            let refusal = await #expect(throws: (any Error).self) { try await throttle.check(caller, now: start) }
+            #expect((refusal as? any ClassifiedStorageFault)?.storageFaultKind == .unreachable, "\(String(describing: refusal))")
         }
     }
 }

@@ -82,6 +82,12 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder + "/pepper"))
         #expect(StateFiles(folder, service: "auth") == before)
 
+        // A wrong path to something endless is refused at once, not read to the end.
+        let endless = try await sandbox.refusedStart("auth", extraArguments: ["--secret-file", "/dev/zero"])
+        #expect(endless.status == 78)
+        #expect(endless.log.contains("the server secret /dev/zero holds more than 1024 bytes: it is not a key file"), "\(endless.log)")
+        #expect(StateFiles(folder, service: "auth") == before)
+
         try await rightPINStillVerifies(sandbox, extraArguments: ["--secret-file", keys + "/a"])
     }
 

@@ -34,13 +34,11 @@ import TestSupport
     ) async throws {
         let cluster = if let cluster { cluster } else { try await PostgresCluster.shared() }
         let url = try await cluster.freshDatabase()
-        let sandboxes = try [ServiceSandbox(), ServiceSandbox()]
-        defer { for sandbox in sandboxes { sandbox.remove() } }
-        let urlFile = sandboxes[0].root.file("database-url")
-        let keyFile = sandboxes[0].root.file("pepper")
-        try Data(url.utf8).write(to: URL(fileURLWithPath: urlFile))
-        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: keyFile))
-        let arguments = ["--database", "postgres", "--database-url-file", urlFile, "--secret-file", keyFile] + extraArguments
+        let first = try ServiceSandbox(postgresURL: url)
+        let sandboxes = [first, try ServiceSandbox(sharingDatabaseOf: first)]
+        defer { for sandbox in sandboxes.reversed() { sandbox.remove() } }
+        // The database, the connection string's file and the key come with the sandboxes.
+        let arguments = extraArguments
         var processes: [ChildProcess] = []
         for sandbox in sandboxes { processes.append(try await sandbox.startBound("auth", extraArguments: arguments)) }
         var clients: [RPCClient] = []
@@ -149,8 +147,8 @@ import TestSupport
         try await withHosts { hosts, _ in
             let other = hosts.sandboxes[1].root.file("other-pepper")
             try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: other))
-            var arguments = hosts.arguments
-            arguments[arguments.firstIndex(of: "--secret-file")! + 1] = other
+            // The last --secret-file given is the one taken.
+            let arguments = hosts.arguments + ["--secret-file", other]
             let third = try await hosts.sandboxes[1].startBound(
                 "auth", socket: hosts.sandboxes[1].root.file("third.sock"), extraArguments: arguments, waitForSocket: false)
             #expect(try await third.waitForExit() == 78)

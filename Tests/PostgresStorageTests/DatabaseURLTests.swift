@@ -48,5 +48,8 @@ import ServiceKit
             try DatabaseURL.load(file: folder.file("nothing-here"), environment: [:])
         }
         #expect(unreadable?.description.contains("cannot be read") == true)
+        // A wrong path to something endless is refused after 4 KiB, not read to the end.
+        let endless = #expect(throws: DatabaseURL.Invalid.self) { try DatabaseURL.load(file: "/dev/zero", environment: [:]) }
+        #expect(endless?.description == "the database URL file /dev/zero holds more than 4096 bytes: it is not a connection string")
     }
 }

@@ -21,6 +21,9 @@ public final class ServiceSandbox: Sendable {
     public static let postgresServices: Set<String> = ["auth", "billing"]
     /// The connection string's file, when the sandbox has a PostgreSQL database.
     let postgresURLFile: String?
+    /// Where the services' keys are (`<service>/pepper` in it): this sandbox's root, or
+    /// that of the sandbox whose database it shares.
+    let keyFolder: TemporaryDirectory
     /// The sandbox's PostgreSQL database, when it has one.
     public let postgresDatabase: String?
 
@@ -33,14 +36,7 @@ public final class ServiceSandbox: Sendable {
     }
 
     public init(now: String = "2026-11-21T12:00:00+09:00", postgresURL: String? = nil) throws {
-        root = try TemporaryDirectory()
-        try FileManager.default.createDirectory(atPath: root.file("run"), withIntermediateDirectories: true)
-        // A service never creates its state folder; systemd's StateDirectory= does, and so
-        // does the sandbox.
-        for service in Self.services {
-            try FileManager.default.createDirectory(
-                atPath: root.file(service), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        }
+        root = try Self.makeRoot()
         if let postgresURL {
             let urlFile = root.file("database-url")
             try Data(postgresURL.utf8).write(to: URL(fileURLWithPath: urlFile))
@@ -56,7 +52,34 @@ public final class ServiceSandbox: Sendable {
             postgresURLFile = nil
             postgresDatabase = nil
         }
+        keyFolder = root
         try setClock(now)
+    }
+
+    /// A second "host" of `other`'s PostgreSQL database: its own runtime, state and spool
+    /// folders and clock, the same database and the same keys (every host of a fleet
+    /// starts with the same key).
+    public init(sharingDatabaseOf other: ServiceSandbox, now: String = "2026-11-21T12:00:00+09:00") throws {
+        precondition(other.engine == .postgres, "only a PostgreSQL sandbox's database can be shared")
+        root = try Self.makeRoot()
+        engine = .postgres
+        postgresURLFile = other.postgresURLFile
+        postgresDatabase = other.postgresDatabase
+        keyFolder = other.root
+        try setClock(now)
+    }
+
+    /// A new sandbox folder with its runtime folder and a state folder per service: a
+    /// service never creates its state folder; systemd's StateDirectory= does, and so does
+    /// the sandbox.
+    private static func makeRoot() throws -> TemporaryDirectory {
+        let root = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: root.file("run"), withIntermediateDirectories: true)
+        for service in services {
+            try FileManager.default.createDirectory(
+                atPath: root.file(service), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        }
+        return root
     }
 
     /// Moves the test clock: written to a temporary file and renamed, so a service never
@@ -81,7 +104,7 @@ public final class ServiceSandbox: Sendable {
     /// service of `postgresServices` in a PostgreSQL sandbox; nothing otherwise.
     func storageArguments(_ service: String) -> [String] {
         guard let postgresURLFile, Self.postgresServices.contains(service) else { return [] }
-        return ["--database", "postgres", "--database-url-file", postgresURLFile, "--secret-file", root.file("\(service)/pepper")]
+        return ["--database", "postgres", "--database-url-file", postgresURLFile, "--secret-file", keyFolder.file("\(service)/pepper")]
     }
 
     /// Starts `madoguchi-<service>` under `systemd-socket-activate`, listening on its socket

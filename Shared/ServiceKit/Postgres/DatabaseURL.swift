@@ -73,6 +73,9 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         password = components.percentEncodedPassword?.removingPercentEncoding
     }
 
+    /// The most a connection string's file may hold.
+    static let maximumFileBytes = 4096
+
     /// Reads the connection string from `file`, or else from the systemd credential
     /// `database-url` (`$CREDENTIALS_DIRECTORY/database-url`, `LoadCredential=`).
     public static func load(file: String?, environment: [String: String]) throws(Invalid) -> DatabaseURL {
@@ -85,7 +88,12 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             throw Invalid(
                 description: "no database URL: give --database-url-file, or the systemd credential database-url (LoadCredential=)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: Data
+        do {
+            data = try SmallFile.read(path, limit: maximumFileBytes)
+        } catch .tooLarge(let limit) {
+            throw Invalid(description: "the database URL file \(path) holds more than \(limit) bytes: it is not a connection string")
+        } catch {
             throw Invalid(description: "the database URL file \(path) cannot be read")
         }
         return try DatabaseURL(parsing: String(decoding: data, as: UTF8.self))

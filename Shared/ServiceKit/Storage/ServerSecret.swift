@@ -7,6 +7,10 @@ import Foundation
 public struct ServerSecret: Sendable {
     let key: SymmetricKey
 
+    /// The most a key file may hold (a key is 32 bytes; some tools write it as hex or
+    /// base64, with a newline).
+    static let maximumBytes = 1024
+
     /// Reads the secret from `path`; with no path, uses `<stateDirectory>/pepper`, creating
     /// it (32 random bytes, mode 0600) when `createIfMissing` — only on a database's first
     /// start (`ServerSecretRecord.loadSecret` decides), never beside a database sealed with a key.
@@ -17,9 +21,15 @@ public struct ServerSecret: Sendable {
             guard FileManager.default.createFile(atPath: file, contents: fresh, attributes: [.posixPermissions: 0o600])
             else { throw ServerSecretError("cannot create the server secret \(file)") }
         }
-        guard let bytes = FileManager.default.contents(atPath: file), bytes.count >= 16 else {
+        let bytes: Data
+        do {
+            bytes = try SmallFile.read(file, limit: maximumBytes)
+        } catch .tooLarge(let limit) {
+            throw ServerSecretError("the server secret \(file) holds more than \(limit) bytes: it is not a key file")
+        } catch {
             throw ServerSecretError("the server secret \(file) is missing or shorter than 16 bytes")
         }
+        guard bytes.count >= 16 else { throw ServerSecretError("the server secret \(file) is missing or shorter than 16 bytes") }
         return ServerSecret(key: SymmetricKey(data: bytes))
     }
 
