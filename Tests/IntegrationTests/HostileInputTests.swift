@@ -20,11 +20,9 @@ import TestSupport
         "lines": ("line.block.list", "origin", #""access":{"session":"S1"}"#),
     ]
 
-    /// Each service, and auth on PostgreSQL too.
-    static let services: [(String, StorageEngine)] = [
-        ("auth", .sqlite), ("auth", .postgres), ("registration", .sqlite), ("billing", .sqlite), ("linking", .sqlite),
-        ("lines", .sqlite),
-    ]
+    /// Each service on SQLite, and those that can keep their state in PostgreSQL there too.
+    static let services: [(String, StorageEngine)] =
+        ServiceSandbox.services.map { ($0, .sqlite) } + ServiceSandbox.services.filter(ServiceSandbox.postgresServices.contains).map { ($0, .postgres) }
 
     @Test(arguments: services)
     func hostileClients_neverStopTheServiceFromServingOthers(service: String, engine: StorageEngine) async throws {
