@@ -167,7 +167,9 @@ let package = Package(
                     "AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels", "JSONRPC", "TestSupport", postgres,
                     logging, grdb,
                 ]),
-            .testTarget(name: "BillingServiceTests", dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels"]),
+            .testTarget(
+                name: "BillingServiceTests",
+                dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels", "TestSupport", postgres]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),

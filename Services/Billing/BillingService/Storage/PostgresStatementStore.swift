@@ -17,17 +17,9 @@ struct PostgresStatementStore: StatementStore {
     var timeLimit: Duration = .seconds(5)
 
     func list(customer: String, window: StatementWindow, issuedBy today: CivilDate?) async throws -> [StatementSummary] {
-        let months = window.months.map { Int64($0.storageKey) }
-        let lastIssue = today?.description ?? "9999-12-31"
-        return try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
-            let rows = try await client.query(
-                """
-                SELECT month, total, tax, to_char(issue_date, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'),
-                       payment_method, payment_status
-                FROM \(unescaped: schema).statement
-                WHERE customer_number = \(customer) AND month = ANY(\(months)::bigint[]) AND issue_date <= \(lastIssue)::date
-                ORDER BY month DESC
-                """, logger: logger)
+        let query = Self.listQuery(schema: schema, customer: customer, months: window.months, issuedBy: today)
+        return try await classifyingFaults(within: timeLimit) { [client, logger] in
+            let rows = try await client.query(query, logger: logger)
             var statements: [StatementSummary] = []
             for try await row in rows.decode((Int32, Int64, Int64, String, String, String, String).self) {
                 statements.append(
@@ -42,18 +34,35 @@ struct PostgresStatementStore: StatementStore {
     }
 
     func statement(customer: String, month: BillingMonth, issuedBy today: CivilDate?) async throws -> MonthlyStatement? {
-        let lastIssue = today?.description ?? "9999-12-31"
-        return try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
-            let rows = try await client.query(
-                """
-                SELECT document FROM \(unescaped: schema).statement
-                WHERE customer_number = \(customer) AND month = \(Int64(month.storageKey)) AND issue_date <= \(lastIssue)::date
-                """, logger: logger)
-            for try await document in rows.decode(Data.self) {
+        let query = Self.showQuery(schema: schema, customer: customer, month: month, issuedBy: today)
+        return try await classifyingFaults(within: timeLimit) { [client, logger] in
+            for try await document in try await client.query(query, logger: logger).decode(Data.self) {
                 return try JSONCoding.decoder.decode(MonthlyStatement.self, from: document)
             }
             return nil
         }
+    }
+
+    /// The list's query: the customer's statements of `months`, newest first (for a
+    /// customer, only those issued by `today`).
+    static func listQuery(schema: String, customer: String, months: [BillingMonth], issuedBy today: CivilDate?) -> PostgresQuery {
+        """
+        SELECT month, total, tax, to_char(issue_date, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'),
+               payment_method, payment_status
+        FROM \(unescaped: schema).statement
+        WHERE customer_number = \(customer) AND month = ANY(\(months.map { Int64($0.storageKey) })::bigint[])
+          AND issue_date <= \(today?.description ?? "9999-12-31")::date
+        ORDER BY month DESC
+        """
+    }
+
+    /// The detail's query: one statement's document.
+    static func showQuery(schema: String, customer: String, month: BillingMonth, issuedBy today: CivilDate?) -> PostgresQuery {
+        """
+        SELECT document FROM \(unescaped: schema).statement
+        WHERE customer_number = \(customer) AND month = \(Int64(month.storageKey))
+          AND issue_date <= \(today?.description ?? "9999-12-31")::date
+        """
     }
 }
 

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import MadoguchiModels
+import PostgresNIO
+import ServiceKit
+import Testing
+import TestSupport
+
+@testable import BillingService
+
+/// The statement table as PostgreSQL plans it (the tests' cluster): both reads are one
+/// range of the primary key (customer, month), and the list is answered from the index
+/// alone — its included columns — never the table, so neither grows with the customers.
+@Suite struct PostgresStatementStorageTests {
+    @Test func list_isAnIndexOnlyScanOfThePrimaryKey_andShow_anIndexScanOfIt() async throws {
+        var logger = Logger(label: "statement-plan-test")
+        logger.logLevel = .warning
+        let url = try DatabaseURL(parsing: try await PostgresCluster.shared().freshDatabase())
+        try await PostgresCluster.withClient(url.clientConfiguration, logger: logger) { (client) async throws in
+            var migrator = PostgresMigrator(schema: "billing")
+            BillingPostgresSchema.registerMigrations(in: &migrator)
+            try await migrator.migrate(client, logger: logger)
+            // Two thousand customers of three months each, and the visibility map written
+            // (as autovacuum does after an import), which an index-only scan needs.
+            try await client.query(
+                """
+                INSERT INTO billing.statement
+                  (customer_number, month, issue_date, due_date, payment_method, payment_status, total, tax, document)
+                SELECT lpad(c::text, 8, '0'), m, '2026-10-05', '2026-10-26', 'credit_card', 'paid', 1078, 98, '\\x7b7d'
+                FROM generate_series(1, 2000) c, unnest(ARRAY[202608, 202609, 202610]) m
+                """, logger: logger)
+            try await client.query("VACUUM ANALYZE billing.statement", logger: logger)
+            let window = StatementWindow(now: ISO8601.parse("2026-11-21T12:00:00+09:00")!)
+            let month = try BillingMonth(year: 2026, month: 10)
+            try await client.withConnection { connection in
+                // The planner may read a table this small whole: the test asks which index
+                // it uses when it may not.
+                try await connection.query("SET enable_seqscan = off", logger: logger)
+                for (query, expected) in [
+                    (PostgresStatementStore.listQuery(schema: "billing", customer: "00000042", months: window.months, issuedBy: nil),
+                     "Index Only Scan Backward using statement_pkey"),  // newest first: the key read backwards
+                    (PostgresStatementStore.showQuery(schema: "billing", customer: "00000042", month: month, issuedBy: nil),
+                     "Index Scan using statement_pkey"),
+                ] {
+                    var explain = query
+                    explain.sql = "EXPLAIN " + explain.sql
+                    var plan: [String] = []
+                    for try await line in try await connection.query(explain, logger: logger).decode(String.self) { plan.append(line) }
+                    #expect(plan.contains { $0.contains(expected) }, "\(plan.joined(separator: "\n"))")
+                    #expect(!plan.contains { $0.contains("Seq Scan") }, "\(plan.joined(separator: "\n"))")
+                }
+            }
+        }
+    }
+}
