@@ -11,7 +11,7 @@ import TestSupport
 /// the peer together are worked on together there.
 @Suite struct ConcurrentPeerCallsTests {
     @Test func aCallWaitingOnAHungPeer_doesNotDelayAPingBehindIt() async throws {
-        let fixture = try await LinesFixture(authBound: true)
+        let fixture = try await LinesFixture(linesArguments: ["--peer-timeout", "2"], authBound: true)
         let params = String(decoding: try JSONCoding.encoder.encode(LineStatus.Params(access: LinesFixture.byPIN())), as: UTF8.self)
         let socket = try RawSocket(path: fixture.sandbox.socketPath("lines"), readTimeout: .seconds(20))
         // Lines and its connection to auth are up before auth stops.
@@ -36,7 +36,7 @@ import TestSupport
     @Test func callsThatReachAPeerTogether_areWorkedOnTogetherThere() async throws {
         // One connection from lines to auth: the eight calls share it, as they would
         // share any one connection of a pool, and auth still works on them together.
-        let fixture = try await LinesFixture(linesArguments: ["--peer-connections", "1"], authBound: true)
+        let fixture = try await LinesFixture(linesArguments: ["--peer-connections", "1", "--peer-timeout", "2"], authBound: true)
         let lines = try await fixture.sandbox.client("lines", timeout: .seconds(30))
         let auth = try await fixture.sandbox.client("auth")
         _ = try await lines.call(LineStatus.self, .init(access: LinesFixture.byPIN()))

@@ -15,7 +15,7 @@ import TestSupport
     /// reach none of the eight callers waiting when auth resumes, and the wrong PINs of the calls that gave
     /// up are not counted (their deadline had passed).
     @Test func aHungAuthsLateAnswers_reachNoOtherCaller_andCallsThatGaveUpCountNothing() async throws {
-        let fixture = try await LinesFixture(authBound: true)
+        let fixture = try await LinesFixture(linesArguments: ["--peer-timeout", "2"], authBound: true)
         // Activate lines and its connection to auth first.
         let warm = try await fixture.sandbox.client("lines")
         _ = try await warm.call(LineStatus.self, .init(access: LinesFixture.byPIN(LinesFixture.otherVoice)))

@@ -73,7 +73,7 @@ import TestSupport
     /// peer timeout; resumed, the same pool serves the next logins, and it never held more
     /// connections than its bound.
     @Test func aHungAuth_makesCallsUnavailable_thenServesAgain_withoutLeakingConnections() async throws {
-        let fixture = try await RegistrationFixture(registrationArguments: ["--peer-connections", "2"])
+        let fixture = try await RegistrationFixture(registrationArguments: ["--peer-connections", "2", "--peer-timeout", "2"])
         let setUp = try await fixture.client()
         try await fixture.signUpTaro(setUp)
         await setUp.close()

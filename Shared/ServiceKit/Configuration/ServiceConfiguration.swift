@@ -32,6 +32,8 @@ public struct ServiceConfiguration: Sendable {
     public var shutdownGrace: Duration
     /// The pool of connections to each service this one calls.
     public var peerPool: PeerService.Pool
+    /// How long a call to a peer may take (`--peer-timeout`).
+    public var peerTimeout: Duration
     /// How long the integrity check at start may take before it stops, unfinished.
     public var integrityCheckLimit: Duration
     /// How long at least an answer takes that must not tell whether something exists.
@@ -76,6 +78,7 @@ public struct ServiceConfiguration: Sendable {
         var peerPool = PeerService.Pool(idleTimeout: .milliseconds(Int64(options.peerIdleSeconds * 1000)))
         if let peerConnections = options.peerConnections { peerPool.maximumConnections = peerConnections }
         self.peerPool = peerPool
+        peerTimeout = .milliseconds(Int64(options.peerTimeout * 1000))
         integrityCheckLimit = .milliseconds(Int64(options.integrityCheckSeconds * 1000))
         evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)

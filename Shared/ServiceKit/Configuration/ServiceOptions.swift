@@ -49,6 +49,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Close a connection to a service this one calls once it has carried no call for this many seconds.")
     public var peerIdleSeconds: Double = 30
 
+    @Option(help: "Seconds a call to another Madoguchi service may take before this one answers `unavailable`.")
+    public var peerTimeout: Double = 2
+
     @Option(help: "Members of this group (and root) may call operator methods.")
     public var operatorGroup: String = "madoguchi-operators"
 
@@ -89,6 +92,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             throw ValidationError("Connection limits must be positive.")
         }
         if let peerConnections, peerConnections <= 0 { throw ValidationError("--peer-connections must be positive.") }
+        guard peerTimeout > 0, peerTimeout <= 3600 else { throw ValidationError("--peer-timeout is more than 0 and at most 3600 seconds.") }
         guard peerIdleSeconds > 0 else { throw ValidationError("--peer-idle-seconds must be positive.") }
         guard evenAnswerMs >= 0 else { throw ValidationError("--even-answer-ms must not be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative.") }

@@ -9,12 +9,16 @@ public struct ServiceDirectory: Sendable {
     public let runtimeDirectory: String
     /// The pool every peer made here gets.
     public let pool: PeerService.Pool
+    /// How long a call to a peer made here may take, unless the peer is asked for with
+    /// a time of its own.
+    public let timeout: Duration
     /// The peers made so far, shared by copies of this directory.
     private let made = NIOLockedValueBox<[PeerKey: PeerService]>([:])
 
-    public init(runtimeDirectory: String, pool: PeerService.Pool = PeerService.Pool()) {
+    public init(runtimeDirectory: String, pool: PeerService.Pool = PeerService.Pool(), timeout: Duration = .seconds(2)) {
         self.runtimeDirectory = runtimeDirectory
         self.pool = pool
+        self.timeout = timeout
     }
 
     /// The socket of the service `name`.
@@ -26,8 +30,9 @@ public struct ServiceDirectory: Sendable {
     /// Every caller asking this directory (or a copy) for the same peer and timeout gets
     /// the same one, so a process holds one pool per peer (its methods' calls and
     /// `service.health`'s pings alike) and the bound is the bound.
-    public func peer(_ name: String, timeout: Duration = .seconds(2)) -> PeerService {
-        made.withLockedValue { made in
+    public func peer(_ name: String, timeout: Duration? = nil) -> PeerService {
+        let timeout = timeout ?? self.timeout
+        return made.withLockedValue { made in
             let key = PeerKey(name: name, timeout: timeout)
             if let peer = made[key] { return peer }
             let peer = PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout, pool: pool)

@@ -87,7 +87,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             configuration: configuration, storage: storage, clock: clock, secret: secret, outbox: outbox,
             idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
-            peers: ServiceDirectory(runtimeDirectory: configuration.runtimeDirectory, pool: configuration.peerPool),
+            peers: ServiceDirectory(
+                runtimeDirectory: configuration.runtimeDirectory, pool: configuration.peerPool, timeout: configuration.peerTimeout),
             storageFaults: storageFaults, logger: logger)
         let service = try Definition(resources: resources, options: options)
 
