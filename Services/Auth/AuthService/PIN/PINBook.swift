@@ -78,7 +78,6 @@ struct PINBook: Sendable {
     ) async throws -> PINStatus {
         let now = clock.now()
         let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
-        try await throttle.check(caller, now: now)
         // A wrong PIN the disk refused is written before this PIN is looked at again; if it
         // still cannot be, the answer is `storage_unavailable`, whatever the PIN.
         try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
@@ -87,8 +86,15 @@ struct PINBook: Sendable {
         // a write transaction (one at a time, a disk sync each). Anything else, and any
         // call that must be recorded for its idempotency key, takes the write below,
         // which reads the record again inside it.
+        //
+        // The read and the caller's check go together: on PostgreSQL each is a round trip
+        // (the fleet's count of the caller's failures, then the PIN's row), and one after
+        // the other they were most of a check's time (BENCHMARKS.md). A caller over its
+        // limit is refused whatever the record says; the record is dropped unread.
         let key = PINKey(subject, kind)
-        if keyed == nil, let status = rightPINChangingNothing(pin, try await store.find(key), at: now) {
+        async let found = record(key, wanted: keyed == nil)
+        try await throttle.check(caller, now: now)
+        if keyed == nil, let status = rightPINChangingNothing(pin, try await found, at: now) {
             return status
         }
         let wrongPIN = WrongEntrySeen()
@@ -131,6 +137,11 @@ struct PINBook: Sendable {
 
     /// The status answered for `pin` when it is right and the record has no failures and
     /// no lock (so a check would write nothing); nil otherwise.
+    /// The stored record of `key` when `wanted`, else nil without asking the store.
+    private func record(_ key: PINKey, wanted: Bool) async throws -> PINRecord? {
+        wanted ? try await store.find(key) : nil
+    }
+
     private func rightPINChangingNothing(_ pin: PIN, _ record: PINRecord?, at now: Date) -> PINStatus? {
         guard let record, record.failures == 0, record.lockedUntil == nil,
             hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
