@@ -12,6 +12,7 @@ import TestSupport
     /// and each caller gets its own account's session.
     @Test func concurrentLogins_openSeveralConnectionsToAuth_andEachGetsItsOwnAnswer() async throws {
         let fixture = try await RegistrationFixture(registrationArguments: ["--peer-connections", "4"])
+        try await fixture.authConnectionsClosed()
         let setUp = try await fixture.client()
         try await fixture.signUpTaro(setUp)
         try await fixture.signUpHanako(setUp)
@@ -55,6 +56,7 @@ import TestSupport
     /// of each making one (which left all but the last unused until auth's idle timeout).
     @Test func firstConcurrentCalls_connectOncePerSlot() async throws {
         let fixture = try await RegistrationFixture(importContracts: false, registrationArguments: ["--peer-connections", "1"])
+        try await fixture.authConnectionsClosed()
         let client = try await fixture.client()
         let auth = fixture.sandbox.socketPath("auth")
         #expect(try AcceptedUnixConnections.count(at: auth) == 0)
@@ -74,6 +76,7 @@ import TestSupport
     /// connections than its bound.
     @Test func aHungAuth_makesCallsUnavailable_thenServesAgain_withoutLeakingConnections() async throws {
         let fixture = try await RegistrationFixture(registrationArguments: ["--peer-connections", "2", "--peer-timeout", "2"])
+        try await fixture.authConnectionsClosed()
         let setUp = try await fixture.client()
         try await fixture.signUpTaro(setUp)
         await setUp.close()
@@ -118,7 +121,7 @@ import TestSupport
     @Test func idleConnections_areClosed_soThePeerCanIdleExit() async throws {
         let fixture = try await RegistrationFixture(
             importContracts: false, authArguments: ["--idle-exit", "0.5"],
-            registrationArguments: ["--peer-connections", "3", "--peer-idle-seconds", "0.3"])
+            registrationArguments: ["--peer-connections", "3", "--peer-idle-seconds", "0.3"], warmAuth: false)
         let client = try await fixture.client()
         let auth = fixture.sandbox.socketPath("auth")
         let healthy = try await withThrowingTaskGroup(of: Bool.self) { group in

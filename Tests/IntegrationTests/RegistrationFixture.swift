@@ -23,20 +23,18 @@ struct RegistrationFixture {
 
     init(
         now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, importContracts: Bool = true,
-        authArguments: [String] = [], registrationArguments: [String] = []
+        authArguments: [String] = [], registrationArguments: [String] = [], warmAuth: Bool = true
     ) async throws {
         sandbox = try await ServiceSandbox.make(now: now, engine: engine)
         self.registrationArguments = registrationArguments
         auth = try await sandbox.startActivated("auth", extraArguments: authArguments)
-        // Auth started before any journey: registration's first call to it would otherwise
-        // spend its 2 s peer budget on a debug build's cold start under the other tests' load.
-        let warm = try await sandbox.client("auth", timeout: .seconds(30))
-        _ = try await warm.call(ServicePing.self)
-        await warm.close()
-        // Gone on auth's side too, as the tests that count auth's connections expect.
-        let authSocket = sandbox.socketPath("auth")
-        try await waitUntil("auth to see the warming connection closed") {
-            try AcceptedUnixConnections.count(at: authSocket) == 0
+        // Auth started before any journey (unless told not to: an auth with --idle-exit
+        // would leave again): registration's first call to it would otherwise spend its
+        // peer budget on a debug build's cold start under the other tests' load.
+        if warmAuth {
+            let warm = try await sandbox.client("auth", timeout: .seconds(30))
+            _ = try await warm.call(ServicePing.self)
+            await warm.close()
         }
         registration = try await sandbox.startActivated("registration", extraArguments: registrationArguments)
         if importContracts {
@@ -77,6 +75,13 @@ struct RegistrationFixture {
                   email: try EmailAddress(validating: email), nickname: nickname))
         _ = try await registration.call(
             SignUpComplete.self, .init(token: try await linkToken(to: email), password: "Sakura2026"))
+    }
+
+    /// Waits until auth has closed every connection it accepted (the fixture's own, which
+    /// started it, among them): for the tests that count auth's connections.
+    func authConnectionsClosed() async throws {
+        let authSocket = sandbox.socketPath("auth")
+        try await waitUntil("auth to have no connection open") { try AcceptedUnixConnections.count(at: authSocket) == 0 }
     }
 
     /// Restarts the registration service (kill -9, then a fresh activation).
