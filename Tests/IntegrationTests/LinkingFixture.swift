@@ -27,9 +27,9 @@ struct LinkingFixture {
     static let fibre = "N100000001"
     static let adsl = "N100000002"
 
-    init(now: String = "2026-11-21T12:00:00+09:00") async throws {
+    init(now: String = "2026-11-21T12:00:00+09:00", linkingArguments: [String] = []) async throws {
         registration = try await RegistrationFixture(now: now, importContracts: false)
-        linking = try await registration.sandbox.startActivated("linking")
+        linking = try await registration.sandbox.startActivated("linking", extraArguments: linkingArguments)
         let file = registration.sandbox.root.file("isp-contracts.jsonl")
         try Data(Self.ispContracts.utf8).write(to: URL(fileURLWithPath: file))
         let imported = try await registration.sandbox.madoctl(["isp-contracts", "import", file])
