@@ -58,7 +58,7 @@ import TestSupport
         #expect(try await service.terminate() == 0)
     }
 
-    @Test func anOpenFileLimitWithNoRoomForAConnection_refusesToStart() async throws {
+    @Test func anOpenFileLimitWithNoRoomForAConnection_refusesToStart_havingWrittenNothing() async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
         let service = try Self.start(sandbox, openFileLimit: 64)
@@ -66,6 +66,8 @@ import TestSupport
         #expect(
             service.log.contains("the open-file limit (64) leaves no room for a connection beside the service's own 64 descriptors: raise LimitNOFILE="),
             "\(service.log)")
+        // Refused before any state was opened: no database, no development key.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.root.file("auth")).isEmpty)
     }
 
     /// Auth under `prlimit --nofile=limit:limit`, through a shell that first closes what

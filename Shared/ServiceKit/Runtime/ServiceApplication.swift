@@ -30,6 +30,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         public let registry: MethodRegistry
         let address: ListenAddress
         let openFileLimit: UInt64
+        /// `--max-connections`, or fewer when the open-file limit has no room for it.
+        let maximumConnections: Int
         /// Calls being answered, as `service.info` reports them.
         let calls: CallGauge
         /// The PostgreSQL client's connection pool at work (`--database postgres`): ended
@@ -72,15 +74,25 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
 
     /// What every start sets up first: where storage faults are told, the open-file limit,
     /// the clock.
-    private func startingUp() throws -> (StorageFaults, UInt64, any ServiceClock) {
+    /// The open-file limit is checked here, before any state is opened: a limit with room
+    /// for no connection refuses the start with nothing written.
+    private func startingUp() throws -> (StorageFaults, OpenFileBudget, any ServiceClock) {
         let storageFaults = StorageFaults(logger: logger)
         ServiceDatabase.reportStorageFaults(to: storageFaults)
-        return (storageFaults, ProcessLimits.raiseOpenFileLimit(), try makeClock())
+        let limit = ProcessLimits.raiseOpenFileLimit()
+        let budget = OpenFileBudget(limit: limit, maximumConnections: try connectionsWithinOpenFileLimit(limit))
+        return (storageFaults, budget, try makeClock())
+    }
+
+    /// The open-file limit, and the connections the service serves within it.
+    struct OpenFileBudget {
+        var limit: UInt64
+        var maximumConnections: Int
     }
 
     private func prepare(
         secret: ServerSecret, storage: ServiceStorage, postgresRun: Task<Void, Never>?, clock: any ServiceClock,
-        openFiles: UInt64, storageFaults: StorageFaults
+        openFiles: OpenFileBudget, storageFaults: StorageFaults
     ) throws -> Prepared {
         let outbox = Outbox(secret: secret, clock: clock)
         let resources = ServiceResources(
@@ -96,7 +108,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let calls = CallGauge()
         let started = ServiceInfo.Started(
             name: Definition.name, socketActivated: address.isInherited, clock: clock,
-            clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles, calls: calls)
+            clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles.limit, calls: calls)
         var registry = MethodRegistry()
         registry.registerConstant(ServicePing.self, result: ServicePing.Result(service: Definition.name))
         registry.registerImmediate(ServiceInfo.self) { _, _ in started.info() }
@@ -107,7 +119,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
-            service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles,
+            service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles.limit,
+            maximumConnections: openFiles.maximumConnections,
             calls: calls, postgresRun: postgresRun)
     }
 
@@ -128,9 +141,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "socket": "\(address)", "state-dir": "\(configuration.stateDirectory)",
                 "open-file-limit": "\(prepared.openFileLimit)",
             ])
-        let maximumConnections = try connectionsWithinOpenFileLimit(prepared.openFileLimit, storage: storage)
         var serverConfiguration = RPCServer.Configuration(address: address)
-        serverConfiguration.maximumConnections = maximumConnections
+        serverConfiguration.maximumConnections = prepared.maximumConnections
         serverConfiguration.maximumConnectionsPerUID = configuration.maximumConnectionsPerUID
         serverConfiguration.idleTimeout = configuration.idleTimeout
         serverConfiguration.idleExit = configuration.idleExit
@@ -185,11 +197,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     /// besides the peer pools, the PostgreSQL connections and the service's own files
     /// (`ProcessLimits.connectionsAffordable`): said in the log at start. Refuses to start
     /// when the limit leaves room for no connection at all.
-    private func connectionsWithinOpenFileLimit(_ openFileLimit: UInt64, storage: ServiceStorage) throws -> Int {
+    private func connectionsWithinOpenFileLimit(_ openFileLimit: UInt64) throws -> Int {
         guard openFileLimit > 0 else { return configuration.maximumConnections }
         let peerConnections = Definition.dependencies.count * configuration.peerPool.maximumConnections
-        var databaseConnections = 0
-        if case .postgres = storage { databaseConnections = configuration.databaseConnections }
+        let databaseConnections = configuration.databaseEngine == .postgres ? configuration.databaseConnections : 0
         let affordable = ProcessLimits.connectionsAffordable(
             openFileLimit: openFileLimit, peerConnections: peerConnections, databaseConnections: databaseConnections)
         guard affordable < configuration.maximumConnections else { return configuration.maximumConnections }
