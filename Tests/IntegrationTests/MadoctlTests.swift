@@ -107,7 +107,9 @@ import TestSupport
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
-        let peer = ServiceDirectory(runtimeDirectory: sandbox.runtimeDirectory).peer("auth", timeout: .seconds(2))
+        // 10 s, as the sandbox gives its services: the first call starts a debug auth, which
+        // under a full run's load can pass 2 s. A down peer must still answer well inside 3 s.
+        let peer = ServiceDirectory(runtimeDirectory: sandbox.runtimeDirectory).peer("auth", timeout: .seconds(10))
         #expect(try await peer.call(ServicePing.self, NoParams()).service == "auth")
         #expect(try await process.terminate() == 0)
 

@@ -37,9 +37,9 @@ public struct FileClock: ServiceClock {
         }
     }
 
-    /// The instant in the file, or `nil` when it holds none.
+    /// The instant in the file, or `nil` when it holds none (or far more than one).
     public static func read(_ path: String) -> Date? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? SmallFile.read(path, limit: 256) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return ISO8601.parse(text)
     }

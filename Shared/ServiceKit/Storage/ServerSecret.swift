@@ -21,13 +21,13 @@ public struct ServerSecret: Sendable {
             guard FileManager.default.createFile(atPath: file, contents: fresh, attributes: [.posixPermissions: 0o600])
             else { throw ServerSecretError("cannot create the server secret \(file)") }
         }
-        let bytes: Data
+        var bytes = Data()
         do {
             bytes = try SmallFile.read(file, limit: maximumBytes)
         } catch .tooLarge(let limit) {
             throw ServerSecretError("the server secret \(file) holds more than \(limit) bytes: it is not a key file")
         } catch {
-            throw ServerSecretError("the server secret \(file) is missing or shorter than 16 bytes")
+            // Unreadable: refused below as missing.
         }
         guard bytes.count >= 16 else { throw ServerSecretError("the server secret \(file) is missing or shorter than 16 bytes") }
         return ServerSecret(key: SymmetricKey(data: bytes))

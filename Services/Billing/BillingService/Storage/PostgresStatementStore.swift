@@ -51,7 +51,7 @@ struct PostgresStatementStore: StatementStore {
                payment_method, payment_status
         FROM \(unescaped: schema).statement
         WHERE customer_number = \(customer) AND month = ANY(\(months.map { Int64($0.storageKey) })::bigint[])
-          AND issue_date <= \(today?.description ?? "9999-12-31")::date
+          AND issue_date <= \(lastIssueShown(by: today))::date
         ORDER BY month DESC
         """
     }
@@ -61,7 +61,7 @@ struct PostgresStatementStore: StatementStore {
         """
         SELECT document FROM \(unescaped: schema).statement
         WHERE customer_number = \(customer) AND month = \(Int64(month.storageKey))
-          AND issue_date <= \(today?.description ?? "9999-12-31")::date
+          AND issue_date <= \(lastIssueShown(by: today))::date
         """
     }
 }

@@ -32,7 +32,7 @@ enum StatementBook {
         let months = window.months.map(\.storageKey)
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: listSQL(months: months.count)),
-            arguments: StatementArguments(months) + [customer, today?.description ?? "9999-12-31"])
+            arguments: StatementArguments(months) + [customer, lastIssueShown(by: today)])
         // Columns by position, in listSQL's order: a name lookup lowercases the name on
         // every read, which showed in the list's profile.
         return try rows.map { row in
@@ -63,7 +63,7 @@ enum StatementBook {
     {
         let document = try Data.fetchOne(
             try db.cachedStatement(sql: showSQL),
-            arguments: [month.storageKey, customer, today?.description ?? "9999-12-31"])
+            arguments: [month.storageKey, customer, lastIssueShown(by: today)])
         return try document.map { try JSONCoding.decoder.decode(MonthlyStatement.self, from: $0) }
     }
 }

@@ -13,6 +13,12 @@ protocol StatementStore: Sendable {
     func statement(customer: String, month: BillingMonth, issuedBy today: CivilDate?) async throws -> MonthlyStatement?
 }
 
+/// The last issue date a read shows, as both engines compare it: `today` for a
+/// customer (a statement not yet issued stays hidden), no limit for an operator.
+func lastIssueShown(by today: CivilDate?) -> String {
+    today?.description ?? "9999-12-31"
+}
+
 /// The statements' store and import on the service's engine.
 struct BillingStores: Sendable {
     var statements: any StatementStore
