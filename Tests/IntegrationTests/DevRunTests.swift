@@ -49,9 +49,9 @@ import TestSupport
 
 extension DevRunTests {
     /// `compose/dev-run --postgres` makes a private PostgreSQL cluster in its folder,
-    /// starts auth and billing on it, stops it with the services, and finds the same state when
-    /// started again.
-    @Test func withPostgres_authAndBillingKeepTheirStateInAPrivateCluster_acrossRestarts() async throws {
+    /// starts auth, billing and lines on it, stops it with the services, and finds the same
+    /// state when started again.
+    @Test func withPostgres_authBillingAndLinesKeepTheirStateInAPrivateCluster_acrossRestarts() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         chmod(root.path, 0o755)  // the postgres user runs the server in root/postgres
@@ -79,6 +79,12 @@ extension DevRunTests {
         await billing.close()
         let billingLog = try String(contentsOfFile: root.file("billing.log"), encoding: .utf8)
         #expect(billingLog.contains("keeping state in PostgreSQL") && billingLog.contains("schema=billing"), "\(billingLog)")
+        // And lines.
+        let lines = try await RPCClient.connect(socketPath: root.file("run/lines.sock"), defaultTimeout: .seconds(10))
+        #expect(try await lines.call(ServicePing.self).service == "lines")
+        await lines.close()
+        let linesLog = try String(contentsOfFile: root.file("lines.log"), encoding: .utf8)
+        #expect(linesLog.contains("keeping state in PostgreSQL") && linesLog.contains("schema=lines"), "\(linesLog)")
         first.signal(SIGTERM)
         #expect(try await first.waitForExit(timeout: .seconds(30)) == 0)
         #expect(!FileManager.default.fileExists(atPath: root.file("postgres/data/postmaster.pid")))

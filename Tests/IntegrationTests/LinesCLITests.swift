@@ -9,8 +9,8 @@ import TestSupport
 @Suite struct LinesCLITests {
     typealias F = LinesFixture
 
-    @Test func madoctl_drivesEveryOption_withThePINOrASession() async throws {
-        let fixture = try await LinesFixture()
+    @Test(arguments: StorageEngine.allCases) func madoctl_drivesEveryOption_withThePINOrASession(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
         func madoctl(_ arguments: [String], pin: String? = "4821") async throws -> String {
             let result = try await fixture.sandbox.madoctl(arguments, input: pin.map { $0 + "\n" })
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
@@ -53,8 +53,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func madoctl_showsTheLock_andTheDataOnlyRefusal() async throws {
-        let fixture = try await LinesFixture()
+    @Test(arguments: StorageEngine.allCases) func madoctl_showsTheLock_andTheDataOnlyRefusal(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
         try fixture.sandbox.setClock("2026-11-21T08:00:00+09:00")
         for _ in 1...3 { _ = try await fixture.sandbox.madoctl(["line", "block", "list", "--line", F.voice], input: "1593\n") }
         for command in [["block", "list"], ["voicemail", "start"], ["forward", "start", "08099990000"]] {

@@ -7,7 +7,8 @@ import Testing
 import TestSupport
 
 /// madoguchi-auth and madoguchi-lines under socket activation, with a line inventory of
-/// two voice lines (network PIN 4821) and one data-only SIM, imported through `madoctl`.
+/// two voice lines (network PIN 4821) and one data-only SIM, imported through `madoctl`;
+/// both keep their state on `engine`.
 struct LinesFixture {
     static let voice = "09012345678"
     static let otherVoice = "08011112222"
@@ -19,10 +20,13 @@ struct LinesFixture {
 
     /// `authBound`: auth binds its own socket, so that `auth.pid` is the service itself
     /// (for signals) from the start.
-    init(linesArguments: [String] = [], authBound: Bool = false) async throws {
-        sandbox = try ServiceSandbox()
-        auth = authBound ? try await sandbox.startBound("auth") : try await sandbox.startActivated("auth")
-        lines = try await sandbox.startActivated("lines", extraArguments: linesArguments)
+    init(engine: StorageEngine = .sqlite, linesArguments: [String] = [], authBound: Bool = false) async throws {
+        try await self.init(importingInto: try await ServiceSandbox.make(engine: engine), linesArguments: linesArguments, authBound: authBound)
+    }
+
+    /// The fixture in `sandbox` (a PostgreSQL sandbox on a cluster of the test's own, say).
+    init(importingInto sandbox: ServiceSandbox, linesArguments: [String] = [], authBound: Bool = false) async throws {
+        try await self.init(sandbox: sandbox, linesArguments: linesArguments, authBound: authBound)
         let inventory = sandbox.root.file("lines.csv")
         try """
             phoneNumber,customerNumber,iccid,kind
@@ -38,6 +42,18 @@ struct LinesFixture {
                 PINSet.self, .init(subject: .line(try PhoneNumber(validating: line)), kind: .network, pin: try PIN(validating: "4821")))
         }
         await client.close()
+    }
+
+    /// A second host of `other`'s PostgreSQL database: its own sandbox, auth and lines,
+    /// the inventory and PINs already there.
+    init(sharingDatabaseOf other: LinesFixture, linesArguments: [String] = []) async throws {
+        try await self.init(sandbox: try ServiceSandbox(sharingDatabaseOf: other.sandbox), linesArguments: linesArguments, authBound: false)
+    }
+
+    private init(sandbox: ServiceSandbox, linesArguments: [String], authBound: Bool) async throws {
+        self.sandbox = sandbox
+        auth = authBound ? try await sandbox.startBound("auth") : try await sandbox.startActivated("auth")
+        lines = try await sandbox.startActivated("lines", extraArguments: linesArguments)
     }
 
     /// Access to `line` with its network PIN (`4821` unless told).

@@ -12,8 +12,8 @@ import TestSupport
 @Suite struct LinesTests {
     typealias F = LinesFixture
 
-    @Test func blockList_normalisesNumbers_capsEntries_andBlocksTheLastCaller() async throws {
-        let fixture = try await LinesFixture(linesArguments: ["--block-list-limit", "3"])
+    @Test(arguments: StorageEngine.allCases) func blockList_normalisesNumbers_capsEntries_andBlocksTheLastCaller(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine, linesArguments: ["--block-list-limit", "3"])
         let lines = try await fixture.sandbox.client("lines")
 
         let added = try await lines.call(LineBlockAdd.self, .init(access: F.byPIN(), number: F.number("０３－１２３４－５６７８")))
@@ -53,11 +53,15 @@ import TestSupport
         #expect(audit.map(\.event) == ["unblocked", "blocked", "blocked", "blocked"])
         #expect(audit[2].detail == "05011112222 (last caller)" && audit.allSatisfy { $0.via == "pin" })
         await lines.close()
+        // Where the options are: the sandbox's engine, and no SQLite file beside it.
+        let stateFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.sandbox.root.file("lines"))
+        #expect(stateFiles.contains("lines.sqlite") == (engine == .sqlite), "\(stateFiles)")
+        #expect(fixture.lines.log.contains("keeping state in PostgreSQL") == (engine == .postgres))
         try await fixture.stop()
     }
 
-    @Test func voicemail_startsStops_takesRingTimesInSteps_andKeepsMessages() async throws {
-        let fixture = try await LinesFixture()
+    @Test(arguments: StorageEngine.allCases) func voicemail_startsStops_takesRingTimesInSteps_andKeepsMessages(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
         let lines = try await fixture.sandbox.client("lines")
         let initial = try await lines.call(LineVoicemailStatus.self, .init(access: F.byPIN()))
         #expect(!initial.enabled && initial.ringSeconds == 15 && initial.ringSecondsAllowed == RingTimeRange(minimum: 0, maximum: 120, step: 5))
@@ -93,8 +97,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func forwarding_validatesTheDestination_andRoutesCalls() async throws {
-        let fixture = try await LinesFixture()
+    @Test(arguments: StorageEngine.allCases) func forwarding_validatesTheDestination_andRoutesCalls(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
         let lines = try await fixture.sandbox.client("lines")
         for destination in [F.voice, "0570-000-123"] {
             let refused = await refusal { try await lines.call(LineForwardStart.self, .init(access: F.byPIN(), destination: F.number(destination))) }
@@ -120,8 +124,8 @@ import TestSupport
     /// Three wrong PINs through the lines service lock the line's PIN in madoguchi-auth:
     /// every option refuses, the right PIN and a session opened before included, until
     /// 00:00 Tokyo.
-    @Test func aLockedPIN_refusesEveryOption_untilMidnightTokyo() async throws {
-        let fixture = try await LinesFixture()
+    @Test(arguments: StorageEngine.allCases) func aLockedPIN_refusesEveryOption_untilMidnightTokyo(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
         let lines = try await fixture.sandbox.client("lines")
         try fixture.sandbox.setClock("2026-11-21T21:50:00+09:00")
         let session = try await lines.call(LineLogin.self, .init(phoneNumber: F.number(F.voice), pin: try PIN(validating: "4821")))
@@ -173,8 +177,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func aDataOnlySIM_isRefusedBeforeAnyPINIsTried_andUnknownLinesAndForeignSessionsToo() async throws {
-        let fixture = try await LinesFixture()
+    @Test(arguments: StorageEngine.allCases) func aDataOnlySIM_isRefusedBeforeAnyPINIsTried_andUnknownLinesAndForeignSessionsToo(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
         let lines = try await fixture.sandbox.client("lines")
         let dataOnly: [(String, () async throws -> Void)] = [
             ("block.list", { _ = try await lines.call(LineBlockList.self, .init(access: F.byPIN(F.dataOnly))) }),
@@ -201,6 +205,42 @@ import TestSupport
             "lines",
             ["call", "lines", "line.call.route", #"{"phoneNumber":"09012345678"}"#, "--runtime-dir", fixture.sandbox.runtimeDirectory])
         #expect(nobody.status == 1 && nobody.stderr.contains("service_only"), "\(nobody)")
+        await lines.close()
+        try await fixture.stop()
+    }
+
+    /// A SIM moves between numbers in file order, on either engine: a number that frees
+    /// its SIM before another takes it is one import; two numbers swapping SIMs in one
+    /// file are refused (the first row would take a SIM still held) and change nothing.
+    @Test(arguments: StorageEngine.allCases) func inventoryImport_movesASIMInFileOrder_andRefusesASwap(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
+        let file = fixture.sandbox.root.file("moves.csv")
+        func importing(_ rows: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try "phoneNumber,customerNumber,iccid,kind\n\(rows)".write(toFile: file, atomically: true, encoding: .utf8)
+            return try await fixture.sandbox.madoctl(["lines", "import", file])
+        }
+        // 080 takes a new SIM, then 090 takes 080's old one.
+        let moved = try await importing(
+            "080-1111-2222,00012345,8981100000000000036,voice\n090-1234-5678,00012345,8981100000000000010,voice\n")
+        #expect(moved.status == 0 && moved.stdout.contains("0 new, 2 updated, 0 unchanged"), "\(moved)")
+        // The same rows again are no change.
+        let again = try await importing(
+            "080-1111-2222,00012345,8981100000000000036,voice\n090-1234-5678,00012345,8981100000000000010,voice\n")
+        #expect(again.status == 0 && again.stdout.contains("0 new, 0 updated, 2 unchanged"), "\(again)")
+        // A swap in one file: the first row's SIM is still the other number's.
+        let swap = try await importing(
+            "090-1234-5678,00012345,8981100000000000036,voice\n080-1111-2222,00012345,8981100000000000010,voice\n")
+        #expect(swap.status != 0 && swap.stderr.contains("row 2 (iccid): 8981100000000000036 is the SIM of 08011112222 already."), "\(swap)")
+        #expect(swap.stderr.contains("nothing was imported"))
+        #expect(try await importing(
+            "080-1111-2222,00012345,8981100000000000036,voice\n090-1234-5678,00012345,8981100000000000010,voice\n"
+        ).stdout.contains("0 new, 0 updated, 2 unchanged"))
+        // A new number cannot take a SIM held by another either; nothing of the file lands.
+        let taken = try await importing(
+            "090-5555-6666,00012345,8981100000000000044,voice\n090-7777-8888,00012345,8981100000000000028,voice\n")
+        #expect(taken.status != 0 && taken.stderr.contains("row 3 (iccid): 8981100000000000028 is the SIM of 07033334444"), "\(taken)")
+        let lines = try await fixture.sandbox.client("lines")
+        #expect(await refusal { try await lines.call(LineBlockList.self, .init(access: F.byPIN("09055556666"))) }?.reason == "line_not_found")
         await lines.close()
         try await fixture.stop()
     }

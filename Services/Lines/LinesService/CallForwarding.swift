@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import JSONRPC
 import LinesAPI
 import MadoguchiModels
@@ -7,16 +6,15 @@ import ServiceKit
 
 /// Lines' call forwarding: on with a destination, or off.
 struct CallForwarding: Sendable {
-    let database: DatabasePool
+    let store: any LineStore
     let clock: any ServiceClock
-    let journal: LineJournal
 
     /// Prefixes of numbers calls are never forwarded to: premium-rate services
     /// (ナビダイヤル 0570, ダイヤルQ2 0990), which would bill the line for every forwarded call.
     static let refusedPrefixes = ["0570", "0990"]
 
     func status(_ line: OpenedLine) async throws -> ForwardingStatus {
-        try await database.read { db in try status(line.phone.digits, in: db) }
+        Self.status(try await store.line(line.phone.digits))
     }
 
     func start(to destination: PhoneNumber, on line: OpenedLine, peer: PeerCredentials) async throws -> ForwardingStatus {
@@ -27,37 +25,31 @@ struct CallForwarding: Sendable {
             throw LinesError.forwardingDestinationInvalid("Calls cannot be forwarded to premium-rate numbers (\(prefix)).")
         }
         let now = clock.now()
-        return try await database.write { db in
-            let current = try status(line.phone.digits, in: db)
-            guard current.destination != destination.digits else { return current }
-            try db.execute(
-                sql: """
-                    INSERT INTO forwarding (phoneNumber, destination, since) VALUES (?, ?, ?)
-                    ON CONFLICT (phoneNumber) DO UPDATE SET destination = excluded.destination, since = excluded.since
-                    """,
-                arguments: [line.phone.digits, destination.digits, now])
-            try journal.record(
-                "forwarding_started", detail: destination.digits, sms: LinesSMS.forwardingStarted(destination.digits),
-                on: line, peer: peer, at: now, in: db)
-            return try status(line.phone.digits, in: db)
+        let after = try await store.change(line.phone.digits) { stored in
+            // Forwarding to where it already goes is no change: no audit, no SMS.
+            guard stored.forwarding?.destination != destination.digits else { return nil }
+            return LineChange(
+                edit: .forward(.init(destination: destination.digits, since: now)),
+                journal: LineJournalEntry(
+                    "forwarding_started", detail: destination.digits, sms: LinesSMS.forwardingStarted(destination.digits),
+                    on: line, peer: peer, at: now))
         }
+        return Self.status(after.line)
     }
 
     func stop(on line: OpenedLine, peer: PeerCredentials) async throws -> ForwardingStatus {
         let now = clock.now()
-        return try await database.write { db in
-            try db.execute(sql: "DELETE FROM forwarding WHERE phoneNumber = ?", arguments: [line.phone.digits])
-            if db.changesCount == 1 {
-                try journal.record(
-                    "forwarding_stopped", detail: nil, sms: LinesSMS.forwardingStopped, on: line, peer: peer, at: now, in: db)
-            }
-            return ForwardingStatus(active: false)
+        let after = try await store.change(line.phone.digits) { stored in
+            guard stored.forwarding != nil else { return nil }
+            return LineChange(
+                edit: .stopForwarding,
+                journal: LineJournalEntry("forwarding_stopped", detail: nil, sms: LinesSMS.forwardingStopped, on: line, peer: peer, at: now))
         }
+        return Self.status(after.line)
     }
 
-    func status(_ phone: String, in db: Database) throws -> ForwardingStatus {
-        guard let row = try Row.fetchOne(db, sql: "SELECT destination, since FROM forwarding WHERE phoneNumber = ?", arguments: [phone])
-        else { return ForwardingStatus(active: false) }
-        return ForwardingStatus(active: true, destination: row["destination"], since: ISO8601.tokyo(row["since"]))
+    static func status(_ line: StoredLine) -> ForwardingStatus {
+        guard let forwarding = line.forwarding else { return ForwardingStatus(active: false) }
+        return ForwardingStatus(active: true, destination: forwarding.destination, since: ISO8601.tokyo(forwarding.since))
     }
 }

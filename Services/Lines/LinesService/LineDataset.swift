@@ -43,14 +43,12 @@ struct LineDataset: ImportDataset {
     func apply(staged encoded: Data, in db: Database) throws -> ImportOutcome {
         let row = try row(staged: encoded)
         let fingerprint = String(decoding: encoded, as: UTF8.self)
-        let existing = try String.fetchOne(
+        let stored = try String.fetchOne(
             db, sql: "SELECT fingerprint FROM line WHERE phoneNumber = ?", arguments: [row.phoneNumber])
-        if existing == fingerprint { return .unchanged }
-        if let holder = try String.fetchOne(
+        let holder = try String.fetchOne(
             db, sql: "SELECT phoneNumber FROM line WHERE iccid = ? AND phoneNumber <> ?", arguments: [row.iccid, row.phoneNumber])
-        {
-            throw ImportRowProblem(field: "iccid", reason: "iccid_taken", message: "\(row.iccid) is the SIM of \(holder) already.")
-        }
+        let outcome = try Self.outcome(of: row, fingerprint: fingerprint, stored: stored, simHolder: holder).get()
+        guard outcome != .unchanged else { return outcome }
         try db.execute(
             sql: """
                 INSERT INTO line (phoneNumber, customerNumber, iccid, kind, fingerprint) VALUES (?, ?, ?, ?, ?)
@@ -58,6 +56,20 @@ struct LineDataset: ImportDataset {
                   kind = excluded.kind, fingerprint = excluded.fingerprint
                 """,
             arguments: [row.phoneNumber, row.customerNumber, row.iccid, row.kind.rawValue, fingerprint])
-        return existing == nil ? .inserted : .updated
+        return outcome
+    }
+
+    /// What applying `row` does, given the fingerprint stored for its number (nil: a new
+    /// number) and the number whose SIM its ICCID is: the same row again is no change,
+    /// and a SIM stays with one number.
+    static func outcome(of row: Row, fingerprint: String, stored: String?, simHolder: String?)
+        -> Result<ImportOutcome, ImportRowProblem>
+    {
+        if stored == fingerprint { return .success(.unchanged) }
+        if let simHolder, simHolder != row.phoneNumber {
+            return .failure(
+                ImportRowProblem(field: "iccid", reason: "iccid_taken", message: "\(row.iccid) is the SIM of \(simHolder) already."))
+        }
+        return .success(stored == nil ? .inserted : .updated)
     }
 }

@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import LinesAPI
 import MadoguchiModels
@@ -17,7 +16,7 @@ struct OpenedLine: Sendable {
 /// caller must give its network PIN (checked by madoguchi-auth, where wrong entries count
 /// towards the midnight lock and the caller's throttle) or a session opened with it.
 struct LineGate: Sendable {
-    let database: DatabasePool
+    let store: any LineStore
     let auth: PeerService
     let origins: OriginRelay
 
@@ -50,17 +49,6 @@ struct LineGate: Sendable {
     }
 
     func requireVoiceLine(_ phone: PhoneNumber) async throws {
-        try await database.read { db in try LineInventory.requireVoiceLine(phone.digits, in: db) }
-    }
-}
-
-/// The imported line inventory, as the options see it.
-enum LineInventory {
-    /// Refuses a number that is no line of the inventory, or a data-only SIM's.
-    static func requireVoiceLine(_ phone: String, in db: Database) throws {
-        guard let kind = try String.fetchOne(db, sql: "SELECT kind FROM line WHERE phoneNumber = ?", arguments: [phone]) else {
-            throw LinesError.lineNotFound
-        }
-        guard kind == LineKind.voice.rawValue else { throw LinesError.dataOnly }
+        try refuseUnlessVoice(try await store.kind(of: phone.digits))
     }
 }

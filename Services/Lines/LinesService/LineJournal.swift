@@ -1,38 +1,33 @@
 import Foundation
-import GRDB
 import JSONRPC
 import LinesAPI
 import ServiceKit
 
-/// Every change to a line's options leaves an audit line and an SMS to the line, written
-/// in the change's own transaction: no change without both, and the SMS leaves through
-/// the outbox even if the service stops right after.
-struct LineJournal: Sendable {
-    let outbox: Outbox
+/// What a change to a line's options leaves behind: an audit line and an SMS to the line.
+/// The store writes both in the change's own transaction: no change without both, and
+/// the SMS leaves through the outbox even if the service stops right after.
+struct LineJournalEntry: Sendable {
+    var event: String
+    var detail: String?
+    /// The SMS's text, before its signature.
+    var sms: String
+    /// `pin` or `session`.
+    var via: String
+    var peerUID: Int64
+    var at: Date
 
-    func record(
-        _ event: String, detail: String?, sms: String, on line: OpenedLine, peer: PeerCredentials, at now: Date,
-        in db: Database
-    ) throws {
-        try db.execute(
-            sql: "INSERT INTO line_audit (at, phoneNumber, event, detail, via, peerUID) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [now, line.phone.digits, event, detail, line.via, Int64(peer.uid)])
-        try outbox.enqueue(OutboxMessage(channel: .sms, to: line.phone.digits, body: LinesSMS.signed(sms)), in: db)
+    init(_ event: String, detail: String?, sms: String, on line: OpenedLine, peer: PeerCredentials, at now: Date) {
+        self.event = event
+        self.detail = detail
+        self.sms = sms
+        via = line.via
+        peerUID = Int64(peer.uid)
+        at = now
     }
 
-    /// The audit trail, newest first.
-    static func entries(phoneNumber: String?, limit: Int, in db: Database) throws -> [LineAuditEntry] {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT at, phoneNumber, event, detail, via, peerUID FROM line_audit
-                WHERE ? IS NULL OR phoneNumber = ? ORDER BY id DESC LIMIT ?
-                """,
-            arguments: [phoneNumber, phoneNumber, limit])
-        return rows.map { row in
-            LineAuditEntry(
-                at: ISO8601.tokyo(row["at"]), phoneNumber: row["phoneNumber"], event: row["event"], detail: row["detail"],
-                via: row["via"], peerUID: row["peerUID"])
-        }
+    /// The SMS as it goes to `phone`.
+    func message(to phone: String) -> OutboxMessage {
+        OutboxMessage(channel: .sms, to: phone, body: LinesSMS.signed(sms))
     }
+
 }

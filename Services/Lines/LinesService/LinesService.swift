@@ -13,42 +13,44 @@ public struct LinesService: ServiceDefinition {
     public static let dependencies = ["auth"]
     public static let title = "Madoguchi lines service: block list, voicemail and call forwarding of voice lines."
 
-    private let inventory: StagedImports<LineDataset>
+    private let stores: LinesStores
     private let gate: LineGate
     private let blockList: BlockListBook
     private let voicemail: VoicemailBox
     private let forwarding: CallForwarding
     private let network: CallControl
     private let auth: PeerService
-    private let database: DatabasePool
     private let operators: OperatorPolicy
     private let services: ServiceCallerPolicy
     private let origins: OriginRelay
 
     public init(resources: ServiceResources, options: LinesOptions) throws {
-        let stateDatabase = try resources.sqliteDatabase()
-        database = stateDatabase
+        stores = LinesStores(resources)
+        let lines = stores.lines
         auth = resources.peers.peer("auth")
         operators = resources.configuration.operators
         services = resources.configuration.serviceCallers
-        let journal = LineJournal(outbox: resources.outbox)
-        inventory = StagedImports(dataset: LineDataset(), database: database, clock: resources.clock)
         origins = resources.configuration.origins
-        gate = LineGate(database: database, auth: auth, origins: origins)
-        blockList = BlockListBook(database: database, clock: resources.clock, journal: journal, limit: options.blockListLimit)
+        gate = LineGate(store: lines, auth: auth, origins: origins)
+        blockList = BlockListBook(store: lines, clock: resources.clock, limit: options.blockListLimit)
         voicemail = VoicemailBox(
-            database: database, clock: resources.clock, journal: journal, ringTimes: options.ringTimes,
-            defaultRingSeconds: options.ringSecondsDefault)
-        forwarding = CallForwarding(database: database, clock: resources.clock, journal: journal)
-        network = CallControl(database: database, clock: resources.clock, voicemail: voicemail, forwarding: forwarding)
+            store: lines, clock: resources.clock, ringTimes: options.ringTimes, defaultRingSeconds: options.ringSecondsDefault)
+        forwarding = CallForwarding(store: lines, clock: resources.clock)
+        network = CallControl(store: lines, clock: resources.clock, voicemail: voicemail)
     }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         LinesSchema.registerMigrations(in: &migrator)
     }
 
+    /// Lines keeps its inventory, options and staged imports in PostgreSQL with
+    /// `--database postgres`.
+    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
+        { LinesPostgresSchema.registerMigrations(in: &$0) }
+    }
+
     public func registerMethods(in registry: inout MethodRegistry) {
-        registry.registerImport(inventory, operators: operators)
+        registry.registerImport(stores.inventory, operators: operators)
         registerAccess(in: &registry)
         registerBlockList(in: &registry)
         registerVoicemail(in: &registry)
@@ -62,12 +64,9 @@ public struct LinesService: ServiceDefinition {
             try services.requireServiceOrOperator(context.peer)
             return try await network.deposit(params)
         }
-        registry.register(LineAudit.self) { [operators, database] params, context in
+        registry.register(LineAudit.self) { [operators, stores] params, context in
             try operators.requireOperator(context.peer)
-            let limit = min(max(params.limit ?? 100, 1), 1000)
-            return try await database.read { db in
-                try LineJournal.entries(phoneNumber: params.phoneNumber?.digits, limit: limit, in: db)
-            }
+            return try await stores.lines.audit(phone: params.phoneNumber?.digits, limit: min(max(params.limit ?? 100, 1), 1000))
         }
     }
 

@@ -35,11 +35,3 @@ struct BillingStores: Sendable {
     }
 }
 
-/// A state stored as its raw value, read back as the choice it names: a value this build
-/// does not know is an unreadable statement, never taken for some default.
-enum StoredChoice {
-    static func read<C: RawRepresentable<String>>(_ raw: String, field: String) throws -> C {
-        guard let choice = C(rawValue: raw) else { throw StoredStatementError(field: field) }
-        return choice
-    }
-}

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+
+extension LineDataset: PostgresImportDataset {
+    /// Applies a page of lines in two statements: one reads what the inventory holds for
+    /// the page's numbers and SIMs, the other stores the rows that change. Each row is
+    /// judged in file order against the inventory as the rows before it left it (a SIM
+    /// freed by an earlier row may be taken by a later one), as SQLite applies them.
+    func apply(staged batch: [Data], schema: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [Result<ImportOutcome, ImportRowProblem>]
+    {
+        let rows = try batch.map { try row(staged: $0) }
+        var fingerprints: [String: String] = [:]  // by number
+        var simOf: [String: String] = [:]  // number → ICCID
+        var holderOf: [String: String] = [:]  // ICCID → number
+        let stored = try await connection.query(
+            """
+            SELECT phone_number, iccid, fingerprint FROM \(unescaped: schema).line
+            WHERE phone_number = ANY(\(rows.map(\.phoneNumber))::text[]) OR iccid = ANY(\(rows.map(\.iccid))::text[])
+            """, logger: logger)
+        for try await (phone, iccid, fingerprint) in stored.decode((String, String, String).self) {
+            fingerprints[phone] = fingerprint
+            simOf[phone] = iccid
+            holderOf[iccid] = phone
+        }
+        var outcomes: [Result<ImportOutcome, ImportRowProblem>] = []
+        var changed: [(row: Row, fingerprint: String)] = []
+        for (row, staged) in zip(rows, batch) {
+            let fingerprint = String(decoding: staged, as: UTF8.self)
+            let outcome = Self.outcome(
+                of: row, fingerprint: fingerprint, stored: fingerprints[row.phoneNumber], simHolder: holderOf[row.iccid])
+            outcomes.append(outcome)
+            guard case .success(let done) = outcome, done != .unchanged else { continue }
+            if let previous = simOf[row.phoneNumber] { holderOf[previous] = nil }
+            holderOf[row.iccid] = row.phoneNumber
+            simOf[row.phoneNumber] = row.iccid
+            fingerprints[row.phoneNumber] = fingerprint
+            changed.append((row, fingerprint))
+        }
+        guard !changed.isEmpty else { return outcomes }
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: schema).line (phone_number, customer_number, iccid, kind, fingerprint)
+            SELECT * FROM unnest(
+              \(changed.map(\.row.phoneNumber))::text[], \(changed.map(\.row.customerNumber))::text[],
+              \(changed.map(\.row.iccid))::text[], \(changed.map(\.row.kind.rawValue))::text[], \(changed.map(\.fingerprint))::text[])
+            ON CONFLICT (phone_number) DO UPDATE SET
+              customer_number = excluded.customer_number, iccid = excluded.iccid, kind = excluded.kind,
+              fingerprint = excluded.fingerprint
+            """, logger: logger)
+        return outcomes
+    }
+}

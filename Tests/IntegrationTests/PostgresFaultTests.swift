@@ -1,0 +1,78 @@
+import BillingAPI
+import LinesAPI
+import Foundation
+import JSONRPC
+import MadoguchiModels
+import ServiceKit
+import Testing
+import TestSupport
+
+/// Services on PostgreSQL with the server hung (its first process and every process
+/// serving the database stopped with SIGSTOP, on a cluster of the test's own): calls are
+/// answered `storage_unavailable` within the stores' time limits, never hang, never
+/// answer from elsewhere and change nothing; once the server answers again, the service
+/// serves as before.
+@Suite struct PostgresFaultTests {
+    /// Billing: a statement list and an import's start.
+    @Test func billing_onAHungDatabase_answersStorageUnavailable_untilItAnswersAgain() async throws {
+        let cluster = try await PostgresCluster.own()
+        let sandbox = try ServiceSandbox(postgresURL: try await cluster.freshDatabase())
+        defer { sandbox.remove() }
+        let billing = try await sandbox.startBound("billing")
+        let client = try await sandbox.client("billing", timeout: .seconds(60))
+        let handle = try await client.call(ImportBegin<StatementRecords>.self, NoParams())
+        _ = try await client.call(
+            ImportRows<StatementRecords>.self,
+            .init(importId: handle.importId, rows: [ImportRow(row: 1, fields: try TwoHostImportTests.statement(customer: 7))]))
+        #expect(try await client.call(ImportCommit<StatementRecords>.self, handle).inserted == 1)
+        let owner = StatementOwner(customerNumber: try CustomerNumber(validating: "00000007"))
+        #expect(try await client.call(StatementsList.self, owner).statements.count == 1)
+
+        let backends = try await cluster.backends(of: try #require(sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
+        for backend in backends { kill(backend, SIGSTOP) }
+        let started = ContinuousClock.now
+        let list = await refusal { try await client.call(StatementsList.self, owner) }
+        let begin = await refusal { try await client.call(ImportBegin<StatementRecords>.self, NoParams()) }
+        let waited = ContinuousClock.now - started
+        for backend in backends { kill(backend, SIGCONT) }
+        #expect(list?.reason == "storage_unavailable", "\(String(describing: list))")
+        #expect(begin?.reason == "storage_unavailable", "\(String(describing: begin))")
+        // The list's limit is 5 s, staging's 30 s: bounded, not a hang.
+        #expect(waited < .seconds(45), "the calls took \(waited)")
+
+        try await waitUntil("billing to answer again") {
+            (try? await client.call(StatementsList.self, owner))?.statements.count == 1
+        }
+        await client.close()
+        #expect(try await billing.terminate() == 0)
+    }
+
+    /// Lines: a change through the PIN is refused before any PIN is tried (the line cannot
+    /// be read), as is a call's routing; nothing is blocked and no SMS leaves for them.
+    @Test func lines_onAHungDatabase_changeNothing_untilItAnswersAgain() async throws {
+        typealias F = LinesFixture
+        let cluster = try await PostgresCluster.own()
+        let fixture = try await LinesFixture(importingInto: try ServiceSandbox(postgresURL: try await cluster.freshDatabase()))
+        let lines = try await fixture.sandbox.client("lines", timeout: .seconds(60))
+        _ = try await lines.call(LineBlockAdd.self, .init(access: F.byPIN(), number: F.number("0312345678")))
+
+        let backends = try await cluster.backends(of: try #require(fixture.sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
+        for backend in backends { kill(backend, SIGSTOP) }
+        let started = ContinuousClock.now
+        let add = await refusal { try await lines.call(LineBlockAdd.self, .init(access: F.byPIN(), number: F.number("0312340000"))) }
+        let route = await refusal { try await lines.call(LineCallRoute.self, .init(phoneNumber: F.number(F.voice), caller: nil)) }
+        let waited = ContinuousClock.now - started
+        for backend in backends { kill(backend, SIGCONT) }
+        #expect(add?.reason == "storage_unavailable", "\(String(describing: add))")
+        #expect(route?.reason == "storage_unavailable", "\(String(describing: route))")
+        #expect(waited < .seconds(20), "the calls took \(waited)")
+
+        try await waitUntil("lines to answer again") {
+            (try? await lines.call(LineBlockList.self, .init(access: F.byPIN())))?.numbers.map(\.number) == ["0312345678"]
+        }
+        #expect(try await lines.call(LineAudit.self, .init(phoneNumber: F.number(F.voice))).count == 1)
+        #expect(try await fixture.sms(count: 1).count == 1)
+        await lines.close()
+        try await fixture.stop()
+    }
+}
