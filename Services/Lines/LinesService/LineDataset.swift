@@ -47,7 +47,9 @@ struct LineDataset: ImportDataset {
             db, sql: "SELECT fingerprint FROM line WHERE phoneNumber = ?", arguments: [row.phoneNumber])
         let holder = try String.fetchOne(
             db, sql: "SELECT phoneNumber FROM line WHERE iccid = ? AND phoneNumber <> ?", arguments: [row.iccid, row.phoneNumber])
-        let outcome = try Self.outcome(of: row, fingerprint: fingerprint, stored: stored, simHolder: holder).get()
+        let outcome = try ClaimedValues.outcome(key: row.phoneNumber, fingerprint: fingerprint, stored: stored, holder: holder) {
+            Self.simTaken(row, holder: $0)
+        }.get()
         guard outcome != .unchanged else { return outcome }
         try db.execute(
             sql: """
@@ -59,17 +61,8 @@ struct LineDataset: ImportDataset {
         return outcome
     }
 
-    /// What applying `row` does, given the fingerprint stored for its number (nil: a new
-    /// number) and the number whose SIM its ICCID is: the same row again is no change,
-    /// and a SIM stays with one number.
-    static func outcome(of row: Row, fingerprint: String, stored: String?, simHolder: String?)
-        -> Result<ImportOutcome, ImportRowProblem>
-    {
-        if stored == fingerprint { return .success(.unchanged) }
-        if let simHolder, simHolder != row.phoneNumber {
-            return .failure(
-                ImportRowProblem(field: "iccid", reason: "iccid_taken", message: "\(row.iccid) is the SIM of \(simHolder) already."))
-        }
-        return .success(stored == nil ? .inserted : .updated)
+    /// A SIM stays with one number (`ClaimedValues`).
+    static func simTaken(_ row: Row, holder: String) -> ImportRowProblem {
+        ImportRowProblem(field: "iccid", reason: "iccid_taken", message: "\(row.iccid) is the SIM of \(holder) already.")
     }
 }

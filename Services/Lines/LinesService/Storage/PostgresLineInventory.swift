@@ -12,31 +12,24 @@ extension LineDataset: PostgresImportDataset {
         -> [Result<ImportOutcome, ImportRowProblem>]
     {
         let rows = try batch.map { try row(staged: $0) }
-        var fingerprints: [String: String] = [:]  // by number
-        var simOf: [String: String] = [:]  // number → ICCID
-        var holderOf: [String: String] = [:]  // ICCID → number
+        var claims = ClaimedValues()
         let stored = try await connection.query(
             """
             SELECT phone_number, iccid, fingerprint FROM \(unescaped: schema).line
             WHERE phone_number = ANY(\(rows.map(\.phoneNumber))::text[]) OR iccid = ANY(\(rows.map(\.iccid))::text[])
             """, logger: logger)
         for try await (phone, iccid, fingerprint) in stored.decode((String, String, String).self) {
-            fingerprints[phone] = fingerprint
-            simOf[phone] = iccid
-            holderOf[iccid] = phone
+            claims.stored(key: phone, claim: iccid, fingerprint: fingerprint)
         }
         var outcomes: [Result<ImportOutcome, ImportRowProblem>] = []
         var changed: [(row: Row, fingerprint: String)] = []
         for (row, staged) in zip(rows, batch) {
             let fingerprint = String(decoding: staged, as: UTF8.self)
-            let outcome = Self.outcome(
-                of: row, fingerprint: fingerprint, stored: fingerprints[row.phoneNumber], simHolder: holderOf[row.iccid])
+            let outcome = claims.judge(key: row.phoneNumber, claim: row.iccid, fingerprint: fingerprint) {
+                Self.simTaken(row, holder: $0)
+            }
             outcomes.append(outcome)
             guard case .success(let done) = outcome, done != .unchanged else { continue }
-            if let previous = simOf[row.phoneNumber] { holderOf[previous] = nil }
-            holderOf[row.iccid] = row.phoneNumber
-            simOf[row.phoneNumber] = row.iccid
-            fingerprints[row.phoneNumber] = fingerprint
             changed.append((row, fingerprint))
         }
         guard !changed.isEmpty else { return outcomes }
