@@ -49,9 +49,9 @@ import TestSupport
 
 extension DevRunTests {
     /// `compose/dev-run --postgres` makes a private PostgreSQL cluster in its folder,
-    /// starts auth, billing and lines on it, stops it with the services, and finds the same
-    /// state when started again.
-    @Test func withPostgres_authBillingAndLinesKeepTheirStateInAPrivateCluster_acrossRestarts() async throws {
+    /// starts every service but registration on it, stops it with the services, and finds
+    /// the same state when started again.
+    @Test func withPostgres_everyServiceButRegistrationKeepsItsStateInAPrivateCluster_acrossRestarts() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         chmod(root.path, 0o755)  // the postgres user runs the server in root/postgres
@@ -79,12 +79,14 @@ extension DevRunTests {
         await billing.close()
         let billingLog = try String(contentsOfFile: root.file("billing.log"), encoding: .utf8)
         #expect(billingLog.contains("keeping state in PostgreSQL") && billingLog.contains("schema=billing"), "\(billingLog)")
-        // And lines.
-        let lines = try await RPCClient.connect(socketPath: root.file("run/lines.sock"), defaultTimeout: .seconds(10))
-        #expect(try await lines.call(ServicePing.self).service == "lines")
-        await lines.close()
-        let linesLog = try String(contentsOfFile: root.file("lines.log"), encoding: .utf8)
-        #expect(linesLog.contains("keeping state in PostgreSQL") && linesLog.contains("schema=lines"), "\(linesLog)")
+        // And linking and lines; registration keeps its SQLite file.
+        for service in ["linking", "lines"] {
+            let client = try await RPCClient.connect(socketPath: root.file("run/\(service).sock"), defaultTimeout: .seconds(10))
+            #expect(try await client.call(ServicePing.self).service == service)
+            await client.close()
+            let log = try String(contentsOfFile: root.file("\(service).log"), encoding: .utf8)
+            #expect(log.contains("keeping state in PostgreSQL") && log.contains("schema=\(service)"), "\(log)")
+        }
         first.signal(SIGTERM)
         #expect(try await first.waitForExit(timeout: .seconds(30)) == 0)
         #expect(!FileManager.default.fileExists(atPath: root.file("postgres/data/postmaster.pid")))

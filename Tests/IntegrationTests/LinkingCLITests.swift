@@ -8,8 +8,8 @@ import TestSupport
 /// `madoctl link|isp-contracts|isp` against the real auth, registration and linking
 /// processes, and the ISP contract import's rules.
 @Suite struct LinkingCLITests {
-    @Test func madoctl_walksTheWholeJourney_andLogsInToTheISPWithTheCarrierID() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func madoctl_walksTheWholeJourney_andLogsInToTheISPWithTheCarrierID(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID("ichiro@example.jp", password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         let session = try await fixture.login("ichiro@example.jp", "Kaede2026x")
         func madoctl(_ arguments: [String], input: String? = nil) async throws -> String {
@@ -41,8 +41,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func ispContractImport_refusesBadRows_takenAddressesAndPasswords_andPasswordsAreOperatorOnly() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func ispContractImport_refusesBadRows_takenAddressesAndPasswords_andPasswordsAreOperatorOnly(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         // Rows are checked as they are staged; a clash with stored contracts at the commit.
         let checked = try await rejections(fixture, [
             #"{"customerNumber":"N100000003","description":"fibre","email":"new@isp.example.ne.jp","phoneNumber":"03-1111-2222","phoneKind":"mobile","holderName":"佐藤 一"}"#,
@@ -73,7 +73,12 @@ import TestSupport
         // The ISP passwords were set in auth, hashed: no database, log or message holds them.
         let root = fixture.sandbox.root.path
         let files = try #require(FileManager.default.subpathsOfDirectory(atPath: root) as [String]?)
-        #expect(files.contains { $0.hasSuffix("auth.sqlite") })
+        #expect(files.contains { $0.hasSuffix("auth.sqlite") } == (engine == .sqlite))
+        if let database = fixture.sandbox.postgresDatabase {
+            let dump = try await PostgresCluster.shared().dump(database: database)
+            #expect(dump.contains("COPY auth.password") && dump.contains("COPY linking.isp_contract"))
+            for password in LinkingFixture.ispPasswords.values { #expect(!dump.contains(password), "\(password) in the database") }
+        }
         for name in files {
             guard let contents = FileManager.default.contents(atPath: root + "/" + name) else { continue }
             for password in LinkingFixture.ispPasswords.values {

@@ -11,7 +11,8 @@ import TestSupport
 
 /// The real madoguchi-auth, madoguchi-registration and madoguchi-linking under
 /// `systemd-socket-activate` in one sandbox, with two ISP contracts imported and their
-/// passwords set through `madoctl`, and helpers that issue carrier IDs and log them in.
+/// passwords set through `madoctl`, and helpers that issue carrier IDs and log them in;
+/// auth and linking keep their state on `engine`.
 struct LinkingFixture {
     var registration: RegistrationFixture
     var linking: ChildProcess
@@ -27,8 +28,8 @@ struct LinkingFixture {
     static let fibre = "N100000001"
     static let adsl = "N100000002"
 
-    init(now: String = "2026-11-21T12:00:00+09:00", linkingArguments: [String] = []) async throws {
-        registration = try await RegistrationFixture(now: now, importContracts: false)
+    init(now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, linkingArguments: [String] = []) async throws {
+        registration = try await RegistrationFixture(now: now, engine: engine, importContracts: false)
         linking = try await registration.sandbox.startActivated("linking", extraArguments: linkingArguments)
         let file = registration.sandbox.root.file("isp-contracts.jsonl")
         try Data(Self.ispContracts.utf8).write(to: URL(fileURLWithPath: file))
@@ -111,9 +112,18 @@ struct LinkingFixture {
     }
 
     /// The linking database's audit trail, oldest first, as `event linkNumber`.
-    func audit() throws -> [String] {
+    func audit() async throws -> [String] {
+        if let database = sandbox.postgresDatabase {
+            return try await PostgresCluster.shared().withClient(database: database) { client in
+                var entries: [String] = []
+                for try await (event, linkNumber) in try await client.query(
+                    "SELECT event, link_number FROM linking.link_audit ORDER BY id"
+                ).decode((String, String).self) { entries.append("\(event) \(linkNumber)") }
+                return entries
+            }
+        }
         let database = try DatabaseQueue(path: sandbox.root.file("linking") + "/linking.sqlite")
-        return try database.read { db in
+        return try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT event, linkNumber FROM link_audit ORDER BY id").map {
                 "\($0["event"] as String) \($0["linkNumber"] as String)"
             }

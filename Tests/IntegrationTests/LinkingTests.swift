@@ -27,8 +27,8 @@ import TestSupport
         return started.journeyId
     }
 
-    @Test func wholeJourney_bySMS_linksWithAMailedLinkNumber_thenTheCarrierIDLogsInToTheISP() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func wholeJourney_bySMS_linksWithAMailedLinkNumber_thenTheCarrierIDLogsInToTheISP(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
         let linking = try await fixture.client()
@@ -67,7 +67,7 @@ import TestSupport
         let subjects = Set(fixture.sandbox.messages(to: Self.ichiro).compactMap(\.subject) + fixture.sandbox.messages(to: Self.ichiroISP).compactMap(\.subject))
         #expect(subjects.contains("【キャリアID】発行手続きの確認キー") && subjects.contains("【ID連携】ISPご契約との連携の確認コード"), "\(subjects)")
         #expect(try await linking.call(LinkConfirm.self, .init(session: session)) == link)
-        #expect(try fixture.audit() == ["linked \(link.linkNumber)"])
+        #expect(try await fixture.audit() == ["linked \(link.linkNumber)"])
 
         // From now on the carrier ID and its password log in to the ISP.
         let isp = try await linking.call(ISPLogin.self, .init(loginId: "Ichiro@example.jp", password: "Kaede2026x"))
@@ -86,13 +86,17 @@ import TestSupport
         #expect(await refusal {
             try await linking.call(ISPLogin.self, .init(loginId: Self.ichiro, password: "Kaede2026x"))
         }?.reason == "login_failed")
-        #expect(try fixture.audit() == ["linked \(link.linkNumber)", "unlinked \(link.linkNumber)"])
+        #expect(try await fixture.audit() == ["linked \(link.linkNumber)", "unlinked \(link.linkNumber)"])
         await linking.close()
+        // Where the links are: the sandbox's engine, and no SQLite file beside it.
+        let stateFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.sandbox.root.file("linking"))
+        #expect(stateFiles.contains("linking.sqlite") == (engine == .sqlite), "\(stateFiles)")
+        #expect(fixture.linking.log.contains("keeping state in PostgreSQL") == (engine == .postgres))
         try await fixture.stop()
     }
 
-    @Test func landline_takesOnlyTheVoiceCall_aFamilyMemberLinks_andARestartAndALongPauseLoseNothing() async throws {
-        var fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func landline_takesOnlyTheVoiceCall_aFamilyMemberLinks_andARestartAndALongPauseLoseNothing(_ engine: StorageEngine) async throws {
+        var fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID("ken@example.jp", password: "Momiji2026", name: "加藤 健", kana: "カトウ ケン")
         var session = try await fixture.login("ken@example.jp", "Momiji2026")
         var linking = try await fixture.client()
@@ -145,8 +149,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func unknownISPAddress_looksTheSame_andItsCodeStepCountsTriesLikeAuth() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func unknownISPAddress_looksTheSame_andItsCodeStepCountsTriesLikeAuth(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
         let linking = try await fixture.client()
@@ -187,8 +191,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func abandonedJourney_expiresAfter24HoursWithoutAStep_andIsNobodyElses() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func abandonedJourney_expiresAfter24HoursWithoutAStep_andIsNobodyElses(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         try await fixture.issueCarrierID("ken@example.jp", password: "Momiji2026", name: "加藤 健", kana: "カトウ ケン")
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
@@ -211,8 +215,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func secondLink_ofALinkedContract_isRefused_untilAnOperatorUnlinksIt() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func secondLink_ofALinkedContract_isRefused_untilAnOperatorUnlinksIt(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         try await fixture.issueCarrierID("jiro@example.jp", password: "Sakura2026", name: "山田 次郎", kana: "ヤマダ ジロウ")
         let linking = try await fixture.client()
@@ -278,13 +282,13 @@ import TestSupport
         let shown = try await linking.call(LinkShow.self, .init(customerNumber: try ISPCustomerNumber(validating: "N100000001")))
         #expect(shown.links.map(\.link.linkNumber) == [second.linkNumber, first.linkNumber])
         #expect(shown.links[1].unlinkedBy == "suzuki" && shown.links[1].unlinkReason == "holder asked by phone")
-        #expect(try fixture.audit() == ["linked \(first.linkNumber)", "unlinked \(first.linkNumber)", "linked \(second.linkNumber)"])
+        #expect(try await fixture.audit() == ["linked \(first.linkNumber)", "unlinked \(first.linkNumber)", "linked \(second.linkNumber)"])
         await linking.close()
         try await fixture.stop()
     }
 
-    @Test func registrationDown_answersUnavailable_withinThePeerTimeout() async throws {
-        let fixture = try await LinkingFixture()
+    @Test(arguments: StorageEngine.allCases) func registrationDown_answersUnavailable_withinThePeerTimeout(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
         #expect(try await fixture.registration.registration.terminate() == 0)

@@ -13,30 +13,28 @@ public struct LinkingService: ServiceDefinition {
     public static let dependencies = ["auth", "registration"]
     public static let title = "Madoguchi account-linking service: ISP contracts linked to carrier IDs."
 
-    private let contracts: StagedImports<ISPContractDataset>
+    private let stores: LinkingStores
     private let journeys: LinkJourneys
     private let linked: LinkedContracts
     private let auth: PeerService
-    private let database: DatabasePool
     private let operators: OperatorPolicy
     private let origins: OriginRelay
     private let evenAnswers: EvenAnswers
 
     public init(resources: ServiceResources, options: LinkingOptions) throws {
-        let stateDatabase = try resources.sqliteDatabase()
+        stores = LinkingStores(resources)
+        let store = stores.linking
         auth = resources.peers.peer("auth")
         let carriers = CarrierGateway(auth: auth, registration: resources.peers.peer("registration"))
-        let links = LinkBook(outbox: resources.outbox)
-        contracts = StagedImports(dataset: ISPContractDataset(), database: stateDatabase, clock: resources.clock)
+        let links = LinkBook(store: store)
         journeys = LinkJourneys(
-            database: stateDatabase, clock: resources.clock, auth: auth, carriers: carriers, links: links,
+            store: store, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             journeyIDs: SecretHasher(secret: resources.secret, purpose: "link-journey"), options: options)
         operators = resources.configuration.operators
         origins = resources.configuration.origins
         linked = LinkedContracts(
-            database: stateDatabase, clock: resources.clock, auth: auth, carriers: carriers, links: links,
+            store: store, clock: resources.clock, auth: auth, carriers: carriers, links: links,
             operators: operators)
-        database = stateDatabase
         evenAnswers = resources.evenAnswers
     }
 
@@ -44,11 +42,17 @@ public struct LinkingService: ServiceDefinition {
         LinkingSchema.registerMigrations(in: &migrator)
     }
 
+    /// Linking keeps its contracts, journeys, links and staged imports in PostgreSQL with
+    /// `--database postgres`.
+    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
+        { LinkingPostgresSchema.registerMigrations(in: &$0) }
+    }
+
     public func registerMethods(in registry: inout MethodRegistry) {
-        registry.registerImport(contracts, operators: operators)
-        registry.register(ISPContractSetPassword.self) { [operators, database, auth] params, context in
+        registry.registerImport(stores.contracts, operators: operators)
+        registry.register(ISPContractSetPassword.self) { [operators, stores, auth] params, context in
             try operators.requireOperator(context.peer)
-            guard try await database.read({ db in try ISPContract.find(params.customerNumber.value, in: db) }) != nil else {
+            guard try await stores.linking.contract(params.customerNumber.value) != nil else {
                 throw LinkingError.ispContractNotFound
             }
             _ = try await auth.call(

@@ -32,6 +32,22 @@ public struct ClaimedValues: Sendable {
         return outcome
     }
 
+    /// Judges a page's rows (each with its fingerprint) in file order: what each does,
+    /// and the rows that change something, to be written.
+    public mutating func judge<Row>(
+        page: [(row: Row, fingerprint: String)], key: (Row) -> String, claim: (Row) -> String,
+        taken: (Row, _ holder: String) -> ImportRowProblem
+    ) -> (outcomes: [Result<ImportOutcome, ImportRowProblem>], changed: [(row: Row, fingerprint: String)]) {
+        var outcomes: [Result<ImportOutcome, ImportRowProblem>] = []
+        var changed: [(row: Row, fingerprint: String)] = []
+        for (row, fingerprint) in page {
+            let outcome = judge(key: key(row), claim: claim(row), fingerprint: fingerprint) { taken(row, $0) }
+            outcomes.append(outcome)
+            if case .success(let done) = outcome, done != .unchanged { changed.append((row, fingerprint)) }
+        }
+        return (outcomes, changed)
+    }
+
     /// The rule, for a row alone: `stored` is the fingerprint stored for its key (nil: a
     /// new key), `holder` the key that holds its claimed value now.
     public static func outcome(

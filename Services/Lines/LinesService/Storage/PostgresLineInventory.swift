@@ -21,17 +21,9 @@ extension LineDataset: PostgresImportDataset {
         for try await (phone, iccid, fingerprint) in stored.decode((String, String, String).self) {
             claims.stored(key: phone, claim: iccid, fingerprint: fingerprint)
         }
-        var outcomes: [Result<ImportOutcome, ImportRowProblem>] = []
-        var changed: [(row: Row, fingerprint: String)] = []
-        for (row, staged) in zip(rows, batch) {
-            let fingerprint = String(decoding: staged, as: UTF8.self)
-            let outcome = claims.judge(key: row.phoneNumber, claim: row.iccid, fingerprint: fingerprint) {
-                Self.simTaken(row, holder: $0)
-            }
-            outcomes.append(outcome)
-            guard case .success(let done) = outcome, done != .unchanged else { continue }
-            changed.append((row, fingerprint))
-        }
+        let (outcomes, changed) = claims.judge(
+            page: zip(rows, batch).map { ($0, String(decoding: $1, as: UTF8.self)) }, key: \.phoneNumber, claim: \.iccid,
+            taken: Self.simTaken)
         guard !changed.isEmpty else { return outcomes }
         try await connection.query(
             """

@@ -11,14 +11,6 @@ struct ISPContract: Codable, Hashable, FetchableRecord, Sendable {
     var phoneKind: ISPPhoneKind
     var holderName: String
 
-    static func find(_ customerNumber: String, in db: Database) throws -> ISPContract? {
-        try fetchOne(db, sql: "SELECT * FROM isp_contract WHERE customerNumber = ?", arguments: [customerNumber])
-    }
-
-    static func find(email: String, in db: Database) throws -> ISPContract? {
-        try fetchOne(db, sql: "SELECT * FROM isp_contract WHERE email = ?", arguments: [email.lowercased()])
-    }
-
     /// The phone on file with all but its last four digits hidden.
     var maskedPhone: String {
         String(repeating: "*", count: phoneNumber.count - 4) + phoneNumber.suffix(4)

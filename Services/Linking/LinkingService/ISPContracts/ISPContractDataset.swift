@@ -43,16 +43,15 @@ struct ISPContractDataset: ImportDataset {
     func apply(staged encoded: Data, in db: Database) throws -> ImportOutcome {
         let row = try row(staged: encoded)
         let fingerprint = String(decoding: encoded, as: UTF8.self)
-        let existing = try String.fetchOne(
+        let stored = try String.fetchOne(
             db, sql: "SELECT fingerprint FROM isp_contract WHERE customerNumber = ?", arguments: [row.customerNumber])
-        if existing == fingerprint { return .unchanged }
-        if let holder = try String.fetchOne(
+        let holder = try String.fetchOne(
             db, sql: "SELECT customerNumber FROM isp_contract WHERE email = ? AND customerNumber <> ?",
             arguments: [row.email, row.customerNumber])
-        {
-            throw ImportRowProblem(
-                field: "email", reason: "email_taken", message: "\(row.email) is the ISP address of \(holder) already.")
-        }
+        let outcome = try ClaimedValues.outcome(key: row.customerNumber, fingerprint: fingerprint, stored: stored, holder: holder) {
+            Self.addressTaken(row, holder: $0)
+        }.get()
+        guard outcome != .unchanged else { return outcome }
         try db.execute(
             sql: """
                 INSERT INTO isp_contract (customerNumber, description, email, phoneNumber, phoneKind, holderName, fingerprint)
@@ -65,7 +64,13 @@ struct ISPContractDataset: ImportDataset {
                 row.customerNumber, row.description, row.email, row.phoneNumber, row.phoneKind.rawValue, row.holderName,
                 fingerprint,
             ])
-        return existing == nil ? .inserted : .updated
+        return outcome
+    }
+
+    /// One ISP address names one contract (`ClaimedValues`): the journey finds the
+    /// contract by it.
+    static func addressTaken(_ row: Row, holder: String) -> ImportRowProblem {
+        ImportRowProblem(field: "email", reason: "email_taken", message: "\(row.email) is the ISP address of \(holder) already.")
     }
 }
 

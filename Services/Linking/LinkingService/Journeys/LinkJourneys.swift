@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import LinkingAPI
 import MadoguchiModels
@@ -18,7 +17,7 @@ import ServiceKit
 /// answers to the same floor (`EvenAnswers`), so the extra call a known address makes
 /// does not show in the time.
 struct LinkJourneys: Sendable {
-    let database: DatabasePool
+    let store: any LinkingStore
     let clock: any ServiceClock
     let auth: PeerService
     let carriers: CarrierGateway
@@ -37,19 +36,15 @@ struct LinkJourneys: Sendable {
         let carrier = try await carriers.carrier(of: params.session)
         let token = RandomToken.make()
         let now = clock.now()
-        let (journey, contract) = try await database.write { db in
-            try db.execute(sql: "DELETE FROM link_journey WHERE expiresAt <= ?", arguments: [now])
-            if try LinkRow.live(carrierKey: carrier.key, in: db) != nil { throw LinkingError.carrierIDAlreadyLinked }
-            let contract = try ISPContract.find(email: params.ispEmail.value, in: db)
-            let journey = JourneyRow(
+        if try await store.liveLink(.carrier(carrier.key)) != nil { throw LinkingError.carrierIDAlreadyLinked }
+        let contract = try await store.contract(email: params.ispEmail.value)
+        let journey = JourneyRow(
                 journeyHash: journeyIDs.tokenHash(token), carrierKey: carrier.key, carrierId: carrier.profile.carrierId,
                 carrierEmail: carrier.profile.email, enteredName: params.name.value, enteredKana: params.kana.value,
                 enteredBirthDate: params.birthDate.description, ispEmail: params.ispEmail.value.lowercased(),
                 customerNumber: contract?.customerNumber, step: .emailCode, tries: 0, codeSentAt: now, codeSentBy: nil,
                 linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime))
-            try journey.insert(db)
-            return (journey, contract)
-        }
+        try await store.startJourney(journey, endingExpiredBy: now)
         if let contract {
             _ = try await auth.call(
                 OTPIssue.self,
@@ -73,7 +68,7 @@ struct LinkJourneys: Sendable {
         }
         var matches = false
         if let customerNumber = journey.customerNumber,
-            let contract = try await database.read({ db in try ISPContract.find(customerNumber, in: db) })
+            let contract = try await store.contract(customerNumber)
         {
             matches = try await verifies(
                 .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email), code: params.code))
@@ -98,7 +93,7 @@ struct LinkJourneys: Sendable {
         }
         guard matches else { throw try await failedTry(&journey, LinkingError.ispLoginFailed) }
         // Only the contract's own holder, who has just proved it, learns that it is taken.
-        if try await database.read({ db in try LinkRow.live(customerNumber: contract.customerNumber, in: db) }) != nil {
+        if try await store.liveLink(.contract(contract.customerNumber)) != nil {
             throw LinkingError.ispContractAlreadyLinked
         }
         return try await advance(params.journeyId, &journey, to: .secondFactor)
@@ -122,15 +117,7 @@ struct LinkJourneys: Sendable {
         _ = try await auth.call(
             OTPVerify.self, .init(purpose: Self.phonePurpose, destination: try destination(channel, contract), code: params.code))
         let now = clock.now()
-        let link = try await database.write { [journey] db in
-            var finished = journey
-            let link = try links.link(journey, contract: contract, at: now, peer: peer, in: db)
-            finished.step = .linked
-            finished.linkNumber = link.linkNumber
-            finished.updatedAt = now
-            try finished.update(db)
-            return link
-        }
+        let link = try await links.link(journey, contract: contract, at: now, peer: peer)
         journey.step = .linked
         journey.linkNumber = link.linkNumber
         return journey.view(journeyId: params.journeyId, contract: contract, link: link.confirmation(description: contract.description))
@@ -144,12 +131,9 @@ struct LinkJourneys: Sendable {
         let key = try await carriers.loginKey(of: session)
         let hash = journeyIDs.tokenHash(journeyId)
         let now = clock.now()
-        guard
-            let journey = try await database.read({ db in
-                try JourneyRow.fetchOne(
-                    db, sql: "SELECT * FROM link_journey WHERE journeyHash = ? AND expiresAt > ?", arguments: [hash, now])
-            }), journey.carrierKey == key
-        else { throw LinkingError.journeyNotFound }
+        guard let journey = try await store.journey(hash, at: now), journey.carrierKey == key else {
+            throw LinkingError.journeyNotFound
+        }
         if step != nil, journey.step == .linked { throw LinkingError.journeyNotFound }
         if let step, journey.step != step { throw LinkingError.journeyStep(expected: journey.step.rawValue) }
         return journey
@@ -157,7 +141,7 @@ struct LinkJourneys: Sendable {
 
     private func contract(of journey: JourneyRow) async throws -> ISPContract {
         guard let customerNumber = journey.customerNumber,
-            let contract = try await database.read({ db in try ISPContract.find(customerNumber, in: db) })
+            let contract = try await store.contract(customerNumber)
         else { throw LinkingError.journeyNotFound }
         return contract
     }
@@ -173,46 +157,45 @@ struct LinkJourneys: Sendable {
         }
     }
 
-    /// Counts a wrong try: the journey ends at the limit, else `refusal` with tries left.
+    /// Counts a wrong try (at once, so that tries on two hosts both count): the journey
+    /// ends at the limit, else `refusal` with tries left.
     private func failedTry(_ journey: inout JourneyRow, _ refusal: (Int) -> LinkingError) async throws -> LinkingError {
-        journey.tries += 1
-        guard journey.tries < options.journeyTries else {
+        guard let tries = try await store.countFailedTry(journey.journeyHash) else { return .journeyNotFound }
+        journey.tries = tries
+        guard tries < options.journeyTries else {
             try await end(journey)
             return .tooManyTries
         }
-        try await database.write { [journey] db in try journey.update(db) }
-        return refusal(options.journeyTries - journey.tries)
+        return refusal(options.journeyTries - tries)
     }
 
     private func end(_ journey: JourneyRow) async throws {
-        _ = try await database.write { db in try journey.delete(db) }
+        try await store.endJourney(journey.journeyHash)
     }
 
     /// Stores the journey at `step` and keeps it alive for another lifetime.
     private func advance(_ journeyId: String, _ journey: inout JourneyRow, to step: LinkStep) async throws -> LinkJourney {
         let now = clock.now()
-        if journey.step != step { journey.tries = 0 }
+        let resettingTries = journey.step != step
+        if resettingTries { journey.tries = 0 }
         journey.step = step
         journey.updatedAt = now
         journey.expiresAt = now.addingTimeInterval(lifetime)
-        try await database.write { [journey] db in try journey.update(db) }
+        try await store.advance(journey, resettingTries: resettingTries)
         return try await view(journeyId, journey)
     }
 
     private func view(_ journeyId: String, _ journey: JourneyRow) async throws -> LinkJourney {
-        try await database.read { db in
-            let contract = try journey.customerNumber.flatMap { try ISPContract.find($0, in: db) }
-            let link = try journey.linkNumber.flatMap { try LinkRow.fetchOne(db, key: $0) }
-            return journey.view(
-                journeyId: journeyId, contract: contract,
-                link: contract.flatMap { contract in link.map { $0.confirmation(description: contract.description) } })
-        }
+        var contract: ISPContract?
+        if let customerNumber = journey.customerNumber { contract = try await store.contract(customerNumber) }
+        var link: LinkRow?
+        if let linkNumber = journey.linkNumber { link = try await store.link(number: linkNumber) }
+        return journey.view(
+            journeyId: journeyId, contract: contract,
+            link: contract.flatMap { contract in link.map { $0.confirmation(description: contract.description) } })
     }
 
     private func destination(_ channel: PhoneChannel, _ contract: ISPContract) throws -> CodeDestination {
         try CodeDestination(channel: channel == .sms ? .sms : .voice, to: contract.phoneNumber)
     }
 }
-
-extension LinkStep: DatabaseValueConvertible {}
-extension PhoneChannel: DatabaseValueConvertible {}

@@ -21,24 +21,6 @@ struct LinkRow: Codable, FetchableRecord, PersistableRecord, Sendable {
     var unlinkedBy: String?
     var unlinkReason: String?
 
-    /// The live link of a carrier ID.
-    static func live(carrierKey: String, in db: Database) throws -> LinkRow? {
-        try fetchOne(db, sql: "SELECT * FROM isp_link WHERE carrierKey = ? AND unlinkedAt IS NULL", arguments: [carrierKey])
-    }
-
-    /// The live link of an ISP contract.
-    static func live(customerNumber: String, in db: Database) throws -> LinkRow? {
-        try fetchOne(
-            db, sql: "SELECT * FROM isp_link WHERE customerNumber = ? AND unlinkedAt IS NULL", arguments: [customerNumber])
-    }
-
-    /// Every link an ISP contract has had, newest first.
-    static func history(customerNumber: String, in db: Database) throws -> [LinkRow] {
-        try fetchAll(
-            db, sql: "SELECT * FROM isp_link WHERE customerNumber = ? ORDER BY linkedAt DESC, rowid DESC",
-            arguments: [customerNumber])
-    }
-
     func confirmation(description: String) -> LinkConfirmation {
         LinkConfirmation(
             linkNumber: linkNumber, carrierId: carrierId, customerNumber: customerNumber, contractDescription: description,

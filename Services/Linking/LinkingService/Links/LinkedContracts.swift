@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import LinkingAPI
 import MadoguchiModels
@@ -9,7 +8,7 @@ import ServiceKit
 /// What a link gives after the journey: the confirmation page, ISP login with the carrier
 /// ID, and unlinking by the carrier ID or an operator.
 struct LinkedContracts: Sendable {
-    let database: DatabasePool
+    let store: any LinkingStore
     let clock: any ServiceClock
     let auth: PeerService
     let carriers: CarrierGateway
@@ -59,10 +58,7 @@ struct LinkedContracts: Sendable {
         let ended: LinkRow
         if let session = params.session {
             let key = try await carriers.loginKey(of: session)
-            ended = try await database.write { db in
-                guard let link = try LinkRow.live(carrierKey: key, in: db) else { throw LinkingError.notLinked }
-                return try links.unlink(link, by: "customer", reason: nil, at: now, peer: peer, in: db)
-            }
+            ended = try await links.unlink(.carrier(key), by: "customer", reason: nil, at: now, peer: peer)
         } else {
             try operators.requireOperator(peer)
             guard let customerNumber = params.customerNumber else {
@@ -78,32 +74,22 @@ struct LinkedContracts: Sendable {
             guard let reason = params.reason else {
                 throw RPCError.invalidParams("an operator's unlink says why.", reason: "missing_member", field: "reason")
             }
-            ended = try await database.write { db in
-                guard let link = try LinkRow.live(customerNumber: customerNumber.value, in: db) else {
-                    throw LinkingError.notLinked
-                }
-                return try links.unlink(link, by: staff, reason: reason, at: now, peer: peer, in: db)
-            }
+            ended = try await links.unlink(.contract(customerNumber.value), by: staff, reason: reason, at: now, peer: peer)
         }
         return .init(linkNumber: ended.linkNumber, customerNumber: ended.customerNumber, unlinkedAt: ISO8601.tokyo(now))
     }
 
     func show(_ customerNumber: ISPCustomerNumber, peer: PeerCredentials) async throws -> LinkShow.Result {
         try operators.requireOperator(peer)
-        return try await database.read { db in
-            guard let contract = try ISPContract.find(customerNumber.value, in: db) else { throw LinkingError.ispContractNotFound }
-            return LinkShow.Result(
-                customerNumber: contract.customerNumber, contractDescription: contract.description,
-                links: try LinkRow.history(customerNumber: contract.customerNumber, in: db).map { $0.record(contract: contract) })
-        }
+        guard let contract = try await store.contract(customerNumber.value) else { throw LinkingError.ispContractNotFound }
+        return LinkShow.Result(
+            customerNumber: contract.customerNumber, contractDescription: contract.description,
+            links: try await store.history(customerNumber: contract.customerNumber).map { $0.record(contract: contract) })
     }
 
     private func live(carrierKey: String) async throws -> (LinkRow, ISPContract) {
-        try await database.read { db in
-            guard let link = try LinkRow.live(carrierKey: carrierKey, in: db),
-                let contract = try ISPContract.find(link.customerNumber, in: db)
-            else { throw LinkingError.notLinked }
-            return (link, contract)
-        }
+        guard let link = try await store.liveLink(.carrier(carrierKey)), let contract = try await store.contract(link.customerNumber)
+        else { throw LinkingError.notLinked }
+        return (link, contract)
     }
 }
