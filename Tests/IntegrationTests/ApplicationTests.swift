@@ -25,8 +25,8 @@ import TestSupport
         return try ReceptionNumber(validating: result.receptionNumber)
     }
 
-    @Test func application_walksFromReceivedToActivated_withADocumentResubmittedOnRequest() async throws {
-        let fixture = try await RegistrationFixture(importContracts: false)
+    @Test(arguments: StorageEngine.allCases) func application_walksFromReceivedToActivated_withADocumentResubmittedOnRequest(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         let registration = try await fixture.client()
         let auth = try await fixture.sandbox.client("auth")
 
@@ -112,8 +112,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func operatorMoves_refuseTheHoldersSteps_andANewLineGetsItsNumberAtShipping() async throws {
-        let fixture = try await RegistrationFixture(importContracts: false)
+    @Test(arguments: StorageEngine.allCases) func operatorMoves_refuseTheHoldersSteps_andANewLineGetsItsNumberAtShipping(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         let registration = try await fixture.client()
         let reception = try await submit(registration)
         let byOperator = await refusal {
@@ -138,8 +138,8 @@ import TestSupport
     /// A port-in's MNP reservation holds 15 days counting the day of issue: one already
     /// lapsed is refused at submission, a port-in without one too, and a line delivered
     /// after it lapsed cannot be activated (on the last valid day it can).
-    @Test func portIn_needsAnMNPReservation_thatStillHoldsAtActivation() async throws {
-        let fixture = try await RegistrationFixture(importContracts: false)
+    @Test(arguments: StorageEngine.allCases) func portIn_needsAnMNPReservation_thatStillHoldsAtActivation(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         let registration = try await fixture.client()
         let auth = try await fixture.sandbox.client("auth")
         let lapsed = await refusal { try await submit(registration, portIn: "080-9999-0000", mnpIssuedOn: "2026-11-06") }

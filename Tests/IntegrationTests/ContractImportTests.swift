@@ -8,8 +8,8 @@ import TestSupport
 /// Contract import through `madoctl` into the real registration service.
 @Suite struct ContractImportTests {
 
-    @Test func importIsAllOrNothing_reportsRefusedRows_andRunsAgainWithoutChange() async throws {
-        let fixture = try await RegistrationFixture()
+    @Test(arguments: StorageEngine.allCases) func importIsAllOrNothing_reportsRefusedRows_andRunsAgainWithoutChange(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
         let sandbox = fixture.sandbox
         let registration = try await fixture.client()
         let shown = try await registration.call(ContractShow.self, .init(customerNumber: try CustomerNumber(validating: "12345")))

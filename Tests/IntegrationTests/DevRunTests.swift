@@ -49,9 +49,9 @@ import TestSupport
 
 extension DevRunTests {
     /// `compose/dev-run --postgres` makes a private PostgreSQL cluster in its folder,
-    /// starts every service but registration on it, stops it with the services, and finds
-    /// the same state when started again.
-    @Test func withPostgres_everyServiceButRegistrationKeepsItsStateInAPrivateCluster_acrossRestarts() async throws {
+    /// starts every service on it, stops it with the services, and finds the same state
+    /// when started again.
+    @Test func withPostgres_everyServiceKeepsItsStateInAPrivateCluster_acrossRestarts() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         chmod(root.path, 0o755)  // the postgres user runs the server in root/postgres
@@ -79,8 +79,8 @@ extension DevRunTests {
         await billing.close()
         let billingLog = try String(contentsOfFile: root.file("billing.log"), encoding: .utf8)
         #expect(billingLog.contains("keeping state in PostgreSQL") && billingLog.contains("schema=billing"), "\(billingLog)")
-        // And linking and lines; registration keeps its SQLite file.
-        for service in ["linking", "lines"] {
+        // And the other three.
+        for service in ["registration", "linking", "lines"] {
             let client = try await RPCClient.connect(socketPath: root.file("run/\(service).sock"), defaultTimeout: .seconds(10))
             #expect(try await client.call(ServicePing.self).service == service)
             await client.close()

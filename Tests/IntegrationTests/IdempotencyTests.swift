@@ -85,7 +85,7 @@ import TestSupport
     }
 
     @Test(arguments: StorageEngine.allCases) func repeatedApplication_answersTheFirstReceptionNumber_andMakesOneApplication(_ engine: StorageEngine) async throws {
-        let fixture = try await RegistrationFixture(importContracts: false)
+        let fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         let registration = try await fixture.client()
         let key = try IdempotencyKey(validating: "application-7f3e2a91")
         let application = ApplicationSubmit.Params(

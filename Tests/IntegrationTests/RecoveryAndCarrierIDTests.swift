@@ -8,8 +8,8 @@ import TestSupport
 
 /// Member recovery and carrier ID issuance across the real registration and auth processes.
 @Suite struct RecoveryAndCarrierIDTests {
-    @Test func recovery_answersTheSameForAnyone_andItsLinkShowsTheIDForOneHour() async throws {
-        let fixture = try await RegistrationFixture()
+    @Test(arguments: StorageEngine.allCases) func recovery_answersTheSameForAnyone_andItsLinkShowsTheIDForOneHour(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
         let registration = try await fixture.client()
         try await fixture.signUpTaro(registration)
         let birth = try CivilDate(validating: "1985-04-12")
@@ -49,8 +49,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func carrierID_isIssuedStepByStep_survivesARestart_andThenLogsIn() async throws {
-        var fixture = try await RegistrationFixture(importContracts: false)
+    @Test(arguments: StorageEngine.allCases) func carrierID_isIssuedStepByStep_survivesARestart_andThenLogsIn(_ engine: StorageEngine) async throws {
+        var fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         var registration = try await fixture.client()
         let email = try EmailAddress(validating: "jiro@example.jp")
         let started = try await registration.call(CarrierIDStart.self, .init(email: email))
@@ -97,8 +97,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func abandonedJourney_expiresAfter24HoursWithoutAStep() async throws {
-        let fixture = try await RegistrationFixture(importContracts: false)
+    @Test(arguments: StorageEngine.allCases) func abandonedJourney_expiresAfter24HoursWithoutAStep(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         let registration = try await fixture.client()
         let started = try await registration.call(CarrierIDStart.self, .init(email: try EmailAddress(validating: "saburo@example.jp")))
         try fixture.sandbox.setClock("2026-11-22T11:59:59+09:00")

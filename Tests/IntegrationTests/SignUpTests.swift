@@ -14,8 +14,8 @@ import TestSupport
               kana: try KanaName(validating: kana))
     }
 
-    @Test func signUp_normalisesInput_mailsASingleUseLink_andLogsInByIDOrEmail() async throws {
-        var fixture = try await RegistrationFixture()
+    @Test(arguments: StorageEngine.allCases) func signUp_normalisesInput_mailsASingleUseLink_andLogsInByIDOrEmail(_ engine: StorageEngine) async throws {
+        var fixture = try await RegistrationFixture(engine: engine)
         var registration = try await fixture.client()
 
         // Leading zeros, full-width digits, hyphens, half-width kana and an ASCII space.
@@ -80,11 +80,14 @@ import TestSupport
                       email: try EmailAddress(validating: "taro@example.jp"), nickname: "x"))
         }?.reason == "already_registered")
         await registration.close()
+        // Where the accounts are: the sandbox's engine, and no SQLite file beside it.
+        let stateFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.sandbox.root.file("registration"))
+        #expect(stateFiles.contains("registration.sqlite") == (engine == .sqlite), "\(stateFiles)")
         try await fixture.stop()
     }
 
-    @Test func mismatch_neverNamesTheField_andRepeatedMismatchesAreThrottled() async throws {
-        let fixture = try await RegistrationFixture()
+    @Test(arguments: StorageEngine.allCases) func mismatch_neverNamesTheField_andRepeatedMismatchesAreThrottled(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
         let registration = try await fixture.client()
         let wrongNumber = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12346", "09012345678", "アイコム　タロウ")) }
         let wrongPhone = await refusal { try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345679", "アイコム　タロウ")) }
@@ -105,8 +108,8 @@ import TestSupport
         try await fixture.stop()
     }
 
-    @Test func provisionalRegistration_expiresAfter24Hours_andFreesTheAccountID() async throws {
-        let fixture = try await RegistrationFixture()
+    @Test(arguments: StorageEngine.allCases) func provisionalRegistration_expiresAfter24Hours_andFreesTheAccountID(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
         let registration = try await fixture.client()
         let checked = try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ"))
         _ = try await registration.call(

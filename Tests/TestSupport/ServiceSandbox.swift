@@ -18,7 +18,7 @@ public final class ServiceSandbox: Sendable {
     /// PostgreSQL cluster (`make(now:engine:)`), each in its own schema.
     public let engine: StorageEngine
     /// The services a PostgreSQL sandbox starts on PostgreSQL; the others keep SQLite.
-    public static let postgresServices: Set<String> = ["auth", "billing", "lines", "linking"]
+    public static let postgresServices: Set<String> = ["auth", "billing", "lines", "linking", "registration"]
     /// The connection string's file, when the sandbox has a PostgreSQL database.
     let postgresURLFile: String?
     /// Where the services' keys are (`<service>/pepper` in it): this sandbox's root, or

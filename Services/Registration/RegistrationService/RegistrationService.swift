@@ -17,56 +17,53 @@ public struct RegistrationService: ServiceDefinition {
     /// An identity-document image (up to 4 MiB) travels base64-encoded in one message.
     public static let maximumMessageBytes = 6 << 20
 
-    private let contracts: StagedImports<ContractDataset>
+    private let stores: RegistrationStores
     private let signUps: SignUps
     private let applications: Applications
     private let recoveries: Recoveries
     private let carrierIDs: CarrierIDJourneys
     private let operators: OperatorPolicy
     private let origins: OriginRelay
-    private let database: DatabasePool
     private let evenAnswers: EvenAnswers
     private let letters: RecoveryLetters
+    private let reservations: ReservationSweep
 
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
-        let stateDatabase = try resources.sqliteDatabase()
+        stores = try RegistrationStores(resources)
         let auth = AuthGateway(auth: resources.peers.peer("auth"))
         let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
-        let throttle = AttemptThrottle(
-            database: stateDatabase, clock: resources.clock, storageFaults: resources.storageFaults)
-        contracts = StagedImports(dataset: ContractDataset(), database: stateDatabase, clock: resources.clock)
-        signUps = SignUps(
-            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
-            throttle: throttle, options: options)
-        applications = Applications(
-            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox,
-            idempotentCalls: resources.idempotentCalls)
+        let clock = resources.clock
+        let throttle = AttemptThrottle(store: stores.attempts, clock: clock, storageFaults: resources.storageFaults)
+        signUps = SignUps(store: stores.accounts, clock: clock, auth: auth, links: links, throttle: throttle, options: options)
+        applications = Applications(store: stores.applications, clock: clock, auth: auth, idempotentCalls: resources.idempotentCalls)
         recoveries = Recoveries(
-            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
-            throttle: throttle, options: options, logger: resources.logger)
-        carrierIDs = CarrierIDJourneys(
-            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, links: links,
-            options: options)
+            store: stores.recoveries, clock: clock, auth: auth, links: links, throttle: throttle, options: options,
+            logger: resources.logger)
+        carrierIDs = CarrierIDJourneys(store: stores.carrierIDs, clock: clock, auth: auth, links: links, options: options)
         operators = resources.configuration.operators
         origins = resources.configuration.origins
-        database = stateDatabase
         evenAnswers = resources.evenAnswers
-        letters = RecoveryLetters(
-            database: stateDatabase, clock: resources.clock, auth: auth, outbox: resources.outbox, logger: resources.logger)
-        try signUps.removeCutOffReservations()
+        letters = RecoveryLetters(store: stores.recoveries, clock: clock, auth: auth, logger: resources.logger)
+        reservations = ReservationSweep(store: stores.accounts, clock: clock, logger: resources.logger)
     }
 
-    public var backgroundServices: [any Service] { [letters] }
+    public var backgroundServices: [any Service] { [letters, reservations] }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
         RegistrationSchema.registerMigrations(in: &migrator)
     }
 
+    /// Registration keeps its contracts, accounts, applications, recoveries, carrier IDs
+    /// and staged imports in PostgreSQL with `--database postgres`.
+    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
+        { RegistrationPostgresSchema.registerMigrations(in: &$0) }
+    }
+
     public func registerMethods(in registry: inout MethodRegistry) {
-        registry.registerImport(contracts, operators: operators)
-        registry.register(ContractShow.self) { [operators, database] params, context in
+        registry.registerImport(stores.contracts, operators: operators)
+        registry.register(ContractShow.self) { [operators, stores] params, context in
             try operators.requireOperator(context.peer)
-            guard let summary = try await database.read({ db in try ContractBook.summary(of: params.customerNumber.digits, in: db) })
+            guard let summary = try await stores.accounts.contractSummary(of: params.customerNumber.digits)
             else { throw RegistrationError.detailsMismatch }
             return summary
         }

@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
@@ -11,10 +10,9 @@ import ServiceKit
 /// so the journey resumes after a pause or a restart; a journey untouched for
 /// `--journey-hours` is gone.
 struct CarrierIDJourneys: Sendable {
-    let database: DatabasePool
+    let store: any CarrierIDStore
     let clock: any ServiceClock
     let auth: AuthGateway
-    let outbox: Outbox
     let links: SecretHasher
     let options: RegistrationOptions
 
@@ -29,27 +27,12 @@ struct CarrierIDJourneys: Sendable {
         var contactMobile: String
     }
 
-    private struct Journey {
-        var hash: Data
-        var email: String
-        var step: CarrierIDStep
-        var carrierKey: String?
-        var carrierId: String?
-        var details: String?
-        var expiresAt: Date
-    }
-
     private var lifetime: TimeInterval { TimeInterval(options.journeyHours) * 3600 }
 
     func start(email: EmailAddress) async throws -> CarrierIDJourney {
         let token = RandomToken.make()
         let now = clock.now()
-        try await database.write { db in
-            try db.execute(sql: "DELETE FROM carrier_journey WHERE expiresAt <= ?", arguments: [now])
-            try db.execute(
-                sql: "INSERT INTO carrier_journey (journeyHash, email, step, updatedAt, expiresAt) VALUES (?, ?, 'key', ?, ?)",
-                arguments: [links.tokenHash(token), email.value, now, now.addingTimeInterval(lifetime)])
-        }
+        try await store.startJourney(hash: links.tokenHash(token), email: email.value, at: now, expiresAt: now.addingTimeInterval(lifetime))
         _ = try await auth.call(
             OTPIssue.self, .init(purpose: Self.purpose, destination: try CodeDestination(channel: .mail, to: email.value)))
         return try await status(token)
@@ -81,14 +64,7 @@ struct CarrierIDJourneys: Sendable {
         }
         let display = HalfWidth.normalize(useEmail ? journey.email : carrierId ?? "")
         let now = clock.now()
-        try await database.write { db in
-            if try LoginNames.isTaken(chosen.value, at: now, in: db) {
-                throw RegistrationError.idUnavailable(reason: LoginNames.takenReason, message: LoginNames.takenMessage)
-            }
-            try db.execute(
-                sql: "UPDATE carrier_journey SET carrierKey = ?, carrierId = ? WHERE journeyHash = ?",
-                arguments: [chosen.value, display, journey.hash])
-        }
+        try await store.choose(key: chosen.value, display: display, for: journey.hash, at: now)
         return try await advance(token, journey, to: .details)
     }
 
@@ -101,9 +77,7 @@ struct CarrierIDJourneys: Sendable {
             name: params.name.value, kana: params.kana.value, gender: params.gender, birthDate: params.birthDate.description,
             contactMobile: params.contactMobile.digits)
         let encoded = String(decoding: try JSONCoding.encoder.encode(details), as: UTF8.self)
-        try await database.write { db in
-            try db.execute(sql: "UPDATE carrier_journey SET details = ? WHERE journeyHash = ?", arguments: [encoded, journey.hash])
-        }
+        try await store.setDetails(encoded, for: journey.hash)
         return try await advance(params.journeyId, journey, to: .confirm)
     }
 
@@ -126,71 +100,41 @@ struct CarrierIDJourneys: Sendable {
             // Nothing pending: activated before a crash that kept the journey here.
         }
         let now = clock.now()
-        try await database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO carrier_id (carrierKey, carrierId, email, details, shareWithLinking, dontAskAgain, issuedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (carrierKey) DO NOTHING
-                    """,
-                arguments: [key, carrierId, journey.email, details, share, dontAskAgain, now])
-            if db.changesCount == 1 {
-                try outbox.enqueue(RegistrationMail.carrierIDIssued(to: journey.email, carrierId: carrierId), in: db)
-            }
-        }
+        try await store.issue(
+            IssuedCarrierID(
+                key: key, carrierId: carrierId, email: journey.email, details: details, shareWithLinking: share,
+                dontAskAgain: dontAskAgain, issuedAt: now),
+            mail: RegistrationMail.carrierIDIssued(to: journey.email, carrierId: carrierId))
         return try await advance(token, journey, to: .issued)
     }
 
     func show(session: String) async throws -> CarrierIDProfile {
         let key = try await auth.loginID(of: session)
-        // The profile is made inside the read: a `Row` is not Sendable, and returning one
-        // would pick GRDB's synchronous read, blocking a thread of the cooperative pool.
-        guard
-            let profile = try await database.read({ db -> CarrierIDProfile? in
-                try Row.fetchOne(db, sql: "SELECT * FROM carrier_id WHERE carrierKey = ?", arguments: [key]).map { row in
-                    let details = try JSONCoding.decoder.decode(Details.self, from: Data((row["details"] as String).utf8))
-                    return CarrierIDProfile(
-                        carrierId: row["carrierId"], email: row["email"], name: details.name, kana: details.kana,
-                        gender: details.gender, birthDate: details.birthDate, contactMobile: details.contactMobile,
-                        shareWithLinking: row["shareWithLinking"], dontAskAgain: row["dontAskAgain"],
-                        issuedAt: ISO8601.tokyo(row["issuedAt"]))
-                }
-            })
-        else { throw RegistrationError.sessionNotApplicable }
-        return profile
+        guard let issued = try await store.carrierID(key) else { throw RegistrationError.sessionNotApplicable }
+        let details = try JSONCoding.decoder.decode(Details.self, from: Data(issued.details.utf8))
+        return CarrierIDProfile(
+            carrierId: issued.carrierId, email: issued.email, name: details.name, kana: details.kana, gender: details.gender,
+            birthDate: details.birthDate, contactMobile: details.contactMobile, shareWithLinking: issued.shareWithLinking,
+            dontAskAgain: issued.dontAskAgain, issuedAt: ISO8601.tokyo(issued.issuedAt))
     }
 
-    private func load(_ token: String, expecting step: CarrierIDStep? = nil) async throws -> Journey {
-        let hash = links.tokenHash(token)
-        let now = clock.now()
-        guard
-            let journey = try await database.read({ db -> Journey? in
-                try Row.fetchOne(
-                    db, sql: "SELECT * FROM carrier_journey WHERE journeyHash = ? AND expiresAt > ?", arguments: [hash, now]
-                ).map { row in
-                    Journey(
-                        hash: hash, email: row["email"], step: CarrierIDStep(rawValue: row["step"]) ?? .key,
-                        carrierKey: row["carrierKey"], carrierId: row["carrierId"], details: row["details"],
-                        expiresAt: row["expiresAt"])
-                }
-            })
-        else { throw RegistrationError.journeyNotFound }
+    private func load(_ token: String, expecting step: CarrierIDStep? = nil) async throws -> CarrierJourney {
+        guard let journey = try await store.journey(links.tokenHash(token), at: clock.now()) else {
+            throw RegistrationError.journeyNotFound
+        }
         if journey.step == .issued, step != nil { throw RegistrationError.journeyNotFound }
         if let step, journey.step != step { throw RegistrationError.journeyStep(expected: journey.step.rawValue) }
         return journey
     }
 
     /// Moves the journey on and keeps it alive for another lifetime.
-    private func advance(_ token: String, _ journey: Journey, to step: CarrierIDStep) async throws -> CarrierIDJourney {
+    private func advance(_ token: String, _ journey: CarrierJourney, to step: CarrierIDStep) async throws -> CarrierIDJourney {
         let now = clock.now()
-        try await database.write { db in
-            try db.execute(
-                sql: "UPDATE carrier_journey SET step = ?, updatedAt = ?, expiresAt = ? WHERE journeyHash = ?",
-                arguments: [step.rawValue, now, now.addingTimeInterval(lifetime), journey.hash])
-        }
+        try await store.advance(journey.hash, to: step, at: now, expiresAt: now.addingTimeInterval(lifetime))
         return try await status(token)
     }
 
-    private func view(_ token: String, _ journey: Journey) -> CarrierIDJourney {
+    private func view(_ token: String, _ journey: CarrierJourney) -> CarrierIDJourney {
         CarrierIDJourney(
             journeyId: token, step: journey.step, email: journey.email, carrierId: journey.carrierId,
             expiresAt: ISO8601.tokyo(journey.expiresAt))

@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import Logging
 import MadoguchiModels
@@ -13,10 +12,9 @@ import ServiceKit
 /// evened out by `EvenAnswers` in `RegistrationService`); what happens next goes by mail
 /// or, through `RecoveryLetters`, by post.
 struct Recoveries: Sendable {
-    let database: DatabasePool
+    let store: any RecoveryStore
     let clock: any ServiceClock
     let auth: AuthGateway
-    let outbox: Outbox
     let links: SecretHasher
     let throttle: AttemptThrottle
     let options: RegistrationOptions
@@ -39,21 +37,22 @@ struct Recoveries: Sendable {
         let callerKey = ["recovery:caller:\(peer.uid):\(params.origin ?? "-")": AttemptThrottle.Rule(limit: 20, window: 3600)]
         try await throttle.check(callerKey)
         try await throttle.recordFailure(callerKey)
-        guard let member = try await database.read({ db in try findMember(params, in: db) }) else { return Self.answer }
+        let lookup: MemberLookup? =
+            if let email = params.email, let name = params.name {
+                .email(email, name: name, birthDate: params.birthDate)
+            } else if let iccid = params.iccid, let phone = params.phoneNumber {
+                .sim(iccid, phone: phone, birthDate: params.birthDate)
+            } else { nil }
+        guard let lookup, let member = try await store.member(lookup) else { return Self.answer }
         let now = clock.now()
         switch params.route {
         case .screen:
             let token = RandomToken.make()
             let expiresAt = now.addingTimeInterval(TimeInterval(options.recoveryLinkMinutes) * 60)
-            try await database.write { db in
-                try db.execute(
-                    sql: "INSERT INTO recovery_link (linkHash, accountKey, expiresAt) VALUES (?, ?, ?)",
-                    arguments: [links.tokenHash(token), member.accountKey, expiresAt])
-                try outbox.enqueue(
-                    RegistrationMail.recoveryLink(
-                        to: member.email, url: "\(options.myPageURL)/recovery?token=\(token)", expiresAt: expiresAt),
-                    in: db)
-            }
+            try await store.addLink(
+                hash: links.tokenHash(token), accountKey: member.accountKey, expiresAt: expiresAt,
+                mail: RegistrationMail.recoveryLink(
+                    to: member.email, url: "\(options.myPageURL)/recovery?token=\(token)", expiresAt: expiresAt))
         case .post:
             // Queued only: `RecoveryLetters` sets the temporary password and sends the
             // letter, so a match costs one write here, like the screen route.
@@ -61,11 +60,8 @@ struct Recoveries: Sendable {
                 logger.warning("Recovery by post for a member without a postal address; nothing sent.")
                 return Self.answer
             }
-            try await database.write { db in
-                try db.execute(
-                    sql: "INSERT INTO letter_job (accountKey, createdAt, dueBy) VALUES (?, ?, ?)",
-                    arguments: [member.accountKey, now, now.addingTimeInterval(TimeInterval(Self.letterDays) * 86400)])
-            }
+            try await store.queueLetter(
+                accountKey: member.accountKey, at: now, dueBy: now.addingTimeInterval(TimeInterval(Self.letterDays) * 86400))
         }
         return Self.answer
     }
@@ -78,20 +74,8 @@ struct Recoveries: Sendable {
     func setPassword(token: String, password: String) async throws -> RecoveryOpen.Result {
         let link = try await validLink(token)
         _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: link.accountKey), password: password))
-        try await database.write { db in
-            try db.execute(sql: "UPDATE recovery_link SET usedAt = ? WHERE linkHash = ?", arguments: [clock.now(), link.hash])
-        }
+        try await store.useLink(link.hash, at: clock.now())
         return .init(accountId: link.accountId, expiresAt: ISO8601.tokyo(link.expiresAt))
-    }
-
-    private func findMember(_ params: RecoveryRequest.Params, in db: Database) throws -> RecoveryMember? {
-        if let email = params.email, let name = params.name {
-            return try RecoveryMember.find(email: email, name: name, birthDate: params.birthDate, in: db)
-        }
-        if let iccid = params.iccid, let phone = params.phoneNumber {
-            return try RecoveryMember.find(iccid: iccid, phone: phone, birthDate: params.birthDate, in: db)
-        }
-        return nil
     }
 
     private struct Link {
@@ -103,20 +87,8 @@ struct Recoveries: Sendable {
 
     private func validLink(_ token: String) async throws -> Link {
         let hash = links.tokenHash(token)
-        // Values, not the `Row`, leave the read: a `Row` is not Sendable, and returning one
-        // would pick GRDB's synchronous read, blocking a thread of the cooperative pool.
-        guard
-            let link = try await database.read({ db -> Link? in
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT r.accountKey, r.expiresAt, a.accountId FROM recovery_link r
-                        JOIN account a USING (accountKey) WHERE r.linkHash = ? AND r.usedAt IS NULL
-                        """,
-                    arguments: [hash]
-                ).map { Link(hash: hash, accountKey: $0["accountKey"], accountId: $0["accountId"], expiresAt: $0["expiresAt"]) }
-            })
-        else { throw RegistrationError.linkInvalid }
+        guard let found = try await store.link(hash) else { throw RegistrationError.linkInvalid }
+        let link = Link(hash: hash, accountKey: found.accountKey, accountId: found.accountId, expiresAt: found.expiresAt)
         guard link.expiresAt > clock.now() else { throw RegistrationError.linkExpired }
         return link
     }

@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import Logging
 import ServiceKit
 import ServiceLifecycle
@@ -14,15 +13,20 @@ import ServiceLifecycle
 /// and a down auth would refuse only the requests that matched. A job whose auth call
 /// fails is tried again a minute later (service clock). A crash between auth and the
 /// transaction leaves the job unsent; the retry sets another password and sends that
-/// one, so the letter always holds the password that works.
+/// one, so the letter always holds the password that works. Each pass claims its letters
+/// first (`claim`), so with many hosts a letter is sent by one; one whose host died
+/// mid-letter is sent by another once the claim lapses.
 struct RecoveryLetters: Service {
-    let database: DatabasePool
+    let store: any RecoveryStore
     let clock: any ServiceClock
     let auth: AuthGateway
-    let outbox: Outbox
     let logger: Logger
 
     static let retryDelay: TimeInterval = 60
+    /// How long a letter is one host's to send: longer than the auth call's budget, so a
+    /// letter is sent by one host at a time, and short enough that a dead host's letters
+    /// leave from another within minutes.
+    static let claim: TimeInterval = 120
 
     func run() async throws {
         await repeatUntilShutdown(every: .milliseconds(500)) { await sendDue() }
@@ -33,18 +37,7 @@ struct RecoveryLetters: Service {
     func sendDue() async -> Int {
         do {
             let now = clock.now()
-            // Values, not `Row`s, leave the read: a `Row` is not Sendable, and returning rows
-            // would pick GRDB's synchronous read, blocking a thread of the cooperative pool.
-            let jobs = try await database.read { db -> [(id: Int64, accountKey: String, dueBy: Date)] in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id, accountKey, dueBy FROM letter_job
-                        WHERE sentAt IS NULL AND (retryAt IS NULL OR retryAt <= ?) ORDER BY id LIMIT 20
-                        """,
-                    arguments: [now]
-                ).map { ($0["id"], $0["accountKey"], $0["dueBy"]) }
-            }
+            let jobs = try await store.claimDueLetters(at: now, claim: Self.claim, limit: 20)
             var sent = 0
             for job in jobs where await send(id: job.id, accountKey: job.accountKey, dueBy: job.dueBy) {
                 sent += 1
@@ -58,37 +51,26 @@ struct RecoveryLetters: Service {
 
     private func send(id: Int64, accountKey: String, dueBy: Date) async -> Bool {
         do {
-            guard let member = try await database.read({ db in try RecoveryMember.find(accountKey: accountKey, in: db) }),
+            guard let member = try await store.member(.account(accountKey)),
                 let address = member.postalAddress
             else {
                 logger.warning("Letter job for a member no longer active or without an address; dropped.", metadata: ["job": "\(id)"])
-                let now = clock.now()
-                try await database.write { db in try Self.markSent(id, at: now, in: db) }
+                try await store.letterSent(id, at: clock.now(), mail: nil)
                 return false
             }
             let temporary = TemporaryPassword.make()
             _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: member.accountKey), password: temporary))
-            let now = clock.now()
-            try await database.write { db in
-                try outbox.enqueue(
-                    RegistrationMail.recoveryLetter(
-                        to: address, name: member.name, accountId: member.accountId, password: temporary, dueBy: dueBy),
-                    in: db)
-                try Self.markSent(id, at: now, in: db)
-            }
+            try await store.letterSent(
+                id, at: clock.now(),
+                mail: RegistrationMail.recoveryLetter(
+                    to: address, name: member.name, accountId: member.accountId, password: temporary, dueBy: dueBy))
             return true
         } catch {
             logger.warning("Letter job failed; will retry.", metadata: ["job": "\(id)", "error": "\(error)"])
             let retryAt = clock.now().addingTimeInterval(Self.retryDelay)
-            try? await database.write { db in
-                try db.execute(sql: "UPDATE letter_job SET retryAt = ? WHERE id = ?", arguments: [retryAt, id])
-            }
+            try? await store.retryLetter(id, at: retryAt)
             return false
         }
-    }
-
-    private static func markSent(_ id: Int64, at now: Date, in db: Database) throws {
-        try db.execute(sql: "UPDATE letter_job SET sentAt = ? WHERE id = ?", arguments: [now, id])
     }
 }
 

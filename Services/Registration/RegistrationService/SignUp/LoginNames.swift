@@ -1,22 +1,20 @@
 import Foundation
-import GRDB
+import JSONRPC
 import RegistrationAPI
 
 /// Account IDs and carrier IDs are login IDs in madoguchi-auth, one namespace: a name is
 /// taken while an active or unexpired provisional account, an issued carrier ID or an
-/// unexpired issuance journey holds it.
+/// unexpired issuance journey holds it (each store checks it in its own tables).
 enum LoginNames {
-    static func isTaken(_ key: String, at now: Date, in db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT EXISTS (SELECT 1 FROM account WHERE accountKey = ? AND (state = 'active' OR expiresAt > ?))
-                    OR EXISTS (SELECT 1 FROM carrier_id WHERE carrierKey = ?)
-                    OR EXISTS (SELECT 1 FROM carrier_journey WHERE carrierKey = ? AND expiresAt > ?)
-                """,
-            arguments: [key, now, key, key, now]) ?? false
-    }
-
     static let takenReason = RegistrationError.idTakenReason
     static let takenMessage = "This ID is already in use; choose another."
+    /// The refusal of a taken name.
+    static var taken: RegistrationError { .idUnavailable(reason: takenReason, message: takenMessage) }
+}
+
+/// A contract's services, stored as a JSON list of names.
+enum StoredServices {
+    static func read(_ stored: String) -> [String] {
+        (try? JSONCoding.decoder.decode([String].self, from: Data(stored.utf8))) ?? []
+    }
 }

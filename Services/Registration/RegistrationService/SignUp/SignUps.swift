@@ -1,6 +1,5 @@
 import AuthAPI
 import Foundation
-import GRDB
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
@@ -10,10 +9,9 @@ import ServiceKit
 /// check, provisional registration with a mailed single-use link, main registration with
 /// the password, then login and profile.
 struct SignUps: Sendable {
-    let database: DatabasePool
+    let store: any AccountStore
     let clock: any ServiceClock
     let auth: AuthGateway
-    let outbox: Outbox
     let links: SecretHasher
     let throttle: AttemptThrottle
     let options: RegistrationOptions
@@ -28,23 +26,17 @@ struct SignUps: Sendable {
             "identity:caller:\(peer.uid):\(params.origin ?? "-")": AttemptThrottle.Rule(limit: options.identityFailureLimit * 4, window: 3600),
         ]
         try await throttle.check(keys)
-        let matched = try await database.read { db in
-            try ContractBook.matches(
-                customerNumber: params.customerNumber.digits, phone: params.phoneNumber.digits, kana: params.kana.value, in: db)
-        }
+        let matched = try await store.contractMatches(
+            customerNumber: params.customerNumber.digits, phone: params.phoneNumber.digits, kana: params.kana.value)
         guard matched else {
             try await throttle.recordFailure(keys)
             throw RegistrationError.detailsMismatch
         }
         try await throttle.reset(customerKey)
         let ticket = RandomToken.make()
-        let expiresAt = clock.now().addingTimeInterval(Self.ticketLifetime)
-        try await database.write { db in
-            try db.execute(sql: "DELETE FROM identity_ticket WHERE expiresAt <= ?", arguments: [clock.now()])
-            try db.execute(
-                sql: "INSERT INTO identity_ticket (ticketHash, customerNumber, expiresAt) VALUES (?, ?, ?)",
-                arguments: [links.tokenHash(ticket), params.customerNumber.digits, expiresAt])
-        }
+        let now = clock.now()
+        let expiresAt = now.addingTimeInterval(Self.ticketLifetime)
+        try await store.issueTicket(hash: links.tokenHash(ticket), customerNumber: params.customerNumber.digits, expiresAt: expiresAt, at: now)
         return .init(ticket: ticket, expiresAt: ISO8601.tokyo(expiresAt))
     }
 
@@ -55,7 +47,7 @@ struct SignUps: Sendable {
         } catch {
             return .init(available: false, reason: error.reason, message: error.message)
         }
-        let taken = try await database.read { db in try LoginNames.isTaken(accountID.normalized, at: clock.now(), in: db) }
+        let taken = try await store.isLoginNameTaken(accountID.normalized, at: clock.now())
         return taken
             ? .init(available: false, reason: LoginNames.takenReason, message: LoginNames.takenMessage)
             : .init(available: true)
@@ -76,38 +68,11 @@ struct SignUps: Sendable {
         // provisional account, with its mail, only once auth holds the password. A crash
         // in between leaves a reservation that the next start removes
         // (`removeCutOffReservations`): never an account whose mail never went out.
-        let customer = try await database.write { db -> String in
-            guard
-                let customer = try String.fetchOne(
-                    db, sql: "SELECT customerNumber FROM identity_ticket WHERE ticketHash = ? AND expiresAt > ?",
-                    arguments: [ticketHash, now])
-            else { throw RegistrationError.ticketInvalid }
-            if try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM account WHERE customerNumber = ? AND state = 'active'", arguments: [customer]) == true
-            {
-                throw RegistrationError.alreadyRegistered
-            }
-            // Starting again replaces this customer's earlier provisional registration.
-            try db.execute(
-                sql: """
-                    DELETE FROM account WHERE state IN ('provisional', 'reserving')
-                        AND (customerNumber = ? OR (accountKey = ? AND expiresAt <= ?))
-                    """,
-                arguments: [customer, key, now])
-            if try LoginNames.isTaken(key, at: now, in: db) {
-                throw RegistrationError.idUnavailable(reason: LoginNames.takenReason, message: LoginNames.takenMessage)
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO account (accountKey, accountId, customerNumber, email, nickname, state, linkHash, createdAt, expiresAt)
-                    VALUES (?, ?, ?, ?, ?, 'reserving', ?, ?, ?)
-                    """,
-                arguments: [
-                    key, params.accountId.display, customer, params.email.value, nickname, links.tokenHash(token), now,
-                    expiresAt,
-                ])
-            return customer
-        }
+        let customer = try await store.reserve(
+            NewAccount(
+                key: key, accountId: params.accountId.display, email: params.email.value, nickname: nickname,
+                linkHash: links.tokenHash(token), expiresAt: expiresAt),
+            ticketHash: ticketHash, at: now)
         do {
             _ = try await auth.call(
                 PasswordSet.self,
@@ -115,48 +80,25 @@ struct SignUps: Sendable {
                     loginId: try LoginID(validating: key), password: params.password, pending: true,
                     customerNumber: try CustomerNumber(validating: customer)))
         } catch {
-            try await database.write { db in
-                try db.execute(
-                    sql: "DELETE FROM account WHERE accountKey = ? AND customerNumber = ? AND state = 'reserving'",
-                    arguments: [key, customer])
-            }
+            try await store.release(accountKey: key, customerNumber: customer)
             throw error
         }
-        try await database.write { db in
-            try db.execute(
-                sql: "UPDATE account SET state = 'provisional' WHERE accountKey = ? AND customerNumber = ? AND state = 'reserving'",
-                arguments: [key, customer])
-            // Gone: the same customer started again meanwhile, and that sign-up stands.
-            guard db.changesCount == 1 else { throw RegistrationError.ticketInvalid }
-            try db.execute(sql: "DELETE FROM identity_ticket WHERE ticketHash = ?", arguments: [ticketHash])
-            try outbox.enqueue(
-                RegistrationMail.provisional(
-                    to: params.email.value, accountId: params.accountId.display,
-                    url: "\(options.myPageURL)/signup/complete?token=\(token)", expiresAt: expiresAt),
-                in: db)
-        }
+        // Gone (ticketInvalid): the same customer started again meanwhile, and that sign-up stands.
+        try await store.confirm(
+            accountKey: key, customerNumber: customer, ticketHash: ticketHash,
+            mail: RegistrationMail.provisional(
+                to: params.email.value, accountId: params.accountId.display,
+                url: "\(options.myPageURL)/signup/complete?token=\(token)", expiresAt: expiresAt))
         return .init(accountId: params.accountId.display, expiresAt: ISO8601.tokyo(expiresAt))
     }
 
-    /// Removes the ID reservations of sign-ups a crash cut off between reserving and
-    /// sending the mail. Run at start, when no sign-up of this process can be under way;
-    /// their customers start again from their ticket, which is still valid.
-    func removeCutOffReservations() throws {
-        try database.write { db in try db.execute(sql: "DELETE FROM account WHERE state = 'reserving'") }
-    }
 
     func complete(token: String, password: String) async throws -> SignUpComplete.Result {
         let now = clock.now()
         let linkHash = links.tokenHash(token)
-        // Rows are not Sendable: the values are taken out inside the read, so that the
-        // read is GRDB's async one rather than its synchronous one blocking this thread
-        // of the cooperative pool.
-        let found = try await database.read { db -> (key: String, accountId: String, email: String, expiresAt: Date?)? in
-            try Row.fetchOne(db, sql: "SELECT accountKey, accountId, email, expiresAt FROM account WHERE linkHash = ?", arguments: [linkHash])
-                .map { ($0["accountKey"], $0["accountId"], $0["email"], $0["expiresAt"]) }
-        }
-        guard let (key, accountId, email, expiresAt) = found else { throw RegistrationError.linkInvalid }
-        guard expiresAt.map({ $0 > now }) == true else { throw RegistrationError.linkExpired }
+        guard let found = try await store.account(linkHash: linkHash) else { throw RegistrationError.linkInvalid }
+        let (key, accountId, email) = (found.key, found.accountId, found.email)
+        guard found.expiresAt.map({ $0 > now }) == true else { throw RegistrationError.linkExpired }
         let loginID = try LoginID(validating: key)
         do {
             _ = try await auth.call(PasswordActivate.self, .init(loginId: loginID, password: password))
@@ -165,14 +107,8 @@ struct SignUps: Sendable {
             // is then already active, and the retry may finish the job.
             _ = try await auth.call(PasswordVerify.self, .init(loginId: loginID, password: password))
         }
-        try await database.write { db in
-            try db.execute(
-                sql: "UPDATE account SET state = 'active', activatedAt = ?, linkHash = NULL, expiresAt = NULL WHERE accountKey = ? AND linkHash = ?",
-                arguments: [now, key, linkHash])
-            if db.changesCount == 1 {
-                try outbox.enqueue(RegistrationMail.registered(to: email, accountId: accountId), in: db)
-            }
-        }
+        _ = try await store.activate(
+            accountKey: key, linkHash: linkHash, at: now, mail: RegistrationMail.registered(to: email, accountId: accountId))
         return .init(accountId: accountId)
     }
 
@@ -183,16 +119,7 @@ struct SignUps: Sendable {
     /// Logs in with the account ID or the account's e-mail address.
     func login(_ params: MyPageLogin.Params) async throws -> MyPageLogin.Result {
         let text = HalfWidth.normalize(params.loginId).trimmingCharacters(in: .whitespaces)
-        let account = try await database.read { db -> (key: String, accountId: String)? in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT accountKey, accountId FROM account WHERE state = 'active' AND (accountKey = ? OR lower(email) = ?)
-                    ORDER BY accountKey = ? DESC, activatedAt DESC LIMIT 1
-                    """,
-                arguments: [text.lowercased(), text.lowercased(), text.lowercased()]
-            ).map { ($0["accountKey"], $0["accountId"]) }
-        }
+        let account = try await store.activeAccount(loginText: text.lowercased())
         guard let account, let loginID = try? LoginID(validating: account.key) else {
             // Spend the same effort (and count the failure) and answer as auth answers a
             // wrong password, so nothing tells whether an account exists. Auth's other
@@ -212,14 +139,7 @@ struct SignUps: Sendable {
 
     func profile(session: String) async throws -> MyPageProfile.Result {
         let key = try await auth.loginID(of: session)
-        guard
-            let profile = try await database.read({ db -> MyPageProfile.Result? in
-                try Row.fetchOne(
-                    db, sql: "SELECT accountId, nickname, email, customerNumber FROM account WHERE accountKey = ? AND state = 'active'",
-                    arguments: [key]
-                ).map { .init(accountId: $0["accountId"], nickname: $0["nickname"], email: $0["email"], customerNumber: $0["customerNumber"]) }
-            })
-        else { throw RegistrationError.sessionNotApplicable }
+        guard let profile = try await store.profile(accountKey: key) else { throw RegistrationError.sessionNotApplicable }
         return profile
     }
 }
