@@ -74,8 +74,8 @@ public struct AuthService: ServiceDefinition {
     }
 
     /// Auth keeps all of its state in PostgreSQL with `--database postgres`.
-    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
-        { AuthPostgresSchema.registerMigrations(in: &$0) }
+    public static func registerPostgresMigrations(in migrator: inout PostgresMigrator) {
+        AuthPostgresSchema.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

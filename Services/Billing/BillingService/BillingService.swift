@@ -32,8 +32,8 @@ public struct BillingService: ServiceDefinition {
     }
 
     /// Billing keeps its statements and staged imports in PostgreSQL with `--database postgres`.
-    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
-        { BillingPostgresSchema.registerMigrations(in: &$0) }
+    public static func registerPostgresMigrations(in migrator: inout PostgresMigrator) {
+        BillingPostgresSchema.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

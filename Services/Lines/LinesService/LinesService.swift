@@ -45,8 +45,8 @@ public struct LinesService: ServiceDefinition {
 
     /// Lines keeps its inventory, options and staged imports in PostgreSQL with
     /// `--database postgres`.
-    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
-        { LinesPostgresSchema.registerMigrations(in: &$0) }
+    public static func registerPostgresMigrations(in migrator: inout PostgresMigrator) {
+        LinesPostgresSchema.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

@@ -44,8 +44,8 @@ public struct LinkingService: ServiceDefinition {
 
     /// Linking keeps its contracts, journeys, links and staged imports in PostgreSQL with
     /// `--database postgres`.
-    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
-        { LinkingPostgresSchema.registerMigrations(in: &$0) }
+    public static func registerPostgresMigrations(in migrator: inout PostgresMigrator) {
+        LinkingPostgresSchema.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

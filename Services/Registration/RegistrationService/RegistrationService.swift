@@ -55,8 +55,8 @@ public struct RegistrationService: ServiceDefinition {
 
     /// Registration keeps its contracts, accounts, applications, recoveries, carrier IDs
     /// and staged imports in PostgreSQL with `--database postgres`.
-    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? {
-        { RegistrationPostgresSchema.registerMigrations(in: &$0) }
+    public static func registerPostgresMigrations(in migrator: inout PostgresMigrator) {
+        RegistrationPostgresSchema.registerMigrations(in: &migrator)
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {

@@ -8,15 +8,12 @@ extension ServiceApplication {
     static var postgresStartLimit: Duration { .seconds(15) }
 
     /// The key and PostgreSQL for `--database postgres`, checked before the service
-    /// serves: the service keeps its state there (`postgresMigrations`), the key is named
+    /// serves: the service keeps its state there (`registerPostgresMigrations`), the key is named
     /// (every host must use the same one: none is ever created here), the connection
     /// string is readable, the schema is migrated (once, whichever host starts first) and
     /// sealed with this key. Throws `StartupRefusal` saying which. The returned task runs
     /// the client's connection pool until cancelled.
     func openPostgres() async throws -> (ServerSecret, ServiceStorage, Task<Void, Never>) {
-        guard let serviceMigrations = Definition.postgresMigrations else {
-            throw StartupRefusal("madoguchi-\(Definition.name) keeps its state in SQLite only: start it with --database sqlite")
-        }
         guard let secretFile = configuration.secretFile else {
             throw StartupRefusal(
                 "with --database postgres every host must start with the same key, so none is created: name it with "
@@ -44,7 +41,7 @@ extension ServiceApplication {
                 var migrator = PostgresMigrator(schema: schema)
                 PostgresSecretRecord.registerMigrations(in: &migrator)
                 PostgresServiceTables.registerMigrations(in: &migrator)
-                serviceMigrations(&migrator)
+                Definition.registerPostgresMigrations(in: &migrator)
                 let applied = try await migrator.migrate(client, logger: logger)
                 if !applied.isEmpty { logger.notice("PostgreSQL schema migrated", metadata: ["schema": "\(schema)", "applied": "\(applied)"]) }
                 try await PostgresSecretRecord.check(secret, client: client, schema: schema, logger: logger)

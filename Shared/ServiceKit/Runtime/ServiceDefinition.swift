@@ -20,10 +20,10 @@ public protocol ServiceDefinition: Sendable {
     static var maximumMessageBytes: Int { get }
     /// Registers the service's own migrations (the outbox's are added for it).
     static func registerMigrations(in migrator: inout DatabaseMigrator)
-    /// Registers the service's tables in PostgreSQL (the outbox's, the idempotency
-    /// records' and the key's fingerprint are added for it); nil for a service that keeps
-    /// its state in SQLite only, which then refuses `--database postgres`.
-    static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? { get }
+    /// Registers the service's tables in PostgreSQL, for `--database postgres` (the
+    /// outbox's, the idempotency records', the throttles', staged imports' and the key's
+    /// fingerprint are added for it).
+    static func registerPostgresMigrations(in migrator: inout PostgresMigrator)
 
     /// Flags of this service alone (`NoServiceOptions` when it has none).
     associatedtype Options: ParsableArguments & Sendable = NoServiceOptions
@@ -40,7 +40,6 @@ extension ServiceDefinition {
     public static var dependencies: [String] { [] }
     public static var maximumMessageBytes: Int { 1 << 20 }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
-    public static var postgresMigrations: (@Sendable (inout PostgresMigrator) -> Void)? { nil }
     public var backgroundServices: [any Service] { [] }
 }
 
@@ -66,18 +65,6 @@ public struct ServiceResources: Sendable {
     /// Storage faults, logged once per incident; calls hit by one answer `storage_unavailable`.
     public var storageFaults: StorageFaults
     public var logger: Logger
-}
-
-extension ServiceResources {
-    /// The service's SQLite database, for a service that keeps its state there only: with
-    /// `--database postgres` it refuses to start (`postgresMigrations` is nil, so this is
-    /// never reached then).
-    public func sqliteDatabase() throws -> DatabasePool {
-        guard case .sqlite(let database) = storage else {
-            throw StartupRefusal("madoguchi-\(configuration.serviceName) keeps its state in SQLite only: start it with --database sqlite")
-        }
-        return database
-    }
 }
 
 /// Where a service keeps its state.
