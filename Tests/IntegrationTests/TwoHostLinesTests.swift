@@ -55,7 +55,17 @@ import TestSupport
         #expect(try await clients[1].call(LineVoicemailStatus.self, .init(access: F.byPIN(F.otherVoice))).savedMessages == 1)
 
         for client in clients { await client.close() }
+        try await Self.expectNoSecretInClear(database: try #require(a.sandbox.postgresDatabase), table: "lines.line", spools: [a.sandbox, b.sandbox])
         try await b.stop()
         try await a.stop()
+    }
+
+    /// No PIN, password, code, link token or temporary password in clear in any table of
+    /// `database` (its `pg_dump`, which must hold `table`): the tests' own and those the
+    /// hosts' spools carry.
+    static func expectNoSecretInClear(database: String, table: String, spools: [ServiceSandbox]) async throws {
+        let dump = try await PostgresCluster.shared().dump(database: database)
+        #expect(dump.contains("COPY \(table)"))
+        #expect(SecretsScan.secret(inDump: dump, spools: spools.map(\.spoolDirectory)) == nil)
     }
 }

@@ -77,6 +77,8 @@ import TestSupport
         #expect(try await a.audit() == ["linked \(confirmed.linkNumber)"])
 
         for host in hosts { await host.close() }
+        try await TwoHostLinesTests.expectNoSecretInClear(
+            database: try #require(a.sandbox.postgresDatabase), table: "linking.isp_link", spools: [a.sandbox, b])
         #expect(try await bLinking.terminate() == 0)
         #expect(try await bAuth.terminate() == 0)
         b.remove()

@@ -99,6 +99,7 @@ import TestSupport
         #expect(spooled().filter { $0.to == "ichiro@example.jp" }.count == 1)
 
         for host in hosts { await host.close() }
+        try await TwoHostLinesTests.expectNoSecretInClear(database: database, table: "registration.account", spools: [a.sandbox, b])
         #expect(try await bRegistration.terminate() == 0)
         #expect(try await bAuth.terminate() == 0)
         b.remove()

@@ -130,8 +130,11 @@ public enum SecretsScan {
                 if (0x30...0x39).contains(byte) { digits = true } else if byte != UInt8(ascii: "-"), byte != UInt8(ascii: "_") { letters = true }
                 continue
             }
-            if run == RandomToken.length, letters, digits {
-                let start = bytes.startIndex + offset - run
+            let start = bytes.startIndex + offset - run
+            // A stored password hash's last field (`$scrypt$…$salt$hash`, in a dump
+            // among other rows) is 32 bytes in base64, which can take this shape.
+            let afterHashField = start > bytes.startIndex && bytes[start - 1] == UInt8(ascii: "$")
+            if run == RandomToken.length, letters, digits, !afterHashField {
                 return String(decoding: bytes[max(bytes.startIndex, start - 24)..<start], as: UTF8.self)
             }
             run = 0
