@@ -1,8 +1,9 @@
 import BillingAPI
-import LinesAPI
 import Foundation
 import JSONRPC
+import LinesAPI
 import MadoguchiModels
+import RegistrationAPI
 import ServiceKit
 import Testing
 import TestSupport
@@ -73,6 +74,45 @@ import TestSupport
         #expect(try await lines.call(LineAudit.self, .init(phoneNumber: F.number(F.voice))).count == 1)
         #expect(try await fixture.sms(count: 1).count == 1)
         await lines.close()
+        try await fixture.stop()
+    }
+
+    /// Registration: an identity check (its throttle and the contract records) and an
+    /// operator's contract view answer `storage_unavailable`; nothing is counted against
+    /// the customer meanwhile, and both serve again once the server answers.
+    @Test func registration_onAHungDatabase_answersStorageUnavailable_andCountsNothing() async throws {
+        let cluster = try await PostgresCluster.own()
+        // One failed check per customer: a failure counted while the server hung would
+        // refuse the right check after it.
+        let fixture = try await RegistrationFixture(
+            in: try ServiceSandbox(postgresURL: try await cluster.freshDatabase()), registrationArguments: ["--identity-failure-limit", "1"])
+        let registration = try await fixture.sandbox.client("registration", timeout: .seconds(60))
+        let identity = SignUpVerifyIdentity.Params(
+            customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
+            kana: try KanaName(validating: "アイコム　タロウ"))
+        _ = try await registration.call(SignUpVerifyIdentity.self, identity)
+
+        let backends = try await cluster.backends(of: try #require(fixture.sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
+        for backend in backends { kill(backend, SIGSTOP) }
+        let started = ContinuousClock.now
+        var wrong = identity
+        wrong.kana = try KanaName(validating: "サトウ　ハナコ")
+        let check = await refusal { try await registration.call(SignUpVerifyIdentity.self, wrong) }
+        let show = await refusal { try await registration.call(ContractShow.self, .init(customerNumber: try CustomerNumber(validating: "12345"))) }
+        let waited = ContinuousClock.now - started
+        for backend in backends { kill(backend, SIGCONT) }
+        #expect(check?.reason == "storage_unavailable", "\(String(describing: check))")
+        #expect(show?.reason == "storage_unavailable", "\(String(describing: show))")
+        #expect(waited < .seconds(20), "the calls took \(waited)")
+
+        try await waitUntil("registration to answer again") {
+            (try? await registration.call(ContractShow.self, .init(customerNumber: try CustomerNumber(validating: "12345"))))?.name == "相込　太郎"
+        }
+        _ = try await registration.call(SignUpVerifyIdentity.self, identity)
+        // The limit holds: a wrong check now is counted, and the right one is refused.
+        #expect(await refusal { try await registration.call(SignUpVerifyIdentity.self, wrong) }?.reason == "details_mismatch")
+        #expect(await refusal { try await registration.call(SignUpVerifyIdentity.self, identity) }?.reason == "too_many_attempts")
+        await registration.close()
         try await fixture.stop()
     }
 }

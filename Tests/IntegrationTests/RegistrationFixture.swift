@@ -25,7 +25,17 @@ struct RegistrationFixture {
         now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, importContracts: Bool = true,
         authArguments: [String] = [], registrationArguments: [String] = [], warmAuth: Bool = true
     ) async throws {
-        sandbox = try await ServiceSandbox.make(now: now, engine: engine)
+        try await self.init(
+            in: try await ServiceSandbox.make(now: now, engine: engine), importContracts: importContracts,
+            authArguments: authArguments, registrationArguments: registrationArguments, warmAuth: warmAuth)
+    }
+
+    /// The fixture in `sandbox` (a PostgreSQL sandbox on a cluster of the test's own, say).
+    init(
+        in sandbox: ServiceSandbox, importContracts: Bool = true, authArguments: [String] = [], registrationArguments: [String] = [],
+        warmAuth: Bool = true
+    ) async throws {
+        self.sandbox = sandbox
         self.registrationArguments = registrationArguments
         auth = try await sandbox.startActivated("auth", extraArguments: authArguments)
         // Auth started before any journey (unless told not to: an auth with --idle-exit
