@@ -43,7 +43,9 @@ public struct RegistrationService: ServiceDefinition {
         operators = resources.configuration.operators
         origins = resources.configuration.origins
         evenAnswers = resources.evenAnswers
-        letters = RecoveryLetters(store: stores.recoveries, clock: clock, auth: auth, logger: resources.logger)
+        letters = RecoveryLetters(
+            store: stores.recoveries, clock: clock, auth: auth, peerTimeout: resources.configuration.peerTimeout,
+            logger: resources.logger)
         reservations = ReservationSweep(store: stores.accounts, clock: clock, logger: resources.logger)
     }
 

@@ -22,31 +22,44 @@ struct RecoveryLetters: Service {
     let auth: AuthGateway
     let logger: Logger
 
+    /// How long a claimed letter is this host's alone: longer than sending one can take
+    /// (the member's read and the letter's write, 5 s each at most, and the auth call's
+    /// budget), so no other host sends it meanwhile unless this one stalls past it; short
+    /// enough that a dead host's letter leaves from another within minutes.
+    let claim: TimeInterval
+
+    init(store: any RecoveryStore, clock: any ServiceClock, auth: AuthGateway, peerTimeout: Duration, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.auth = auth
+        self.logger = logger
+        claim = max(120, Double(peerTimeout.components.seconds) + 60)
+    }
+
     static let retryDelay: TimeInterval = 60
-    /// How long a letter is one host's to send: longer than the auth call's budget, so a
-    /// letter is sent by one host at a time, and short enough that a dead host's letters
-    /// leave from another within minutes.
-    static let claim: TimeInterval = 120
+    /// Letters sent in one pass at most.
+    static let batch = 20
 
     func run() async throws {
         await repeatUntilShutdown(every: .milliseconds(500)) { await sendDue() }
     }
 
-    /// Sends every letter whose job is due now; returns how many were sent.
+    /// Sends the letters due now, up to `batch`, each claimed just before it is sent (a
+    /// claim of the whole batch would lapse while its first letters were sent); returns
+    /// how many were sent.
     @discardableResult
     func sendDue() async -> Int {
-        do {
-            let now = clock.now()
-            let jobs = try await store.claimDueLetters(at: now, claim: Self.claim, limit: 20)
-            var sent = 0
-            for job in jobs where await send(id: job.id, accountKey: job.accountKey, dueBy: job.dueBy) {
-                sent += 1
+        var sent = 0
+        for _ in 0..<Self.batch {
+            do {
+                guard let job = try await store.claimDueLetters(at: clock.now(), claim: claim, limit: 1).first else { break }
+                if await send(id: job.id, accountKey: job.accountKey, dueBy: job.dueBy) { sent += 1 }
+            } catch {
+                logger.error("reading letter jobs failed", metadata: ["error": "\(error)"])
+                break
             }
-            return sent
-        } catch {
-            logger.error("reading letter jobs failed", metadata: ["error": "\(error)"])
-            return 0
         }
+        return sent
     }
 
     private func send(id: Int64, accountKey: String, dueBy: Date) async -> Bool {

@@ -77,6 +77,10 @@ struct PostgresAccountStore: AccountStore {
                 """, logger: logger
             ).decode(String.self) { found = customer }
             guard let customer = found else { throw RegistrationError.ticketInvalid }
+            // The customer first, then the name (always in this order): two sign-ups of one
+            // customer (two tabs, two hosts) take turns, and the second replaces the first
+            // or finds the account it activated meanwhile, as on SQLite.
+            try await PostgresLoginNames.lockCustomer(customer, on: connection, logger: logger)
             if try await database.returnsRow(
                 "SELECT 1 FROM \(unescaped: schema).account WHERE customer_number = \(customer) AND state = 'active'", on: connection)
             {
@@ -151,13 +155,26 @@ struct PostgresAccountStore: AccountStore {
     func activate(accountKey: String, linkHash: Data, at now: Date, mail: OutboxMessage) async throws -> Bool {
         try await database.transaction { [database, outbox] connection in
             let (schema, logger) = (database.schema, database.logger)
-            guard
-                try await database.returnsRow(
+            var found: String?
+            for try await customer in try await connection.query(
+                """
+                SELECT customer_number FROM \(unescaped: schema).account WHERE account_key = \(accountKey) AND link_hash = \(linkHash)
+                """, logger: logger
+            ).decode(String.self) { found = customer }
+            guard let customer = found else { return false }
+            // A sign-up of the same customer waits, and then finds this account active.
+            try await PostgresLoginNames.lockCustomer(customer, on: connection, logger: logger)
+            let activated: Bool
+            do {
+                activated = try await database.returnsRow(
                     """
                     UPDATE \(unescaped: schema).account SET state = 'active', activated_at = \(now), link_hash = NULL, expires_at = NULL
                     WHERE account_key = \(accountKey) AND link_hash = \(linkHash) RETURNING 1
                     """, on: connection)
-            else { return false }
+            } catch let error as PSQLError where error.serverInfo?[.constraintName] == "account_one_active" {
+                throw RegistrationError.alreadyRegistered
+            }
+            guard activated else { return false }
             try await PostgresServiceTables.enqueue(mail, outbox: outbox, schema: schema, on: connection, logger: logger)
             return true
         }
@@ -191,8 +208,13 @@ struct PostgresAccountStore: AccountStore {
     }
 }
 
-/// The login-name namespace in PostgreSQL (`LoginNames`).
+/// The login-name namespace in PostgreSQL (`LoginNames`), and the customers' sign-ups.
 enum PostgresLoginNames {
+    /// Holds the customer's sign-up for the rest of the transaction (before any name).
+    static func lockCustomer(_ customer: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("signup-customer:" + customer), 0))", logger: logger)
+    }
+
     /// Holds `key` for the rest of the transaction: a second claim of it, on any host,
     /// waits here and then sees the first one's row.
     static func lock(_ key: String, on connection: PostgresConnection, logger: Logger) async throws {

@@ -15,7 +15,7 @@ protocol RecoveryStore: Sendable {
     func useLink(_ hash: Data, at now: Date) async throws
     /// Queues a letter.
     func queueLetter(accountKey: String, at now: Date, dueBy: Date) async throws
-    /// Claims up to `limit` letters due at `now` for `claim` seconds: no other host sends
+    /// Claims up to `limit` letters due at `now` for `claim` seconds: no other host takes
     /// them meanwhile.
     func claimDueLetters(at now: Date, claim: TimeInterval, limit: Int) async throws -> [LetterJob]
     /// Marks a letter sent, with its mail (nil: dropped, nothing to send).

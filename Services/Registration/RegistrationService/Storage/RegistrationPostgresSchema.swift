@@ -58,6 +58,8 @@ enum RegistrationPostgresSchema {
                     activated_at timestamptz)
                 """,
                 "CREATE INDEX account_customer ON \(schema).account (customer_number)",
+                // One active account per customer, whatever hosts sign them up at once.
+                "CREATE UNIQUE INDEX account_one_active ON \(schema).account (customer_number) WHERE state = 'active'",
                 "CREATE INDEX account_email ON \(schema).account (lower(email))",
                 """
                 CREATE TABLE \(schema).application (
