@@ -32,9 +32,17 @@ import TestSupport
             .init(iccid: try ICCID(validating: "8981100000000000002"), phoneNumber: try PhoneNumber(validating: "090-1234-5678"),
                   birthDate: birth, route: .screen))
         let second = try await fixture.linkToken(to: "taro@example.jp", count: 4)
-        _ = try await registration.call(RecoverySetPassword.self, .init(token: second, password: "Kaede2026"))
+        // A password auth refuses gives the link back; of two sent at once, one is set.
+        #expect(await refusal { try await registration.call(RecoverySetPassword.self, .init(token: second, password: "abcdefgh")) } != nil)
+        let other = try await fixture.client()
+        async let first = refusal { try await registration.call(RecoverySetPassword.self, .init(token: second, password: "Kaede2026")) }
+        async let racing = refusal { try await other.call(RecoverySetPassword.self, .init(token: second, password: "Momiji2026")) }
+        let raced = await [first, racing]
+        await other.close()
+        #expect(raced.filter { $0 == nil }.count == 1 && raced.compactMap { $0?.reason } == ["link_invalid"], "\(raced)")
         #expect(await refusal { try await registration.call(RecoveryOpen.self, .init(token: second)) }?.reason == "link_invalid")
-        _ = try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: "Kaede2026"))
+        // The one that was set is the password now.
+        _ = try await registration.call(MyPageLogin.self, .init(loginId: "taro.yamada", password: raced[0] == nil ? "Kaede2026" : "Momiji2026"))
 
         // By post: a registered letter with the ID and a temporary password that works.
         _ = try await registration.call(

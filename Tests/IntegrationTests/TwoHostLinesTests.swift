@@ -60,6 +60,41 @@ import TestSupport
         try await a.stop()
     }
 
+    /// Two imports, one staged and committed on each host at once, give one new SIM to two
+    /// new numbers: the commits take turns, so one stores its line and the other is
+    /// refused row by row (`iccid_taken`, nothing of it stored) — never a raw error of the
+    /// unique index.
+    @Test func twoImportsClaimingOneSIMAtOnce_oneIsRefusedRowByRow() async throws {
+        let a = try await LinesFixture(engine: .postgres)
+        let b = try await LinesFixture(sharingDatabaseOf: a)
+        // B's auth starts on its first call, as the fixture's stop expects of it.
+        let bAuth = try await b.sandbox.client("auth")
+        _ = try await bAuth.call(ServicePing.self)
+        await bAuth.close()
+        let clients = [try await a.sandbox.client("lines", timeout: .seconds(30)), try await b.sandbox.client("lines", timeout: .seconds(30))]
+        var handles: [ImportHandle] = []
+        for (index, client) in clients.enumerated() {
+            let handle = try await client.call(ImportBegin<LineRecords>.self, NoParams())
+            let fields: [String: JSONValue] = [
+                "phoneNumber": .string("0905555000\(index + 1)"), "customerNumber": "00012345",
+                "iccid": "8981100000000000044", "kind": "voice",
+            ]
+            _ = try await client.call(ImportRows<LineRecords>.self, .init(importId: handle.importId, rows: [ImportRow(row: 1, fields: fields)]))
+            handles.append(handle)
+        }
+        let (one, two) = (handles[0], handles[1])
+        async let first = refusal { try await clients[0].call(ImportCommit<LineRecords>.self, one) }
+        async let second = refusal { try await clients[1].call(ImportCommit<LineRecords>.self, two) }
+        let commits = await [first, second]
+        #expect(commits.filter { $0 == nil }.count == 1, "\(commits)")
+        #expect(commits.compactMap { $0?.reason } == ["import_rejected"], "\(commits)")
+        let refused = commits.compactMap { $0 }.first?.data?["rejected"]
+        #expect("\(String(describing: refused))".contains("iccid_taken"), "\(String(describing: refused))")
+        for client in clients { await client.close() }
+        try await b.stop()
+        try await a.stop()
+    }
+
     /// No PIN, password, code, link token or temporary password in clear in any table of
     /// `database` (its `pg_dump`, which must hold `table`): the tests' own and those the
     /// hosts' spools carry.

@@ -87,6 +87,13 @@ struct PostgresImportStaging<Dataset: PostgresImportDataset>: ImportStaging {
         try await classifyingFaults(within: commitTimeLimit) { [self] in
             try await client.withTransaction(logger: logger) { connection in
                 try await Self.requireJob(importId, dataset: dataset, notBefore: notBefore, schema: schema, on: connection, logger: logger)
+                // Commits of one dataset take turns, whatever hosts they run on, as SQLite's
+                // one writer makes them: each page is judged against what is stored, and a
+                // second import moving the same SIM or address at once would otherwise be
+                // judged without the first and fail on the unique index instead of being
+                // refused row by row.
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(\("import-commit:\(schema).\(dataset)"), 0))", logger: logger)
                 var ledger = ImportLedger(dataset: dataset)
                 var after: (row: Int64, seq: Int64) = (.min, .min)
                 while true {

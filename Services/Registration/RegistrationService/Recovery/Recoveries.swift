@@ -73,8 +73,16 @@ struct Recoveries: Sendable {
 
     func setPassword(token: String, password: String) async throws -> RecoveryOpen.Result {
         let link = try await validLink(token)
-        _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: link.accountKey), password: password))
-        try await store.useLink(link.hash, at: clock.now())
+        // The link is used first, so that of two calls at once (on any hosts) one sets a
+        // password; it is given back when auth refuses the password or cannot be asked,
+        // so the customer may try again. A crash in between leaves it used: a new link.
+        guard try await store.useLink(link.hash, at: clock.now()) else { throw RegistrationError.linkInvalid }
+        do {
+            _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: link.accountKey), password: password))
+        } catch {
+            try? await store.releaseLink(link.hash)
+            throw error
+        }
         return .init(accountId: link.accountId, expiresAt: ISO8601.tokyo(link.expiresAt))
     }
 

@@ -83,10 +83,20 @@ struct PostgresRecoveryStore: RecoveryStore {
         }
     }
 
-    func useLink(_ hash: Data, at now: Date) async throws {
+    func useLink(_ hash: Data, at now: Date) async throws -> Bool {
+        try await database.run { [database] connection in
+            try await database.returnsRow(
+                """
+                UPDATE \(unescaped: database.schema).recovery_link SET used_at = \(now)
+                WHERE link_hash = \(hash) AND used_at IS NULL RETURNING 1
+                """, on: connection)
+        }
+    }
+
+    func releaseLink(_ hash: Data) async throws {
         try await database.run { [database] connection in
             try await connection.query(
-                "UPDATE \(unescaped: database.schema).recovery_link SET used_at = \(now) WHERE link_hash = \(hash)", logger: database.logger)
+                "UPDATE \(unescaped: database.schema).recovery_link SET used_at = NULL WHERE link_hash = \(hash)", logger: database.logger)
         }
     }
 

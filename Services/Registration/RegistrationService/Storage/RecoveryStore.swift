@@ -12,7 +12,10 @@ protocol RecoveryStore: Sendable {
     func addLink(hash: Data, accountKey: String, expiresAt: Date, mail: OutboxMessage) async throws
     /// An unused recovery link with its account's ID.
     func link(_ hash: Data) async throws -> (accountKey: String, accountId: String, expiresAt: Date)?
-    func useLink(_ hash: Data, at now: Date) async throws
+    /// Marks an unused link used; false when it was used already.
+    func useLink(_ hash: Data, at now: Date) async throws -> Bool
+    /// Gives a used link back (its password was not set).
+    func releaseLink(_ hash: Data) async throws
     /// Queues a letter.
     func queueLetter(accountKey: String, at now: Date, dueBy: Date) async throws
     /// Claims up to `limit` letters due at `now` for `claim` seconds: no other host takes

@@ -75,10 +75,15 @@ struct SQLiteRecoveryStore: RecoveryStore {
         }
     }
 
-    func useLink(_ hash: Data, at now: Date) async throws {
+    func useLink(_ hash: Data, at now: Date) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "UPDATE recovery_link SET usedAt = ? WHERE linkHash = ?", arguments: [now, hash])
+            try db.execute(sql: "UPDATE recovery_link SET usedAt = ? WHERE linkHash = ? AND usedAt IS NULL", arguments: [now, hash])
+            return db.changesCount == 1
         }
+    }
+
+    func releaseLink(_ hash: Data) async throws {
+        try await database.write { db in try db.execute(sql: "UPDATE recovery_link SET usedAt = NULL WHERE linkHash = ?", arguments: [hash]) }
     }
 
     func queueLetter(accountKey: String, at now: Date, dueBy: Date) async throws {
