@@ -39,11 +39,11 @@ struct LinkJourneys: Sendable {
         if try await store.liveLink(.carrier(carrier.key)) != nil { throw LinkingError.carrierIDAlreadyLinked }
         let contract = try await store.contract(email: params.ispEmail.value)
         let journey = JourneyRow(
-                journeyHash: journeyIDs.tokenHash(token), carrierKey: carrier.key, carrierId: carrier.profile.carrierId,
-                carrierEmail: carrier.profile.email, enteredName: params.name.value, enteredKana: params.kana.value,
-                enteredBirthDate: params.birthDate.description, ispEmail: params.ispEmail.value.lowercased(),
-                customerNumber: contract?.customerNumber, step: .emailCode, tries: 0, codeSentAt: now, codeSentBy: nil,
-                linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime))
+            journeyHash: journeyIDs.tokenHash(token), carrierKey: carrier.key, carrierId: carrier.profile.carrierId,
+            carrierEmail: carrier.profile.email, enteredName: params.name.value, enteredKana: params.kana.value,
+            enteredBirthDate: params.birthDate.description, ispEmail: params.ispEmail.value.lowercased(),
+            customerNumber: contract?.customerNumber, step: .emailCode, tries: 0, codeSentAt: now, codeSentBy: nil,
+            linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime))
         try await store.startJourney(journey, endingExpiredBy: now)
         if let contract {
             _ = try await auth.call(

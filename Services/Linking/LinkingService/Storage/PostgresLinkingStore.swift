@@ -10,12 +10,15 @@ import ServiceKit
 /// hosts finishing journeys for one contract or one carrier ID at once meet the unique
 /// indexes, and the second is refused. Times are the service clock's.
 struct PostgresLinkingStore: LinkingStore {
-    let client: PostgresClient
-    let schema: String
+    let database: PostgresAccess
     let outbox: Outbox
-    let logger: Logger
-    /// How long one operation may wait for the server before it is a storage fault.
-    var timeLimit: Duration = .seconds(5)
+    var schema: String { database.schema }
+    var logger: Logger { database.logger }
+
+    init(client: PostgresClient, schema: String, outbox: Outbox, logger: Logger) {
+        database = PostgresAccess(client: client, schema: schema, logger: logger)
+        self.outbox = outbox
+    }
 
     func contract(_ customerNumber: String) async throws -> ISPContract? {
         try await run { connection, schema, logger in
@@ -259,16 +262,12 @@ struct PostgresLinkingStore: LinkingStore {
     // MARK: - Running
 
     private func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, String, Logger) async throws -> T) async throws -> T {
-        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
-            try await client.withConnection { connection in try await body(connection, schema, logger) }
-        }
+        try await database.run { [database] connection in try await body(connection, database.schema, database.logger) }
     }
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, String, Logger) async throws -> T)
         async throws -> T
     {
-        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
-            try await client.withTransaction(logger: logger) { connection in try await body(connection, schema, logger) }
-        }
+        try await database.transaction { [database] connection in try await body(connection, database.schema, database.logger) }
     }
 }

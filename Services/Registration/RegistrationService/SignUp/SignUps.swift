@@ -66,8 +66,8 @@ struct SignUps: Sendable {
         // Reserve the ID first ('reserving'), so two sign-ups racing for it cannot
         // overwrite each other's pending password in auth; the reservation becomes the
         // provisional account, with its mail, only once auth holds the password. A crash
-        // in between leaves a reservation that the next start removes
-        // (`removeCutOffReservations`): never an account whose mail never went out.
+        // in between leaves a reservation that is removed (`ReservationSweep`, and at start
+        // on SQLite): never an account whose mail never went out.
         let customer = try await store.reserve(
             NewAccount(
                 key: key, accountId: params.accountId.display, email: params.email.value, nickname: nickname,
