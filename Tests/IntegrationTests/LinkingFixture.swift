@@ -29,7 +29,17 @@ struct LinkingFixture {
     static let adsl = "N100000002"
 
     init(now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, linkingArguments: [String] = []) async throws {
-        registration = try await RegistrationFixture(now: now, engine: engine, importContracts: false)
+        try await self.init(
+            registration: try await RegistrationFixture(now: now, engine: engine, importContracts: false), linkingArguments: linkingArguments)
+    }
+
+    /// The fixture in `sandbox` (a PostgreSQL sandbox on a cluster of the test's own, say).
+    init(in sandbox: ServiceSandbox) async throws {
+        try await self.init(registration: try await RegistrationFixture(in: sandbox, importContracts: false), linkingArguments: [])
+    }
+
+    private init(registration: RegistrationFixture, linkingArguments: [String]) async throws {
+        self.registration = registration
         linking = try await registration.sandbox.startActivated("linking", extraArguments: linkingArguments)
         let file = registration.sandbox.root.file("isp-contracts.jsonl")
         try Data(Self.ispContracts.utf8).write(to: URL(fileURLWithPath: file))

@@ -1,7 +1,9 @@
+import AuthAPI
 import BillingAPI
 import Foundation
 import JSONRPC
 import LinesAPI
+import LinkingAPI
 import MadoguchiModels
 import RegistrationAPI
 import ServiceKit
@@ -117,5 +119,39 @@ import TestSupport
         #expect(await refusal { try await registration.call(SignUpVerifyIdentity.self, identity) }?.reason == "too_many_attempts")
         await registration.close()
         try await fixture.stop()
+    }
+
+    /// Linking: an operator's view of a contract's links and an ISP password set through
+    /// it answer `storage_unavailable` (the password is not set in auth); both serve again
+    /// once the server answers.
+    @Test func linking_onAHungDatabase_answersStorageUnavailable_andSetsNoPassword() async throws {
+        let cluster = try await PostgresCluster.own()
+        let fixture = try await LinkingFixture(in: try ServiceSandbox(postgresURL: try await cluster.freshDatabase()))
+        let linking = try await fixture.sandbox.client("linking", timeout: .seconds(60))
+        let fibre = try ISPCustomerNumber(validating: LinkingFixture.fibre)
+        #expect(try await linking.call(LinkShow.self, .init(customerNumber: fibre)).links.isEmpty)
+
+        let backends = try await cluster.backends(of: try #require(fixture.sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
+        for backend in backends { kill(backend, SIGSTOP) }
+        let started = ContinuousClock.now
+        let show = await refusal { try await linking.call(LinkShow.self, .init(customerNumber: fibre)) }
+        let password = await refusal { try await linking.call(ISPContractSetPassword.self, .init(customerNumber: fibre, password: "Tsubaki2026")) }
+        let waited = ContinuousClock.now - started
+        for backend in backends { kill(backend, SIGCONT) }
+        #expect(show?.reason == "storage_unavailable", "\(String(describing: show))")
+        #expect(password?.reason == "storage_unavailable", "\(String(describing: password))")
+        #expect(waited < .seconds(20), "the calls took \(waited)")
+
+        try await waitUntil("linking to answer again") {
+            (try? await linking.call(LinkShow.self, .init(customerNumber: fibre)))?.links.isEmpty == true
+        }
+        // The ISP password is still the one set before the hang.
+        let auth = try await fixture.sandbox.client("auth")
+        _ = try await auth.call(
+            PasswordVerify.self, .init(loginId: try LoginID(validating: LinkingFixture.fibre), password: "Hikari2026", realm: .isp))
+        await auth.close()
+        await linking.close()
+        // Nothing here called registration, so its activation never started it.
+        try await fixture.stop(registrationActivated: false)
     }
 }
