@@ -206,19 +206,11 @@ public final class RPCServer: Service, Sendable {
 
     // MARK: Connections
 
-    /// Runs the calls of one connection that could not be answered at once, concurrently
-    /// and on the connection's event loop, until the connection closes; never throws.
+    /// Runs the calls of one connection that could not be answered on its event loop,
+    /// concurrently, until the connection closes; never throws.
     private func serve(_ accepted: Accepted) async {
         unclaimed.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(accepted.channel)) }
         let (dispatcher, peer) = (dispatcher, accepted.peer)
-        // The calls run on the connection's own event loop (see `EventLoopTaskExecutor`).
-        await withTaskExecutorPreference(EventLoopTaskExecutor(accepted.channel.eventLoop)) {
-            await serveCalls(accepted, dispatcher: dispatcher, peer: peer)
-        }
-        logger.debug("connection ended", metadata: ["peer": "\(peer)"])
-    }
-
-    private func serveCalls(_ accepted: Accepted, dispatcher: Dispatcher, peer: PeerCredentials) async {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { calls in
                 // Ends when the channel closes; the group then waits for the calls running.
@@ -230,6 +222,7 @@ public final class RPCServer: Service, Sendable {
             // Stop reading: calls already received are still answered, then it closes.
             accepted.channel.close(mode: .input, promise: nil)
         }
+        logger.debug("connection ended", metadata: ["peer": "\(peer)"])
     }
 }
 

@@ -14,19 +14,12 @@ import NIOCore
 /// if there is one, else opens another while the pool is below its bound, and only at the
 /// bound shares the least-loaded one (pipelined: answers are matched by id, never handed
 /// to another caller).
-///
-/// A call made on an event loop (a server runs each connection's calls on its own loop)
-/// prefers an idle connection on that loop, and opens new ones there: its request is then
-/// written, and its answer read and handed back, without waking another thread.
 struct PeerConnections {
     /// One connection of the pool, from the connect that opens it to its close. A slot
     /// never changes connection: a replacement is a new slot with a new id, so dropping
     /// "slot n" can only ever close the connection that failed, never a newer one.
     struct Slot {
         let id: Int
-        /// The event loop the connection is (being) opened on, if the call that opened it
-        /// named one.
-        let eventLoop: ObjectIdentifier?
         /// The connection once open; nil while its connect is in progress.
         var client: RPCClient?
         /// Completed by the connect in progress, for the calls that wait for it.
@@ -58,39 +51,26 @@ struct PeerConnections {
         self.maximumConnections = max(1, maximumConnections)
     }
 
-    /// Picks the connection for one more call and counts the call on it, preferring one on
-    /// `eventLoop` (the caller's, if it runs on one). `makePromise` is called only when a
-    /// new connection is to be made, on `eventLoop` if given.
-    mutating func lease(
-        now: ContinuousClock.Instant, on eventLoop: ObjectIdentifier? = nil,
-        makePromise: () -> EventLoopPromise<RPCClient>
-    ) -> Lease {
+    /// Picks the connection for one more call and counts the call on it. `makePromise` is
+    /// called only when a new connection is to be made.
+    mutating func lease(now: ContinuousClock.Instant, makePromise: () -> EventLoopPromise<RPCClient>) -> Lease {
         // A connection the peer closed (a restart, its idle timeout) is replaced on this
         // use; calls still on it fail by themselves and find their slot already gone.
         slots.removeAll { slot in slot.client.map { !$0.isConnected } ?? false }
-        let idle = slots.indices.filter { slots[$0].calls == 0 }
-        let preferred = eventLoop.map { loop in idle.filter { slots[$0].eventLoop == loop } } ?? idle
-        if let index = lastUsed(preferred) {
+        // Of idle connections, the one used last: the others then stay idle and close.
+        if let index = slots.indices.filter({ slots[$0].calls == 0 }).max(by: { slots[$0].idleSince < slots[$1].idleSince }) {
             return take(index)
         }
         if slots.count < maximumConnections {
             let promise = makePromise()
             nextID += 1
-            slots.append(Slot(id: nextID, eventLoop: eventLoop, client: nil, connected: promise, calls: 1, idleSince: now))
+            slots.append(Slot(id: nextID, client: nil, connected: promise, calls: 1, idleSince: now))
             return .connect(slot: nextID, promise)
-        }
-        if let index = lastUsed(idle) {
-            return take(index)
         }
         // At the bound: share the least-loaded connection rather than queue here; the
         // call's deadline bounds its wait either way.
         let index = slots.indices.min { slots[$0].calls < slots[$1].calls }!
         return take(index)
-    }
-
-    /// Of idle connections, the one used last: the others then stay idle and close.
-    private func lastUsed(_ indices: [Int]) -> Int? {
-        indices.max { slots[$0].idleSince < slots[$1].idleSince }
     }
 
     private mutating func take(_ index: Int) -> Lease {

@@ -93,11 +93,9 @@ public final class PeerService: Sendable {
 
     /// A connection for one call, counted on its slot until `use` returns.
     private func connection() async throws -> (slot: Int, client: RPCClient) {
-        // A call running on an event loop (a server's) is best served by a connection on it.
-        let callersLoop = MultiThreadedEventLoopGroup.currentEventLoop
-        let eventLoop = callersLoop ?? self.eventLoop
+        let eventLoop = self.eventLoop
         let lease = connections.withLockedValue { state in
-            state.lease(now: .now, on: callersLoop.map { ObjectIdentifier($0) }) { eventLoop.makePromise(of: RPCClient.self) }
+            state.lease(now: .now) { eventLoop.makePromise(of: RPCClient.self) }
         }
         switch lease {
         case .ready(let slot, let client):
@@ -108,9 +106,7 @@ public final class PeerService: Sendable {
         case .connect(let slot, let promise):
             let client: RPCClient
             do {
-                client = try await RPCClient.connect(
-                    socketPath: socketPath, defaultTimeout: timeout,
-                    eventLoopGroup: callersLoop ?? MultiThreadedEventLoopGroup.singleton)
+                client = try await RPCClient.connect(socketPath: socketPath, defaultTimeout: timeout)
             } catch {
                 connections.withLockedValue { $0.connectFailed(slot) }
                 promise.fail(error)
