@@ -160,12 +160,11 @@ struct PostgresImportStaging<Dataset: PostgresImportDataset>: ImportStaging {
     private static func requireJob(
         _ importId: String, dataset: String, notBefore: Date, schema: String, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let rows = try await connection.query(
+        let held = try await connection.returnsRow(
             """
             SELECT 1 FROM \(unescaped: schema).import_job
             WHERE id = \(importId) AND dataset = \(dataset) AND created_at >= \(notBefore) FOR UPDATE
             """, logger: logger)
-        for try await _ in rows { return }
-        throw ImportError.notFound
+        guard held else { throw ImportError.notFound }
     }
 }

@@ -35,8 +35,16 @@ public struct PostgresAccess: Sendable {
     /// Runs `query` on `connection` and says whether it returned a row (a statement with
     /// `RETURNING 1` changed something).
     public func returnsRow(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Bool {
+        try await connection.returnsRow(query, logger: logger)
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query` and says whether it returned a row (a statement with `RETURNING 1`
+    /// changed something), reading every row so the connection is free after.
+    public func returnsRow(_ query: PostgresQuery, logger: Logger) async throws -> Bool {
         var returned = false
-        for try await _ in try await connection.query(query, logger: logger) { returned = true }
+        for try await _ in try await self.query(query, logger: logger) { returned = true }
         return returned
     }
 }

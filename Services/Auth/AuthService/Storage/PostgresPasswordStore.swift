@@ -56,13 +56,11 @@ struct PostgresPasswordStore: PasswordStore {
     func activate(_ loginID: LoginID, at now: Date, audit: AuditEvent) async throws -> Bool {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             try await client.withTransaction(logger: logger) { connection in
-                var activated = false
-                let rows = try await connection.query(
+                let activated = try await connection.returnsRow(
                     """
                     UPDATE \(unescaped: schema).password SET pending = false, updated_at = \(now)
                     WHERE realm = 'login' AND login_id = \(loginID.value) AND pending RETURNING login_id
                     """, logger: logger)
-                for try await _ in rows { activated = true }
                 if activated { try await AuthPostgresSchema.insert(audit, schema: schema, on: connection, logger: logger) }
                 return activated
             }

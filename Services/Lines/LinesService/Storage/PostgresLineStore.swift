@@ -153,9 +153,7 @@ struct PostgresLineStore: LineStore {
                 ON CONFLICT (phone_number) DO UPDATE SET caller = excluded.caller, at = excluded.at RETURNING 1
                 """
             }
-        var changed = false
-        for try await _ in try await connection.query(query, logger: logger).decode(Int32.self) { changed = true }
-        return changed
+        return try await connection.returnsRow(query, logger: logger)
     }
 
     /// The line and its options, in one statement.

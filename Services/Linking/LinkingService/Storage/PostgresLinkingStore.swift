@@ -155,14 +155,12 @@ struct PostgresLinkingStore: LinkingStore {
     func unlink(_ ended: LinkRow, journal: LinkJournal) async throws {
         try await transaction { connection, schema, logger in
             // A second unlink waiting on the first's row finds it no longer live.
-            var updated = false
-            for try await _ in try await connection.query(
+            let updated = try await connection.returnsRow(
                 """
                 UPDATE \(unescaped: schema).isp_link
                 SET unlinked_at = \(ended.unlinkedAt), unlinked_by = \(ended.unlinkedBy), unlink_reason = \(ended.unlinkReason)
                 WHERE link_number = \(ended.linkNumber) AND unlinked_at IS NULL RETURNING 1
-                """, logger: logger
-            ).decode(Int32.self) { updated = true }
+                """, logger: logger)
             guard updated else { throw LinkingError.notLinked }
             try await write(journal, on: connection)
         }
@@ -185,17 +183,14 @@ struct PostgresLinkingStore: LinkingStore {
     /// refused as the checks before it would have.
     private static func insert(_ link: LinkRow, schema: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         do {
-            var inserted = false
-            for try await _ in try await connection.query(
+            return try await connection.returnsRow(
                 """
                 INSERT INTO \(unescaped: schema).isp_link (\(unescaped: linkColumns))
                 VALUES (\(link.linkNumber), \(link.customerNumber), \(link.carrierKey), \(link.carrierId), \(link.carrierEmail),
                         \(link.enteredName), \(link.enteredKana), \(link.enteredBirthDate), \(link.holderMatchesContract),
                         \(link.linkedAt), \(link.unlinkedAt), \(link.unlinkedBy), \(link.unlinkReason))
                 ON CONFLICT (link_number) DO NOTHING RETURNING 1
-                """, logger: logger
-            ).decode(Int32.self) { inserted = true }
-            return inserted
+                """, logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             switch error.serverInfo?[.constraintName] {
             case "isp_link_contract_live": throw LinkingError.ispContractAlreadyLinked
