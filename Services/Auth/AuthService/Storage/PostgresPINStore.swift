@@ -24,14 +24,31 @@ struct PostgresPINStore: PINStore {
         """
 
     func find(_ key: PINKey) async throws -> PINRecord? {
-        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
-            try await Self.first(
-                client.query(
-                    """
-                    SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).pin
-                    WHERE subject = \(key.subject) AND kind = \(key.kind.rawValue)
-                    """, logger: logger))
+        try await classifyingFaults(within: timeLimit) { [client, logger] in
+            for try await record in try await client.execute(FindPIN(key: key), logger: logger) { return record }
+            return nil
         }
+    }
+
+    /// The read of every PIN check, as a named prepared statement: parsed and planned once
+    /// per connection, then only bound and run. Its SQL is fixed at build time, so it names
+    /// the schema auth always has (`AuthStores` opens this store on the schema named after
+    /// the service).
+    struct FindPIN: PostgresPreparedStatement {
+        static let name = "auth_find_pin_v1"
+        static let sql = "SELECT \(columns) FROM auth.pin WHERE subject = $1 AND kind = $2"
+        typealias Row = PINRecord
+
+        var key: PINKey
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(key.subject)
+            bindings.append(key.kind.rawValue)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PINRecord { try PostgresPINStore.record(row) }
     }
 
     func update<Outcome: Sendable>(
@@ -105,18 +122,21 @@ struct PostgresPINStore: PINStore {
     }
 
     private static func first(_ rows: PostgresRowSequence) async throws -> PINRecord? {
-        for try await row in rows.decode(
-            (String, String, Data, Data, Bool, Int, Date?, Date, Data?, Data?, Date?, String?, String?, String?).self)
-        {
-            // The schema's CHECK admits only the kinds there are; one this build does not
-            // know (a newer build's) is refused rather than read as another kind.
-            guard let kind = PINKind(rawValue: row.1) else { throw UnknownPINKind(stored: row.1) }
-            return PINRecord(
-                subject: row.0, kind: kind, hash: row.2, salt: row.3, mustChange: row.4, failures: row.5, lockedUntil: row.6,
-                updatedAt: row.7, pendingHash: row.8, pendingSalt: row.9, pendingDueAt: row.10, pendingEmail: row.11,
-                holderBirthDate: row.12, holderPhones: row.13)
-        }
+        for try await row in rows { return try record(row) }
         return nil
+    }
+
+    /// A row of `columns`.
+    private static func record(_ row: PostgresRow) throws -> PINRecord {
+        let row = try row.decode(
+            (String, String, Data, Data, Bool, Int, Date?, Date, Data?, Data?, Date?, String?, String?, String?).self)
+        // The schema's CHECK admits only the kinds there are; one this build does not
+        // know (a newer build's) is refused rather than read as another kind.
+        guard let kind = PINKind(rawValue: row.1) else { throw UnknownPINKind(stored: row.1) }
+        return PINRecord(
+            subject: row.0, kind: kind, hash: row.2, salt: row.3, mustChange: row.4, failures: row.5, lockedUntil: row.6,
+            updatedAt: row.7, pendingHash: row.8, pendingSalt: row.9, pendingDueAt: row.10, pendingEmail: row.11,
+            holderBirthDate: row.12, holderPhones: row.13)
     }
 }
 
