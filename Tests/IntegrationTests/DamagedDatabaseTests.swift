@@ -201,4 +201,30 @@ import TestSupport
         #expect(!afterRestore.log.contains(skipped), "\(afterRestore.log)")
         #expect(try await afterRestore.terminate() == 0)
     }
+
+    /// A note that is no note — here a 2 GiB file (sparse: it takes no disk) — is not read
+    /// past a few kilobytes: the service starts, checks in full and answers, without ever
+    /// holding the file in memory.
+    @Test func aHugeCleanStopNote_isNotReadOn_andTheStartChecksInFull() async throws {
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let note = sandbox.root.file("auth") + "/auth.sqlite-clean-stop"
+        let first = try await sandbox.startBound("auth")
+        #expect(try await first.terminate() == 0)
+        let handle = try #require(FileHandle(forWritingAtPath: note))
+        try handle.truncate(atOffset: 2 << 30)
+        try handle.close()
+
+        let started = try await sandbox.startBound("auth")
+        #expect(!started.log.contains("the integrity check at start is not needed"), "\(started.log)")
+        let client = try await sandbox.client("auth")
+        _ = try await client.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
+        await client.close()
+        // The most memory the service ever held: a read of the note would be 2 GiB of it.
+        let status = try String(contentsOfFile: "/proc/\(started.pid)/status", encoding: .utf8)
+        let peakKiB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+        #expect((peakKiB ?? .max) < 512 << 10, "peak resident memory \(peakKiB.map { "\($0) KiB" } ?? "unknown")")
+        #expect(try await started.terminate() == 0)
+    }
 }

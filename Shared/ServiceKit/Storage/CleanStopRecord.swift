@@ -41,7 +41,9 @@ struct CleanStopRecord: Codable, Equatable {
     /// Whether the database at `databasePath` is exactly as a clean stop left it, with no
     /// write-ahead log holding anything.
     static func matches(databasePath: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path(forDatabase: databasePath)),
+        // A note is ~150 bytes; anything larger (or a link to a device) is not one, and is
+        // not read on: the start then checks in full, as without a note.
+        guard let data = try? SmallFile.read(path(forDatabase: databasePath), limit: 4096),
             let recorded = try? JSONDecoder().decode(CleanStopRecord.self, from: data),
             recorded == current(databasePath: databasePath)
         else { return false }
