@@ -12,8 +12,9 @@ struct SQLiteLineStore: LineStore {
 
     func kind(of phone: String) async throws -> LineKind? {
         try await database.read { db in
-            // Cached, as every read of a call's path: compiling it again each time was a
-            // tenth of lines' CPU under load (GRDB's authorizer runs on each compile).
+            // Cached, as every read of a call's path: compiling these reads on each call
+            // (GRDB's authorizer walking their tables each time) cost lines ~220 of its
+            // ~540 µs of CPU per `line.block.list` (BENCHMARKS.md, issue 23 fourth pass).
             try String.fetchOne(db.cachedStatement(sql: "SELECT kind FROM line WHERE phoneNumber = ?"), arguments: [phone])
                 .map { try StoredChoice.read($0, field: "line.kind") }
         }
