@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import CompilerPluginSupport
 import PackageDescription
 
 /// Madoguchi: customer-account services that speak JSON-RPC 2.0 over Unix sockets,
@@ -64,6 +65,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.1"),
     ],
     targets: [
         // Shared
@@ -75,9 +77,18 @@ let package = Package(
         ),
         .target(name: "Systemd", dependencies: ["CSystemd"], path: "Shared/Systemd"),
         .target(name: "MadoguchiModels", path: "Shared/Models"),
+        // `@WireObject`: a wire struct's initialiser and schema from its fields (issue 25).
+        .macro(
+            name: "WireMacros",
+            dependencies: [
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ],
+            path: "Shared/WireMacros"
+        ),
         .target(
             name: "JSONRPC",
-            dependencies: [nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
+            dependencies: ["WireMacros", nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
             path: "Shared/JSONRPC"
         ),
         // A service's state is in its SQLite file (GRDB) or, for a fleet of hosts, in

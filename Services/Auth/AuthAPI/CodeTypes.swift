@@ -24,8 +24,9 @@ public struct CodePurpose: Hashable, Sendable, StringRepresentedValue, JSONSchem
 
 /// Where a code goes: an e-mail address, or a phone number for an SMS or a voice call.
 /// A landline takes only the voice call.
-public struct CodeDestination: Hashable, Sendable, Codable, JSONSchemaDescribing {
-    public enum Channel: String, Codable, Sendable, CaseIterable {
+@WireObject(memberwise: false)
+public struct CodeDestination: Hashable, Sendable, Codable {
+    public enum Channel: String, Codable, Sendable, CaseIterable, JSONSchemaDescribing {
         case mail, sms, voice
     }
 
@@ -66,45 +67,22 @@ public struct CodeDestination: Hashable, Sendable, Codable, JSONSchemaDescribing
             throw DecodingError.dataCorruptedError(forKey: .to, in: members, debugDescription: error.message)
         }
     }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            ["channel": .enumeration(Channel.allCases.map(\.rawValue)), "to": .string()], required: ["channel", "to"])
-    }
 }
 
 /// The answer to `otp.issue`: which code was sent and until when it is good. Never the code.
-public struct IssuedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct IssuedCode: Codable, Sendable, Hashable {
     public var codeId: String
+    @WireSchema(.string(format: "date-time"))
     public var expiresAt: String
     public var digits: Int
-
-    public init(codeId: String, expiresAt: String, digits: Int) {
-        self.codeId = codeId
-        self.expiresAt = expiresAt
-        self.digits = digits
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            ["codeId": .string(), "expiresAt": .string(format: "date-time"), "digits": .integer()],
-            required: ["codeId", "expiresAt", "digits"])
-    }
 }
 
 /// The answer to a successful `otp.verify`.
-public struct VerifiedCode: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct VerifiedCode: Codable, Sendable, Hashable {
     public var codeId: String
     public var verified: Bool
-
-    public init(codeId: String, verified: Bool) {
-        self.codeId = codeId
-        self.verified = verified
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(["codeId": .string(), "verified": .boolean], required: ["codeId", "verified"])
-    }
 }
 
 /// `otp.issue`.
@@ -113,26 +91,13 @@ public enum OTPIssue: RPCMethod {
     public static let summary =
         "Sends a one-time code for a purpose: 6 digits by e-mail or SMS, 5 read out by a voice call (a landline takes only voice). Voids the previous code for the same purpose and destination."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var purpose: CodePurpose
         public var destination: CodeDestination
         /// Sent again with the same params, answers the first call's code again without
         /// sending another.
         public var idempotencyKey: IdempotencyKey?
-
-        public init(purpose: CodePurpose, destination: CodeDestination, idempotencyKey: IdempotencyKey? = nil) {
-            self.purpose = purpose
-            self.destination = destination
-            self.idempotencyKey = idempotencyKey
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "purpose": CodePurpose.jsonSchema, "destination": CodeDestination.jsonSchema,
-                    "idempotencyKey": IdempotencyKey.jsonSchema,
-                ], required: ["purpose", "destination"])
-        }
     }
     public typealias Result = IssuedCode
 }
@@ -142,25 +107,12 @@ public enum OTPVerify: RPCMethod {
     public static let name = "otp.verify"
     public static let summary = "Checks a one-time code: single use, expires after 10 minutes, at most 5 tries."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var purpose: CodePurpose
         public var destination: CodeDestination
+        @WireSchema(.string(pattern: "^[0-9]{5,6}$"))
         public var code: String
-
-        public init(purpose: CodePurpose, destination: CodeDestination, code: String) {
-            self.purpose = purpose
-            self.destination = destination
-            self.code = code
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "purpose": CodePurpose.jsonSchema, "destination": CodeDestination.jsonSchema,
-                    "code": .string(pattern: "^[0-9]{5,6}$"),
-                ],
-                required: ["purpose", "destination", "code"])
-        }
     }
     public typealias Result = VerifiedCode
 }

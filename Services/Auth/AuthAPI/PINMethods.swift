@@ -3,9 +3,7 @@ import JSONRPC
 import MadoguchiModels
 import ServiceKit
 
-extension PINKind: JSONSchemaDescribing {
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
-}
+extension PINKind: JSONSchemaDescribing {}
 
 extension PINSubject: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema {
@@ -13,9 +11,7 @@ extension PINSubject: JSONSchemaDescribing {
     }
 }
 
-extension Channel: JSONSchemaDescribing {
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
-}
+extension Channel: JSONSchemaDescribing {}
 
 /// `pin.set`: sets a PIN, refusing guessable ones with the rule that failed.
 public enum PINSet: RPCMethod {
@@ -23,7 +19,8 @@ public enum PINSet: RPCMethod {
     public static let summary =
         "Sets a PIN (a phone PIN only through the IVR, channel: ivr, on business days). Refuses birthdays, the phone number's last digits (the subject's own line too), repeated digits, straight runs and (phone PIN) the card PIN; issued: true takes an issued initial PIN, reported mustChange."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var subject: PINSubject
         public var kind: PINKind
         public var pin: PIN
@@ -33,29 +30,6 @@ public enum PINSet: RPCMethod {
         public var issued: Bool?
         /// Where the request comes from (default web); a phone PIN only from the IVR.
         public var channel: Channel?
-
-        public init(subject: PINSubject, kind: PINKind, pin: PIN, birthDate: CivilDate? = nil,
-                    phoneNumbers: [PhoneNumber]? = nil, cardPIN: PIN? = nil, issued: Bool? = nil,
-                    channel: Channel? = nil) {
-            self.subject = subject
-            self.kind = kind
-            self.pin = pin
-            self.birthDate = birthDate
-            self.phoneNumbers = phoneNumbers
-            self.cardPIN = cardPIN
-            self.issued = issued
-            self.channel = channel
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
-                    "birthDate": CivilDate.jsonSchema, "phoneNumbers": .array(of: PhoneNumber.jsonSchema),
-                    "cardPIN": PIN.jsonSchema, "issued": .boolean, "channel": Channel.jsonSchema,
-                ],
-                required: ["subject", "kind", "pin"])
-        }
     }
     public typealias Result = PINStatus
 
@@ -74,33 +48,16 @@ public enum PINVerify: RPCMethod {
     public static let summary =
         "Checks a PIN. A correct one resets the failure count; after the configured failures it locks until 00:00 Asia/Tokyo the next day, refusing even the right PIN."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var subject: PINSubject
         public var kind: PINKind
         public var pin: PIN
-        /// The end user's origin (e.g. IP address), from a trusted front end.
+        /// End user's origin (e.g. IP address), from a trusted front end.
         public var origin: String?
         /// Sent again with the same params (a retry after a lost answer), answers the
         /// first check's answer again, right or wrong, without counting another failure.
         public var idempotencyKey: IdempotencyKey?
-
-        public init(subject: PINSubject, kind: PINKind, pin: PIN, origin: String? = nil, idempotencyKey: IdempotencyKey? = nil) {
-            self.subject = subject
-            self.kind = kind
-            self.pin = pin
-            self.origin = origin
-            self.idempotencyKey = idempotencyKey
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
-                    "origin": .string(description: "End user's origin, from a trusted front end."),
-                    "idempotencyKey": IdempotencyKey.jsonSchema,
-                ],
-                required: ["subject", "kind", "pin"])
-        }
     }
     public typealias Result = PINStatus
 
@@ -119,18 +76,10 @@ public enum PINStatusMethod: RPCMethod {
     public static let name = "pin.status"
     public static let summary = "Whether a PIN is set, must be changed, how many failures it has, and whether and until when it is locked."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var subject: PINSubject
         public var kind: PINKind
-
-        public init(subject: PINSubject, kind: PINKind) {
-            self.subject = subject
-            self.kind = kind
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(["subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema], required: ["subject", "kind"])
-        }
     }
     public typealias Result = PINStatus
 }
@@ -141,22 +90,15 @@ public enum PINReset: RPCMethod {
     public static let summary =
         "Operators only: after checking the customer by other means, staff set a new PIN that must be changed; recorded with who and why. Phone PINs on business days only."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var subject: PINSubject
         public var kind: PINKind
         public var pin: PIN
-        /// Who reset it (the staff member).
+        /// Who reset it: the staff member (not blank).
         public var staff: String
-        /// Why: how the customer was verified, the ticket.
+        /// Why: how the customer was verified, the ticket (not blank).
         public var reason: String
-
-        public init(subject: PINSubject, kind: PINKind, pin: PIN, staff: String, reason: String) {
-            self.subject = subject
-            self.kind = kind
-            self.pin = pin
-            self.staff = staff
-            self.reason = reason
-        }
 
         public init(from decoder: any Decoder) throws {
             let members = try decoder.container(keyedBy: CodingKeys.self)
@@ -166,15 +108,6 @@ public enum PINReset: RPCMethod {
             // Blank once trimmed (spaces, tabs, full-width spaces) names nobody and no reason.
             staff = try members.decodeAuditText(forKey: .staff, maximumLength: 64, rule: "Name the staff member")
             reason = try members.decodeAuditText(forKey: .reason, maximumLength: 500, rule: "Say why")
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "pin": PIN.jsonSchema,
-                    "staff": .string(description: "Who reset it (not blank)."), "reason": .string(description: "Why (not blank)."),
-                ],
-                required: ["subject", "kind", "pin", "staff", "reason"])
         }
     }
     public typealias Result = PINStatus
@@ -191,7 +124,8 @@ public enum PINChange: RPCMethod {
     public static let summary =
         "Changes a PIN given the current one (wrong ones count towards the lock). A phone PIN only through the IVR (channel: ivr), on business days. With a change delay the change is accepted now, shown as pending in pin.status, applied when due, and a completion e-mail goes to email."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var subject: PINSubject
         public var kind: PINKind
         public var currentPIN: PIN
@@ -201,31 +135,6 @@ public enum PINChange: RPCMethod {
         public var email: EmailAddress?
         /// Where the request comes from (default web); a phone PIN only from the IVR.
         public var channel: Channel?
-
-        public init(
-            subject: PINSubject, kind: PINKind, currentPIN: PIN, newPIN: PIN, birthDate: CivilDate? = nil,
-            phoneNumbers: [PhoneNumber]? = nil, email: EmailAddress? = nil, channel: Channel? = nil
-        ) {
-            self.subject = subject
-            self.kind = kind
-            self.currentPIN = currentPIN
-            self.newPIN = newPIN
-            self.birthDate = birthDate
-            self.phoneNumbers = phoneNumbers
-            self.email = email
-            self.channel = channel
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "subject": PINSubject.jsonSchema, "kind": PINKind.jsonSchema, "currentPIN": PIN.jsonSchema,
-                    "newPIN": PIN.jsonSchema, "birthDate": CivilDate.jsonSchema,
-                    "phoneNumbers": .array(of: PhoneNumber.jsonSchema), "email": EmailAddress.jsonSchema,
-                    "channel": Channel.jsonSchema,
-                ],
-                required: ["subject", "kind", "currentPIN", "newPIN"])
-        }
     }
     public typealias Result = PINStatus
 

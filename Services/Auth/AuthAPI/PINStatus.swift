@@ -1,39 +1,21 @@
 import JSONRPC
 
 /// What `pin.status` (and a successful set or verify) reports.
-public struct PINStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct PINStatus: Codable, Sendable, Hashable {
+    @WireSchema(.enumeration(PINKind.allCases.map(\.rawValue)))
     public var kind: PINKind
-    public var isSet: Bool
-    public var mustChange: Bool
-    public var failures: Int
+    public var isSet: Bool = false
+    public var mustChange: Bool = false
+    @WireSchema(.integer(minimum: 0))
+    public var failures: Int = 0
+    @WireSchema(.integer(minimum: 0))
     public var attemptsLeft: Int?
-    public var locked: Bool
+    public var locked: Bool = false
     /// When a locked PIN opens (ISO 8601, +09:00).
+    @WireSchema(.string(format: "date-time"))
     public var unlocksAt: String?
     /// When an accepted change reaches the network (ISO 8601, +09:00).
+    @WireSchema(.string(format: "date-time"))
     public var pendingChangeDueAt: String?
-
-    public init(
-        kind: PINKind, isSet: Bool = false, mustChange: Bool = false, failures: Int = 0, attemptsLeft: Int? = nil,
-        locked: Bool = false, unlocksAt: String? = nil, pendingChangeDueAt: String? = nil
-    ) {
-        self.kind = kind
-        self.isSet = isSet
-        self.mustChange = mustChange
-        self.failures = failures
-        self.attemptsLeft = attemptsLeft
-        self.locked = locked
-        self.unlocksAt = unlocksAt
-        self.pendingChangeDueAt = pendingChangeDueAt
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "kind": .enumeration(PINKind.allCases.map(\.rawValue)), "isSet": .boolean, "mustChange": .boolean,
-                "failures": .integer(minimum: 0), "attemptsLeft": .integer(minimum: 0), "locked": .boolean,
-                "unlocksAt": .string(format: "date-time"), "pendingChangeDueAt": .string(format: "date-time"),
-            ],
-            required: ["kind", "isSet", "mustChange", "failures", "locked"])
-    }
 }

@@ -7,13 +7,9 @@ extension LoginID: JSONSchemaDescribing {
 }
 
 /// The answer of the password methods.
-public struct PasswordResult: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct PasswordResult: Codable, Sendable, Hashable {
     public var ok: Bool
-    public init(ok: Bool) {
-        self.ok = ok
-    }
-
-    public static var jsonSchema: JSONSchema { .object(["ok": .boolean], required: ["ok"]) }
 }
 
 /// `password.set`: for the services that create accounts (registration, linking).
@@ -22,7 +18,8 @@ public enum PasswordSet: RPCMethod {
     public static let summary =
         "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see; realm isp holds an ISP contract's password under its ISP customer number."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var loginId: LoginID
         public var password: String
         /// Held for an account that does not exist yet: no login works until activated.
@@ -31,26 +28,6 @@ public enum PasswordSet: RPCMethod {
         public var customerNumber: CustomerNumber?
         /// `login` when omitted.
         public var realm: PasswordRealm?
-
-        public init(
-            loginId: LoginID, password: String, pending: Bool? = nil, customerNumber: CustomerNumber? = nil,
-            realm: PasswordRealm? = nil
-        ) {
-            self.loginId = loginId
-            self.password = password
-            self.pending = pending
-            self.customerNumber = customerNumber
-            self.realm = realm
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "loginId": LoginID.jsonSchema, "password": .string(), "pending": .boolean,
-                    "customerNumber": CustomerNumber.jsonSchema, "realm": PasswordRealm.jsonSchema,
-                ],
-                required: ["loginId", "password"])
-        }
     }
     public typealias Result = PasswordResult
 }
@@ -61,19 +38,11 @@ public enum PasswordActivate: RPCMethod {
     public static let summary =
         "Makes a pending password usable for login. With password, it must match the pending one (a wrong one counts as a failure); a login ID with no pending password answers like a wrong password."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var loginId: LoginID
         /// When given, the pending password must be this one.
         public var password: String?
-
-        public init(loginId: LoginID, password: String? = nil) {
-            self.loginId = loginId
-            self.password = password
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(["loginId": LoginID.jsonSchema, "password": .string()], required: ["loginId"])
-        }
     }
     public typealias Result = PasswordResult
 }
@@ -83,26 +52,14 @@ public enum PasswordVerify: RPCMethod {
     public static let name = "password.verify"
     public static let summary = "Checks a password (realm login, or isp for an ISP contract); an unknown login ID answers like a wrong password."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var loginId: LoginID
         public var password: String
         /// The end user's origin (e.g. IP address), from a trusted front end.
         public var origin: String?
         /// `login` when omitted.
         public var realm: PasswordRealm?
-
-        public init(loginId: LoginID, password: String, origin: String? = nil, realm: PasswordRealm? = nil) {
-            self.loginId = loginId
-            self.password = password
-            self.origin = origin
-            self.realm = realm
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["loginId": LoginID.jsonSchema, "password": .string(), "origin": .string(), "realm": PasswordRealm.jsonSchema],
-                required: ["loginId", "password"])
-        }
     }
     public typealias Result = PasswordResult
 }
@@ -112,22 +69,11 @@ public enum PasswordChange: RPCMethod {
     public static let name = "password.change"
     public static let summary = "Changes a password given the current one."
 
-    public struct Params: Codable, Sendable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable {
         public var loginId: LoginID
         public var currentPassword: String
         public var newPassword: String
-
-        public init(loginId: LoginID, currentPassword: String, newPassword: String) {
-            self.loginId = loginId
-            self.currentPassword = currentPassword
-            self.newPassword = newPassword
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["loginId": LoginID.jsonSchema, "currentPassword": .string(), "newPassword": .string()],
-                required: ["loginId", "currentPassword", "newPassword"])
-        }
     }
     public typealias Result = PasswordResult
 }

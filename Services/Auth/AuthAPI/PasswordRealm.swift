@@ -14,6 +14,4 @@ public enum PasswordRealm: String, Codable, Sendable, CaseIterable, JSONSchemaDe
 
     /// The audit subject (and, for `login`, the session principal) of a login ID.
     public func subject(_ loginID: LoginID) -> String { prefix + loginID.value }
-
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }

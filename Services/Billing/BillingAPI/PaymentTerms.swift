@@ -16,8 +16,6 @@ public enum PaymentMethod: String, Codable, Sendable, Hashable, CaseIterable, JS
         case .paymentSlip: "払込用紙"
         }
     }
-
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }
 
 /// Where a statement's payment stands, as the rating system last reported it.
@@ -34,6 +32,4 @@ public enum PaymentStatus: String, Codable, Sendable, Hashable, CaseIterable, JS
         case .overdue: "お支払い期限超過"
         }
     }
-
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }

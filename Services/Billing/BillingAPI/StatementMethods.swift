@@ -4,24 +4,20 @@ import ServiceKit
 
 /// Whose statements: a customer's session (from madoguchi-auth), which sees only its own
 /// customer's; or, for operators, a customer number.
-public struct StatementOwner: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct StatementOwner: Codable, Sendable, Hashable {
     /// A My Page session token.
     public var session: String?
     /// Operators: the customer. With a session, it must be the session's own customer.
     public var customerNumber: CustomerNumber?
-
-    public init(session: String? = nil, customerNumber: CustomerNumber? = nil) {
-        self.session = session
-        self.customerNumber = customerNumber
-    }
-
-    static let properties: [String: JSONSchema] = ["session": .string(), "customerNumber": CustomerNumber.jsonSchema]
-    public static var jsonSchema: JSONSchema { .object(properties) }
 }
 
 /// One month's statement of a customer.
-public struct StatementMonthParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject(memberwise: false)
+public struct StatementMonthParams: Codable, Sendable, Hashable {
+    /// A My Page session token.
     public var session: String?
+    /// Operators: the customer. With a session, it must be the session's own customer.
     public var customerNumber: CustomerNumber?
     public var month: BillingMonth
 
@@ -33,58 +29,28 @@ public struct StatementMonthParams: Codable, Sendable, Hashable, JSONSchemaDescr
 
     /// Whose statement.
     public var owner: StatementOwner { StatementOwner(session: session, customerNumber: customerNumber) }
-
-    public static var jsonSchema: JSONSchema {
-        .object(StatementOwner.properties.merging(["month": BillingMonth.jsonSchema]) { $1 }, required: ["month"])
-    }
 }
 
 /// The answer of `statements.list`.
-public struct StatementList: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct StatementList: Codable, Sendable, Hashable {
     public var customerNumber: String
     /// The window of months shown: the 15 months up to the current one, never before 2020-07.
     public var from: BillingMonth
     public var to: BillingMonth
     /// Newest first.
     public var statements: [StatementSummary]
-
-    public init(customerNumber: String, from: BillingMonth, to: BillingMonth, statements: [StatementSummary]) {
-        self.customerNumber = customerNumber
-        self.from = from
-        self.to = to
-        self.statements = statements
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "customerNumber": .string(), "from": BillingMonth.jsonSchema, "to": BillingMonth.jsonSchema,
-                "statements": .array(of: StatementSummary.jsonSchema),
-            ],
-            required: ["customerNumber", "from", "to", "statements"])
-    }
 }
 
 /// A statement as a CSV file.
-public struct StatementCSV: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct StatementCSV: Codable, Sendable, Hashable {
     /// A suggested file name, e.g. `statement-12345-2026-10.csv`.
     public var filename: String
     public var contentType: String
     /// The file: UTF-8 text that starts with a byte order mark (U+FEFF), so that
     /// spreadsheet software reads the Japanese correctly.
     public var csv: String
-
-    public init(filename: String, contentType: String, csv: String) {
-        self.filename = filename
-        self.contentType = contentType
-        self.csv = csv
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            ["filename": .string(), "contentType": .string(), "csv": .string()],
-            required: ["filename", "contentType", "csv"])
-    }
 }
 
 /// `statements.list`.

@@ -43,8 +43,6 @@ public enum TaxCategory: String, Codable, Sendable, Hashable, CaseIterable, JSON
         default: return nil
         }
     }
-
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }
 
 /// How the consumption tax of each rate is rounded to whole yen (once per rate per
@@ -70,6 +68,4 @@ public enum TaxRounding: String, Codable, Sendable, Hashable, CaseIterable, JSON
         case .halfUp: return remainder.magnitude >= 50 ? quotient + awayFromZero : quotient
         }
     }
-
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }

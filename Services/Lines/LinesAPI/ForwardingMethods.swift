@@ -2,21 +2,12 @@ import JSONRPC
 import MadoguchiModels
 
 /// Whether a line's calls are forwarded, and where.
-public struct ForwardingStatus: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ForwardingStatus: Codable, Sendable, Hashable {
     public var active: Bool
     public var destination: String?
+    @WireSchema(.string(format: "date-time"))
     public var since: String?
-
-    public init(active: Bool, destination: String? = nil, since: String? = nil) {
-        self.active = active
-        self.destination = destination
-        self.since = since
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            ["active": .boolean, "destination": .string(), "since": .string(format: "date-time")], required: ["active"])
-    }
 }
 
 /// `line.forward.start`: forwards the line's calls to a destination.
@@ -25,22 +16,12 @@ public enum LineForwardStart: RPCMethod {
     public static let summary =
         "Forwards the line's calls to a destination: a Japanese number that is not the line itself and not an emergency or short number; replaces an earlier destination."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var access: LineAccess
         public var destination: PhoneNumber
+        @WireSchema(LineOrigin.schema)
         public var origin: String?
-
-        public init(access: LineAccess, destination: PhoneNumber, origin: String? = nil) {
-            self.access = access
-            self.destination = destination
-            self.origin = origin
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["access": LineAccess.jsonSchema, "destination": PhoneNumber.jsonSchema, "origin": LineOrigin.schema],
-                required: ["access", "destination"])
-        }
     }
     public typealias Result = ForwardingStatus
     public static var errors: [RPCError] {

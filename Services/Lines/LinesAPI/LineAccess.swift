@@ -51,18 +51,11 @@ extension LineAccess: JSONSchemaDescribing {
 
 /// The params of a call that only names the line: how it gets in, and the end user's
 /// origin when a trusted front end (the IVR) reports one.
-public struct LineParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct LineParams: Codable, Sendable, Hashable {
     public var access: LineAccess
+    @WireSchema(LineOrigin.schema)
     public var origin: String?
-
-    public init(access: LineAccess, origin: String? = nil) {
-        self.access = access
-        self.origin = origin
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(["access": LineAccess.jsonSchema, "origin": LineOrigin.schema], required: ["access"])
-    }
 }
 
 /// The `origin` member every line call takes.

@@ -2,7 +2,8 @@ import JSONRPC
 import MadoguchiModels
 
 /// What the network does with an incoming call, from the line's options.
-public struct CallRouting: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct CallRouting: Codable, Sendable, Hashable {
     public enum Action: String, Codable, Sendable, Hashable, CaseIterable {
         /// The caller is on the block list: the call is refused with the block message.
         case reject
@@ -11,24 +12,10 @@ public struct CallRouting: Codable, Sendable, Hashable, JSONSchemaDescribing {
         /// The phone rings; with voicemail on, voicemail answers after `ringSeconds`.
         case ring
     }
+    @WireSchema(.enumeration(Action.allCases.map(\.rawValue)))
     public var action: Action
     public var destination: String?
     public var voicemailAfterSeconds: Int?
-
-    public init(action: Action, destination: String? = nil, voicemailAfterSeconds: Int? = nil) {
-        self.action = action
-        self.destination = destination
-        self.voicemailAfterSeconds = voicemailAfterSeconds
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "action": .enumeration(Action.allCases.map(\.rawValue)), "destination": .string(),
-                "voicemailAfterSeconds": .integer(),
-            ],
-            required: ["action"])
-    }
 }
 
 /// `line.call.route`: the network asks how to route a call to a voice line (and the
@@ -38,19 +25,11 @@ public enum LineCallRoute: RPCMethod {
     public static let summary =
         "Madoguchi services and operators (the network's call control): how to route an incoming call — reject (blocked), forward, or ring with voicemail after N seconds; remembers the caller as the last one."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var phoneNumber: PhoneNumber
         /// The caller's number; absent when withheld.
         public var caller: PhoneNumber?
-
-        public init(phoneNumber: PhoneNumber, caller: PhoneNumber?) {
-            self.phoneNumber = phoneNumber
-            self.caller = caller
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(["phoneNumber": PhoneNumber.jsonSchema, "caller": PhoneNumber.jsonSchema], required: ["phoneNumber"])
-        }
     }
     public typealias Result = CallRouting
     public static var errors: [RPCError] { [LinesError.lineNotFound.rpcError, LinesError.dataOnly.rpcError, .serviceOnly] }
@@ -62,25 +41,12 @@ public enum LineVoicemailDeposit: RPCMethod {
     public static let summary =
         "Madoguchi services and operators (the voicemail platform): a caller left a message of so many seconds; it is new until saved."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var phoneNumber: PhoneNumber
         public var caller: PhoneNumber?
+        @WireSchema(.integer(minimum: 1, maximum: 600))
         public var seconds: Int
-
-        public init(phoneNumber: PhoneNumber, caller: PhoneNumber?, seconds: Int) {
-            self.phoneNumber = phoneNumber
-            self.caller = caller
-            self.seconds = seconds
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "phoneNumber": PhoneNumber.jsonSchema, "caller": PhoneNumber.jsonSchema,
-                    "seconds": .integer(minimum: 1, maximum: 600),
-                ],
-                required: ["phoneNumber", "seconds"])
-        }
     }
     public typealias Result = VoicemailMessage
     public static var errors: [RPCError] { [LinesError.lineNotFound.rpcError, LinesError.dataOnly.rpcError, .serviceOnly] }

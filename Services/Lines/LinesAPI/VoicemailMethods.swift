@@ -2,7 +2,8 @@ import JSONRPC
 import MadoguchiModels
 
 /// A line's voicemail: whether it answers, after how long, and the ring times allowed.
-public struct VoicemailSettings: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct VoicemailSettings: Codable, Sendable, Hashable {
     public var enabled: Bool
     /// Seconds the phone rings before voicemail answers.
     public var ringSeconds: Int
@@ -10,73 +11,32 @@ public struct VoicemailSettings: Codable, Sendable, Hashable, JSONSchemaDescribi
     /// Messages not yet saved.
     public var newMessages: Int
     public var savedMessages: Int
-
-    public init(enabled: Bool, ringSeconds: Int, ringSecondsAllowed: RingTimeRange, newMessages: Int, savedMessages: Int) {
-        self.enabled = enabled
-        self.ringSeconds = ringSeconds
-        self.ringSecondsAllowed = ringSecondsAllowed
-        self.newMessages = newMessages
-        self.savedMessages = savedMessages
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "enabled": .boolean, "ringSeconds": .integer(), "ringSecondsAllowed": RingTimeRange.jsonSchema,
-                "newMessages": .integer(), "savedMessages": .integer(),
-            ],
-            required: ["enabled", "ringSeconds", "ringSecondsAllowed", "newMessages", "savedMessages"])
-    }
 }
 
 /// The ring times an operator allows: `minimum` to `maximum` seconds in steps of `step`.
-public struct RingTimeRange: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct RingTimeRange: Codable, Sendable, Hashable {
     public var minimum: Int
     public var maximum: Int
     public var step: Int
-
-    public init(minimum: Int, maximum: Int, step: Int) {
-        self.minimum = minimum
-        self.maximum = maximum
-        self.step = step
-    }
 
     /// Whether `seconds` is in the range and on one of its steps.
     public func allows(_ seconds: Int) -> Bool {
         (minimum...maximum).contains(seconds) && (seconds - minimum) % step == 0
     }
-
-    public static var jsonSchema: JSONSchema {
-        .object(["minimum": .integer(), "maximum": .integer(), "step": .integer()], required: ["minimum", "maximum", "step"])
-    }
 }
 
 /// One voicemail message: who left it, when, how long; the recording stays on the
 /// voicemail platform, which plays it by `id`.
-public struct VoicemailMessage: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct VoicemailMessage: Codable, Sendable, Hashable {
     public var id: Int64
     /// The caller's number, absent when it was withheld.
     public var caller: String?
+    @WireSchema(.string(format: "date-time"))
     public var receivedAt: String
     public var seconds: Int
     public var saved: Bool
-
-    public init(id: Int64, caller: String?, receivedAt: String, seconds: Int, saved: Bool) {
-        self.id = id
-        self.caller = caller
-        self.receivedAt = receivedAt
-        self.seconds = seconds
-        self.saved = saved
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "id": .integer(), "caller": .string(), "receivedAt": .string(format: "date-time"), "seconds": .integer(),
-                "saved": .boolean,
-            ],
-            required: ["id", "receivedAt", "seconds", "saved"])
-    }
 }
 
 /// `line.voicemail.start`: voicemail answers calls after the ring time.
@@ -111,22 +71,12 @@ public enum LineVoicemailRingTime: RPCMethod {
     public static let name = "line.voicemail.ringTime"
     public static let summary = "Sets the seconds the phone rings before voicemail answers (the allowed range and step are in the answer)."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var access: LineAccess
         public var seconds: Int
+        @WireSchema(LineOrigin.schema)
         public var origin: String?
-
-        public init(access: LineAccess, seconds: Int, origin: String? = nil) {
-            self.access = access
-            self.seconds = seconds
-            self.origin = origin
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["access": LineAccess.jsonSchema, "seconds": .integer(), "origin": LineOrigin.schema],
-                required: ["access", "seconds"])
-        }
     }
     public typealias Result = VoicemailSettings
     public static var errors: [RPCError] {
@@ -139,46 +89,26 @@ public enum LineVoicemailMessages: RPCMethod {
     public static let name = "line.voicemail.messages"
     public static let summary = "The line's voicemail messages, newest first: new ones, saved ones, or all."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject(description: "box defaults to all.")
+    public struct Params: Codable, Sendable, Hashable {
         public enum Box: String, Codable, Sendable, Hashable, CaseIterable { case new, saved, all }
         public var access: LineAccess
+        @WireSchema(.enumeration(Box.allCases.map(\.rawValue)))
         public var box: Box?
+        @WireSchema(LineOrigin.schema)
         public var origin: String?
-
-        public init(access: LineAccess, box: Box? = nil, origin: String? = nil) {
-            self.access = access
-            self.box = box
-            self.origin = origin
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "access": LineAccess.jsonSchema, "box": .enumeration(Box.allCases.map(\.rawValue)),
-                    "origin": LineOrigin.schema,
-                ],
-                required: ["access"], description: "box defaults to all.")
-        }
     }
     public typealias Result = [VoicemailMessage]
     public static var errors: [RPCError] { LineMethods.accessErrors }
 }
 
 /// The params naming one voicemail message.
-public struct VoicemailMessageParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct VoicemailMessageParams: Codable, Sendable, Hashable {
     public var access: LineAccess
     public var id: Int64
+    @WireSchema(LineOrigin.schema)
     public var origin: String?
-
-    public init(access: LineAccess, id: Int64, origin: String? = nil) {
-        self.access = access
-        self.id = id
-        self.origin = origin
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(["access": LineAccess.jsonSchema, "id": .integer(), "origin": LineOrigin.schema], required: ["access", "id"])
-    }
 }
 
 /// `line.voicemail.save`: keeps a message among the saved ones.

@@ -12,12 +12,9 @@ public enum ISPContractRecords: ImportKind {
 }
 
 /// Params naming an ISP contract by its customer number.
-public struct ISPContractParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ISPContractParams: Codable, Sendable, Hashable {
     public var customerNumber: ISPCustomerNumber
-    public init(customerNumber: ISPCustomerNumber) { self.customerNumber = customerNumber }
-    public static var jsonSchema: JSONSchema {
-        .object(["customerNumber": ISPCustomerNumber.jsonSchema], required: ["customerNumber"])
-    }
 }
 
 extension ISPCustomerNumber: JSONSchemaDescribing {
@@ -30,28 +27,17 @@ public enum ISPContractSetPassword: RPCMethod {
     public static let summary =
         "Operators only: sets an ISP contract's login password (held by madoguchi-auth, realm isp); the ISP's own systems call it when the customer sets one there."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var customerNumber: ISPCustomerNumber
         public var password: String
-
-        public init(customerNumber: ISPCustomerNumber, password: String) {
-            self.customerNumber = customerNumber
-            self.password = password
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["customerNumber": ISPCustomerNumber.jsonSchema, "password": .string()],
-                required: ["customerNumber", "password"])
-        }
     }
     public typealias Result = Done
     public static var errors: [RPCError] { [.operatorOnly, LinkingError.ispContractNotFound.rpcError] }
 }
 
 /// A plain acknowledgement.
-public struct Done: Codable, Sendable, Hashable, JSONSchemaDescribing {
-    public var ok: Bool
-    public init(ok: Bool = true) { self.ok = ok }
-    public static var jsonSchema: JSONSchema { .object(["ok": .boolean], required: ["ok"]) }
+@WireObject
+public struct Done: Codable, Sendable, Hashable {
+    public var ok: Bool = true
 }

@@ -3,34 +3,20 @@ import MadoguchiModels
 import ServiceKit
 
 /// Params naming a journey, for the carrier ID's session that started it.
-public struct LinkJourneyParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct LinkJourneyParams: Codable, Sendable, Hashable {
     /// A `session.open` token of the carrier ID (a new login is fine after a long pause).
     public var session: String
     public var journeyId: String
-    public init(session: String, journeyId: String) {
-        self.session = session
-        self.journeyId = journeyId
-    }
-    public static var jsonSchema: JSONSchema {
-        .object(["session": .string(), "journeyId": .string()], required: ["session", "journeyId"])
-    }
 }
 
 /// Params of a journey step that takes a code.
-public struct LinkCodeParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct LinkCodeParams: Codable, Sendable, Hashable {
     public var session: String
     public var journeyId: String
+    @WireSchema(.string(pattern: "^[0-9]{5,6}$"))
     public var code: String
-    public init(session: String, journeyId: String, code: String) {
-        self.session = session
-        self.journeyId = journeyId
-        self.code = code
-    }
-    public static var jsonSchema: JSONSchema {
-        .object(
-            ["session": .string(), "journeyId": .string(), "code": .string(pattern: "^[0-9]{5,6}$")],
-            required: ["session", "journeyId", "code"])
-    }
 }
 
 /// `link.start`: as a logged-in carrier ID, name and kana, birth date and the ISP e-mail.
@@ -39,29 +25,17 @@ public enum LinkStart: RPCMethod {
     public static let summary =
         "Starts linking an ISP contract to the session's carrier ID: name and kana, birth date and the ISP e-mail address; a 6-digit code goes to that address. The answer is the same whether or not the address belongs to an ISP contract. The journey survives pauses and restarts and expires after 24 hours without a step."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var session: String
+        @WireSchema(.string())
         public var name: PersonName
+        @WireSchema(.string())
         public var kana: KanaName
+        @WireSchema(.string(format: "date"))
         public var birthDate: CivilDate
+        @WireSchema(.string(format: "email"))
         public var ispEmail: EmailAddress
-
-        public init(session: String, name: PersonName, kana: KanaName, birthDate: CivilDate, ispEmail: EmailAddress) {
-            self.session = session
-            self.name = name
-            self.kana = kana
-            self.birthDate = birthDate
-            self.ispEmail = ispEmail
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "session": .string(), "name": .string(), "kana": .string(), "birthDate": .string(format: "date"),
-                    "ispEmail": .string(format: "email"),
-                ],
-                required: ["session", "name", "kana", "birthDate", "ispEmail"])
-        }
     }
     public typealias Result = LinkJourney
     public static var errors: [RPCError] {
@@ -99,30 +73,15 @@ public enum LinkISPLogin: RPCMethod {
     public static let summary =
         "Logs in to the ISP with its e-mail address and password (checked by madoguchi-auth); 5 wrong tries end the journey. The answer shows the phone on file (last 4 digits) and the channels it can take."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var session: String
         public var journeyId: String
+        @WireSchema(.string(format: "email"))
         public var ispEmail: EmailAddress
         public var password: String
         /// The end user's origin (e.g. IP address), from a trusted front end.
         public var origin: String?
-
-        public init(session: String, journeyId: String, ispEmail: EmailAddress, password: String, origin: String? = nil) {
-            self.session = session
-            self.journeyId = journeyId
-            self.ispEmail = ispEmail
-            self.password = password
-            self.origin = origin
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "session": .string(), "journeyId": .string(), "ispEmail": .string(format: "email"),
-                    "password": .string(), "origin": .string(),
-                ],
-                required: ["session", "journeyId", "ispEmail", "password"])
-        }
     }
     public typealias Result = LinkJourney
     public static var errors: [RPCError] {
@@ -139,22 +98,11 @@ public enum LinkSecondFactorSend: RPCMethod {
     public static let summary =
         "Sends the 2-step code to the phone on file: a 6-digit SMS, or a voice call reading out 5 digits (a landline takes only voice). Sending again voids the previous code."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var session: String
         public var journeyId: String
         public var channel: PhoneChannel
-
-        public init(session: String, journeyId: String, channel: PhoneChannel) {
-            self.session = session
-            self.journeyId = journeyId
-            self.channel = channel
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["session": .string(), "journeyId": .string(), "channel": PhoneChannel.jsonSchema],
-                required: ["session", "journeyId", "channel"])
-        }
     }
     public typealias Result = LinkJourney
     public static var errors: [RPCError] { [LinkingError.landlineTakesVoiceOnly.rpcError] }

@@ -3,10 +3,9 @@ import MadoguchiModels
 import ServiceKit
 
 /// A session token of a carrier ID.
-public struct CarrierSessionParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct CarrierSessionParams: Codable, Sendable, Hashable {
     public var session: String
-    public init(session: String) { self.session = session }
-    public static var jsonSchema: JSONSchema { .object(["session": .string()], required: ["session"]) }
 }
 
 /// `link.confirm`: the confirmation page of the carrier ID's link.
@@ -26,18 +25,12 @@ public enum LinkUnlink: RPCMethod {
     public static let summary =
         "Unlinks an ISP contract: with session, the carrier ID's own; or, operators only, by ISP customer number with staff and reason. An e-mail confirms it to the carrier ID and the ISP address."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var session: String?
         public var customerNumber: ISPCustomerNumber?
         public var staff: String?
         public var reason: String?
-
-        public init(session: String? = nil, customerNumber: ISPCustomerNumber? = nil, staff: String? = nil, reason: String? = nil) {
-            self.session = session
-            self.customerNumber = customerNumber
-            self.staff = staff
-            self.reason = reason
-        }
 
         public init(from decoder: any Decoder) throws {
             let members = try decoder.container(keyedBy: CodingKeys.self)
@@ -47,72 +40,34 @@ public enum LinkUnlink: RPCMethod {
             staff = try members.decodeAuditTextIfPresent(forKey: .staff, maximumLength: 64, rule: "Name the staff member")
             reason = try members.decodeAuditTextIfPresent(forKey: .reason, maximumLength: 500, rule: "Say why")
         }
-
-        public static var jsonSchema: JSONSchema {
-            .object([
-                "session": .string(), "customerNumber": ISPCustomerNumber.jsonSchema, "staff": .string(),
-                "reason": .string(),
-            ])
-        }
     }
 
     /// What was unlinked, and when.
-    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Result: Codable, Sendable, Hashable {
         public var linkNumber: String
         public var customerNumber: String
+        @WireSchema(.string(format: "date-time"))
         public var unlinkedAt: String
-
-        public init(linkNumber: String, customerNumber: String, unlinkedAt: String) {
-            self.linkNumber = linkNumber
-            self.customerNumber = customerNumber
-            self.unlinkedAt = unlinkedAt
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["linkNumber": .string(), "customerNumber": .string(), "unlinkedAt": .string(format: "date-time")],
-                required: ["linkNumber", "customerNumber", "unlinkedAt"])
-        }
     }
     public static var errors: [RPCError] { [LinkingError.notLinked.rpcError, .operatorOnly] }
 }
 
 /// One link, present or past, as an operator sees it: with the details entered at the
 /// start and how it ended.
-public struct LinkRecord: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct LinkRecord: Codable, Sendable, Hashable {
     public var link: LinkConfirmation
     public var enteredName: String
     public var enteredKana: String
+    @WireSchema(.string(format: "date"))
     public var enteredBirthDate: String
     public var holderName: String
+    @WireSchema(.string(format: "date-time"))
     public var unlinkedAt: String?
     /// `customer`, or the operator's staff name.
     public var unlinkedBy: String?
     public var unlinkReason: String?
-
-    public init(
-        link: LinkConfirmation, enteredName: String, enteredKana: String, enteredBirthDate: String, holderName: String,
-        unlinkedAt: String?, unlinkedBy: String?, unlinkReason: String?
-    ) {
-        self.link = link
-        self.enteredName = enteredName
-        self.enteredKana = enteredKana
-        self.enteredBirthDate = enteredBirthDate
-        self.holderName = holderName
-        self.unlinkedAt = unlinkedAt
-        self.unlinkedBy = unlinkedBy
-        self.unlinkReason = unlinkReason
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "link": LinkConfirmation.jsonSchema, "enteredName": .string(), "enteredKana": .string(),
-                "enteredBirthDate": .string(format: "date"), "holderName": .string(),
-                "unlinkedAt": .string(format: "date-time"), "unlinkedBy": .string(), "unlinkReason": .string(),
-            ],
-            required: ["link", "enteredName", "enteredKana", "enteredBirthDate", "holderName"])
-    }
 }
 
 /// `link.show`: an ISP contract's links, newest first (operators only).
@@ -122,25 +77,11 @@ public enum LinkShow: RPCMethod {
         "Operators only: an ISP contract's links, present and past, newest first, with the details entered and how each ended."
     public typealias Params = ISPContractParams
 
-    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Result: Codable, Sendable, Hashable {
         public var customerNumber: String
         public var contractDescription: String
         public var links: [LinkRecord]
-
-        public init(customerNumber: String, contractDescription: String, links: [LinkRecord]) {
-            self.customerNumber = customerNumber
-            self.contractDescription = contractDescription
-            self.links = links
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "customerNumber": .string(), "contractDescription": .string(),
-                    "links": .array(of: LinkRecord.jsonSchema),
-                ],
-                required: ["customerNumber", "contractDescription", "links"])
-        }
     }
     public static var errors: [RPCError] { [.operatorOnly, LinkingError.ispContractNotFound.rpcError] }
 }
@@ -203,20 +144,11 @@ public enum ISPLogin: RPCMethod {
     public static let summary =
         "Logs in to the ISP with a linked carrier ID (or its e-mail) and its password: a madoguchi-auth session for the linked ISP contract. A wrong password and a carrier ID with no link answer alike."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var loginId: String
         public var password: String
         public var origin: String?
-
-        public init(loginId: String, password: String, origin: String? = nil) {
-            self.loginId = loginId
-            self.password = password
-            self.origin = origin
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(["loginId": .string(), "password": .string(), "origin": .string()], required: ["loginId", "password"])
-        }
     }
     public typealias Result = ISPSession
     public static var errors: [RPCError] { [LinkingError.loginFailed.rpcError] }

@@ -20,22 +20,17 @@ public enum ApplicationState: String, Codable, Sendable, CaseIterable, JSONSchem
         case .activated, .cancelled: []
         }
     }
-
-    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
 }
 
 /// What an application's holder or an operator sees.
-public struct ApplicationView: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ApplicationView: Codable, Sendable, Hashable {
+    @WireObject
     public struct Event: Codable, Sendable, Hashable {
+        @WireSchema(.string(format: "date-time"))
         public var at: String
         public var state: String
         public var note: String?
-
-        public init(at: String, state: String, note: String?) {
-            self.at = at
-            self.state = state
-            self.note = note
-        }
     }
 
     public var receptionNumber: String
@@ -43,49 +38,19 @@ public struct ApplicationView: Codable, Sendable, Hashable, JSONSchemaDescribing
     public var phoneNumber: String
     public var portInNumber: String?
     /// Normally 3 days after approval.
+    @WireSchema(.string(format: "date"))
     public var estimatedShipDate: String?
     /// Up to about a week after approval when review takes long.
+    @WireSchema(.string(format: "date"))
     public var latestShipDate: String?
     public var trackingNumber: String?
     public var lineNumber: String?
     /// When a port-in switched the old line off.
+    @WireSchema(.string(format: "date-time"))
     public var portedOutAt: String?
     /// What review asks for, when documents are requested.
     public var note: String?
     public var history: [Event]
-
-    public init(
-        receptionNumber: String, state: ApplicationState, phoneNumber: String, portInNumber: String?,
-        estimatedShipDate: String?, latestShipDate: String?, trackingNumber: String?, lineNumber: String?,
-        portedOutAt: String?, note: String?, history: [Event]
-    ) {
-        self.receptionNumber = receptionNumber
-        self.state = state
-        self.phoneNumber = phoneNumber
-        self.portInNumber = portInNumber
-        self.estimatedShipDate = estimatedShipDate
-        self.latestShipDate = latestShipDate
-        self.trackingNumber = trackingNumber
-        self.lineNumber = lineNumber
-        self.portedOutAt = portedOutAt
-        self.note = note
-        self.history = history
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "receptionNumber": .string(), "state": ApplicationState.jsonSchema, "phoneNumber": .string(),
-                "portInNumber": .string(), "estimatedShipDate": .string(format: "date"),
-                "latestShipDate": .string(format: "date"), "trackingNumber": .string(), "lineNumber": .string(),
-                "portedOutAt": .string(format: "date-time"), "note": .string(),
-                "history": .array(
-                    of: .object(
-                        ["at": .string(format: "date-time"), "state": .string(), "note": .string()],
-                        required: ["at", "state"])),
-            ],
-            required: ["receptionNumber", "state", "phoneNumber", "history"])
-    }
 }
 
 /// `application.submit`: an online application.
@@ -94,7 +59,8 @@ public enum ApplicationSubmit: RPCMethod {
     public static let summary =
         "Applies online: returns a 13-character reception number (with a check character) and sets the network PIN through madoguchi-auth. Log in later with reception number + this mobile number + PIN."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         /// The applicant's mobile number (used with the reception number to log in).
         public var phoneNumber: PhoneNumber
         public var pin: PIN
@@ -105,53 +71,19 @@ public enum ApplicationSubmit: RPCMethod {
         /// The number to port in, when keeping an existing number.
         public var portInNumber: PhoneNumber?
         /// A port-in's MNP reservation number (10 digits), from the losing carrier.
+        @WireSchema(.string(pattern: "^[0-9]{10}$", description: "A port-in's MNP reservation number (required with portInNumber)."))
         public var mnpReservationNumber: String?
         /// The day the MNP reservation was issued; it holds 15 days, that day included.
         public var mnpIssuedOn: CivilDate?
         /// Sent again with the same params, answers the first application's reception
         /// number again instead of making a second application.
         public var idempotencyKey: IdempotencyKey?
-
-        public init(
-            phoneNumber: PhoneNumber, pin: PIN, name: PersonName, kana: KanaName, birthDate: CivilDate,
-            email: EmailAddress, portInNumber: PhoneNumber? = nil, mnpReservationNumber: String? = nil,
-            mnpIssuedOn: CivilDate? = nil, idempotencyKey: IdempotencyKey? = nil
-        ) {
-            self.idempotencyKey = idempotencyKey
-            self.mnpReservationNumber = mnpReservationNumber
-            self.mnpIssuedOn = mnpIssuedOn
-            self.phoneNumber = phoneNumber
-            self.pin = pin
-            self.name = name
-            self.kana = kana
-            self.birthDate = birthDate
-            self.email = email
-            self.portInNumber = portInNumber
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "phoneNumber": PhoneNumber.jsonSchema, "pin": PIN.jsonSchema, "name": PersonName.jsonSchema,
-                    "kana": KanaName.jsonSchema, "birthDate": CivilDate.jsonSchema, "email": EmailAddress.jsonSchema,
-                    "portInNumber": PhoneNumber.jsonSchema,
-                    "mnpReservationNumber": .string(pattern: "^[0-9]{10}$", description: "A port-in's MNP reservation number (required with portInNumber)."),
-                    "mnpIssuedOn": CivilDate.jsonSchema, "idempotencyKey": IdempotencyKey.jsonSchema,
-                ],
-                required: ["phoneNumber", "pin", "name", "kana", "birthDate", "email"])
-        }
     }
 
-    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Result: Codable, Sendable, Hashable {
         public var receptionNumber: String
         public var state: ApplicationState
-        public init(receptionNumber: String, state: ApplicationState) {
-            self.receptionNumber = receptionNumber
-            self.state = state
-        }
-        public static var jsonSchema: JSONSchema {
-            .object(["receptionNumber": .string(), "state": ApplicationState.jsonSchema], required: ["receptionNumber", "state"])
-        }
     }
 }
 
@@ -171,31 +103,18 @@ public enum ApplicationUploadDocument: RPCMethod {
     public static let summary =
         "Uploads a new identity-document image (JPEG or PNG, at most 4 MiB, base64) when review requested documents; the application becomes resubmitted."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var session: String
         /// drivers_licence, my_number_card, passport or residence_card.
+        @WireSchema(.enumeration(["drivers_licence", "my_number_card", "passport", "residence_card"]))
         public var documentType: String
         /// image/jpeg or image/png.
+        @WireSchema(.enumeration(["image/jpeg", "image/png"]))
         public var contentType: String
         /// The image, base64.
+        @WireSchema(.string(format: "base64"))
         public var data: String
-
-        public init(session: String, documentType: String, contentType: String, data: String) {
-            self.session = session
-            self.documentType = documentType
-            self.contentType = contentType
-            self.data = data
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "session": .string(),
-                    "documentType": .enumeration(["drivers_licence", "my_number_card", "passport", "residence_card"]),
-                    "contentType": .enumeration(["image/jpeg", "image/png"]), "data": .string(format: "base64"),
-                ],
-                required: ["session", "documentType", "contentType", "data"])
-        }
     }
     public typealias Result = ApplicationView
     public static var errors: [RPCError] {
@@ -226,33 +145,14 @@ public enum ApplicationAdvance: RPCMethod {
     public static let summary =
         "Operators only: moves an application to under_review, documents_requested (with a note), approved, shipped (with a tracking number and the line's number), delivered or cancelled. Illegal moves are refused with the current state."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var receptionNumber: ReceptionNumber
         public var to: ApplicationState
         public var note: String?
         public var trackingNumber: String?
         /// The new line's number, given at shipping (a port-in keeps its number).
         public var lineNumber: PhoneNumber?
-
-        public init(
-            receptionNumber: ReceptionNumber, to: ApplicationState, note: String? = nil, trackingNumber: String? = nil,
-            lineNumber: PhoneNumber? = nil
-        ) {
-            self.receptionNumber = receptionNumber
-            self.to = to
-            self.note = note
-            self.trackingNumber = trackingNumber
-            self.lineNumber = lineNumber
-        }
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "receptionNumber": ReceptionNumber.jsonSchema, "to": ApplicationState.jsonSchema, "note": .string(),
-                    "trackingNumber": .string(), "lineNumber": PhoneNumber.jsonSchema,
-                ],
-                required: ["receptionNumber", "to"])
-        }
     }
     public typealias Result = ApplicationView
     public static var errors: [RPCError] {
@@ -265,12 +165,9 @@ public enum ApplicationShow: RPCMethod {
     public static let name = "application.show"
     public static let summary = "Operators only: an application by reception number."
 
-    public struct Params: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Params: Codable, Sendable, Hashable {
         public var receptionNumber: ReceptionNumber
-        public init(receptionNumber: ReceptionNumber) { self.receptionNumber = receptionNumber }
-        public static var jsonSchema: JSONSchema {
-            .object(["receptionNumber": ReceptionNumber.jsonSchema], required: ["receptionNumber"])
-        }
     }
     public typealias Result = ApplicationView
 }

@@ -76,3 +76,8 @@ extension Array: JSONSchemaDescribing where Element: JSONSchemaDescribing {
 extension Optional: JSONSchemaDescribing where Wrapped: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { Wrapped.jsonSchema }
 }
+
+extension JSONSchemaDescribing where Self: CaseIterable & RawRepresentable, RawValue == String {
+    /// One of the cases' raw values: a string enumeration describes itself.
+    public static var jsonSchema: JSONSchema { .enumeration(allCases.map(\.rawValue)) }
+}

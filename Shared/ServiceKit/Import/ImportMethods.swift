@@ -2,40 +2,25 @@ import Foundation
 import JSONRPC
 
 /// A staged import's handle.
-public struct ImportHandle: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ImportHandle: Codable, Sendable, Hashable {
     public var importId: String
-    public init(importId: String) { self.importId = importId }
-    public static var jsonSchema: JSONSchema { .object(["importId": .string()], required: ["importId"]) }
 }
 
 /// One row of a file as sent: its number in the file (for the report) and its fields.
-public struct ImportRow: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ImportRow: Codable, Sendable, Hashable {
+    @WireSchema(.integer(minimum: 1))
     public var row: Int
+    @WireSchema(.object([:]))
     public var fields: [String: JSONValue]
-
-    public init(row: Int, fields: [String: JSONValue]) {
-        self.row = row
-        self.fields = fields
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(["row": .integer(minimum: 1), "fields": .object([:])], required: ["row", "fields"])
-    }
 }
 
 /// A batch of rows for a staged import.
-public struct ImportRowsParams: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ImportRowsParams: Codable, Sendable, Hashable {
     public var importId: String
     public var rows: [ImportRow]
-
-    public init(importId: String, rows: [ImportRow]) {
-        self.importId = importId
-        self.rows = rows
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(["importId": .string(), "rows": .array(of: ImportRow.jsonSchema)], required: ["importId", "rows"])
-    }
 }
 
 /// A batch is read straight from the parsed message: its rows are most of a large import.
@@ -97,36 +82,24 @@ extension ImportRowsParams {
 }
 
 /// How many rows the staged file holds once a batch is added.
-public struct ImportStaged: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ImportStaged: Codable, Sendable, Hashable {
+    @WireSchema(.integer(minimum: 0))
     public var staged: Int
-    public init(staged: Int) { self.staged = staged }
-    public static var jsonSchema: JSONSchema { .object(["staged": .integer(minimum: 0)], required: ["staged"]) }
 }
 
 /// What an applied import did.
-public struct ImportReport: Codable, Sendable, Hashable, JSONSchemaDescribing {
+@WireObject
+public struct ImportReport: Codable, Sendable, Hashable {
     public var dataset: String
-    public var rows: Int
-    public var inserted: Int
-    public var updated: Int
-    public var unchanged: Int
-
-    public init(dataset: String, rows: Int = 0, inserted: Int = 0, updated: Int = 0, unchanged: Int = 0) {
-        self.dataset = dataset
-        self.rows = rows
-        self.inserted = inserted
-        self.updated = updated
-        self.unchanged = unchanged
-    }
-
-    public static var jsonSchema: JSONSchema {
-        .object(
-            [
-                "dataset": .string(), "rows": .integer(minimum: 0), "inserted": .integer(minimum: 0),
-                "updated": .integer(minimum: 0), "unchanged": .integer(minimum: 0),
-            ],
-            required: ["dataset", "rows", "inserted", "updated", "unchanged"])
-    }
+    @WireSchema(.integer(minimum: 0))
+    public var rows: Int = 0
+    @WireSchema(.integer(minimum: 0))
+    public var inserted: Int = 0
+    @WireSchema(.integer(minimum: 0))
+    public var updated: Int = 0
+    @WireSchema(.integer(minimum: 0))
+    public var unchanged: Int = 0
 }
 
 /// `<dataset>.import.begin`: opens a staged import (operators only).

@@ -9,30 +9,20 @@ public enum ServiceHealth: RPCMethod {
         "Pings every service this one depends on over its socket, starting it if it is socket-activated; says which answer and how fast."
 
     /// One dependency's answer.
-    public struct Dependency: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Dependency: Codable, Sendable, Hashable {
         public var service: String
         public var ok: Bool
         public var milliseconds: Double?
         public var error: String?
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["service": .string(), "ok": .boolean, "milliseconds": .number, "error": .string()],
-                required: ["service", "ok"])
-        }
     }
 
-    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Result: Codable, Sendable, Hashable {
         public var service: String
         /// Whether every dependency answered.
         public var ok: Bool
         public var dependencies: [Dependency]
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                ["service": .string(), "ok": .boolean, "dependencies": .array(of: Dependency.jsonSchema)],
-                required: ["service", "ok", "dependencies"])
-        }
     }
 
     /// Pings each of `peers`, one after another.

@@ -7,36 +7,27 @@ public enum ServiceInfo: RPCMethod {
     public static let summary =
         "Name, version, pid, uptime, whether the process was socket-activated, its clock, and the calls it is answering."
 
-    public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
+    @WireObject
+    public struct Result: Codable, Sendable, Hashable {
         public var name: String
         public var version: String
+        @WireSchema(.integer())
         public var pid: Int32
         public var uptimeSeconds: Double
         public var socketActivated: Bool
         /// `"system"`, or `"file"` for a test clock.
+        @WireSchema(.enumeration(["system", "file"]))
         public var clock: String
         /// "Now" by the service clock, in Japan time.
+        @WireSchema(.string(format: "date-time"))
         public var now: String
         /// The soft open-file limit after raising it.
+        @WireSchema(.integer())
         public var openFileLimit: UInt64
         /// Calls being answered now, across connections.
         public var callsInFlight: Int
         /// The most calls answered at once since the process started.
         public var peakCallsInFlight: Int
-
-        public static var jsonSchema: JSONSchema {
-            .object(
-                [
-                    "name": .string(), "version": .string(), "pid": .integer(), "uptimeSeconds": .number,
-                    "socketActivated": .boolean, "clock": .enumeration(["system", "file"]),
-                    "now": .string(format: "date-time"), "openFileLimit": .integer(),
-                    "callsInFlight": .integer(), "peakCallsInFlight": .integer(),
-                ],
-                required: [
-                    "name", "version", "pid", "uptimeSeconds", "socketActivated", "clock", "now", "openFileLimit",
-                    "callsInFlight", "peakCallsInFlight",
-                ])
-        }
     }
 
     /// The facts fixed at start-up, from which each answer is made.
