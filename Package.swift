@@ -183,6 +183,13 @@ let package = Package(
                 dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels", "TestSupport", postgres]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
+            // Every method's declaration against its schema, seed, errors and docs (issue 25).
+            .testTarget(
+                name: "ContractTests",
+                dependencies: [
+                    "MadoguchiFuzzing", "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "LinesAPI",
+                ]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
             .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "JSONRPC", "TestSupport", postgres, logging, grdb]),
             .testTarget(

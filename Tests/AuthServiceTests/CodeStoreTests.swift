@@ -27,7 +27,7 @@ import ServiceKit
         do {
             _ = try await call()
             return nil
-        } catch let error as CodeError {
+        } catch let error as OneTimeCodeError {
             return error.rpcError.reason
         } catch {
             return "\(error)"

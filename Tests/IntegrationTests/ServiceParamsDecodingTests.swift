@@ -19,7 +19,9 @@ import Testing
     }
 
     let dispatcher: Dispatcher = {
-        var registry = MethodRegistry()
+        // Root is an operator and a service: every method's params are reached.
+        let operators = OperatorPolicy(groupName: "madoguchi-operators")
+        var registry = MethodRegistry(access: CallerAccess(callers: ServiceCallerPolicy(operators: operators, services: operators)))
         func add<M: RPCMethod>(_ method: M.Type) { registry.register(M.self) { _, _ in throw Decoded() } }
         add(SessionOpen.self)
         add(SessionCheck.self)

@@ -281,6 +281,7 @@ private struct Direct: Codable, Sendable, JSONValueDecodable, JSONSchemaDescribi
 
 private enum DirectMethod: RPCMethod {
     static let name = "test.direct"
+    static let access = MethodAccess.anyCaller
     static let summary = "Reads its params straight from the message."
     typealias Params = Direct
     typealias Result = Bool

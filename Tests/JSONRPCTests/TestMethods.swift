@@ -11,6 +11,7 @@ extension JSONValue: JSONSchemaDescribing {
 
 enum Subtract: RPCMethod {
     static let name = "subtract"
+    static let access = MethodAccess.anyCaller
     static let summary = "minuend - subtrahend, by position or by name."
 
     struct Params: Codable, Sendable, JSONSchemaDescribing {
@@ -37,6 +38,7 @@ enum Subtract: RPCMethod {
 
 enum Sum: RPCMethod {
     static let name = "sum"
+    static let access = MethodAccess.anyCaller
     static let summary = "Adds its positional params."
     typealias Params = [Int]
     typealias Result = Int
@@ -44,6 +46,7 @@ enum Sum: RPCMethod {
 
 enum Update: RPCMethod {
     static let name = "update"
+    static let access = MethodAccess.anyCaller
     static let summary = "Accepts anything; for notifications."
     typealias Params = JSONValue
     typealias Result = Bool
@@ -51,12 +54,14 @@ enum Update: RPCMethod {
 
 enum GetData: RPCMethod {
     static let name = "get_data"
+    static let access = MethodAccess.anyCaller
     static let summary = "Returns [\"hello\", 5]."
     typealias Result = JSONValue
 }
 
 enum Greet: RPCMethod {
     static let name = "greet"
+    static let access = MethodAccess.anyCaller
     static let summary = "Greets by name."
     struct Params: Codable, Sendable, JSONSchemaDescribing {
         var name: String
@@ -68,6 +73,7 @@ enum Greet: RPCMethod {
 
 enum WhoAmI: RPCMethod {
     static let name = "whoami"
+    static let access = MethodAccess.anyCaller
     static let summary = "The caller's peer credentials."
     typealias Result = PeerCredentials
 }
@@ -78,12 +84,14 @@ extension PeerCredentials: JSONSchemaDescribing {
 
 enum FailDomain: RPCMethod {
     static let name = "fail_domain"
+    static let access = MethodAccess.anyCaller
     static let summary = "Always refuses with a domain error."
     typealias Result = Bool
 }
 
 enum FailUnexpected: RPCMethod {
     static let name = "fail_unexpected"
+    static let access = MethodAccess.anyCaller
     static let summary = "Always throws an error that is not an RPC error."
     typealias Result = Bool
 }
@@ -91,6 +99,7 @@ enum FailUnexpected: RPCMethod {
 /// Waits until the test releases it: a call that is in flight for as long as a test needs.
 enum Hold: RPCMethod {
     static let name = "hold"
+    static let access = MethodAccess.anyCaller
     static let summary = "Answers once the test releases the gate."
     typealias Result = String
 }
@@ -147,6 +156,7 @@ func testRegistry(gate: Gate = Gate(), bigCount: BigCount = BigCount()) -> Metho
 /// A 64 KiB answer: for a client that asks for many and reads none.
 enum Big: RPCMethod {
     static let name = "big"
+    static let access = MethodAccess.anyCaller
     static let summary = "Answers 64 KiB of text."
     typealias Result = String
 }

@@ -19,6 +19,7 @@ public struct AuditEntry: Codable, Sendable, Hashable {
 /// `audit.list`: the security events, newest first; operators only.
 public enum AuditList: RPCMethod {
     public static let name = "audit.list"
+    public static let access = MethodAccess.operator
     public static let summary =
         "Operators only: security events (PIN failures, locks, unlocks, resets, changes), newest first, optionally for one subject."
 
@@ -29,5 +30,4 @@ public enum AuditList: RPCMethod {
         public var limit: Int?
     }
     public typealias Result = [AuditEntry]
-    public static var errors: [RPCError] { [.operatorOnly] }
 }

@@ -88,6 +88,7 @@ public struct VerifiedCode: Codable, Sendable, Hashable {
 /// `otp.issue`.
 public enum OTPIssue: RPCMethod {
     public static let name = "otp.issue"
+    public static let access = MethodAccess.service
     public static let summary =
         "Sends a one-time code for a purpose: 6 digits by e-mail or SMS, 5 read out by a voice call (a landline takes only voice). Voids the previous code for the same purpose and destination."
 
@@ -100,11 +101,17 @@ public enum OTPIssue: RPCMethod {
         public var idempotencyKey: IdempotencyKey?
     }
     public typealias Result = IssuedCode
+    public static var errors: [RPCError] {
+        [
+            RPCError.idempotencyKeyReused,
+        ]
+    }
 }
 
 /// `otp.verify`.
 public enum OTPVerify: RPCMethod {
     public static let name = "otp.verify"
+    public static let access = MethodAccess.service
     public static let summary = "Checks a one-time code: single use, expires after 10 minutes, at most 5 tries."
 
     @WireObject
@@ -115,4 +122,33 @@ public enum OTPVerify: RPCMethod {
         public var code: String
     }
     public typealias Result = VerifiedCode
+    public static var errors: [RPCError] {
+        [
+            OneTimeCodeError.noLiveCode.rpcError, OneTimeCodeError.expired.rpcError,
+            OneTimeCodeError.incorrect(triesLeft: 4).rpcError, OneTimeCodeError.tooManyTries.rpcError,
+            RPCError.storageUnavailable(),
+        ]
+    }
+}
+
+/// Refusals of `otp.verify`.
+public enum OneTimeCodeError: Error, Sendable, Hashable, RPCErrorConvertible {
+    /// No live code for the purpose and destination (never issued, used or voided).
+    case noLiveCode
+    case expired
+    case incorrect(triesLeft: Int)
+    /// The fifth wrong code voided it.
+    case tooManyTries
+
+    public var rpcError: RPCError {
+        switch self {
+        case .noLiveCode: RPCError(AuthError.Reason.codeNotFound, message: "There is no code to check; ask for a new one.")
+        case .expired: RPCError(AuthError.Reason.codeExpired, message: "The code has expired; ask for a new one.")
+        case .incorrect(let triesLeft):
+            RPCError(
+                AuthError.Reason.codeIncorrect, message: "The code is not correct.",
+                details: ["triesLeft": .int(Int64(triesLeft))])
+        case .tooManyTries: RPCError(AuthError.Reason.codeTooManyTries, message: "Too many wrong codes; ask for a new one.")
+        }
+    }
 }

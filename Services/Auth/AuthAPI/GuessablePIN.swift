@@ -1,12 +1,23 @@
 import MadoguchiModels
 
 /// Why a PIN is too easy to guess; each has a stable `reason` a front end can show.
-public enum GuessablePIN: String, Error, Sendable, CaseIterable {
-    case birthday = "pin_is_birthday"
-    case phoneNumber = "pin_is_phone_digits"
-    case repeatedDigits = "pin_is_repeated_digits"
-    case straightRun = "pin_is_straight_run"
-    case sameAsCardPIN = "pin_same_as_card_pin"
+public enum GuessablePIN: Error, Sendable, CaseIterable {
+    case birthday
+    case phoneNumber
+    case repeatedDigits
+    case straightRun
+    case sameAsCardPIN
+
+    /// The refusal's `data.reason`.
+    public var reason: AuthError.Reason {
+        switch self {
+        case .birthday: .pinIsBirthday
+        case .phoneNumber: .pinIsPhoneDigits
+        case .repeatedDigits: .pinIsRepeatedDigits
+        case .straightRun: .pinIsStraightRun
+        case .sameAsCardPIN: .pinSameAsCardPin
+        }
+    }
 
     /// A sentence for the customer; it never repeats the PIN.
     public var message: String {

@@ -16,6 +16,7 @@ extension Channel: JSONSchemaDescribing {}
 /// `pin.set`: sets a PIN, refusing guessable ones with the rule that failed.
 public enum PINSet: RPCMethod {
     public static let name = "pin.set"
+    public static let access = MethodAccess.service
     public static let summary =
         "Sets a PIN (a phone PIN only through the IVR, channel: ivr, on business days). Refuses birthdays, the phone number's last digits (the subject's own line too), repeated digits, straight runs and (phone PIN) the card PIN; issued: true takes an issued initial PIN, reported mustChange."
 
@@ -45,6 +46,7 @@ public enum PINSet: RPCMethod {
 /// `pin.verify`: checks a PIN, counting failures towards the midnight lock.
 public enum PINVerify: RPCMethod {
     public static let name = "pin.verify"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Checks a PIN. A correct one resets the failure count; after the configured failures it locks until 00:00 Asia/Tokyo the next day, refusing even the right PIN."
 
@@ -66,7 +68,7 @@ public enum PINVerify: RPCMethod {
         return [
             AuthError.pinNotSet.rpcError, AuthError.pinIncorrect(attemptsLeft: 2).rpcError,
             AuthError.pinLocked(unlocksAt: example).rpcError, AuthError.tooManyFailures(retryAfter: example).rpcError,
-            RPCError.storageUnavailable(),
+            RPCError.storageUnavailable(), RPCError.idempotencyKeyReused,
         ]
     }
 }
@@ -74,6 +76,7 @@ public enum PINVerify: RPCMethod {
 /// `pin.status`: whether a PIN is set, must change, and its lock.
 public enum PINStatusMethod: RPCMethod {
     public static let name = "pin.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Whether a PIN is set, must be changed, how many failures it has, and whether and until when it is locked."
 
     @WireObject
@@ -87,6 +90,7 @@ public enum PINStatusMethod: RPCMethod {
 /// `pin.reset`: support staff set a new PIN (the customer must change it); operators only.
 public enum PINReset: RPCMethod {
     public static let name = "pin.reset"
+    public static let access = MethodAccess.operator
     public static let summary =
         "Operators only: after checking the customer by other means, staff set a new PIN that must be changed; recorded with who and why. Phone PINs on business days only."
 
@@ -113,7 +117,7 @@ public enum PINReset: RPCMethod {
     public typealias Result = PINStatus
 
     public static var errors: [RPCError] {
-        [.operatorOnly, AuthError.callCentreClosed(nextBusinessDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError]
+        [AuthError.callCentreClosed(nextBusinessDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError]
     }
 }
 
@@ -121,6 +125,7 @@ public enum PINReset: RPCMethod {
 /// within the configured delay (MVNO profile), after which `email` is told.
 public enum PINChange: RPCMethod {
     public static let name = "pin.change"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Changes a PIN given the current one (wrong ones count towards the lock). A phone PIN only through the IVR (channel: ivr), on business days. With a change delay the change is accepted now, shown as pending in pin.status, applied when due, and a completion e-mail goes to email."
 

@@ -15,6 +15,7 @@ public struct PasswordResult: Codable, Sendable, Hashable {
 /// `password.set`: for the services that create accounts (registration, linking).
 public enum PasswordSet: RPCMethod {
     public static let name = "password.set"
+    public static let access = MethodAccess.service
     public static let summary =
         "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see; realm isp holds an ISP contract's password under its ISP customer number."
 
@@ -30,11 +31,13 @@ public enum PasswordSet: RPCMethod {
         public var realm: PasswordRealm?
     }
     public typealias Result = PasswordResult
+    public static var errors: [RPCError] { PasswordProblem.examples.map { AuthError.passwordRejected($0).rpcError } }
 }
 
 /// `password.activate`: makes a pending password usable.
 public enum PasswordActivate: RPCMethod {
     public static let name = "password.activate"
+    public static let access = MethodAccess.service
     public static let summary =
         "Makes a pending password usable for login. With password, it must match the pending one (a wrong one counts as a failure); a login ID with no pending password answers like a wrong password."
 
@@ -50,6 +53,7 @@ public enum PasswordActivate: RPCMethod {
 /// `password.verify`.
 public enum PasswordVerify: RPCMethod {
     public static let name = "password.verify"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Checks a password (realm login, or isp for an ISP contract); an unknown login ID answers like a wrong password."
 
     @WireObject
@@ -62,11 +66,18 @@ public enum PasswordVerify: RPCMethod {
         public var realm: PasswordRealm?
     }
     public typealias Result = PasswordResult
+    public static var errors: [RPCError] {
+        [
+            AuthError.passwordIncorrect.rpcError,
+            RPCError.storageUnavailable(),
+        ]
+    }
 }
 
 /// `password.change`: with the current password.
 public enum PasswordChange: RPCMethod {
     public static let name = "password.change"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Changes a password given the current one."
 
     @WireObject
@@ -76,4 +87,9 @@ public enum PasswordChange: RPCMethod {
         public var newPassword: String
     }
     public typealias Result = PasswordResult
+    public static var errors: [RPCError] {
+        [
+            AuthError.passwordIncorrect.rpcError,
+        ] + PasswordProblem.examples.map { AuthError.passwordRejected($0).rpcError }
+    }
 }

@@ -6,13 +6,16 @@ public enum PasswordProblem: Error, Sendable, Hashable {
     case containsLoginID
     case common
 
-    public var reason: String {
+    /// One of each problem, as `rpc.discover` lists them.
+    public static let examples: [PasswordProblem] = [.length(8...16), .characters, .kinds(2), .containsLoginID, .common]
+
+    public var reason: AuthError.Reason {
         switch self {
-        case .length: "password_length"
-        case .characters: "password_characters"
-        case .kinds: "password_kinds"
-        case .containsLoginID: "password_contains_login_id"
-        case .common: "password_too_common"
+        case .length: .passwordLength
+        case .characters: .passwordCharacters
+        case .kinds: .passwordKinds
+        case .containsLoginID: .passwordContainsLoginId
+        case .common: .passwordTooCommon
         }
     }
 

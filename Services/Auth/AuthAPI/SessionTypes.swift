@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import MadoguchiModels
 
@@ -206,24 +207,45 @@ public struct SessionOpenParams: Codable, Sendable, Hashable, JSONSchemaDescribi
 /// `session.open`.
 public enum SessionOpen: RPCMethod {
     public static let name = "session.open"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Logs in: phone-pin (phone number + network PIN), reception (reception number + the phone number given at application + network PIN) or password (login ID + password); returns an opaque token with its expiry."
     public typealias Params = SessionOpenParams
     public typealias Result = SessionInfo
+    public static var errors: [RPCError] {
+        [
+            AuthError.loginFailed.rpcError,
+            AuthError.passwordIncorrect.rpcError,
+            AuthError.pinIncorrect(attemptsLeft: 2).rpcError,
+            AuthError.pinLocked(unlocksAt: Date(timeIntervalSince1970: 1_795_273_200)).rpcError,
+        ]
+    }
 }
 
 /// `session.check`.
 public enum SessionCheck: RPCMethod {
     public static let name = "session.check"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Who holds a session token, how it was opened, and until when; refused when unknown, expired or closed."
     public typealias Params = SessionToken
     public typealias Result = SessionInfo
+    public static var errors: [RPCError] {
+        [
+            AuthError.sessionInvalid.rpcError,
+        ]
+    }
 }
 
 /// `session.close`.
 public enum SessionClose: RPCMethod {
     public static let name = "session.close"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Closes a session (logout)."
     public typealias Params = SessionToken
     public typealias Result = PasswordResult
+    public static var errors: [RPCError] {
+        [
+            AuthError.sessionInvalid.rpcError,
+        ]
+    }
 }

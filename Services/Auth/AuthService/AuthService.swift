@@ -79,18 +79,17 @@ public struct AuthService: ServiceDefinition {
     }
 
     public func registerMethods(in registry: inout MethodRegistry) {
-        // Setting a credential without the old one, and sending a code, are for the
-        // services (and operators): any other caller of the socket is refused.
-        registry.register(PINSet.self) { [serviceCallers] params, context in
-            try serviceCallers.requireServiceOrOperator(context.peer)
+        // Who may call each method is declared with it (`access`) and checked by the
+        // registry: setting a credential without the old one and sending a code are for
+        // the services and operators (`.service`), resets and the audit for operators.
+        registry.register(PINSet.self) { params, context in
             return try await pins.set(
                 params.pin, subject: params.subject, kind: params.kind,
                 holder: PINHolderFacts(
                     birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? [], cardPIN: params.cardPIN),
                 issued: params.issued ?? false, channel: params.channel ?? .web, peer: context.peer)
         }
-        registry.register(PINReset.self) { [operators] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(PINReset.self) { params, context in
             return try await pins.reset(
                 params.pin, subject: params.subject, kind: params.kind, staff: params.staff, reason: params.reason,
                 peer: context.peer)
@@ -109,31 +108,26 @@ public struct AuthService: ServiceDefinition {
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
                 email: params.email, channel: params.channel ?? .web, peer: context.peer)
         }
-        registry.register(OTPIssue.self) { [serviceCallers, idempotentCalls] params, context in
-            try serviceCallers.requireServiceOrOperator(context.peer)
+        registry.register(OTPIssue.self) { [idempotentCalls] params, context in
             let keyed = try params.idempotencyKey.map {
                 try idempotentCalls.call(OTPIssue.name, key: $0, params: params, peer: context.peer)
             }
             return try await codes.issue(purpose: params.purpose, destination: params.destination, repeating: keyed)
         }
-        registry.register(OTPVerify.self) { [serviceCallers] params, context in
-            try serviceCallers.requireServiceOrOperator(context.peer)
+        registry.register(OTPVerify.self) { params, context in
             return try await codes.verify(purpose: params.purpose, destination: params.destination, code: params.code)
         }
-        registry.register(AuditList.self) { [operators, audit] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(AuditList.self) { [audit] params, context in
             let limit = min(max(params.limit ?? 100, 1), 1000)
             return try await audit.newest(subject: params.subject?.value, limit: limit).map(AuditEntry.init)
         }
-        registry.register(PasswordSet.self) { [serviceCallers] params, context in
-            try serviceCallers.requireServiceOrOperator(context.peer)
+        registry.register(PasswordSet.self) { params, context in
             try await passwords.set(
                 params.password, for: params.loginId, realm: params.realm ?? .login, pending: params.pending ?? false,
                 customerNumber: params.customerNumber?.digits, peer: context.peer)
             return PasswordResult(ok: true)
         }
-        registry.register(PasswordActivate.self) { [serviceCallers] params, context in
-            try serviceCallers.requireServiceOrOperator(context.peer)
+        registry.register(PasswordActivate.self) { params, context in
             try await passwords.activate(params.loginId, password: params.password, peer: context.peer)
             return PasswordResult(ok: true)
         }

@@ -18,36 +18,44 @@ public enum BillingError: Error, Sendable, RPCErrorConvertible {
     /// Neither a session nor (for operators) a customer number was given.
     case ownerMissing
 
+    /// Every `data.reason` this service's refusals send, with its code (docs/errors.md).
+    public enum Reason: String, ErrorReason {
+        case statementNotFound = "statement_not_found"
+        case outsideWindow = "outside_window"
+        case beforeFirstStatement = "before_first_statement"
+        case sessionNotApplicable = "session_not_applicable"
+        case notOwnStatements = "not_own_statements"
+        case ownerMissing = "owner_missing"
+
+        public var code: ErrorCode {
+            switch self {
+            case .statementNotFound: 1301
+            case .outsideWindow: 1302
+            case .beforeFirstStatement: 1303
+            case .sessionNotApplicable: 1304
+            case .notOwnStatements: 1305
+            case .ownerMissing: 1306
+            }
+        }
+    }
+
     public var rpcError: RPCError {
         switch self {
         case .statementNotFound(let month):
-            RPCError(
-                code: ErrorCode(1301), message: "There is no statement for \(month).", reason: "statement_not_found",
+            RPCError(Reason.statementNotFound, message: "There is no statement for \(month).",
                 details: ["month": .string(month.description)])
         case .outsideWindow(let month, let from, let to):
-            RPCError(
-                code: ErrorCode(1302),
-                message: "Statements are kept for the last 15 months, \(from) to \(to); \(month) is outside them.",
-                reason: "outside_window",
+            RPCError(Reason.outsideWindow, message: "Statements are kept for the last 15 months, \(from) to \(to); \(month) is outside them.",
                 details: ["month": .string(month.description), "from": .string(from.description), "to": .string(to.description)])
         case .beforeFirstStatement(let month):
-            RPCError(
-                code: ErrorCode(1303),
-                message: "Statements exist from \(BillingMonth.earliestStatement) onwards; \(month) is earlier.",
-                reason: "before_first_statement",
+            RPCError(Reason.beforeFirstStatement, message: "Statements exist from \(BillingMonth.earliestStatement) onwards; \(month) is earlier.",
                 details: ["month": .string(month.description), "earliest": .string(BillingMonth.earliestStatement.description)])
         case .sessionNotApplicable:
-            RPCError(
-                code: ErrorCode(1304), message: "This session belongs to no contract with statements (log in with My Page).",
-                reason: "session_not_applicable")
+            RPCError(Reason.sessionNotApplicable, message: "This session belongs to no contract with statements (log in with My Page).")
         case .notOwnStatements:
-            RPCError(
-                code: ErrorCode(1305), message: "A session may read only its own customer's statements.",
-                reason: "not_own_statements")
+            RPCError(Reason.notOwnStatements, message: "A session may read only its own customer's statements.")
         case .ownerMissing:
-            RPCError(
-                code: ErrorCode(1306), message: "Give a session, or (operators) a customer number.",
-                reason: "owner_missing")
+            RPCError(Reason.ownerMissing, message: "Give a session, or (operators) a customer number.")
         }
     }
 

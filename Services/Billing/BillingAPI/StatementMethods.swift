@@ -56,6 +56,7 @@ public struct StatementCSV: Codable, Sendable, Hashable {
 /// `statements.list`.
 public enum StatementsList: RPCMethod {
     public static let name = "statements.list"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "A customer's statements of the last 15 months (by the service clock, never before 2020-07), newest first: month, total, tax, due date and payment status. A session sees only its own customer's; operators give a customer number."
     public typealias Params = StatementOwner
@@ -66,6 +67,7 @@ public enum StatementsList: RPCMethod {
 /// `statements.show`.
 public enum StatementsShow: RPCMethod {
     public static let name = "statements.show"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "One month's statement with every line item, the subtotal and tax per rate, and the total; a month outside the 15-month window or before 2020-07 is refused, saying which limit applies."
     public typealias Params = StatementMonthParams
@@ -76,6 +78,7 @@ public enum StatementsShow: RPCMethod {
 /// `statements.export`.
 public enum StatementsExport: RPCMethod {
     public static let name = "statements.export"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "One month's statement as CSV (UTF-8 with a byte order mark), under the same rules as statements.show."
     public typealias Params = StatementMonthParams

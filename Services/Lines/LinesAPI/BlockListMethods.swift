@@ -20,6 +20,7 @@ public struct BlockedNumber: Codable, Sendable, Hashable {
 /// `line.block.add`: blocks a number, or the last caller's.
 public enum LineBlockAdd: RPCMethod {
     public static let name = "line.block.add"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Adds a number (or, with lastCaller, the number of the line's last incoming call) to the block list; adding one already there changes nothing."
 
@@ -40,6 +41,7 @@ public enum LineBlockAdd: RPCMethod {
 /// `line.block.list`: the block list, oldest entry first.
 public enum LineBlockList: RPCMethod {
     public static let name = "line.block.list"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "The line's block list, oldest entry first, with its limit."
     public typealias Params = LineParams
     public typealias Result = BlockList
@@ -49,6 +51,7 @@ public enum LineBlockList: RPCMethod {
 /// `line.block.remove`: unblocks a number.
 public enum LineBlockRemove: RPCMethod {
     public static let name = "line.block.remove"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Deletes a number from the block list."
 
     @WireObject

@@ -13,6 +13,7 @@ public struct ForwardingStatus: Codable, Sendable, Hashable {
 /// `line.forward.start`: forwards the line's calls to a destination.
 public enum LineForwardStart: RPCMethod {
     public static let name = "line.forward.start"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Forwards the line's calls to a destination: a Japanese number that is not the line itself and not an emergency or short number; replaces an earlier destination."
 
@@ -32,6 +33,7 @@ public enum LineForwardStart: RPCMethod {
 /// `line.forward.stop`: calls ring on the line again.
 public enum LineForwardStop: RPCMethod {
     public static let name = "line.forward.stop"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Stops forwarding (nothing changes when it is not on)."
     public typealias Params = LineParams
     public typealias Result = ForwardingStatus
@@ -41,6 +43,7 @@ public enum LineForwardStop: RPCMethod {
 /// `line.forward.status`: whether and where calls are forwarded.
 public enum LineForwardStatus: RPCMethod {
     public static let name = "line.forward.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Whether the line's calls are forwarded, where to, and since when."
     public typealias Params = LineParams
     public typealias Result = ForwardingStatus

@@ -27,6 +27,7 @@ public struct LineSession: Codable, Sendable, Hashable {
 /// `line.login`: opens a session on a voice line with its number and network PIN.
 public enum LineLogin: RPCMethod {
     public static let name = "line.login"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Opens a session (madoguchi-auth's, method phone-pin) on a voice line with its number and network PIN, for several option calls in a row."
 
@@ -53,6 +54,7 @@ public struct LineOptions: Codable, Sendable, Hashable {
 /// `line.status`: every option of the line.
 public enum LineStatus: RPCMethod {
     public static let name = "line.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "The line's block list, voicemail and call forwarding, at once."
     public typealias Params = LineParams
     public typealias Result = LineOptions
@@ -76,6 +78,7 @@ public struct LineAuditEntry: Codable, Sendable, Hashable {
 /// `line.audit`: the changes made to lines' options, newest first; operators only.
 public enum LineAudit: RPCMethod {
     public static let name = "line.audit"
+    public static let access = MethodAccess.operator
     public static let summary = "Operators only: every change to lines' options, newest first, optionally for one line."
 
     @WireObject
@@ -85,5 +88,4 @@ public enum LineAudit: RPCMethod {
         public var limit: Int?
     }
     public typealias Result = [LineAuditEntry]
-    public static var errors: [RPCError] { [.operatorOnly] }
 }

@@ -23,37 +23,54 @@ public enum LinesError: Error, Sendable, Hashable, RPCErrorConvertible {
     /// No voicemail message with this id on the line.
     case messageNotFound
 
+    /// Every `data.reason` this service's refusals send, with its code (docs/errors.md).
+    public enum Reason: String, ErrorReason {
+        case lineNotFound = "line_not_found"
+        case dataOnly = "data_only"
+        case sessionNotForLine = "session_not_for_line"
+        case blockListFull = "block_list_full"
+        case notBlocked = "not_blocked"
+        case noLastCaller = "no_last_caller"
+        case ringTimeInvalid = "ring_time_invalid"
+        case forwardingDestinationInvalid = "forwarding_destination_invalid"
+        case messageNotFound = "message_not_found"
+
+        public var code: ErrorCode {
+            switch self {
+            case .lineNotFound: 1501
+            case .dataOnly: 1502
+            case .sessionNotForLine: 1503
+            case .blockListFull: 1504
+            case .notBlocked: 1505
+            case .noLastCaller: 1506
+            case .ringTimeInvalid: 1507
+            case .forwardingDestinationInvalid: 1508
+            case .messageNotFound: 1509
+            }
+        }
+    }
+
     public var rpcError: RPCError {
         switch self {
         case .lineNotFound:
-            RPCError(code: ErrorCode(1501), message: "No line has this number.", reason: "line_not_found")
+            RPCError(Reason.lineNotFound, message: "No line has this number.")
         case .dataOnly:
-            RPCError(
-                code: ErrorCode(1502),
-                message: "This SIM is data-only: it has no network PIN and no voice options.", reason: "data_only")
+            RPCError(Reason.dataOnly, message: "This SIM is data-only: it has no network PIN and no voice options.")
         case .sessionNotForLine:
-            RPCError(
-                code: ErrorCode(1503),
-                message: "This session was not opened with a line's number and network PIN.", reason: "session_not_for_line")
+            RPCError(Reason.sessionNotForLine, message: "This session was not opened with a line's number and network PIN.")
         case .blockListFull(let limit):
-            RPCError(
-                code: ErrorCode(1504), message: "The block list is full (\(limit) numbers): delete one first.",
-                reason: "block_list_full", details: ["limit": .int(Int64(limit))])
+            RPCError(Reason.blockListFull, message: "The block list is full (\(limit) numbers): delete one first.", details: ["limit": .int(Int64(limit))])
         case .notBlocked:
-            RPCError(code: ErrorCode(1505), message: "This number is not on the block list.", reason: "not_blocked")
+            RPCError(Reason.notBlocked, message: "This number is not on the block list.")
         case .noLastCaller:
-            RPCError(
-                code: ErrorCode(1506), message: "There is no last caller's number to block (no call yet, or it was withheld).",
-                reason: "no_last_caller")
+            RPCError(Reason.noLastCaller, message: "There is no last caller's number to block (no call yet, or it was withheld).")
         case .ringTimeInvalid(let minimum, let maximum, let step):
-            RPCError(
-                code: ErrorCode(1507),
-                message: "The ring time is \(minimum) to \(maximum) seconds in steps of \(step).", reason: "ring_time_invalid",
+            RPCError(Reason.ringTimeInvalid, message: "The ring time is \(minimum) to \(maximum) seconds in steps of \(step).",
                 details: ["minimum": .int(Int64(minimum)), "maximum": .int(Int64(maximum)), "step": .int(Int64(step))])
         case .forwardingDestinationInvalid(let why):
-            RPCError(code: ErrorCode(1508), message: why, reason: "forwarding_destination_invalid")
+            RPCError(Reason.forwardingDestinationInvalid, message: why)
         case .messageNotFound:
-            RPCError(code: ErrorCode(1509), message: "No voicemail message with this id.", reason: "message_not_found")
+            RPCError(Reason.messageNotFound, message: "No voicemail message with this id.")
         }
     }
 }

@@ -22,6 +22,7 @@ public struct CallRouting: Codable, Sendable, Hashable {
 /// service remembers the caller as the line's last caller, for `line.block.add`).
 public enum LineCallRoute: RPCMethod {
     public static let name = "line.call.route"
+    public static let access = MethodAccess.service
     public static let summary =
         "Madoguchi services and operators (the network's call control): how to route an incoming call — reject (blocked), forward, or ring with voicemail after N seconds; remembers the caller as the last one."
 
@@ -32,12 +33,13 @@ public enum LineCallRoute: RPCMethod {
         public var caller: PhoneNumber?
     }
     public typealias Result = CallRouting
-    public static var errors: [RPCError] { [LinesError.lineNotFound.rpcError, LinesError.dataOnly.rpcError, .serviceOnly] }
+    public static var errors: [RPCError] { [LinesError.lineNotFound.rpcError, LinesError.dataOnly.rpcError] }
 }
 
 /// `line.voicemail.deposit`: the voicemail platform records that a message was left.
 public enum LineVoicemailDeposit: RPCMethod {
     public static let name = "line.voicemail.deposit"
+    public static let access = MethodAccess.service
     public static let summary =
         "Madoguchi services and operators (the voicemail platform): a caller left a message of so many seconds; it is new until saved."
 
@@ -49,5 +51,5 @@ public enum LineVoicemailDeposit: RPCMethod {
         public var seconds: Int
     }
     public typealias Result = VoicemailMessage
-    public static var errors: [RPCError] { [LinesError.lineNotFound.rpcError, LinesError.dataOnly.rpcError, .serviceOnly] }
+    public static var errors: [RPCError] { [LinesError.lineNotFound.rpcError, LinesError.dataOnly.rpcError] }
 }

@@ -42,6 +42,7 @@ public struct VoicemailMessage: Codable, Sendable, Hashable {
 /// `line.voicemail.start`: voicemail answers calls after the ring time.
 public enum LineVoicemailStart: RPCMethod {
     public static let name = "line.voicemail.start"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Turns voicemail on: it answers calls not picked up within the ring time."
     public typealias Params = LineParams
     public typealias Result = VoicemailSettings
@@ -51,6 +52,7 @@ public enum LineVoicemailStart: RPCMethod {
 /// `line.voicemail.stop`: voicemail no longer answers.
 public enum LineVoicemailStop: RPCMethod {
     public static let name = "line.voicemail.stop"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Turns voicemail off; messages already left stay."
     public typealias Params = LineParams
     public typealias Result = VoicemailSettings
@@ -60,6 +62,7 @@ public enum LineVoicemailStop: RPCMethod {
 /// `line.voicemail.status`: the voicemail settings and message counts.
 public enum LineVoicemailStatus: RPCMethod {
     public static let name = "line.voicemail.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Whether voicemail is on, its ring time and the range allowed, and how many messages wait."
     public typealias Params = LineParams
     public typealias Result = VoicemailSettings
@@ -69,6 +72,7 @@ public enum LineVoicemailStatus: RPCMethod {
 /// `line.voicemail.ringTime`: how long the phone rings before voicemail answers.
 public enum LineVoicemailRingTime: RPCMethod {
     public static let name = "line.voicemail.ringTime"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Sets the seconds the phone rings before voicemail answers (the allowed range and step are in the answer)."
 
     @WireObject
@@ -87,6 +91,7 @@ public enum LineVoicemailRingTime: RPCMethod {
 /// `line.voicemail.messages`: the messages, newest first.
 public enum LineVoicemailMessages: RPCMethod {
     public static let name = "line.voicemail.messages"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "The line's voicemail messages, newest first: new ones, saved ones, or all."
 
     @WireObject(description: "box defaults to all.")
@@ -114,6 +119,7 @@ public struct VoicemailMessageParams: Codable, Sendable, Hashable {
 /// `line.voicemail.save`: keeps a message among the saved ones.
 public enum LineVoicemailSave: RPCMethod {
     public static let name = "line.voicemail.save"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Marks a message saved (saving a saved one changes nothing)."
     public typealias Params = VoicemailMessageParams
     public typealias Result = VoicemailMessage
@@ -123,6 +129,7 @@ public enum LineVoicemailSave: RPCMethod {
 /// `line.voicemail.delete`: deletes a message.
 public enum LineVoicemailDelete: RPCMethod {
     public static let name = "line.voicemail.delete"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Deletes a message, new or saved."
     public typealias Params = VoicemailMessageParams
     public typealias Result = VoicemailSettings

@@ -56,16 +56,13 @@ public struct LinesService: ServiceDefinition {
         registerVoicemail(in: &registry)
         registerForwarding(in: &registry)
 
-        registry.register(LineCallRoute.self) { [services, network] params, context in
-            try services.requireServiceOrOperator(context.peer)
+        registry.register(LineCallRoute.self) { [network] params, context in
             return try await network.route(params)
         }
-        registry.register(LineVoicemailDeposit.self) { [services, network] params, context in
-            try services.requireServiceOrOperator(context.peer)
+        registry.register(LineVoicemailDeposit.self) { [network] params, context in
             return try await network.deposit(params)
         }
-        registry.register(LineAudit.self) { [operators, stores] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(LineAudit.self) { [stores] params, context in
             return try await stores.lines.audit(phone: params.phoneNumber?.digits, limit: min(max(params.limit ?? 100, 1), 1000))
         }
     }

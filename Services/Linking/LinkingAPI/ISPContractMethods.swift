@@ -24,6 +24,7 @@ extension ISPCustomerNumber: JSONSchemaDescribing {
 /// `ispContracts.setPassword`: an ISP contract's password, held by madoguchi-auth.
 public enum ISPContractSetPassword: RPCMethod {
     public static let name = "ispContracts.setPassword"
+    public static let access = MethodAccess.operator
     public static let summary =
         "Operators only: sets an ISP contract's login password (held by madoguchi-auth, realm isp); the ISP's own systems call it when the customer sets one there."
 
@@ -33,7 +34,7 @@ public enum ISPContractSetPassword: RPCMethod {
         public var password: String
     }
     public typealias Result = Done
-    public static var errors: [RPCError] { [.operatorOnly, LinkingError.ispContractNotFound.rpcError] }
+    public static var errors: [RPCError] { [LinkingError.ispContractNotFound.rpcError] }
 }
 
 /// A plain acknowledgement.

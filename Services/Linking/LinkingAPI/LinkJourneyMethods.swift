@@ -22,6 +22,7 @@ public struct LinkCodeParams: Codable, Sendable, Hashable {
 /// `link.start`: as a logged-in carrier ID, name and kana, birth date and the ISP e-mail.
 public enum LinkStart: RPCMethod {
     public static let name = "link.start"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Starts linking an ISP contract to the session's carrier ID: name and kana, birth date and the ISP e-mail address; a 6-digit code goes to that address. The answer is the same whether or not the address belongs to an ISP contract. The journey survives pauses and restarts and expires after 24 hours without a step."
 
@@ -46,6 +47,7 @@ public enum LinkStart: RPCMethod {
 /// `link.status`: where a journey stands.
 public enum LinkStatus: RPCMethod {
     public static let name = "link.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Where a linking journey stands, to resume it after a pause, a closed tab or a restart."
     public typealias Params = LinkJourneyParams
     public typealias Result = LinkJourney
@@ -55,6 +57,7 @@ public enum LinkStatus: RPCMethod {
 /// `link.code`: the code mailed to the ISP address.
 public enum LinkCode: RPCMethod {
     public static let name = "link.code"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Checks the 6-digit code mailed to the ISP address (single use, 10 minutes, 5 tries; then start again)."
     public typealias Params = LinkCodeParams
@@ -70,6 +73,7 @@ public enum LinkCode: RPCMethod {
 /// `link.ispLogin`: the ISP e-mail address and password.
 public enum LinkISPLogin: RPCMethod {
     public static let name = "link.ispLogin"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Logs in to the ISP with its e-mail address and password (checked by madoguchi-auth); 5 wrong tries end the journey. The answer shows the phone on file (last 4 digits) and the channels it can take."
 
@@ -95,6 +99,7 @@ public enum LinkISPLogin: RPCMethod {
 /// `link.secondFactor.send`: a code to the phone on file.
 public enum LinkSecondFactorSend: RPCMethod {
     public static let name = "link.secondFactor.send"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Sends the 2-step code to the phone on file: a 6-digit SMS, or a voice call reading out 5 digits (a landline takes only voice). Sending again voids the previous code."
 
@@ -111,6 +116,7 @@ public enum LinkSecondFactorSend: RPCMethod {
 /// `link.secondFactor.verify`: the 2-step code; links the contract.
 public enum LinkSecondFactorVerify: RPCMethod {
     public static let name = "link.secondFactor.verify"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Checks the 2-step code (madoguchi-auth's one-time codes) and links the ISP contract to the carrier ID; a completion e-mail carries the link number."
     public typealias Params = LinkCodeParams

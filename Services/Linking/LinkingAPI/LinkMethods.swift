@@ -11,6 +11,7 @@ public struct CarrierSessionParams: Codable, Sendable, Hashable {
 /// `link.confirm`: the confirmation page of the carrier ID's link.
 public enum LinkConfirm: RPCMethod {
     public static let name = "link.confirm"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "For a carrier ID's session: its linked ISP contract — link number, ISP customer number and contract description."
     public typealias Params = CarrierSessionParams
@@ -22,6 +23,7 @@ public enum LinkConfirm: RPCMethod {
 /// number, with who and why).
 public enum LinkUnlink: RPCMethod {
     public static let name = "link.unlink"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Unlinks an ISP contract: with session, the carrier ID's own; or, operators only, by ISP customer number with staff and reason. An e-mail confirms it to the carrier ID and the ISP address."
 
@@ -73,6 +75,7 @@ public struct LinkRecord: Codable, Sendable, Hashable {
 /// `link.show`: an ISP contract's links, newest first (operators only).
 public enum LinkShow: RPCMethod {
     public static let name = "link.show"
+    public static let access = MethodAccess.operator
     public static let summary =
         "Operators only: an ISP contract's links, present and past, newest first, with the details entered and how each ended."
     public typealias Params = ISPContractParams
@@ -83,7 +86,7 @@ public enum LinkShow: RPCMethod {
         public var contractDescription: String
         public var links: [LinkRecord]
     }
-    public static var errors: [RPCError] { [.operatorOnly, LinkingError.ispContractNotFound.rpcError] }
+    public static var errors: [RPCError] { [LinkingError.ispContractNotFound.rpcError] }
 }
 
 /// An ISP session: a carrier ID's madoguchi-auth session used for its linked ISP contract.
@@ -141,6 +144,7 @@ public struct ISPSession: Codable, Sendable, Hashable, JSONSchemaDescribing {
 /// `isp.login`: the carrier ID and its password log in to the linked ISP contract.
 public enum ISPLogin: RPCMethod {
     public static let name = "isp.login"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Logs in to the ISP with a linked carrier ID (or its e-mail) and its password: a madoguchi-auth session for the linked ISP contract. A wrong password and a carrier ID with no link answer alike."
 
@@ -157,6 +161,7 @@ public enum ISPLogin: RPCMethod {
 /// `isp.session`: which ISP contract a session may use, for the ISP's own pages.
 public enum ISPSessionCheck: RPCMethod {
     public static let name = "isp.session"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Which ISP contract a carrier ID's session may use now: refused when the session is invalid or the contract is no longer linked."
     public typealias Params = CarrierSessionParams

@@ -30,55 +30,70 @@ public enum LinkingError: Error, Sendable, RPCErrorConvertible {
     /// No ISP contract under this customer number (operators only).
     case ispContractNotFound
 
+    /// Every `data.reason` this service's refusals send, with its code (docs/errors.md).
+    public enum Reason: String, ErrorReason {
+        case journeyNotFound = "journey_not_found"
+        case journeyStep = "journey_step"
+        case codeIncorrect = "code_incorrect"
+        case codeExpired = "code_expired"
+        case tooManyTries = "too_many_tries"
+        case ispLoginFailed = "isp_login_failed"
+        case landlineTakesVoiceOnly = "landline_takes_voice_only"
+        case ispContractAlreadyLinked = "isp_contract_already_linked"
+        case carrierIdAlreadyLinked = "carrier_id_already_linked"
+        case notLinked = "not_linked"
+        case sessionNotApplicable = "session_not_applicable"
+        case loginFailed = "login_failed"
+        case ispContractNotFound = "isp_contract_not_found"
+
+        public var code: ErrorCode {
+            switch self {
+            case .journeyNotFound: 1401
+            case .journeyStep: 1402
+            case .codeIncorrect: 1403
+            case .codeExpired: 1404
+            case .tooManyTries: 1405
+            case .ispLoginFailed: 1406
+            case .landlineTakesVoiceOnly: 1407
+            case .ispContractAlreadyLinked: 1408
+            case .carrierIdAlreadyLinked: 1409
+            case .notLinked: 1410
+            case .sessionNotApplicable: 1411
+            case .loginFailed: 1412
+            case .ispContractNotFound: 1413
+            }
+        }
+    }
+
     public var rpcError: RPCError {
         switch self {
         case .journeyNotFound:
-            RPCError(
-                code: ErrorCode(1401), message: "No such linking journey (unknown, finished or expired); please start again.",
-                reason: "journey_not_found")
+            RPCError(Reason.journeyNotFound, message: "No such linking journey (unknown, finished or expired); please start again.")
         case .journeyStep(let expected):
-            RPCError(
-                code: ErrorCode(1402), message: "This step comes later; the journey waits for: \(expected).",
-                reason: "journey_step", details: ["expected": .string(expected)])
+            RPCError(Reason.journeyStep, message: "This step comes later; the journey waits for: \(expected).", details: ["expected": .string(expected)])
         case .codeIncorrect(let triesLeft):
-            RPCError(
-                code: ErrorCode(1403), message: "The code is not correct.", reason: "code_incorrect",
+            RPCError(Reason.codeIncorrect, message: "The code is not correct.",
                 details: ["triesLeft": .int(Int64(triesLeft))])
         case .codeExpired:
-            RPCError(code: ErrorCode(1404), message: "The code has expired; please start again.", reason: "code_expired")
+            RPCError(Reason.codeExpired, message: "The code has expired; please start again.")
         case .tooManyTries:
-            RPCError(
-                code: ErrorCode(1405), message: "Too many wrong entries; this journey is over, please start again.",
-                reason: "too_many_tries")
+            RPCError(Reason.tooManyTries, message: "Too many wrong entries; this journey is over, please start again.")
         case .ispLoginFailed(let triesLeft):
-            RPCError(
-                code: ErrorCode(1406), message: "The ISP e-mail address or password is not correct.",
-                reason: "isp_login_failed", details: ["triesLeft": .int(Int64(triesLeft))])
+            RPCError(Reason.ispLoginFailed, message: "The ISP e-mail address or password is not correct.", details: ["triesLeft": .int(Int64(triesLeft))])
         case .landlineTakesVoiceOnly:
-            RPCError(
-                code: ErrorCode(1407), message: "The phone on file is a landline: it can take only the voice call.",
-                reason: "landline_takes_voice_only")
+            RPCError(Reason.landlineTakesVoiceOnly, message: "The phone on file is a landline: it can take only the voice call.")
         case .ispContractAlreadyLinked:
-            RPCError(
-                code: ErrorCode(1408),
-                message: "This ISP contract is already linked to a carrier ID; unlink it there first.",
-                reason: "isp_contract_already_linked")
+            RPCError(Reason.ispContractAlreadyLinked, message: "This ISP contract is already linked to a carrier ID; unlink it there first.")
         case .carrierIDAlreadyLinked:
-            RPCError(
-                code: ErrorCode(1409), message: "This carrier ID already has an ISP contract linked; unlink it first.",
-                reason: "carrier_id_already_linked")
+            RPCError(Reason.carrierIdAlreadyLinked, message: "This carrier ID already has an ISP contract linked; unlink it first.")
         case .notLinked:
-            RPCError(code: ErrorCode(1410), message: "No ISP contract is linked.", reason: "not_linked")
+            RPCError(Reason.notLinked, message: "No ISP contract is linked.")
         case .sessionNotApplicable:
-            RPCError(
-                code: ErrorCode(1411), message: "Log in with a carrier ID to link an ISP contract.",
-                reason: "session_not_applicable")
+            RPCError(Reason.sessionNotApplicable, message: "Log in with a carrier ID to link an ISP contract.")
         case .loginFailed:
-            RPCError(
-                code: ErrorCode(1412), message: "The carrier ID or password is not correct, or no ISP contract is linked.",
-                reason: "login_failed")
+            RPCError(Reason.loginFailed, message: "The carrier ID or password is not correct, or no ISP contract is linked.")
         case .ispContractNotFound:
-            RPCError(code: ErrorCode(1413), message: "No ISP contract has this customer number.", reason: "isp_contract_not_found")
+            RPCError(Reason.ispContractNotFound, message: "No ISP contract has this customer number.")
         }
     }
 }

@@ -24,7 +24,7 @@ struct CarrierGateway: Sendable {
         let key = try await loginKey(of: session)
         do {
             return (key, try await registration.call(CarrierIDShow.self, SessionParams(session: session)))
-        } catch let refusal as RPCError where refusal.reason == "session_not_applicable" {
+        } catch let refusal as RPCError where refusal.is(RegistrationError.Reason.sessionNotApplicable) {
             throw LinkingError.sessionNotApplicable
         }
     }

@@ -50,8 +50,7 @@ public struct LinkingService: ServiceDefinition {
 
     public func registerMethods(in registry: inout MethodRegistry) {
         registry.registerImport(stores.contracts, operators: operators)
-        registry.register(ISPContractSetPassword.self) { [operators, stores, auth] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(ISPContractSetPassword.self) { [stores, auth] params, context in
             guard try await stores.linking.contract(params.customerNumber.value) != nil else {
                 throw LinkingError.ispContractNotFound
             }
@@ -75,7 +74,7 @@ public struct LinkingService: ServiceDefinition {
 
         registry.register(LinkConfirm.self) { params, _ in try await linked.confirmation(session: params.session) }
         registry.register(LinkUnlink.self) { params, context in try await linked.unlink(params, peer: context.peer) }
-        registry.register(LinkShow.self) { params, context in try await linked.show(params.customerNumber, peer: context.peer) }
+        registry.register(LinkShow.self) { params, _ in try await linked.show(params.customerNumber) }
         registry.register(ISPLogin.self) { [origins] params, context in
             try await linked.login(params.relayed(by: context.peer, through: origins))
         }

@@ -56,6 +56,7 @@ public struct ApplicationView: Codable, Sendable, Hashable {
 /// `application.submit`: an online application.
 public enum ApplicationSubmit: RPCMethod {
     public static let name = "application.submit"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Applies online: returns a 13-character reception number (with a check character) and sets the network PIN through madoguchi-auth. Log in later with reception number + this mobile number + PIN."
 
@@ -85,11 +86,18 @@ public enum ApplicationSubmit: RPCMethod {
         public var receptionNumber: String
         public var state: ApplicationState
     }
+    public static var errors: [RPCError] {
+        [
+            RegistrationError.mnpReservationExpired(lastValidDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError,
+            RPCError.idempotencyKeyReused,
+        ]
+    }
 }
 
 /// `application.status`: for the holder, with a reception session.
 public enum ApplicationStatus: RPCMethod {
     public static let name = "application.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "The application's state, history and delivery estimate, for a session opened with reception number + phone + PIN (session.open method reception)."
     public typealias Params = SessionParams
@@ -100,6 +108,7 @@ public enum ApplicationStatus: RPCMethod {
 /// `application.uploadDocument`: a new identity-document image when review asks for one.
 public enum ApplicationUploadDocument: RPCMethod {
     public static let name = "application.uploadDocument"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Uploads a new identity-document image (JPEG or PNG, at most 4 MiB, base64) when review requested documents; the application becomes resubmitted."
 
@@ -118,22 +127,29 @@ public enum ApplicationUploadDocument: RPCMethod {
     }
     public typealias Result = ApplicationView
     public static var errors: [RPCError] {
-        [RegistrationError.documentRejected(reason: "document_type", message: "").rpcError]
+        [RegistrationError.documentRejected(reason: .documentType, message: "").rpcError, RegistrationError.documentRejected(reason: .documentFormat, message: "").rpcError, RegistrationError.documentRejected(reason: .documentFormatMismatch, message: "").rpcError, RegistrationError.documentRejected(reason: .documentTooLarge, message: "").rpcError]
     }
 }
 
 /// `application.activate`: the holder switches the delivered line on.
 public enum ApplicationActivate: RPCMethod {
     public static let name = "application.activate"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Activates the delivered line (開通): a new line starts working; a port-in switches the old line off and the new one on."
     public typealias Params = SessionParams
     public typealias Result = ApplicationView
+    public static var errors: [RPCError] {
+        [
+            RegistrationError.mnpReservationExpired(lastValidDay: try! CivilDate(year: 2026, month: 11, day: 24)).rpcError,
+        ]
+    }
 }
 
 /// `application.cancel`: the holder withdraws before shipping.
 public enum ApplicationCancel: RPCMethod {
     public static let name = "application.cancel"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "The holder cancels the application (before it ships)."
     public typealias Params = SessionParams
     public typealias Result = ApplicationView
@@ -142,6 +158,7 @@ public enum ApplicationCancel: RPCMethod {
 /// `application.advance`: operators move review, shipping and delivery along.
 public enum ApplicationAdvance: RPCMethod {
     public static let name = "application.advance"
+    public static let access = MethodAccess.operator
     public static let summary =
         "Operators only: moves an application to under_review, documents_requested (with a note), approved, shipped (with a tracking number and the line's number), delivered or cancelled. Illegal moves are refused with the current state."
 
@@ -156,13 +173,14 @@ public enum ApplicationAdvance: RPCMethod {
     }
     public typealias Result = ApplicationView
     public static var errors: [RPCError] {
-        [.operatorOnly, RegistrationError.illegalTransition(current: "received", allowed: []).rpcError]
+        [RegistrationError.illegalTransition(current: "received", allowed: []).rpcError, RegistrationError.applicationNotFound.rpcError]
     }
 }
 
 /// `application.show`: any application, for operators.
 public enum ApplicationShow: RPCMethod {
     public static let name = "application.show"
+    public static let access = MethodAccess.operator
     public static let summary = "Operators only: an application by reception number."
 
     @WireObject
@@ -170,4 +188,9 @@ public enum ApplicationShow: RPCMethod {
         public var receptionNumber: ReceptionNumber
     }
     public typealias Result = ApplicationView
+    public static var errors: [RPCError] {
+        [
+            RegistrationError.applicationNotFound.rpcError,
+        ]
+    }
 }

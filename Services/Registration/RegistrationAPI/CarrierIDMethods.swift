@@ -33,6 +33,7 @@ public struct JourneyParams: Codable, Sendable, Hashable {
 /// `carrierId.start`: an e-mail address → a 6-digit key by mail.
 public enum CarrierIDStart: RPCMethod {
     public static let name = "carrierId.start"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Starts issuing a carrier ID: mails a 6-digit one-time key (madoguchi-auth) to the address. The journey survives pauses and restarts and expires after 24 hours without a step."
 
@@ -46,6 +47,7 @@ public enum CarrierIDStart: RPCMethod {
 /// `carrierId.status`: where a journey stands (to resume it).
 public enum CarrierIDStatus: RPCMethod {
     public static let name = "carrierId.status"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Where an issuance journey stands, to resume it after a pause."
     public typealias Params = JourneyParams
     public typealias Result = CarrierIDJourney
@@ -55,6 +57,7 @@ public enum CarrierIDStatus: RPCMethod {
 /// `carrierId.verifyKey`: the mailed key.
 public enum CarrierIDVerifyKey: RPCMethod {
     public static let name = "carrierId.verifyKey"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Checks the mailed 6-digit key (single use, 10 minutes, 5 tries)."
 
     @WireObject
@@ -72,6 +75,7 @@ public enum CarrierIDVerifyKey: RPCMethod {
 /// `carrierId.chooseId`: any free ID, or the e-mail address itself.
 public enum CarrierIDChooseID: RPCMethod {
     public static let name = "carrierId.chooseId"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Chooses the ID: any free string (5-254 characters, no spaces), or useEmail: true for the verified e-mail address."
 
@@ -83,13 +87,14 @@ public enum CarrierIDChooseID: RPCMethod {
     }
     public typealias Result = CarrierIDJourney
     public static var errors: [RPCError] {
-        [RegistrationError.idUnavailable(reason: RegistrationError.idTakenReason, message: "This ID is already in use; choose another.").rpcError]
+        [RegistrationError.idUnavailable(reason: .idTaken, message: "This ID is already in use; choose another.").rpcError, RegistrationError.idUnavailable(reason: .invalidLength, message: "").rpcError, RegistrationError.idUnavailable(reason: .invalidCharacters, message: "").rpcError, RegistrationError.idUnavailable(reason: .invalidLoginId, message: "").rpcError]
     }
 }
 
 /// `carrierId.details`: password, name, kana, gender, birth date, contact mobile.
 public enum CarrierIDDetails: RPCMethod {
     public static let name = "carrierId.details"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "The basic details: password (auth's policy; held by madoguchi-auth, unusable until issued), name and kana, gender, birth date and contact mobile number."
 
@@ -109,6 +114,7 @@ public enum CarrierIDDetails: RPCMethod {
 /// `carrierId.confirm`: confirm the details and accept the terms.
 public enum CarrierIDConfirm: RPCMethod {
     public static let name = "carrierId.confirm"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Confirms the details; the terms must be accepted."
 
     @WireObject
@@ -123,6 +129,7 @@ public enum CarrierIDConfirm: RPCMethod {
 /// `carrierId.consent`: sharing with the linking service; issues the ID.
 public enum CarrierIDConsent: RPCMethod {
     public static let name = "carrierId.consent"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Whether to share data with the linking service (optionally don't ask again); issues the carrier ID and mails that it is issued."
 
@@ -155,6 +162,7 @@ public struct CarrierIDProfile: Codable, Sendable, Hashable {
 /// `carrierId.show`: an issued carrier ID, for its holder's session or the linking service.
 public enum CarrierIDShow: RPCMethod {
     public static let name = "carrierId.show"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "An issued carrier ID's profile, for a session logged in with it (session.open method password)."
     public typealias Params = SessionParams
     public typealias Result = CarrierIDProfile

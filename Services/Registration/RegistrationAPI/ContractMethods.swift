@@ -32,6 +32,7 @@ public struct ContractSummary: Codable, Sendable, Hashable {
 /// `contracts.show`: one contract record (operators only).
 public enum ContractShow: RPCMethod {
     public static let name = "contracts.show"
+    public static let access = MethodAccess.operator
     public static let summary = "Operators only: a contract record by customer number, with its My Page account ID if any."
 
     @WireObject
@@ -39,5 +40,5 @@ public enum ContractShow: RPCMethod {
         public var customerNumber: CustomerNumber
     }
     public typealias Result = ContractSummary
-    public static var errors: [RPCError] { [.operatorOnly, RegistrationError.detailsMismatch.rpcError] }
+    public static var errors: [RPCError] { [RegistrationError.detailsMismatch.rpcError] }
 }

@@ -13,6 +13,7 @@ public enum RecoveryRoute: String, Codable, Sendable, CaseIterable, JSONSchemaDe
 /// `recovery.request`: a forgotten member ID or password.
 public enum RecoveryRequest: RPCMethod {
     public static let name = "recovery.request"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Forgotten member ID or password: (email + name) or (iccid + phoneNumber), always with birthDate, and the route (screen or post). The answer is the same whether or not a member matched."
 
@@ -37,6 +38,7 @@ public enum RecoveryRequest: RPCMethod {
 /// `recovery.open`: the mailed URL's token shows the member ID.
 public enum RecoveryOpen: RPCMethod {
     public static let name = "recovery.open"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Opens a recovery URL (valid 1 hour): shows the member ID."
 
     @WireObject
@@ -56,6 +58,7 @@ public enum RecoveryOpen: RPCMethod {
 /// `recovery.setPassword`: the recovery URL sets a new password (and is used up).
 public enum RecoverySetPassword: RPCMethod {
     public static let name = "recovery.setPassword"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "Sets a new password through a recovery URL (valid 1 hour, single use)."
 
     @WireObject

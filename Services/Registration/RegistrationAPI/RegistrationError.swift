@@ -7,10 +7,7 @@ public enum RegistrationError: Error, Sendable, RPCErrorConvertible {
     /// The identity check failed; never says which field.
     case detailsMismatch
     /// The account or carrier ID is taken or not allowed.
-    case idUnavailable(reason: String, message: String)
-
-    /// The `data.reason` of an account or carrier ID someone already has.
-    public static let idTakenReason = "id_taken"
+    case idUnavailable(reason: Reason, message: String)
     /// A mailed link is unknown or already used.
     case linkInvalid
     /// A mailed link (or the registration it belongs to) has expired: start again.
@@ -24,7 +21,7 @@ public enum RegistrationError: Error, Sendable, RPCErrorConvertible {
     /// The application is not in a state that allows this step.
     case illegalTransition(current: String, allowed: [String])
     /// An uploaded identity document is refused.
-    case documentRejected(reason: String, message: String)
+    case documentRejected(reason: Reason, message: String)
     /// A journey is unknown, finished or expired.
     case journeyNotFound
     /// A journey step came out of order; `expected` is the step it waits for.
@@ -36,55 +33,80 @@ public enum RegistrationError: Error, Sendable, RPCErrorConvertible {
     /// A port-in's MNP reservation no longer holds (15 days, the day of issue included).
     case mnpReservationExpired(lastValidDay: CivilDate)
 
+    /// Every `data.reason` this service's refusals send, with its code (docs/errors.md).
+    public enum Reason: String, ErrorReason {
+        case detailsMismatch = "details_mismatch"
+        case idTaken = "id_taken"
+        case invalidLength = "invalid_length"
+        case invalidCharacters = "invalid_characters"
+        case invalidLoginId = "invalid_login_id"
+        case linkInvalid = "link_invalid"
+        case linkExpired = "link_expired"
+        case alreadyRegistered = "already_registered"
+        case identityCheckExpired = "identity_check_expired"
+        case applicationNotFound = "application_not_found"
+        case illegalTransition = "illegal_transition"
+        case documentType = "document_type"
+        case documentFormat = "document_format"
+        case documentFormatMismatch = "document_format_mismatch"
+        case documentTooLarge = "document_too_large"
+        case journeyNotFound = "journey_not_found"
+        case journeyStep = "journey_step"
+        case termsNotAccepted = "terms_not_accepted"
+        case sessionNotApplicable = "session_not_applicable"
+        case mnpReservationExpired = "mnp_reservation_expired"
+
+        public var code: ErrorCode {
+            switch self {
+            case .detailsMismatch: 1201
+            case .idTaken, .invalidLength, .invalidCharacters, .invalidLoginId: 1202
+            case .linkInvalid: 1203
+            case .linkExpired: 1204
+            case .alreadyRegistered: 1205
+            case .identityCheckExpired: 1206
+            case .applicationNotFound: 1207
+            case .illegalTransition: 1208
+            case .documentType, .documentFormat, .documentFormatMismatch, .documentTooLarge: 1209
+            case .journeyNotFound: 1210
+            case .journeyStep: 1211
+            case .termsNotAccepted: 1212
+            case .sessionNotApplicable: 1213
+            case .mnpReservationExpired: 1214
+            }
+        }
+    }
+
     public var rpcError: RPCError {
         switch self {
         case .detailsMismatch:
-            RPCError(
-                code: ErrorCode(1201), message: "The details do not match the contract records.",
-                reason: "details_mismatch")
+            RPCError(Reason.detailsMismatch, message: "The details do not match the contract records.")
         case .idUnavailable(let reason, let message):
-            RPCError(code: ErrorCode(1202), message: message, reason: reason)
+            RPCError(reason, message: message)
         case .linkInvalid:
-            RPCError(code: ErrorCode(1203), message: "This link is not valid (unknown or already used).", reason: "link_invalid")
+            RPCError(Reason.linkInvalid, message: "This link is not valid (unknown or already used).")
         case .linkExpired:
-            RPCError(
-                code: ErrorCode(1204), message: "This link has expired; please start again.", reason: "link_expired")
+            RPCError(Reason.linkExpired, message: "This link has expired; please start again.")
         case .alreadyRegistered:
-            RPCError(
-                code: ErrorCode(1205), message: "This contract already has a My Page account; log in or recover it.",
-                reason: "already_registered")
+            RPCError(Reason.alreadyRegistered, message: "This contract already has a My Page account; log in or recover it.")
         case .ticketInvalid:
-            RPCError(
-                code: ErrorCode(1206), message: "The identity check has expired; enter the contract details again.",
-                reason: "identity_check_expired")
+            RPCError(Reason.identityCheckExpired, message: "The identity check has expired; enter the contract details again.")
         case .applicationNotFound:
-            RPCError(code: ErrorCode(1207), message: "No such application.", reason: "application_not_found")
+            RPCError(Reason.applicationNotFound, message: "No such application.")
         case .illegalTransition(let current, let allowed):
-            RPCError(
-                code: ErrorCode(1208), message: "Not possible while the application is \(current).",
-                reason: "illegal_transition",
+            RPCError(Reason.illegalTransition, message: "Not possible while the application is \(current).",
                 details: ["state": .string(current), "allowedFrom": .array(allowed.map(JSONValue.string))])
         case .documentRejected(let reason, let message):
-            RPCError(code: ErrorCode(1209), message: message, reason: reason)
+            RPCError(reason, message: message)
         case .journeyNotFound:
-            RPCError(
-                code: ErrorCode(1210), message: "No such journey (unknown, finished or expired); please start again.",
-                reason: "journey_not_found")
+            RPCError(Reason.journeyNotFound, message: "No such journey (unknown, finished or expired); please start again.")
         case .journeyStep(let expected):
-            RPCError(
-                code: ErrorCode(1211), message: "This step comes later; the journey waits for: \(expected).",
-                reason: "journey_step", details: ["expected": .string(expected)])
+            RPCError(Reason.journeyStep, message: "This step comes later; the journey waits for: \(expected).", details: ["expected": .string(expected)])
         case .termsNotAccepted:
-            RPCError(code: ErrorCode(1212), message: "The terms must be accepted.", reason: "terms_not_accepted")
+            RPCError(Reason.termsNotAccepted, message: "The terms must be accepted.")
         case .sessionNotApplicable:
-            RPCError(
-                code: ErrorCode(1213), message: "This session cannot be used here; log in with the right details.",
-                reason: "session_not_applicable")
+            RPCError(Reason.sessionNotApplicable, message: "This session cannot be used here; log in with the right details.")
         case .mnpReservationExpired(let lastValidDay):
-            RPCError(
-                code: ErrorCode(1214),
-                message: "The MNP reservation number has expired (valid through \(lastValidDay)); get a new one from the current carrier.",
-                reason: "mnp_reservation_expired", details: ["lastValidDay": .string(lastValidDay.description)])
+            RPCError(Reason.mnpReservationExpired, message: "The MNP reservation number has expired (valid through \(lastValidDay)); get a new one from the current carrier.", details: ["lastValidDay": .string(lastValidDay.description)])
         }
     }
 }

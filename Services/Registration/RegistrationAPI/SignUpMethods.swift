@@ -5,6 +5,7 @@ import ServiceKit
 /// `signup.verifyIdentity`: step 1 of My Page sign-up.
 public enum SignUpVerifyIdentity: RPCMethod {
     public static let name = "signup.verifyIdentity"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "My Page sign-up, step 1: customer number (leading zeros ignored), registered phone number and holder name in katakana. A mismatch says only that the details do not match; repeated mismatches are throttled. Returns a ticket for signup.submit."
 
@@ -33,6 +34,7 @@ public enum SignUpVerifyIdentity: RPCMethod {
 /// `signup.checkAccountId`: is this account ID free?
 public enum SignUpCheckAccountID: RPCMethod {
     public static let name = "signup.checkAccountId"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Whether an account ID can be chosen: 5-30 half-width letters, digits and symbols, case-insensitive, unused. Says why not."
 
@@ -54,6 +56,7 @@ public enum SignUpCheckAccountID: RPCMethod {
 /// `signup.submit`: the initial details; provisional registration and its e-mail.
 public enum SignUpSubmit: RPCMethod {
     public static let name = "signup.submit"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "My Page sign-up, steps 2-4: account ID, password (auth's policy), e-mail and nickname with the identity ticket. Registers provisionally and mails a single-use main-registration URL valid 24 hours."
 
@@ -78,7 +81,7 @@ public enum SignUpSubmit: RPCMethod {
     public static var errors: [RPCError] {
         [
             RegistrationError.ticketInvalid.rpcError, RegistrationError.alreadyRegistered.rpcError,
-            RegistrationError.idUnavailable(reason: RegistrationError.idTakenReason, message: "This ID is already in use; choose another.").rpcError,
+            RegistrationError.idUnavailable(reason: .idTaken, message: "This ID is already in use; choose another.").rpcError,
         ]
     }
 }
@@ -86,6 +89,7 @@ public enum SignUpSubmit: RPCMethod {
 /// `signup.complete`: the mailed URL's token and the password → main registration.
 public enum SignUpComplete: RPCMethod {
     public static let name = "signup.complete"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "My Page sign-up, step 5: the token from the mailed URL and the password chosen at submit complete main registration. Single use; expired 24 hours after the e-mail."
 
@@ -106,6 +110,7 @@ public enum SignUpComplete: RPCMethod {
 /// `mypage.login`: account ID or e-mail address, and password.
 public enum MyPageLogin: RPCMethod {
     public static let name = "mypage.login"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "My Page login with the account ID or the account's e-mail address and the password (checked by madoguchi-auth); returns auth's session."
 
@@ -128,6 +133,7 @@ public enum MyPageLogin: RPCMethod {
 /// `mypage.profile`: what My Page shows of the logged-in account.
 public enum MyPageProfile: RPCMethod {
     public static let name = "mypage.profile"
+    public static let access = MethodAccess.anyCaller
     public static let summary = "The logged-in My Page account: account ID, nickname, e-mail and customer number."
     public typealias Params = SessionParams
 

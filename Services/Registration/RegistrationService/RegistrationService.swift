@@ -63,8 +63,7 @@ public struct RegistrationService: ServiceDefinition {
 
     public func registerMethods(in registry: inout MethodRegistry) {
         registry.registerImport(stores.contracts, operators: operators)
-        registry.register(ContractShow.self) { [operators, stores] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(ContractShow.self) { [stores] params, context in
             guard let summary = try await stores.accounts.contractSummary(of: params.customerNumber.digits)
             else { throw RegistrationError.detailsMismatch }
             return summary
@@ -88,12 +87,10 @@ public struct RegistrationService: ServiceDefinition {
         registry.register(ApplicationUploadDocument.self) { params, _ in try await applications.uploadDocument(params) }
         registry.register(ApplicationActivate.self) { params, _ in try await applications.activate(session: params.session) }
         registry.register(ApplicationCancel.self) { params, _ in try await applications.cancel(session: params.session) }
-        registry.register(ApplicationAdvance.self) { [operators] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(ApplicationAdvance.self) { params, context in
             return try await applications.advance(params, peer: context.peer)
         }
-        registry.register(ApplicationShow.self) { [operators] params, context in
-            try operators.requireOperator(context.peer)
+        registry.register(ApplicationShow.self) { params, context in
             return try await applications.view(params.receptionNumber)
         }
 

@@ -34,7 +34,7 @@ extension Output {
         } catch let error as ImportFileError {
             Output.standardError("error: \(error.description)")
             throw ExitCode(1)
-        } catch let error as RPCError where error.reason == "import_rejected" {
+        } catch let error as RPCError where error.is(CommonReason.importRejected) {
             if !connection.json, case .array(let rows)? = error.data?["rejected"] {
                 for row in rows {
                     Output.standardError(

@@ -38,6 +38,15 @@ public struct JSONValueDecoder: Sendable {
         return (decoded, state.firstUnreadMember())
     }
 
+    /// The members `type` asks for when it decodes `value` — those it reads and those it
+    /// looks for and does not find — as dotted paths, whether or not the decode succeeds:
+    /// a type's `Codable` keys, for the contract test to hold its schema against.
+    public func keysAsked<T: Decodable>(_ type: T.Type, from value: JSONValue) -> Set<String> {
+        let state = DecodingState(recordsReads: false, logsAskedKeys: true)
+        _ = try? JSONValueDecoding(root: value, state: state).decodeValue(T.self)
+        return state.askedKeys ?? []
+    }
+
     /// A type `JSONValueDecoder` does not decode: a programming error in the type being
     /// decoded, never the sender's, so it is not a `DecodingError`.
     public struct UnsupportedType: Error, CustomStringConvertible {
@@ -62,10 +71,16 @@ public struct JSONValueDecoder: Sendable {
 final class DecodingState {
     let recordsReads: Bool
     private(set) var objects: [ObjectReads] = []
+    /// Every member asked for, present or not, as dotted paths; nil (and not kept) unless
+    /// the decode is `keysAsked`'s.
+    private(set) var askedKeys: Set<String>?
 
-    init(recordsReads: Bool) {
+    init(recordsReads: Bool, logsAskedKeys: Bool = false) {
         self.recordsReads = recordsReads
+        askedKeys = logsAskedKeys ? [] : nil
     }
+
+    func noteAsked(_ path: [any CodingKey]) { askedKeys?.insert(JSONValueDecoder.dottedPath(path)) }
 
     func record(_ object: ObjectReads) { objects.append(object) }
 

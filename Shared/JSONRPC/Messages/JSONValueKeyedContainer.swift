@@ -25,6 +25,7 @@ struct JSONValueKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// Where the member `key` is, nil when there is none; a member found is read.
     private func index(_ key: Key) -> ObjectReads.Index? {
+        if decoder.state.askedKeys != nil { decoder.state.noteAsked(path(key)) }
         guard let index = members.index(forKey: key.stringValue) else { return nil }
         reads?.markRead(index)
         return index

@@ -2,6 +2,7 @@
 public enum RPCDiscover: RPCMethod {
     public static let name = "rpc.discover"
     public static let summary = "Describes every method of this service as an OpenRPC document."
+    public static let access = MethodAccess.anyCaller
 
     /// The OpenRPC document (`openrpc`, `info`, `methods`).
     public struct Result: Codable, Sendable, Hashable, JSONSchemaDescribing {
@@ -40,6 +41,8 @@ public enum RPCDiscover: RPCMethod {
         var description: [String: JSONValue] = [
             "name": .string(method.name),
             "summary": .string(method.summary),
+            // Who may call it (any, service, operator): an OpenRPC extension field.
+            "x-access": .string(method.access.rawValue),
             "paramStructure": "by-name",
             "params": .array(params),
             "result": ["name": "result", "schema": method.result.json],

@@ -14,27 +14,31 @@ public struct MethodRegistry: Sendable {
         let handler: Handler
         /// Decodes the params as the handler would, and stops there.
         let checkParams: @Sendable (_ params: JSONValue?) throws -> Void
+        /// The members the params type asks for when it decodes the given params.
+        let keysAsked: @Sendable (_ params: JSONValue) -> Set<String>
 
-        init<M: RPCMethod>(
+        convenience init<M: RPCMethod>(
             _ method: M.Type, handler: Handler, checkParams: @escaping @Sendable (_ params: JSONValue?) throws -> Void
         ) {
-            self.describe = { MethodDescription(M.self) }
-            self.handler = handler
-            self.checkParams = checkParams
+            self.init(
+                describe: { MethodDescription(M.self) }, handler: handler, checkParams: checkParams,
+                keysAsked: { JSONValueDecoder().keysAsked(M.Params.self, from: $0) })
         }
 
         private init(
             describe: @escaping @Sendable () -> MethodDescription, handler: Handler,
-            checkParams: @escaping @Sendable (_ params: JSONValue?) throws -> Void
+            checkParams: @escaping @Sendable (_ params: JSONValue?) throws -> Void,
+            keysAsked: @escaping @Sendable (_ params: JSONValue) -> Set<String>
         ) {
             self.describe = describe
             self.handler = handler
             self.checkParams = checkParams
+            self.keysAsked = keysAsked
         }
 
         /// The same method with another handler.
         func with(_ handler: Handler) -> Entry {
-            Entry(describe: describe, handler: handler, checkParams: checkParams)
+            Entry(describe: describe, handler: handler, checkParams: checkParams, keysAsked: keysAsked)
         }
     }
 
@@ -49,8 +53,29 @@ public struct MethodRegistry: Sendable {
     }
 
     private(set) var entries: [String: Entry] = [:]
+    /// Who has which `MethodAccess`.
+    private let policy: any MethodAccessPolicy
 
-    public init() {}
+    /// A registry whose methods are open to callers as `policy` says; without one, only
+    /// methods open to any caller can be called.
+    public init(access policy: any MethodAccessPolicy) {
+        self.policy = policy
+    }
+
+    /// A registry without an access policy: only methods open to any caller can be called.
+    public init() {
+        self.init(access: NoPrivilegedCallers())
+    }
+
+    /// Throws the refusal of `M.access` unless the caller has it: the first thing every
+    /// handler does, before its params are read.
+    private func admission<M: RPCMethod>(_ method: M.Type) -> @Sendable (_ peer: PeerCredentials) throws -> Void {
+        guard let refusal = M.access.refusal else { return { _ in } }
+        let policy = policy
+        return { peer in
+            guard policy.allows(M.access, peer: peer) else { throw refusal }
+        }
+    }
 
     /// Registers `method`, replacing any earlier handler of the same name.
     ///
@@ -63,10 +88,12 @@ public struct MethodRegistry: Sendable {
         handler: @escaping @Sendable (M.Params, CallContext) async throws -> M.Result
     ) {
         let decode: @Sendable (JSONValue?) throws -> M.Params = { try M.decodeParams($0) }
+        let admit = admission(M.self)
         entries[M.name] = Entry(
             M.self,
             handler: .async { params, context in
-                try JSONCoding.sharedEncoder.encode(try await handler(try decode(params), context))
+                try admit(context.peer)
+                return try JSONCoding.sharedEncoder.encode(try await handler(try decode(params), context))
             },
             checkParams: Self.paramsCheck(M.self, deeperCheck: deeperCheck))
     }
@@ -82,10 +109,12 @@ public struct MethodRegistry: Sendable {
         handler: @escaping @Sendable (M.Params, CallContext) throws -> M.Result
     ) {
         let decode: @Sendable (JSONValue?) throws -> M.Params = { try M.decodeParams($0) }
+        let admit = admission(M.self)
         entries[M.name] = Entry(
             M.self,
             handler: .immediate { params, context in
-                try JSONCoding.sharedEncoder.encode(try handler(try decode(params), context))
+                try admit(context.peer)
+                return try JSONCoding.sharedEncoder.encode(try handler(try decode(params), context))
             },
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
@@ -93,6 +122,7 @@ public struct MethodRegistry: Sendable {
     /// Registers `method` answering `result` every time (`service.ping`, `rpc.discover`):
     /// an immediate method whose result is encoded once, here, not per call.
     public mutating func registerConstant<M: RPCMethod>(_ method: M.Type, result: M.Result) {
+        precondition(M.access == .anyCaller, "\(M.name): a constant answer is for any caller")
         entries[M.name] = Entry(
             M.self,
             handler: .constant(
@@ -104,6 +134,7 @@ public struct MethodRegistry: Sendable {
     /// `result` on the first call rather than here (`rpc.discover`, whose document of
     /// every method would otherwise be built at each start for the few calls that ask).
     mutating func registerLazyConstant<M: RPCMethod>(_ method: M.Type, result: @escaping @Sendable () -> M.Result) {
+        precondition(M.access == .anyCaller, "\(M.name): a constant answer is for any caller")
         let encoded = Mutex<Result<Data, any Error>?>(nil)
         let check: @Sendable (JSONValue?) throws -> Void = { _ = try M.decodeParams($0) }
         entries[M.name] = Entry(
@@ -124,7 +155,12 @@ public struct MethodRegistry: Sendable {
         _ method: M.Type, deeperCheck: (@Sendable (M.Params) throws -> Void)?
     ) -> @Sendable (JSONValue?) throws -> Void {
         let decode: @Sendable (JSONValue?) throws -> M.Params = { try M.decodeParams($0) }
-        return { params in try deeperCheck?(try decode(params)) }
+        // Decoded first, on a line of its own: inside `deeperCheck?(…)` the decode would be
+        // skipped with the call whenever there is no deeper check.
+        return { params in
+            let decoded = try decode(params)
+            try deeperCheck?(decoded)
+        }
     }
 
     /// The same methods, each answering `null` once its params decode instead of running
@@ -155,21 +191,42 @@ public struct MethodRegistry: Sendable {
     }
 
     func entry(named name: String) -> Entry? { entries[name] }
+
+    /// Every registered method's contract, sorted by name: what the contract test holds
+    /// each method's declaration against.
+    public var contracts: [MethodContract] {
+        entries.values.map { entry in
+            MethodContract(description: entry.describe(), checkParams: entry.checkParams, keysAsked: entry.keysAsked)
+        }.sorted { $0.description.name < $1.description.name }
+    }
+}
+
+/// A method as declared, with its params decoding, for checks of the whole contract.
+public struct MethodContract: Sendable {
+    /// What `rpc.discover` says of it.
+    public var description: MethodDescription
+    /// Decodes params as the method's handler would (the access check aside), and stops.
+    public var checkParams: @Sendable (_ params: JSONValue?) throws -> Void
+    /// The members its params type asks for when decoding the given params, found or not.
+    public var keysAsked: @Sendable (_ params: JSONValue) -> Set<String>
 }
 
 /// What discovery says of a method.
 public struct MethodDescription: Sendable, Hashable {
     public var name: String
     public var summary: String
+    public var access: MethodAccess
     public var params: JSONSchema
     public var result: JSONSchema
+    /// The method's own errors, and the refusal of its access first.
     public var errors: [RPCError]
 
     public init<M: RPCMethod>(_ method: M.Type) {
         name = M.name
         summary = M.summary
+        access = M.access
         params = M.Params.jsonSchema
         result = M.Result.jsonSchema
-        errors = M.errors
+        errors = (M.access.refusal.map { [$0] } ?? []) + M.errors
     }
 }

@@ -10,7 +10,11 @@ public protocol RPCMethod: Sendable {
     static var name: String { get }
     /// One sentence for `rpc.discover` and `madoctl methods`.
     static var summary: String { get }
-    /// The domain errors this method can answer with, for discovery.
+    /// Who may call it; the registry checks it before the handler runs. No default: each
+    /// method says so.
+    static var access: MethodAccess { get }
+    /// The domain errors this method can answer with, for discovery (the refusal of its
+    /// `access` is added there, not listed here).
     static var errors: [RPCError] { get }
     /// Reads the params from the parsed message. Left to its default: `Codable` through
     /// `JSONValueDecoder`, or, when `Params` is `JSONValueDecodable`, straight from the

@@ -28,15 +28,9 @@ public struct IdempotencyKey: StringRepresentedValue, Hashable, JSONSchemaDescri
     }
 }
 
-extension ErrorCode {
-    /// An idempotency key sent again with different params.
-    public static let idempotencyKeyReused = ErrorCode(1008)
-}
-
 extension RPCError {
     /// The refusal of an idempotency key sent again with different params.
     public static let idempotencyKeyReused = RPCError(
-        code: .idempotencyKeyReused,
-        message: "This idempotency key was used for a different call; use a new key for a new call.",
-        reason: "idempotency_key_reused")
+        CommonReason.idempotencyKeyReused,
+        message: "This idempotency key was used for a different call; use a new key for a new call.")
 }

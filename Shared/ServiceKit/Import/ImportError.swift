@@ -22,12 +22,10 @@ public enum ImportError: Error, Sendable, RPCErrorConvertible {
         switch self {
         case .notFound:
             RPCError(
-                code: ErrorCode(1004), message: "No such import in progress (unknown, committed or expired).",
-                reason: "import_not_found")
+                CommonReason.importNotFound, message: "No such import in progress (unknown, committed or expired).")
         case .rejected(let count, let rows):
             RPCError(
-                code: ErrorCode(1005), message: "\(count) row(s) refused; nothing was imported.",
-                reason: "import_rejected",
+                CommonReason.importRejected, message: "\(count) row(s) refused; nothing was imported.",
                 details: [
                     "rejectedCount": .int(Int64(count)),
                     "rejected": (try? JSONValue(encoding: rows)) ?? .array([]),

@@ -105,31 +105,33 @@ public struct ImportReport: Codable, Sendable, Hashable {
 /// `<dataset>.import.begin`: opens a staged import (operators only).
 public enum ImportBegin<Dataset: ImportKind>: RPCMethod {
     public static var name: String { "\(Dataset.name).import.begin" }
+    public static var access: MethodAccess { .operator }
     public static var summary: String {
         "Operators only: starts importing a file of \(Dataset.name) (\(Dataset.rowSummary)); send its rows with \(Dataset.name).import.rows, then \(Dataset.name).import.commit."
     }
     public typealias Result = ImportHandle
-    public static var errors: [RPCError] { [.operatorOnly] }
-}
+    }
 
 /// `<dataset>.import.rows`: adds rows to a staged import.
 public enum ImportRows<Dataset: ImportKind>: RPCMethod {
     public static var name: String { "\(Dataset.name).import.rows" }
+    public static var access: MethodAccess { .operator }
     public static var summary: String { "Operators only: adds a batch of rows to a staged import of \(Dataset.name)." }
     public typealias Params = ImportRowsParams
     public typealias Result = ImportStaged
-    public static var errors: [RPCError] { [.operatorOnly, ImportError.notFound.rpcError] }
+    public static var errors: [RPCError] { [ImportError.notFound.rpcError] }
 }
 
 /// `<dataset>.import.commit`: checks every row, then applies all of them or none.
 public enum ImportCommit<Dataset: ImportKind>: RPCMethod {
     public static var name: String { "\(Dataset.name).import.commit" }
+    public static var access: MethodAccess { .operator }
     public static var summary: String {
         "Operators only: checks every staged row of \(Dataset.name); applies them all in one transaction, or none with a report of the rejected rows. Importing the same file again changes nothing."
     }
     public typealias Params = ImportHandle
     public typealias Result = ImportReport
     public static var errors: [RPCError] {
-        [.operatorOnly, ImportError.notFound.rpcError, ImportError.rejected(count: 1, rows: []).rpcError]
+        [ImportError.notFound.rpcError, ImportError.rejected(count: 1, rows: []).rpcError]
     }
 }

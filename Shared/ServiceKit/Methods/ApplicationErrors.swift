@@ -1,19 +1,41 @@
 import JSONRPC
 import MadoguchiModels
 
-/// Application error codes shared by every service (see docs/errors.md). Each service
-/// adds its own in its range; these are the ones any service may answer with.
+/// The refusals any service may answer with (docs/errors.md, 1000–1099); each service
+/// adds its own in its range (`AuthError.Reason`, …). The two of `MethodAccess` are
+/// `AccessReason`, beside the dispatcher that sends them.
+public enum CommonReason: String, ErrorReason {
+    /// A service this one depends on is down, slow or restarting. Safe to retry later.
+    case unavailable
+    case importNotFound = "import_not_found"
+    case importRejected = "import_rejected"
+    case tooManyAttempts = "too_many_attempts"
+    case idempotencyKeyReused = "idempotency_key_reused"
+    case storageUnavailable = "storage_unavailable"
+
+    public var code: ErrorCode {
+        switch self {
+        case .unavailable: 1003
+        case .importNotFound: 1004
+        case .importRejected: 1005
+        case .tooManyAttempts: 1006
+        case .idempotencyKeyReused: 1008
+        case .storageUnavailable: 1009
+        }
+    }
+}
+
 extension ErrorCode {
     /// A service this one depends on is down, slow or restarting. Safe to retry later.
-    public static let unavailable = ErrorCode(1003)
+    public static let unavailable = CommonReason.unavailable.code
 }
 
 extension RPCError {
     /// A peer service could not answer in time.
     public static func unavailable(service: String, detail: String) -> RPCError {
         RPCError(
-            code: .unavailable, message: "The \(service) service is unavailable; try again later.",
-            reason: "unavailable", details: ["service": .string(service)])
+            CommonReason.unavailable, message: "The \(service) service is unavailable; try again later.",
+            details: ["service": .string(service)])
     }
 }
 

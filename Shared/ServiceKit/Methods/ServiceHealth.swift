@@ -5,6 +5,7 @@ import JSONRPC
 /// socket (so under systemd the call starts any that are not running).
 public enum ServiceHealth: RPCMethod {
     public static let name = "service.health"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Pings every service this one depends on over its socket, starting it if it is socket-activated; says which answer and how fast."
 

@@ -4,6 +4,7 @@ import JSONRPC
 /// `service.info`: what this process is and how it was started.
 public enum ServiceInfo: RPCMethod {
     public static let name = "service.info"
+    public static let access = MethodAccess.anyCaller
     public static let summary =
         "Name, version, pid, uptime, whether the process was socket-activated, its clock, and the calls it is answering."
 

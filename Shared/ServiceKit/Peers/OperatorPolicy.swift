@@ -73,14 +73,3 @@ public struct OperatorPolicy: Sendable {
         guard isOperator(peer) else { throw RPCError.operatorOnly }
     }
 }
-
-extension ErrorCode {
-    /// The caller may not use this method.
-    public static let forbidden = ErrorCode(1002)
-}
-
-extension RPCError {
-    /// An operator method called by someone who is not an operator.
-    public static let operatorOnly = RPCError(
-        code: .forbidden, message: "This method is for operators.", reason: "operator_only")
-}

@@ -29,8 +29,18 @@ public struct ServiceCallerPolicy: Sendable {
     }
 }
 
-extension RPCError {
-    /// A method for Madoguchi services (and operators) called by anyone else.
-    public static let serviceOnly = RPCError(
-        code: ErrorCode(1007), message: "This method is for Madoguchi services and operators.", reason: "service_only")
+/// The services' `MethodAccessPolicy`: operators are root and the operator group; services
+/// the service group (and operators).
+public struct CallerAccess: MethodAccessPolicy {
+    public let callers: ServiceCallerPolicy
+
+    public init(callers: ServiceCallerPolicy) { self.callers = callers }
+
+    public func allows(_ access: MethodAccess, peer: PeerCredentials) -> Bool {
+        switch access {
+        case .anyCaller: true
+        case .service: callers.isServiceOrOperator(peer)
+        case .operator: callers.operators.isOperator(peer)
+        }
+    }
 }

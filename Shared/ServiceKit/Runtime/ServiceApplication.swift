@@ -109,7 +109,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let started = ServiceInfo.Started(
             name: Definition.name, socketActivated: address.isInherited, clock: clock,
             clockKind: configuration.clockFile == nil ? "system" : "file", openFileLimit: openFiles.limit, calls: calls)
-        var registry = MethodRegistry()
+        var registry = MethodRegistry(access: CallerAccess(callers: configuration.serviceCallers))
         registry.registerConstant(ServicePing.self, result: ServicePing.Result(service: Definition.name))
         registry.registerImmediate(ServiceInfo.self) { _, _ in started.info() }
         let dependencies = Definition.dependencies.map { resources.peers.peer($0) }

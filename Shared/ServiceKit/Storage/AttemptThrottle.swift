@@ -88,7 +88,7 @@ extension RPCError {
     /// Too many failed attempts; `retryAfter` says when to try again.
     public static func tooManyAttempts(retryAfter: Date) -> RPCError {
         RPCError(
-            code: ErrorCode(1006), message: "Too many failed attempts; try again after \(ISO8601.tokyo(retryAfter)).",
-            reason: "too_many_attempts", details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
+            CommonReason.tooManyAttempts, message: "Too many failed attempts; try again after \(ISO8601.tokyo(retryAfter)).",
+            details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
     }
 }

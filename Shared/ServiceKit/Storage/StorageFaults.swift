@@ -119,8 +119,6 @@ public protocol ClassifiedStorageFault: Error {
 extension RPCError {
     /// The service cannot write to its storage right now; nothing was decided. Retry later.
     public static func storageUnavailable() -> RPCError {
-        RPCError(
-            code: ErrorCode(1009), message: "The service cannot record this right now; try again later.",
-            reason: "storage_unavailable")
+        RPCError(CommonReason.storageUnavailable, message: "The service cannot record this right now; try again later.")
     }
 }

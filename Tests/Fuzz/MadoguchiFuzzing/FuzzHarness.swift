@@ -1,12 +1,7 @@
-import AuthService
-import BillingService
 import Dispatch
 import Foundation
 import JSONRPC
-import LinesService
-import LinkingService
 import Logging
-import RegistrationService
 import ServiceKit
 
 /// What the fuzzer runs on each input: one line through the real parse and dispatch path
@@ -21,33 +16,11 @@ public struct FuzzHarness: Sendable {
     /// An ordinary caller: neither root, operator nor service.
     private static let caller = PeerCredentials(pid: 1, uid: 65534, gid: 65534)
 
-    /// Builds the four services' method tables in a scratch folder, removed again before
-    /// returning (the tables keep no file open that a params check uses).
+    /// Builds every service's method table (`ServiceTables`), merged into one.
     public static func make() throws -> FuzzHarness {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-fuzz-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let logger = Logger(label: "madoguchi-fuzz") { _ in SwiftLogNoOpLogHandler() }
-        let registry = try [
-            methods(of: AuthService.self, scratch: scratch, logger: logger),
-            methods(of: RegistrationService.self, scratch: scratch, logger: logger),
-            methods(of: BillingService.self, scratch: scratch, logger: logger),
-            methods(of: LinkingService.self, scratch: scratch, logger: logger),
-            methods(of: LinesService.self, scratch: scratch, logger: logger),
-        ].reduce(MethodRegistry()) { $0.merging($1) }
+        let registry = try ServiceTables.all().map(\.registry).reduce(MethodRegistry()) { $0.merging($1) }
         return FuzzHarness(dispatcher: Dispatcher(registry: registry.checkingParamsOnly(), logger: logger))
-    }
-
-    private static func methods<Definition: ServiceDefinition>(
-        of: Definition.Type, scratch: String, logger: Logger
-    ) throws -> MethodRegistry {
-        // A service never creates its state folder.
-        try FileManager.default.createDirectory(
-            atPath: scratch + "/" + Definition.name, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let options = try ServiceOptions.parse(["--state-dir", scratch + "/" + Definition.name, "--runtime-dir", scratch])
-        let configuration = ServiceConfiguration(serviceName: Definition.name, options: options, environment: [:])
-        let application = ServiceApplication<Definition>(
-            configuration: configuration, options: try Definition.Options.parse([]), logger: logger)
-        return try application.prepareOnSQLite().registry
     }
 
     /// Dispatches `line` as a server would and says what is wrong with the reply (nothing,

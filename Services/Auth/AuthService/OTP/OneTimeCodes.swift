@@ -49,9 +49,9 @@ struct OneTimeCodes: Sendable {
         let held = unrecorded.count(key)
         let wrongCode = WrongEntrySeen()
         let (hasher, maximumTries) = (hasher, maximumTries)
-        let outcome: Result<VerifiedCode, CodeError>
+        let outcome: Result<VerifiedCode, OneTimeCodeError>
         do {
-            outcome = try await store.checkLiveCode(codeKey) { stored -> Result<VerifiedCode, CodeError> in
+            outcome = try await store.checkLiveCode(codeKey) { stored -> Result<VerifiedCode, OneTimeCodeError> in
                 guard var record = stored else { return .failure(.noLiveCode) }
                 defer { stored = record }
                 if record.expiresAt <= now { return .failure(.expired) }
@@ -81,28 +81,5 @@ struct OneTimeCodes: Sendable {
             storageFaults.recordSuccess()
         }
         return try outcome.get()
-    }
-}
-
-/// Refusals of `otp.verify` (docs/errors.md).
-enum CodeError: Error, RPCErrorConvertible {
-    case noLiveCode
-    case expired
-    case incorrect(triesLeft: Int)
-    case tooManyTries
-
-    var rpcError: RPCError {
-        switch self {
-        case .noLiveCode:
-            RPCError(code: ErrorCode(1120), message: "There is no code to check; ask for a new one.", reason: "code_not_found")
-        case .expired:
-            RPCError(code: ErrorCode(1121), message: "The code has expired; ask for a new one.", reason: "code_expired")
-        case .incorrect(let triesLeft):
-            RPCError(
-                code: ErrorCode(1122), message: "The code is not correct.", reason: "code_incorrect",
-                details: ["triesLeft": .int(Int64(triesLeft))])
-        case .tooManyTries:
-            RPCError(code: ErrorCode(1123), message: "Too many wrong codes; ask for a new one.", reason: "code_too_many_tries")
-        }
     }
 }

@@ -89,7 +89,7 @@ struct LinkJourneys: Sendable {
                         loginId: try LoginID(validating: contract.customerNumber), password: params.password,
                         origin: params.origin, realm: .isp))
                 matches = true
-            } catch let refusal as RPCError where refusal.reason == "password_incorrect" {}
+            } catch let refusal as RPCError where refusal.is(AuthError.Reason.passwordIncorrect) {}
         }
         guard matches else { throw try await failedTry(&journey, LinkingError.ispLoginFailed) }
         // Only the contract's own holder, who has just proved it, learns that it is taken.

@@ -28,7 +28,7 @@ struct LinkedContracts: Sendable {
         let session: SessionInfo
         do {
             session = try await auth.call(SessionOpen.self, .init(.password(loginID, params.password), origin: params.origin))
-        } catch let refusal as RPCError where refusal.reason == "password_incorrect" || refusal.reason == "login_failed" {
+        } catch let refusal as RPCError where refusal.is(AuthError.Reason.passwordIncorrect) || refusal.is(AuthError.Reason.loginFailed) {
             throw LinkingError.loginFailed
         }
         guard let token = session.token, let key = session.loginID else { throw LinkingError.loginFailed }
@@ -79,8 +79,7 @@ struct LinkedContracts: Sendable {
         return .init(linkNumber: ended.linkNumber, customerNumber: ended.customerNumber, unlinkedAt: ISO8601.tokyo(now))
     }
 
-    func show(_ customerNumber: ISPCustomerNumber, peer: PeerCredentials) async throws -> LinkShow.Result {
-        try operators.requireOperator(peer)
+    func show(_ customerNumber: ISPCustomerNumber) async throws -> LinkShow.Result {
         guard let contract = try await store.contract(customerNumber.value) else { throw LinkingError.ispContractNotFound }
         return LinkShow.Result(
             customerNumber: contract.customerNumber, contractDescription: contract.description,

@@ -18,26 +18,24 @@ struct IdentityDocument: Sendable {
 
     init(type: String, contentType: String, base64: String) throws {
         guard Self.types.contains(type) else {
-            throw RegistrationError.documentRejected(
-                reason: "document_type",
+            throw RegistrationError.documentRejected(reason: .documentType,
                 message: "The document is a driver's licence, My Number card, passport or residence card.")
         }
         guard let signature = Self.signatures[contentType] else {
-            throw RegistrationError.documentRejected(reason: "document_format", message: "Upload a JPEG or PNG image.")
+            throw RegistrationError.documentRejected(reason: .documentFormat, message: "Upload a JPEG or PNG image.")
         }
         // Base64 is 4/3 of the data: refuse an oversize upload before decoding it.
         guard base64.utf8.count <= (Self.maximumBytes / 3 + 1) * 4 else {
-            throw RegistrationError.documentRejected(reason: "document_too_large", message: "An image is at most 4 MiB.")
+            throw RegistrationError.documentRejected(reason: .documentTooLarge, message: "An image is at most 4 MiB.")
         }
         guard let bytes = Data(base64Encoded: base64) else {
-            throw RegistrationError.documentRejected(reason: "document_format", message: "The image is not valid base64.")
+            throw RegistrationError.documentRejected(reason: .documentFormat, message: "The image is not valid base64.")
         }
         guard bytes.count <= Self.maximumBytes else {
-            throw RegistrationError.documentRejected(reason: "document_too_large", message: "An image is at most 4 MiB.")
+            throw RegistrationError.documentRejected(reason: .documentTooLarge, message: "An image is at most 4 MiB.")
         }
         guard bytes.count > signature.count, bytes.prefix(signature.count).elementsEqual(signature) else {
-            throw RegistrationError.documentRejected(
-                reason: "document_format_mismatch", message: "The file is not a \(contentType == "image/png" ? "PNG" : "JPEG") image.")
+            throw RegistrationError.documentRejected(reason: .documentFormatMismatch, message: "The file is not a \(contentType == "image/png" ? "PNG" : "JPEG") image.")
         }
         self.type = type
         self.contentType = contentType

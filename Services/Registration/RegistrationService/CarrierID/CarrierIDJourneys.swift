@@ -60,7 +60,8 @@ struct CarrierIDJourneys: Sendable {
         do {
             chosen = try LoginID(validating: text)
         } catch {
-            throw RegistrationError.idUnavailable(reason: error.reason, message: error.message)
+            // A login ID rule (its length, its characters) as the ID's own refusal.
+            throw RegistrationError.idUnavailable(reason: .init(rawValue: error.reason) ?? .invalidLoginId, message: error.message)
         }
         let display = HalfWidth.normalize(useEmail ? journey.email : carrierId ?? "")
         let now = clock.now()
@@ -96,7 +97,7 @@ struct CarrierIDJourneys: Sendable {
         }
         do {
             _ = try await auth.call(PasswordActivate.self, .init(loginId: try LoginID(validating: key)))
-        } catch let refusal as RPCError where refusal.reason == "password_incorrect" {
+        } catch let refusal as RPCError where refusal.is(AuthError.Reason.passwordIncorrect) {
             // Nothing pending: activated before a crash that kept the journey here.
         }
         let now = clock.now()

@@ -6,7 +6,7 @@ import RegistrationAPI
 /// taken while an active or unexpired provisional account, an issued carrier ID or an
 /// unexpired issuance journey holds it (each store checks it in its own tables).
 enum LoginNames {
-    static let takenReason = RegistrationError.idTakenReason
+    static let takenReason = RegistrationError.Reason.idTaken
     static let takenMessage = "This ID is already in use; choose another."
     /// The refusal of a taken name.
     static var taken: RegistrationError { .idUnavailable(reason: takenReason, message: takenMessage) }

@@ -49,7 +49,7 @@ struct SignUps: Sendable {
         }
         let taken = try await store.isLoginNameTaken(accountID.normalized, at: clock.now())
         return taken
-            ? .init(available: false, reason: LoginNames.takenReason, message: LoginNames.takenMessage)
+            ? .init(available: false, reason: LoginNames.takenReason.rawValue, message: LoginNames.takenMessage)
             : .init(available: true)
     }
 
@@ -102,7 +102,7 @@ struct SignUps: Sendable {
         let loginID = try LoginID(validating: key)
         do {
             _ = try await auth.call(PasswordActivate.self, .init(loginId: loginID, password: password))
-        } catch let refusal as RPCError where refusal.reason == "password_incorrect" {
+        } catch let refusal as RPCError where refusal.is(AuthError.Reason.passwordIncorrect) {
             // Activated before a crash that kept this account provisional: the password
             // is then already active, and the retry may finish the job.
             _ = try await auth.call(PasswordVerify.self, .init(loginId: loginID, password: password))
@@ -128,7 +128,7 @@ struct SignUps: Sendable {
             let probe = (try? LoginID(validating: text)) ?? Self.unknownLogin
             do {
                 _ = try await auth.call(PasswordVerify.self, .init(loginId: probe, password: params.password, origin: params.origin))
-            } catch let refusal as RPCError where refusal.reason != AuthError.passwordIncorrect.rpcError.reason {
+            } catch let refusal as RPCError where !refusal.is(AuthError.Reason.passwordIncorrect) {
                 throw refusal
             } catch {}
             throw AuthError.passwordIncorrect
