@@ -29,7 +29,7 @@ func service(_ folder: String, library: String, executable: String, extra: [Targ
     [
         .target(
             name: library,
-            dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels", logging, grdb] + extra,
+            dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "MadoguchiModels", logging, grdb] + extra,
             path: "Services/\(folder)/\(library)"
         ),
         .executableTarget(
@@ -91,12 +91,21 @@ let package = Package(
             dependencies: ["WireMacros", nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
             path: "Shared/JSONRPC"
         ),
+        // What every service's wire contract shares (the common methods and refusals,
+        // idempotency keys, imports, the models' schemas): all a client needs, no storage.
+        .target(name: "ServiceContract", dependencies: ["JSONRPC", "MadoguchiModels"], path: "Shared/ServiceContract"),
+        // How callers reach the services: the socket directory and peer pools, and the
+        // outbox spool's reader (madoctl and the services).
+        .target(
+            name: "ServiceClient",
+            dependencies: ["JSONRPC", "ServiceContract", nio, nioPosix, nioConcurrency, logging],
+            path: "Shared/ServiceClient"),
         // A service's state is in its SQLite file (GRDB) or, for a fleet of hosts, in
         // PostgreSQL (postgres-nio): `Storage/` and `Postgres/` (issue 24).
         .target(
             name: "ServiceKit",
             dependencies: [
-                "JSONRPC", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb,
+                "JSONRPC", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb,
                 crypto, subprocess, system, postgres, nioSSL,
             ],
             path: "Shared/ServiceKit"
@@ -104,14 +113,14 @@ let package = Package(
     ]
         + [
             .target(
-                name: "AuthAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"], path: "Services/Auth/AuthAPI")
+                name: "AuthAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"], path: "Services/Auth/AuthAPI")
         ]
         + service(
             "Auth", library: "AuthService", executable: "madoguchi-auth",
             extra: ["AuthAPI", postgres, crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
         + [
             .target(
-                name: "RegistrationAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
+                name: "RegistrationAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"],
                 path: "Services/Registration/RegistrationAPI")
         ]
         + service(
@@ -119,7 +128,7 @@ let package = Package(
             extra: ["AuthAPI", "RegistrationAPI", argumentParser])
         + [
             .target(
-                name: "BillingAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
+                name: "BillingAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"],
                 path: "Services/Billing/BillingAPI")
         ]
         + service(
@@ -127,7 +136,7 @@ let package = Package(
             extra: ["AuthAPI", "BillingAPI", postgres, argumentParser, csv])
         + [
             .target(
-                name: "LinkingAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels"],
+                name: "LinkingAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"],
                 path: "Services/Linking/LinkingAPI")
         ]
         + service(
@@ -135,7 +144,7 @@ let package = Package(
             extra: ["AuthAPI", "RegistrationAPI", "LinkingAPI", argumentParser])
         + [
             .target(
-                name: "LinesAPI", dependencies: ["ServiceKit", "JSONRPC", "MadoguchiModels", "AuthAPI"],
+                name: "LinesAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels", "AuthAPI"],
                 path: "Services/Lines/LinesAPI")
         ]
         + service(
@@ -145,8 +154,8 @@ let package = Package(
             .target(
                 name: "MadoctlCommands",
                 dependencies: [
-                    "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI", "LinesAPI",
-                    "MadoguchiModels", argumentParser,
+                    "JSONRPC", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "LinesAPI", "MadoguchiModels", argumentParser,
                     nio, nioPosix, nioExtras, csv, histogram,
                 ],
                 path: "Services/madoctl/MadoctlCommands"
@@ -158,7 +167,7 @@ let package = Package(
             .target(
                 name: "MadoguchiFuzzing",
                 dependencies: [
-                    "JSONRPC", "ServiceKit", "AuthService", "RegistrationService", "BillingService", "LinkingService",
+                    "JSONRPC", "ServiceKit", "ServiceContract", "ServiceClient", "AuthService", "RegistrationService", "BillingService", "LinkingService",
                     "LinesService", logging,
                 ],
                 path: "Tests/Fuzz/MadoguchiFuzzing"
@@ -168,34 +177,34 @@ let package = Package(
             // Tests
             .target(
                 name: "TestSupport",
-                dependencies: ["JSONRPC", "ServiceKit", nioPosix, nioConcurrency, grdb, postgres, logging],
+                dependencies: ["JSONRPC", "ServiceKit", "ServiceContract", "ServiceClient", nioPosix, nioConcurrency, grdb, postgres, logging],
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
             .testTarget(
                 name: "AuthServiceTests",
                 dependencies: [
-                    "AuthService", "AuthAPI", "ServiceKit", "MadoguchiModels", "JSONRPC", "TestSupport", postgres,
+                    "AuthService", "AuthAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "JSONRPC", "TestSupport", postgres,
                     logging, grdb,
                 ]),
             .testTarget(
                 name: "BillingServiceTests",
-                dependencies: ["BillingService", "BillingAPI", "ServiceKit", "MadoguchiModels", "TestSupport", postgres]),
+                dependencies: ["BillingService", "BillingAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "TestSupport", postgres]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             // Every method's declaration against its schema, seed, errors and docs (issue 25).
             .testTarget(
                 name: "ContractTests",
                 dependencies: [
-                    "MadoguchiFuzzing", "JSONRPC", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
                     "LinesAPI",
                 ]),
-            .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", grdb]),
-            .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "JSONRPC", "TestSupport", postgres, logging, grdb]),
+            .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "TestSupport", grdb]),
+            .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: [
-                    "JSONRPC", "TestSupport", "ServiceKit", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "JSONRPC", "TestSupport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
                     "LinesAPI", "MadoguchiModels", grdb, postgres, logging,
                 ]
             ),

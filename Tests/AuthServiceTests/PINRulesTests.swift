@@ -3,6 +3,7 @@ import AuthAPI
 import Foundation
 import MadoguchiModels
 import ServiceKit
+import ServiceContract
 import Testing
 
 @Suite struct GuessablePINTests {

@@ -4,6 +4,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import ServiceKit
+import ServiceContract
 import Testing
 
 /// The PIN book on both engines, by the same tests, each with two hosts (`TwoHosts`).

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import PostgresNIO
+import ServiceClient
 @testable import ServiceKit
 import TestSupport
 

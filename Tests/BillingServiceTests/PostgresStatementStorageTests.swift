@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import MadoguchiModels
 import PostgresNIO
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 @testable import BillingService
 

@@ -2,6 +2,7 @@ import BillingAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 import Testing
 

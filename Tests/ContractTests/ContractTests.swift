@@ -6,6 +6,7 @@ import LinesAPI
 import LinkingAPI
 import MadoguchiFuzzing
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
 import Testing
 

@@ -1,8 +1,10 @@
 import Foundation
 import JSONRPC
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The four real executables, started as systemd starts them and as an operator would.
 @Suite struct ActivationTests {

@@ -4,9 +4,10 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Statements across the real billing, auth and registration processes: the 15-month
 /// window on the test clock, tax per rate, ownership of sessions, re-imports.

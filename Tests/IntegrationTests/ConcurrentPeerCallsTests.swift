@@ -2,9 +2,10 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import LinesAPI
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Calls between real service processes run concurrently: a call waiting on a peer does
 /// not hold back a fast one sent after it on the same connection, and calls that reach

@@ -1,7 +1,8 @@
 import Foundation
-import PostgresNIO
 import GRDB
 import JSONRPC
+import PostgresNIO
+import ServiceClient
 import ServiceKit
 import TestSupport
 

@@ -4,9 +4,10 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// SIGKILL in the middle of a write load, then a fresh activation on the same state:
 /// every acknowledged write is there, no step is half-applied, the outbox spools each

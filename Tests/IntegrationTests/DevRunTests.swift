@@ -2,9 +2,11 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// `compose/dev-run` keeps every socket listening: a service that exits cleanly is started
 /// again on its next call, one that fails is reported by name and stops the rest.

@@ -1,8 +1,9 @@
 import Foundation
 import JSONRPC
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// What `rpc.discover` advertises is what the services send and docs/errors.md lists:
 /// every refusal reason a method declares is a documented one.

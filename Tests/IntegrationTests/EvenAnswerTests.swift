@@ -4,8 +4,8 @@ import LinkingAPI
 import MadoguchiModels
 import RegistrationAPI
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Answers that must not tell whether an account, e-mail or ISP contract exists must not
 /// tell it by their time either, nor by how they fail: known and unknown alike take at

@@ -1,8 +1,9 @@
 import Foundation
 import JSONRPC
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Hostile input against every running service process: each gets an error or a closed
 /// connection, and the service keeps serving a well-behaved client throughout, each of

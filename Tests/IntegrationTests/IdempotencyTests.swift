@@ -3,9 +3,10 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Calls whose repeat would apply twice (a second code sent, a second application made,
 /// a second PIN failure counted)

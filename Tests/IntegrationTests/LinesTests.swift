@@ -4,8 +4,8 @@ import JSONRPC
 import LinesAPI
 import MadoguchiModels
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// madoguchi-lines through the Swift client: each voice option, the PIN and session ways
 /// in, the lock until midnight Tokyo, and the data-only SIM.

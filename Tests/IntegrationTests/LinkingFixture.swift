@@ -5,9 +5,10 @@ import JSONRPC
 import LinkingAPI
 import MadoguchiModels
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The real madoguchi-auth, madoguchi-registration and madoguchi-linking under
 /// `systemd-socket-activate` in one sandbox, with two ISP contracts imported and their

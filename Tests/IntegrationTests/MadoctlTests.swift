@@ -1,8 +1,10 @@
 import Foundation
 import JSONRPC
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// `madoctl` driving the real, socket-activated services.
 @Suite struct MadoctlTests {

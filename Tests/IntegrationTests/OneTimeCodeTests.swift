@@ -2,8 +2,8 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// One-time codes through the real madoguchi-auth: sent only through the outbox (read
 /// here from the spool), single use, expiring, with limited tries.

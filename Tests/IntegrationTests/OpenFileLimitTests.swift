@@ -1,8 +1,9 @@
 import Foundation
 import JSONRPC
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The real service under a low open-file hard limit (`prlimit`): it serves no more
 /// connections than the limit has room for, so that it never runs out of descriptors —

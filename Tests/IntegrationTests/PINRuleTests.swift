@@ -3,8 +3,8 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The rules of who may set and change which PIN, and when, through the real
 /// madoguchi-auth process with the test clock.

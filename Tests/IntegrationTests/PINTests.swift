@@ -2,9 +2,10 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// PINs through the real madoguchi-auth process, with the test clock.
 @Suite struct PINTests {

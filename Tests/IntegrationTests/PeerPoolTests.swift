@@ -1,9 +1,11 @@
 import Foundation
 import JSONRPC
 import RegistrationAPI
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Registration's pool of connections to auth (`PeerService`), seen from auth's side: the
 /// connections its socket has accepted and not closed, counted by the kernel.

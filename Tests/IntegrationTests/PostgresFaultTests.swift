@@ -6,9 +6,10 @@ import LinesAPI
 import LinkingAPI
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Services on PostgreSQL with the server hung (its first process and every process
 /// serving the database stopped with SIGSTOP, on a cluster of the test's own): calls are

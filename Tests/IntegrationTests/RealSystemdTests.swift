@@ -1,8 +1,10 @@
 import Foundation
 import JSONRPC
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The shipped units (compose/systemd) under a real systemd user manager: socket
 /// activation, notify readiness, restart after a crash, idle exit and re-activation, and

@@ -2,9 +2,11 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// A sandbox running the real madoguchi-auth and madoguchi-registration under
 /// `systemd-socket-activate`, with two contracts imported through `madoctl`.

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The secrets scan looks for the PINs and passwords the tests use; this reads the
 /// multi-process tests' sources (and the demo loader) for every PIN and password literal

@@ -1,7 +1,8 @@
 import Foundation
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Auth's methods that set a credential without the old one or send a code answer only
 /// Madoguchi services (the service group) and operators; every socket caller is in the

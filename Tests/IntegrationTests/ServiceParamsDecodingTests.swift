@@ -5,6 +5,7 @@ import LinesAPI
 import LinkingAPI
 import Logging
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 import Testing
 

@@ -4,8 +4,8 @@ import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// SIGTERM stops the server first and the outbox deliverer after it, with a last pass:
 /// mail written by the last calls leaves before the process exits.

@@ -1,7 +1,8 @@
 import Foundation
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The fleet as `compose/install` ships it, under a real systemd system manager (PID 1 of
 /// a throw-away container): socket activation, dynamic users, the pepper from

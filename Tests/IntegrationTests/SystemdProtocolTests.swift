@@ -1,8 +1,8 @@
 import Foundation
 import JSONRPC
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// What a service tells systemd (sd_notify) and how it logs to the journal, checked with
 /// the real libsystemd calls against sockets and files the test holds.

@@ -1,7 +1,8 @@
 import Foundation
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The units in compose/systemd, as `compose/install` installs them: `systemd-analyze
 /// verify` says nothing at all about them, `systemd-analyze security` rates every

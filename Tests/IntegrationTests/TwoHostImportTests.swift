@@ -2,9 +2,10 @@ import BillingAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// A statement import across two billing "hosts" on one PostgreSQL database (two real
 /// processes, each in a sandbox of its own): batches sent to either host stage into one

@@ -2,9 +2,10 @@ import Foundation
 import JSONRPC
 import LinesAPI
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Two "hosts" of madoguchi-auth and madoguchi-lines on one PostgreSQL database: each
 /// host its own sandbox, sockets and spool. A line's options are one truth: a change on

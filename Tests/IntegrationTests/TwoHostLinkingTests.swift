@@ -3,8 +3,8 @@ import JSONRPC
 import LinkingAPI
 import MadoguchiModels
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Two "hosts" of madoguchi-auth and madoguchi-linking on one PostgreSQL database (host A
 /// also runs registration, where the carrier IDs are issued and journeys start): a journey

@@ -3,9 +3,11 @@ import JSONRPC
 import MadoguchiModels
 import PostgresNIO
 import RegistrationAPI
+import ServiceClient
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// Two "hosts" of madoguchi-auth and madoguchi-registration on one PostgreSQL database,
 /// each with its own sandbox, sockets and spool: one account ID claimed on both at once

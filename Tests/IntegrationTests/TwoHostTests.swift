@@ -4,10 +4,11 @@ import JSONRPC
 import Logging
 import MadoguchiModels
 import PostgresNIO
+import ServiceClient
 import ServiceKit
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Two "hosts" of the real madoguchi-auth on one PostgreSQL (the tests' private cluster):
 /// each host its own sandbox — runtime folder, sockets, spool, log — and both processes

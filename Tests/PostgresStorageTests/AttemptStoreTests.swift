@@ -4,8 +4,8 @@ import JSONRPC
 import Logging
 import PostgresNIO
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// `AttemptThrottle` on both engines, by the same tests: SQLite (the service's file, two
 /// pools on it standing for two processes) and PostgreSQL (the tests' private cluster,

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 import ServiceKit
+import TestSupport
+import Testing
 
 /// The connection string: where the database is, from a file or a systemd credential,
 /// its password never repeated in a description or an error.

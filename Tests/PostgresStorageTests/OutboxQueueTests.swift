@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The outbox on PostgreSQL with two hosts' deliverers running at once (two clients of
 /// the tests' private cluster, each delivering into a spool of its own): every message

@@ -1,8 +1,8 @@
 import Logging
 import PostgresNIO
-import Testing
-import TestSupport
 import ServiceKit
+import TestSupport
+import Testing
 
 /// A service's schema migrated on a real PostgreSQL (the tests' private cluster): once,
 /// however many hosts start together; all or nothing; never by an older build over a

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import ServiceContract
 import ServiceKit
 import Testing
 

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import Logging
+import ServiceClient
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The outbox over a real SQLite file and a real spool folder.
 @Suite struct OutboxTests {

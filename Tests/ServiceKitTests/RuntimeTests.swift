@@ -2,9 +2,10 @@ import Foundation
 import JSONRPC
 import Logging
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct FileClockTests {
     @Test func now_isReReadOnEveryUse() throws {

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 /// The SQLite side every service shares: durability and the key record.
 @Suite struct ServiceDatabaseTests {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceClient
 import ServiceKit
 
 /// Looks for secrets in clear where none may be: every log in a sandbox and every text

@@ -1,6 +1,6 @@
 import Foundation
 import JSONRPC
-import ServiceKit
+import ServiceContract
 
 /// One entry of the security audit trail.
 @WireObject

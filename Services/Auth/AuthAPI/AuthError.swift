@@ -1,7 +1,7 @@
 import Foundation
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// The auth service's answers that are refusals, each one documented code with a stable
 /// `data.reason` (docs/errors.md, 1100–1199).

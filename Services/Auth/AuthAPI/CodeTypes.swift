@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// What a code is for (`signup`, `isp-link`, `carrier-id`…): 1–32 lower-case letters,
 /// digits and `-`. A code issued for one purpose never verifies another.

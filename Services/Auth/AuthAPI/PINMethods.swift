@@ -1,7 +1,7 @@
 import Foundation
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 extension PINKind: JSONSchemaDescribing {}
 

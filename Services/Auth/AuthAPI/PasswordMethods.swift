@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 extension LoginID: JSONSchemaDescribing {
     public static var jsonSchema: JSONSchema { .string(description: "Account ID or e-mail address; case-insensitive.") }

@@ -2,9 +2,9 @@ import AuthAPI
 import GRDB
 import JSONRPC
 import Logging
-import ServiceLifecycle
 import MadoguchiModels
 import ServiceKit
+import ServiceLifecycle
 
 /// Madoguchi auth/PIN service: PINs, passwords, sessions and one-time codes.
 ///

@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// The billing service's refusals, each one documented code with a stable `data.reason`
 /// (docs/errors.md, 1300–1399).

@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// One line of a statement. `amount` is `quantity × unitPrice`, before consumption tax.
 @WireObject

@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// Whose statements: a customer's session (from madoguchi-auth), which sees only its own
 /// customer's; or, for operators, a customer number.

@@ -1,4 +1,4 @@
-import ServiceKit
+import ServiceContract
 
 /// The statements dataset: `statements.import.begin|rows|commit`. One row is one
 /// customer's statement for one month, with its line items.

@@ -1,6 +1,7 @@
 import AuthAPI
 import BillingAPI
 import JSONRPC
+import ServiceClient
 import ServiceKit
 
 /// Who may read whose statements: a session, checked with madoguchi-auth over its

@@ -1,4 +1,4 @@
-import ServiceKit
+import ServiceContract
 
 /// The operator's line inventory, imported as `lines.import.*`: which numbers are voice
 /// lines (with a network PIN and voice options) and which are data-only SIMs.

@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import LinesAPI
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 
 /// Lines' nuisance-call block lists. Numbers are stored normalised (`PhoneNumber`'s

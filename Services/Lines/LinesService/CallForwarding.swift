@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import LinesAPI
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 
 /// Lines' call forwarding: on with a destination, or off.

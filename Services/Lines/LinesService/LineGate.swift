@@ -3,6 +3,8 @@ import Foundation
 import JSONRPC
 import LinesAPI
 import MadoguchiModels
+import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// A voice line a caller has proved they may manage, and how.

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import LinesAPI
+import ServiceClient
 import ServiceKit
 
 /// What a change to a line's options leaves behind: an audit line and an SMS to the line.

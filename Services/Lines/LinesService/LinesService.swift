@@ -2,6 +2,7 @@ import AuthAPI
 import GRDB
 import JSONRPC
 import LinesAPI
+import ServiceClient
 import ServiceKit
 
 /// Madoguchi lines service: the voice options of MVNO voice SIMs — nuisance-call block

@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// The ISP contracts dataset: `ispContracts.import.begin|rows|commit`. Rows never carry a
 /// password (a staged row is kept in clear until the commit); `ispContracts.setPassword`

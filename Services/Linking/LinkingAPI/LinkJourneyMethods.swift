@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// Params naming a journey, for the carrier ID's session that started it.
 @WireObject

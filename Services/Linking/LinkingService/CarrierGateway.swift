@@ -2,6 +2,7 @@ import AuthAPI
 import JSONRPC
 import LinkingAPI
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Who a session belongs to, as madoguchi-auth and madoguchi-registration say over their

@@ -1,5 +1,7 @@
 import Foundation
 import MadoguchiModels
+import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// The messages linking sends, in Japanese as customers receive them. Each goes to the

@@ -2,6 +2,7 @@ import AuthAPI
 import GRDB
 import JSONRPC
 import LinkingAPI
+import ServiceClient
 import ServiceKit
 
 /// Madoguchi account-linking service: ISP contracts (imported by operators) linked to

@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// Where an application stands.
 public enum ApplicationState: String, Codable, Sendable, CaseIterable, JSONSchemaDescribing {

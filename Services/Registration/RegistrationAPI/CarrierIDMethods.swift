@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// The steps of a carrier ID issuance journey, in order.
 public enum CarrierIDStep: String, Codable, Sendable, CaseIterable, JSONSchemaDescribing {

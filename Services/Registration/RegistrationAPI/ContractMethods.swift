@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// The contract records dataset: `contracts.import.begin|rows|commit`.
 public enum ContractRecords: ImportKind {

@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// How the recovered member ID and password reach the customer.
 public enum RecoveryRoute: String, Codable, Sendable, CaseIterable, JSONSchemaDescribing {

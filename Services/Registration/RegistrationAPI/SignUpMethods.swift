@@ -1,6 +1,6 @@
 import JSONRPC
 import MadoguchiModels
-import ServiceKit
+import ServiceContract
 
 /// `signup.verifyIdentity`: step 1 of My Page sign-up.
 public enum SignUpVerifyIdentity: RPCMethod {

@@ -1,6 +1,7 @@
 import AuthAPI
 import JSONRPC
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// madoguchi-auth as registration uses it, over auth's socket: every credential is

@@ -1,6 +1,8 @@
 import Foundation
 import MadoguchiModels
 import RegistrationAPI
+import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// The messages registration sends, in Japanese as customers receive them. Links carry a

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import JSONRPC
-import ServiceKit
+import ServiceClient
 
 /// How `madoctl` finds and talks to services.
 struct ConnectionOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import JSONRPC
-import ServiceKit
+import ServiceContract
 
 /// The options of every `madoctl <dataset> import FILE`.
 struct ImportOptions: ParsableArguments {

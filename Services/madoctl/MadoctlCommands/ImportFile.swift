@@ -1,7 +1,7 @@
 import CSV
 import Foundation
 import JSONRPC
-import ServiceKit
+import ServiceContract
 
 /// Reads an import file as a stream of rows of fields, so that a file of a million
 /// statements never sits in memory whole: CSV with a header row (UTF-8, a BOM is

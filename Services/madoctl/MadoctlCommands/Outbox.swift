@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import JSONRPC
-import ServiceKit
+import ServiceClient
 
 extension Madoctl {
     /// `madoctl outbox`: what the spool holds (mail, SMS, voice calls, letters).

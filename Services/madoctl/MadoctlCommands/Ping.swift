@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import JSONRPC
-import ServiceKit
+import ServiceClient
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl ping`: `service.ping` on every service, with the round trip.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceClient
 
 /// Everything a service needs to start, resolved once from flags and environment.
 public struct ServiceConfiguration: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSONRPC
+import ServiceContract
 
 /// Answers of calls made with an `IdempotencyKey`, kept for a day, per caller uid and
 /// method. A handler looks its key up before doing anything and records its answer in

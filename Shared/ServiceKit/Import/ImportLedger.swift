@@ -1,3 +1,5 @@
+import ServiceContract
+
 /// What a commit has found so far, row by row in file order, on either engine: the
 /// report, the refused rows (the first `ImportError.listedRejections` of them, and how
 /// many in all), and the keys seen (a second row with a key already seen is refused).

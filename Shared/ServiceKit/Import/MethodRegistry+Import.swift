@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Logging
+import ServiceContract
 
 extension MethodRegistry {
     /// Registers `<dataset>.import.begin|rows|commit`, for operators only.

@@ -3,6 +3,7 @@ import JSONRPC
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceContract
 
 /// A dataset a service can keep in PostgreSQL: at commit, its admitted rows are applied a
 /// page at a time, in file order, in the commit's transaction.

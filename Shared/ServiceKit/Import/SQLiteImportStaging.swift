@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSONRPC
+import ServiceContract
 
 /// Imports staged in the service's SQLite file (`import_job`, `import_row`) and applied
 /// row by row (`ImportDataset.apply(staged:in:)`) in one transaction.

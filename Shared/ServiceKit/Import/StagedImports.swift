@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 
 /// Staged, all-or-nothing imports: a file's rows arrive in batches (a file may be far
 /// larger than one message), are checked as they arrive, wait in a staging table, and are

@@ -1,5 +1,6 @@
 import Foundation
 import MadoguchiModels
+import ServiceClient
 
 /// Formats an outbox e-mail as an RFC 5322 / MIME message: UTF-8 text, base64 body, the
 /// subject as an RFC 2047 encoded word, a Message-ID built from the outbox id.

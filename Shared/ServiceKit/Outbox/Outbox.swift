@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSONRPC
+import ServiceClient
 
 /// Where services put messages to customers. `enqueue` writes into the caller's own
 /// transaction, so a message exists exactly when the change that causes it commits; the

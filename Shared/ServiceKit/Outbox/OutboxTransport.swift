@@ -1,4 +1,5 @@
 import Foundation
+import ServiceClient
 
 /// Hands one message to the outside world. Delivering the same `id` twice must not send
 /// it twice where the transport can tell (the spool names files by id).

@@ -1,5 +1,7 @@
 import Foundation
 import JSONRPC
+import ServiceClient
+import ServiceContract
 
 /// Delivers into a spool folder: e-mail as RFC 5322 files in Maildir layout
 /// (`mail/tmp`, `mail/new`, `mail/cur`), SMS, voice calls and letters as JSON files in
@@ -41,13 +43,7 @@ public struct SpoolTransport: OutboxTransport {
     }
 }
 
-/// What an SMS, voice call or letter looks like in the spool.
-public struct SpooledMessage: Codable, Sendable, Hashable {
-    public var message: OutboxMessage
-    public var id: Int64
-    public var service: String
-    public var createdAt: String
-}
+
 
 struct SpoolError: Error, CustomStringConvertible {
     let path: String

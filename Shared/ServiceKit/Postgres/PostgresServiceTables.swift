@@ -2,6 +2,8 @@ import Foundation
 import JSONRPC
 import Logging
 import PostgresNIO
+import ServiceClient
+import ServiceContract
 
 /// The tables every service keeps beside its own in PostgreSQL, as in its SQLite file:
 /// the outbox and the answers of keyed calls. A service's store writes them on the

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import JSONRPC
 import Logging
+import ServiceClient
+import ServiceContract
 import ServiceLifecycle
 import Systemd
 

@@ -3,6 +3,7 @@ import GRDB
 import JSONRPC
 import Logging
 import PostgresNIO
+import ServiceClient
 import ServiceLifecycle
 
 /// What makes one Madoguchi service: its name, its database migrations and its methods.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSONRPC
+import ServiceContract
 
 /// Counts failed attempts per key (a customer number, a caller) in a fixed window, in the
 /// database, so a restart forgets nothing. Once a key reaches its limit, attempts are
@@ -84,11 +85,3 @@ public struct AttemptThrottle: Sendable {
     }
 }
 
-extension RPCError {
-    /// Too many failed attempts; `retryAfter` says when to try again.
-    public static func tooManyAttempts(retryAfter: Date) -> RPCError {
-        RPCError(
-            CommonReason.tooManyAttempts, message: "Too many failed attempts; try again after \(ISO8601.tokyo(retryAfter)).",
-            details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
-    }
-}

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JSONRPC
 import Logging
+import ServiceContract
 import Synchronization
 
 /// Storage faults (a full disk, an I/O error, a corrupt file) in words an operator acts
@@ -116,9 +117,3 @@ public protocol ClassifiedStorageFault: Error {
     var storageFaultKind: StorageFaults.Kind { get }
 }
 
-extension RPCError {
-    /// The service cannot write to its storage right now; nothing was decided. Retry later.
-    public static func storageUnavailable() -> RPCError {
-        RPCError(CommonReason.storageUnavailable, message: "The service cannot record this right now; try again later.")
-    }
-}

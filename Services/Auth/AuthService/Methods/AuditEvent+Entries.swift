@@ -1,4 +1,5 @@
 import AuthAPI
+import ServiceContract
 import ServiceKit
 
 extension AuditEntry {

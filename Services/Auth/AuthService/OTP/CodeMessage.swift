@@ -1,4 +1,5 @@
 import AuthAPI
+import ServiceClient
 import ServiceKit
 
 /// The message that carries a one-time code to the customer.

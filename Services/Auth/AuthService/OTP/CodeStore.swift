@@ -1,5 +1,6 @@
 import AuthAPI
 import Foundation
+import ServiceClient
 import ServiceKit
 
 /// Where one-time codes are kept, in the codes' words, on either engine

@@ -1,6 +1,7 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import ServiceContract
 import ServiceKit
 import Synchronization
 

@@ -1,7 +1,7 @@
 import AuthAPI
 import Foundation
-import NIOConcurrencyHelpers
 import JSONRPC
+import NIOConcurrencyHelpers
 import ServiceKit
 
 /// Per-subject lockout does not stop one caller trying 1234 on many lines, so failures

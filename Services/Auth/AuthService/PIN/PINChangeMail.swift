@@ -1,4 +1,5 @@
 import AuthAPI
+import ServiceClient
 import ServiceKit
 
 /// The mail telling a customer their PIN change is done. It never contains the PIN.

@@ -1,5 +1,6 @@
 import AuthAPI
 import Foundation
+import ServiceContract
 import ServiceKit
 
 extension PINStatus {

@@ -1,5 +1,6 @@
 import AuthAPI
 import Foundation
+import ServiceClient
 import ServiceKit
 
 /// Where PINs are kept, in the PIN book's words, on either engine (`SQLitePINStore`,

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 
 /// Login sessions: an opaque random token with an expiry, stored only as a keyed hash.

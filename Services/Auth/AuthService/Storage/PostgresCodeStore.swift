@@ -2,6 +2,7 @@ import AuthAPI
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceClient
 import ServiceKit
 
 /// One-time codes in PostgreSQL (`<schema>.one_time_code`), shared by every host. Each

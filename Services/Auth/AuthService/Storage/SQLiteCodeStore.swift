@@ -1,6 +1,7 @@
 import AuthAPI
 import Foundation
 import GRDB
+import ServiceClient
 import ServiceKit
 
 /// One-time codes in the service's SQLite file (table `oneTimeCode`). SQLite's one write

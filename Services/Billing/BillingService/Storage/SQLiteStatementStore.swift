@@ -1,9 +1,9 @@
 import BillingAPI
 import Foundation
 import GRDB
-import ServiceKit
 import JSONRPC
 import MadoguchiModels
+import ServiceKit
 
 /// Statements in the service's SQLite file (`BillingSchema`).
 struct SQLiteStatementStore: StatementStore {

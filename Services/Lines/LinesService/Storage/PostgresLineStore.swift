@@ -2,6 +2,7 @@ import Foundation
 import LinesAPI
 import Logging
 import PostgresNIO
+import ServiceContract
 import ServiceKit
 
 /// The inventory and the lines' options in PostgreSQL (`LinesPostgresSchema`), shared by

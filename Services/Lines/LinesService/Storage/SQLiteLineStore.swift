@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JSONRPC
 import LinesAPI
+import ServiceContract
 import ServiceKit
 
 /// The inventory and the lines' options in the service's SQLite file (`LinesSchema`). A

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LinkingAPI
+import ServiceContract
 import ServiceKit
 
 /// A linking journey as stored: every step's outcome, so that it resumes after a pause,

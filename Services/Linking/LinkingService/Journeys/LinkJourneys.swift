@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import LinkingAPI
 import MadoguchiModels
+import ServiceClient
 import ServiceKit
 
 /// Linking an ISP contract to a carrier ID (DOMAIN §5, second half): details and the ISP

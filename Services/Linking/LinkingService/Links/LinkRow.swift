@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LinkingAPI
+import ServiceContract
 import ServiceKit
 
 /// A link between an ISP contract and a carrier ID, present (`unlinkedAt` nil) or past.

@@ -3,6 +3,8 @@ import Foundation
 import JSONRPC
 import LinkingAPI
 import MadoguchiModels
+import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// What a link gives after the journey: the confirmation page, ISP login with the carrier

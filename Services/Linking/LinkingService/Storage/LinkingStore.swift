@@ -1,4 +1,5 @@
 import Foundation
+import ServiceClient
 import ServiceKit
 
 /// Where linking keeps the imported ISP contracts, the journeys and the links, in the

@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
 
 /// Online applications (DOMAIN §2): a reception number and a network PIN (in auth) at

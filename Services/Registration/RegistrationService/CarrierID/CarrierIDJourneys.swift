@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
 
 /// Carrier ID issuance (DOMAIN §5, first half): e-mail → 6-digit key → ID → details →

@@ -4,6 +4,7 @@ import JSONRPC
 import Logging
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
 
 /// Member recovery (DOMAIN §4, last part): a forgotten member ID or password, found by

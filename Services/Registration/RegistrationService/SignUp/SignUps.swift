@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
 
 /// My Page sign-up (DOMAIN §4): identity check against the contract records, account ID

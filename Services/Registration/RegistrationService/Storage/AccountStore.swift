@@ -1,5 +1,6 @@
 import Foundation
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Where registration keeps the contract records (imported) and My Page accounts: what

@@ -1,5 +1,6 @@
 import Foundation
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Where registration keeps online applications and their history. The moves' rules are

@@ -1,5 +1,6 @@
 import Foundation
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Where registration keeps carrier ID issuance journeys and the issued IDs.

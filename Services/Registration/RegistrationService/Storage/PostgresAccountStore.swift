@@ -3,6 +3,7 @@ import JSONRPC
 import Logging
 import PostgresNIO
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Contract records and My Page accounts in PostgreSQL (`RegistrationPostgresSchema`),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Applications in PostgreSQL (`RegistrationPostgresSchema`), shared by every host. A

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Carrier ID journeys and issued IDs in PostgreSQL (`RegistrationPostgresSchema`), shared

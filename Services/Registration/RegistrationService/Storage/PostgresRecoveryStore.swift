@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MadoguchiModels
 import PostgresNIO
+import ServiceClient
 import ServiceKit
 
 /// Member recovery in PostgreSQL (`RegistrationPostgresSchema`), shared by every host:

@@ -1,5 +1,6 @@
 import Foundation
 import MadoguchiModels
+import ServiceClient
 import ServiceKit
 
 /// Where registration keeps member recovery: the members it finds, the mailed links, and

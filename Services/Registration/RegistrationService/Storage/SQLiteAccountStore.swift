@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JSONRPC
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Contract records and My Page accounts in the service's SQLite file

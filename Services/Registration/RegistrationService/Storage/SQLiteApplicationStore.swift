@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Applications in the service's SQLite file (`RegistrationSchema`); a move is one write

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 
 /// Carrier ID journeys and issued IDs in the service's SQLite file (`RegistrationSchema`).

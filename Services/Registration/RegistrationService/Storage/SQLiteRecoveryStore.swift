@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MadoguchiModels
+import ServiceClient
 import ServiceKit
 
 /// Member recovery in the service's SQLite file (`RegistrationSchema`).

@@ -3,6 +3,7 @@ import JSONRPC
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ServiceContract
 
 /// Another Madoguchi service as a caller sees it: calls go over its socket (so under
 /// systemd the first call starts it) on a small pool of connections, and a peer that is

@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import MadoguchiModels
 
@@ -42,4 +43,20 @@ extension RPCError {
 /// A model value that fails its rules is an Invalid params error naming the field and rule.
 extension ModelValidationError: RPCErrorConvertible {
     public var rpcError: RPCError { .invalidParams(message, reason: reason, field: field) }
+}
+
+extension RPCError {
+    /// The service cannot write to its storage right now; nothing was decided. Retry later.
+    public static func storageUnavailable() -> RPCError {
+        RPCError(CommonReason.storageUnavailable, message: "The service cannot record this right now; try again later.")
+    }
+}
+
+extension RPCError {
+    /// Too many failed attempts; `retryAfter` says when to try again.
+    public static func tooManyAttempts(retryAfter: Date) -> RPCError {
+        RPCError(
+            CommonReason.tooManyAttempts, message: "Too many failed attempts; try again after \(ISO8601.tokyo(retryAfter)).",
+            details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
+    }
 }

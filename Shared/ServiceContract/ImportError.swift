@@ -1,6 +1,7 @@
 import JSONRPC
 
 /// One refused row in an import report.
+@WireObject
 public struct RejectedRow: Codable, Sendable, Hashable {
     public var row: Int
     public var field: String?

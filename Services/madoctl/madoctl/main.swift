@@ -1,4 +1,0 @@
-import MadoctlCommands
-import ServiceKit
-
-await Madoctl.start()
