@@ -86,10 +86,13 @@ let package = Package(
             ],
             path: "Shared/WireMacros"
         ),
+        // JSON-RPC as the wire contract sees it: messages, the method registry, discovery.
+        .target(name: "JSONRPC", dependencies: ["WireMacros", nio, nioFoundation, logging], path: "Shared/JSONRPC"),
+        // JSON-RPC over Unix sockets: the NIO server and the Swift client.
         .target(
-            name: "JSONRPC",
-            dependencies: ["WireMacros", nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
-            path: "Shared/JSONRPC"
+            name: "JSONRPCTransport",
+            dependencies: ["JSONRPC", nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
+            path: "Shared/JSONRPCTransport"
         ),
         // What every service's wire contract shares (the common methods and refusals,
         // idempotency keys, imports, the models' schemas): all a client needs, no storage.
@@ -98,14 +101,14 @@ let package = Package(
         // outbox spool's reader (madoctl and the services).
         .target(
             name: "ServiceClient",
-            dependencies: ["JSONRPC", "ServiceContract", nio, nioPosix, nioConcurrency, logging],
+            dependencies: ["JSONRPC", "JSONRPCTransport", "ServiceContract", nio, nioPosix, nioConcurrency, logging],
             path: "Shared/ServiceClient"),
         // A service's state is in its SQLite file (GRDB) or, for a fleet of hosts, in
         // PostgreSQL (postgres-nio): `Storage/` and `Postgres/` (issue 24).
         .target(
             name: "ServiceKit",
             dependencies: [
-                "JSONRPC", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb,
+                "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb,
                 crypto, subprocess, system, postgres, nioSSL,
             ],
             path: "Shared/ServiceKit"
@@ -154,7 +157,7 @@ let package = Package(
             .target(
                 name: "MadoctlCommands",
                 dependencies: [
-                    "JSONRPC", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
                     "LinesAPI", "MadoguchiModels", argumentParser,
                     nio, nioPosix, nioExtras, csv, histogram,
                 ],
@@ -167,7 +170,7 @@ let package = Package(
             .target(
                 name: "MadoguchiFuzzing",
                 dependencies: [
-                    "JSONRPC", "ServiceKit", "ServiceContract", "ServiceClient", "AuthService", "RegistrationService", "BillingService", "LinkingService",
+                    "JSONRPC", "JSONRPCTransport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthService", "RegistrationService", "BillingService", "LinkingService",
                     "LinesService", logging,
                 ],
                 path: "Tests/Fuzz/MadoguchiFuzzing"
@@ -177,34 +180,34 @@ let package = Package(
             // Tests
             .target(
                 name: "TestSupport",
-                dependencies: ["JSONRPC", "ServiceKit", "ServiceContract", "ServiceClient", nioPosix, nioConcurrency, grdb, postgres, logging],
+                dependencies: ["JSONRPC", "JSONRPCTransport", "ServiceKit", "ServiceContract", "ServiceClient", nioPosix, nioConcurrency, grdb, postgres, logging],
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
             .testTarget(
                 name: "AuthServiceTests",
                 dependencies: [
-                    "AuthService", "AuthAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "JSONRPC", "TestSupport", postgres,
+                    "AuthService", "AuthAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "JSONRPC", "JSONRPCTransport", "TestSupport", postgres,
                     logging, grdb,
                 ]),
             .testTarget(
                 name: "BillingServiceTests",
                 dependencies: ["BillingService", "BillingAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "TestSupport", postgres]),
-            .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "TestSupport", nio, nioPosix, logging, lifecycle]),
+            .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTransport", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             // Every method's declaration against its schema, seed, errors and docs (issue 25).
             .testTarget(
                 name: "ContractTests",
                 dependencies: [
-                    "MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "MadoguchiFuzzing", "JSONRPC", "JSONRPCTransport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
                     "LinesAPI",
                 ]),
             .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "TestSupport", grdb]),
-            .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "TestSupport", postgres, logging, grdb]),
+            .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "JSONRPCTransport", "TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: [
-                    "JSONRPC", "TestSupport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
+                    "JSONRPC", "JSONRPCTransport", "TestSupport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
                     "LinesAPI", "MadoguchiModels", grdb, postgres, logging,
                 ]
             ),

@@ -1,4 +1,5 @@
 import JSONRPC
+import JSONRPCTransport
 import NIOCore
 
 /// The bookkeeping of one peer's pool of connections: which are open or being opened, how

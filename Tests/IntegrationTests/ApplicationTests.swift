@@ -1,10 +1,11 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import RegistrationAPI
-import Testing
 import TestSupport
+import Testing
 
 /// Applications by reception number across the real registration and auth processes.
 @Suite struct ApplicationTests {

@@ -1,7 +1,8 @@
 import Foundation
 import JSONRPC
-import Testing
+import JSONRPCTransport
 import TestSupport
+import Testing
 
 /// The real madoguchi-auth, madoguchi-registration and madoguchi-billing under
 /// `systemd-socket-activate` in one sandbox, with the two sample contracts imported, and

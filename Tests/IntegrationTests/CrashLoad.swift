@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSONRPC
+import JSONRPCTransport
 import PostgresNIO
 import ServiceClient
 import ServiceKit

@@ -2,6 +2,7 @@ import AuthAPI
 import BillingAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import RegistrationAPI
 import ServiceClient

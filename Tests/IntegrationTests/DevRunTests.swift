@@ -1,6 +1,7 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import ServiceClient
 import ServiceContract

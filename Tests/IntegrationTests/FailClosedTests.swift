@@ -1,11 +1,12 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import LinesAPI
 import MadoguchiModels
 import RegistrationAPI
-import Testing
 import TestSupport
+import Testing
 
 /// Faults that must fail closed, made for real: a hung peer (SIGSTOP), a full file system
 /// (a 2 MiB tmpfs), a peer that is down, hostile batches, callers that pick their own

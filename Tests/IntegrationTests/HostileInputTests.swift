@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import ServiceContract
 import ServiceKit
 import TestSupport

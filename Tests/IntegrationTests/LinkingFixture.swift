@@ -2,6 +2,7 @@ import AuthAPI
 import Foundation
 import GRDB
 import JSONRPC
+import JSONRPCTransport
 import LinkingAPI
 import MadoguchiModels
 import RegistrationAPI

@@ -1,10 +1,11 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import LinkingAPI
 import MadoguchiModels
-import Testing
 import TestSupport
+import Testing
 
 /// Linking an ISP contract to a carrier ID across the real auth, registration and linking
 /// processes, with every code read from the spool and every time rule on the test clock.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import RegistrationAPI
 import ServiceClient

@@ -1,6 +1,7 @@
 import BillingAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import ServiceContract
 import ServiceKit

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import PostgresNIO
 import RegistrationAPI

@@ -1,6 +1,7 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import Logging
 import MadoguchiModels
 import PostgresNIO

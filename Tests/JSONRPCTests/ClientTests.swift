@@ -1,7 +1,8 @@
 import Foundation
 import JSONRPC
-import Testing
+import JSONRPCTransport
 import TestSupport
+import Testing
 
 /// The Swift client: typed calls, error answers, timeouts, concurrent calls, and failing
 /// pending calls when the connection drops.

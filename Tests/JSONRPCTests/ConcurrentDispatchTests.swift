@@ -1,7 +1,8 @@
 import Foundation
 import JSONRPC
-import Testing
+import JSONRPCTransport
 import TestSupport
+import Testing
 
 /// One connection's calls answered concurrently: a call that waits does not hold back the
 /// ones sent after it, answers leave as they complete, and the calls in flight on a

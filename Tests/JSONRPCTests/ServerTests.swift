@@ -1,8 +1,9 @@
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
 
 /// The server over real Unix sockets: framing, pipelining, half-close, limits, hostile
 /// input and shutdown.

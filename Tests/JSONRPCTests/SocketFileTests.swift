@@ -1,9 +1,10 @@
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import Logging
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
 
 /// Binding a socket path: a stale file is replaced, a live socket is never stolen, and a
 /// file that is not a socket is never removed.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 
 /// A stand-in for the service manager's end of `NOTIFY_SOCKET`: a Unix datagram socket
 /// that receives what a service sends with `sd_notify` (`READY=1`, `STOPPING=1`, …).

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSONRPC
+import JSONRPCTransport
 
 /// A plain blocking Unix socket client for tests that must send exactly the bytes they
 /// choose (malformed JSON, a byte at a time, a half-close) and read raw reply lines.

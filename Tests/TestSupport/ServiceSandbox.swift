@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import JSONRPC
+import JSONRPCTransport
+import Testing
 
 /// A private installation for one test: its own runtime, state and spool folders and test
 /// clock, and helpers to start the real service executables in it.

@@ -9,7 +9,7 @@ import Foundation
 /// most of the service's time; reading the bytes once into the enum is several times
 /// faster. It is strict where Foundation's reader is lenient (no trailing commas) and
 /// refuses nesting deeper than `maximumDepth` instead of running out of stack.
-struct JSONReader: ~Copyable {
+package struct JSONReader: ~Copyable {
     /// Deeper nesting than any message of ours needs, far from exhausting a thread's stack.
     static let maximumDepth = 512
 
@@ -38,7 +38,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// The same, of bytes in memory the caller holds for the call.
-    static func read(_ raw: UnsafeRawBufferPointer, skipping skipped: Set<String> = []) throws(JSONReadError) -> JSONValue {
+    package static func read(_ raw: UnsafeRawBufferPointer, skipping skipped: Set<String> = []) throws(JSONReadError) -> JSONValue {
         let buffer = raw.assumingMemoryBound(to: UInt8.self)
         var reader = JSONReader(buffer, skipping: skipped)
         let value = try reader.value()

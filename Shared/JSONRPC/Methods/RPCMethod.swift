@@ -1,3 +1,4 @@
+
 /// A JSON-RPC method as a type: its wire name, its parameters and its result.
 ///
 /// The same type drives the server (`MethodRegistry.register`), the Swift client

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSONRPC
+import JSONRPCTransport
 import Logging
 import ServiceClient
 import ServiceContract

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import JSONRPC
 import Glibc
 #endif
 

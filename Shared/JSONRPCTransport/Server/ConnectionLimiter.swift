@@ -1,3 +1,4 @@
+import JSONRPC
 import NIOConcurrencyHelpers
 
 /// Caps open connections in all and per calling uid, as systemd's Varlink does, so that

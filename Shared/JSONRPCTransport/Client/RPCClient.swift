@@ -1,9 +1,10 @@
 import Foundation
+import JSONRPC
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
 import NIOFoundationCompat
 import NIOPosix
-import NIOConcurrencyHelpers
 
 /// A JSON-RPC client on one Unix socket connection. Calls may run concurrently; they are
 /// pipelined on the connection and matched to answers by id.

@@ -1,3 +1,4 @@
+import JSONRPC
 import NIOCore
 
 #if canImport(Glibc)

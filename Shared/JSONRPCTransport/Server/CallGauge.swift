@@ -1,3 +1,4 @@
+import JSONRPC
 import Synchronization
 
 /// Calls being answered by a server right now, across its connections, and the most

@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,6 +1,7 @@
 import Foundation
-import NIOCore
+import JSONRPC
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOFoundationCompat
 
 /// A call on its way out: the encoded line, and where its answer goes.

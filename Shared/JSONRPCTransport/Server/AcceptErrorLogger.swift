@@ -1,3 +1,4 @@
+import JSONRPC
 import Logging
 import NIOCore
 
