@@ -23,33 +23,57 @@ let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistog
 let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
-/// A service: its library under `Services/<folder>/<Library>` and its thin
-/// executable under `Services/<folder>/<executable>`.
-func service(_ folder: String, library: String, executable: String, extra: [Target.Dependency] = []) -> [Target] {
-    [
-        .target(
-            name: library,
-            dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "MadoguchiModels", logging, grdb] + extra,
-            path: "Services/\(folder)/\(library)"
-        ),
-        .executableTarget(
-            name: executable,
-            dependencies: [.target(name: library), "ServiceKit"],
-            path: "Services/\(folder)/\(executable)"
-        ),
-    ]
+/// What a server (a service, its tests) builds on: the service kit and the layers under it.
+let serverKit: [Target.Dependency] = ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "JSONRPCTransport"]
+
+/// A Madoguchi service: the one entry Package.swift keeps for each (the same names as
+/// `ServiceName`). Its wire contract is `Services/<Name>/<Name>API`, its library
+/// `Services/<Name>/<Name>Service` and its thin executable `Services/<Name>/madoguchi-<name>`.
+struct ServiceTargets {
+    /// `Auth`.
+    var name: String
+    /// The other services' contracts its own contract uses (`LinesAPI` names auth's PIN types).
+    var contractUses: [String] = []
+    /// The other services' contracts it calls, and its own further dependencies.
+    var uses: [Target.Dependency] = []
+
+    var api: String { name + "API" }
+    var library: String { name + "Service" }
+    var executable: String { "madoguchi-" + name.lowercased() }
+
+    var targets: [Target] {
+        [
+            .target(
+                name: api,
+                dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"] + contractUses.map { .target(name: $0) },
+                path: "Services/\(name)/\(api)"),
+            .target(
+                name: library,
+                dependencies: [.target(name: api)] + serverKit + ["MadoguchiModels", logging, grdb, argumentParser] + uses,
+                path: "Services/\(name)/\(library)"),
+            .executableTarget(
+                name: executable, dependencies: [.target(name: library), "ServiceKit"],
+                path: "Services/\(name)/\(executable)"),
+        ]
+    }
 }
+
+let services = [
+    ServiceTargets(name: "Auth", uses: [postgres, crypto, cryptoExtras, lifecycle, nioConcurrency, nioPosix]),
+    ServiceTargets(name: "Registration", uses: ["AuthAPI"]),
+    ServiceTargets(name: "Billing", uses: ["AuthAPI", postgres, csv]),
+    ServiceTargets(name: "Linking", uses: ["AuthAPI", "RegistrationAPI"]),
+    ServiceTargets(name: "Lines", contractUses: ["AuthAPI"], uses: ["AuthAPI"]),
+]
+/// Every service's contract, and every service's library.
+let contracts = services.map { Target.Dependency.target(name: $0.api) }
+let libraries = services.map { Target.Dependency.target(name: $0.library) }
 
 let package = Package(
     name: "Madoguchi",
     platforms: [.macOS(.v15)],
-    products: [
-        .executable(name: "madoguchi-auth", targets: ["madoguchi-auth"]),
-        .executable(name: "madoguchi-registration", targets: ["madoguchi-registration"]),
-        .executable(name: "madoguchi-billing", targets: ["madoguchi-billing"]),
-        .executable(name: "madoguchi-linking", targets: ["madoguchi-linking"]),
-        .executable(name: "madoguchi-lines", targets: ["madoguchi-lines"]),
-        .executable(name: "madoctl", targets: ["madoctl"]),
+    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
+        .executable(name: "madoctl", targets: ["madoctl"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -108,59 +132,20 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix, nioConcurrency, logging, lifecycle, argumentParser, grdb,
-                crypto, subprocess, system, postgres, nioSSL,
+                "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix,
+                nioConcurrency, logging, lifecycle, argumentParser, grdb, crypto, subprocess, system, postgres, nioSSL,
             ],
             path: "Shared/ServiceKit"
         ),
     ]
-        + [
-            .target(
-                name: "AuthAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"], path: "Services/Auth/AuthAPI")
-        ]
-        + service(
-            "Auth", library: "AuthService", executable: "madoguchi-auth",
-            extra: ["AuthAPI", postgres, crypto, cryptoExtras, lifecycle, argumentParser, nioConcurrency, nioPosix])
-        + [
-            .target(
-                name: "RegistrationAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"],
-                path: "Services/Registration/RegistrationAPI")
-        ]
-        + service(
-            "Registration", library: "RegistrationService", executable: "madoguchi-registration",
-            extra: ["AuthAPI", "RegistrationAPI", argumentParser])
-        + [
-            .target(
-                name: "BillingAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"],
-                path: "Services/Billing/BillingAPI")
-        ]
-        + service(
-            "Billing", library: "BillingService", executable: "madoguchi-billing",
-            extra: ["AuthAPI", "BillingAPI", postgres, argumentParser, csv])
-        + [
-            .target(
-                name: "LinkingAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels"],
-                path: "Services/Linking/LinkingAPI")
-        ]
-        + service(
-            "Linking", library: "LinkingService", executable: "madoguchi-linking",
-            extra: ["AuthAPI", "RegistrationAPI", "LinkingAPI", argumentParser])
-        + [
-            .target(
-                name: "LinesAPI", dependencies: ["ServiceContract", "JSONRPC", "MadoguchiModels", "AuthAPI"],
-                path: "Services/Lines/LinesAPI")
-        ]
-        + service(
-            "Lines", library: "LinesService", executable: "madoguchi-lines",
-            extra: ["AuthAPI", "LinesAPI", argumentParser])
+        + services.flatMap(\.targets)
         + [
             .target(
                 name: "MadoctlCommands",
                 dependencies: [
-                    "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
-                    "LinesAPI", "MadoguchiModels", argumentParser,
-                    nio, nioPosix, nioExtras, csv, histogram,
-                ],
+                    "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "MadoguchiModels", argumentParser, nio, nioPosix,
+                    nioExtras, csv, histogram,
+                ] + contracts,
                 path: "Services/madoctl/MadoctlCommands"
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
@@ -169,10 +154,7 @@ let package = Package(
             // the libFuzzer driver; FuzzRegressionTests replays the seeds and past findings.
             .target(
                 name: "MadoguchiFuzzing",
-                dependencies: [
-                    "JSONRPC", "JSONRPCTransport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthService", "RegistrationService", "BillingService", "LinkingService",
-                    "LinesService", logging,
-                ],
+                dependencies: serverKit + [logging] + libraries,
                 path: "Tests/Fuzz/MadoguchiFuzzing"
             ),
             .executableTarget(name: "madoguchi-fuzz", dependencies: ["MadoguchiFuzzing"], path: "Tests/Fuzz/madoguchi-fuzz"),
@@ -180,36 +162,29 @@ let package = Package(
             // Tests
             .target(
                 name: "TestSupport",
-                dependencies: ["JSONRPC", "JSONRPCTransport", "ServiceKit", "ServiceContract", "ServiceClient", nioPosix, nioConcurrency, grdb, postgres, logging],
+                dependencies: serverKit + [nioPosix, nioConcurrency, grdb, postgres, logging],
                 path: "Tests/TestSupport"
             ),
             .testTarget(name: "ModelsTests", dependencies: ["MadoguchiModels"]),
             .testTarget(
                 name: "AuthServiceTests",
-                dependencies: [
-                    "AuthService", "AuthAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "JSONRPC", "JSONRPCTransport", "TestSupport", postgres,
-                    logging, grdb,
-                ]),
+                dependencies: serverKit + ["AuthService", "AuthAPI", "MadoguchiModels", "TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "BillingServiceTests",
-                dependencies: ["BillingService", "BillingAPI", "ServiceKit", "ServiceContract", "ServiceClient", "MadoguchiModels", "TestSupport", postgres]),
+                dependencies: serverKit + ["BillingService", "BillingAPI", "MadoguchiModels", "TestSupport", postgres]),
             .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONRPCTransport", "TestSupport", nio, nioPosix, logging, lifecycle]),
             .testTarget(name: "FuzzRegressionTests", dependencies: ["MadoguchiFuzzing"]),
             // Every method's declaration against its schema, seed, errors and docs (issue 25).
             .testTarget(
                 name: "ContractTests",
-                dependencies: [
-                    "MadoguchiFuzzing", "JSONRPC", "JSONRPCTransport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
-                    "LinesAPI",
-                ]),
-            .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "TestSupport", grdb]),
-            .testTarget(name: "PostgresStorageTests", dependencies: ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "JSONRPCTransport", "TestSupport", postgres, logging, grdb]),
+                dependencies: ["MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract"]),
+            .testTarget(name: "ServiceKitTests", dependencies: serverKit + ["TestSupport", grdb]),
+            .testTarget(
+                name: "PostgresStorageTests",
+                dependencies: serverKit + ["TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: [
-                    "JSONRPC", "JSONRPCTransport", "TestSupport", "ServiceKit", "ServiceContract", "ServiceClient", "AuthAPI", "RegistrationAPI", "BillingAPI", "LinkingAPI",
-                    "LinesAPI", "MadoguchiModels", grdb, postgres, logging,
-                ]
+                dependencies: serverKit + ["TestSupport", "MadoguchiModels", grdb, postgres, logging] + contracts
             ),
         ],
     swiftLanguageModes: [.v6]

@@ -1,11 +1,9 @@
 import JSONRPC
 import NIOConcurrencyHelpers
+import ServiceContract
 
 /// The services of one installation and where their sockets are: `<runtime-dir>/<name>.sock`.
 public struct ServiceDirectory: Sendable {
-    /// Every Madoguchi service, by short name.
-    public static let serviceNames = ["auth", "registration", "billing", "linking", "lines"]
-
     public let runtimeDirectory: String
     /// The pool every peer made here gets.
     public let pool: PeerService.Pool
@@ -21,28 +19,28 @@ public struct ServiceDirectory: Sendable {
         self.timeout = timeout
     }
 
-    /// The socket of the service `name`.
-    public func socketPath(of name: String) -> String {
-        runtimeDirectory + "/" + name + ".sock"
+    /// The socket of `service`.
+    public func socketPath(of service: ServiceName) -> String {
+        runtimeDirectory + "/" + service.socketFile
     }
 
     /// A client for the service `name` that connects on first use and again after a drop.
     /// Every caller asking this directory (or a copy) for the same peer and timeout gets
     /// the same one, so a process holds one pool per peer (its methods' calls and
     /// `service.health`'s pings alike) and the bound is the bound.
-    public func peer(_ name: String, timeout: Duration? = nil) -> PeerService {
+    public func peer(_ service: ServiceName, timeout: Duration? = nil) -> PeerService {
         let timeout = timeout ?? self.timeout
         return made.withLockedValue { made in
-            let key = PeerKey(name: name, timeout: timeout)
+            let key = PeerKey(service: service, timeout: timeout)
             if let peer = made[key] { return peer }
-            let peer = PeerService(name: name, socketPath: socketPath(of: name), timeout: timeout, pool: pool)
+            let peer = PeerService(name: service.rawValue, socketPath: socketPath(of: service), timeout: timeout, pool: pool)
             made[key] = peer
             return peer
         }
     }
 
     private struct PeerKey: Hashable {
-        var name: String
+        var service: ServiceName
         var timeout: Duration
     }
 }

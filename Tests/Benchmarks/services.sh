@@ -4,7 +4,7 @@
 #
 #   BIN=…/.build/release  ROOT=…/state   (set by the caller)
 
-services=(auth registration billing linking lines)
+mapfile -t services < <("$BIN/madoctl" services)
 declare -A service_pid
 
 # start_service NAME: listens on $ROOT/run/NAME.sock; the service starts on the first call.

@@ -1,11 +1,6 @@
-import AuthAPI
-import BillingAPI
 import Foundation
 import JSONRPC
-import LinesAPI
-import LinkingAPI
 import MadoguchiFuzzing
-import RegistrationAPI
 import ServiceContract
 import ServiceKit
 import Testing
@@ -16,18 +11,17 @@ import Testing
 /// the declared access against the summary, and a fuzz seed for each method.
 /// `ContractDriftTests` shows that each check finds what drifted.
 @Suite struct ContractTests {
-    /// Every service's methods, merged as one caller sees them all.
-    static let contracts: [MethodContract] = {
-        let tables = (try? ServiceTables.all()) ?? []
-        return tables.map(\.registry).reduce(MethodRegistry()) { $0.merging($1) }.contracts
-    }()
+    /// Every service's table, as it serves it.
+    static let tables = (try? ServiceTables.all()) ?? []
 
-    /// Every reason any service sends, from the reason types themselves.
+    /// Every service's methods, merged as one caller sees them all.
+    static let contracts = tables.map(\.registry).reduce(MethodRegistry()) { $0.merging($1) }.contracts
+
+    /// Every reason any service sends, from the reason types themselves: the two of
+    /// access, the common ones, and each service's own (`ServiceDefinition.Reason`).
     static let reasons: [ReasonEntry] =
         ReasonEntry.all(of: AccessReason.self) + ReasonEntry.all(of: CommonReason.self)
-        + ReasonEntry.all(of: AuthError.Reason.self) + ReasonEntry.all(of: RegistrationError.Reason.self)
-        + ReasonEntry.all(of: BillingError.Reason.self) + ReasonEntry.all(of: LinkingError.Reason.self)
-        + ReasonEntry.all(of: LinesError.Reason.self)
+        + tables.flatMap { $0.reasons.map { ReasonEntry(code: $0.code, reason: $0.reason) } }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -46,6 +40,10 @@ import Testing
         }
         return seeds
     }()
+
+    @Test func everyService_isInTheTables() {
+        #expect(Self.tables.map(\.service) == ServiceName.allCases)
+    }
 
     @Test func theServices_declareMethods() {
         // Five services, each with ping, info, health and discover at least.

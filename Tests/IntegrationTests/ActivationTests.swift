@@ -8,7 +8,7 @@ import Testing
 
 /// The four real executables, started as systemd starts them and as an operator would.
 @Suite struct ActivationTests {
-    static let services = ServiceDirectory.serviceNames
+    static let services = ServiceSandbox.services
 
     @Test(arguments: services)
     func socketActivated_answersTheCommonMethods_andStopsCleanlyOnSIGTERM(_ service: String) async throws {

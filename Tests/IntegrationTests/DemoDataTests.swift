@@ -17,7 +17,7 @@ import TestSupport
         // clock is today's.
         let sandbox = try await ServiceSandbox.make(now: ISO8601DateFormatter().string(from: Date()), engine: engine)
         var processes: [ChildProcess] = []
-        for service in ["auth", "registration", "billing", "linking", "lines"] {
+        for service in ServiceSandbox.services {
             processes.append(try await sandbox.startActivated(service))
         }
         let environment = ["MADOGUCHI_RUNTIME_DIR": sandbox.runtimeDirectory, "MADOGUCHI_SPOOL_DIR": sandbox.spoolDirectory]

@@ -44,7 +44,7 @@ import Testing
         kill(second, SIGKILL)  // a failure
         #expect(try await devRun.waitForExit(timeout: .seconds(20)) == 1)
         #expect(devRun.log.contains("madoguchi-auth failed (exit status"), "\(devRun.log)")
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             #expect(!FileManager.default.fileExists(atPath: root.file("run/\(service).sock")))
         }
     }

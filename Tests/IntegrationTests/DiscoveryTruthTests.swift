@@ -19,7 +19,7 @@ import Testing
         #expect(Self.documented.contains("pin_locked"))
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             let process = try await sandbox.startActivated(service)
             let client = try await sandbox.client(service)
             let document = try await client.call(method: "rpc.discover", params: nil)

@@ -106,7 +106,7 @@ import Testing
     /// close, the flooding one again.
     /// One service at a time: five crowds at once would hold 16,000 sockets and slow every
     /// other test's start-up checks (which read the kernel's socket table).
-    @Test(.serialized, arguments: ["auth", "registration", "billing", "linking", "lines"])
+    @Test(.serialized, arguments: ServiceSandbox.services)
     func idleCrowdAndFlood_areRefusedPastTheCap_whileOthersAreServed(service: String) async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }

@@ -12,11 +12,11 @@ import Testing
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }
         var processes: [ChildProcess] = []
-        for service in ServiceDirectory.serviceNames { processes.append(try await sandbox.startActivated(service)) }
+        for service in ServiceSandbox.services { processes.append(try await sandbox.startActivated(service)) }
 
         let ping = try await sandbox.madoctl(["ping"])
         #expect(ping.status == 0, "\(ping.stderr)")
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             #expect(ping.stdout.contains(service) && ping.stdout.contains(" ms"))
         }
         let pingJSON = try await sandbox.madoctl(["ping", "--json"])
@@ -25,7 +25,7 @@ import Testing
             Issue.record("not an array: \(pingJSON.stdout)")
             return
         }
-        #expect(list.count == ServiceDirectory.serviceNames.count)
+        #expect(list.count == ServiceSandbox.services.count)
         #expect(list.allSatisfy { $0["ok"] == true })
 
         let call = try await sandbox.madoctl(["call", "registration", "service.info", "--json"])
@@ -111,7 +111,7 @@ import Testing
         let process = try await sandbox.startActivated("auth")
         // 10 s, as the sandbox gives its services: the first call starts a debug auth, which
         // under a full run's load can pass 2 s. A down peer must still answer well inside 3 s.
-        let peer = ServiceDirectory(runtimeDirectory: sandbox.runtimeDirectory).peer("auth", timeout: .seconds(10))
+        let peer = ServiceDirectory(runtimeDirectory: sandbox.runtimeDirectory).peer(.auth, timeout: .seconds(10))
         #expect(try await peer.call(ServicePing.self, NoParams()).service == "auth")
         #expect(try await process.terminate() == 0)
 

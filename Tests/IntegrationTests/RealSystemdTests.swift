@@ -45,7 +45,7 @@ import Testing
         } catch {
             let console = (try? String(contentsOfFile: session.sessionDirectory + "/console.log", encoding: .utf8)) ?? ""
             let status = (try? await session.systemctl(["status", "--lines=20", "madoguchi@*"]).stdout) ?? ""
-            let logs = ServiceDirectory.serviceNames.map { name in
+            let logs = ServiceSandbox.services.map { name in
                 "\(name): " + ((try? String(contentsOfFile: session.base + "/\(name).log", encoding: .utf8)) ?? "")
             }
             Issue.record("user manager console:\n\(console.suffix(3000))\nstatus:\n\(status)\nlogs:\n\(logs.joined(separator: "\n"))")
@@ -62,7 +62,7 @@ import Testing
         #expect(start.status == 0, "\(start.stderr)")
 
         // Listening sockets, and no service process before the first connection.
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             #expect(try await session.property("ActiveState", of: "madoguchi@\(service).socket") == "active")
             #expect(try await session.property("ActiveState", of: "madoguchi@\(service).service") == "inactive")
             #expect(try await session.property("MainPID", of: "madoguchi@\(service).service") == "0")
@@ -112,7 +112,7 @@ import Testing
         // A clean stop of the target stops every socket and service, removes the sockets.
         let stop = try await session.systemctl(["stop", "madoguchi.target"])
         #expect(stop.status == 0)
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             try await session.wait(for: "madoguchi@\(service).service", "ActiveState", toBe: "inactive")
             // The socket unit is stopped as its own job: it may still be deactivating the
             // moment its service is inactive (CI saw it), so it is waited for too.

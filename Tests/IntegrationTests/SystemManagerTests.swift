@@ -40,7 +40,7 @@ import Testing
         #expect(start.status == 0, "\(start.stderr)")
 
         // Listening sockets, and no service process before the first connection.
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             #expect(try await machine.property("ActiveState", of: "madoguchi@\(service).socket") == "active")
             #expect(try await machine.property("MainPID", of: "madoguchi@\(service).service") == "0")
         }
@@ -53,7 +53,7 @@ import Testing
         // Each service is its own dynamic user, with its state under StateDirectory= and
         // the pepper only in its credentials.
         var uids: Set<String> = []
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             let pid = try await machine.property("MainPID", of: "madoguchi@\(service).service")
             let uid = try await machine.run(["ps", "-o", "uid=", "-p", pid]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             // systemd's range for dynamic users (the machine has no nss-systemd to name them).
@@ -66,7 +66,7 @@ import Testing
             ])
             #expect(state.status == 0 && state.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == uid, "\(service)'s state folder")
         }
-        #expect(uids.count == ServiceDirectory.serviceNames.count)
+        #expect(uids.count == ServiceSandbox.services.count)
 
         // A journey across services: registration calls auth's service-only otp.issue
         // and otp.verify; the key arrives in the spool.
@@ -163,7 +163,7 @@ import Testing
         // A clean stop leaves no process and no socket file.
         let stop = try await machine.systemctl(["stop", "madoguchi.target"])
         #expect(stop.status == 0)
-        for service in ServiceDirectory.serviceNames {
+        for service in ServiceSandbox.services {
             try await machine.wait(for: "madoguchi@\(service).service", "ActiveState", toBe: "inactive")
             #expect(try await machine.property("ActiveState", of: "madoguchi@\(service).socket") == "inactive")
         }

@@ -13,7 +13,7 @@ import Testing
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    static let units = ServiceDirectory.serviceNames.flatMap { ["madoguchi@\($0).service", "madoguchi@\($0).socket"] }
+    static let units = ServiceSandbox.services.flatMap { ["madoguchi@\($0).service", "madoguchi@\($0).socket"] }
         + ["madoguchi.target"]
 
     /// Installs under a fresh prefix with the test build's binaries and runs `body`.
@@ -49,7 +49,7 @@ import Testing
 
     @Test func security_ratesEveryServiceTwoOrBetter() async throws {
         try await withInstall { prefix in
-            for service in ServiceDirectory.serviceNames {
+            for service in ServiceSandbox.services {
                 let unit = "madoguchi@\(service).service"
                 let security = try await analyze(["security", "--offline=true", unit], unitPath: prefix + "/lib/systemd/system")
                 let line = security.stdout.split(separator: "\n").first { $0.contains("Overall exposure level for \(unit)") }

@@ -20,7 +20,7 @@ import TestSupport
         let b = try ServiceSandbox(sharingDatabaseOf: a, now: now)
         var processes: [ChildProcess] = []
         for host in [a, b] {
-            for service in ["auth", "registration", "billing", "linking", "lines"] {
+            for service in ServiceSandbox.services {
                 processes.append(try await host.startActivated(service))
             }
         }

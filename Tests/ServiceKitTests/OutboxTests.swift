@@ -44,7 +44,7 @@ import Testing
             var options = try ServiceOptions.parse(["--mail-transport", "sendmail", "--sendmail-path", script])
             options.spoolDir = spool
             let transport = ConfiguredTransport(
-                configuration: ServiceConfiguration(serviceName: "test", options: options, environment: [:]))
+                configuration: ServiceConfiguration(service: .auth, options: options, environment: [:]))
             return (deliverer(transport), script)
         }
     }

@@ -39,7 +39,7 @@ import Testing
 @Suite struct ServiceConfigurationTests {
     @Test func flags_winOverEnvironment_whichWinsOverDefaults() throws {
         let environment = ["STATE_DIRECTORY": "/var/lib/madoguchi/auth:/other", "RUNTIME_DIRECTORY": "/run/x"]
-        let fromEnvironment = ServiceConfiguration(serviceName: "auth", options: try .parse([]), environment: environment)
+        let fromEnvironment = ServiceConfiguration(service: .auth, options: try .parse([]), environment: environment)
         #expect(fromEnvironment.stateDirectory == "/var/lib/madoguchi/auth")
         #expect(fromEnvironment.runtimeDirectory == "/run/x")
         #expect(fromEnvironment.socketPath == "/run/x/auth.sock")
@@ -47,7 +47,7 @@ import Testing
         #expect(fromEnvironment.spoolDirectory == "/var/lib/madoguchi/auth/spool")
 
         let fromFlags = ServiceConfiguration(
-            serviceName: "auth",
+            service: .auth,
             options: try .parse(["--state-dir", "/s", "--runtime-dir", "/r", "--idle-exit", "1.5", "--log-level", "debug"]),
             environment: environment)
         #expect(fromFlags.stateDirectory == "/s")
@@ -55,7 +55,7 @@ import Testing
         #expect(fromFlags.idleExit == .milliseconds(1500))
         #expect(fromFlags.logLevel == .debug)
 
-        let defaults = ServiceConfiguration(serviceName: "billing", options: try .parse([]), environment: [:])
+        let defaults = ServiceConfiguration(service: .billing, options: try .parse([]), environment: [:])
         #expect(defaults.stateDirectory.hasSuffix("/.madoguchi/billing"))
         #expect(defaults.socketPath == "/run/madoguchi/billing.sock")
         #expect(defaults.maximumConnections == 4096)
@@ -64,7 +64,7 @@ import Testing
 
     @Test func credentialsDirectory_providesThePepper() throws {
         let configuration = ServiceConfiguration(
-            serviceName: "auth", options: try .parse([]), environment: ["CREDENTIALS_DIRECTORY": "/run/credentials/x"])
+            service: .auth, options: try .parse([]), environment: ["CREDENTIALS_DIRECTORY": "/run/credentials/x"])
         #expect(configuration.secretFile == "/run/credentials/x/pepper")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import JSONRPCTransport
+import ServiceContract
 import Testing
 
 /// A private installation for one test: its own runtime, state and spool folders and test
@@ -12,7 +13,7 @@ public final class ServiceSandbox: Sendable {
     public var clockFile: String { root.file("clock") }
 
     /// The services a sandbox has a state folder for.
-    public static let services = ["auth", "registration", "billing", "linking", "lines"]
+    public static let services = ServiceName.allCases.map(\.rawValue)
 
     /// Where the services that can keep their state in PostgreSQL (`postgresServices`)
     /// keep it in this sandbox: their SQLite files, or a fresh database of the tests'

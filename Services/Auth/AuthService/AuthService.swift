@@ -3,6 +3,7 @@ import GRDB
 import JSONRPC
 import Logging
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 import ServiceLifecycle
 
@@ -11,7 +12,8 @@ import ServiceLifecycle
 /// Built so far: PINs (set with guessable-value rules, verify with lockout until the next
 /// midnight in Tokyo, status), stored as keyed hashes with an audit trail.
 public struct AuthService: ServiceDefinition {
-    public static let name = "auth"
+    public static let service = ServiceName.auth
+    public typealias Reason = AuthError.Reason
     public static let title = "Madoguchi auth/PIN service: PINs, passwords, sessions and one-time codes."
 
     private let pins: PINBook

@@ -2,14 +2,16 @@ import BillingAPI
 import GRDB
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 
 /// Madoguchi billing service: each customer's monthly statements for the last 15 months,
 /// newest first, with their line items and the consumption tax per rate, imported by
 /// operators from the rating system.
 public struct BillingService: ServiceDefinition {
-    public static let name = "billing"
-    public static let dependencies = ["auth"]
+    public static let service = ServiceName.billing
+    public typealias Reason = BillingError.Reason
+    public static let dependencies: [ServiceName] = [.auth]
     public static let title = "Madoguchi billing service: monthly statements for the last 15 months."
 
     private let stores: BillingStores
@@ -23,7 +25,7 @@ public struct BillingService: ServiceDefinition {
             dataset: StatementDataset(
                 clock: resources.clock, rounding: options.taxRounding, issuer: options.issuerRegistrationNumber))
         operators = resources.configuration.operators
-        access = StatementAccess(auth: resources.peers.peer("auth"), operators: operators)
+        access = StatementAccess(auth: resources.peers.peer(.auth), operators: operators)
         clock = resources.clock
     }
 

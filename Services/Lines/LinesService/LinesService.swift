@@ -3,6 +3,7 @@ import GRDB
 import JSONRPC
 import LinesAPI
 import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// Madoguchi lines service: the voice options of MVNO voice SIMs — nuisance-call block
@@ -10,8 +11,9 @@ import ServiceKit
 /// (checked by madoguchi-auth, so lockout and throttling apply) or a session opened with
 /// them. Every change is audited and confirmed to the line by SMS through the outbox.
 public struct LinesService: ServiceDefinition {
-    public static let name = "lines"
-    public static let dependencies = ["auth"]
+    public static let service = ServiceName.lines
+    public typealias Reason = LinesError.Reason
+    public static let dependencies: [ServiceName] = [.auth]
     public static let title = "Madoguchi lines service: block list, voicemail and call forwarding of voice lines."
 
     private let stores: LinesStores
@@ -28,7 +30,7 @@ public struct LinesService: ServiceDefinition {
     public init(resources: ServiceResources, options: LinesOptions) throws {
         stores = LinesStores(resources)
         let lines = stores.lines
-        auth = resources.peers.peer("auth")
+        auth = resources.peers.peer(.auth)
         operators = resources.configuration.operators
         services = resources.configuration.serviceCallers
         origins = resources.configuration.origins

@@ -3,6 +3,7 @@ import GRDB
 import JSONRPC
 import LinkingAPI
 import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// Madoguchi account-linking service: ISP contracts (imported by operators) linked to
@@ -10,8 +11,9 @@ import ServiceKit
 /// check on the phone on file — and then ISP logins with the carrier ID. Credentials and
 /// codes stay in madoguchi-auth; carrier IDs in madoguchi-registration.
 public struct LinkingService: ServiceDefinition {
-    public static let name = "linking"
-    public static let dependencies = ["auth", "registration"]
+    public static let service = ServiceName.linking
+    public typealias Reason = LinkingError.Reason
+    public static let dependencies: [ServiceName] = [.auth, .registration]
     public static let title = "Madoguchi account-linking service: ISP contracts linked to carrier IDs."
 
     private let stores: LinkingStores
@@ -25,8 +27,8 @@ public struct LinkingService: ServiceDefinition {
     public init(resources: ServiceResources, options: LinkingOptions) throws {
         stores = LinkingStores(resources)
         let store = stores.linking
-        auth = resources.peers.peer("auth")
-        let carriers = CarrierGateway(auth: auth, registration: resources.peers.peer("registration"))
+        auth = resources.peers.peer(.auth)
+        let carriers = CarrierGateway(auth: auth, registration: resources.peers.peer(.registration))
         let links = LinkBook(store: store)
         journeys = LinkJourneys(
             store: store, clock: resources.clock, auth: auth, carriers: carriers, links: links,

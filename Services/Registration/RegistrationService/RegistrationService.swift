@@ -3,6 +3,7 @@ import GRDB
 import JSONRPC
 import Logging
 import RegistrationAPI
+import ServiceContract
 import ServiceKit
 import ServiceLifecycle
 
@@ -10,8 +11,9 @@ import ServiceLifecycle
 /// reception number, member recovery and carrier ID issuance. Credentials are stored only
 /// in madoguchi-auth, over its socket.
 public struct RegistrationService: ServiceDefinition {
-    public static let name = "registration"
-    public static let dependencies = ["auth"]
+    public static let service = ServiceName.registration
+    public typealias Reason = RegistrationError.Reason
+    public static let dependencies: [ServiceName] = [.auth]
     public static let title =
         "Madoguchi registration service: contract records, My Page sign-up, applications, recovery and carrier IDs."
     /// An identity-document image (up to 4 MiB) travels base64-encoded in one message.
@@ -30,7 +32,7 @@ public struct RegistrationService: ServiceDefinition {
 
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
         stores = try RegistrationStores(resources)
-        let auth = AuthGateway(auth: resources.peers.peer("auth"))
+        let auth = AuthGateway(auth: resources.peers.peer(.auth))
         let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
         let clock = resources.clock
         let throttle = AttemptThrottle(store: stores.attempts, clock: clock, storageFaults: resources.storageFaults)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl application …`: applications by reception number.
@@ -42,7 +43,7 @@ extension Madoctl {
                     name: try Input.value(name), kana: try Input.value(kana), birthDate: try Input.value(birthDate),
                     email: try Input.value(email), portInNumber: try portIn.map { try Input.value($0) },
                     mnpReservationNumber: mnpNumber, mnpIssuedOn: try mnpIssued.map { try Input.value($0) })
-                try await Output.call(ApplicationSubmit.self, params, on: "registration", with: connection) { $0.receptionNumber }
+                try await Output.call(ApplicationSubmit.self, params, on: .registration, with: connection) { $0.receptionNumber }
             }
         }
 
@@ -52,7 +53,7 @@ extension Madoctl {
             @Option var session: String
 
             func run() async throws {
-                try await Output.call(ApplicationStatus.self, .init(session: session), on: "registration", with: connection, show: describe)
+                try await Output.call(ApplicationStatus.self, .init(session: session), on: .registration, with: connection, show: describe)
             }
         }
 
@@ -68,7 +69,7 @@ extension Madoctl {
                 let contentType = file.lowercased().hasSuffix(".png") ? "image/png" : "image/jpeg"
                 let params = ApplicationUploadDocument.Params(
                     session: session, documentType: type, contentType: contentType, data: data.base64EncodedString())
-                try await Output.call(ApplicationUploadDocument.self, params, on: "registration", with: connection, show: describe)
+                try await Output.call(ApplicationUploadDocument.self, params, on: .registration, with: connection, show: describe)
             }
         }
 
@@ -78,7 +79,7 @@ extension Madoctl {
             @Option var session: String
 
             func run() async throws {
-                try await Output.call(ApplicationActivate.self, .init(session: session), on: "registration", with: connection, show: describe)
+                try await Output.call(ApplicationActivate.self, .init(session: session), on: .registration, with: connection, show: describe)
             }
         }
 
@@ -88,7 +89,7 @@ extension Madoctl {
             @Option var session: String
 
             func run() async throws {
-                try await Output.call(ApplicationCancel.self, .init(session: session), on: "registration", with: connection, show: describe)
+                try await Output.call(ApplicationCancel.self, .init(session: session), on: .registration, with: connection, show: describe)
             }
         }
 
@@ -109,7 +110,7 @@ extension Madoctl {
                 let params = ApplicationAdvance.Params(
                     receptionNumber: try Input.value(receptionNumber), to: target, note: note, trackingNumber: trackingNumber,
                     lineNumber: try lineNumber.map { try Input.value($0) })
-                try await Output.call(ApplicationAdvance.self, params, on: "registration", with: connection, show: describe)
+                try await Output.call(ApplicationAdvance.self, params, on: .registration, with: connection, show: describe)
             }
         }
 
@@ -120,7 +121,7 @@ extension Madoctl {
 
             func run() async throws {
                 try await Output.call(
-                    ApplicationShow.self, .init(receptionNumber: try Input.value(receptionNumber)), on: "registration",
+                    ApplicationShow.self, .init(receptionNumber: try Input.value(receptionNumber)), on: .registration,
                     with: connection, show: describe)
             }
         }

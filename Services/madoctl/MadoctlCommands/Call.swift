@@ -9,8 +9,8 @@ extension Madoctl {
 
         @OptionGroup var connection: ConnectionOptions
 
-        @Argument(help: "A service name (auth, registration, billing, linking) or a socket path.")
-        var service: String
+        @Argument(help: "A service's name, or a socket path.")
+        var service: ServiceAddress
 
         @Argument(help: "The method, e.g. service.info.")
         var method: String

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl carrier-id …`: the carrier ID issuance journey, step by step.
@@ -20,7 +21,7 @@ extension Madoctl {
             @Argument var email: String
 
             func run() async throws {
-                try await Output.call(CarrierIDStart.self, .init(email: try Input.value(email)), on: "registration", with: connection, show: describe)
+                try await Output.call(CarrierIDStart.self, .init(email: try Input.value(email)), on: .registration, with: connection, show: describe)
             }
         }
 
@@ -30,7 +31,7 @@ extension Madoctl {
             @Option var journey: String
 
             func run() async throws {
-                try await Output.call(CarrierIDStatus.self, .init(journeyId: journey), on: "registration", with: connection, show: describe)
+                try await Output.call(CarrierIDStatus.self, .init(journeyId: journey), on: .registration, with: connection, show: describe)
             }
         }
 
@@ -41,7 +42,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = CarrierIDVerifyKey.Params(journeyId: journey, code: try Input.secretLine("key"))
-                try await Output.call(CarrierIDVerifyKey.self, params, on: "registration", with: connection, show: describe)
+                try await Output.call(CarrierIDVerifyKey.self, params, on: .registration, with: connection, show: describe)
             }
         }
 
@@ -54,7 +55,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = CarrierIDChooseID.Params(journeyId: journey, carrierId: id, useEmail: useEmail)
-                try await Output.call(CarrierIDChooseID.self, params, on: "registration", with: connection, show: describe)
+                try await Output.call(CarrierIDChooseID.self, params, on: .registration, with: connection, show: describe)
             }
         }
 
@@ -74,7 +75,7 @@ extension Madoctl {
                     journeyId: journey, password: try Input.secretLine("password"), name: try Input.value(name),
                     kana: try Input.value(kana), gender: gender, birthDate: try Input.value(birthDate),
                     contactMobile: try Input.value(contactMobile))
-                try await Output.call(CarrierIDDetails.self, params, on: "registration", with: connection, show: describe)
+                try await Output.call(CarrierIDDetails.self, params, on: .registration, with: connection, show: describe)
             }
         }
 
@@ -86,7 +87,7 @@ extension Madoctl {
 
             func run() async throws {
                 try await Output.call(
-                    CarrierIDConfirm.self, .init(journeyId: journey, acceptTerms: acceptTerms), on: "registration",
+                    CarrierIDConfirm.self, .init(journeyId: journey, acceptTerms: acceptTerms), on: .registration,
                     with: connection, show: describe)
             }
         }
@@ -101,7 +102,7 @@ extension Madoctl {
             func run() async throws {
                 try await Output.call(
                     CarrierIDConsent.self, .init(journeyId: journey, share: share, dontAskAgain: dontAskAgain),
-                    on: "registration", with: connection, show: describe)
+                    on: .registration, with: connection, show: describe)
             }
         }
 
@@ -111,7 +112,7 @@ extension Madoctl {
             @Option var session: String
 
             func run() async throws {
-                try await Output.call(CarrierIDShow.self, .init(session: session), on: "registration", with: connection) {
+                try await Output.call(CarrierIDShow.self, .init(session: session), on: .registration, with: connection) {
                     "\($0.carrierId): \($0.name) (\($0.kana)) <\($0.email)>, sharing with linking: \($0.shareWithLinking)"
                 }
             }

@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import JSONRPCTransport
 import ServiceClient
+import ServiceContract
 
 /// How `madoctl` finds and talks to services.
 struct ConnectionOptions: ParsableArguments {
@@ -22,17 +23,21 @@ struct ConnectionOptions: ParsableArguments {
 
     var callTimeout: Duration { .milliseconds(Int64(timeout * 1000)) }
 
-    /// A service name (`auth`, or `madoguchi-auth`) resolved in the runtime folder, or a
-    /// socket path as given.
-    func socketPath(for service: String) -> String {
-        if service.contains("/") { return service }
-        let name = service.hasPrefix("madoguchi-") ? String(service.dropFirst("madoguchi-".count)) : service
-        return directory.socketPath(of: name)
+    /// A service's socket in the runtime folder, or a socket path as given.
+    func socketPath(for address: ServiceAddress) -> String {
+        switch address {
+        case .service(let name): directory.socketPath(of: name)
+        case .socket(let path): path
+        }
     }
 
-    func connect(to service: String) async throws -> RPCClient {
+    func connect(to service: ServiceName) async throws -> RPCClient {
+        try await connect(to: .service(service))
+    }
+
+    func connect(to address: ServiceAddress) async throws -> RPCClient {
         do {
-            return try await RPCClient.connect(socketPath: socketPath(for: service), defaultTimeout: callTimeout)
+            return try await RPCClient.connect(socketPath: socketPath(for: address), defaultTimeout: callTimeout)
         } catch let error as RPCClientError {
             throw Failure.unreachable(error.message)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl contracts import|show`.
@@ -16,7 +17,7 @@ extension Madoctl {
             @OptionGroup var options: ImportOptions
 
             func run() async throws {
-                try await Output.importFile(ContractRecords.self, options: options, on: "registration", with: connection)
+                try await Output.importFile(ContractRecords.self, options: options, on: .registration, with: connection)
             }
         }
 
@@ -27,7 +28,7 @@ extension Madoctl {
 
             func run() async throws {
                 let number = try Input.value(customerNumber, as: CustomerNumber.self)
-                try await Output.call(ContractShow.self, .init(customerNumber: number), on: "registration", with: connection) {
+                try await Output.call(ContractShow.self, .init(customerNumber: number), on: .registration, with: connection) {
                     "\($0.customerNumber) \($0.name) (\($0.kana)), born \($0.birthDate); phones \($0.phoneNumbers.joined(separator: ", "))"
                         + ($0.myPageAccountId.map { "; My Page \($0)" } ?? "")
                 }

@@ -12,7 +12,7 @@ extension Output {
     /// Sends a file's rows to `<Kind>.import.*` on `service` in batches and commits them
     /// all at once: the service applies every row or none.
     static func importFile<Kind: ImportKind>(
-        _ kind: Kind.Type, options: ImportOptions, on service: String, with connection: ConnectionOptions
+        _ kind: Kind.Type, options: ImportOptions, on service: ServiceName, with connection: ConnectionOptions
     ) async throws {
         let format = try options.format.map { text in
             guard let format = ImportFile.Format(rawValue: text) else { throw ValidationError("--format is csv or jsonl.") }
@@ -52,7 +52,7 @@ extension Output {
     /// Sends the batches over two connections, one batch in flight on each, so that the
     /// service parses one batch while it stores the other and this reads the file.
     private static func sendRows<Kind: ImportKind>(
-        of file: ImportFile, as kind: Kind.Type, to handle: ImportHandle, on service: String,
+        of file: ImportFile, as kind: Kind.Type, to handle: ImportHandle, on service: ServiceName,
         with connection: ConnectionOptions
     ) async throws {
         let clients = [try await connection.connect(to: service), try await connection.connect(to: service)]

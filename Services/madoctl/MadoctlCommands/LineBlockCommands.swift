@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinesAPI
+import ServiceContract
 
 extension Madoctl.Line {
     /// `madoctl line block add|list|remove`.
@@ -27,7 +28,7 @@ extension Madoctl.Line {
                 let params = LineBlockAdd.Params(
                     access: try access.access(), number: try number.map { try Input.value($0) }, lastCaller: lastCaller ? true : nil,
                     origin: access.origin)
-                try await Output.call(LineBlockAdd.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineBlockAdd.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -38,7 +39,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineBlockList.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineBlockList.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -50,7 +51,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = LineBlockRemove.Params(access: try access.access(), number: try Input.value(number), origin: access.origin)
-                try await Output.call(LineBlockRemove.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineBlockRemove.self, params, on: .lines, with: connection, show: describe)
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LinesAPI
 import MadoguchiModels
+import ServiceContract
 
 /// How a `madoctl line …` command gets into the line: its number with the network PIN
 /// on standard input, or a session (`madoctl line login`).
@@ -40,7 +41,7 @@ extension Madoctl {
                 let params = LineLogin.Params(
                     phoneNumber: try Input.value(phoneNumber), pin: try Input.value(try Input.secretLine("network PIN")),
                     origin: origin)
-                try await Output.call(LineLogin.self, params, on: "lines", with: connection) { $0.session }
+                try await Output.call(LineLogin.self, params, on: .lines, with: connection) { $0.session }
             }
         }
 
@@ -51,7 +52,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineStatus.self, params, on: "lines", with: connection) { options in
+                try await Output.call(LineStatus.self, params, on: .lines, with: connection) { options in
                     [
                         "line \(options.phoneNumber)", Block.describe(options.blockList),
                         Voicemail.describe(options.voicemail), Forward.describe(options.forwarding),
@@ -68,7 +69,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = LineAudit.Params(phoneNumber: try line.map { try Input.value($0) }, limit: limit)
-                try await Output.call(LineAudit.self, params, on: "lines", with: connection) { entries in
+                try await Output.call(LineAudit.self, params, on: .lines, with: connection) { entries in
                     entries.map { "\($0.at) \($0.phoneNumber) \($0.event)\($0.detail.map { " \($0)" } ?? "") (\($0.via), uid \($0.peerUID))" }
                         .joined(separator: "\n")
                 }
@@ -88,7 +89,7 @@ extension Madoctl {
             @OptionGroup var options: ImportOptions
 
             func run() async throws {
-                try await Output.importFile(LineRecords.self, options: options, on: "lines", with: connection)
+                try await Output.importFile(LineRecords.self, options: options, on: .lines, with: connection)
             }
         }
     }

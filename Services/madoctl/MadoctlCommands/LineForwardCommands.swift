@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinesAPI
+import ServiceContract
 
 extension Madoctl.Line {
     /// `madoctl line forward start|stop|status`.
@@ -21,7 +22,7 @@ extension Madoctl.Line {
             func run() async throws {
                 let params = LineForwardStart.Params(
                     access: try access.access(), destination: try Input.value(destination), origin: access.origin)
-                try await Output.call(LineForwardStart.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineForwardStart.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -32,7 +33,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineForwardStop.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineForwardStop.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -43,7 +44,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineForwardStatus.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineForwardStatus.self, params, on: .lines, with: connection, show: describe)
             }
         }
     }

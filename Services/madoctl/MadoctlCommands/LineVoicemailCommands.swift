@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinesAPI
+import ServiceContract
 
 extension Madoctl.Line {
     /// `madoctl line voicemail start|stop|status|ring-time|messages|save|delete`.
@@ -28,7 +29,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineVoicemailStart.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineVoicemailStart.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -39,7 +40,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineVoicemailStop.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineVoicemailStop.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -50,7 +51,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = try access.lineParams()
-                try await Output.call(LineVoicemailStatus.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineVoicemailStatus.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -63,7 +64,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = LineVoicemailRingTime.Params(access: try access.access(), seconds: seconds, origin: access.origin)
-                try await Output.call(LineVoicemailRingTime.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineVoicemailRingTime.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -78,7 +79,7 @@ extension Madoctl.Line {
                     throw ValidationError("--box is new, saved or all.")
                 }
                 let params = LineVoicemailMessages.Params(access: try access.access(), box: box, origin: access.origin)
-                try await Output.call(LineVoicemailMessages.self, params, on: "lines", with: connection) { messages in
+                try await Output.call(LineVoicemailMessages.self, params, on: .lines, with: connection) { messages in
                     messages.isEmpty ? "no messages" : messages.map(describe).joined(separator: "\n")
                 }
             }
@@ -92,7 +93,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = VoicemailMessageParams(access: try access.access(), id: id, origin: access.origin)
-                try await Output.call(LineVoicemailSave.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineVoicemailSave.self, params, on: .lines, with: connection, show: describe)
             }
         }
 
@@ -104,7 +105,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = VoicemailMessageParams(access: try access.access(), id: id, origin: access.origin)
-                try await Output.call(LineVoicemailDelete.self, params, on: "lines", with: connection, show: describe)
+                try await Output.call(LineVoicemailDelete.self, params, on: .lines, with: connection, show: describe)
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LinkingAPI
 import MadoguchiModels
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl link …`: linking an ISP contract to a carrier ID, step by step, and after.
@@ -47,7 +48,7 @@ extension Madoctl {
                 let params = LinkStart.Params(
                     session: session, name: try Input.value(name), kana: try Input.value(kana),
                     birthDate: try Input.value(birthDate), ispEmail: try Input.value(ispEmail))
-                try await Output.call(LinkStart.self, params, on: "linking", with: connection, show: describe)
+                try await Output.call(LinkStart.self, params, on: .linking, with: connection, show: describe)
             }
         }
 
@@ -58,7 +59,7 @@ extension Madoctl {
 
             func run() async throws {
                 try await Output.call(
-                    LinkStatus.self, .init(session: journey.session, journeyId: journey.journey), on: "linking",
+                    LinkStatus.self, .init(session: journey.session, journeyId: journey.journey), on: .linking,
                     with: connection, show: describe)
             }
         }
@@ -70,7 +71,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = LinkCodeParams(session: journey.session, journeyId: journey.journey, code: try Input.secretLine("code"))
-                try await Output.call(LinkCode.self, params, on: "linking", with: connection, show: describe)
+                try await Output.call(LinkCode.self, params, on: .linking, with: connection, show: describe)
             }
         }
 
@@ -85,7 +86,7 @@ extension Madoctl {
                 let params = LinkISPLogin.Params(
                     session: journey.session, journeyId: journey.journey, ispEmail: try Input.value(ispEmail),
                     password: try Input.secretLine("ISP password"))
-                try await Output.call(LinkISPLogin.self, params, on: "linking", with: connection, show: describe)
+                try await Output.call(LinkISPLogin.self, params, on: .linking, with: connection, show: describe)
             }
         }
 
@@ -102,11 +103,11 @@ extension Madoctl {
                     guard let channel = PhoneChannel(rawValue: send) else { throw ValidationError("--send is sms or voice.") }
                     try await Output.call(
                         LinkSecondFactorSend.self, .init(session: journey.session, journeyId: journey.journey, channel: channel),
-                        on: "linking", with: connection, show: describe)
+                        on: .linking, with: connection, show: describe)
                 } else {
                     let params = LinkCodeParams(
                         session: journey.session, journeyId: journey.journey, code: try Input.secretLine("code"))
-                    try await Output.call(LinkSecondFactorVerify.self, params, on: "linking", with: connection, show: describe)
+                    try await Output.call(LinkSecondFactorVerify.self, params, on: .linking, with: connection, show: describe)
                 }
             }
         }
@@ -118,7 +119,7 @@ extension Madoctl {
             @Option(help: "The carrier ID's session token.") var session: String
 
             func run() async throws {
-                try await Output.call(LinkConfirm.self, .init(session: session), on: "linking", with: connection, show: describe)
+                try await Output.call(LinkConfirm.self, .init(session: session), on: .linking, with: connection, show: describe)
             }
         }
 
@@ -129,7 +130,7 @@ extension Madoctl {
 
             func run() async throws {
                 let number = try Input.value(customerNumber, as: ISPCustomerNumber.self)
-                try await Output.call(LinkShow.self, .init(customerNumber: number), on: "linking", with: connection) { result in
+                try await Output.call(LinkShow.self, .init(customerNumber: number), on: .linking, with: connection) { result in
                     (["\(result.customerNumber) (\(result.contractDescription)): \(result.links.count) link(s)"]
                         + result.links.map { record in
                             describe(record.link) + "; entered \(record.enteredName) (\(record.enteredKana)) \(record.enteredBirthDate)"
@@ -158,7 +159,7 @@ extension Madoctl {
                 let params = LinkUnlink.Params(
                     session: session, customerNumber: try customerNumber.map { try Input.value($0) }, staff: staff,
                     reason: reason)
-                try await Output.call(LinkUnlink.self, params, on: "linking", with: connection) {
+                try await Output.call(LinkUnlink.self, params, on: .linking, with: connection) {
                     "unlinked \($0.linkNumber) (\($0.customerNumber)) at \($0.unlinkedAt)"
                 }
             }
@@ -178,7 +179,7 @@ extension Madoctl {
             @OptionGroup var options: ImportOptions
 
             func run() async throws {
-                try await Output.importFile(ISPContractRecords.self, options: options, on: "linking", with: connection)
+                try await Output.importFile(ISPContractRecords.self, options: options, on: .linking, with: connection)
             }
         }
 
@@ -191,7 +192,7 @@ extension Madoctl {
             func run() async throws {
                 let params = ISPContractSetPassword.Params(
                     customerNumber: try Input.value(customerNumber), password: try Input.secretLine("password"))
-                try await Output.call(ISPContractSetPassword.self, params, on: "linking", with: connection) { _ in
+                try await Output.call(ISPContractSetPassword.self, params, on: .linking, with: connection) { _ in
                     "password set for \(params.customerNumber)"
                 }
             }
@@ -216,7 +217,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = ISPLogin.Params(loginId: carrierId, password: try Input.secretLine("password"))
-                try await Output.call(ISPLogin.self, params, on: "linking", with: connection, show: describe)
+                try await Output.call(ISPLogin.self, params, on: .linking, with: connection, show: describe)
             }
         }
 
@@ -226,7 +227,7 @@ extension Madoctl {
             @Argument var token: String
 
             func run() async throws {
-                try await Output.call(ISPSessionCheck.self, .init(session: token), on: "linking", with: connection, show: describe)
+                try await Output.call(ISPSessionCheck.self, .init(session: token), on: .linking, with: connection, show: describe)
             }
         }
     }

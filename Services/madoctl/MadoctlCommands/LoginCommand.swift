@@ -2,6 +2,7 @@ import ArgumentParser
 import AuthAPI
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl login`: opens a session; the PIN or password is read from standard input.
@@ -32,7 +33,7 @@ extension Madoctl {
             default:
                 throw ValidationError("Give --phone, --reception with --phone, or --login-id.")
             }
-            try await Output.call(SessionOpen.self, .init(login), on: "auth", with: connection) { session in
+            try await Output.call(SessionOpen.self, .init(login), on: .auth, with: connection) { session in
                 "Logged in as \(session.principal) until \(session.expiresAt).\ntoken: \(session.token ?? "")"
             }
         }

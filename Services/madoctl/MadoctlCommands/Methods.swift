@@ -8,8 +8,8 @@ extension Madoctl {
 
         @OptionGroup var connection: ConnectionOptions
 
-        @Argument(help: "A service name or a socket path.")
-        var service: String
+        @Argument(help: "A service's name, or a socket path.")
+        var service: ServiceAddress
 
         func run() async throws {
             let document: JSONValue

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuthAPI
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl otp issue|verify`.
@@ -38,7 +39,7 @@ extension Madoctl.OTPCommand {
 
         func run() async throws {
             let (purpose, destination) = try target.validated()
-            try await Output.call(OTPIssue.self, .init(purpose: purpose, destination: destination), on: "auth", with: connection) {
+            try await Output.call(OTPIssue.self, .init(purpose: purpose, destination: destination), on: .auth, with: connection) {
                 "Sent a \($0.digits)-digit code, valid until \($0.expiresAt)."
             }
         }
@@ -54,7 +55,7 @@ extension Madoctl.OTPCommand {
             let (purpose, destination) = try target.validated()
             guard let code = code ?? readLine(strippingNewline: true) else { throw ValidationError("No code given.") }
             try await Output.call(
-                OTPVerify.self, .init(purpose: purpose, destination: destination, code: code), on: "auth",
+                OTPVerify.self, .init(purpose: purpose, destination: destination, code: code), on: .auth,
                 with: connection
             ) { _ in "Code correct." }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import ServiceContract
 
 /// Printing for `madoctl`.
 enum Output {
@@ -19,7 +20,7 @@ extension Output {
     /// Calls a typed method on `service` and prints its result: `show` for people, the
     /// result as JSON with `--json`. Failures exit as `Failure` says.
     static func call<M: RPCMethod>(
-        _ method: M.Type, _ params: M.Params, on service: String, with connection: ConnectionOptions,
+        _ method: M.Type, _ params: M.Params, on service: ServiceName, with connection: ConnectionOptions,
         show: (M.Result) -> String
     ) async throws {
         do {

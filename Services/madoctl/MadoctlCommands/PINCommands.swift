@@ -3,6 +3,7 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl pin set|verify|status`.
@@ -72,7 +73,7 @@ extension Madoctl.PINCommand {
             let params = PINSet.Params(
                 subject: subject, kind: kind, pin: pin, birthDate: try birthDate.map { try Input.value($0) },
                 phoneNumbers: try phone.map { try Input.value($0) }, issued: issued, channel: try channel.validated())
-            try await Output.call(PINSet.self, params, on: "auth", with: connection, show: PINStatusText.describe)
+            try await Output.call(PINSet.self, params, on: .auth, with: connection, show: PINStatusText.describe)
         }
     }
 
@@ -85,7 +86,7 @@ extension Madoctl.PINCommand {
         func run() async throws {
             let (subject, kind) = try target.validated()
             let params = PINVerify.Params(subject: subject, kind: kind, pin: try input.read())
-            try await Output.call(PINVerify.self, params, on: "auth", with: connection) { status in
+            try await Output.call(PINVerify.self, params, on: .auth, with: connection) { status in
                 "PIN correct." + (status.mustChange ? " It must be changed." : "")
             }
         }
@@ -99,7 +100,7 @@ extension Madoctl.PINCommand {
         func run() async throws {
             let (subject, kind) = try target.validated()
             try await Output.call(
-                PINStatusMethod.self, .init(subject: subject, kind: kind), on: "auth", with: connection,
+                PINStatusMethod.self, .init(subject: subject, kind: kind), on: .auth, with: connection,
                 show: PINStatusText.describe)
         }
     }
@@ -121,7 +122,7 @@ extension Madoctl.PINCommand {
             let params = PINChange.Params(
                 subject: subject, kind: kind, currentPIN: current, newPIN: new, email: try email.map { try Input.value($0) },
                 channel: try channel.validated())
-            try await Output.call(PINChange.self, params, on: "auth", with: connection, show: PINStatusText.describe)
+            try await Output.call(PINChange.self, params, on: .auth, with: connection, show: PINStatusText.describe)
         }
     }
 
@@ -137,7 +138,7 @@ extension Madoctl.PINCommand {
         func run() async throws {
             let (subject, kind) = try target.validated()
             let params = PINReset.Params(subject: subject, kind: kind, pin: try input.read(), staff: staff, reason: reason)
-            try await Output.call(PINReset.self, params, on: "auth", with: connection, show: PINStatusText.describe)
+            try await Output.call(PINReset.self, params, on: .auth, with: connection, show: PINStatusText.describe)
         }
     }
 }

@@ -12,8 +12,8 @@ extension Madoctl {
 
         @OptionGroup var connection: ConnectionOptions
 
-        @Argument(help: "Services to ping (default: all).")
-        var services: [String] = []
+        @Argument(help: "Services to ping, by name or socket path (default: all).")
+        var services: [ServiceAddress] = []
 
         struct Outcome: Codable {
             var service: String
@@ -24,7 +24,7 @@ extension Madoctl {
 
         func run() async throws {
             var outcomes: [Outcome] = []
-            for service in services.isEmpty ? ServiceDirectory.serviceNames : services {
+            for service in services.isEmpty ? ServiceName.allCases.map(ServiceAddress.service) : services {
                 outcomes.append(await ping(service))
             }
             if connection.json {
@@ -42,7 +42,7 @@ extension Madoctl {
             if outcomes.contains(where: { !$0.ok }) { throw ExitCode(69) }
         }
 
-        private func ping(_ service: String) async -> Outcome {
+        private func ping(_ service: ServiceAddress) async -> Outcome {
             let started = ContinuousClock.now
             do {
                 let client = try await RPCClient.connect(
@@ -51,9 +51,9 @@ extension Madoctl {
                 let elapsed = ContinuousClock.now - started
                 await client.close()
                 let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-                return Outcome(service: service, ok: true, milliseconds: milliseconds)
+                return Outcome(service: service.description, ok: true, milliseconds: milliseconds)
             } catch {
-                return Outcome(service: service, ok: false, error: "\(error)")
+                return Outcome(service: service.description, ok: false, error: "\(error)")
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl recover …`: forgotten member ID or password.
@@ -26,7 +27,7 @@ extension Madoctl {
                     email: try email.map { try Input.value($0) }, name: try name.map { try Input.value($0) },
                     iccid: try iccid.map { try Input.value($0) }, phoneNumber: try phone.map { try Input.value($0) },
                     birthDate: try Input.value(birthDate), route: route)
-                try await Output.call(RecoveryRequest.self, params, on: "registration", with: connection) { $0.message }
+                try await Output.call(RecoveryRequest.self, params, on: .registration, with: connection) { $0.message }
             }
         }
 
@@ -36,7 +37,7 @@ extension Madoctl {
             @Option var token: String
 
             func run() async throws {
-                try await Output.call(RecoveryOpen.self, .init(token: token), on: "registration", with: connection) { $0.accountId }
+                try await Output.call(RecoveryOpen.self, .init(token: token), on: .registration, with: connection) { $0.accountId }
             }
         }
 
@@ -48,7 +49,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = RecoverySetPassword.Params(token: token, password: try Input.secretLine("password"))
-                try await Output.call(RecoverySetPassword.self, params, on: "registration", with: connection) {
+                try await Output.call(RecoverySetPassword.self, params, on: .registration, with: connection) {
                     "New password set for \($0.accountId)."
                 }
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl signup …`: the My Page sign-up journey, step by step.
@@ -20,7 +21,7 @@ extension Madoctl {
                 let params = SignUpVerifyIdentity.Params(
                     customerNumber: try Input.value(customerNumber), phoneNumber: try Input.value(phone),
                     kana: try Input.value(kana))
-                try await Output.call(SignUpVerifyIdentity.self, params, on: "registration", with: connection) { $0.ticket }
+                try await Output.call(SignUpVerifyIdentity.self, params, on: .registration, with: connection) { $0.ticket }
             }
         }
 
@@ -30,7 +31,7 @@ extension Madoctl {
             @Argument var accountId: String
 
             func run() async throws {
-                try await Output.call(SignUpCheckAccountID.self, .init(accountId: accountId), on: "registration", with: connection) {
+                try await Output.call(SignUpCheckAccountID.self, .init(accountId: accountId), on: .registration, with: connection) {
                     $0.available ? "available" : "not available: \($0.message ?? "")"
                 }
             }
@@ -49,7 +50,7 @@ extension Madoctl {
                 let params = SignUpSubmit.Params(
                     ticket: ticket, accountId: try Input.value(accountId), password: try Input.secretLine("password"),
                     email: try Input.value(email), nickname: nickname)
-                try await Output.call(SignUpSubmit.self, params, on: "registration", with: connection) {
+                try await Output.call(SignUpSubmit.self, params, on: .registration, with: connection) {
                     "Provisionally registered \($0.accountId); complete by \($0.expiresAt) with the mailed link."
                 }
             }
@@ -63,7 +64,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = SignUpComplete.Params(token: token, password: try Input.secretLine("password"))
-                try await Output.call(SignUpComplete.self, params, on: "registration", with: connection) {
+                try await Output.call(SignUpComplete.self, params, on: .registration, with: connection) {
                     "Registered \($0.accountId)."
                 }
             }
@@ -77,7 +78,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = MyPageLogin.Params(loginId: loginId, password: try Input.secretLine("password"))
-                try await Output.call(MyPageLogin.self, params, on: "registration", with: connection) { $0.session }
+                try await Output.call(MyPageLogin.self, params, on: .registration, with: connection) { $0.session }
             }
         }
 
@@ -87,7 +88,7 @@ extension Madoctl {
             @Option var session: String
 
             func run() async throws {
-                try await Output.call(MyPageProfile.self, .init(session: session), on: "registration", with: connection) {
+                try await Output.call(MyPageProfile.self, .init(session: session), on: .registration, with: connection) {
                     "\($0.accountId) (\($0.nickname)) <\($0.email)>, customer \($0.customerNumber)"
                 }
             }

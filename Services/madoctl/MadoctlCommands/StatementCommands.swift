@@ -2,6 +2,7 @@ import ArgumentParser
 import BillingAPI
 import Foundation
 import MadoguchiModels
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl statements list|show|export|import`.
@@ -28,7 +29,7 @@ extension Madoctl {
             @OptionGroup var owner: Owner
 
             func run() async throws {
-                try await Output.call(StatementsList.self, try owner.owner(), on: "billing", with: connection) { list in
+                try await Output.call(StatementsList.self, try owner.owner(), on: .billing, with: connection) { list in
                     (["Customer \(list.customerNumber), \(list.from) to \(list.to):"]
                         + list.statements.map { statement in
                             "\(statement.month)  \(statement.total) (tax \(statement.tax))  due \(statement.dueDate)  \(statement.paymentStatus.label)"
@@ -45,7 +46,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = StatementMonthParams(try owner.owner(), month: try Input.value(month, as: BillingMonth.self))
-                try await Output.call(StatementsShow.self, params, on: "billing", with: connection, show: Self.describe)
+                try await Output.call(StatementsShow.self, params, on: .billing, with: connection, show: Self.describe)
             }
 
             static func describe(_ statement: MonthlyStatement) -> String {
@@ -74,7 +75,7 @@ extension Madoctl {
                 let params = StatementMonthParams(try owner.owner(), month: try Input.value(month, as: BillingMonth.self))
                 let file: StatementCSV
                 do {
-                    let client = try await connection.connect(to: "billing")
+                    let client = try await connection.connect(to: .billing)
                     file = try await client.call(StatementsExport.self, params)
                     await client.close()
                 } catch {
@@ -97,7 +98,7 @@ extension Madoctl {
             @OptionGroup var options: ImportOptions
 
             func run() async throws {
-                try await Output.importFile(StatementRecords.self, options: options, on: "billing", with: connection)
+                try await Output.importFile(StatementRecords.self, options: options, on: .billing, with: connection)
             }
         }
     }

@@ -1,11 +1,14 @@
 import Foundation
 import Logging
 import ServiceClient
+import ServiceContract
 
 /// Everything a service needs to start, resolved once from flags and environment.
 public struct ServiceConfiguration: Sendable {
-    /// The service's short name (`auth`), which names its socket and folders.
-    public var serviceName: String
+    /// Which service, whose name (`auth`) names its socket and folders.
+    public var service: ServiceName
+    /// The service's short name, `auth`.
+    public var serviceName: String { service.rawValue }
     /// Where the service's database and secret live.
     public var stateDirectory: String
     /// Where every service's socket lives.
@@ -46,16 +49,17 @@ public struct ServiceConfiguration: Sendable {
     /// Which callers' reported end-user origins are passed on to auth as they are.
     public var origins: OriginRelay
 
-    /// Resolves `options` against `environment` for the service `serviceName`.
-    public init(serviceName: String, options: ServiceOptions, environment: [String: String]) {
-        self.serviceName = serviceName
+    /// Resolves `options` against `environment` for `service`.
+    public init(service: ServiceName, options: ServiceOptions, environment: [String: String]) {
+        self.service = service
+        let serviceName = service.rawValue
         let stateDirectory =
             options.stateDir ?? environment["STATE_DIRECTORY"]?.firstPathInList
             ?? FileManager.default.currentDirectoryPath + "/.madoguchi/" + serviceName
         self.stateDirectory = stateDirectory
         let runtimeDirectory = options.runtimeDir ?? environment["RUNTIME_DIRECTORY"]?.firstPathInList ?? "/run/madoguchi"
         self.runtimeDirectory = runtimeDirectory
-        socketPath = options.socket ?? ServiceDirectory(runtimeDirectory: runtimeDirectory).socketPath(of: serviceName)
+        socketPath = options.socket ?? ServiceDirectory(runtimeDirectory: runtimeDirectory).socketPath(of: service)
         spoolDirectory = options.spoolDir ?? stateDirectory + "/spool"
         mailTransport = options.mailTransport
         sendmailPath = options.sendmailPath

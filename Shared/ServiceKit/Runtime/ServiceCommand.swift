@@ -16,7 +16,7 @@ public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableComman
 
     public func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let configuration = ServiceConfiguration(serviceName: Definition.name, options: options, environment: environment)
+        let configuration = ServiceConfiguration(service: Definition.service, options: options, environment: environment)
         ServiceLogHandler.bootstrap(level: configuration.logLevel, environment: environment)
         let logger = Logger(label: "madoguchi-\(Definition.name)")
         do {

@@ -4,19 +4,20 @@ import JSONRPC
 import Logging
 import PostgresNIO
 import ServiceClient
+import ServiceContract
 import ServiceLifecycle
 
 /// What makes one Madoguchi service: its name, its database migrations and its methods.
 /// Everything else (sockets, activation, limits, outbox, shutdown) is the same for all of
 /// them and lives in `ServiceApplication`.
 public protocol ServiceDefinition: Sendable {
-    /// The short name: names the socket (`auth.sock`), the state folder and the executable
-    /// (`madoguchi-auth`).
-    static var name: String { get }
+    /// Which service it is: names the socket (`auth.sock`), the state folder, the
+    /// PostgreSQL schema and the executable (`madoguchi-auth`).
+    static var service: ServiceName { get }
     /// One line for `--help` and discovery.
     static var title: String { get }
     /// The services this one calls (for `service.health`).
-    static var dependencies: [String] { get }
+    static var dependencies: [ServiceName] { get }
     /// The longest message the service reads (1 MiB unless it takes uploads).
     static var maximumMessageBytes: Int { get }
     /// Registers the service's own migrations (the outbox's are added for it).
@@ -25,6 +26,10 @@ public protocol ServiceDefinition: Sendable {
     /// outbox's, the idempotency records', the throttles', staged imports' and the key's
     /// fingerprint are added for it).
     static func registerPostgresMigrations(in migrator: inout PostgresMigrator)
+
+    /// The refusals its methods answer with, beside the common ones (`AuthError.Reason`):
+    /// the contract test checks each is declared and documented.
+    associatedtype Reason: ErrorReason
 
     /// Flags of this service alone (`NoServiceOptions` when it has none).
     associatedtype Options: ParsableArguments & Sendable = NoServiceOptions
@@ -38,7 +43,9 @@ public protocol ServiceDefinition: Sendable {
 }
 
 extension ServiceDefinition {
-    public static var dependencies: [String] { [] }
+    /// The short name, `auth`.
+    public static var name: String { service.rawValue }
+    public static var dependencies: [ServiceName] { [] }
     public static var maximumMessageBytes: Int { 1 << 20 }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }

@@ -6,6 +6,7 @@ import LinesService
 import LinkingService
 import Logging
 import RegistrationService
+import ServiceContract
 import ServiceKit
 
 /// Every service's method table, the one it serves (`ServiceApplication.prepare`), for
@@ -14,7 +15,7 @@ import ServiceKit
 public enum ServiceTables {
     /// Builds the five tables in a scratch folder, removed again before returning (the
     /// tables keep no file open that a params check uses).
-    public static func all() throws -> [(service: String, registry: MethodRegistry)] {
+    public static func all() throws -> [Table] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-tables-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let logger = Logger(label: "madoguchi-tables") { _ in SwiftLogNoOpLogHandler() }
@@ -27,16 +28,26 @@ public enum ServiceTables {
         ]
     }
 
+    /// One service's methods, and the refusals it declares its own.
+    public struct Table: Sendable {
+        public var service: ServiceName
+        public var registry: MethodRegistry
+        /// Every case of the service's `Reason`, as (code, `data.reason`).
+        public var reasons: [(code: Int, reason: String)]
+    }
+
     private static func methods<Definition: ServiceDefinition>(
         of: Definition.Type, scratch: String, logger: Logger
-    ) throws -> (service: String, registry: MethodRegistry) {
+    ) throws -> Table {
         // A service never creates its state folder.
         try FileManager.default.createDirectory(
             atPath: scratch + "/" + Definition.name, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let options = try ServiceOptions.parse(["--state-dir", scratch + "/" + Definition.name, "--runtime-dir", scratch])
-        let configuration = ServiceConfiguration(serviceName: Definition.name, options: options, environment: [:])
+        let configuration = ServiceConfiguration(service: Definition.service, options: options, environment: [:])
         let application = ServiceApplication<Definition>(
             configuration: configuration, options: try Definition.Options.parse([]), logger: logger)
-        return (Definition.name, try application.prepareOnSQLite().registry)
+        return Table(
+            service: Definition.service, registry: try application.prepareOnSQLite().registry,
+            reasons: Definition.Reason.allCases.map { ($0.code.rawValue, $0.rawValue) })
     }
 }

@@ -11,8 +11,8 @@ extension Madoctl {
 
         @OptionGroup var connection: ConnectionOptions
 
-        @Argument(help: "The service (auth, billing …) or a socket path.")
-        var service: String
+        @Argument(help: "A service's name, or a socket path.")
+        var service: ServiceAddress
 
         @Argument(help: "The method, e.g. service.ping or pin.verify.")
         var method: String
@@ -68,7 +68,7 @@ extension Madoctl {
                 throw Failure.exit(Failure.unreachable("\(error)"), json: connection.json)
             }
             let report = BenchReport(
-                service: service, method: method, connections: connections, pipeline: pipeline, result: result)
+                service: service.description, method: method, connections: connections, pipeline: pipeline, result: result)
             print(connection.json ? report.json : report.table)
             if result.errors > 0 {
                 Output.standardError("\(result.errors) calls answered with an error; the first: \(result.firstError ?? "(none read)")")
