@@ -46,6 +46,29 @@ import Testing
         for process in processes { #expect(try await process.terminate() == 0) }
     }
 
+    @Test func badValues_areRefusedByTheParser_withTheRuleAndUsage_beforeAnyCall() async throws {
+        // No service runs: a value the parser refuses never gets as far as a socket.
+        let sandbox = try ServiceSandbox()
+        defer { sandbox.remove() }
+        let cases: [(arguments: [String], says: String)] = [
+            (["call", "nosuch", "service.ping"], "Please provide one of 'auth', 'registration', 'billing', 'linking' or 'lines'"),
+            (["line", "login", "0901"], "starts with 0 and has 10 or 11 digits"),
+            (["pin", "verify", "line:09012345678", "--kind", "bogus"], "Please provide one of 'network', 'phone' or 'card'"),
+            (["statements", "show", "2026-13"], "2026-13"),
+            (["recover", "request", "--birth-date", "1990-04-01", "--route", "pigeon"], "'screen' and 'post'"),
+        ]
+        for (arguments, says) in cases {
+            let refused = try await sandbox.madoctl(arguments, input: "4821\n")
+            #expect(refused.status == 64, "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains(says), "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains("Usage: madoctl"), "\(arguments): \(refused.stderr)")
+        }
+        // The list every script reads.
+        let services = try await sandbox.madoctl(["services"])
+        #expect(services.status == 0)
+        #expect(services.stdout.split(separator: "\n").map(String.init) == ServiceName.allCases.map(\.rawValue))
+    }
+
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
         let sandbox = try ServiceSandbox()
         defer { sandbox.remove() }

@@ -28,21 +28,21 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Apply (network PIN on standard input); prints the reception number.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var phone: String
-            @Option var name: String
-            @Option var kana: String
-            @Option(help: "YYYY-MM-DD.") var birthDate: String
-            @Option var email: String
-            @Option(help: "An existing number to port in.") var portIn: String?
+            @Option(transform: PhoneNumber.argument) var phone: PhoneNumber
+            @Option(transform: PersonName.argument) var name: PersonName
+            @Option(transform: KanaName.argument) var kana: KanaName
+            @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
+            @Option(transform: EmailAddress.argument) var email: EmailAddress
+            @Option(help: "An existing number to port in.", transform: PhoneNumber.argument) var portIn: PhoneNumber?
             @Option(help: "The port-in's MNP reservation number (10 digits).") var mnpNumber: String?
-            @Option(help: "The day the MNP reservation was issued, YYYY-MM-DD (it holds 15 days).") var mnpIssued: String?
+            @Option(help: "The day the MNP reservation was issued, YYYY-MM-DD (it holds 15 days).", transform: CivilDate.argument) var mnpIssued: CivilDate?
 
             func run() async throws {
                 let params = ApplicationSubmit.Params(
-                    phoneNumber: try Input.value(phone), pin: try Input.value(try Input.secretLine("PIN")),
-                    name: try Input.value(name), kana: try Input.value(kana), birthDate: try Input.value(birthDate),
-                    email: try Input.value(email), portInNumber: try portIn.map { try Input.value($0) },
-                    mnpReservationNumber: mnpNumber, mnpIssuedOn: try mnpIssued.map { try Input.value($0) })
+                    phoneNumber: phone, pin: try Input.value(try Input.secretLine("PIN")),
+                    name: name, kana: kana, birthDate: birthDate,
+                    email: email, portInNumber: portIn,
+                    mnpReservationNumber: mnpNumber, mnpIssuedOn: mnpIssued)
                 try await Output.call(ApplicationSubmit.self, params, on: .registration, with: connection) { $0.receptionNumber }
             }
         }
@@ -97,19 +97,19 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Operators: move an application (under_review, documents_requested, approved, shipped, delivered, cancelled).")
             @OptionGroup var connection: ConnectionOptions
-            @Argument var receptionNumber: String
+            @Argument(transform: ReceptionNumber.argument) var receptionNumber: ReceptionNumber
             @Argument var state: String
             @Option var note: String?
             @Option var trackingNumber: String?
-            @Option var lineNumber: String?
+            @Option(transform: PhoneNumber.argument) var lineNumber: PhoneNumber?
 
             func run() async throws {
                 guard let target = ApplicationState(rawValue: state) else {
                     throw ValidationError("The state is one of: \(ApplicationState.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 let params = ApplicationAdvance.Params(
-                    receptionNumber: try Input.value(receptionNumber), to: target, note: note, trackingNumber: trackingNumber,
-                    lineNumber: try lineNumber.map { try Input.value($0) })
+                    receptionNumber: receptionNumber, to: target, note: note, trackingNumber: trackingNumber,
+                    lineNumber: lineNumber)
                 try await Output.call(ApplicationAdvance.self, params, on: .registration, with: connection, show: describe)
             }
         }
@@ -117,11 +117,11 @@ extension Madoctl {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Operators: show an application.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument var receptionNumber: String
+            @Argument(transform: ReceptionNumber.argument) var receptionNumber: ReceptionNumber
 
             func run() async throws {
                 try await Output.call(
-                    ApplicationShow.self, .init(receptionNumber: try Input.value(receptionNumber)), on: .registration,
+                    ApplicationShow.self, .init(receptionNumber: receptionNumber), on: .registration,
                     with: connection, show: describe)
             }
         }

@@ -18,10 +18,10 @@ extension Madoctl {
         struct Start: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Start with an e-mail address; a 6-digit key is mailed.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument var email: String
+            @Argument(transform: EmailAddress.argument) var email: EmailAddress
 
             func run() async throws {
-                try await Output.call(CarrierIDStart.self, .init(email: try Input.value(email)), on: .registration, with: connection, show: describe)
+                try await Output.call(CarrierIDStart.self, .init(email: email), on: .registration, with: connection, show: describe)
             }
         }
 
@@ -63,18 +63,17 @@ extension Madoctl {
             static let configuration = CommandConfiguration(abstract: "The basic details (password on standard input).")
             @OptionGroup var connection: ConnectionOptions
             @Option var journey: String
-            @Option var name: String
-            @Option var kana: String
-            @Option(help: "female, male or unspecified.") var gender: String
-            @Option(help: "YYYY-MM-DD.") var birthDate: String
-            @Option var contactMobile: String
+            @Option(transform: PersonName.argument) var name: PersonName
+            @Option(transform: KanaName.argument) var kana: KanaName
+            @Option(help: "As the customer chose it.") var gender: Gender
+            @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
+            @Option(transform: PhoneNumber.argument) var contactMobile: PhoneNumber
 
             func run() async throws {
-                guard let gender = Gender(rawValue: gender) else { throw ValidationError("--gender is female, male or unspecified.") }
                 let params = CarrierIDDetails.Params(
-                    journeyId: journey, password: try Input.secretLine("password"), name: try Input.value(name),
-                    kana: try Input.value(kana), gender: gender, birthDate: try Input.value(birthDate),
-                    contactMobile: try Input.value(contactMobile))
+                    journeyId: journey, password: try Input.secretLine("password"), name: name,
+                    kana: kana, gender: gender, birthDate: birthDate,
+                    contactMobile: contactMobile)
                 try await Output.call(CarrierIDDetails.self, params, on: .registration, with: connection, show: describe)
             }
         }

@@ -24,10 +24,10 @@ extension Madoctl {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Show a contract by customer number.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument var customerNumber: String
+            @Argument(transform: CustomerNumber.argument) var customerNumber: CustomerNumber
 
             func run() async throws {
-                let number = try Input.value(customerNumber, as: CustomerNumber.self)
+                let number = customerNumber
                 try await Output.call(ContractShow.self, .init(customerNumber: number), on: .registration, with: connection) {
                     "\($0.customerNumber) \($0.name) (\($0.kana)), born \($0.birthDate); phones \($0.phoneNumbers.joined(separator: ", "))"
                         + ($0.myPageAccountId.map { "; My Page \($0)" } ?? "")

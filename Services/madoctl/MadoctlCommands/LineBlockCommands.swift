@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinesAPI
+import MadoguchiModels
 import ServiceContract
 
 extension Madoctl.Line {
@@ -17,7 +18,7 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Block a number, or the last caller's.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument(help: "The number to block (hyphens and full-width digits are fine).") var number: String?
+            @Argument(help: "The number to block (hyphens and full-width digits are fine).", transform: PhoneNumber.argument) var number: PhoneNumber?
             @Flag(help: "Block the number of the line's last incoming call.") var lastCaller = false
 
             func validate() throws {
@@ -26,7 +27,7 @@ extension Madoctl.Line {
 
             func run() async throws {
                 let params = LineBlockAdd.Params(
-                    access: try access.access(), number: try number.map { try Input.value($0) }, lastCaller: lastCaller ? true : nil,
+                    access: try access.access(), number: number, lastCaller: lastCaller ? true : nil,
                     origin: access.origin)
                 try await Output.call(LineBlockAdd.self, params, on: .lines, with: connection, show: describe)
             }
@@ -47,10 +48,10 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Unblock a number.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument var number: String
+            @Argument(transform: PhoneNumber.argument) var number: PhoneNumber
 
             func run() async throws {
-                let params = LineBlockRemove.Params(access: try access.access(), number: try Input.value(number), origin: access.origin)
+                let params = LineBlockRemove.Params(access: try access.access(), number: number, origin: access.origin)
                 try await Output.call(LineBlockRemove.self, params, on: .lines, with: connection, show: describe)
             }
         }

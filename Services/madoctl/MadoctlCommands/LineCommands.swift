@@ -6,13 +6,14 @@ import ServiceContract
 /// How a `madoctl line …` command gets into the line: its number with the network PIN
 /// on standard input, or a session (`madoctl line login`).
 struct LineAccessOptions: ParsableArguments {
-    @Option(help: "The line's phone number (its network PIN is read from standard input).") var line: String?
+    @Option(help: "The line's phone number (its network PIN is read from standard input).", transform: PhoneNumber.argument)
+    var line: PhoneNumber?
     @Option(help: "A session opened with `madoctl line login` instead of the PIN.") var session: String?
     @Option(help: "The end user's origin, as a trusted front end reports it.") var origin: String?
 
     func access() throws -> LineAccess {
         switch (line, session) {
-        case (let line?, nil): return .pin(try Input.value(line), try Input.value(try Input.secretLine("network PIN")))
+        case (let line?, nil): return .pin(line, try Input.value(try Input.secretLine("network PIN")))
         case (nil, let session?): return .session(session)
         default: throw ValidationError("Give --line (PIN on standard input) or --session.")
         }
@@ -34,12 +35,12 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Open a session on a voice line (network PIN on standard input); prints the session.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(help: "The line's phone number.") var phoneNumber: String
+            @Argument(help: "The line's phone number.", transform: PhoneNumber.argument) var phoneNumber: PhoneNumber
             @Option(help: "The end user's origin, as a trusted front end reports it.") var origin: String?
 
             func run() async throws {
                 let params = LineLogin.Params(
-                    phoneNumber: try Input.value(phoneNumber), pin: try Input.value(try Input.secretLine("network PIN")),
+                    phoneNumber: phoneNumber, pin: try Input.value(try Input.secretLine("network PIN")),
                     origin: origin)
                 try await Output.call(LineLogin.self, params, on: .lines, with: connection) { $0.session }
             }
@@ -64,11 +65,11 @@ extension Madoctl {
         struct Audit: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Changes to lines' options, newest first (operators).")
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "Only this line.") var line: String?
+            @Option(help: "Only this line.", transform: PhoneNumber.argument) var line: PhoneNumber?
             @Option(help: "At most this many entries.") var limit: Int?
 
             func run() async throws {
-                let params = LineAudit.Params(phoneNumber: try line.map { try Input.value($0) }, limit: limit)
+                let params = LineAudit.Params(phoneNumber: line, limit: limit)
                 try await Output.call(LineAudit.self, params, on: .lines, with: connection) { entries in
                     entries.map { "\($0.at) \($0.phoneNumber) \($0.event)\($0.detail.map { " \($0)" } ?? "") (\($0.via), uid \($0.peerUID))" }
                         .joined(separator: "\n")

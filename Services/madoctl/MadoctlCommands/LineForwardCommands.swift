@@ -1,5 +1,6 @@
 import ArgumentParser
 import LinesAPI
+import MadoguchiModels
 import ServiceContract
 
 extension Madoctl.Line {
@@ -17,11 +18,11 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Forward calls to a destination number.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument var destination: String
+            @Argument(transform: PhoneNumber.argument) var destination: PhoneNumber
 
             func run() async throws {
                 let params = LineForwardStart.Params(
-                    access: try access.access(), destination: try Input.value(destination), origin: access.origin)
+                    access: try access.access(), destination: destination, origin: access.origin)
                 try await Output.call(LineForwardStart.self, params, on: .lines, with: connection, show: describe)
             }
         }

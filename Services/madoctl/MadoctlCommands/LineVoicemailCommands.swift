@@ -72,12 +72,9 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "The messages, newest first.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Option(help: "new, saved or all.") var box = "all"
+            @Option(help: "Which messages.") var box: LineVoicemailMessages.Params.Box = .all
 
             func run() async throws {
-                guard let box = LineVoicemailMessages.Params.Box(rawValue: box) else {
-                    throw ValidationError("--box is new, saved or all.")
-                }
                 let params = LineVoicemailMessages.Params(access: try access.access(), box: box, origin: access.origin)
                 try await Output.call(LineVoicemailMessages.self, params, on: .lines, with: connection) { messages in
                     messages.isEmpty ? "no messages" : messages.map(describe).joined(separator: "\n")

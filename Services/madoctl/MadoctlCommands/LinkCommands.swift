@@ -39,15 +39,15 @@ extension Madoctl {
                 abstract: "Start, as a logged-in carrier ID: a 6-digit code goes to the ISP address.")
             @OptionGroup var connection: ConnectionOptions
             @Option(help: "The carrier ID's session token.") var session: String
-            @Option var name: String
-            @Option var kana: String
-            @Option(help: "YYYY-MM-DD.") var birthDate: String
-            @Option(help: "The ISP e-mail address.") var ispEmail: String
+            @Option(transform: PersonName.argument) var name: PersonName
+            @Option(transform: KanaName.argument) var kana: KanaName
+            @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
+            @Option(help: "The ISP e-mail address.", transform: EmailAddress.argument) var ispEmail: EmailAddress
 
             func run() async throws {
                 let params = LinkStart.Params(
-                    session: session, name: try Input.value(name), kana: try Input.value(kana),
-                    birthDate: try Input.value(birthDate), ispEmail: try Input.value(ispEmail))
+                    session: session, name: name, kana: kana,
+                    birthDate: birthDate, ispEmail: ispEmail)
                 try await Output.call(LinkStart.self, params, on: .linking, with: connection, show: describe)
             }
         }
@@ -80,11 +80,11 @@ extension Madoctl {
                 commandName: "isp-login", abstract: "Log in to the ISP: its e-mail address, and its password on standard input.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var journey: JourneyOptions
-            @Option(help: "The ISP e-mail address.") var ispEmail: String
+            @Option(help: "The ISP e-mail address.", transform: EmailAddress.argument) var ispEmail: EmailAddress
 
             func run() async throws {
                 let params = LinkISPLogin.Params(
-                    session: journey.session, journeyId: journey.journey, ispEmail: try Input.value(ispEmail),
+                    session: journey.session, journeyId: journey.journey, ispEmail: ispEmail,
                     password: try Input.secretLine("ISP password"))
                 try await Output.call(LinkISPLogin.self, params, on: .linking, with: connection, show: describe)
             }
@@ -126,10 +126,10 @@ extension Madoctl {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Operators: an ISP contract's links, newest first.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(help: "The ISP customer number (N + 9 digits).") var customerNumber: String
+            @Argument(help: "The ISP customer number (N + 9 digits).", transform: ISPCustomerNumber.argument) var customerNumber: ISPCustomerNumber
 
             func run() async throws {
-                let number = try Input.value(customerNumber, as: ISPCustomerNumber.self)
+                let number = customerNumber
                 try await Output.call(LinkShow.self, .init(customerNumber: number), on: .linking, with: connection) { result in
                     (["\(result.customerNumber) (\(result.contractDescription)): \(result.links.count) link(s)"]
                         + result.links.map { record in
@@ -145,7 +145,8 @@ extension Madoctl {
                 abstract: "Unlink: --session (the carrier ID's own), or as an operator an ISP customer number with --staff and --reason.")
             @OptionGroup var connection: ConnectionOptions
             @Option(help: "The carrier ID's session token.") var session: String?
-            @Argument(help: "Operators: the ISP customer number.") var customerNumber: String?
+            @Argument(help: "Operators: the ISP customer number.", transform: ISPCustomerNumber.argument)
+            var customerNumber: ISPCustomerNumber?
             @Option var staff: String?
             @Option var reason: String?
 
@@ -157,7 +158,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = LinkUnlink.Params(
-                    session: session, customerNumber: try customerNumber.map { try Input.value($0) }, staff: staff,
+                    session: session, customerNumber: customerNumber, staff: staff,
                     reason: reason)
                 try await Output.call(LinkUnlink.self, params, on: .linking, with: connection) {
                     "unlinked \($0.linkNumber) (\($0.customerNumber)) at \($0.unlinkedAt)"
@@ -187,11 +188,12 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 commandName: "set-password", abstract: "Set an ISP contract's login password (standard input), held by madoguchi-auth.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(help: "The ISP customer number (N + 9 digits).") var customerNumber: String
+            @Argument(help: "The ISP customer number (N + 9 digits).", transform: ISPCustomerNumber.argument)
+            var customerNumber: ISPCustomerNumber
 
             func run() async throws {
                 let params = ISPContractSetPassword.Params(
-                    customerNumber: try Input.value(customerNumber), password: try Input.secretLine("password"))
+                    customerNumber: customerNumber, password: try Input.secretLine("password"))
                 try await Output.call(ISPContractSetPassword.self, params, on: .linking, with: connection) { _ in
                     "password set for \(params.customerNumber)"
                 }

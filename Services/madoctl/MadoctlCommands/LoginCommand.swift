@@ -16,20 +16,21 @@ extension Madoctl {
                 """)
 
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: "The line's phone number.") var phone: String?
-        @Option(help: "The 13-character reception number of an application.") var reception: String?
-        @Option(help: "Account ID or e-mail address.") var loginId: String?
+        @Option(help: "The line's phone number.", transform: PhoneNumber.argument) var phone: PhoneNumber?
+        @Option(help: "The 13-character reception number of an application.", transform: ReceptionNumber.argument)
+        var reception: ReceptionNumber?
+        @Option(help: "Account ID or e-mail address.", transform: LoginID.argument) var loginId: LoginID?
 
         func run() async throws {
             let secret = readLine(strippingNewline: true) ?? ""
             let login: SessionLogin
             switch (phone, reception, loginId) {
             case (let phone?, nil, nil):
-                login = .phonePIN(try Input.value(phone), try Input.value(secret))
+                login = .phonePIN(phone, try Input.value(secret))
             case (let phone?, let reception?, nil):
-                login = .reception(try Input.value(reception), try Input.value(phone), try Input.value(secret))
+                login = .reception(reception, phone, try Input.value(secret))
             case (nil, nil, let loginId?):
-                login = .password(try Input.value(loginId), secret)
+                login = .password(loginId, secret)
             default:
                 throw ValidationError("Give --phone, --reception with --phone, or --login-id.")
             }

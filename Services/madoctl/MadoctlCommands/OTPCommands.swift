@@ -15,16 +15,13 @@ extension Madoctl {
 
 /// Options naming a code: its purpose and where it goes.
 struct CodeTarget: ParsableArguments {
-    @Argument(help: "What the code is for, e.g. isp-link.") var purpose: String
-    @Option(help: "mail, sms or voice.") var channel: String
+    @Argument(help: "What the code is for, e.g. isp-link.", transform: CodePurpose.argument) var purpose: CodePurpose
+    @Option(help: "How the code is sent.") var channel: CodeDestination.Channel
     @Option(help: "The e-mail address or phone number.") var to: String
 
     func validated() throws -> (CodePurpose, CodeDestination) {
-        guard let channel = CodeDestination.Channel(rawValue: channel) else {
-            throw ValidationError("--channel is mail, sms or voice.")
-        }
         do {
-            return (try CodePurpose(validating: purpose), try CodeDestination(channel: channel, to: to))
+            return (purpose, try CodeDestination(channel: channel, to: to))
         } catch {
             throw ValidationError(error.message)
         }

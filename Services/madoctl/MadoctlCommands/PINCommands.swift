@@ -16,16 +16,13 @@ extension Madoctl {
 
 /// Options naming one PIN.
 struct PINTarget: ParsableArguments {
-    @Argument(help: "What the PIN belongs to, e.g. line:09012345678.")
-    var subject: String
+    @Argument(help: "What the PIN belongs to, e.g. line:09012345678.", transform: PINSubject.argument)
+    var subject: PINSubject
 
-    @Option(help: "network, phone or card.")
-    var kind: String = "network"
+    @Option(help: "Which PIN.")
+    var kind: PINKind = .network
 
-    func validated() throws -> (PINSubject, PINKind) {
-        guard let kind = PINKind(rawValue: kind) else { throw ValidationError("--kind is network, phone or card.") }
-        return (try Input.value(subject), kind)
-    }
+    func validated() -> (PINSubject, PINKind) { (subject, kind) }
 }
 
 /// Reads a PIN from `--pin` or, safer (not visible in the process list), standard input.
@@ -46,14 +43,8 @@ struct PINInput: ParsableArguments {
 
 /// Where a PIN request comes from: a phone PIN is set and changed only through the IVR.
 struct PINChannel: ParsableArguments {
-    @Option(help: "web (default), ivr, support or shop; a phone PIN only ivr, on business days.")
-    var channel: String?
-
-    func validated() throws -> Channel? {
-        guard let channel else { return nil }
-        guard let value = Channel(rawValue: channel) else { throw ValidationError("--channel is web, ivr, support or shop.") }
-        return value
-    }
+    @Option(help: "Where the request comes from (default web); a phone PIN only ivr, on business days.")
+    var channel: Channel?
 }
 
 extension Madoctl.PINCommand {
@@ -62,17 +53,18 @@ extension Madoctl.PINCommand {
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var target: PINTarget
         @OptionGroup var input: PINInput
-        @Option(help: "The holder's birth date, YYYY-MM-DD, to refuse birthday PINs.") var birthDate: String?
-        @Option(help: "The holder's phone numbers, to refuse their last four digits.") var phone: [String] = []
+        @Option(help: "The holder's birth date, YYYY-MM-DD, to refuse birthday PINs.", transform: CivilDate.argument) var birthDate: CivilDate?
+        @Option(help: "The holder's phone numbers, to refuse their last four digits.", transform: PhoneNumber.argument)
+        var phone: [PhoneNumber] = []
         @Flag(help: "An issued initial PIN (e.g. the MVNO's 1234): accepted, reported mustChange.") var issued = false
         @OptionGroup var channel: PINChannel
 
         func run() async throws {
-            let (subject, kind) = try target.validated()
+            let (subject, kind) = target.validated()
             let pin = try input.read()
             let params = PINSet.Params(
-                subject: subject, kind: kind, pin: pin, birthDate: try birthDate.map { try Input.value($0) },
-                phoneNumbers: try phone.map { try Input.value($0) }, issued: issued, channel: try channel.validated())
+                subject: subject, kind: kind, pin: pin, birthDate: birthDate,
+                phoneNumbers: phone, issued: issued, channel: channel.channel)
             try await Output.call(PINSet.self, params, on: .auth, with: connection, show: PINStatusText.describe)
         }
     }
@@ -84,7 +76,7 @@ extension Madoctl.PINCommand {
         @OptionGroup var input: PINInput
 
         func run() async throws {
-            let (subject, kind) = try target.validated()
+            let (subject, kind) = target.validated()
             let params = PINVerify.Params(subject: subject, kind: kind, pin: try input.read())
             try await Output.call(PINVerify.self, params, on: .auth, with: connection) { status in
                 "PIN correct." + (status.mustChange ? " It must be changed." : "")
@@ -98,7 +90,7 @@ extension Madoctl.PINCommand {
         @OptionGroup var target: PINTarget
 
         func run() async throws {
-            let (subject, kind) = try target.validated()
+            let (subject, kind) = target.validated()
             try await Output.call(
                 PINStatusMethod.self, .init(subject: subject, kind: kind), on: .auth, with: connection,
                 show: PINStatusText.describe)
@@ -112,16 +104,16 @@ extension Madoctl.PINCommand {
             abstract: "Change a PIN: the current and the new PIN are read as two lines of standard input.")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var target: PINTarget
-        @Option(help: "Where to mail the completion notice of a delayed (MVNO) change.") var email: String?
+        @Option(help: "Where to mail the completion notice of a delayed (MVNO) change.", transform: EmailAddress.argument) var email: EmailAddress?
         @OptionGroup var channel: PINChannel
 
         func run() async throws {
-            let (subject, kind) = try target.validated()
+            let (subject, kind) = target.validated()
             let current = try PINInput.pin(readLine(strippingNewline: true))
             let new = try PINInput.pin(readLine(strippingNewline: true))
             let params = PINChange.Params(
-                subject: subject, kind: kind, currentPIN: current, newPIN: new, email: try email.map { try Input.value($0) },
-                channel: try channel.validated())
+                subject: subject, kind: kind, currentPIN: current, newPIN: new, email: email,
+                channel: channel.channel)
             try await Output.call(PINChange.self, params, on: .auth, with: connection, show: PINStatusText.describe)
         }
     }
@@ -136,7 +128,7 @@ extension Madoctl.PINCommand {
         @Option(help: "Why: how the customer was verified, the ticket.") var reason: String
 
         func run() async throws {
-            let (subject, kind) = try target.validated()
+            let (subject, kind) = target.validated()
             let params = PINReset.Params(subject: subject, kind: kind, pin: try input.read(), staff: staff, reason: reason)
             try await Output.call(PINReset.self, params, on: .auth, with: connection, show: PINStatusText.describe)
         }

@@ -14,19 +14,18 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Look up by (--email and --name) or (--iccid and --phone), with --birth-date; --route screen or post.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var email: String?
-            @Option var name: String?
-            @Option var iccid: String?
-            @Option var phone: String?
-            @Option(help: "YYYY-MM-DD.") var birthDate: String
-            @Option(help: "screen (mailed link, 1 hour) or post (registered letter).") var route: String
+            @Option(transform: EmailAddress.argument) var email: EmailAddress?
+            @Option(transform: PersonName.argument) var name: PersonName?
+            @Option(transform: ICCID.argument) var iccid: ICCID?
+            @Option(transform: PhoneNumber.argument) var phone: PhoneNumber?
+            @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
+            @Option(help: "screen (a mailed link, good for 1 hour) or post (a registered letter).") var route: RecoveryRoute
 
             func run() async throws {
-                guard let route = RecoveryRoute(rawValue: route) else { throw ValidationError("--route is screen or post.") }
                 let params = RecoveryRequest.Params(
-                    email: try email.map { try Input.value($0) }, name: try name.map { try Input.value($0) },
-                    iccid: try iccid.map { try Input.value($0) }, phoneNumber: try phone.map { try Input.value($0) },
-                    birthDate: try Input.value(birthDate), route: route)
+                    email: email, name: name,
+                    iccid: iccid, phoneNumber: phone,
+                    birthDate: birthDate, route: route)
                 try await Output.call(RecoveryRequest.self, params, on: .registration, with: connection) { $0.message }
             }
         }

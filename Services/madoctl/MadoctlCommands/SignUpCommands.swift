@@ -13,14 +13,14 @@ extension Madoctl {
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Step 1: check the contract details; prints a ticket.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var customerNumber: String
-            @Option var phone: String
-            @Option(help: "Holder name in katakana (アイコム　タロウ).") var kana: String
+            @Option(transform: CustomerNumber.argument) var customerNumber: CustomerNumber
+            @Option(transform: PhoneNumber.argument) var phone: PhoneNumber
+            @Option(help: "Holder name in katakana (アイコム　タロウ).", transform: KanaName.argument) var kana: KanaName
 
             func run() async throws {
                 let params = SignUpVerifyIdentity.Params(
-                    customerNumber: try Input.value(customerNumber), phoneNumber: try Input.value(phone),
-                    kana: try Input.value(kana))
+                    customerNumber: customerNumber, phoneNumber: phone,
+                    kana: kana)
                 try await Output.call(SignUpVerifyIdentity.self, params, on: .registration, with: connection) { $0.ticket }
             }
         }
@@ -42,14 +42,14 @@ extension Madoctl {
                 abstract: "Steps 2-4: submit the details (password on standard input); the main-registration link is mailed.")
             @OptionGroup var connection: ConnectionOptions
             @Option var ticket: String
-            @Option var accountId: String
-            @Option var email: String
+            @Option(transform: AccountID.argument) var accountId: AccountID
+            @Option(transform: EmailAddress.argument) var email: EmailAddress
             @Option var nickname: String
 
             func run() async throws {
                 let params = SignUpSubmit.Params(
-                    ticket: ticket, accountId: try Input.value(accountId), password: try Input.secretLine("password"),
-                    email: try Input.value(email), nickname: nickname)
+                    ticket: ticket, accountId: accountId, password: try Input.secretLine("password"),
+                    email: email, nickname: nickname)
                 try await Output.call(SignUpSubmit.self, params, on: .registration, with: connection) {
                     "Provisionally registered \($0.accountId); complete by \($0.expiresAt) with the mailed link."
                 }

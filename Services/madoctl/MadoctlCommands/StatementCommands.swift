@@ -15,11 +15,11 @@ extension Madoctl {
         /// Whose statements: a My Page session, or (operators) a customer number.
         struct Owner: ParsableArguments {
             @Option(help: "A My Page session token (madoctl signup login).") var session: String?
-            @Option(name: .customLong("customer"), help: "Operators: the customer number.") var customer: String?
+            @Option(name: .customLong("customer"), help: "Operators: the customer number.", transform: CustomerNumber.argument) var customer: CustomerNumber?
 
             func owner() throws -> StatementOwner {
                 guard session != nil || customer != nil else { throw ValidationError("Give --session or --customer.") }
-                return StatementOwner(session: session, customerNumber: try customer.map { try Input.value($0, as: CustomerNumber.self) })
+                return StatementOwner(session: session, customerNumber: customer)
             }
         }
 
@@ -42,10 +42,10 @@ extension Madoctl {
             static let configuration = CommandConfiguration(abstract: "One month's statement with its line items and tax per rate.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var owner: Owner
-            @Argument(help: "The month, YYYY-MM.") var month: String
+            @Argument(help: "The month, YYYY-MM.", transform: BillingMonth.argument) var month: BillingMonth
 
             func run() async throws {
-                let params = StatementMonthParams(try owner.owner(), month: try Input.value(month, as: BillingMonth.self))
+                let params = StatementMonthParams(try owner.owner(), month: month)
                 try await Output.call(StatementsShow.self, params, on: .billing, with: connection, show: Self.describe)
             }
 
@@ -68,11 +68,11 @@ extension Madoctl {
                 abstract: "One month's statement as CSV (UTF-8 with a byte order mark, for spreadsheets).")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var owner: Owner
-            @Argument(help: "The month, YYYY-MM.") var month: String
+            @Argument(help: "The month, YYYY-MM.", transform: BillingMonth.argument) var month: BillingMonth
             @Option(name: .shortAndLong, help: "Write the file here (default: standard output).") var output: String?
 
             func run() async throws {
-                let params = StatementMonthParams(try owner.owner(), month: try Input.value(month, as: BillingMonth.self))
+                let params = StatementMonthParams(try owner.owner(), month: month)
                 let file: StatementCSV
                 do {
                     let client = try await connection.connect(to: .billing)

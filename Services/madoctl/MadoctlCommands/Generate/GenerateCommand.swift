@@ -18,14 +18,16 @@ extension Madoctl {
             abstract: "Statements for customers 1…N over the months up to --through, one JSON-lines file per month.")
         @Option(help: "How many customers (customer numbers 1 to N).") var customers = 1_000
         @Option(help: "How many months, ending with --through.") var months = 15
-        @Option(help: "The last month, YYYY-MM.") var through: String
+        @Option(help: "The last month, YYYY-MM.", transform: BillingMonth.argument) var through: BillingMonth
         @Option(help: "The folder to write statements-YYYY-MM.jsonl into.") var output = "."
-        @Option(help: "The day the data set is as of, YYYY-MM-DD (default: today in Japan time): a statement is paid once its due date has passed, unpaid before.")
-        var asOf: String?
+        @Option(
+            help: "The day the data set is as of, YYYY-MM-DD (default: today in Japan time): a statement is paid once its due date has passed, unpaid before.",
+            transform: CivilDate.argument)
+        var asOf: CivilDate?
 
         func run() async throws {
-            let last = try Input.value(through, as: BillingMonth.self)
-            let today = try asOf.map { try Input.value($0, as: CivilDate.self) } ?? CivilDate(containing: Date())
+            let last = through
+            let today = asOf ?? CivilDate(containing: Date())
             guard customers > 0, months > 0 else { throw ValidationError("--customers and --months must be positive.") }
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             for offset in stride(from: months - 1, through: 0, by: -1) {
