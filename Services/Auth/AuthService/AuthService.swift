@@ -84,6 +84,13 @@ public struct AuthService: ServiceDefinition {
         // Who may call each method is declared with it (`access`) and checked by the
         // registry: setting a credential without the old one and sending a code are for
         // the services and operators (`.service`), resets and the audit for operators.
+        registerPINMethods(in: &registry)
+        registerCodeAndAuditMethods(in: &registry)
+        registerPasswordMethods(in: &registry)
+        registerSessionMethods(in: &registry)
+    }
+
+    private func registerPINMethods(in registry: inout MethodRegistry) {
         registry.register(PINSet.self) { params, context in
             return try await pins.set(
                 params.pin, subject: params.subject, kind: params.kind,
@@ -110,6 +117,12 @@ public struct AuthService: ServiceDefinition {
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
                 email: params.email, channel: params.channel ?? .web, peer: context.peer)
         }
+        registry.register(PINStatusMethod.self) { params, _ in
+            try await pins.status(subject: params.subject, kind: params.kind)
+        }
+    }
+
+    private func registerCodeAndAuditMethods(in registry: inout MethodRegistry) {
         registry.register(OTPIssue.self) { [idempotentCalls] params, context in
             let keyed = try params.idempotencyKey.map {
                 try idempotentCalls.call(OTPIssue.name, key: $0, params: params, peer: context.peer)
@@ -123,6 +136,9 @@ public struct AuthService: ServiceDefinition {
             let limit = min(max(params.limit ?? 100, 1), 1000)
             return try await audit.newest(subject: params.subject?.value, limit: limit).map(AuditEntry.init)
         }
+    }
+
+    private func registerPasswordMethods(in registry: inout MethodRegistry) {
         registry.register(PasswordSet.self) { params, context in
             try await passwords.set(
                 params.password, for: params.loginId, realm: params.realm ?? .login, pending: params.pending ?? false,
@@ -143,6 +159,9 @@ public struct AuthService: ServiceDefinition {
                 from: params.currentPassword, to: params.newPassword, for: params.loginId, peer: context.peer)
             return PasswordResult(ok: true)
         }
+    }
+
+    private func registerSessionMethods(in registry: inout MethodRegistry) {
         registry.register(SessionOpen.self) { params, context in
             try await sessions.open(params.login, peer: context.peer, origin: params.origin)
         }
@@ -150,9 +169,6 @@ public struct AuthService: ServiceDefinition {
         registry.register(SessionClose.self) { params, _ in
             try await sessions.close(params.token)
             return PasswordResult(ok: true)
-        }
-        registry.register(PINStatusMethod.self) { params, _ in
-            try await pins.status(subject: params.subject, kind: params.kind)
         }
     }
 }
