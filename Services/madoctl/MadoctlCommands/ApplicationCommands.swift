@@ -50,17 +50,17 @@ extension Madoctl {
         struct Status: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "The application's state (reception session).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var session: String
+            @OptionGroup var login: SessionOptions
 
             func run() async throws {
-                try await Output.call(ApplicationStatus.self, .init(session: session), on: .registration, with: connection, show: describe)
+                try await Output.call(ApplicationStatus.self, .init(session: login.session), on: .registration, with: connection, show: describe)
             }
         }
 
         struct Upload: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Upload a new identity-document image (JPEG or PNG).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var session: String
+            @OptionGroup var login: SessionOptions
             @Option(help: "drivers_licence, my_number_card, passport or residence_card.") var type: String
             @Argument var file: String
 
@@ -68,7 +68,7 @@ extension Madoctl {
                 guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("Cannot read \(file).") }
                 let contentType = file.lowercased().hasSuffix(".png") ? "image/png" : "image/jpeg"
                 let params = ApplicationUploadDocument.Params(
-                    session: session, documentType: type, contentType: contentType, data: data.base64EncodedString())
+                    session: login.session, documentType: type, contentType: contentType, data: data.base64EncodedString())
                 try await Output.call(ApplicationUploadDocument.self, params, on: .registration, with: connection, show: describe)
             }
         }
@@ -76,20 +76,20 @@ extension Madoctl {
         struct Activate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Activate the delivered line.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var session: String
+            @OptionGroup var login: SessionOptions
 
             func run() async throws {
-                try await Output.call(ApplicationActivate.self, .init(session: session), on: .registration, with: connection, show: describe)
+                try await Output.call(ApplicationActivate.self, .init(session: login.session), on: .registration, with: connection, show: describe)
             }
         }
 
         struct Cancel: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Cancel the application before it ships.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var session: String
+            @OptionGroup var login: SessionOptions
 
             func run() async throws {
-                try await Output.call(ApplicationCancel.self, .init(session: session), on: .registration, with: connection, show: describe)
+                try await Output.call(ApplicationCancel.self, .init(session: login.session), on: .registration, with: connection, show: describe)
             }
         }
 

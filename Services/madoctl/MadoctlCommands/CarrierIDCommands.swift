@@ -108,10 +108,10 @@ extension Madoctl {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "The carrier ID of a session (madoctl login password …).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var session: String
+            @OptionGroup var login: SessionOptions
 
             func run() async throws {
-                try await Output.call(CarrierIDShow.self, .init(session: session), on: .registration, with: connection) {
+                try await Output.call(CarrierIDShow.self, .init(session: login.session), on: .registration, with: connection) {
                     "\($0.carrierId): \($0.name) (\($0.kana)) <\($0.email)>, sharing with linking: \($0.shareWithLinking)"
                 }
             }

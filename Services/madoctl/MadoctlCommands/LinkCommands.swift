@@ -38,7 +38,7 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Start, as a logged-in carrier ID: a 6-digit code goes to the ISP address.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "The carrier ID's session token.") var session: String
+            @OptionGroup var login: SessionOptions
             @Option(transform: PersonName.argument) var name: PersonName
             @Option(transform: KanaName.argument) var kana: KanaName
             @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
@@ -46,7 +46,7 @@ extension Madoctl {
 
             func run() async throws {
                 let params = LinkStart.Params(
-                    session: session, name: name, kana: kana,
+                    session: login.session, name: name, kana: kana,
                     birthDate: birthDate, ispEmail: ispEmail)
                 try await Output.call(LinkStart.self, params, on: .linking, with: connection, show: describe)
             }
@@ -116,10 +116,10 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "The carrier ID's link: link number, ISP customer number and contract.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(help: "The carrier ID's session token.") var session: String
+            @OptionGroup var login: SessionOptions
 
             func run() async throws {
-                try await Output.call(LinkConfirm.self, .init(session: session), on: .linking, with: connection, show: describe)
+                try await Output.call(LinkConfirm.self, .init(session: login.session), on: .linking, with: connection, show: describe)
             }
         }
 

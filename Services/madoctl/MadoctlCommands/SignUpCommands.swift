@@ -85,10 +85,10 @@ extension Madoctl {
         struct Profile: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "The logged-in account's profile.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var session: String
+            @OptionGroup var login: SessionOptions
 
             func run() async throws {
-                try await Output.call(MyPageProfile.self, .init(session: session), on: .registration, with: connection) {
+                try await Output.call(MyPageProfile.self, .init(session: login.session), on: .registration, with: connection) {
                     "\($0.accountId) (\($0.nickname)) <\($0.email)>, customer \($0.customerNumber)"
                 }
             }

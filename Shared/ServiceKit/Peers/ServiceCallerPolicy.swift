@@ -22,11 +22,6 @@ public struct ServiceCallerPolicy: Sendable {
     public func isServiceOrOperator(_ peer: PeerCredentials) -> Bool {
         operators.isOperator(peer) || services.isOperator(peer)
     }
-
-    /// Throws `serviceOnly` unless `peer` is a Madoguchi service or an operator.
-    public func requireServiceOrOperator(_ peer: PeerCredentials) throws {
-        guard isServiceOrOperator(peer) else { throw RPCError.serviceOnly }
-    }
 }
 
 /// The services' `MethodAccessPolicy`: operators are root and the operator group; services
