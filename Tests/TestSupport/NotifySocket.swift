@@ -40,4 +40,15 @@ public final class NotifySocket: Sendable {
             if message.split(separator: "\n").contains(Substring(assignment)) { return seen }
         }
     }
+
+    /// Every datagram already waiting, without blocking.
+    public func pending() -> [String] {
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard count >= 0 else { return messages }
+            messages.append(String(decoding: buffer[..<count], as: UTF8.self))
+        }
+    }
 }

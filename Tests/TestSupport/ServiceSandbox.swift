@@ -136,17 +136,30 @@ public final class ServiceSandbox: Sendable {
         try FileManager.default.fileExists(atPath: path) && ListeningUnixSockets.contains(path)
     }
 
-    /// Starts `madoguchi-<service>` binding its own socket and waits until it accepts.
+    /// Starts `madoguchi-<service>` binding its own socket and, unless told not to, waits
+    /// until it says it is ready: `READY=1` on a notify socket of the test's own, which the
+    /// service sends once its socket accepts, as systemd would hear it (at most 30 s; a
+    /// process that exits first fails at once with its log). A caller that brings its own
+    /// `NOTIFY_SOCKET` gets a wait for a connection instead.
     public func startBound(
         _ service: String, socket: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:],
         waitForSocket: Bool = true
     ) async throws -> ChildProcess {
         let path = socket ?? socketPath(service)
+        let id = UUID().uuidString.prefix(8)
+        var environment = environment
+        let notify = waitForSocket && environment["NOTIFY_SOCKET"] == nil ? try NotifySocket(path: root.file("notify-\(id).sock")) : nil
+        if let notify { environment["NOTIFY_SOCKET"] = notify.path }
         let child = try ChildProcess(
             Executables.path("madoguchi-\(service)"),
             serviceArguments(service) + ["--socket", path] + extraArguments,
-            logPath: root.file("\(service)-bound-\(UUID().uuidString.prefix(8)).log"), environment: environment)
-        if waitForSocket {
+            logPath: root.file("\(service)-bound-\(id).log"), environment: environment)
+        if let notify {
+            try await waitUntil("\(service) to send READY=1") {
+                guard child.isRunning else { throw ChildExited(log: child.log) }
+                return notify.pending().contains { $0.split(separator: "\n").contains("READY=1") }
+            }
+        } else if waitForSocket {
             try await waitUntil("\(path) to accept connections") {
                 guard child.isRunning else { throw ChildExited(log: child.log) }
                 return (try? RawSocket(path: path)) != nil
