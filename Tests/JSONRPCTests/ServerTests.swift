@@ -120,10 +120,12 @@ import Testing
 
     @Test func stalledMidMessage_isClosedAfterTheIdleTimeout_othersUnaffected() async throws {
         // One second: short enough to wait for, long enough that a loaded machine still
-        // answers the well-behaved client inside it.
+        // answers the well-behaved client inside it. The close is waited for up to 30 s:
+        // twice in a full run on this 2-core machine (four multi-process tests at once) it
+        // had not come within 10 s; why is not known (see the note of 2026-12-02).
         try await withTestServer(configure: { $0.idleTimeout = .seconds(1) }) { path, _ in
             try await blocking {
-                let stalled = try RawSocket(path: path, readTimeout: .seconds(10))
+                let stalled = try RawSocket(path: path, readTimeout: .seconds(30))
                 stalled.send(#"{"jsonrpc":"2.0","meth"#)
                 let other = try RawSocket(path: path)
                 other.send(ping + "\n")
