@@ -5,6 +5,7 @@
 #   BIN=…/.build/release  ROOT=…/state   (set by the caller)
 
 mapfile -t services < <("$BIN/madoctl" services)
+[ "${#services[@]}" -gt 0 ] || { echo "services.sh: $BIN/madoctl services named no service" >&2; exit 1; }
 declare -A service_pid
 
 # start_service NAME: listens on $ROOT/run/NAME.sock; the service starts on the first call.
