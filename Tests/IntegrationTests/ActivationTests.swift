@@ -7,13 +7,12 @@ import TestSupport
 import Testing
 
 /// The four real executables, started as systemd starts them and as an operator would.
-@Suite struct ActivationTests {
+@Suite(.sandboxed) struct ActivationTests {
     static let services = ServiceSandbox.services
 
     @Test(arguments: services)
     func socketActivated_answersTheCommonMethods_andStopsCleanlyOnSIGTERM(_ service: String) async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated(service)
         let client = try await sandbox.client(service)
         #expect(try await client.call(ServicePing.self).service == service)
@@ -40,7 +39,6 @@ import Testing
     @Test(arguments: services)
     func selfBound_createsA0660Socket_answers_andRemovesItOnSIGTERM(_ service: String) async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound(service)
         let path = sandbox.socketPath(service)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -59,7 +57,6 @@ import Testing
 
     @Test func staleSocketFile_isReplaced_butALiveOneIsNeverTaken() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         // A killed process leaves its socket file behind.
         let first = try await sandbox.startBound("auth")
         first.signal(SIGKILL)
@@ -79,7 +76,6 @@ import Testing
 
     @Test func idleExit_endsTheProcess_afterItsLastConnectionCloses() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("billing", extraArguments: ["--idle-exit", "0.3"])
         let client = try await sandbox.client("billing")
         #expect(try await client.call(ServicePing.self).service == "billing")
@@ -91,7 +87,6 @@ import Testing
 
     @Test func testClock_isReReadOnEveryUse() async throws {
         let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let client = try await sandbox.client("auth")
         #expect(try await client.call(ServiceInfo.self).now == "2026-11-21T22:00:00+09:00")
@@ -103,7 +98,6 @@ import Testing
 
     @Test func softOpenFileLimit_isRaisedToTheHardLimit() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         // Start with systemd's default soft limit of 1024 (or lower if the hard one is).

@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// Applications by reception number across the real registration and auth processes.
-@Suite struct ApplicationTests {
+@Suite(.sandboxed) struct ApplicationTests {
     let phone = try! PhoneNumber(validating: "090-2222-3333")
 
     /// A port-in brings its MNP reservation, issued on `mnpIssuedOn` (the sandbox's day unless told).

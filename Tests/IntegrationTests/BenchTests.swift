@@ -8,7 +8,7 @@ import TestSupport
 /// `madoctl bench` against the real madoguchi-auth: it makes exactly the calls asked,
 /// spread over connections and pipelines, draws params from a data set in turn, and
 /// counts error answers. (Its figures are BENCHMARKS.md's business, not a test's.)
-@Suite struct BenchTests {
+@Suite(.sandboxed) struct BenchTests {
     struct Report: Decodable {
         var calls: Int
         var errors: Int
@@ -18,7 +18,6 @@ import TestSupport
 
     @Test func bench_makesTheCallsAsked_andCountsErrorAnswers() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let auth = try await sandbox.startActivated("auth")
         let ping = try await sandbox.madoctl(
             ["bench", "auth", "service.ping", "--connections", "4", "--pipeline", "8", "--count", "403", "--json"])
@@ -58,7 +57,6 @@ import TestSupport
     /// share it, and `--params-start` goes on from a given line.
     @Test func bench_withACountOfTheDataSet_sendsEveryLineOnce() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let auth = try await sandbox.startActivated("auth")
         let lines = (1...7).map { "0901234560\($0)" }
         let pins = sandbox.root.file("pin-set.jsonl")

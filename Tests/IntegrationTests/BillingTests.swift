@@ -11,7 +11,7 @@ import Testing
 
 /// Statements across the real billing, auth and registration processes: the 15-month
 /// window on the test clock, tax per rate, ownership of sessions, re-imports.
-@Suite struct BillingTests {
+@Suite(.sandboxed) struct BillingTests {
     func customer(_ number: String) throws -> StatementOwner { StatementOwner(customerNumber: try CustomerNumber(validating: number)) }
     func month(_ text: String) throws -> BillingMonth { try BillingMonth(validating: text) }
 
@@ -231,7 +231,6 @@ import Testing
         fixture.billing.signal(SIGTERM)
         _ = try await fixture.billing.waitForExit()
         _ = try await fixture.registration.registration.terminate()
-        fixture.sandbox.remove()
     }
 
     /// A refused import names each row, field and rule, never the refused values: not the

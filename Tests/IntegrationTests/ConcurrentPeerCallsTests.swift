@@ -10,7 +10,7 @@ import Testing
 /// Calls between real service processes run concurrently: a call waiting on a peer does
 /// not hold back a fast one sent after it on the same connection, and calls that reach
 /// the peer together are worked on together there.
-@Suite struct ConcurrentPeerCallsTests {
+@Suite(.sandboxed) struct ConcurrentPeerCallsTests {
     @Test func aCallWaitingOnAHungPeer_doesNotDelayAPingBehindIt() async throws {
         let fixture = try await LinesFixture(linesArguments: ["--peer-timeout", "2"], authBound: true)
         let params = String(decoding: try JSONCoding.encoder.encode(LineStatus.Params(access: LinesFixture.byPIN())), as: UTF8.self)

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Contract import through `madoctl` into the real registration service.
-@Suite struct ContractImportTests {
+@Suite(.sandboxed) struct ContractImportTests {
 
     @Test(arguments: StorageEngine.allCases) func importIsAllOrNothing_reportsRefusedRows_andRunsAgainWithoutChange(_ engine: StorageEngine) async throws {
         let fixture = try await RegistrationFixture(engine: engine)

@@ -13,7 +13,7 @@ import Testing
 /// SIGKILL in the middle of a write load, then a fresh activation on the same state:
 /// every acknowledged write is there, no step is half-applied, the outbox spools each
 /// message exactly once, and PIN lock state matches the failures stored.
-@Suite struct CrashSafetyTests {
+@Suite(.sandboxed) struct CrashSafetyTests {
     enum PINAck: Sendable {
         case wrongPIN(line: Int)
         case codeSent(line: Int)
@@ -24,7 +24,6 @@ import Testing
     @Test(arguments: StorageEngine.allCases)
     func pinFailuresAndCodes_killedMidLoad_keepEveryAcknowledgedFailureAndSpoolEachCodeOnce(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         // One test process makes every failure: lift the per-caller throttle out of the way.
         let arguments = ["--caller-failure-limit", "1000000"]
         let process = try await sandbox.startActivated("auth", extraArguments: arguments)
@@ -83,7 +82,6 @@ import Testing
     @Test(arguments: StorageEngine.allCases)
     func signUps_killedMidLoad_leaveEachAccountWithExactlyItsOneMail(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let auth = try await sandbox.startActivated("auth")
         let registration = try await sandbox.startActivated("registration")
         let customers = 48
@@ -173,7 +171,6 @@ static func signUp(_ client: RPCClient, _ index: Int) async throws -> Int {
     @Test(arguments: StorageEngine.allCases)
     func statementImport_killedWhileCommitting_isAllOrNothing_andRunsAgainCleanly(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let billing = try await sandbox.startActivated("billing")
         let customers = 8_000
         let generated = try await sandbox.madoctl([

@@ -8,14 +8,13 @@ import TestSupport
 /// Damage to a stopped service's database files is noticed at start, named, and refused,
 /// instead of starting on what SQLite silently makes of it: the real madoguchi-auth on
 /// real files, bytes flipped in a page or in the write-ahead log, the log cut short.
-@Suite struct DamagedDatabaseTests {
+@Suite(.sandboxed) struct DamagedDatabaseTests {
     let line = try! PINSubject(validating: "line:09012345678")
     let right = try! PIN(validating: "4821")
     let wrong = try! PIN(validating: "1593")
 
     @Test func flippedBytesInAPage_orTheHeader_refuseToStart_namingTheCorruption() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth")
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
@@ -55,7 +54,6 @@ import TestSupport
 
     @Test func damagedOrTruncatedWriteAheadLog_refusesToStart_insteadOfDroppingCommits() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth")
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
@@ -103,7 +101,6 @@ import TestSupport
     /// the current ones, and a kill leaves it so; the service starts on it with every commit.
     @Test func aLogWithOlderFramesBehindTheCurrentOnes_afterAKill_startsWithEveryCommit() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth")
         let auth = try await sandbox.client("auth")
         // Enough writes to pass the 1,000-page automatic checkpoint, so the log restarts.
@@ -135,7 +132,6 @@ import TestSupport
     /// name, once, and the call is answered `storage_unavailable`, not an internal error.
     @Test func corruptionMetWhileRunning_isLoggedAsADatabaseIsCorrupt() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let first = try await sandbox.startBound("auth")
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
@@ -166,7 +162,6 @@ import TestSupport
     /// a start after a kill checks again, and so does one after the file was copied back.
     @Test func onlyAFileAsACleanStopLeftIt_skipsTheCheckAtStart() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let skipped = "the integrity check at start is not needed"
         let database = sandbox.root.file("auth") + "/auth.sqlite"
         let first = try await sandbox.startBound("auth")
@@ -207,7 +202,6 @@ import TestSupport
     /// holding the file in memory.
     @Test func aHugeCleanStopNote_isNotReadOn_andTheStartChecksInFull() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let note = sandbox.root.file("auth") + "/auth.sqlite-clean-stop"
         let first = try await sandbox.startBound("auth")
         #expect(try await first.terminate() == 0)

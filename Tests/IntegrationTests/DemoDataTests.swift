@@ -6,7 +6,7 @@ import TestSupport
 /// `compose/load-demo`, which the README's run command calls: it loads contracts, 15
 /// months of statements and ISP contracts into running services through their own import
 /// paths, and loading again changes nothing.
-@Suite struct DemoDataTests {
+@Suite(.sandboxed) struct DemoDataTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
@@ -47,6 +47,5 @@ import TestSupport
         let dataOnly = try await sandbox.madoctl(["line", "status", "--line", "080-1111-2222"], input: "4821\n")
         #expect(dataOnly.status == 1 && dataOnly.stderr.contains("data-only"), "\(dataOnly)")
         for process in processes { _ = try await process.terminate() }
-        sandbox.remove()
     }
 }

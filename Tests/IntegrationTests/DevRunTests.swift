@@ -11,7 +11,7 @@ import Testing
 
 /// `compose/dev-run` keeps every socket listening: a service that exits cleanly is started
 /// again on its next call, one that fails is reported by name and stops the rest.
-@Suite struct DevRunTests {
+@Suite(.sandboxed) struct DevRunTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 

@@ -7,7 +7,7 @@ import Testing
 
 /// What `rpc.discover` advertises is what the services send and docs/errors.md lists:
 /// every refusal reason a method declares is a documented one.
-@Suite struct DiscoveryTruthTests {
+@Suite(.sandboxed) struct DiscoveryTruthTests {
     static let documented: Set<String> = {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/errors.md").path
@@ -18,7 +18,6 @@ import Testing
     @Test func everyDeclaredReason_isDocumented() async throws {
         #expect(Self.documented.contains("pin_locked"))
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         for service in ServiceSandbox.services {
             let process = try await sandbox.startActivated(service)
             let client = try await sandbox.client(service)

@@ -11,7 +11,7 @@ import Testing
 /// tell it by their time either, nor by how they fail: known and unknown alike take at
 /// least `--even-answer-ms` (400 by default), and a known one does not fail where an
 /// unknown one would not (recovery by post needs no auth until its letter leaves).
-@Suite struct EvenAnswerTests {
+@Suite(.sandboxed) struct EvenAnswerTests {
     /// The floor the services are given here: a second rather than the default 400 ms,
     /// because a known path's work (a write, a call to auth) passed 400 ms in a debug
     /// build under a full test run's load (CI: 688 ms), and a floor the work outlasts

@@ -11,7 +11,7 @@ import Testing
 /// Faults that must fail closed, made for real: a hung peer (SIGSTOP), a full file system
 /// (a 2 MiB tmpfs), a peer that is down, hostile batches, callers that pick their own
 /// origins, and clients that never read.
-@Suite struct FailClosedTests {
+@Suite(.sandboxed) struct FailClosedTests {
     /// Auth hung with calls pending: the calls time out (`unavailable`), their late answers
     /// reach none of the eight callers waiting when auth resumes, and the wrong PINs of the calls that gave
     /// up are not counted (their deadline had passed).
@@ -123,7 +123,6 @@ import Testing
         await client.close()
         #expect(try await again.terminate() == 0)
         _ = umount2(disk.state, Int32(MNT_DETACH))
-        disk.sandbox.remove()
     }
 
     /// The same for passwords and one-time codes: a wrong one the disk refused holds that
@@ -208,7 +207,6 @@ import Testing
         #expect(tooLong?.reason == "origin_too_long")
         await client.close()
         #expect(try await process.terminate() == 0)
-        sandbox.remove()
     }
 
     /// A caller of lines that is not a trusted front end cannot pick a fresh origin per
@@ -245,7 +243,6 @@ import Testing
         #expect(!other.contains("too_many_failures"), "\(other)")
         #expect(try await lines.terminate() == 0)
         _ = try await auth.terminate()
-        sandbox.remove()
     }
 
     /// A client that sends calls and never reads the replies is closed once they back up
@@ -265,7 +262,6 @@ import Testing
         #expect(other.send(#"{"jsonrpc":"2.0","id":1,"method":"service.ping"}"# + "\n"))
         #expect(try other.readLine()?.contains(#""service":"auth""#) == true)
         #expect(try await process.terminate() == 0)
-        sandbox.remove()
     }
 
     static func residentMegabytes(of pid: pid_t) -> Int? {
@@ -316,7 +312,6 @@ struct FullDiskAuth {
         await client.close()
         #expect(try await process.terminate() == 0)
         _ = umount2(state, Int32(MNT_DETACH))
-        sandbox.remove()
     }
 }
 

@@ -9,7 +9,7 @@ import Testing
 /// Hostile input against every running service process: each gets an error or a closed
 /// connection, and the service keeps serving a well-behaved client throughout, each of
 /// its calls answered within 5 seconds even with the whole suite running.
-@Suite struct HostileInputTests {
+@Suite(.sandboxed) struct HostileInputTests {
     static let ping = #"{"jsonrpc":"2.0","method":"service.ping","id":1}"#
 
     /// A method of each service taking a string member, to send wrong types, unknown
@@ -29,7 +29,6 @@ import Testing
     @Test(arguments: services)
     func hostileClients_neverStopTheServiceFromServingOthers(service: String, engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         // 3 s: short enough to show slowloris closed, long enough that a loaded machine
         // still completes each hostile message in time.
         let process = try await sandbox.startActivated(service, extraArguments: ["--idle-timeout", "3"])
@@ -109,7 +108,6 @@ import Testing
     @Test(.serialized, arguments: ServiceSandbox.services)
     func idleCrowdAndFlood_areRefusedPastTheCap_whileOthersAreServed(service: String) async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let cap = 2000
         let process = try await sandbox.startActivated(
             service, extraArguments: ["--max-connections-per-uid", "\(cap)", "--max-connections", "\(cap + 100)"])
@@ -145,7 +143,6 @@ import Testing
 
     @Test func manyConnectionsAtOnce_areAllServed() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound("billing")
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<200 {

@@ -12,12 +12,11 @@ import Testing
 /// a second PIN failure counted)
 /// take an idempotency key: the same key and params answer as the first call did, even
 /// after a crash; the key with other params is refused; a day later it is forgotten.
-@Suite struct IdempotencyTests {
+@Suite(.sandboxed) struct IdempotencyTests {
     /// An IVR that lost the answer to a wrong PIN and asks again must not spend the
     /// customer's second try.
     @Test(arguments: StorageEngine.allCases) func repeatedPINCheck_answersTheFirstAnswer_andCountsOneFailure(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         var process = try await sandbox.startActivated("auth")
         var auth = try await sandbox.client("auth")
         let line = try PINSubject(validating: "line:09012345678")
@@ -51,7 +50,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func repeatedCodeRequest_answersTheFirstCode_andSendsOneMessage(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         var process = try await sandbox.startActivated("auth")
         var auth = try await sandbox.client("auth")
         let sms = try CodeDestination(channel: .sms, to: "090-1111-2222")

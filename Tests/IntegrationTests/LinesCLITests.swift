@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// `madoctl line …` and `madoctl lines import` against the real auth and lines processes.
-@Suite struct LinesCLITests {
+@Suite(.sandboxed) struct LinesCLITests {
     typealias F = LinesFixture
 
     @Test(arguments: StorageEngine.allCases) func madoctl_drivesEveryOption_withThePINOrASession(_ engine: StorageEngine) async throws {

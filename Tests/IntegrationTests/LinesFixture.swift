@@ -72,6 +72,5 @@ struct LinesFixture {
     func stop() async throws {
         #expect(try await lines.terminate() == 0)
         #expect(try await auth.terminate() == 0)
-        sandbox.remove()
     }
 }

@@ -9,7 +9,7 @@ import Testing
 
 /// madoguchi-lines through the Swift client: each voice option, the PIN and session ways
 /// in, the lock until midnight Tokyo, and the data-only SIM.
-@Suite struct LinesTests {
+@Suite(.sandboxed) struct LinesTests {
     typealias F = LinesFixture
 
     @Test(arguments: StorageEngine.allCases) func blockList_normalisesNumbers_capsEntries_andBlocksTheLastCaller(_ engine: StorageEngine) async throws {

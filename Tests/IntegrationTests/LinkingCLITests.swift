@@ -7,7 +7,7 @@ import TestSupport
 
 /// `madoctl link|isp-contracts|isp` against the real auth, registration and linking
 /// processes, and the ISP contract import's rules.
-@Suite struct LinkingCLITests {
+@Suite(.sandboxed) struct LinkingCLITests {
     @Test(arguments: StorageEngine.allCases) func madoctl_walksTheWholeJourney_andLogsInToTheISPWithTheCarrierID(_ engine: StorageEngine) async throws {
         let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID("ichiro@example.jp", password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
@@ -68,7 +68,7 @@ import TestSupport
                 "--runtime-dir", fixture.sandbox.runtimeDirectory,
             ])
         #expect(nobody.status == 1 && nobody.stderr.contains("operator"), "\(nobody)")
-        try await fixture.stop(keepFiles: true, registrationActivated: false)
+        try await fixture.stop(registrationActivated: false)
 
         // The ISP passwords were set in auth, hashed: no database, log or message holds them.
         let root = fixture.sandbox.root.path
@@ -85,7 +85,6 @@ import TestSupport
                 #expect(contents.range(of: Data(password.utf8)) == nil, "\(password) in \(name)")
             }
         }
-        fixture.sandbox.remove()
     }
 
     /// Imports `lines` and answers the refused rows as `row reason`.

@@ -142,8 +142,8 @@ struct LinkingFixture {
         }
     }
 
-    func stop(keepFiles: Bool = false, registrationActivated: Bool = true) async throws {
+    func stop(registrationActivated: Bool = true) async throws {
         #expect(try await linking.terminate() == 0)
-        try await registration.stop(keepFiles: keepFiles, registrationActivated: registrationActivated)
+        try await registration.stop(registrationActivated: registrationActivated)
     }
 }

@@ -9,7 +9,7 @@ import Testing
 
 /// Linking an ISP contract to a carrier ID across the real auth, registration and linking
 /// processes, with every code read from the spool and every time rule on the test clock.
-@Suite struct LinkingTests {
+@Suite(.sandboxed) struct LinkingTests {
     static let ichiro = "ichiro@example.jp"
     static let ichiroISP = "ichiro@isp.example.ne.jp"
 

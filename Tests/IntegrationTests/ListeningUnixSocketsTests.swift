@@ -8,9 +8,10 @@ import TestSupport
 
 /// The sandbox's readiness check (a socket listens on a path, asked of the kernel):
 /// a bound socket is not yet listening, a listening one is, a closed one no longer is.
-@Suite struct ListeningUnixSocketsTests {
+@Suite(.sandboxed) struct ListeningUnixSocketsTests {
     @Test func aSocketIsListedOnlyWhileItListens() throws {
         let folder = try TemporaryDirectory()
+        defer { folder.remove() }
         let path = folder.file("probe.sock")
         // Close-on-exec: other tests spawn processes meanwhile, and a child that inherited
         // the socket would keep it listening after this test closes it.

@@ -8,7 +8,7 @@ import TestSupport
 
 /// A database sealed with one key never starts with another (or none): the real
 /// madoguchi-auth on real files, its key deleted, replaced or renamed between starts.
-@Suite struct LostKeyTests {
+@Suite(.sandboxed) struct LostKeyTests {
     let line = try! PINSubject(validating: "line:09012345678")
     let right = try! PIN(validating: "4821")
 
@@ -33,7 +33,6 @@ import TestSupport
 
     @Test func missingOrReplacedPepper_refusesToStart_andChangesNothing() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         try await authWithAPIN(sandbox)
         let folder = sandbox.root.file("auth")
         let pepper = folder + "/pepper"
@@ -62,7 +61,6 @@ import TestSupport
 
     @Test func anotherSecretFile_orNone_refusesToStart_andTheRightOneStillWorks() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let keys = sandbox.root.file("keys")
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: false)
         for name in ["a", "b"] {
@@ -93,7 +91,6 @@ import TestSupport
 
     @Test func missingStateFolder_refusesToStart_andIsNotCreated() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         try await authWithAPIN(sandbox)
         // The whole folder lost (pepper and database), as after a wrong path or a wipe.
         let lost = sandbox.root.file("lost-auth")
@@ -107,7 +104,6 @@ import TestSupport
     /// from then on it is refused without that key.
     @Test func databaseOlderThanTheFingerprint_recordsItsKey_thenRefusesAnother() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         try await authWithAPIN(sandbox)
         let folder = sandbox.root.file("auth")
         let database = try DatabaseQueue(path: folder + "/auth.sqlite")

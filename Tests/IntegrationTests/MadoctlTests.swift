@@ -7,10 +7,9 @@ import TestSupport
 import Testing
 
 /// `madoctl` driving the real, socket-activated services.
-@Suite struct MadoctlTests {
+@Suite(.sandboxed) struct MadoctlTests {
     @Test func pingCallAndMethods_driveEveryService() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         var processes: [ChildProcess] = []
         for service in ServiceSandbox.services { processes.append(try await sandbox.startActivated(service)) }
 
@@ -49,7 +48,6 @@ import Testing
     @Test func badValues_areRefusedByTheParser_withTheRuleAndUsage_beforeAnyCall() async throws {
         // No service runs: a value the parser refuses never gets as far as a socket.
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let cases: [(arguments: [String], says: String)] = [
             (["call", "nosuch", "service.ping"], "Please provide one of 'auth', 'registration', 'billing', 'linking' or 'lines'"),
             (["line", "login", "0901"], "starts with 0 and has 10 or 11 digits"),
@@ -71,7 +69,6 @@ import Testing
 
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
 
         let unknown = try await sandbox.madoctl(["call", "auth", "no.such.method"])
@@ -98,7 +95,6 @@ import Testing
 
     @Test func outbox_showsWhatTheSpoolHolds() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let empty = try await sandbox.madoctl(["outbox"])
         #expect(empty.status == 0)
         #expect(empty.stdout.contains("holds no messages"))
@@ -127,10 +123,9 @@ import Testing
 
 /// Services calling each other: over the same sockets, with "unavailable" when the peer
 /// is down, never a hang.
-@Suite struct PeerServiceTests {
+@Suite(.sandboxed) struct PeerServiceTests {
     @Test func peerCalls_goOverTheSocket_andADownPeerIsUnavailableQuickly() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         // 10 s, as the sandbox gives its services: the first call starts a debug auth, which
         // under a full run's load can pass 2 s. A down peer must still answer well inside 3 s.
@@ -157,7 +152,6 @@ import Testing
 
     @Test func aServiceCall_startsTheSocketActivatedPeerItNeeds() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let auth = try await sandbox.startActivated("auth")
         let registration = try await sandbox.startActivated("registration")
         #expect(!auth.log.contains("Execing"))  // auth's process has not started
@@ -173,7 +167,6 @@ import Testing
 
     @Test func healthOfAServiceWhosePeerIsDown_saysUnavailableQuickly() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let linking = try await sandbox.startActivated("linking")
         let client = try await sandbox.client("linking")
         let started = ContinuousClock.now

@@ -7,12 +7,11 @@ import Testing
 
 /// One-time codes through the real madoguchi-auth: sent only through the outbox (read
 /// here from the spool), single use, expiring, with limited tries.
-@Suite struct OneTimeCodeTests {
+@Suite(.sandboxed) struct OneTimeCodeTests {
     let purpose = try! CodePurpose(validating: "isp-link")
 
     @Test(arguments: StorageEngine.allCases) func mailedCode_verifiesOnce_andNeverTravelsInTheAnswer(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let mail = try CodeDestination(channel: .mail, to: "Hanako@Example.JP")
@@ -41,7 +40,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func codes_expireAfterTenMinutes_allowFiveTries_andANewOneVoidsTheOld(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let sms = try CodeDestination(channel: .sms, to: "090-1111-2222")
@@ -80,7 +78,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func voiceCalls_readOutFiveDigits_andLandlinesTakeOnlyVoice(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         #expect(throws: (any Error).self) { try CodeDestination(channel: .sms, to: "03-1234-5678") }
@@ -105,7 +102,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func madoctl_issuesAndVerifiesCodes(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let issue = try await sandbox.madoctl(["otp", "issue", "signup", "--channel", "mail", "--to", "jiro@example.jp"])
         #expect(issue.status == 0, "\(issue.stderr)")

@@ -9,12 +9,11 @@ import Testing
 /// connections than the limit has room for, so that it never runs out of descriptors —
 /// a Swift process that does can be stopped by libdispatch, which needs a descriptor to
 /// watch its threads (`ProcessLimits.connectionsAffordable`).
-@Suite struct OpenFileLimitTests {
+@Suite(.sandboxed) struct OpenFileLimitTests {
     struct Exited: Error { let log: String }
 
     @Test func lowOpenFileLimit_capsConnectionsToWhatItHasRoomFor_refusesThePastThem_andNeverRunsOut() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let socket = sandbox.socketPath("auth")
         let service = try Self.start(sandbox, openFileLimit: 128)
         try await waitUntil("\(socket) to accept connections") {
@@ -61,7 +60,6 @@ import Testing
 
     @Test func anOpenFileLimitWithNoRoomForAConnection_refusesToStart_havingWrittenNothing() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let service = try Self.start(sandbox, openFileLimit: 64)
         #expect(try await service.waitForExit() == StartupRefusal.exitCode)
         #expect(

@@ -8,7 +8,7 @@ import Testing
 
 /// The rules of who may set and change which PIN, and when, through the real
 /// madoguchi-auth process with the test clock.
-@Suite struct PINRuleTests {
+@Suite(.sandboxed) struct PINRuleTests {
     let card = try! PINSubject(validating: "card:4980001234567001")
 
     func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
@@ -18,7 +18,6 @@ import Testing
     /// and only on business days, Golden Week and New Year's Day included.
     @Test(arguments: StorageEngine.allCases) func phonePIN_isSetAndChangedOnlyThroughTheIVR_onBusinessDays(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-05-02T10:00:00+09:00", engine: engine)  // a Saturday in Golden Week
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let set = PINSet.Params(subject: card, kind: .phone, pin: pin("4821"), channel: .ivr)
@@ -83,7 +82,6 @@ import Testing
     /// passes the holder's phone numbers: the subject names the number.
     @Test(arguments: StorageEngine.allCases) func networkPIN_isNeverTheSubjectsOwnNumbersLastFourDigits(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let line = try PINSubject(validating: "line:09033337214")
@@ -118,7 +116,6 @@ import Testing
     /// padded names are recorded trimmed.
     @Test(arguments: StorageEngine.allCases) func pinReset_refusesABlankStaffOrReason_andRecordsThemTrimmed(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let line = try PINSubject(validating: "line:09033334444")

@@ -9,14 +9,13 @@ import TestSupport
 import Testing
 
 /// PINs through the real madoguchi-auth process, with the test clock.
-@Suite struct PINTests {
+@Suite(.sandboxed) struct PINTests {
     let line = try! PINSubject(validating: "line:09012345678")
 
     func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
 
     @Test(arguments: StorageEngine.allCases) func guessablePINs_areRefusedSayingWhichRuleFailed(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let holder = { (digits: String) in
@@ -46,7 +45,6 @@ import Testing
     /// without one; either way the count read back is zero.
     @Test(arguments: StorageEngine.allCases) func aRightPIN_clearsEarlierFailures(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
@@ -66,7 +64,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func threeWrongPINs_lockUntilMidnightTokyo_evenAgainstTheRightPIN(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T22:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         var process = try await sandbox.startActivated("auth")
         var auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
@@ -133,7 +130,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func issuedInitialPIN_isAcceptedButMustChange(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let issued = try await auth.call(
@@ -151,7 +147,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func madoctl_setsVerifiesAndShowsPINs_readingThePINFromStandardInput(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T22:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let set = try await sandbox.madoctl(["pin", "set", "line:09011112222", "--birth-date", "1987-06-15"], input: "0615\n")
         #expect(set.status == 1)
@@ -170,7 +165,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func phonePIN_isSetOnlyThroughTheIVR_andResetOnlyOnBusinessDays(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-23T10:00:00+09:00", engine: engine)  // 勤労感謝の日, a Monday
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let card = try PINSubject(validating: "card:4980001234567890")
@@ -204,7 +198,6 @@ import Testing
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")), arguments: StorageEngine.allCases)
     func pinReset_isRefusedToCallersWhoAreNotOperators(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth")
         let params = #"{"subject":"line:09011112222","kind":"network","pin":"6390","staff":"x","reason":"y"}"#
         let asNobody = try await sandbox.madoctlAsNobody("auth", ["call", sandbox.socketPath("auth"), "pin.reset", params, "--json"])
@@ -223,7 +216,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func mvnoPINChange_isPendingForFourDays_thenAppliedAndMailed(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-change-delay", "345600"])
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
@@ -270,7 +262,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func pinChange_withoutDelay_appliesAtOnce(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("1234"), issued: true))
@@ -284,7 +275,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func oneCallerTryingManyLines_isThrottledAcrossSubjects_andEveryEventIsAudited(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated(
             "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
         let auth = try await sandbox.client("auth")
@@ -315,7 +305,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func madoctl_changesAndResetsPINs(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         #expect(try await sandbox.madoctl(["pin", "set", "line:09033334444"], input: "4821\n").status == 0)
         let change = try await sandbox.madoctl(["pin", "change", "line:09033334444"], input: "4821\n6390\n")
@@ -337,7 +326,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func aTrustedFrontEndsEndUsers_areThrottledByTheirOrigin(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         // The test runs as root, which is a trusted front end.
         let process = try await sandbox.startActivated("auth", extraArguments: ["--caller-failure-limit", "3"])
         let auth = try await sandbox.client("auth")
@@ -362,7 +350,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func recordsTheServiceHolds_refuseDerivedPINs_andLengthsAreConfiguration(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)  // a business day, for the phone PIN
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth", extraArguments: ["--pin-length", "card=6"])
         let auth = try await sandbox.client("auth")
         let card = try PINSubject(validating: "card:4980001111222233")
@@ -392,7 +379,6 @@ import Testing
 
     @Test(arguments: StorageEngine.allCases) func phonePIN_equalToTheStoredCardPIN_isRefused(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)  // a business day, for the phone PIN
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let card = try PINSubject(validating: "card:4980001111222244")

@@ -5,11 +5,10 @@ import Testing
 import TestSupport
 
 /// Passwords through the real madoguchi-auth.
-@Suite struct PasswordTests {
+@Suite(.sandboxed) struct PasswordTests {
 
     @Test(arguments: StorageEngine.allCases) func passwords_areCheckedStretchedAndNeverStoredInClear(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let login = try LoginID(validating: "Taro.Yamada")
@@ -52,7 +51,6 @@ import TestSupport
 
     @Test(arguments: StorageEngine.allCases) func pendingPassword_logsNobodyIn_untilActivatedWithTheSamePassword(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let login = try LoginID(validating: "hanako.sato")

@@ -9,7 +9,7 @@ import Testing
 
 /// Registration's pool of connections to auth (`PeerService`), seen from auth's side: the
 /// connections its socket has accepted and not closed, counted by the kernel.
-@Suite struct PeerPoolTests {
+@Suite(.sandboxed) struct PeerPoolTests {
     /// Concurrent logins through registration spread over several connections to auth,
     /// and each caller gets its own account's session.
     @Test func concurrentLogins_openSeveralConnectionsToAuth_andEachGetsItsOwnAnswer() async throws {

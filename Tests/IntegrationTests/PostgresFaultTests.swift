@@ -16,12 +16,11 @@ import Testing
 /// answered `storage_unavailable` within the stores' time limits, never hang, never
 /// answer from elsewhere and change nothing; once the server answers again, the service
 /// serves as before.
-@Suite struct PostgresFaultTests {
+@Suite(.sandboxed) struct PostgresFaultTests {
     /// Billing: a statement list and an import's start.
     @Test func billing_onAHungDatabase_answersStorageUnavailable_untilItAnswersAgain() async throws {
         let cluster = try await PostgresCluster.own()
         let sandbox = try ServiceSandbox(postgresURL: try await cluster.freshDatabase())
-        defer { sandbox.remove() }
         let billing = try await sandbox.startBound("billing")
         let client = try await sandbox.client("billing", timeout: .seconds(60))
         let handle = try await client.call(ImportBegin<StatementRecords>.self, NoParams())

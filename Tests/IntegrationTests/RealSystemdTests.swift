@@ -10,7 +10,7 @@ import Testing
 /// The shipped units (compose/systemd) under a real systemd user manager: socket
 /// activation, notify readiness, restart after a crash, idle exit and re-activation, and
 /// a clean stop of the target.
-@Suite(.serialized) struct RealSystemdTests {
+@Suite(.serialized, .sandboxed) struct RealSystemdTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// Member recovery and carrier ID issuance across the real registration and auth processes.
-@Suite struct RecoveryAndCarrierIDTests {
+@Suite(.sandboxed) struct RecoveryAndCarrierIDTests {
     @Test(arguments: StorageEngine.allCases) func recovery_answersTheSameForAnyone_andItsLinkShowsTheIDForOneHour(_ engine: StorageEngine) async throws {
         let fixture = try await RegistrationFixture(engine: engine)
         let registration = try await fixture.client()

@@ -129,11 +129,10 @@ struct RegistrationFixture {
 
     /// Stops both services; `registrationActivated: false` when nothing called
     /// registration (its exit status says nothing then).
-    func stop(keepFiles: Bool = false, registrationActivated: Bool = true) async throws {
+    func stop(registrationActivated: Bool = true) async throws {
         let status = try await registration.terminate()
         if registrationActivated { #expect(status == 0) }
         // Auth may never have been activated; its exit status says nothing then.
         _ = try await auth.terminate()
-        if !keepFiles { sandbox.remove() }
     }
 }

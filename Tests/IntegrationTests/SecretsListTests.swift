@@ -8,7 +8,7 @@ import Testing
 /// The secrets scan looks for the PINs and passwords the tests use; this reads the
 /// multi-process tests' sources (and the demo loader) for every PIN and password literal
 /// they send, so that a new test's secret cannot slip past the scan unlisted.
-@Suite struct SecretsListTests {
+@Suite(.sandboxed) struct SecretsListTests {
     static let packageRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -38,7 +38,7 @@ import Testing
 
 /// The scan itself: it finds a planted PIN, code and password in a log and a database, and
 /// not a PIN's digits inside an ICCID, a UUID, or a number a service made.
-@Suite struct SecretsScanTests {
+@Suite(.sandboxed) struct SecretsScanTests {
     @Test func plantedSecrets_areFound_digitsInsideLongerTokensAreNot() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -7,7 +7,7 @@ import Testing
 /// Auth's methods that set a credential without the old one or send a code answer only
 /// Madoguchi services (the service group) and operators; every socket caller is in the
 /// socket's group, so that group grants nothing. Callers run under other uids with setpriv.
-@Suite struct ServiceCallerTests {
+@Suite(.sandboxed) struct ServiceCallerTests {
     static let password = #"{"loginId":"intruder01","password":"Intrude2026"}"#
     static let pin = #"{"subject":"line:09012345678","kind":"network","pin":"8642"}"#
     static let code = #"{"purpose":"signup","destination":{"channel":"sms","to":"09012345678"}}"#
@@ -27,7 +27,6 @@ import Testing
         #expect(check.status == 1 && check.stderr.contains("password_incorrect"), "\(check)")
         #expect(SpoolReader.entries(in: sandbox.spoolDirectory).isEmpty)
         _ = try await auth.terminate()
-        sandbox.remove()
     }
 
     @Test func membersOfTheServiceGroup_setCredentials() async throws {
@@ -38,6 +37,5 @@ import Testing
             "auth", ["call", "auth", "password.set", Self.password, "--runtime-dir", sandbox.runtimeDirectory])
         #expect(set.status == 0, "\(set)")
         _ = try await auth.terminate()
-        sandbox.remove()
     }
 }

@@ -13,7 +13,7 @@ import Testing
 /// their Swift clients send is read back whole (the members a type writes are the members
 /// it reads), nested objects have their unknown members refused, and a type's own errors
 /// reach the caller as they are.
-@Suite struct ServiceParamsDecodingTests {
+@Suite(.sandboxed) struct ServiceParamsDecodingTests {
     /// Answers every call, once its params decode, with the refusal `decoded`.
     struct Decoded: RPCErrorConvertible {
         var rpcError: RPCError { RPCError(code: ErrorCode(1), message: "decoded", reason: "decoded") }

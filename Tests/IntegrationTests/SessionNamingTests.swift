@@ -6,10 +6,9 @@ import TestSupport
 
 /// One name for one thing: a session token is `session` in every service's params and
 /// results; auth's old `token` is still written and read for one release.
-@Suite struct SessionNamingTests {
+@Suite(.sandboxed) struct SessionNamingTests {
     @Test func sessionOpenAndCheck_nameTheToken_session_andStillRead_token() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let auth = try await sandbox.startActivated("auth")
         let client = try await sandbox.client("auth")
         _ = try await client.call(PasswordSet.self, .init(loginId: try LoginID(validating: "taro.yamada"), password: "Sakura2026"))

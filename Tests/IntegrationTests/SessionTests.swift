@@ -6,11 +6,10 @@ import Testing
 import TestSupport
 
 /// Login sessions through the real madoguchi-auth, with the test clock.
-@Suite struct SessionTests {
+@Suite(.sandboxed) struct SessionTests {
 
     @Test(arguments: StorageEngine.allCases) func everyLoginMethod_opensAnExpiringSession_andNothingLeaksWhetherAnAccountExists(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let phone = try PhoneNumber(validating: "090-1234-5678")
@@ -76,7 +75,6 @@ import TestSupport
 
     @Test(arguments: StorageEngine.allCases) func madoctlLogin_opensASession_readingTheSecretFromStandardInput(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         #expect(try await sandbox.madoctl(["pin", "set", "line:09012345678"], input: "4821\n").status == 0)
         let login = try await sandbox.madoctl(["login", "--phone", "090-1234-5678"], input: "4821\n")
@@ -96,7 +94,6 @@ import TestSupport
     /// and madoctl; the wrong PINs still lock the application's PIN until midnight Tokyo.
     @Test(arguments: StorageEngine.allCases) func receptionLogin_answersAWrongPhoneAndAWrongPINAlike_whileTheLockCountsTheApplication(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-21T22:00:00+09:00", engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let phone = try PhoneNumber(validating: "090-1234-5678")
@@ -152,7 +149,6 @@ import TestSupport
     /// write with its disk sync), so their medians are close.
     @Test(arguments: StorageEngine.allCases) func receptionLogin_takesAsLongForAWrongPhoneAsForAWrongPIN(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated(
             "auth", extraArguments: ["--caller-failure-limit", "1000"])
         let auth = try await sandbox.client("auth")

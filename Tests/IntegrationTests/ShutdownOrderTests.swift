@@ -9,13 +9,12 @@ import Testing
 
 /// SIGTERM stops the server first and the outbox deliverer after it, with a last pass:
 /// mail written by the last calls leaves before the process exits.
-@Suite struct ShutdownOrderTests {
+@Suite(.sandboxed) struct ShutdownOrderTests {
     /// A code issued just before SIGTERM is in the spool when auth has exited. (With the
     /// deliverer stopped first, it waited in the outbox for the next start: the deliverer
     /// polls every quarter second, and the signal comes a moment after the commit.)
     @Test func aCodeIssuedRightBeforeSIGTERM_isDeliveredBeforeExit() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startActivated("auth")
         let auth = try await sandbox.client("auth")
         let mail = try CodeDestination(channel: .mail, to: "hanako@example.jp")

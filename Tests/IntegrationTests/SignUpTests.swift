@@ -8,7 +8,7 @@ import TestSupport
 
 /// My Page sign-up across the real registration and auth processes, with the mailed link
 /// read from the spool.
-@Suite struct SignUpTests {
+@Suite(.sandboxed) struct SignUpTests {
     func identity(_ customer: String, _ phone: String, _ kana: String) throws -> SignUpVerifyIdentity.Params {
         .init(customerNumber: try CustomerNumber(validating: customer), phoneNumber: try PhoneNumber(validating: phone),
               kana: try KanaName(validating: kana))
@@ -135,8 +135,7 @@ import TestSupport
         #expect(try await registration.call(MyPageProfile.self, .init(session: login.session)).customerNumber == "67890")
         await registration.close()
         let stateDirectory = fixture.sandbox.root.file("registration")
-        try await fixture.stop(keepFiles: true)
-        defer { fixture.sandbox.remove() }
+        try await fixture.stop()
 
         // Registration holds no password and no link token in clear, in any file or log.
         for file in try FileManager.default.contentsOfDirectory(atPath: stateDirectory) {

@@ -9,7 +9,7 @@ import Testing
 /// `LoadCredential=`, calls across services through service-only methods, operators and
 /// plain callers by their groups, audit rows with the real caller uids, a crash and a
 /// clean stop.
-@Suite(.serialized) struct SystemManagerTests {
+@Suite(.serialized, .sandboxed) struct SystemManagerTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 

@@ -6,10 +6,9 @@ import Testing
 
 /// What a service tells systemd (sd_notify) and how it logs to the journal, checked with
 /// the real libsystemd calls against sockets and files the test holds.
-@Suite struct SystemdProtocolTests {
+@Suite(.sandboxed) struct SystemdProtocolTests {
     @Test func notifiesReadyWatchdogAndStopping() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let notify = try NotifySocket(path: sandbox.root.file("notify"))
         let process = try await sandbox.startBound(
             "linking", environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"], waitForSocket: false)
@@ -24,7 +23,6 @@ import Testing
 
     @Test func logsCarryJournalPriorities_whenStderrIsTheJournal() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let logPath = sandbox.root.file("journal.log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         var status = stat()
@@ -44,7 +42,6 @@ import Testing
 
     @Test func logsAreReadableText_whenStderrIsNotTheJournal() async throws {
         let sandbox = try ServiceSandbox()
-        defer { sandbox.remove() }
         let process = try await sandbox.startBound("auth", environment: ["JOURNAL_STREAM": "1:1"])
         #expect(try await process.terminate() == 0)
         #expect(process.log.contains(" info madoguchi-auth: listening"))

@@ -8,7 +8,7 @@ import Testing
 /// verify` says nothing at all about them, `systemd-analyze security` rates every
 /// service 1.0 or better, the sysusers and tmpfiles snippets apply, and uninstall
 /// removes everything it installed.
-@Suite(.serialized) struct SystemdUnitTests {
+@Suite(.serialized, .sandboxed) struct SystemdUnitTests {
     /// The package's root folder, where compose/ lives.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

@@ -9,7 +9,7 @@ import TestSupport
 /// on one host, then the other — and meet the same truth: a block list changed on one host
 /// is the list on the other, a session opened on B serves on A, and a network PIN entered
 /// wrong on both hosts locks on both.
-@Suite struct TwoHostFleetTests {
+@Suite(.sandboxed) struct TwoHostFleetTests {
     static let line = "090-1234-5678"
     static let pin = "4821"  // compose/load-demo's network PIN for this line
 
@@ -71,7 +71,5 @@ import TestSupport
         try await TwoHostLinesTests.expectNoSecretInClear(
             database: try #require(a.postgresDatabase), table: "auth.pin", spools: [a, b])
         for process in processes { _ = try await process.terminate() }
-        b.remove()
-        a.remove()
     }
 }

@@ -12,11 +12,10 @@ import Testing
 /// processes, each in a sandbox of its own): batches sent to either host stage into one
 /// import, and a commit sent to both at once applies it once — one host answers the
 /// report, the other finds the import gone — all or nothing.
-@Suite struct TwoHostImportTests {
+@Suite(.sandboxed) struct TwoHostImportTests {
     @Test func anImportStagedOnBothHosts_isAppliedOnce_whenBothCommitAtOnce() async throws {
         let first = try ServiceSandbox(postgresURL: try await PostgresCluster.shared().freshDatabase())
         let second = try ServiceSandbox(sharingDatabaseOf: first)
-        defer { for sandbox in [second, first] { sandbox.remove() } }
         let processes = [try await first.startBound("billing"), try await second.startBound("billing")]
         let clients = [try await first.client("billing"), try await second.client("billing")]
 

@@ -11,7 +11,7 @@ import Testing
 /// host its own sandbox, sockets and spool. A line's options are one truth: a change on
 /// either host is seen on the other, changes sent to both at once take turns (the block
 /// list's limit holds), and each change's SMS leaves once.
-@Suite struct TwoHostLinesTests {
+@Suite(.sandboxed) struct TwoHostLinesTests {
     typealias F = LinesFixture
 
     @Test func blockAddsOnBothHostsAtOnce_keepTheLimit_andEachChangeIsSentOnce() async throws {

@@ -10,7 +10,7 @@ import Testing
 /// also runs registration, where the carrier IDs are issued and journeys start): a journey
 /// continues on whichever host a step reaches, wrong tries sent to both at once are all
 /// counted, and one carrier ID finishing two journeys at once on two hosts links once.
-@Suite struct TwoHostLinkingTests {
+@Suite(.sandboxed) struct TwoHostLinkingTests {
     static let ichiro = "ichiro@example.jp"
 
     @Test func journeysMoveBetweenHosts_triesOnBothCount_andACarrierIDLinksOnce() async throws {
@@ -81,7 +81,6 @@ import Testing
             database: try #require(a.sandbox.postgresDatabase), table: "linking.isp_link", spools: [a.sandbox, b])
         #expect(try await bLinking.terminate() == 0)
         #expect(try await bAuth.terminate() == 0)
-        b.remove()
         try await a.stop()
     }
 }

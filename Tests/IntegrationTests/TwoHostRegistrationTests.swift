@@ -15,7 +15,7 @@ import Testing
 /// goes to one customer, a keyed application repeated on both at once is one
 /// application, and a recovery letter is sent once with both hosts' letter senders
 /// running.
-@Suite struct TwoHostRegistrationTests {
+@Suite(.sandboxed) struct TwoHostRegistrationTests {
     @Test func oneNameOneApplicationOneLetter_acrossHosts() async throws {
         let a = try await RegistrationFixture(engine: .postgres)
         let b = try ServiceSandbox(sharingDatabaseOf: a.sandbox)
@@ -133,7 +133,6 @@ import Testing
         try await TwoHostLinesTests.expectNoSecretInClear(database: database, table: "registration.account", spools: [a.sandbox, b])
         #expect(try await bRegistration.terminate() == 0)
         #expect(try await bAuth.terminate() == 0)
-        b.remove()
         try await a.stop()
     }
 }

@@ -15,7 +15,7 @@ import Testing
 /// each host its own sandbox — runtime folder, sockets, spool, log — and both processes
 /// started with `--database postgres`, the same key file and the same connection string.
 /// Every guarantee is checked by going through both.
-@Suite struct TwoHostTests {
+@Suite(.sandboxed) struct TwoHostTests {
     let pin = try! PIN(validating: "4821")
     let wrong = try! PIN(validating: "1593")
 
@@ -38,7 +38,6 @@ import Testing
         let url = try await cluster.freshDatabase()
         let first = try ServiceSandbox(postgresURL: url)
         let sandboxes = [first, try ServiceSandbox(sharingDatabaseOf: first)]
-        defer { for sandbox in sandboxes.reversed() { sandbox.remove() } }
         // The database, the connection string's file and the key come with the sandboxes.
         let arguments = extraArguments
         var processes: [ChildProcess] = []

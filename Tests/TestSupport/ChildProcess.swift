@@ -29,6 +29,7 @@ public final class ChildProcess: Sendable {
         }
         merged.merge(environment) { _, new in new }
         pid = try Self.spawn(executable, arguments, environment: merged, stdout: logPath, stderr: logPath)
+        SandboxScope.current?.adopt(self)
     }
 
     /// A test that fails before it stops its processes must not leave them running (a
@@ -136,6 +137,7 @@ public final class ChildProcess: Sendable {
         self.logPath = logPath
         let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         pid = try Self.spawn(executable, arguments, environment: merged, stdin: stdin, stdout: stdout, stderr: logPath)
+        SandboxScope.current?.adopt(self)
     }
 
     private static func spawn(

@@ -37,7 +37,10 @@ public final class ServiceSandbox: Sendable {
         }
     }
 
+    /// A sandbox on SQLite, or on the PostgreSQL database `postgresURL` names. Only in a
+    /// test with the `.sandboxed` trait, whose scope stops, scans and removes it.
     public init(now: String = "2026-11-21T12:00:00+09:00", postgresURL: String? = nil) throws {
+        guard let scope = SandboxScope.current else { throw NotSandboxed() }
         root = try Self.makeRoot()
         if let postgresURL {
             let urlFile = root.file("database-url")
@@ -55,6 +58,7 @@ public final class ServiceSandbox: Sendable {
             postgresDatabase = nil
         }
         keyFolder = root
+        scope.adopt(self)
         try setClock(now)
     }
 
@@ -63,11 +67,13 @@ public final class ServiceSandbox: Sendable {
     /// starts with the same key).
     public init(sharingDatabaseOf other: ServiceSandbox, now: String = "2026-11-21T12:00:00+09:00") throws {
         precondition(other.engine == .postgres, "only a PostgreSQL sandbox's database can be shared")
+        guard let scope = SandboxScope.current else { throw NotSandboxed() }
         root = try Self.makeRoot()
         engine = .postgres
         postgresURLFile = other.postgresURLFile
         postgresDatabase = other.postgresDatabase
         keyFolder = other.root
+        scope.adopt(self)
         try setClock(now)
     }
 
@@ -218,8 +224,9 @@ public final class ServiceSandbox: Sendable {
     }
 
     /// Removes the sandbox, first failing the running test if any log or database in it
-    /// holds a secret in clear (`SecretsScan`).
-    public func remove() {
+    /// holds a secret in clear (`SecretsScan`); its scope does, once the test's processes
+    /// have stopped.
+    func remove() {
         for hit in SecretsScan.hits(in: root.path, spool: spoolDirectory) {
             Issue.record("A secret in clear: \(hit)")
         }
