@@ -25,7 +25,7 @@ import TestSupport
         #expect(try await madoctl(["line", "block", "list"] + line).contains("05011112222"))
 
         // A session opened once serves the next calls with no PIN.
-        let session = try await madoctl(["line", "login", "09012345678"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let session = try await madoctl(["login", "--for", "line", "--phone", "09012345678"]).split(separator: "\n").first.map(String.init) ?? ""
         let bySession = ["--session", session]
         #expect(try await madoctl(["line", "voicemail", "start"] + bySession, pin: nil).contains("voicemail: on, answers after 15 s"))
         #expect(try await madoctl(["line", "voicemail", "ring-time", "30"] + bySession, pin: nil).contains("answers after 30 s"))

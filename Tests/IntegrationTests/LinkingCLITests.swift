@@ -33,10 +33,10 @@ import TestSupport
         #expect(linked.contains("next linked") && linked.contains("N100000001 (fibre with family plan)"))
         #expect(try await madoctl(["link", "confirm", "--session", session]).contains("carrier ID ichiro@example.jp ↔ N100000001"))
 
-        let isp = try await madoctl(["isp", "login", "ichiro@example.jp"], input: "Kaede2026x\n")
-        #expect(isp.contains("→ ISP N100000001 (fibre with family plan)"))
+        let isp = try await madoctl(["login", "--for", "isp", "--login-id", "ichiro@example.jp"], input: "Kaede2026x\n")
+        #expect(isp.contains("carrier ID ichiro@example.jp → ISP N100000001 (fibre with family plan) until "))
         #expect(try await madoctl(["link", "unlink", "--session", session]).contains("unlinked L"))
-        let after = try await fixture.sandbox.madoctl(["isp", "login", "ichiro@example.jp"], input: "Kaede2026x\n")
+        let after = try await fixture.sandbox.madoctl(["login", "--for", "isp", "--login-id", "ichiro@example.jp"], input: "Kaede2026x\n")
         #expect(after.status == 1 && after.stderr.contains("login_failed"), "\(after)")
         try await fixture.stop()
     }

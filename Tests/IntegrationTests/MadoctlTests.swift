@@ -50,7 +50,10 @@ import Testing
         let sandbox = try ServiceSandbox()
         let cases: [(arguments: [String], says: String)] = [
             (["call", "nosuch", "service.ping"], "Please provide one of 'auth', 'registration', 'billing', 'linking' or 'lines'"),
-            (["line", "login", "0901"], "starts with 0 and has 10 or 11 digits"),
+            (["login", "--for", "line", "--phone", "0901"], "starts with 0 and has 10 or 11 digits"),
+            (["login", "--for", "mypage", "--phone", "09012345678"], "madoctl login --for mypage takes --login-id."),
+            (["login"], "madoctl login --for auth takes --phone, or --reception with --phone, or --login-id."),
+            (["login", "--for", "desk", "--login-id", "taro"], "Please provide one of 'auth', 'mypage', 'line' or 'isp'"),
             (["pin", "verify", "line:09012345678", "--kind", "bogus"], "Please provide one of 'network', 'phone' or 'card'"),
             (["statements", "show", "2026-13"], "2026-13"),
             (["recover", "request", "--birth-date", "1990-04-01", "--route", "pigeon"], "'screen' and 'post'"),

@@ -47,8 +47,8 @@ import TestSupport
         let onB = try await b.madoctl(["line", "block", "list", "--line", Self.line, "--json"], input: Self.pin + "\n")
         #expect(onB.status == 0 && onB.stdout.contains("0399990000"), "\(onB)")
         // A session opened through B (lines and auth of B) serves through A.
-        let login = try await b.madoctl(["line", "login", Self.line], input: Self.pin + "\n")
-        let session = login.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let login = try await b.madoctl(["login", "--for", "line", "--phone", Self.line], input: Self.pin + "\n")
+        let session = login.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(login.status == 0 && !session.isEmpty, "\(login)")
         let removed = try await b.madoctl(["line", "block", "remove", "--session", session, "03-9999-0000"])
         #expect(removed.status == 0, "\(removed)")

@@ -112,6 +112,12 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Starts `executable` on a terminal: its standard input, output and error all the
+    /// pseudo-terminal at `terminal` (`PseudoTerminal.path`).
+    public convenience init(_ executable: String, _ arguments: [String], terminal: String, environment: [String: String] = [:]) throws {
+        try self.init(executable, arguments, logPath: terminal, environment: environment, stdout: terminal, stdin: terminal)
+    }
+
     /// Runs a command to completion and returns its exit status and output; `input`, if
     /// given, is its standard input.
     public static func run(

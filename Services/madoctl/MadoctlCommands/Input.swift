@@ -13,9 +13,12 @@ enum Input {
     }
 
     /// The next line of standard input: secrets (passwords, PINs, codes) come this way so
-    /// they never show in the process list.
+    /// they never show in the process list. On a terminal the operator is asked for it
+    /// (on standard error) and it is not echoed; from a pipe it is read as is, with no
+    /// prompt.
     static func secretLine(_ what: String) throws -> String {
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        guard let line = Terminal.readWithoutEcho(prompt: "\(what.prefix(1).uppercased())\(what.dropFirst()): "), !line.isEmpty
+        else {
             throw ValidationError("Give the \(what) on standard input.")
         }
         return line

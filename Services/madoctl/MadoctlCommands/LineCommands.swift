@@ -4,11 +4,11 @@ import MadoguchiModels
 import ServiceContract
 
 /// How a `madoctl line …` command gets into the line: its number with the network PIN
-/// on standard input, or a session (`madoctl line login`).
+/// on standard input, or a session (`madoctl login --for line`).
 struct LineAccessOptions: ParsableArguments {
     @Option(help: "The line's phone number (its network PIN is read from standard input).", transform: PhoneNumber.argument)
     var line: PhoneNumber?
-    @Option(help: "A session opened with `madoctl line login` instead of the PIN.") var session: String?
+    @Option(help: "A session opened with `madoctl login --for line` instead of the PIN.") var session: String?
     @Option(help: "The end user's origin, as a trusted front end reports it.") var origin: String?
 
     func access() throws -> LineAccess {
@@ -29,22 +29,7 @@ extension Madoctl {
         static let configuration = CommandConfiguration(
             commandName: "line",
             abstract: "A voice line's block list, voicemail and call forwarding (madoguchi-lines).",
-            subcommands: [Login.self, Status.self, Block.self, Voicemail.self, Forward.self, Audit.self])
-
-        struct Login: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Open a session on a voice line (network PIN on standard input); prints the session.")
-            @OptionGroup var connection: ConnectionOptions
-            @Argument(help: "The line's phone number.", transform: PhoneNumber.argument) var phoneNumber: PhoneNumber
-            @Option(help: "The end user's origin, as a trusted front end reports it.") var origin: String?
-
-            func run() async throws {
-                let params = LineLogin.Params(
-                    phoneNumber: phoneNumber, pin: try Input.value(try Input.secretLine("network PIN")),
-                    origin: origin)
-                try await Output.call(LineLogin.self, params, on: .lines, with: connection) { $0.session }
-            }
-        }
+            subcommands: [Status.self, Block.self, Voicemail.self, Forward.self, Audit.self])
 
         struct Status: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Every option of the line.")

@@ -201,26 +201,16 @@ extension Madoctl {
         }
     }
 
-    /// `madoctl isp login|session`: the ISP side of a link.
+    /// `madoctl isp session`: the ISP side of a link (its login is `madoctl login --for isp`).
     struct ISP: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "isp", abstract: "Log in to the ISP with a linked carrier ID (madoguchi-linking).",
-            subcommands: [Login.self, Session.self])
+            commandName: "isp",
+            abstract: "Which ISP contract a session of a linked carrier ID may use (madoguchi-linking; log in with madoctl login --for isp).",
+            subcommands: [Session.self])
 
         static func describe(_ session: ISPSession) -> String {
             (session.token.map { "session \($0)\n" } ?? "")
                 + "carrier ID \(session.carrierId) → ISP \(session.customerNumber) (\(session.contractDescription)), until \(session.expiresAt)"
-        }
-
-        struct Login: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The carrier ID, and its password on standard input.")
-            @OptionGroup var connection: ConnectionOptions
-            @Argument(help: "The carrier ID (or its e-mail when that is the ID).") var carrierId: String
-
-            func run() async throws {
-                let params = ISPLogin.Params(loginId: carrierId, password: try Input.secretLine("password"))
-                try await Output.call(ISPLogin.self, params, on: .linking, with: connection, show: describe)
-            }
         }
 
         struct Session: AsyncParsableCommand {

@@ -50,7 +50,7 @@ extension Madoctl.OTPCommand {
 
         func run() async throws {
             let (purpose, destination) = try target.validated()
-            guard let code = code ?? readLine(strippingNewline: true) else { throw ValidationError("No code given.") }
+            guard let code = code ?? Terminal.readWithoutEcho(prompt: "Code: ") else { throw ValidationError("No code given.") }
             try await Output.call(
                 OTPVerify.self, .init(purpose: purpose, destination: destination, code: code), on: .auth,
                 with: connection

@@ -31,7 +31,7 @@ struct PINInput: ParsableArguments {
     var pin: String?
 
     func read() throws -> PIN {
-        try Self.pin(pin ?? readLine(strippingNewline: true))
+        try Self.pin(pin ?? Terminal.readWithoutEcho(prompt: "PIN: "))
     }
 
     /// `text` as a PIN, or a usage error that never repeats it.
@@ -109,8 +109,8 @@ extension Madoctl.PINCommand {
 
         func run() async throws {
             let (subject, kind) = target.validated()
-            let current = try PINInput.pin(readLine(strippingNewline: true))
-            let new = try PINInput.pin(readLine(strippingNewline: true))
+            let current = try PINInput.pin(Terminal.readWithoutEcho(prompt: "Current PIN: "))
+            let new = try PINInput.pin(Terminal.readWithoutEcho(prompt: "New PIN: "))
             let params = PINChange.Params(
                 subject: subject, kind: kind, currentPIN: current, newPIN: new, email: email,
                 channel: channel.channel)

@@ -8,7 +8,7 @@ extension Madoctl {
     struct SignUp: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "signup", abstract: "My Page sign-up, login and profile (madoguchi-registration).",
-            subcommands: [Verify.self, CheckID.self, Submit.self, Complete.self, Login.self, Profile.self])
+            subcommands: [Verify.self, CheckID.self, Submit.self, Complete.self, Profile.self])
 
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Step 1: check the contract details; prints a ticket.")
@@ -67,18 +67,6 @@ extension Madoctl {
                 try await Output.call(SignUpComplete.self, params, on: .registration, with: connection) {
                     "Registered \($0.accountId)."
                 }
-            }
-        }
-
-        struct Login: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Log in with the account ID or e-mail address (password on standard input); prints the session.")
-            @OptionGroup var connection: ConnectionOptions
-            @Argument var loginId: String
-
-            func run() async throws {
-                let params = MyPageLogin.Params(loginId: loginId, password: try Input.secretLine("password"))
-                try await Output.call(MyPageLogin.self, params, on: .registration, with: connection) { $0.session }
             }
         }
 

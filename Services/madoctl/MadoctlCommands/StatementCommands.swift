@@ -14,7 +14,7 @@ extension Madoctl {
 
         /// Whose statements: a My Page session, or (operators) a customer number.
         struct Owner: ParsableArguments {
-            @Option(help: "A My Page session token (madoctl signup login).") var session: String?
+            @Option(help: "A My Page session token (madoctl login --for mypage).") var session: String?
             @Option(name: .customLong("customer"), help: "Operators: the customer number.", transform: CustomerNumber.argument) var customer: CustomerNumber?
 
             func owner() throws -> StatementOwner {
