@@ -22,6 +22,9 @@ let csv = Target.Dependency.product(name: "CSV", package: "CSV.swift")
 let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
 let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let nioHTTP = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let metrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 /// What a server (a service, its tests) builds on: the service kit and the layers under it.
 let serverKit: [Target.Dependency] = ["ServiceKit", "ServiceContract", "ServiceClient", "JSONRPC", "JSONRPCTransport"]
@@ -49,7 +52,7 @@ struct ServiceTargets {
                 path: "Services/\(name)/\(api)"),
             .target(
                 name: library,
-                dependencies: [.target(name: api)] + serverKit + ["MadoguchiModels", logging, grdb, argumentParser] + uses,
+                dependencies: [.target(name: api)] + serverKit + ["MadoguchiModels", logging, grdb, argumentParser, metrics] + uses,
                 path: "Services/\(name)/\(library)"),
             .executableTarget(
                 name: executable, dependencies: [.target(name: library), "ServiceKit"],
@@ -73,12 +76,15 @@ let package = Package(
     name: "Madoguchi",
     platforms: [.macOS(.v15)],
     products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
-        .executable(name: "madoctl", targets: ["madoctl"])
+        .executable(name: "madoctl", targets: ["madoctl"]),
+        .executable(name: "madoguchi-exporter", targets: ["madoguchi-exporter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -115,7 +121,7 @@ let package = Package(
         // JSON-RPC over Unix sockets: the NIO server and the Swift client.
         .target(
             name: "JSONRPCTransport",
-            dependencies: ["JSONRPC", nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle],
+            dependencies: ["JSONRPC", nio, nioPosix, nioExtras, nioFoundation, nioConcurrency, logging, lifecycle, metrics],
             path: "Shared/JSONRPCTransport"
         ),
         // What every service's wire contract shares (the common methods and refusals,
@@ -125,7 +131,7 @@ let package = Package(
         // outbox spool's reader (madoctl and the services).
         .target(
             name: "ServiceClient",
-            dependencies: ["JSONRPC", "JSONRPCTransport", "ServiceContract", nio, nioPosix, nioConcurrency, logging],
+            dependencies: ["JSONRPC", "JSONRPCTransport", "ServiceContract", nio, nioPosix, nioConcurrency, logging, metrics],
             path: "Shared/ServiceClient"),
         // A service's state is in its SQLite file (GRDB) or, for a fleet of hosts, in
         // PostgreSQL (postgres-nio): `Storage/` and `Postgres/` (issue 24).
@@ -134,6 +140,7 @@ let package = Package(
             dependencies: [
                 "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix,
                 nioConcurrency, logging, lifecycle, argumentParser, grdb, crypto, subprocess, system, postgres, nioSSL,
+                metrics, prometheus,
             ],
             path: "Shared/ServiceKit"
         ),
@@ -149,7 +156,17 @@ let package = Package(
                 path: "Services/madoctl/MadoctlCommands"
             ),
             .executableTarget(name: "madoctl", dependencies: ["MadoctlCommands"], path: "Services/madoctl/madoctl"),
-
+            // Every service's metrics to Prometheus over HTTP (issue 26): reads the services
+            // over their sockets, links no storage.
+            .target(
+                name: "MetricsExporter",
+                dependencies: [
+                    "ServiceClient", "ServiceContract", "JSONRPC", "JSONRPCTransport", "Systemd", nio, nioPosix, nioHTTP, logging,
+                    argumentParser,
+                ],
+                path: "Services/Exporter/MetricsExporter"),
+            .executableTarget(
+                name: "madoguchi-exporter", dependencies: ["MetricsExporter"], path: "Services/Exporter/madoguchi-exporter"),
             // Fuzzing (compose/fuzz): every service's method table behind one harness, and
             // the libFuzzer driver; FuzzRegressionTests replays the seeds and past findings.
             .target(

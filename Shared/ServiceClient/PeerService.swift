@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import JSONRPC
 import JSONRPCTransport
@@ -57,6 +58,20 @@ public final class PeerService: Sendable {
         self.eventLoop = MultiThreadedEventLoopGroup.singleton.any()
     }
 
+    /// How a call to the peer ended, as `madoguchi_peer_calls_total` counts it.
+    private enum CallOutcome: String {
+        /// The peer answered with a result.
+        case answered
+        /// The peer answered with an error of its own (a wrong PIN is not a fault).
+        case refused
+        /// The peer could not be reached or answered too late.
+        case unavailable
+    }
+
+    private func count(_ outcome: CallOutcome) {
+        Counter(label: "madoguchi_peer_calls_total", dimensions: [("peer", name), ("outcome", outcome.rawValue)]).increment()
+    }
+
     /// Calls `method` on the peer; transport failures, and calls the peer reached too late
     /// to start, become `RPCError.unavailable`, while the peer's own error answers are
     /// passed on unchanged.
@@ -68,14 +83,21 @@ public final class PeerService: Sendable {
         return try await CallDeadline.$current.withValue(deadline) {
             do {
                 let (slot, client) = try await connection()
-                return try await use(slot, client) { try await $0.call(method, params, timeout: timeout) }
+                let result = try await use(slot, client) { try await $0.call(method, params, timeout: timeout) }
+                count(.answered)
+                return result
             } catch let failure as RPCClientError {
+                count(.unavailable)
                 throw RPCError.unavailable(service: name, detail: failure.message)
             } catch let refusal as RPCError where refusal.code == .deadlineExceeded {
                 // The peer reached the call only after its deadline (a backlog), and did
                 // not start it, or the deadline passed before it was sent: to this
                 // service's caller, that peer was too slow.
+                count(.unavailable)
                 throw RPCError.unavailable(service: name, detail: refusal.message)
+            } catch {
+                count(.refused)
+                throw error
             }
         }
     }

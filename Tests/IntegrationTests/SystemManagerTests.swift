@@ -27,6 +27,28 @@ import Testing
         await machine.stop()
     }
 
+    /// The exporter as shipped (its socket moved to a free port by a drop-in, as an
+    /// operator would move it): a scrape answers for the running services, and a service
+    /// stopped meanwhile is reported down and not started by the scrape.
+    private func scrapeMetrics(_ machine: SystemMachine) async throws {
+        let port = try LoopbackHTTP.freePort()
+        let dropIn = try await machine.run([
+            "sh", "-c",
+            "mkdir -p /etc/systemd/system/madoguchi-exporter.socket.d && printf '[Socket]\\nListenStream=\\nListenStream=127.0.0.1:\(port)\\n' > /etc/systemd/system/madoguchi-exporter.socket.d/port.conf && systemctl daemon-reload && systemctl restart madoguchi-exporter.socket",
+        ])
+        #expect(dropIn.status == 0, "\(dropIn.stderr)")
+        try await machine.systemctl(["stop", "madoguchi@billing.service"])
+        let scrape = try await LoopbackHTTP.get(port: port, "/metrics")
+        #expect(scrape.status == 200, "\(scrape)")
+        #expect(scrape.body.contains(#"madoguchi_up{service="auth"} 1"#), "\(scrape.body.prefix(2000))")
+        #expect(scrape.body.contains(#"madoguchi_calls_total{method="service.ping",outcome="ok",service="auth"}"#))
+        #expect(scrape.body.contains(#"madoguchi_up{service="billing"} 0"#))
+        #expect(try await machine.property("MainPID", of: "madoguchi@billing.service") == "0")
+        #expect(try await machine.property("StatusText", of: "madoguchi-exporter.service") == "Serving metrics")
+        // Billing again, by a call, for what follows.
+        #expect(try await machine.madoctl(["ping", "billing"]).status == 0)
+    }
+
     private func exercise(_ machine: SystemMachine) async throws {
         // What an operator does after compose/install: the pepper, then the target.
         try await machine.run(["sh", "-c", "umask 077 && head -c 32 /dev/urandom > /etc/madoguchi/pepper"])
@@ -49,6 +71,8 @@ import Testing
         let ping = try await machine.madoctl(["ping"])
         #expect(ping.status == 0, "\(ping.stdout)\(ping.stderr)")
         #expect(try await machine.property("StatusText", of: "madoguchi@auth.service").hasPrefix("Serving on"))
+
+        try await scrapeMetrics(machine)
 
         // Each service is its own dynamic user, with its state under StateDirectory= and
         // the pepper only in its credentials.

@@ -15,3 +15,12 @@ public enum Executables {
     /// The path of the built product `name`.
     public static func path(_ name: String) -> String { directory + "/" + name }
 }
+
+/// The checkout the tests were built from, for the files it ships (`compose/…`).
+public enum Repository {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// `root/relative`.
+    public static func file(_ relative: String) -> String { root + "/" + relative }
+}

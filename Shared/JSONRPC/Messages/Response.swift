@@ -8,6 +8,11 @@ public struct Response: Sendable, Hashable {
         /// The result, already encoded as JSON.
         case result(Data)
         case error(RPCError)
+
+        /// The error, when the call was refused.
+        public var refusal: RPCError? {
+            if case .error(let error) = self { error } else { nil }
+        }
     }
 
     public var id: RequestID

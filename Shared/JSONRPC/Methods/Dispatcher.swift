@@ -27,18 +27,26 @@ public struct Dispatcher: Sendable {
     /// internal error. Runs where the error happened, so it may also log or count it.
     public typealias ErrorTranslator = @Sendable (any Error, Logger) -> RPCError?
 
+    /// Told of every call answered: the method (only a registered one's name — any other
+    /// is `nil`, so a caller cannot mint new names for it to count), whether it succeeded
+    /// or the refusal it got, and how long it took. What a service counts its calls with.
+    public typealias CallObserver = @Sendable (_ method: String?, _ refusal: RPCError?, _ duration: Duration) -> Void
+
     public let registry: MethodRegistry
     public let logger: Logger
     public let limits: Limits
     private let translate: ErrorTranslator
+    private let observe: CallObserver?
 
     public init(
         registry: MethodRegistry, logger: Logger, limits: Limits = Limits(),
+        observeCalls: CallObserver? = nil,
         translateError: @escaping ErrorTranslator = { _, _ in nil }
     ) {
         self.registry = registry
         self.logger = logger
         self.limits = limits
+        self.observe = observeCalls
         self.translate = translateError
     }
 
@@ -173,6 +181,7 @@ public struct Dispatcher: Sendable {
         guard case .request(let request) = entry, case .async(let invoke)? = registry.entry(named: request.method)?.handler
         else { preconditionFailure("only a call of an async method is answered later") }
         let context = context(of: request, peer: peer)
+        let started = observe == nil ? nil : ContinuousClock.now
         let outcome: Response.Outcome
         do {
             let result = try await CallDeadline.$current.withValue(request.deadline) {
@@ -182,6 +191,7 @@ public struct Dispatcher: Sendable {
         } catch {
             outcome = .error(rpcError(for: error, context: context))
         }
+        if let observe, let started { observe(request.method, outcome.refusal, ContinuousClock.now - started) }
         return request.id.map { Response(id: $0, outcome: outcome) }
     }
 
@@ -193,8 +203,10 @@ public struct Dispatcher: Sendable {
         case .invalid(let error, let id): return .some(.error(error, id: id))
         case .request(let given): request = given
         }
+        let started = observe == nil ? nil : ContinuousClock.now
         let outcome: Response.Outcome
-        if let entry = registry.entry(named: request.method) {
+        let known = registry.entry(named: request.method)
+        if let entry = known {
             // A caller that has given up must find nothing done: a request that waited past
             // its deadline (a backlog after a stall) is not started.
             if let deadline = request.deadline, deadline.hasPassed {
@@ -224,6 +236,7 @@ public struct Dispatcher: Sendable {
         } else {
             outcome = .error(.methodNotFound(request.method))
         }
+        if let observe, let started { observe(known == nil ? nil : request.method, outcome.refusal, ContinuousClock.now - started) }
         return .some(request.id.map { Response(id: $0, outcome: outcome) })
     }
 

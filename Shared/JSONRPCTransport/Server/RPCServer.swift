@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import JSONRPC
 import Logging
@@ -159,6 +160,7 @@ public final class RPCServer: Service, Sendable {
         let pipeline = channel.pipeline.syncOperations
         if case .failure(let refusal) = limiter.admit(uid: peer.uid) {
             logger.warning("connection refused", metadata: ["reason": "\(refusal.reason ?? "")", "peer": "\(peer)"])
+            Counter(label: "madoguchi_connections_refused_total", dimensions: [("reason", refusal.reason ?? "")]).increment()
             var line = channel.allocator.buffer(capacity: 256)
             Response.writeLine([.error(refusal, id: .null)], asBatch: false, into: &line)
             channel.writeAndFlush(line).whenComplete { _ in channel.close(promise: nil) }

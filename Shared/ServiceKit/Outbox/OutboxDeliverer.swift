@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import Logging
@@ -86,14 +87,19 @@ public final class OutboxDeliverer: Service, Sendable {
     }
 
     private func deliver(_ pending: OutboxPending) async -> Bool {
+        // A message that cannot be opened (its key is gone) has no channel to count under.
+        var channel = "unknown"
         do {
             let message = try outbox.open(pending.payload)
+            channel = message.channel.rawValue
             try await transport.deliver(message, id: pending.id, createdAt: pending.createdAt)
             let now = clock.now()
             try await queue.markDelivered(pending.id, at: now)
             logger.info("outbox message delivered", metadata: ["outbox-id": "\(pending.id)", "channel": "\(message.channel)"])
+            Counter(label: "madoguchi_outbox_delivered_total", dimensions: [("channel", channel)]).increment()
             return true
         } catch {
+            Counter(label: "madoguchi_outbox_delivery_failures_total", dimensions: [("channel", channel)]).increment()
             let attempts = pending.attempts + 1
             let retryAt = clock.now().addingTimeInterval(Self.backOff(afterAttempts: attempts))
             logger.warning(

@@ -15,6 +15,15 @@ public protocol OutboxQueue: Sendable {
     func markDelivered(_ id: Int64, at now: Date) async throws
     /// The message could not be sent: it is tried again at `retryAt`.
     func markFailed(_ id: Int64, attempts: Int, retryAt: Date, error: String) async throws
+    /// What waits to be sent, by channel: for the operator's metrics.
+    func backlog() async throws -> [OutboxBacklog]
+}
+
+/// The undelivered messages of one channel: how many, and when the oldest was written.
+public struct OutboxBacklog: Sendable, Hashable {
+    public var channel: String
+    public var pending: Int
+    public var oldestCreatedAt: Date
 }
 
 /// A message waiting in the outbox, still sealed.
@@ -55,6 +64,15 @@ public struct SQLiteOutboxQueue: OutboxQueue {
 
     public func markFailed(_ id: Int64, attempts: Int, retryAt: Date, error: String) async throws {
         try await database.write { db in try OutboxStore.markFailed(id, attempts: attempts, retryAt: retryAt, error: error, in: db) }
+    }
+
+    public func backlog() async throws -> [OutboxBacklog] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT channel, COUNT(*) AS pending, MIN(createdAt) AS oldest FROM outbox WHERE deliveredAt IS NULL GROUP BY channel"
+            ).map { OutboxBacklog(channel: $0["channel"], pending: $0["pending"], oldestCreatedAt: $0["oldest"]) }
+        }
     }
 }
 

@@ -71,6 +71,21 @@ public struct PostgresOutboxQueue: OutboxQueue {
         }
     }
 
+    public func backlog() async throws -> [OutboxBacklog] {
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            let rows = try await client.query(
+                """
+                SELECT channel, count(*)::bigint, min(created_at) FROM \(unescaped: schema).outbox
+                WHERE delivered_at IS NULL GROUP BY channel
+                """, logger: logger)
+            var backlog: [OutboxBacklog] = []
+            for try await (channel, pending, oldest) in rows.decode((String, Int64, Date).self) {
+                backlog.append(OutboxBacklog(channel: channel, pending: Int(pending), oldestCreatedAt: oldest))
+            }
+            return backlog
+        }
+    }
+
     public func markDelivered(_ id: Int64, at now: Date) async throws {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             try await client.query(

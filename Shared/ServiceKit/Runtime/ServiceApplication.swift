@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import JSONRPC
@@ -45,7 +46,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         /// answered `storage_unavailable` and logged once per incident, not `internal`.
         public func dispatcher(logger: Logger) -> Dispatcher {
             let faults = resources.storageFaults
-            return Dispatcher(registry: registry, logger: logger) { error, _ in faults.record(error) }
+            return Dispatcher(registry: registry, logger: logger, observeCalls: ProcessMetrics.observeCalls) { error, _ in
+                faults.record(error)
+            }
         }
     }
 
@@ -119,6 +122,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         registry.register(ServiceHealth.self) { _, _ in
             await ServiceHealth.check(service: Definition.name, peers: dependencies)
         }
+        registry.register(ServiceMetrics.self) { _, _ in ServiceMetrics.Result(text: await ProcessMetrics.exposition()) }
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
@@ -132,8 +136,12 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         // A peer that goes away mid-write (sendmail, a client) is an error to handle, not
         // a reason for the process to die.
         signal(SIGPIPE, SIG_IGN)
+        ProcessMetrics.bootstrap(service: Definition.name)
         let notifier = ServiceNotifier()
         let prepared = try await prepare()
+        if let missing = RunningMarker.hold(runtimeDirectory: configuration.runtimeDirectory, service: Definition.name) {
+            logger.warning("running marker not held; the exporter will report this service down", metadata: ["why": "\(missing)"])
+        }
         defer { prepared.postgresRun?.cancel() }
         let (service, address) = (prepared.service, prepared.address)
         let (storage, outbox, clock) = (prepared.resources.storage, prepared.resources.outbox, prepared.resources.clock)
@@ -163,6 +171,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let deliverer = OutboxDeliverer(
             queue: queue, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
             logger: logger)
+        Self.measureAtScrape(server: server, queue: queue, clock: clock, faults: prepared.resources.storageFaults)
         let attempts: any AttemptStore =
             switch storage {
             case .sqlite(let database): SQLiteAttemptStore(database: database)
@@ -302,7 +311,28 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     }
 }
 
-/// The version every Madoguchi executable reports.
-public enum MadoguchiVersion {
-    public static let current = "0.1.0"
+extension ServiceApplication {
+    /// The gauges read when scraped: open connections, and the outbox's backlog per
+    /// channel (messages waiting, age of the oldest). A channel with nothing waiting reads
+    /// 0, not its last value; a backlog the database cannot give is a storage fault,
+    /// counted, and leaves the gauges as they were.
+    static func measureAtScrape(server: RPCServer, queue: any OutboxQueue, clock: any ServiceClock, faults: StorageFaults) {
+        ProcessMetrics.beforeEachScrape {
+            Gauge(label: "madoguchi_connections_open").record(server.openConnections)
+            let backlog: [OutboxBacklog]
+            do {
+                backlog = try await queue.backlog()
+            } catch {
+                faults.record(error)
+                return
+            }
+            let now = clock.now()
+            for channel in OutboxMessage.Channel.allCases.map(\.rawValue) {
+                let waiting = backlog.first { $0.channel == channel }
+                Gauge(label: "madoguchi_outbox_pending", dimensions: [("channel", channel)]).record(waiting?.pending ?? 0)
+                Gauge(label: "madoguchi_outbox_oldest_pending_age_seconds", dimensions: [("channel", channel)])
+                    .record(max(0, waiting.map { now.timeIntervalSince($0.oldestCreatedAt) } ?? 0))
+            }
+        }
+    }
 }

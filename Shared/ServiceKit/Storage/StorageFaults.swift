@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import JSONRPC
@@ -21,6 +22,18 @@ public final class StorageFaults: Sendable {
         case readOnly = "database is read-only: check the state folder's mount and permissions"
         case cannotOpen = "database file cannot be opened: check the state folder"
         case unreachable = "database server unreachable: check PostgreSQL, the network and the connection string"
+
+        /// The kind as `madoguchi_storage_faults_total` labels it.
+        public var label: String {
+            switch self {
+            case .full: "full"
+            case .ioError: "io_error"
+            case .corrupt: "corrupt"
+            case .readOnly: "read_only"
+            case .cannotOpen: "cannot_open"
+            case .unreachable: "unreachable"
+            }
+        }
     }
 
     /// Faults closer together than this belong to one incident.
@@ -80,6 +93,8 @@ public final class StorageFaults: Sendable {
 
     private func note(_ kind: Kind, code: String) {
         seen.store(true, ordering: .relaxed)
+        // Every fault counts, though only an incident's first is logged.
+        Counter(label: "madoguchi_storage_faults_total", dimensions: [("kind", kind.label)]).increment()
         let now = ContinuousClock.now
         let opened: Bool = incident.withLock { incident in
             if var current = incident, current.kind == kind, now - current.lastFault < Self.incidentGap {

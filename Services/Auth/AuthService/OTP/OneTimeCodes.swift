@@ -1,4 +1,5 @@
 import AuthAPI
+import CoreMetrics
 import Foundation
 import JSONRPC
 import ServiceContract
@@ -35,10 +36,12 @@ struct OneTimeCodes: Sendable {
             expiresAt: now.addingTimeInterval(lifetime), tries: 0)
         let issued = IssuedCode(codeId: record.id, expiresAt: ISO8601.tokyo(record.expiresAt), digits: digits)
         // A repeat of a keyed call answers as the first did, and sends nothing.
-        return try await store.issue(
+        let answer = try await store.issue(
             record,
             message: CodeMessage.message(code: code, purpose: purpose, destination: destination, minutes: Int(lifetime / 60)),
             answer: issued, keyed: keyed)
+        Counter(label: "madoguchi_codes_issued_total", dimensions: [("channel", destination.channel.rawValue)]).increment()
+        return answer
     }
 
     /// Checks `code` against the live code for the purpose and destination; a match uses
@@ -80,6 +83,9 @@ struct OneTimeCodes: Sendable {
         if held > 0 {
             unrecorded.remove(key, written: held)
             storageFaults.recordSuccess()
+        }
+        if case .failure(let failure) = outcome {
+            Counter(label: "madoguchi_code_failures_total", dimensions: [("reason", failure.rpcError.reason ?? "")]).increment()
         }
         return try outcome.get()
     }

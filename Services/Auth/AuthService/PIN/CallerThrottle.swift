@@ -1,4 +1,5 @@
 import AuthAPI
+import CoreMetrics
 import Foundation
 import JSONRPC
 import NIOConcurrencyHelpers
@@ -44,8 +45,13 @@ final class CallerThrottle: Sendable {
     /// shared store) on the fleet; a shared store out of reach is a storage fault, so the
     /// check fails closed.
     func check(_ caller: Caller, now: Date) async throws {
-        try checkHere(caller, now: now)
-        if let shared, let until = try await shared.blockedUntil([caller.storeKey: rule], at: now) {
+        do {
+            try checkHere(caller, now: now)
+            if let shared, let until = try await shared.blockedUntil([caller.storeKey: rule], at: now) {
+                throw AuthError.tooManyFailures(retryAfter: until)
+            }
+        } catch AuthError.tooManyFailures(let until) {
+            Counter(label: "madoguchi_throttle_refusals_total").increment()
             throw AuthError.tooManyFailures(retryAfter: until)
         }
     }

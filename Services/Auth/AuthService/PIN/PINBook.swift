@@ -1,4 +1,5 @@
 import AuthAPI
+import CoreMetrics
 import Foundation
 import JSONRPC
 import MadoguchiModels
@@ -123,12 +124,24 @@ struct PINBook: Sendable {
             // Answered as the first check was; the caller's failure was counted then.
             return try first.outcome.get()
         case .changed(let outcome):
+            Self.count(outcome, kind: kind, wrongPINEntered: wrongPIN.seen)
             switch outcome {
             case .failure(.pinIncorrect), .failure(.pinLocked): await throttle.recordFailure(caller, at: now)
             case .failure(.pinNotSet) where countingMissing: await throttle.recordFailure(caller, at: now)
             default: break
             }
             return try outcome.get()
+        }
+    }
+
+    /// Counts a committed check: a wrong PIN entered (`madoguchi_pin_failures_total`) and a
+    /// lock it made (`madoguchi_pin_locks_total`), by PIN kind. A check refused because the
+    /// PIN was already locked enters nothing and is counted by its call's outcome.
+    private static func count(_ outcome: Result<PINStatus, AuthError>, kind: PINKind, wrongPINEntered: Bool) {
+        guard wrongPINEntered else { return }
+        Counter(label: "madoguchi_pin_failures_total", dimensions: [("kind", kind.rawValue)]).increment()
+        if case .failure(.pinLocked) = outcome {
+            Counter(label: "madoguchi_pin_locks_total", dimensions: [("kind", kind.rawValue)]).increment()
         }
     }
 

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Logging
+import ServiceContract
+import Systemd
+
+/// `madoguchi-exporter`: serves every Madoguchi service's metrics to Prometheus over HTTP
+/// (`GET /metrics`). Under systemd it takes its listening socket from
+/// `madoguchi-exporter.socket` (127.0.0.1:9464) and itself opens only Unix sockets;
+/// without one it binds `--listen`.
+public struct ExporterCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "madoguchi-exporter",
+        abstract: "Serve every Madoguchi service's metrics to Prometheus (GET /metrics).",
+        version: MadoguchiVersion.current)
+
+    @Option(help: "Where the services' sockets are.") var runtimeDir = "/run/madoguchi"
+    @Option(help: "Address to listen on when not socket-activated, HOST:PORT.") var listen = "127.0.0.1:9464"
+    @Option(help: "Seconds one service may take to answer.") var serviceTimeout: Double = 2
+
+    public init() {}
+
+    public func run() async throws {
+        let logger = Logger(label: "madoguchi-exporter")
+        let inherited = SocketActivation.inheritedSockets().first?.fileDescriptor
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ValidationError("--listen is HOST:PORT, e.g. 127.0.0.1:9464.")
+        }
+        let listener = try await MetricsHTTPServer.listen(host: String(listen[..<colon]), port: port, inherited: inherited)
+        let gatherer = MetricsGatherer(runtimeDirectory: runtimeDir, timeout: .milliseconds(Int(serviceTimeout * 1000)))
+        logger.info("serving metrics", metadata: ["listen": "\(inherited.map { "fd \($0)" } ?? listen)", "runtime-dir": "\(runtimeDir)"])
+        ServiceNotifier().ready(status: "Serving metrics")
+        try await MetricsHTTPServer(gatherer: gatherer, logger: logger).serve(listener)
+    }
+}

@@ -1,0 +1,62 @@
+import CoreMetrics
+import JSONRPC
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The metrics of this process: swift-metrics' backend is a Prometheus registry (once
+/// `bootstrap(service:)` has run), and `service.metrics` answers its exposition.
+///
+/// Process-wide, as swift-metrics itself is: the counters are incremented where things
+/// happen (the server, the peers, the outbox, storage faults, auth's PIN checks) with
+/// plain `Counter(label:dimensions:)`, and a process that never bootstraps (an in-process
+/// test, the fuzzer) counts into swift-metrics' no-op backend.
+public enum ProcessMetrics {
+    private static let registry = PrometheusCollectorRegistry()
+    private static let bootstrapped = NIOLockedValueBox(false)
+    private static let refreshers = NIOLockedValueBox<[@Sendable () async -> Void]>([])
+
+    /// Latency buckets for calls, in seconds: a ping takes tens of microseconds, a scrypt
+    /// login a few hundred milliseconds, a large import's commit seconds.
+    static let callBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    /// Makes the registry swift-metrics' backend, every series labelled
+    /// `service="<service>"` (the exporter merges five services' expositions into one).
+    /// Once per process; later calls do nothing.
+    public static func bootstrap(service: String) {
+        let first = bootstrapped.withLockedValue { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = callBuckets
+        factory.nameAndLabelSanitizer = { name, labels in (name, labels + [("service", service)]) }
+        MetricsSystem.bootstrap(factory)
+    }
+
+    /// Runs `refresh` before each exposition: for gauges read at scrape time (the outbox's
+    /// backlog, open connections) rather than kept up to date on every change.
+    public static func beforeEachScrape(_ refresh: @escaping @Sendable () async -> Void) {
+        refreshers.withLockedValue { $0.append(refresh) }
+    }
+
+    /// The text exposition of everything counted so far.
+    public static func exposition() async -> String {
+        for refresh in refreshers.withLockedValue({ $0 }) { await refresh() }
+        return registry.emitToString()
+    }
+
+    /// The dispatcher's observer: `madoguchi_calls_total{method, outcome}` (`ok` or the
+    /// refusal's reason) and `madoguchi_call_duration_seconds{method}`. A method the
+    /// service does not have is counted as `unknown`, so a caller cannot grow the series.
+    public static let observeCalls: Dispatcher.CallObserver = { method, refusal, duration in
+        let method = method ?? "unknown"
+        let outcome = refusal.map { $0.reason ?? "code_\($0.code.rawValue)" } ?? "ok"
+        Counter(label: "madoguchi_calls_total", dimensions: [("method", method), ("outcome", outcome)]).increment()
+        CoreMetrics.Timer(label: "madoguchi_call_duration_seconds", dimensions: [("method", method)])            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,62 @@
+import AuthAPI
+import Foundation
+import JSONRPC
+import MadoguchiModels
+import ServiceClient
+import ServiceContract
+import TestSupport
+import Testing
+
+/// Metrics end to end: the services count, madoguchi-exporter (socket-activated on a
+/// loopback port, as its unit runs it) gathers them over the services' sockets without
+/// starting a stopped one, and a real Prometheus scrapes it with the shipped alert rules.
+@Suite(.sandboxed) struct MetricsTests {
+    @Test func prometheusScrapesTheExporter_andSeesAPINLock_whileAStoppedServiceStaysStopped() async throws {
+        let sandbox = try ServiceSandbox()
+        _ = try await sandbox.startActivated("auth")
+        // Lines listens (socket-activated) but has never been called: it must stay stopped.
+        let lines = try await sandbox.startActivated("lines")
+        let exporterPort = try LoopbackHTTP.freePort()
+        _ = try ChildProcess(
+            "/usr/bin/systemd-socket-activate",
+            ["-l", "127.0.0.1:\(exporterPort)", Executables.path("madoguchi-exporter"), "--runtime-dir", sandbox.runtimeDirectory],
+            logPath: sandbox.root.file("exporter.log"))
+        let prometheus = try await PrometheusServer.start(
+            in: sandbox.root.file("prometheus"), job: "madoguchi", targets: ["127.0.0.1:\(exporterPort)"],
+            ruleFiles: [Repository.file("compose/prometheus/madoguchi-alerts.yml")])
+
+        // A PIN locked by three wrong entries.
+        let auth = try await sandbox.client("auth")
+        let line = PINSubject.line(try PhoneNumber(validating: "09012345678"))
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        for _ in 0..<3 {
+            _ = await refusal { try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: try PIN(validating: "1593"))) }
+        }
+
+        try await waitUntil("Prometheus to scrape the lock") {
+            try await prometheus.query(#"madoguchi_pin_locks_total{service="auth",kind="network"}"#).first?.value == "1"
+        }
+        #expect(try await prometheus.query(#"madoguchi_pin_failures_total{service="auth",kind="network"}"#).first?.value == "3")
+        #expect(
+            try await prometheus.query(#"madoguchi_calls_total{service="auth",method="pin.verify",outcome="pin_locked"}"#).first?.value
+                == "1")
+        #expect(try await prometheus.query(#"up{job="madoguchi"}"#).first?.value == "1")
+        #expect(try await prometheus.query(#"madoguchi_up{service="auth"}"#).first?.value == "1")
+        #expect(try await prometheus.query(#"madoguchi_up{service="lines"}"#).first?.value == "0")
+        // The shipped rules loaded and are evaluated.
+        let rules = try await LoopbackHTTP.get(port: prometheus.port, "/api/v1/rules")
+        #expect(rules.status == 200 && rules.body.contains("MadoguchiOutboxStuck") && rules.body.contains(#""health":"ok""#))
+
+        // Scraped many times over, lines was never started: its activator still waits.
+        #expect(!RunningMarker.isHeld(at: RunningMarker.path(runtimeDirectory: sandbox.runtimeDirectory, service: "lines")))
+        let comm = try String(contentsOfFile: "/proc/\(lines.pid)/comm", encoding: .utf8)
+        #expect(comm.hasPrefix("systemd-socket"), "lines was started: \(comm)")
+        await auth.close()
+    }
+
+    @Test func theShippedAlertRules_passPromtool() async throws {
+        let checked = try await ChildProcess.run(
+            "/usr/bin/promtool", ["check", "rules", Repository.file("compose/prometheus/madoguchi-alerts.yml")])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+    }
+}
