@@ -201,7 +201,7 @@ let package = Package(
                 dependencies: serverKit + ["TestSupport", postgres, logging, grdb]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: serverKit + ["TestSupport", "MadoguchiModels", grdb, postgres, logging] + contracts
+                dependencies: serverKit + ["TestSupport", "MadoguchiModels", "MetricsExporter", grdb, postgres, logging] + contracts
             ),
         ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import AuthAPI
 import Foundation
 import JSONRPC
 import MadoguchiModels
+import MetricsExporter
 import ServiceClient
 import ServiceContract
 import TestSupport
@@ -58,5 +59,38 @@ import Testing
         let checked = try await ChildProcess.run(
             "/usr/bin/promtool", ["check", "rules", Repository.file("compose/prometheus/madoguchi-alerts.yml")])
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+    }
+}
+
+/// The exporter's merge: Prometheus refuses a family declared twice, so five services'
+/// expositions become one with each family once and every service's samples in it.
+@Suite struct ExpositionMergeTests {
+    @Test func familiesOfSeveralServices_areDeclaredOnce_withEverySample() {
+        var merged = Exposition()
+        merged.add(
+            """
+            # TYPE madoguchi_calls_total counter
+            madoguchi_calls_total{method="service.ping",outcome="ok",service="auth"} 3
+            # TYPE madoguchi_call_duration_seconds histogram
+            madoguchi_call_duration_seconds_bucket{method="service.ping",service="auth",le="+Inf"} 3
+            madoguchi_call_duration_seconds_sum{method="service.ping",service="auth"} 0.001
+            madoguchi_call_duration_seconds_count{method="service.ping",service="auth"} 3
+            """)
+        merged.add(
+            """
+            # TYPE madoguchi_calls_total counter
+            madoguchi_calls_total{method="service.ping",outcome="ok",service="lines"} 1
+            """)
+        #expect(
+            merged.text == """
+                # TYPE madoguchi_calls_total counter
+                madoguchi_calls_total{method="service.ping",outcome="ok",service="auth"} 3
+                madoguchi_calls_total{method="service.ping",outcome="ok",service="lines"} 1
+                # TYPE madoguchi_call_duration_seconds histogram
+                madoguchi_call_duration_seconds_bucket{method="service.ping",service="auth",le="+Inf"} 3
+                madoguchi_call_duration_seconds_sum{method="service.ping",service="auth"} 0.001
+                madoguchi_call_duration_seconds_count{method="service.ping",service="auth"} 3
+
+                """)
     }
 }
