@@ -13,6 +13,8 @@ public enum CommonReason: String, ErrorReason {
     case tooManyAttempts = "too_many_attempts"
     case idempotencyKeyReused = "idempotency_key_reused"
     case storageUnavailable = "storage_unavailable"
+    /// `outbox.requeue`/`outbox.drop` of an id that is not a message set aside as dead.
+    case outboxMessageNotDead = "outbox_message_not_dead"
 
     public var code: ErrorCode {
         switch self {
@@ -22,6 +24,7 @@ public enum CommonReason: String, ErrorReason {
         case .tooManyAttempts: 1006
         case .idempotencyKeyReused: 1008
         case .storageUnavailable: 1009
+        case .outboxMessageNotDead: 1010
         }
     }
 }

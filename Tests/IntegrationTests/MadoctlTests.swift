@@ -98,6 +98,10 @@ import Testing
 
     @Test func outbox_showsWhatTheSpoolHolds() async throws {
         let sandbox = try ServiceSandbox()
+        // No spool folder yet (no service has run): said plainly, not "no messages".
+        let missing = try await sandbox.madoctl(["outbox"])
+        #expect(missing.status == 1 && missing.stderr.contains("no spool folder at \(sandbox.spoolDirectory)"), "\(missing)")
+        try FileManager.default.createDirectory(atPath: sandbox.spoolDirectory, withIntermediateDirectories: true)
         let empty = try await sandbox.madoctl(["outbox"])
         #expect(empty.status == 0)
         #expect(empty.stdout.contains("holds no messages"))

@@ -4,6 +4,8 @@ import BillingAPI
 import LinesAPI
 import MadoguchiModels
 import RegistrationAPI
+import ServiceClient
+import ServiceContract
 
 /// Model values as options and arguments: a value that breaks the type's rules is refused
 /// by the parser, saying the rule, with the subcommand's usage (exit 64).
@@ -30,6 +32,8 @@ struct ArgumentRefusal: Error, CustomStringConvertible {
 }
 
 extension PINKind: ExpressibleByArgument {}
+extension ServiceName: ExpressibleByArgument {}
+extension OutboxMessage.Channel: ExpressibleByArgument {}
 extension Channel: ExpressibleByArgument {}
 extension CodeDestination.Channel: ExpressibleByArgument {}
 extension Gender: ExpressibleByArgument {}

@@ -38,6 +38,8 @@ public struct ServiceConfiguration: Sendable {
     public var peerPool: PeerService.Pool
     /// How long a call to a peer may take (`--peer-timeout`).
     public var peerTimeout: Duration
+    /// Delivery attempts before an outbox message is set aside as dead.
+    public var outboxMaximumAttempts: Int
     /// How long the integrity check at start may take before it stops, unfinished.
     public var integrityCheckLimit: Duration
     /// How long at least an answer takes that must not tell whether something exists.
@@ -84,6 +86,7 @@ public struct ServiceConfiguration: Sendable {
         if let peerConnections = options.peerConnections { peerPool.maximumConnections = peerConnections }
         self.peerPool = peerPool
         peerTimeout = .milliseconds(Int64(options.peerTimeout * 1000))
+        outboxMaximumAttempts = options.outboxMaxAttempts
         integrityCheckLimit = .milliseconds(Int64(options.integrityCheckSeconds * 1000))
         evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)

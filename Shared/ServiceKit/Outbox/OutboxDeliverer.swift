@@ -21,13 +21,16 @@ public final class OutboxDeliverer: Service, Sendable {
     private let transport: any OutboxTransport
     private let logger: Logger
     private let pollInterval: Duration
+    /// Attempts before a message is set aside as dead (`--outbox-max-attempts`).
+    private let maximumAttempts: Int
     /// "Now" at the last poll: an earlier "now" means the clock has moved back.
     private let lastPoll = NIOLockedValueBox<Date?>(nil)
 
     public init(
         queue: any OutboxQueue, outbox: Outbox, clock: any ServiceClock, transport: any OutboxTransport,
-        logger: Logger, pollInterval: Duration = .milliseconds(250)
+        logger: Logger, pollInterval: Duration = .milliseconds(250), maximumAttempts: Int = 20
     ) {
+        self.maximumAttempts = maximumAttempts
         self.queue = queue
         self.outbox = outbox
         self.clock = clock
@@ -101,6 +104,16 @@ public final class OutboxDeliverer: Service, Sendable {
         } catch {
             Counter(label: "madoguchi_outbox_delivery_failures_total", dimensions: [("channel", channel)]).increment()
             let attempts = pending.attempts + 1
+            // Its last allowed attempt: set aside, so it is not retried forever; the others
+            // were never held up by it (each message is tried on its own).
+            guard attempts < maximumAttempts else {
+                logger.error(
+                    "outbox message set aside as dead after its last attempt; `madoctl outbox requeue` or `drop` it",
+                    metadata: ["outbox-id": "\(pending.id)", "channel": "\(channel)", "attempts": "\(attempts)", "error": "\(error)"])
+                Counter(label: "madoguchi_outbox_dead_letters_total", dimensions: [("channel", channel)]).increment()
+                try? await queue.markDead(pending.id, attempts: attempts, at: clock.now(), error: "\(error)")
+                return false
+            }
             let retryAt = clock.now().addingTimeInterval(Self.backOff(afterAttempts: attempts))
             logger.warning(
                 "outbox delivery failed; will retry",

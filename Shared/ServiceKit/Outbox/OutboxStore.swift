@@ -17,6 +17,40 @@ public protocol OutboxQueue: Sendable {
     func markFailed(_ id: Int64, attempts: Int, retryAt: Date, error: String) async throws
     /// What waits to be sent, by channel: for the operator's metrics.
     func backlog() async throws -> [OutboxBacklog]
+    /// The message failed its last allowed attempt: it is set aside as dead, not tried
+    /// again until an operator requeues it.
+    func markDead(_ id: Int64, attempts: Int, at now: Date, error: String) async throws
+    /// Undelivered messages, oldest first: those still tried, or (`dead`) those set aside.
+    func list(dead: Bool, limit: Int) async throws -> [OutboxQueued]
+    /// A dead message tried again from `now`, its attempts from zero, with an audit row;
+    /// false when `id` is not a dead message.
+    func requeue(_ id: Int64, at now: Date, peerUID: Int64) async throws -> Bool
+    /// A dead message removed unsent, with an audit row; false when `id` is not one.
+    func drop(_ id: Int64, at now: Date, peerUID: Int64) async throws -> Bool
+    /// The requeues and drops, newest first.
+    func audit(limit: Int) async throws -> [OutboxAuditRow]
+}
+
+/// An undelivered message as the queue holds it (its content still sealed).
+public struct OutboxQueued: Sendable {
+    public var id: Int64
+    public var channel: String
+    public var payload: Data?
+    public var createdAt: Date
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var deadAt: Date?
+}
+
+/// One requeue or drop of a dead message.
+public struct OutboxAuditRow: Sendable {
+    public var at: Date
+    public var outboxID: Int64
+    public var channel: String
+    /// `requeued` or `dropped`.
+    public var action: String
+    public var peerUID: Int64
 }
 
 /// The undelivered messages of one channel: how many, and when the oldest was written.
@@ -70,7 +104,10 @@ public struct SQLiteOutboxQueue: OutboxQueue {
         try await database.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT channel, COUNT(*) AS pending, MIN(createdAt) AS oldest FROM outbox WHERE deliveredAt IS NULL GROUP BY channel"
+                sql: """
+                    SELECT channel, COUNT(*) AS pending, MIN(createdAt) AS oldest FROM outbox
+                    WHERE deliveredAt IS NULL AND deadAt IS NULL GROUP BY channel
+                    """
             ).map { OutboxBacklog(channel: $0["channel"], pending: $0["pending"], oldestCreatedAt: $0["oldest"]) }
         }
     }
@@ -96,6 +133,19 @@ enum OutboxStore {
             try db.create(
                 index: "outbox_due", on: "outbox", columns: ["nextAttemptAt"], condition: Column("deliveredAt") == nil)
         }
+        // Dead letters (issue 26): a message past its last allowed attempt is set aside,
+        // and an operator's requeue or drop of it is audited.
+        migrator.registerMigration("outbox-v2-dead-letters") { db in
+            try db.alter(table: "outbox") { table in table.add(column: "deadAt", .datetime) }
+            try db.create(table: "outbox_audit") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("at", .datetime).notNull()
+                table.column("outboxId", .integer).notNull()
+                table.column("channel", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("peerUID", .integer).notNull()
+            }
+        }
     }
 
     static func due(at now: Date, limit: Int, in db: Database) throws -> [OutboxPending] {
@@ -103,7 +153,7 @@ enum OutboxStore {
             db,
             sql: """
                 SELECT id, payload, createdAt, attempts FROM outbox
-                WHERE deliveredAt IS NULL AND nextAttemptAt <= ? ORDER BY id LIMIT ?
+                WHERE deliveredAt IS NULL AND deadAt IS NULL AND nextAttemptAt <= ? ORDER BY id LIMIT ?
                 """,
             arguments: [now, limit])
     }
@@ -114,7 +164,8 @@ enum OutboxStore {
     /// since; returns how many were moved.
     static func bringForward(now: Date, longestWait: (Int) -> TimeInterval, in db: Database) throws -> Int {
         let waiting = try Row.fetchAll(
-            db, sql: "SELECT id, attempts, nextAttemptAt FROM outbox WHERE deliveredAt IS NULL AND nextAttemptAt > ?",
+            db,
+            sql: "SELECT id, attempts, nextAttemptAt FROM outbox WHERE deliveredAt IS NULL AND deadAt IS NULL AND nextAttemptAt > ?",
             arguments: [now])
         var moved = 0
         for row in waiting {

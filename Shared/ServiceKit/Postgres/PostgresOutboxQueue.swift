@@ -35,7 +35,7 @@ public struct PostgresOutboxQueue: OutboxQueue {
                 let rows = try await connection.query(
                     """
                     SELECT id, attempts, next_attempt_at FROM \(unescaped: schema).outbox
-                    WHERE delivered_at IS NULL AND next_attempt_at > \(now) FOR UPDATE SKIP LOCKED
+                    WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at > \(now) FOR UPDATE SKIP LOCKED
                     """, logger: logger)
                 var late: [(Int64, Date)] = []
                 for try await (id, attempts, next) in rows.decode((Int64, Int, Date).self) {
@@ -59,7 +59,8 @@ public struct PostgresOutboxQueue: OutboxQueue {
                 UPDATE \(unescaped: schema).outbox SET claimed_until = \(now.addingTimeInterval(claim))
                 WHERE id IN (
                     SELECT id FROM \(unescaped: schema).outbox
-                    WHERE delivered_at IS NULL AND next_attempt_at <= \(now) AND (claimed_until IS NULL OR claimed_until <= \(now))
+                    WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= \(now)
+                      AND (claimed_until IS NULL OR claimed_until <= \(now))
                     ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING id, payload, created_at, attempts
                 """, logger: logger)
@@ -76,7 +77,7 @@ public struct PostgresOutboxQueue: OutboxQueue {
             let rows = try await client.query(
                 """
                 SELECT channel, count(*)::bigint, min(created_at) FROM \(unescaped: schema).outbox
-                WHERE delivered_at IS NULL GROUP BY channel
+                WHERE delivered_at IS NULL AND dead_at IS NULL GROUP BY channel
                 """, logger: logger)
             var backlog: [OutboxBacklog] = []
             for try await (channel, pending, oldest) in rows.decode((String, Int64, Date).self) {

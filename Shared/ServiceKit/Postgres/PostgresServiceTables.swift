@@ -69,6 +69,21 @@ public enum PostgresServiceTables {
                 """,
                 "CREATE INDEX import_row_job ON \(schema).import_row (job_id, row, seq)",
             ])
+        // Dead letters (issue 26), as in the SQLite file.
+        migrator.registerMigration(
+            "service-tables-v3-dead-letters",
+            [
+                "ALTER TABLE \(schema).outbox ADD COLUMN dead_at timestamptz",
+                """
+                CREATE TABLE \(schema).outbox_audit (
+                    id bigserial PRIMARY KEY,
+                    at timestamptz NOT NULL,
+                    outbox_id bigint NOT NULL,
+                    channel text NOT NULL,
+                    action text NOT NULL,
+                    peer_uid bigint NOT NULL)
+                """,
+            ])
     }
 
     /// Adds `message` to the outbox in the transaction of `connection`.

@@ -38,6 +38,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let maximumConnections: Int
         /// Calls being answered, as `service.info` reports them.
         let calls: CallGauge
+        /// The outbox's queue in the service's storage: what the deliverer sends from and
+        /// the `outbox.*` methods show and steer.
+        let outboxQueue: any OutboxQueue
         /// The PostgreSQL client's connection pool at work (`--database postgres`): ended
         /// once the service has stopped.
         let postgresRun: Task<Void, Never>?
@@ -123,12 +126,18 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             await ServiceHealth.check(service: Definition.name, peers: dependencies)
         }
         registry.register(ServiceMetrics.self) { _, _ in ServiceMetrics.Result(text: await ProcessMetrics.exposition()) }
+        let outboxQueue: any OutboxQueue =
+            switch storage {
+            case .sqlite(let database): SQLiteOutboxQueue(database: database)
+            case .postgres(let client, let schema): PostgresOutboxQueue(client: client, schema: schema, logger: logger)
+            }
+        registry.registerOutboxMethods(queue: outboxQueue, outbox: outbox, clock: clock)
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
             service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles.limit,
             maximumConnections: openFiles.maximumConnections,
-            calls: calls, postgresRun: postgresRun)
+            calls: calls, outboxQueue: outboxQueue, postgresRun: postgresRun)
     }
 
     /// Runs until shut down. Returns normally after a graceful shutdown.
@@ -163,14 +172,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             logger: logger, gauge: prepared.calls,
             onReady: { notifier.ready(status: "Serving on \(address)") },
             onStopping: { notifier.stopping() })
-        let queue: any OutboxQueue =
-            switch storage {
-            case .sqlite(let database): SQLiteOutboxQueue(database: database)
-            case .postgres(let client, let schema): PostgresOutboxQueue(client: client, schema: schema, logger: logger)
-            }
+        let queue = prepared.outboxQueue
         let deliverer = OutboxDeliverer(
             queue: queue, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
-            logger: logger)
+            logger: logger, maximumAttempts: configuration.outboxMaximumAttempts)
         Self.measureAtScrape(server: server, queue: queue, clock: clock, faults: prepared.resources.storageFaults)
         let attempts: any AttemptStore =
             switch storage {
