@@ -15,6 +15,8 @@ public enum CommonReason: String, ErrorReason {
     case storageUnavailable = "storage_unavailable"
     /// `outbox.requeue`/`outbox.drop` of an id that is not a message set aside as dead.
     case outboxMessageNotDead = "outbox_message_not_dead"
+    /// `service.backup` of a service whose state is in PostgreSQL, which backs it up itself.
+    case backupByPostgreSQL = "backup_by_postgresql"
 
     public var code: ErrorCode {
         switch self {
@@ -25,6 +27,7 @@ public enum CommonReason: String, ErrorReason {
         case .idempotencyKeyReused: 1008
         case .storageUnavailable: 1009
         case .outboxMessageNotDead: 1010
+        case .backupByPostgreSQL: 1011
         }
     }
 }

@@ -10,7 +10,7 @@ public struct Madoctl: AsyncParsableCommand {
             service could not be reached or did not answer in time, 64 on bad usage.
             """,
         subcommands: [
-            Call.self, Methods.self, Ping.self, Services.self, Outbox.self, PINCommand.self, OTPCommand.self, Login.self, Contracts.self,
+            Call.self, Methods.self, Ping.self, Services.self, Outbox.self, Backup.self, Check.self, PINCommand.self, OTPCommand.self, Login.self, Contracts.self,
             SignUp.self, Application.self, Recover.self, CarrierID.self, Statements.self, Link.self, ISPContracts.self, ISP.self,
             Line.self, Lines.self, Generate.self, Bench.self,
         ]

@@ -132,6 +132,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             case .postgres(let client, let schema): PostgresOutboxQueue(client: client, schema: schema, logger: logger)
             }
         registry.registerOutboxMethods(queue: outboxQueue, outbox: outbox, clock: clock)
+        registry.registerBackupMethods(storage: storage, configuration: configuration, clock: clock)
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(

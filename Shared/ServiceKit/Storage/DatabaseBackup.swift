@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import JSONRPC
+import PostgresNIO
+import ServiceContract
+
+/// Backups and integrity checks of a service's SQLite database while it serves.
+enum DatabaseBackup {
+    /// Copies the database with `VACUUM INTO` — a consistent snapshot read on a reader
+    /// connection, so calls go on writing meanwhile — to
+    /// `<state-dir>/backups/<service>-<UTC time>.sqlite` (mode 0600, synced), then checks
+    /// the copy with `PRAGMA integrity_check`.
+    static func backUp(_ database: DatabasePool, stateDirectory: String, service: String, now: Date) throws -> ServiceBackup.Result {
+        let folder = stateDirectory + "/backups"
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
+        let file = "\(folder)/\(service)-\(stamp).sqlite"
+        // VACUUM INTO refuses to overwrite; a second backup in the same second replaces the first.
+        unlink(file)
+        try database.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [file]) }
+        chmod(file, 0o600)
+        try sync(file)
+        var configuration = Configuration()
+        configuration.readonly = true
+        let copy = try DatabaseQueue(path: file, configuration: configuration)
+        let problems = try copy.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(100)") }
+        try copy.close()
+        let bytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+        return ServiceBackup.Result(file: file, bytes: bytes, integrity: problems.joined(separator: "; "))
+    }
+
+    /// Every page of the database checked (`PRAGMA integrity_check`), on a reader: what it
+    /// found, at most 100 lines, or `["ok"]`.
+    static func check(_ database: DatabasePool) throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(100)") }
+    }
+
+    /// The file's content on disk before the backup is reported made.
+    private static func sync(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+}
+
+extension MethodRegistry {
+    /// `service.backup` and `service.check`, for a service on `storage`.
+    mutating func registerBackupMethods(storage: ServiceStorage, configuration: ServiceConfiguration, clock: any ServiceClock) {
+        register(ServiceBackup.self) { _, context in
+            guard case .sqlite(let database) = storage else {
+                throw RPCError(
+                    CommonReason.backupByPostgreSQL,
+                    message: "This service keeps its state in PostgreSQL: back it up with pg_basebackup and WAL archiving.")
+            }
+            let result = try DatabaseBackup.backUp(
+                database, stateDirectory: configuration.stateDirectory, service: configuration.serviceName, now: clock.now())
+            context.logger.notice(
+                "backup made", metadata: ["file": "\(result.file)", "bytes": "\(result.bytes)", "integrity": "\(result.integrity)", "uid": "\(context.peer.uid)"])
+            return result
+        }
+        register(ServiceCheck.self) { _, context in
+            switch storage {
+            case .sqlite(let database):
+                let found = try DatabaseBackup.check(database)
+                if found != ["ok"] { context.logger.error("integrity check found damage", metadata: ["found": "\(found.prefix(5))"]) }
+                return ServiceCheck.Result(engine: "sqlite", ok: found == ["ok"], problems: found == ["ok"] ? [] : found)
+            case .postgres(let client, let schema):
+                // Pages are PostgreSQL's to check (data checksums, amcheck); this says the
+                // schema is there and answers.
+                let logger = context.logger
+                try await classifyingFaults(within: .seconds(5)) {
+                    try await client.query("SELECT count(*) FROM \(unescaped: schema).outbox", logger: logger)
+                }
+                return ServiceCheck.Result(engine: "postgres", ok: true, problems: [])
+            }
+        }
+    }
+}
