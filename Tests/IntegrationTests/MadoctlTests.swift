@@ -70,6 +70,27 @@ import Testing
         #expect(services.stdout.split(separator: "\n").map(String.init) == ServiceName.allCases.map(\.rawValue))
     }
 
+    /// The command line as an operator meets it: a version, usage as a usage error,
+    /// connection options before the subcommand, params (a secret) from standard input.
+    @Test func version_usage_leadingOptions_andParamsFromStandardInput() async throws {
+        let sandbox = try ServiceSandbox()
+        let version = try await sandbox.madoctl(["--version"])
+        #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == MadoguchiVersion.current)
+        let serviceVersion = try await ChildProcess.run(Executables.path("madoguchi-auth"), ["--version"])
+        #expect(serviceVersion.status == 0 && serviceVersion.stdout.contains(MadoguchiVersion.current), "\(serviceVersion)")
+        let bare = try await sandbox.madoctl([])
+        #expect(bare.status == 64 && bare.stderr.contains("USAGE: madoctl") && bare.stderr.contains("SUBCOMMANDS"), "\(bare)")
+
+        _ = try await sandbox.startActivated("auth")
+        let leading = try await sandbox.madoctl(["--json", "--timeout", "5", "call", "auth", "service.ping"])
+        #expect(leading.status == 0 && leading.stdout == #"{"service":"auth"}"# + "\n", "\(leading)")
+        let fromInput = try await sandbox.madoctl(
+            ["--json", "call", "auth", "pin.set", "-"], input: #"{"subject":"line:09012345678","kind":"network","pin":"4821"}"#)
+        #expect(fromInput.status == 0, "\(fromInput)")
+        let notJSON = try await sandbox.madoctl(["call", "auth", "pin.set", "-"], input: "4821")
+        #expect(notJSON.status == 64 && notJSON.stderr.contains("Standard input must hold the params"), "\(notJSON)")
+    }
+
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
         let sandbox = try ServiceSandbox()
         let process = try await sandbox.startActivated("auth")

@@ -4,5 +4,7 @@ import MadoctlCommands
 /// and exits with the parser's usage and status on a bad argument.
 @main
 struct MadoctlMain {
-    static func main() async { await Madoctl.main() }
+    static func main() async {
+        await Madoctl.main(Madoctl.withLeadingOptionsMoved(Array(CommandLine.arguments.dropFirst())))
+    }
 }

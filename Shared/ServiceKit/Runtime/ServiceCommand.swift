@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceContract
 
 /// The command line of every service executable: `madoguchi-<name> [options]`. A
 /// service's `main.swift` is one line: `await ServiceCommand<MyService>.start()`.
 public struct ServiceCommand<Definition: ServiceDefinition>: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "madoguchi-\(Definition.name)", abstract: Definition.title)
+        CommandConfiguration(commandName: "madoguchi-\(Definition.name)", abstract: Definition.title, version: MadoguchiVersion.current)
     }
 
     @OptionGroup public var options: ServiceOptions
