@@ -14,7 +14,7 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().path
 
     static let units = ServiceSandbox.services.flatMap { ["madoguchi@\($0).service", "madoguchi@\($0).socket"] }
-        + ["madoguchi.target"]
+        + ["madoguchi.target", "madoguchi-exporter.socket", "madoguchi-exporter.service"]
 
     /// Installs under a fresh prefix with the test build's binaries and runs `body`.
     func withInstall(_ body: (_ prefix: String) async throws -> Void) async throws {
@@ -49,8 +49,7 @@ import Testing
 
     @Test func security_ratesEveryServiceTwoOrBetter() async throws {
         try await withInstall { prefix in
-            for service in ServiceSandbox.services {
-                let unit = "madoguchi@\(service).service"
+            for unit in ServiceSandbox.services.map({ "madoguchi@\($0).service" }) + ["madoguchi-exporter.service"] {
                 let security = try await analyze(["security", "--offline=true", unit], unitPath: prefix + "/lib/systemd/system")
                 let line = security.stdout.split(separator: "\n").first { $0.contains("Overall exposure level for \(unit)") }
                 let score = line.flatMap { $0.split(separator: ":").last?.split(separator: " ").first }.flatMap { Double($0) }
@@ -91,6 +90,14 @@ import Testing
         let service = try String(contentsOfFile: prefix.file("lib/systemd/system/madoguchi@.service"), encoding: .utf8)
         #expect(service.contains("ExecStart=\(prefix.path)/bin/madoguchi-%i "))
         #expect(FileManager.default.isExecutableFile(atPath: prefix.file("bin/madoctl")))
+        #expect(FileManager.default.isExecutableFile(atPath: prefix.file("bin/madoguchi-exporter")))
+        // The man page and completions, made from madoctl itself.
+        let manual = try String(contentsOfFile: prefix.file("share/man/man1/madoctl.1"), encoding: .utf8)
+        #expect(manual.contains(".Nm madoctl") && manual.contains("backup"))
+        let completion = try String(contentsOfFile: prefix.file("share/bash-completion/completions/madoctl"), encoding: .utf8)
+        #expect(completion.contains("_madoctl") && completion.contains("outbox"))
+        #expect(FileManager.default.fileExists(atPath: prefix.file("share/zsh/site-functions/_madoctl")))
+        #expect(FileManager.default.fileExists(atPath: prefix.file("share/fish/vendor_completions.d/madoctl.fish")))
 
         let uninstall = try await ChildProcess.run(Self.packageRoot + "/compose/uninstall", ["--prefix", prefix.path])
         #expect(uninstall.status == 0, "\(uninstall.stderr)")
