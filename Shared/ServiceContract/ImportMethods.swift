@@ -122,6 +122,18 @@ public enum ImportRows<Dataset: ImportKind>: RPCMethod {
     public static var errors: [RPCError] { [ImportError.notFound.rpcError] }
 }
 
+/// `<dataset>.import.cancel`: drops a staged import and its rows at once.
+public enum ImportCancel<Dataset: ImportKind>: RPCMethod {
+    public static var name: String { "\(Dataset.name).import.cancel" }
+    public static var access: MethodAccess { .operator }
+    public static var summary: String {
+        "Operators only: drops a staged import of \(Dataset.name) and removes its staged rows (personal data in clear) at once, instead of a day later."
+    }
+    public typealias Params = ImportHandle
+    public typealias Result = ImportHandle
+    public static var errors: [RPCError] { [ImportError.notFound.rpcError] }
+}
+
 /// `<dataset>.import.commit`: checks every row, then applies all of them or none.
 public enum ImportCommit<Dataset: ImportKind>: RPCMethod {
     public static var name: String { "\(Dataset.name).import.commit" }

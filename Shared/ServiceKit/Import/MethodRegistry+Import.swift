@@ -4,7 +4,7 @@ import Logging
 import ServiceContract
 
 extension MethodRegistry {
-    /// Registers `<dataset>.import.begin|rows|commit`, for operators only.
+    /// Registers `<dataset>.import.begin|rows|commit|cancel`, for operators only.
     public mutating func registerImport<Dataset: ImportDataset>(
         _ imports: StagedImports<Dataset>, operators: OperatorPolicy
     ) {
@@ -16,6 +16,11 @@ extension MethodRegistry {
         }
         register(ImportRows<Dataset.Kind>.self, deeperCheck: { imports.check($0.rows) }) { params, context in
             return try await imports.add(params.rows, to: params.importId)
+        }
+        register(ImportCancel<Dataset.Kind>.self) { params, context in
+            guard try await imports.cancel(params.importId) else { throw ImportError.notFound }
+            context.logger.notice("import cancelled; its staged rows are removed", metadata: ["import": "\(params.importId)", "uid": "\(context.peer.uid)"])
+            return params
         }
         register(ImportCommit<Dataset.Kind>.self) { params, context in
             // An operator's import is rare and large: what it did, and how long it took.

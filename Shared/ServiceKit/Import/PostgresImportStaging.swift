@@ -129,6 +129,17 @@ struct PostgresImportStaging<Dataset: PostgresImportDataset>: ImportStaging {
         }
     }
 
+    func cancel(_ importId: String, dataset: String) async throws -> Bool {
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            let rows = try await client.query(
+                "DELETE FROM \(unescaped: schema).import_job WHERE id = \(importId) AND dataset = \(dataset) RETURNING id",
+                logger: logger)
+            var found = false
+            for try await _ in rows.decode(String.self) { found = true }
+            return found
+        }
+    }
+
     private struct StagedRow {
         var row: Int64
         var seq: Int64

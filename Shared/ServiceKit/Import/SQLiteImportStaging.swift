@@ -50,6 +50,14 @@ struct SQLiteImportStaging<Dataset: ImportDataset>: ImportStaging {
         }
     }
 
+    func cancel(_ importId: String, dataset: String) async throws -> Bool {
+        // secure_delete (ServiceDatabase) overwrites the rows' pages as they go.
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM import_job WHERE id = ? AND dataset = ?", arguments: [importId, dataset])
+            return db.changesCount > 0
+        }
+    }
+
     /// Runs one large write (a million-row commit) with room for it, then folds the
     /// write-ahead log, which grew to the size of the write, back into the database:
     /// - a cache large enough that pages are not written to the log again and again as

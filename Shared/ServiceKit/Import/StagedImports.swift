@@ -87,6 +87,12 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
         }
     }
 
+    /// Drops the import and its staged rows now (an operator's Ctrl-C); false when there
+    /// is no such import of this dataset.
+    func cancel(_ importId: String) async throws -> Bool {
+        try await staging.cancel(importId, dataset: Dataset.Kind.name)
+    }
+
     /// Imports begun before this are no longer kept.
     private var cutoff: Date { clock.now().addingTimeInterval(-Self.lifetime) }
 }
@@ -113,6 +119,8 @@ protocol ImportStaging: Sendable {
     func commit(_ importId: String, dataset: String, notBefore: Date) async throws -> ImportReport
     /// Drops the import and its staged rows.
     func drop(_ importId: String) async throws
+    /// Drops the import of `dataset` and its staged rows; false when there is none.
+    func cancel(_ importId: String, dataset: String) async throws -> Bool
 }
 
 /// The staging tables every service has (an import may be staged in any of them).
@@ -147,6 +155,19 @@ enum ImportStore {
                 table.add(column: "staged", .integer).notNull().defaults(to: 0)
             }
             try db.execute(sql: "UPDATE import_job SET staged = (SELECT COUNT(*) FROM import_row WHERE jobId = import_job.id)")
+        }
+    }
+}
+
+extension ImportStore {
+    /// Drops every staged import of the SQLite file: at start, where none can still be
+    /// going on (its client's connections ended with the process that served them), so
+    /// the rows a crash left — personal data in clear — go at once, not a day later.
+    /// Returns how many.
+    static func purgeAll(in database: DatabasePool) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM import_job")
+            return db.changesCount
         }
     }
 }

@@ -149,6 +149,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         ProcessMetrics.bootstrap(service: Definition.name)
         let notifier = ServiceNotifier()
         let prepared = try await prepare()
+        if case .sqlite(let database) = prepared.resources.storage {
+            let purged = try ImportStore.purgeAll(in: database)
+            if purged > 0 { logger.notice("staged imports left by the last run removed with their rows", metadata: ["imports": "\(purged)"]) }
+        }
         if let missing = RunningMarker.hold(runtimeDirectory: configuration.runtimeDirectory, service: Definition.name) {
             logger.warning("running marker not held; the exporter will report this service down", metadata: ["why": "\(missing)"])
         }
