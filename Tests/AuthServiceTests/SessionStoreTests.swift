@@ -60,7 +60,7 @@ import ServiceKit
             try await b.set("SoraShita8y", for: login, peer: peer)
             #expect(try await a.verify("SoraShita8y", for: login, peer: peer) == "1000001")
             await #expect(throws: AuthError.self) { try await b.verify("KumoNoUe7x", for: login, peer: peer) }
-            let events = try await hosts.hosts[1].audit.newest(subject: nil, limit: 10).map(\.event)
+            let events = try await hosts.hosts[1].audit.newest(subject: nil, in: try AuditRange(since: nil, until: nil), limit: 10).map(\.event)
             #expect(events == ["password_set", "password_failure", "password_activated", "password_set", "password_failure"].reversed())
         }
     }

@@ -91,6 +91,26 @@ import Testing
         #expect(notJSON.status == 64 && notJSON.stderr.contains("Standard input must hold the params"), "\(notJSON)")
     }
 
+    /// A refusal says what can be done about it, readable: tries left, when a lock ends;
+    /// and the trail of it is auth's audit, by subject and time.
+    @Test(arguments: StorageEngine.allCases) func refusalsSayWhatToDo_andTheAuditFiltersBySubjectAndTime(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(engine: engine)
+        _ = try await sandbox.startActivated("auth")
+        #expect(try await sandbox.madoctl(["pin", "set", "line:09012345678"], input: "4821\n").status == 0)
+        let first = try await sandbox.madoctl(["pin", "verify", "line:09012345678"], input: "1593\n")
+        #expect(first.status == 1 && first.stderr.contains("reason pin_incorrect; attemptsLeft 2"), "\(first.stderr)")
+        _ = try await sandbox.madoctl(["pin", "verify", "line:09012345678"], input: "1593\n")
+        let locked = try await sandbox.madoctl(["pin", "verify", "line:09012345678"], input: "1593\n")
+        #expect(locked.stderr.contains("reason pin_locked; unlocksAt 2026-11-22T00:00:00+09:00"), "\(locked.stderr)")
+
+        let trail = try await sandbox.madoctl(["audit", "--subject", "line:09012345678", "--since", "2026-11-21T00:00:00+09:00"])
+        #expect(trail.status == 0 && trail.stdout.contains("pin_locked line:09012345678 (network) by uid 0"), "\(trail)")
+        #expect(try await sandbox.madoctl(["audit", "--until", "2026-11-21T00:00:00+09:00"]).stdout == "No events.\n")
+        #expect(try await sandbox.madoctl(["audit", "--subject", "line:08011112222"]).stdout == "No events.\n")
+        let bad = try await sandbox.madoctl(["audit", "--since", "yesterday"])
+        #expect(bad.status == 64 && bad.stderr.contains("--since is an ISO 8601 instant"), "\(bad)")
+    }
+
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
         let sandbox = try ServiceSandbox()
         let process = try await sandbox.startActivated("auth")

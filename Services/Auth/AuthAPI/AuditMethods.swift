@@ -21,11 +21,17 @@ public enum AuditList: RPCMethod {
     public static let name = "audit.list"
     public static let access = MethodAccess.operator
     public static let summary =
-        "Operators only: security events (PIN failures, locks, unlocks, resets, changes), newest first, optionally for one subject."
+        "Operators only: security events (PIN failures, locks, unlocks, resets, changes), newest first, optionally for one subject and a time range."
 
     @WireObject
     public struct Params: Codable, Sendable {
         public var subject: PINSubject?
+        /// Only events at or after this instant.
+        @WireSchema(.string(format: "date-time"))
+        public var since: String?
+        /// Only events before this instant.
+        @WireSchema(.string(format: "date-time"))
+        public var until: String?
         @WireSchema(.integer(minimum: 1, maximum: 1000))
         public var limit: Int?
     }

@@ -134,7 +134,8 @@ public struct AuthService: ServiceDefinition {
         }
         registry.register(AuditList.self) { [audit] params, context in
             let limit = min(max(params.limit ?? 100, 1), 1000)
-            return try await audit.newest(subject: params.subject?.value, limit: limit).map(AuditEntry.init)
+            let range = try AuditRange(since: params.since, until: params.until)
+            return try await audit.newest(subject: params.subject?.value, in: range, limit: limit).map(AuditEntry.init)
         }
     }
 

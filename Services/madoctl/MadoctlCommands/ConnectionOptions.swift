@@ -51,6 +51,17 @@ enum Failure: Error {
     /// The service could not be reached or did not answer.
     case unreachable(String)
 
+    /// What the refusal says the caller can act on — tries left, when a lock ends, when
+    /// to retry, the next business day — for the readable line, not only with `--json`.
+    static func actionable(_ rpc: RPCError) -> String {
+        let keys = ["attemptsLeft", "triesLeft", "unlocksAt", "retryAfter", "nextBusinessDay", "field"]
+        let shown = keys.compactMap { key -> String? in
+            guard let value = rpc.data?[key] else { return nil }
+            return "\(key) \(value.stringValue ?? value.jsonText)"
+        }
+        return shown.isEmpty ? "" : "; " + shown.joined(separator: ", ")
+    }
+
     /// Reports the failure on stderr (and as JSON on stdout with `--json`) and exits.
     static func exit(_ error: any Error, json: Bool) -> ExitCode {
         switch error {
@@ -60,7 +71,8 @@ enum Failure: Error {
             return Self.exit(Failure.unreachable(client.message), json: json)
         case Failure.rpc(let rpc):
             if json { print(#"{"error":\#(((try? JSONValue(encoding: rpc)) ?? .null).jsonText)}"#) }
-            Output.standardError("error: \(rpc.message) (code \(rpc.code)\(rpc.reason.map { ", reason \($0)" } ?? ""))")
+            Output.standardError(
+                "error: \(rpc.message) (code \(rpc.code)\(rpc.reason.map { ", reason \($0)" } ?? "")\(actionable(rpc)))")
             return ExitCode(1)
         case Failure.unreachable(let message):
             Output.standardError("error: \(message)")

@@ -33,5 +33,5 @@ protocol AuditTrail: Sendable {
     /// Adds `entries` in one transaction.
     func append(_ entries: [AuditEvent]) async throws
     /// The newest `limit` entries, for one subject or all, newest first.
-    func newest(subject: String?, limit: Int) async throws -> [AuditEvent]
+    func newest(subject: String?, in range: AuditRange, limit: Int) async throws -> [AuditEvent]
 }

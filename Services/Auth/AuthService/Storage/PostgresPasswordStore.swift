@@ -83,21 +83,18 @@ struct PostgresAuditTrail: AuditTrail {
         }
     }
 
-    func newest(subject: String?, limit: Int) async throws -> [AuditEvent] {
+    func newest(subject: String?, in range: AuditRange, limit: Int) async throws -> [AuditEvent] {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             let columns = "id, at, event, subject, kind, peer_uid, detail"
-            let rows =
-                if let subject {
-                    try await client.query(
-                        """
-                        SELECT \(unescaped: columns) FROM \(unescaped: schema).audit WHERE subject = \(subject)
-                        ORDER BY id DESC LIMIT \(limit)
-                        """, logger: logger)
-                } else {
-                    try await client.query(
-                        "SELECT \(unescaped: columns) FROM \(unescaped: schema).audit ORDER BY id DESC LIMIT \(limit)",
-                        logger: logger)
-                }
+            // Each filter is a bound value or NULL (no filter): one prepared statement.
+            let rows = try await client.query(
+                """
+                SELECT \(unescaped: columns) FROM \(unescaped: schema).audit
+                WHERE (\(subject)::text IS NULL OR subject = \(subject))
+                  AND (\(range.since)::timestamptz IS NULL OR at >= \(range.since))
+                  AND (\(range.until)::timestamptz IS NULL OR at < \(range.until))
+                ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger)
             var entries: [AuditEvent] = []
             for try await row in rows.decode((Int64, Date, String, String, String?, Int64, String?).self) {
                 entries.append(

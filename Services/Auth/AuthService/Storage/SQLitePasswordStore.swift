@@ -98,10 +98,12 @@ struct SQLiteAuditTrail: AuditTrail {
         }
     }
 
-    func newest(subject: String?, limit: Int) async throws -> [AuditEvent] {
+    func newest(subject: String?, in range: AuditRange, limit: Int) async throws -> [AuditEvent] {
         try await database.read { db in
             var request = AuditEvent.order(Column("id").desc).limit(limit)
             if let subject { request = request.filter(Column("subject") == subject) }
+            if let since = range.since { request = request.filter(Column("at") >= since) }
+            if let until = range.until { request = request.filter(Column("at") < until) }
             return try request.fetchAll(db)
         }
     }
