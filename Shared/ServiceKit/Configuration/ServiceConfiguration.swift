@@ -40,6 +40,8 @@ public struct ServiceConfiguration: Sendable {
     public var peerTimeout: Duration
     /// Delivery attempts before an outbox message is set aside as dead.
     public var outboxMaximumAttempts: Int
+    /// How long audit rows are kept (`--audit-retention-days`).
+    public var auditRetention: TimeInterval
     /// How long the integrity check at start may take before it stops, unfinished.
     public var integrityCheckLimit: Duration
     /// How long at least an answer takes that must not tell whether something exists.
@@ -87,6 +89,7 @@ public struct ServiceConfiguration: Sendable {
         self.peerPool = peerPool
         peerTimeout = .milliseconds(Int64(options.peerTimeout * 1000))
         outboxMaximumAttempts = options.outboxMaxAttempts
+        auditRetention = TimeInterval(options.auditRetentionDays) * 86400
         integrityCheckLimit = .milliseconds(Int64(options.integrityCheckSeconds * 1000))
         evenAnswerFloor = .milliseconds(options.evenAnswerMs)
         operators = OperatorPolicy(groupName: options.operatorGroup)

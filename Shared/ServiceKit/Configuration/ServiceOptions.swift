@@ -79,6 +79,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds the integrity check at start (PRAGMA quick_check) may take before it stops, unfinished.")
     public var integrityCheckSeconds: Double = 1
 
+    @Option(help: "Days audit rows are kept before they are removed (every service's audit trail).")
+    public var auditRetentionDays: Int = 365
+
     @Option(help: "Delivery attempts an outbox message gets before it is set aside as dead (20: about 11 hours of back-off).")
     public var outboxMaxAttempts: Int = 20
 
@@ -100,6 +103,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         guard evenAnswerMs >= 0 else { throw ValidationError("--even-answer-ms must not be negative.") }
         guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative.") }
         guard integrityCheckSeconds > 0 else { throw ValidationError("--integrity-check-seconds must be positive.") }
+        guard (1...36500).contains(auditRetentionDays) else { throw ValidationError("--audit-retention-days is 1 to 36500.") }
         guard (1...1000).contains(outboxMaxAttempts) else { throw ValidationError("--outbox-max-attempts is 1 to 1000.") }
     }
 }

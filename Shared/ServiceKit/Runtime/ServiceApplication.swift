@@ -203,6 +203,11 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         }
         services.append(.init(service: deliverer, serviceName: "outbox-deliverer"))
         services.append(.init(service: AttemptPurge(store: attempts, clock: clock, logger: logger), serviceName: "attempt-purge"))
+        let retention =
+            [RetentionRule.deliveredOutbox, .outboxAudit(keep: configuration.auditRetention)]
+            + service.retentionRules(auditRetention: configuration.auditRetention)
+        services.append(
+            .init(service: RetentionPurge(rules: retention, storage: storage, clock: clock, logger: logger), serviceName: "retention"))
         services += service.backgroundServices.map { .init(service: $0, serviceName: _typeName(type(of: $0), qualified: false)) }
         // The server returning (idle exit) ends the whole process, in the same order.
         services.append(

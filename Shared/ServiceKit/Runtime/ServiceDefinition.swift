@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GRDB
 import JSONRPC
 import Logging
@@ -40,6 +41,9 @@ public protocol ServiceDefinition: Sendable {
     func registerMethods(in registry: inout MethodRegistry)
     /// Long-running jobs of the service beyond the server and the outbox.
     var backgroundServices: [any Service] { get }
+    /// The service's own rows kept only for so long (`RetentionPurge`), beside the
+    /// outbox's; `auditRetention` is `--audit-retention-days`.
+    func retentionRules(auditRetention: TimeInterval) -> [RetentionRule]
 }
 
 extension ServiceDefinition {
@@ -49,6 +53,7 @@ extension ServiceDefinition {
     public static var maximumMessageBytes: Int { 1 << 20 }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }
+    public func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] { [] }
 }
 
 /// The flags of a service that has none of its own.
