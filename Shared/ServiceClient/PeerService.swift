@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import JSONRPC
 import JSONRPCTransport
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -68,9 +69,23 @@ public final class PeerService: Sendable {
         case unavailable
     }
 
-    private func count(_ outcome: CallOutcome) {
+    private func count(_ outcome: CallOutcome, detail: String = "") {
         Counter(label: "madoguchi_peer_calls_total", dimensions: [("peer", name), ("outcome", outcome.rawValue)]).increment()
+        // One line when the peer goes down and one when it answers again, not one per call.
+        let wasDown = down.withLockedValue { down in
+            defer { down = outcome == .unavailable }
+            return down
+        }
+        if outcome == .unavailable, !wasDown {
+            Self.logger.error("peer unavailable: its callers are answered unavailable", metadata: ["peer": "\(name)", "why": "\(detail)"])
+        } else if outcome != .unavailable, wasDown {
+            Self.logger.notice("peer answers again", metadata: ["peer": "\(name)"])
+        }
     }
+
+    /// Whether the last call found the peer unavailable.
+    private let down = NIOLockedValueBox(false)
+    private static let logger = Logger(label: "madoguchi-peers")
 
     /// Calls `method` on the peer; transport failures, and calls the peer reached too late
     /// to start, become `RPCError.unavailable`, while the peer's own error answers are
@@ -87,13 +102,13 @@ public final class PeerService: Sendable {
                 count(.answered)
                 return result
             } catch let failure as RPCClientError {
-                count(.unavailable)
+                count(.unavailable, detail: failure.message)
                 throw RPCError.unavailable(service: name, detail: failure.message)
             } catch let refusal as RPCError where refusal.code == .deadlineExceeded {
                 // The peer reached the call only after its deadline (a backlog), and did
                 // not start it, or the deadline passed before it was sent: to this
                 // service's caller, that peer was too slow.
-                count(.unavailable)
+                count(.unavailable, detail: refusal.message)
                 throw RPCError.unavailable(service: name, detail: refusal.message)
             } catch {
                 count(.refused)

@@ -2,6 +2,7 @@ import AuthAPI
 import CoreMetrics
 import Foundation
 import JSONRPC
+import Logging
 import NIOConcurrencyHelpers
 import ServiceKit
 
@@ -82,15 +83,25 @@ final class CallerThrottle: Sendable {
     }
 
     func recordHere(_ uid: Caller, at now: Date) {
-        failures.withLockedValue { table in
+        let reachedLimit = failures.withLockedValue { table in
             table.byCaller[uid, default: []].append(now)
+            let recent = table.byCaller[uid]?.filter { now.timeIntervalSince($0) < window }.count ?? 0
             table.recordsSinceSweep += 1
             if table.recordsSinceSweep >= Self.sweepEvery {
                 table.recordsSinceSweep = 0
                 table.byCaller = table.byCaller.filter { _, times in times.last.map { now.timeIntervalSince($0) < window } ?? false }
             }
+            return recent == limit
+        }
+        // Once as the caller reaches the limit, not at every refusal that follows.
+        if reachedLimit {
+            Self.logger.warning(
+                "caller throttled: too many wrong PINs and passwords across subjects; its checks are refused for a while",
+                metadata: ["caller": "\(uid.storeKey.dropFirst(7))", "failures": "\(limit)", "window-seconds": "\(Int(window))"])
         }
     }
+
+    private static let logger = Logger(label: "madoguchi-auth")
 
     /// Callers with failures held (for tests and `service.info`-style checks).
     var trackedCallers: Int { failures.withLockedValue { $0.byCaller.count } }

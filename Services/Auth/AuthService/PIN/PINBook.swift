@@ -2,7 +2,9 @@ import AuthAPI
 import CoreMetrics
 import Foundation
 import JSONRPC
+import Logging
 import MadoguchiModels
+import ServiceContract
 import ServiceKit
 
 /// Sets, checks and reports PINs, with lockout until the next midnight in Tokyo. Every
@@ -125,6 +127,12 @@ struct PINBook: Sendable {
             return try first.outcome.get()
         case .changed(let outcome):
             Self.count(outcome, kind: kind, wrongPINEntered: wrongPIN.seen)
+            if wrongPIN.seen, case .failure(.pinLocked(let unlocksAt)) = outcome {
+                // One line per lock, when it is made (not for each refused try after it).
+                Self.logger.notice(
+                    "PIN locked after \(policy.maximumFailures) wrong entries",
+                    metadata: ["subject": "\(subject)", "kind": "\(kind.rawValue)", "unlocks-at": "\(ISO8601.tokyo(unlocksAt))"])
+            }
             switch outcome {
             case .failure(.pinIncorrect), .failure(.pinLocked): await throttle.recordFailure(caller, at: now)
             case .failure(.pinNotSet) where countingMissing: await throttle.recordFailure(caller, at: now)
@@ -144,6 +152,8 @@ struct PINBook: Sendable {
             Counter(label: "madoguchi_pin_locks_total", dimensions: [("kind", kind.rawValue)]).increment()
         }
     }
+
+    private static let logger = Logger(label: "madoguchi-auth")
 
     /// Compared against when there is no PIN, so that a check of a missing one hashes too.
     private static let decoySalt = Data(count: 32)
