@@ -111,6 +111,28 @@ import Testing
         #expect(bad.status == 64 && bad.stderr.contains("--since is an ISO 8601 instant"), "\(bad)")
     }
 
+    /// A generated operator beside the demo: numbered after its customers 1–3, with a
+    /// line inventory lines imports; the demo's records are left as they were.
+    @Test func generatedCustomers_startAfterTheDemo_andCarryALineInventory() async throws {
+        let sandbox = try ServiceSandbox()
+        _ = try await sandbox.startActivated("registration")
+        _ = try await sandbox.startActivated("lines")
+        let demo = Repository.file("compose/demo/contracts.jsonl")
+        #expect(try await sandbox.madoctl(["contracts", "import", demo]).stdout.contains("3 new"))
+        let folder = sandbox.root.file("generated")
+        let generated = try await sandbox.madoctl(
+            ["generate", "customers", "--customers", "30", "--first-customer", "4", "--accounts", "0", "--calls", "10", "--output", folder])
+        #expect(generated.status == 0 && generated.stdout.contains("30 customers (4 to 33)"), "\(generated)")
+        let contracts = try await sandbox.madoctl(["contracts", "import", folder + "/contracts.jsonl"])
+        #expect(contracts.stdout.contains("Imported 30 rows of contracts: 30 new"), "\(contracts)")
+        let lines = try await sandbox.madoctl(["lines", "import", folder + "/lines.jsonl"])
+        #expect(lines.status == 0 && lines.stdout.contains("new"), "\(lines)")
+        let again = try await sandbox.madoctl(["contracts", "import", demo])
+        #expect(again.stdout.contains("0 new, 0 updated, 3 unchanged"), "\(again)")
+        let tooFar = try await sandbox.madoctl(["generate", "customers", "--customers", "2", "--first-customer", "99999999"])
+        #expect(tooFar.status == 64, "\(tooFar)")
+    }
+
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
         let sandbox = try ServiceSandbox()
         let process = try await sandbox.startActivated("auth")

@@ -9,7 +9,7 @@ extension Madoctl {
     struct Application: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "application",
-            abstract: "Online applications (madoguchi-registration). Log in with `madoctl login reception …`.",
+            abstract: "Online applications (madoguchi-registration). Log in with `madoctl login --reception R --phone P` (network PIN on standard input).",
             subcommands: [Submit.self, Status.self, Upload.self, Activate.self, Cancel.self, Advance.self, Show.self])
 
         static func describe(_ view: ApplicationView) -> String {

@@ -16,6 +16,11 @@ struct CustomerRecords {
         return #"{"customerNumber":"\#(number)","description":"fibre single plan","email":"customer\#(customer.number)@isp.example.ne.jp","phoneNumber":"\#(customer.lines[0].phone)","phoneKind":"mobile","holderName":"\#(customer.name)"}"#
     }
 
+    /// The line inventory's row for one of the customer's lines.
+    func line(_ customer: SyntheticCustomer, line: SyntheticCustomer.Line) -> String {
+        #"{"phoneNumber":"\#(line.phone)","customerNumber":"\#(customer.number)","iccid":"\#(line.iccid)","kind":"\#(line.voice ? "voice" : "data")"}"#
+    }
+
     /// `pin.set` as a shop sets a line's network PIN, with the holder facts it is checked against.
     func pinSet(_ customer: SyntheticCustomer, line: SyntheticCustomer.Line) -> String {
         #"{"subject":"line:\#(line.phone)","kind":"network","pin":"\#(customer.networkPIN(of: line).digits)","birthDate":"\#(customer.birthDate)","phoneNumbers":["\#(line.phone)"]}"#

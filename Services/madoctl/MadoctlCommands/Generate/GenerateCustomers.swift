@@ -13,15 +13,19 @@ extension Madoctl {
                 Writes into --output:
                   contracts.jsonl        madoctl contracts import (registration)
                   isp-contracts.jsonl    madoctl isp-contracts import (linking)
+                  lines.jsonl            madoctl lines import (lines): every line, voice or data
                   pin-set.jsonl          pin.set params, one per voice line (madoctl bench auth pin.set --params-file … --count LINES)
                   password-set.jsonl     password.set params for the first --accounts customers' My Page logins
                   pin-verify.jsonl       --calls pin.verify params over all voice lines, --wrong-percent of them wrong
                   statements-list.jsonl  --calls statements.list params (operator) over all customers
                   password-verify.jsonl  --calls password.verify params over the --accounts logins
-                Statements come from `madoctl generate statements` for the same customers.
+                Statements come from `madoctl generate statements` for the same customers. With \
+                --first-customer the numbers start later, so a generated set never overwrites \
+                customers already there (the demo's are 1 to 3).
                 """)
 
-        @Option(help: "How many customers (customer numbers 1 to N).") var customers = 1_000
+        @Option(help: "How many customers.") var customers = 1_000
+        @Option(help: "The first customer number (the demo data has 1 to 3).") var firstCustomer = 1
         @Option(help: "How many of them (the first) get a My Page password.") var accounts = 1_000
         @Option(help: "Calls in each benchmark call set.") var calls = 200_000
         @Option(help: "Share of PIN checks with a wrong PIN, in percent.") var wrongPercent = 5
@@ -29,6 +33,9 @@ extension Madoctl {
 
         func validate() throws {
             guard (1...99_999_999).contains(customers) else { throw ValidationError("--customers is 1 to 99,999,999.") }
+            guard firstCustomer >= 1, firstCustomer + customers - 1 <= 99_999_999 else {
+                throw ValidationError("--first-customer is at least 1, and the last number (first + customers − 1) at most 99,999,999.")
+            }
             guard (0...customers).contains(accounts) else { throw ValidationError("--accounts is 0 to --customers.") }
             guard calls > 0 else { throw ValidationError("--calls must be positive.") }
             guard (0...100).contains(wrongPercent) else { throw ValidationError("--wrong-percent is 0 to 100.") }
@@ -37,11 +44,11 @@ extension Madoctl {
         func run() async throws {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let records = CustomerRecords()
-            let voiceLines = try write("contracts.jsonl", "isp-contracts.jsonl", "pin-set.jsonl", records: records)
-            try write("password-set.jsonl", count: accounts) { records.passwordSet(customer: $0 + 1) }
+            let voiceLines = try writeRecords(records)
+            try write("password-set.jsonl", count: accounts) { records.passwordSet(customer: firstCustomer + $0) }
             var random = SplitMix64(seed: UInt64(customers))
             try write("pin-verify.jsonl", count: calls) { _ in
-                let customer = SyntheticCustomer(number: 1 + Int(random.next() % UInt64(customers)))
+                let customer = SyntheticCustomer(number: firstCustomer + Int(random.next() % UInt64(customers)))
                 let lines = customer.lines.filter(\.voice)
                 guard let line = lines.isEmpty ? nil : lines[Int(random.next() % UInt64(lines.count))] else {
                     return nil  // a data-only customer has no PIN to check: draw again
@@ -50,31 +57,37 @@ extension Madoctl {
                 return records.pinVerify(customer, line: line, wrong: wrong, origin: Self.origin(&random))
             }
             try write("statements-list.jsonl", count: calls) { _ in
-                #"{"customerNumber":"\#(1 + random.next() % UInt64(customers))"}"#
+                #"{"customerNumber":"\#(UInt64(firstCustomer) + random.next() % UInt64(customers))"}"#
             }
             if accounts > 0 {
                 try write("password-verify.jsonl", count: calls) { _ in
-                    records.passwordVerify(customer: 1 + Int(random.next() % UInt64(accounts)), origin: Self.origin(&random))
+                    records.passwordVerify(customer: firstCustomer + Int(random.next() % UInt64(accounts)), origin: Self.origin(&random))
                 }
             }
-            print("\(customers) customers, \(voiceLines) voice lines, \(accounts) My Page passwords in \(output)")
+            print(
+                "\(customers) customers (\(firstCustomer) to \(firstCustomer + customers - 1)), \(voiceLines) voice lines, \(accounts) My Page passwords in \(output)")
         }
 
-        /// The three record files, in one pass over the customers; answers the voice lines.
-        private func write(_ contracts: String, _ isp: String, _ pins: String, records: CustomerRecords) throws -> Int {
-            var contractFile = try JSONLinesWriter(path: output + "/" + contracts)
-            var ispFile = try JSONLinesWriter(path: output + "/" + isp)
-            var pinFile = try JSONLinesWriter(path: output + "/" + pins)
-            for number in 1...customers {
+        /// The record files, in one pass over the customers; answers the voice lines.
+        private func writeRecords(_ records: CustomerRecords) throws -> Int {
+            var contractFile = try JSONLinesWriter(path: output + "/contracts.jsonl")
+            var ispFile = try JSONLinesWriter(path: output + "/isp-contracts.jsonl")
+            var pinFile = try JSONLinesWriter(path: output + "/pin-set.jsonl")
+            var lineFile = try JSONLinesWriter(path: output + "/lines.jsonl")
+            for number in firstCustomer...(firstCustomer + customers - 1) {
                 let customer = SyntheticCustomer(number: number)
                 contractFile.append(records.contract(customer))
                 if let line = records.ispContract(customer) { ispFile.append(line) }
-                for line in customer.lines where line.voice { pinFile.append(records.pinSet(customer, line: line)) }
+                for line in customer.lines {
+                    lineFile.append(records.line(customer, line: line))
+                    if line.voice { pinFile.append(records.pinSet(customer, line: line)) }
+                }
             }
             let voiceLines = pinFile.lines
             try contractFile.close()
             try ispFile.close()
             try pinFile.close()
+            try lineFile.close()
             return voiceLines
         }
 
