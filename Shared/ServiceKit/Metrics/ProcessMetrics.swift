@@ -54,9 +54,37 @@ public enum ProcessMetrics {
     /// refusal's reason) and `madoguchi_call_duration_seconds{method}`. A method the
     /// service does not have is counted as `unknown`, so a caller cannot grow the series.
     public static let observeCalls: Dispatcher.CallObserver = { method, refusal, duration in
-        let method = method ?? "unknown"
-        let outcome = refusal.map { $0.reason ?? "code_\($0.code.rawValue)" } ?? "ok"
-        Counter(label: "madoguchi_calls_total", dimensions: [("method", method), ("outcome", outcome)]).increment()
-        CoreMetrics.Timer(label: "madoguchi_call_duration_seconds", dimensions: [("method", method)])            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        let meters = CallMeters.of(method ?? "unknown")
+        if let refusal {
+            let outcome = refusal.reason ?? "code_\(refusal.code.rawValue)"
+            CoreMetrics.Counter(label: "madoguchi_calls_total", dimensions: [("method", meters.method), ("outcome", outcome)]).increment()
+        } else {
+            meters.ok.increment()
+        }
+        meters.duration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// A method's success counter and latency histogram, made once: every call counts, and
+    /// making them means a registry lookup under its lock with the labels rebuilt. A
+    /// refusal's counter is made when it happens (refusals are the rarer path, and their
+    /// reasons many).
+    struct CallMeters: Sendable {
+        let method: String
+        let ok: CoreMetrics.Counter
+        let duration: CoreMetrics.Timer
+
+        private static let made = NIOLockedValueBox<[String: CallMeters]>([:])
+
+        static func of(_ method: String) -> CallMeters {
+            if let meters = made.withLockedValue({ $0[method] }) { return meters }
+            let meters = CallMeters(
+                method: method, ok: CoreMetrics.Counter(label: "madoguchi_calls_total", dimensions: [("method", method), ("outcome", "ok")]),
+                duration: CoreMetrics.Timer(label: "madoguchi_call_duration_seconds", dimensions: [("method", method)]))
+            return made.withLockedValue { made in
+                if let first = made[method] { return first }
+                made[method] = meters
+                return meters
+            }
+        }
     }
 }
