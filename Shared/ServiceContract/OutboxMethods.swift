@@ -53,7 +53,7 @@ public enum OutboxRequeue: RPCMethod {
         "Operators only: a message set aside as dead is tried again at once, its attempts counted from zero; audited."
     public typealias Params = OutboxMessageID
     public typealias Result = OutboxMessageID
-    public static var errors: [RPCError] { [RPCError(CommonReason.outboxMessageNotDead, message: "No dead message has this id.")] }
+    public static var errors: [RPCError] { [.outboxMessageNotDead] }
 }
 
 /// `outbox.drop`: a dead message is removed unsent.
@@ -63,7 +63,7 @@ public enum OutboxDrop: RPCMethod {
     public static let summary = "Operators only: a message set aside as dead is removed unsent, its sealed content erased; audited."
     public typealias Params = OutboxMessageID
     public typealias Result = OutboxMessageID
-    public static var errors: [RPCError] { [RPCError(CommonReason.outboxMessageNotDead, message: "No dead message has this id.")] }
+    public static var errors: [RPCError] { [.outboxMessageNotDead] }
 }
 
 /// One outbox message, by id.
@@ -93,4 +93,9 @@ public enum OutboxAudit: RPCMethod {
         public var action: String
         public var peerUid: Int64
     }
+}
+
+extension RPCError {
+    /// `outbox.requeue`/`outbox.drop` of an id that is no dead message.
+    public static let outboxMessageNotDead = RPCError(CommonReason.outboxMessageNotDead, message: "No dead message has this id.")
 }

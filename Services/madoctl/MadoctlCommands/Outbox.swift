@@ -74,28 +74,30 @@ extension Madoctl.Outbox {
         }
     }
 
-    /// `madoctl outbox requeue SERVICE ID`.
-    struct Requeue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Try a dead message again from now (audited).")
+    /// A dead message, by its service and id.
+    struct DeadMessage: ParsableArguments {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The service.") var service: ServiceName
         @Argument(help: "The message's id (madoctl outbox queue SERVICE --dead).") var id: Int64
 
-        func run() async throws {
-            try await Output.call(OutboxRequeue.self, .init(id: id), on: service, with: connection) { "#\($0.id) requeued" }
+        func act<M: RPCMethod>(_ method: M.Type, saying done: String) async throws
+        where M.Params == OutboxMessageID, M.Result == OutboxMessageID {
+            try await Output.call(method, .init(id: id), on: service, with: connection) { "#\($0.id) \(done)" }
         }
+    }
+
+    /// `madoctl outbox requeue SERVICE ID`.
+    struct Requeue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Try a dead message again from now (audited).")
+        @OptionGroup var message: DeadMessage
+        func run() async throws { try await message.act(OutboxRequeue.self, saying: "requeued") }
     }
 
     /// `madoctl outbox drop SERVICE ID`.
     struct Drop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a dead message unsent (audited).")
-        @OptionGroup var connection: ConnectionOptions
-        @Argument(help: "The service.") var service: ServiceName
-        @Argument(help: "The message's id (madoctl outbox queue SERVICE --dead).") var id: Int64
-
-        func run() async throws {
-            try await Output.call(OutboxDrop.self, .init(id: id), on: service, with: connection) { "#\($0.id) dropped" }
-        }
+        @OptionGroup var message: DeadMessage
+        func run() async throws { try await message.act(OutboxDrop.self, saying: "dropped") }
     }
 
     /// `madoctl outbox audit SERVICE`.

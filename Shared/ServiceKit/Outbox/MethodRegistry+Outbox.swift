@@ -42,8 +42,3 @@ extension MethodRegistry {
             deadAt: queued.deadAt.map(ISO8601.tokyo))
     }
 }
-
-extension RPCError {
-    /// `outbox.requeue`/`outbox.drop` of an id that is no dead message.
-    static let outboxMessageNotDead = RPCError(CommonReason.outboxMessageNotDead, message: "No dead message has this id.")
-}
