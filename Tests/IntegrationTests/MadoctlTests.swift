@@ -133,6 +133,23 @@ import Testing
         #expect(tooFar.status == 64, "\(tooFar)")
     }
 
+    /// Every option and argument of every subcommand says what it is in --help (read from
+    /// swift-argument-parser's own description of the tool).
+    @Test func everyOptionAndArgument_hasHelpText() async throws {
+        let dump = try await ChildProcess.run(Executables.path("madoctl"), ["--experimental-dump-help"])
+        let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var missing: [String] = []
+        func walk(_ command: [String: Any], _ path: String) {
+            guard command["commandName"] as? String != "help" else { return }  // the parser's own
+            for argument in command["arguments"] as? [[String: Any]] ?? [] where (argument["abstract"] as? String ?? "").isEmpty {
+                missing.append("\(path) \(argument["valueName"] as? String ?? "?")")
+            }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, path + " " + (sub["commandName"] as? String ?? "")) }
+        }
+        walk(try #require(tool["command"] as? [String: Any]), "madoctl")
+        #expect(missing.isEmpty, "without help: \(missing)")
+    }
+
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {
         let sandbox = try ServiceSandbox()
         let process = try await sandbox.startActivated("auth")

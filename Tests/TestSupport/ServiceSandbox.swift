@@ -237,6 +237,7 @@ public final class ServiceSandbox: Sendable {
 /// A child process exited while a test waited for it to become ready.
 public struct ChildExited: Error, CustomStringConvertible {
     public let log: String
+    public init(log: String) { self.log = log }
     public var description: String { "the process exited early; its log:\n\(log)" }
 }
 

@@ -28,11 +28,11 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Apply (network PIN on standard input); prints the reception number.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(transform: PhoneNumber.argument) var phone: PhoneNumber
-            @Option(transform: PersonName.argument) var name: PersonName
-            @Option(transform: KanaName.argument) var kana: KanaName
+            @Option(help: "The phone number to reach the applicant.", transform: PhoneNumber.argument) var phone: PhoneNumber
+            @Option(help: "The applicant's name in kanji.", transform: PersonName.argument) var name: PersonName
+            @Option(help: "The applicant's name in katakana.", transform: KanaName.argument) var kana: KanaName
             @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
-            @Option(transform: EmailAddress.argument) var email: EmailAddress
+            @Option(help: "The applicant's e-mail address.", transform: EmailAddress.argument) var email: EmailAddress
             @Option(help: "An existing number to port in.", transform: PhoneNumber.argument) var portIn: PhoneNumber?
             @Option(help: "The port-in's MNP reservation number (10 digits).") var mnpNumber: String?
             @Option(help: "The day the MNP reservation was issued, YYYY-MM-DD (it holds 15 days).", transform: CivilDate.argument) var mnpIssued: CivilDate?
@@ -62,7 +62,7 @@ extension Madoctl {
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var login: SessionOptions
             @Option(help: "drivers_licence, my_number_card, passport or residence_card.") var type: String
-            @Argument var file: String
+            @Argument(help: "The document: a JPEG, PNG or PDF file.") var file: String
 
             func run() async throws {
                 guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("Cannot read \(file).") }
@@ -97,11 +97,11 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Operators: move an application (under_review, documents_requested, approved, shipped, delivered, cancelled).")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(transform: ReceptionNumber.argument) var receptionNumber: ReceptionNumber
-            @Argument var state: String
-            @Option var note: String?
-            @Option var trackingNumber: String?
-            @Option(transform: PhoneNumber.argument) var lineNumber: PhoneNumber?
+            @Argument(help: "The application's 13-character reception number.", transform: ReceptionNumber.argument) var receptionNumber: ReceptionNumber
+            @Argument(help: "The next state of the application.") var state: String
+            @Option(help: "A note for the applicant.") var note: String?
+            @Option(help: "The delivery's tracking number (shipped).") var trackingNumber: String?
+            @Option(help: "The phone number given to the new line (activated).", transform: PhoneNumber.argument) var lineNumber: PhoneNumber?
 
             func run() async throws {
                 guard let target = ApplicationState(rawValue: state) else {
@@ -117,7 +117,7 @@ extension Madoctl {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Operators: show an application.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(transform: ReceptionNumber.argument) var receptionNumber: ReceptionNumber
+            @Argument(help: "The application's 13-character reception number.", transform: ReceptionNumber.argument) var receptionNumber: ReceptionNumber
 
             func run() async throws {
                 try await Output.call(

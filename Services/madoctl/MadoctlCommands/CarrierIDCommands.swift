@@ -18,7 +18,7 @@ extension Madoctl {
         struct Start: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Start with an e-mail address; a 6-digit key is mailed.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(transform: EmailAddress.argument) var email: EmailAddress
+            @Argument(help: "The e-mail address the key is mailed to.", transform: EmailAddress.argument) var email: EmailAddress
 
             func run() async throws {
                 try await Output.call(CarrierIDStart.self, .init(email: email), on: .registration, with: connection, show: describe)
@@ -28,7 +28,7 @@ extension Madoctl {
         struct Status: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Where a journey stands.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var journey: String
+            @Option(help: "The journey ID carrier-id start printed.") var journey: String
 
             func run() async throws {
                 try await Output.call(CarrierIDStatus.self, .init(journeyId: journey), on: .registration, with: connection, show: describe)
@@ -38,7 +38,7 @@ extension Madoctl {
         struct Key: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Enter the mailed key (standard input).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var journey: String
+            @Option(help: "The journey ID carrier-id start printed.") var journey: String
 
             func run() async throws {
                 let params = CarrierIDVerifyKey.Params(journeyId: journey, code: try Input.secretLine("key"))
@@ -49,9 +49,9 @@ extension Madoctl {
         struct Choose: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Choose the ID (--id, or --use-email).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var journey: String
-            @Option var id: String?
-            @Flag var useEmail = false
+            @Option(help: "The journey ID carrier-id start printed.") var journey: String
+            @Option(help: "The carrier ID to take (instead of --use-email).") var id: String?
+            @Flag(help: "Use the e-mail address as the carrier ID.") var useEmail = false
 
             func run() async throws {
                 let params = CarrierIDChooseID.Params(journeyId: journey, carrierId: id, useEmail: useEmail)
@@ -62,12 +62,12 @@ extension Madoctl {
         struct Details: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "The basic details (password on standard input).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var journey: String
-            @Option(transform: PersonName.argument) var name: PersonName
-            @Option(transform: KanaName.argument) var kana: KanaName
+            @Option(help: "The journey ID carrier-id start printed.") var journey: String
+            @Option(help: "The holder's name in kanji.", transform: PersonName.argument) var name: PersonName
+            @Option(help: "The holder's name in katakana.", transform: KanaName.argument) var kana: KanaName
             @Option(help: "As the customer chose it.") var gender: Gender
             @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
-            @Option(transform: PhoneNumber.argument) var contactMobile: PhoneNumber
+            @Option(help: "A mobile number to reach the holder.", transform: PhoneNumber.argument) var contactMobile: PhoneNumber
 
             func run() async throws {
                 let params = CarrierIDDetails.Params(
@@ -81,8 +81,8 @@ extension Madoctl {
         struct Confirm: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Confirm the details and accept the terms.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var journey: String
-            @Flag var acceptTerms = false
+            @Option(help: "The journey ID carrier-id start printed.") var journey: String
+            @Flag(help: "Accept the terms of use.") var acceptTerms = false
 
             func run() async throws {
                 try await Output.call(
@@ -94,9 +94,9 @@ extension Madoctl {
         struct Consent: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Share with the linking service or not; issues the ID.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var journey: String
-            @Flag(inversion: .prefixedNo) var share: Bool
-            @Flag var dontAskAgain = false
+            @Option(help: "The journey ID carrier-id start printed.") var journey: String
+            @Flag(inversion: .prefixedNo, help: "Share the details with the linking service (or --no-share).") var share: Bool
+            @Flag(help: "Do not ask again about sharing.") var dontAskAgain = false
 
             func run() async throws {
                 try await Output.call(
@@ -106,7 +106,7 @@ extension Madoctl {
         }
 
         struct Show: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The carrier ID of a session (madoctl login password …).")
+            static let configuration = CommandConfiguration(abstract: "The carrier ID of a session (madoctl login --login-id …).")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var login: SessionOptions
 

@@ -24,7 +24,7 @@ extension Madoctl {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Show a contract by customer number.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument(transform: CustomerNumber.argument) var customerNumber: CustomerNumber
+            @Argument(help: "The customer number.", transform: CustomerNumber.argument) var customerNumber: CustomerNumber
 
             func run() async throws {
                 let number = customerNumber

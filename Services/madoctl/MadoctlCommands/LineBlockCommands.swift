@@ -48,7 +48,7 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Unblock a number.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument(transform: PhoneNumber.argument) var number: PhoneNumber
+            @Argument(help: "The number to take off the block list.", transform: PhoneNumber.argument) var number: PhoneNumber
 
             func run() async throws {
                 let params = LineBlockRemove.Params(access: try access.access(), number: number, origin: access.origin)

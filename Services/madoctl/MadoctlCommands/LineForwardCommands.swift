@@ -18,7 +18,7 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Forward calls to a destination number.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument(transform: PhoneNumber.argument) var destination: PhoneNumber
+            @Argument(help: "The number calls are forwarded to.", transform: PhoneNumber.argument) var destination: PhoneNumber
 
             func run() async throws {
                 let params = LineForwardStart.Params(

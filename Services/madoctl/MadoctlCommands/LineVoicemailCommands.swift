@@ -60,7 +60,7 @@ extension Madoctl.Line {
                 commandName: "ring-time", abstract: "Seconds the phone rings before voicemail answers.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument var seconds: Int
+            @Argument(help: "Seconds of ringing before voicemail answers (0 to 120, in steps of 5).") var seconds: Int
 
             func run() async throws {
                 let params = LineVoicemailRingTime.Params(access: try access.access(), seconds: seconds, origin: access.origin)
@@ -86,7 +86,7 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Keep a message among the saved ones.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument var id: Int64
+            @Argument(help: "The message's number (madoctl line voicemail messages).") var id: Int64
 
             func run() async throws {
                 let params = VoicemailMessageParams(access: try access.access(), id: id, origin: access.origin)
@@ -98,7 +98,7 @@ extension Madoctl.Line {
             static let configuration = CommandConfiguration(abstract: "Delete a message.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var access: LineAccessOptions
-            @Argument var id: Int64
+            @Argument(help: "The message's number (madoctl line voicemail messages).") var id: Int64
 
             func run() async throws {
                 let params = VoicemailMessageParams(access: try access.access(), id: id, origin: access.origin)

@@ -30,7 +30,7 @@ extension Madoctl {
 
         /// The carrier ID's session and the journey, named by every step.
         struct JourneyOptions: ParsableArguments {
-            @Option(help: "The carrier ID's session token (madoctl login password …).") var session: String
+            @Option(help: "The carrier ID's session token (madoctl login --login-id …).") var session: String
             @Option(help: "The journey ID from link start.") var journey: String
         }
 
@@ -39,8 +39,8 @@ extension Madoctl {
                 abstract: "Start, as a logged-in carrier ID: a 6-digit code goes to the ISP address.")
             @OptionGroup var connection: ConnectionOptions
             @OptionGroup var login: SessionOptions
-            @Option(transform: PersonName.argument) var name: PersonName
-            @Option(transform: KanaName.argument) var kana: KanaName
+            @Option(help: "The ISP contract holder's name in kanji.", transform: PersonName.argument) var name: PersonName
+            @Option(help: "The ISP contract holder's name in katakana.", transform: KanaName.argument) var kana: KanaName
             @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
             @Option(help: "The ISP e-mail address.", transform: EmailAddress.argument) var ispEmail: EmailAddress
 
@@ -147,8 +147,8 @@ extension Madoctl {
             @Option(help: "The carrier ID's session token.") var session: String?
             @Argument(help: "Operators: the ISP customer number.", transform: ISPCustomerNumber.argument)
             var customerNumber: ISPCustomerNumber?
-            @Option var staff: String?
-            @Option var reason: String?
+            @Option(help: "Who unlinks (staff ID), for the audit; with --reason, an operator unlink.") var staff: String?
+            @Option(help: "Why, for the audit.") var reason: String?
 
             func validate() throws {
                 guard (session == nil) != (customerNumber == nil) else {
@@ -216,7 +216,7 @@ extension Madoctl {
         struct Session: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Which ISP contract a session may use now.")
             @OptionGroup var connection: ConnectionOptions
-            @Argument var token: String
+            @Argument(help: "The ISP session token madoctl login --for isp printed.") var token: String
 
             func run() async throws {
                 try await Output.call(ISPSessionCheck.self, .init(session: token), on: .linking, with: connection, show: describe)

@@ -10,7 +10,7 @@ extension Madoctl {
     struct Outbox: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The spool's delivered messages, and each service's queue of messages still to send (operators).",
-            subcommands: [Spool.self, Queue.self, Requeue.self, Drop.self, Audit.self], defaultSubcommand: Spool.self)
+            subcommands: [Spool.self, Code.self, Queue.self, Requeue.self, Drop.self, Audit.self], defaultSubcommand: Spool.self)
     }
 }
 
@@ -50,6 +50,40 @@ extension Madoctl.Outbox {
                 print(entry.body.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
                 print("    (\(entry.file))")
             }
+        }
+    }
+
+    /// `madoctl outbox code --to R`: the code a journey's next step asks for, from the
+    /// spool, so the journeys can be walked by hand or in a script (README's walk-through).
+    struct Code: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The one-time code, or a mailed link's token, in the newest message to --to that has one; waits for it.")
+        @Option(help: "The spool folder (default: $MADOGUCHI_SPOOL_DIR, else /var/spool/madoguchi).") var spoolDir: String?
+        @Option(help: "The recipient: an e-mail address or a phone number's digits.") var to: String
+        @Option(help: "Seconds to wait for the message.") var wait: Double = 10
+
+        func run() async throws {
+            let directory = spoolDir ?? ProcessInfo.processInfo.environment["MADOGUCHI_SPOOL_DIR"] ?? "/var/spool/madoguchi"
+            let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+            repeat {
+                let newest = SpoolReader.entries(in: directory).filter { $0.to == to }.reversed()
+                if let code = newest.lazy.compactMap({ Self.code(in: $0.body) }).first {
+                    print(code)
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            } while ContinuousClock.now < deadline
+            Output.standardError("error: no message to \(to) with a code or a link in \(directory) within \(wait) s")
+            throw ExitCode(1)
+        }
+
+        /// The code in a message body — "確認コード: 123456" (mail), "確認コード 123456"
+        /// (SMS), "確認コードは、1、2、3、4、5、です" (voice) — or a link's `token=`.
+        static func code(in body: String) -> String? {
+            if let written = body.firstMatch(of: /確認コード:? ?([0-9]{5,6})/) { return String(written.1) }
+            if let spoken = body.firstMatch(of: /確認コードは、((?:[0-9]、)+)/) { return String(spoken.1).filter(\.isNumber) }
+            if let link = body.firstMatch(of: /token=([A-Za-z0-9_-]+)/) { return String(link.1) }
+            return nil
         }
     }
 

@@ -14,10 +14,10 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Look up by (--email and --name) or (--iccid and --phone), with --birth-date; --route screen or post.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(transform: EmailAddress.argument) var email: EmailAddress?
-            @Option(transform: PersonName.argument) var name: PersonName?
-            @Option(transform: ICCID.argument) var iccid: ICCID?
-            @Option(transform: PhoneNumber.argument) var phone: PhoneNumber?
+            @Option(help: "The e-mail address of the account.", transform: EmailAddress.argument) var email: EmailAddress?
+            @Option(help: "The holder's name in kanji.", transform: PersonName.argument) var name: PersonName?
+            @Option(help: "The SIM's ICCID (19 digits).", transform: ICCID.argument) var iccid: ICCID?
+            @Option(help: "A phone number on the contract.", transform: PhoneNumber.argument) var phone: PhoneNumber?
             @Option(help: "YYYY-MM-DD.", transform: CivilDate.argument) var birthDate: CivilDate
             @Option(help: "screen (a mailed link, good for 1 hour) or post (a registered letter).") var route: RecoveryRoute
 
@@ -33,7 +33,7 @@ extension Madoctl {
         struct Open: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Open a recovery link: shows the member ID.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var token: String
+            @Option(help: "The token of the mailed link.") var token: String
 
             func run() async throws {
                 try await Output.call(RecoveryOpen.self, .init(token: token), on: .registration, with: connection) { $0.accountId }
@@ -44,7 +44,7 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 commandName: "set-password", abstract: "Set a new password through a recovery link (password on standard input).")
             @OptionGroup var connection: ConnectionOptions
-            @Option var token: String
+            @Option(help: "The token of the mailed link.") var token: String
 
             func run() async throws {
                 let params = RecoverySetPassword.Params(token: token, password: try Input.secretLine("password"))

@@ -13,8 +13,8 @@ extension Madoctl {
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Step 1: check the contract details; prints a ticket.")
             @OptionGroup var connection: ConnectionOptions
-            @Option(transform: CustomerNumber.argument) var customerNumber: CustomerNumber
-            @Option(transform: PhoneNumber.argument) var phone: PhoneNumber
+            @Option(help: "The customer number on the contract.", transform: CustomerNumber.argument) var customerNumber: CustomerNumber
+            @Option(help: "A phone number on the contract.", transform: PhoneNumber.argument) var phone: PhoneNumber
             @Option(help: "Holder name in katakana (アイコム　タロウ).", transform: KanaName.argument) var kana: KanaName
 
             func run() async throws {
@@ -28,7 +28,7 @@ extension Madoctl {
         struct CheckID: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "check-id", abstract: "Is this account ID free?")
             @OptionGroup var connection: ConnectionOptions
-            @Argument var accountId: String
+            @Argument(help: "The account ID (check-id: to look up; submit: to take).") var accountId: String
 
             func run() async throws {
                 try await Output.call(SignUpCheckAccountID.self, .init(accountId: accountId), on: .registration, with: connection) {
@@ -41,10 +41,10 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Steps 2-4: submit the details (password on standard input); the main-registration link is mailed.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var ticket: String
-            @Option(transform: AccountID.argument) var accountId: AccountID
-            @Option(transform: EmailAddress.argument) var email: EmailAddress
-            @Option var nickname: String
+            @Option(help: "The ticket signup verify printed.") var ticket: String
+            @Option(help: "The account ID (check-id: to look up; submit: to take).", transform: AccountID.argument) var accountId: AccountID
+            @Option(help: "The e-mail address My Page mails.", transform: EmailAddress.argument) var email: EmailAddress
+            @Option(help: "The nickname My Page shows.") var nickname: String
 
             func run() async throws {
                 let params = SignUpSubmit.Params(
@@ -60,7 +60,7 @@ extension Madoctl {
             static let configuration = CommandConfiguration(
                 abstract: "Step 5: the mailed link's token and the password (standard input) complete registration.")
             @OptionGroup var connection: ConnectionOptions
-            @Option var token: String
+            @Option(help: "The token of the mailed link (madoctl outbox code --to EMAIL).") var token: String
 
             func run() async throws {
                 let params = SignUpComplete.Params(token: token, password: try Input.secretLine("password"))
