@@ -148,6 +148,9 @@ import Testing
         }
         walk(try #require(tool["command"] as? [String: Any]), "madoctl")
         #expect(missing.isEmpty, "without help: \(missing)")
+        // `call` names every service there is.
+        let call = try await ChildProcess.run(Executables.path("madoctl"), ["call", "--help"])
+        for service in ServiceName.allCases { #expect(call.stdout.contains(service.rawValue), "\(call.stdout)") }
     }
 
     @Test func rpcErrors_exitNonZero_withMessageAndReason() async throws {

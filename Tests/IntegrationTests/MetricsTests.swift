@@ -44,6 +44,10 @@ import Testing
         #expect(try await prometheus.query(#"up{job="madoguchi"}"#).first?.value == "1")
         #expect(try await prometheus.query(#"madoguchi_up{service="auth"}"#).first?.value == "1")
         #expect(try await prometheus.query(#"madoguchi_up{service="lines"}"#).first?.value == "0")
+        // The exporter itself: HEAD answers as GET without a body; another path is 404.
+        let head = try await LoopbackHTTP.get(port: exporterPort, "/metrics", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty, "\(head)")
+        #expect(try await LoopbackHTTP.get(port: exporterPort, "/").status == 404)
         // The shipped rules loaded and are evaluated.
         let rules = try await LoopbackHTTP.get(port: prometheus.port, "/api/v1/rules")
         #expect(rules.status == 200 && rules.body.contains("MadoguchiOutboxStuck") && rules.body.contains(#""health":"ok""#))

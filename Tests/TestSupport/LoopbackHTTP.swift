@@ -23,9 +23,9 @@ public enum LoopbackHTTP {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// `GET path` from 127.0.0.1:`port`: the status code and body, or an error when
-    /// nothing listens there.
-    public static func get(port: Int, _ path: String) async throws -> (status: Int, body: String) {
+    /// `GET path` (or another `method`) from 127.0.0.1:`port`: the status code and body,
+    /// or an error when nothing listens there.
+    public static func get(port: Int, _ path: String, method: String = "GET") async throws -> (status: Int, body: String) {
         try await blocking {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -37,7 +37,7 @@ public enum LoopbackHTTP {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-            var request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+            var request = Array("\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
             guard write(fd, &request, request.count) == request.count else { throw POSIXError(.EIO) }
             var response = Data()
             var buffer = [UInt8](repeating: 0, count: 65536)

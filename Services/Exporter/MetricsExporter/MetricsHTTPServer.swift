@@ -53,7 +53,8 @@ struct MetricsHTTPServer: Sendable {
                         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
                         headers.add(name: "Content-Length", value: "\(body.utf8.count)")
                         try await responses.write(.head(HTTPResponseHead(version: request.version, status: status, headers: headers)))
-                        try await responses.write(.body(.byteBuffer(ByteBuffer(string: body))))
+                        // HEAD: the headers a GET would get, no body.
+                        if request.method != .HEAD { try await responses.write(.body(.byteBuffer(ByteBuffer(string: body)))) }
                         try await responses.write(.end(nil))
                         if !request.isKeepAlive { return }
                     }

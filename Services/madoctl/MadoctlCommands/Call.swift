@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JSONRPC
+import ServiceContract
 
 extension Madoctl {
     /// `madoctl call SERVICE METHOD [JSON]`.
@@ -9,7 +10,7 @@ extension Madoctl {
 
         @OptionGroup var connection: ConnectionOptions
 
-        @Argument(help: "A service's name, or a socket path.")
+        @Argument(help: ArgumentHelp("A service (\(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))) or a socket path."))
         var service: ServiceAddress
 
         @Argument(help: "The method, e.g. service.info.")
