@@ -17,6 +17,9 @@ public enum CommonReason: String, ErrorReason {
     case outboxMessageNotDead = "outbox_message_not_dead"
     /// `service.backup` of a service whose state is in PostgreSQL, which backs it up itself.
     case backupByPostgreSQL = "backup_by_postgresql"
+    /// `service.keys.retire` of a key version still in use (the current one, one that
+    /// still protects records) or not recorded.
+    case keyInUse = "key_in_use"
 
     public var code: ErrorCode {
         switch self {
@@ -28,6 +31,7 @@ public enum CommonReason: String, ErrorReason {
         case .storageUnavailable: 1009
         case .outboxMessageNotDead: 1010
         case .backupByPostgreSQL: 1011
+        case .keyInUse: 1012
         }
     }
 }

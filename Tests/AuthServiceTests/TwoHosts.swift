@@ -61,7 +61,7 @@ struct TwoHosts: Sendable {
             TwoHosts(
                 hosts: hosts, clockFile: clockFile, clock: clock, secret: secret, outbox: outbox,
                 idempotentCalls: idempotentCalls, logger: logger, rows: rows,
-                lastMessage: { try await lastPayload().map { try outbox.open($0) } })
+                lastMessage: { try await lastPayload().map { try outbox.open($0, keyVersion: 1) } })
         }
         switch engine {
         case .sqlite:

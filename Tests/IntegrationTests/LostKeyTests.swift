@@ -42,7 +42,7 @@ import TestSupport
         let before = StateFiles(folder, service: "auth")
         let missing = try await sandbox.refusedStart("auth")
         #expect(missing.status == 78)
-        #expect(missing.log.contains("the server secret \(pepper) is missing"), "\(missing.log)")
+        #expect(missing.log.contains("the server secret (pepper or pepper.N in the state folder \(folder)) is missing"), "\(missing.log)")
         #expect(missing.log.contains("Restore the original key file"))
         #expect(!FileManager.default.fileExists(atPath: pepper), "a new pepper was written")
         #expect(StateFiles(folder, service: "auth") == before)

@@ -146,13 +146,14 @@ import Testing
     /// was sealed with the first key.
     @Test func aHostWithAnotherKey_refusesToStart() async throws {
         try await withHosts { hosts, _ in
-            let other = hosts.sandboxes[1].root.file("other-pepper")
-            try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: other))
-            // The last --secret-file given is the one taken.
-            let arguments = hosts.arguments + ["--secret-file", other]
+            // The hosts' key file replaced while they run (they read it at start), then put back.
+            let keyFile = hosts.sandboxes[1].keyFile("auth", version: 1)
+            let original = try Data(contentsOf: URL(fileURLWithPath: keyFile))
+            try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: keyFile))
             let third = try await hosts.sandboxes[1].startBound(
-                "auth", socket: hosts.sandboxes[1].root.file("third.sock"), extraArguments: arguments, waitForSocket: false)
+                "auth", socket: hosts.sandboxes[1].root.file("third.sock"), extraArguments: hosts.arguments, waitForSocket: false)
             #expect(try await third.waitForExit() == 78)
+            try original.write(to: URL(fileURLWithPath: keyFile))
             #expect(third.log.contains("fingerprint differs"))
             // The first two still answer.
             _ = try await hosts.clients[1].call(PINStatusMethod.self, .init(subject: try PINSubject(validating: "line:1"), kind: .network))

@@ -65,7 +65,7 @@ import Testing
     @Test func credentialsDirectory_providesThePepper() throws {
         let configuration = ServiceConfiguration(
             service: .auth, options: try .parse([]), environment: ["CREDENTIALS_DIRECTORY": "/run/credentials/x"])
-        #expect(configuration.secretFile == "/run/credentials/x/pepper")
+        #expect(configuration.keyFiles == .credentials("/run/credentials/x"))
     }
 
     @Test func badFlags_areRefused() {

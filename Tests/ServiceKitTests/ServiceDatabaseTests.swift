@@ -22,21 +22,20 @@ import Testing
         defer { directory.remove() }
         let path = directory.file("test.sqlite")
         #expect(try DatabaseInspection.inspect(path: path, integrityCheckLimit: .seconds(1)).exists == false)
-        let secret = try ServerSecretRecord.loadSecret(
-            for: .absent, secretFile: nil, stateDirectory: directory.path, databasePath: path)
-        try ServiceDatabase.open(path: path, secret: secret) { _ in }.close()
+        let (keys, toRecord) = try ServerSecretRecord.loadKeys(
+            for: .absent, files: .stateFolder(directory.path), databasePath: path)
+        #expect(toRecord == [1])
+        try ServiceDatabase.open(path: path, keys: keys, recording: toRecord) { _ in }.close()
 
         let inspection = try DatabaseInspection.inspect(path: path, integrityCheckLimit: .seconds(1))
-        #expect(inspection.fingerprint == secret.fingerprint && inspection.checkedCompletely)
+        #expect(inspection.recordedKeys.map(\.fingerprint) == [keys.current.fingerprint] && inspection.checkedCompletely)
         let other = directory.file("other")
         try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: other))
         #expect(throws: StartupRefusal.self) {
-            try ServerSecretRecord.loadSecret(
-                for: inspection, secretFile: other, stateDirectory: directory.path, databasePath: path)
+            try ServerSecretRecord.loadKeys(for: inspection, files: .named([other]), databasePath: path)
         }
-        let again = try ServerSecretRecord.loadSecret(
-            for: inspection, secretFile: nil, stateDirectory: directory.path, databasePath: path)
-        #expect(again.fingerprint == secret.fingerprint)
+        let again = try ServerSecretRecord.loadKeys(for: inspection, files: .stateFolder(directory.path), databasePath: path)
+        #expect(again.keys.current.fingerprint == keys.current.fingerprint && again.toRecord.isEmpty)
     }
 }
 

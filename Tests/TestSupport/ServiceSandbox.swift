@@ -111,11 +111,28 @@ public final class ServiceSandbox: Sendable {
         ] + storageArguments(service)
     }
 
-    /// `--database postgres`, the connection string's file and the service's key, for a
-    /// service of `postgresServices` in a PostgreSQL sandbox; nothing otherwise.
+    /// `--database postgres`, the connection string's file and the service's keys (each
+    /// `pepper` and `pepper.N` in `<keyFolder>/<service>`, as they are when it starts),
+    /// for a service of `postgresServices` in a PostgreSQL sandbox; nothing otherwise.
     func storageArguments(_ service: String) -> [String] {
         guard let postgresURLFile, Self.postgresServices.contains(service) else { return [] }
-        return ["--database", "postgres", "--database-url-file", postgresURLFile, "--secret-file", keyFolder.file("\(service)/pepper")]
+        let keys = ((try? FileManager.default.contentsOfDirectory(atPath: keyFolder.file(service))) ?? [])
+            .filter { $0 == "pepper" || $0.hasPrefix("pepper.") }.sorted()
+        return ["--database", "postgres", "--database-url-file", postgresURLFile]
+            + keys.flatMap { ["--secret-file", keyFolder.file("\(service)/\($0)")] }
+    }
+
+    /// Adds server key `version` (32 random bytes) for `service`, where its next start
+    /// finds it: `pepper.N` beside its first key (the state folder; on PostgreSQL, the
+    /// key folder every host names).
+    public func addKey(_ service: String, version: Int) throws {
+        let file = keyFolder.file("\(service)/pepper.\(version)")
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: file))
+    }
+
+    /// The file of `service`'s key `version` (`pepper` for 1).
+    public func keyFile(_ service: String, version: Int) -> String {
+        keyFolder.file("\(service)/pepper" + (version == 1 ? "" : ".\(version)"))
     }
 
     /// Starts `madoguchi-<service>` under `systemd-socket-activate`, listening on its socket

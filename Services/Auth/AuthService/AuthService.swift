@@ -43,22 +43,22 @@ public struct AuthService: ServiceDefinition {
         passwordPolicy.minimumKinds = options.passwordMinimumKinds
         pins = PINBook(
             store: stores.pins,
-            clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "pin"), policy: policy,
+            clock: resources.clock, hasher: SecretHasher(keys: resources.keys, purpose: "pin"), policy: policy,
             throttle: throttle, frontEnds: frontEnds, idempotentCalls: resources.idempotentCalls,
             storageFaults: resources.storageFaults, unrecorded: PendingFailures())
         audit = stores.audit
         passwords = Passwords(
             store: stores.passwords, audit: stores.audit, clock: resources.clock,
-            hasher: PasswordHasher(secret: resources.secret, threads: options.hashThreads),
+            hasher: PasswordHasher(keys: resources.keys, threads: options.hashThreads),
             policy: passwordPolicy, throttle: throttle, frontEnds: frontEnds, storageFaults: resources.storageFaults,
             unrecorded: PendingFailures())
         sessions = Sessions(
             store: stores.sessions, clock: resources.clock,
-            hasher: SecretHasher(secret: resources.secret, purpose: "session"), pins: pins, passwords: passwords,
+            hasher: SecretHasher(keys: resources.keys, purpose: "session"), pins: pins, passwords: passwords,
             lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
             store: stores.codes,
-            clock: resources.clock, hasher: SecretHasher(secret: resources.secret, purpose: "one-time-code"),
+            clock: resources.clock, hasher: SecretHasher(keys: resources.keys, purpose: "one-time-code"),
             storageFaults: resources.storageFaults)
         operators = resources.configuration.operators
         serviceCallers = resources.configuration.serviceCallers

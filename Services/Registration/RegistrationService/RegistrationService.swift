@@ -33,7 +33,7 @@ public struct RegistrationService: ServiceDefinition {
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
         stores = try RegistrationStores(resources)
         let auth = AuthGateway(auth: resources.peers.peer(.auth))
-        let links = SecretHasher(secret: resources.secret, purpose: "registration-link")
+        let links = SecretHasher(keys: resources.keys, purpose: "registration-link")
         let clock = resources.clock
         let throttle = AttemptThrottle(store: stores.attempts, clock: clock, storageFaults: resources.storageFaults)
         signUps = SignUps(store: stores.accounts, clock: clock, auth: auth, links: links, throttle: throttle, options: options)

@@ -18,8 +18,8 @@ public struct ServiceConfiguration: Sendable {
     public var spoolDirectory: String
     public var mailTransport: MailTransportKind
     public var sendmailPath: String
-    /// The server secret file, if one was named or provided by systemd.
-    public var secretFile: String?
+    /// Where the server keys are: named files, systemd's credentials, or the state folder.
+    public var keyFiles: ServerKeyFiles
     /// `--database`: SQLite in the state folder, or PostgreSQL.
     public var databaseEngine: DatabaseEngine
     /// The file holding the PostgreSQL connection string (`--database-url-file`, else the
@@ -67,12 +67,12 @@ public struct ServiceConfiguration: Sendable {
         spoolDirectory = options.spoolDir ?? stateDirectory + "/spool"
         mailTransport = options.mailTransport
         sendmailPath = options.sendmailPath
-        if let file = options.secretFile {
-            secretFile = file
+        if !options.secretFile.isEmpty {
+            keyFiles = .named(options.secretFile)
         } else if let credentials = environment["CREDENTIALS_DIRECTORY"] {
-            secretFile = credentials + "/pepper"
+            keyFiles = .credentials(credentials)
         } else {
-            secretFile = nil
+            keyFiles = .stateFolder(stateDirectory)
         }
         databaseEngine = options.database
         databaseURLFile = options.databaseUrlFile ?? environment["CREDENTIALS_DIRECTORY"].map { $0 + "/database-url" }

@@ -22,8 +22,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "The sendmail program for --mail-transport sendmail.")
     public var sendmailPath: String = "/usr/sbin/sendmail"
 
-    @Option(help: "File holding the server secret (pepper) (default: $CREDENTIALS_DIRECTORY/pepper, else <state-dir>/pepper, created only on the database's first start).")
-    public var secretFile: String?
+    @Option(help: "A file holding a server key (pepper); repeat it for each key version, read from the name's suffix: pepper is version 1, pepper.2 version 2; the highest makes everything new (default: pepper and pepper.N in $CREDENTIALS_DIRECTORY, else in <state-dir>, where pepper is created only on the database's first start).")
+    public var secretFile: [String] = []
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     public var logLevel: String = "info"

@@ -17,9 +17,14 @@ public struct IdempotentCalls: Sendable {
     let hasher: SecretHasher
     let clock: any ServiceClock
 
-    public init(secret: ServerSecret, clock: any ServiceClock) {
-        hasher = SecretHasher(secret: secret, purpose: "idempotency")
+    public init(keys: ServerKeys, clock: any ServiceClock) {
+        hasher = SecretHasher(keys: keys, purpose: "idempotency")
         self.clock = clock
+    }
+
+    /// One key, version 1 (tests).
+    public init(secret: ServerSecret, clock: any ServiceClock) {
+        self.init(keys: ServerKeys(single: secret), clock: clock)
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -41,8 +46,16 @@ public struct IdempotentCalls: Sendable {
         public let peerUID: UInt32
         public let method: String
         public let key: String
-        /// A keyed hash of the params: a repeat must match it.
-        public let paramsHash: Data
+        /// A keyed hash of the params under the current key, as it is recorded.
+        public var paramsHash: Data { paramsHashes[0] }
+        /// The params' hash under every key held, the current first: a repeat of a call
+        /// recorded before a new key was added matches one of them.
+        let paramsHashes: [Data]
+
+        /// Whether a call recorded with `stored` had these params.
+        public func hasParams(hashed stored: Data) -> Bool {
+            paramsHashes.contains(stored)
+        }
     }
 
     /// The call `method` with `params` under `key` from `peer`.
@@ -50,7 +63,7 @@ public struct IdempotentCalls: Sendable {
         _ method: String, key: IdempotencyKey, params: Params, peer: PeerCredentials
     ) throws -> Call {
         let canonical = String(decoding: try JSONCoding.encoder.encode(params), as: UTF8.self)
-        return Call(peerUID: peer.uid, method: method, key: key.value, paramsHash: hasher.tokenHash(canonical))
+        return Call(peerUID: peer.uid, method: method, key: key.value, paramsHashes: hasher.tokenHashes(canonical))
     }
 
     /// The answer recorded for `call` within the last day, or `nil`; the key sent with
@@ -61,7 +74,7 @@ public struct IdempotentCalls: Sendable {
                 db, sql: "SELECT paramsHash, answer FROM idempotent_call WHERE peerUID = ? AND method = ? AND key = ? AND createdAt > ?",
                 arguments: [call.peerUID, call.method, call.key, clock.now().addingTimeInterval(-Self.lifetime)])
         else { return nil }
-        guard (row["paramsHash"] as Data) == call.paramsHash else { throw RPCError.idempotencyKeyReused }
+        guard call.hasParams(hashed: row["paramsHash"]) else { throw RPCError.idempotencyKeyReused }
         return try JSONCoding.decoder.decode(Answer.self, from: row["answer"] as Data)
     }
 

@@ -36,7 +36,7 @@ extension MethodRegistry {
 
     private static func entry(_ queued: OutboxQueued, outbox: Outbox) -> OutboxEntry {
         OutboxEntry(
-            id: queued.id, channel: queued.channel, to: queued.payload.flatMap { try? outbox.open($0).to },
+            id: queued.id, channel: queued.channel, to: queued.payload.flatMap { try? outbox.open($0, keyVersion: queued.keyVersion).to },
             createdAt: ISO8601.tokyo(queued.createdAt), attempts: queued.attempts, lastError: queued.lastError,
             nextAttemptAt: queued.deadAt == nil ? ISO8601.tokyo(queued.nextAttemptAt) : nil,
             deadAt: queued.deadAt.map(ISO8601.tokyo))

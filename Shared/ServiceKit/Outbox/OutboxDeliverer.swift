@@ -25,11 +25,15 @@ public final class OutboxDeliverer: Service, Sendable {
     private let maximumAttempts: Int
     /// "Now" at the last poll: an earlier "now" means the clock has moved back.
     private let lastPoll = NIOLockedValueBox<Date?>(nil)
+    /// Where a message sealed with a key this process lacks is told (once per incident).
+    private let faults: StorageFaults?
 
     public init(
         queue: any OutboxQueue, outbox: Outbox, clock: any ServiceClock, transport: any OutboxTransport,
-        logger: Logger, pollInterval: Duration = .milliseconds(250), maximumAttempts: Int = 20
+        logger: Logger, pollInterval: Duration = .milliseconds(250), maximumAttempts: Int = 20,
+        faults: StorageFaults? = nil
     ) {
+        self.faults = faults
         self.maximumAttempts = maximumAttempts
         self.queue = queue
         self.outbox = outbox
@@ -93,7 +97,7 @@ public final class OutboxDeliverer: Service, Sendable {
         // A message that cannot be opened (its key is gone) has no channel to count under.
         var channel = "unknown"
         do {
-            let message = try outbox.open(pending.payload)
+            let message = try outbox.open(pending.payload, keyVersion: pending.keyVersion)
             channel = message.channel.rawValue
             try await transport.deliver(message, id: pending.id, createdAt: pending.createdAt)
             let now = clock.now()
@@ -101,6 +105,13 @@ public final class OutboxDeliverer: Service, Sendable {
             logger.info("outbox message delivered", metadata: ["outbox-id": "\(pending.id)", "channel": "\(message.channel)"])
             Counter(label: "madoguchi_outbox_delivered_total", dimensions: [("channel", channel)]).increment()
             return true
+        } catch let missing as MissingServerKey {
+            // Sealed by a host that already has a newer key: not this message's fault, so no
+            // attempt is counted; its claim lapses and a host holding the key delivers it.
+            if faults?.record(missing) == nil {
+                logger.error("outbox message sealed with a key this process lacks", metadata: ["outbox-id": "\(pending.id)", "version": "\(missing.version)"])
+            }
+            return false
         } catch {
             Counter(label: "madoguchi_outbox_delivery_failures_total", dimensions: [("channel", channel)]).increment()
             let attempts = pending.attempts + 1

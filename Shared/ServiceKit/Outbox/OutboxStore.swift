@@ -36,6 +36,8 @@ public struct OutboxQueued: Sendable {
     public var id: Int64
     public var channel: String
     public var payload: Data?
+    /// The version of the key that sealed `payload`.
+    public var keyVersion: Int
     public var createdAt: Date
     public var attempts: Int
     public var nextAttemptAt: Date
@@ -64,12 +66,15 @@ public struct OutboxBacklog: Sendable, Hashable {
 public struct OutboxPending: Sendable, FetchableRecord, Decodable {
     public var id: Int64
     public var payload: Data
+    /// The version of the key that sealed `payload`.
+    public var keyVersion: Int
     public var createdAt: Date
     public var attempts: Int
 
-    public init(id: Int64, payload: Data, createdAt: Date, attempts: Int) {
+    public init(id: Int64, payload: Data, keyVersion: Int, createdAt: Date, attempts: Int) {
         self.id = id
         self.payload = payload
+        self.keyVersion = keyVersion
         self.createdAt = createdAt
         self.attempts = attempts
     }
@@ -146,13 +151,18 @@ enum OutboxStore {
                 table.column("peerUID", .integer).notNull()
             }
         }
+        // Key rotation (issue 26): the key version that sealed each message; those queued
+        // before were sealed with the only key there was, version 1.
+        migrator.registerMigration("outbox-v3-key-version") { db in
+            try db.alter(table: "outbox") { table in table.add(column: "keyVersion", .integer).notNull().defaults(to: 1) }
+        }
     }
 
     static func due(at now: Date, limit: Int, in db: Database) throws -> [OutboxPending] {
         try OutboxPending.fetchAll(
             db,
             sql: """
-                SELECT id, payload, createdAt, attempts FROM outbox
+                SELECT id, payload, keyVersion, createdAt, attempts FROM outbox
                 WHERE deliveredAt IS NULL AND deadAt IS NULL AND nextAttemptAt <= ? ORDER BY id LIMIT ?
                 """,
             arguments: [now, limit])

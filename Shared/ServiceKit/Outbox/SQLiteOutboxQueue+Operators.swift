@@ -17,13 +17,14 @@ extension SQLiteOutboxQueue {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, channel, payload, createdAt, attempts, nextAttemptAt, lastError, deadAt FROM outbox
+                    SELECT id, channel, payload, keyVersion, createdAt, attempts, nextAttemptAt, lastError, deadAt FROM outbox
                     WHERE deliveredAt IS NULL AND (deadAt IS NOT NULL) = ? ORDER BY id LIMIT ?
                     """,
                 arguments: [dead, limit]
             ).map { row in
                 OutboxQueued(
-                    id: row["id"], channel: row["channel"], payload: row["payload"], createdAt: row["createdAt"],
+                    id: row["id"], channel: row["channel"], payload: row["payload"], keyVersion: row["keyVersion"],
+                    createdAt: row["createdAt"],
                     attempts: row["attempts"], nextAttemptAt: row["nextAttemptAt"], lastError: row["lastError"],
                     deadAt: row["deadAt"])
             }

@@ -20,17 +20,18 @@ extension PostgresOutboxQueue {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             let rows = try await client.query(
                 """
-                SELECT id, channel, payload, created_at, attempts, next_attempt_at, last_error, dead_at
+                SELECT id, channel, payload, key_version, created_at, attempts, next_attempt_at, last_error, dead_at
                 FROM \(unescaped: schema).outbox
                 WHERE delivered_at IS NULL AND (dead_at IS NOT NULL) = \(dead) ORDER BY id LIMIT \(limit)
                 """, logger: logger)
             var queued: [OutboxQueued] = []
-            for try await (id, channel, payload, createdAt, attempts, next, lastError, deadAt)
-                in rows.decode((Int64, String, Data?, Date, Int, Date, String?, Date?).self)
+            for try await (id, channel, payload, keyVersion, createdAt, attempts, next, lastError, deadAt)
+                in rows.decode((Int64, String, Data?, Int, Date, Int, Date, String?, Date?).self)
             {
                 queued.append(
                     OutboxQueued(
-                        id: id, channel: channel, payload: payload, createdAt: createdAt, attempts: attempts,
+                        id: id, channel: channel, payload: payload, keyVersion: keyVersion, createdAt: createdAt,
+                        attempts: attempts,
                         nextAttemptAt: next, lastError: lastError, deadAt: deadAt))
             }
             return queued

@@ -62,11 +62,12 @@ public struct PostgresOutboxQueue: OutboxQueue {
                     WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= \(now)
                       AND (claimed_until IS NULL OR claimed_until <= \(now))
                     ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING id, payload, created_at, attempts
+                RETURNING id, payload, key_version, created_at, attempts
                 """, logger: logger)
             var claimed: [OutboxPending] = []
-            for try await (id, payload, createdAt, attempts) in rows.decode((Int64, Data, Date, Int).self) {
-                claimed.append(OutboxPending(id: id, payload: payload, createdAt: createdAt, attempts: attempts))
+            for try await (id, payload, keyVersion, createdAt, attempts) in rows.decode((Int64, Data, Int, Date, Int).self) {
+                claimed.append(
+                    OutboxPending(id: id, payload: payload, keyVersion: keyVersion, createdAt: createdAt, attempts: attempts))
             }
             return claimed.sorted { $0.id < $1.id }
         }

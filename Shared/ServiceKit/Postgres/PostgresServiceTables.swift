@@ -84,6 +84,10 @@ public enum PostgresServiceTables {
                     peer_uid bigint NOT NULL)
                 """,
             ])
+        // Key rotation (issue 26), as in the SQLite file.
+        migrator.registerMigration(
+            "service-tables-v4-key-version",
+            ["ALTER TABLE \(schema).outbox ADD COLUMN key_version integer NOT NULL DEFAULT 1"])
     }
 
     /// Adds `message` to the outbox in the transaction of `connection`.
@@ -93,8 +97,8 @@ public enum PostgresServiceTables {
         let row = try outbox.seal(message)
         try await connection.query(
             """
-            INSERT INTO \(unescaped: schema).outbox (channel, payload, created_at, next_attempt_at)
-            VALUES (\(row.channel), \(row.payload), \(row.createdAt), \(row.createdAt))
+            INSERT INTO \(unescaped: schema).outbox (channel, payload, key_version, created_at, next_attempt_at)
+            VALUES (\(row.channel), \(row.payload), \(row.keyVersion), \(row.createdAt), \(row.createdAt))
             """, logger: logger)
     }
 
@@ -113,7 +117,7 @@ public enum PostgresServiceTables {
               AND created_at > \(now.addingTimeInterval(-IdempotentCalls.lifetime))
             """, logger: logger)
         for try await (paramsHash, answer) in rows.decode((Data, Data).self) {
-            guard paramsHash == call.paramsHash else { throw RPCError.idempotencyKeyReused }
+            guard call.hasParams(hashed: paramsHash) else { throw RPCError.idempotencyKeyReused }
             return try JSONCoding.decoder.decode(Answer.self, from: answer)
         }
         return nil

@@ -13,18 +13,14 @@ extension ServiceApplication {
     /// string is readable, the schema is migrated (once, whichever host starts first) and
     /// sealed with this key. Throws `StartupRefusal` saying which. The returned task runs
     /// the client's connection pool until cancelled.
-    func openPostgres() async throws -> (ServerSecret, ServiceStorage, Task<Void, Never>) {
-        guard let secretFile = configuration.secretFile else {
+    func openPostgres() async throws -> (ServerKeys, ServiceStorage, Task<Void, Never>) {
+        let keyFiles = try configuration.keyFiles.files()
+        guard !keyFiles.isEmpty else {
             throw StartupRefusal(
-                "with --database postgres every host must start with the same key, so none is created: name it with "
-                    + "--secret-file or systemd's LoadCredential=pepper:…")
+                "with --database postgres every host must start with the same keys, so none is created: name them with "
+                    + "--secret-file or systemd's LoadCredential=pepper:… (no key in \(configuration.keyFiles.describedForOperators))")
         }
-        let secret: ServerSecret
-        do {
-            secret = try ServerSecret.load(path: secretFile, stateDirectory: configuration.stateDirectory, createIfMissing: false)
-        } catch {
-            throw StartupRefusal("the server secret \(secretFile) cannot be used (\(error)): name a file of at least 16 random bytes")
-        }
+        let held = try ServerKeyRule.load(keyFiles)
         let url: DatabaseURL
         do {
             url = try DatabaseURL.load(file: configuration.databaseURLFile, environment: ProcessInfo.processInfo.environment)
@@ -36,15 +32,16 @@ extension ServiceApplication {
         clientConfiguration.options.maximumConnections = configuration.databaseConnections
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let run = Task { await client.run() }
+        let keys: ServerKeys
         do {
-            try await classifyingFaults(within: Self.postgresStartLimit) { [logger] in
+            keys = try await classifyingFaults(within: Self.postgresStartLimit) { [logger] in
                 var migrator = PostgresMigrator(schema: schema)
                 PostgresSecretRecord.registerMigrations(in: &migrator)
                 PostgresServiceTables.registerMigrations(in: &migrator)
                 Definition.registerPostgresMigrations(in: &migrator)
                 let applied = try await migrator.migrate(client, logger: logger)
                 if !applied.isEmpty { logger.notice("PostgreSQL schema migrated", metadata: ["schema": "\(schema)", "applied": "\(applied)"]) }
-                try await PostgresSecretRecord.check(secret, client: client, schema: schema, logger: logger)
+                return try await PostgresSecretRecord.keys(held, files: keyFiles, client: client, schema: schema, logger: logger)
             }
         } catch let refusal as StartupRefusal {
             run.cancel()
@@ -54,6 +51,6 @@ extension ServiceApplication {
             throw StartupRefusal("PostgreSQL at \(url) could not be prepared within \(Self.postgresStartLimit): \(error)")
         }
         logger.info("keeping state in PostgreSQL", metadata: ["database": "\(url)", "schema": "\(schema)"])
-        return (secret, .postgres(client, schema: schema), run)
+        return (keys, .postgres(client, schema: schema), run)
     }
 }

@@ -60,10 +60,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     public func prepare() async throws -> Prepared {
         guard configuration.databaseEngine == .postgres else { return try prepareOnSQLite() }
         let (storageFaults, openFiles, clock) = try startingUp()
-        let (secret, storage, postgresRun) = try await openPostgres()
+        let (keys, storage, postgresRun) = try await openPostgres()
         do {
             return try prepare(
-                secret: secret, storage: storage, postgresRun: postgresRun, clock: clock, openFiles: openFiles,
+                keys: keys, storage: storage, postgresRun: postgresRun, clock: clock, openFiles: openFiles,
                 storageFaults: storageFaults)
         } catch {
             postgresRun.cancel()
@@ -75,9 +75,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     /// such as the fuzzer use.
     public func prepareOnSQLite() throws -> Prepared {
         let (storageFaults, openFiles, clock) = try startingUp()
-        let (secret, database) = try openState()
+        let (keys, database) = try openState()
         return try prepare(
-            secret: secret, storage: .sqlite(database), postgresRun: nil, clock: clock, openFiles: openFiles,
+            keys: keys, storage: .sqlite(database), postgresRun: nil, clock: clock, openFiles: openFiles,
             storageFaults: storageFaults)
     }
 
@@ -100,13 +100,13 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     }
 
     private func prepare(
-        secret: ServerSecret, storage: ServiceStorage, postgresRun: Task<Void, Never>?, clock: any ServiceClock,
+        keys: ServerKeys, storage: ServiceStorage, postgresRun: Task<Void, Never>?, clock: any ServiceClock,
         openFiles: OpenFileBudget, storageFaults: StorageFaults
     ) throws -> Prepared {
-        let outbox = Outbox(secret: secret, clock: clock)
+        let outbox = Outbox(keys: keys, clock: clock)
         let resources = ServiceResources(
-            configuration: configuration, storage: storage, clock: clock, secret: secret, outbox: outbox,
-            idempotentCalls: IdempotentCalls(secret: secret, clock: clock),
+            configuration: configuration, storage: storage, clock: clock, keys: keys, outbox: outbox,
+            idempotentCalls: IdempotentCalls(keys: keys, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
             peers: ServiceDirectory(
                 runtimeDirectory: configuration.runtimeDirectory, pool: configuration.peerPool, timeout: configuration.peerTimeout),
@@ -133,6 +133,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             }
         registry.registerOutboxMethods(queue: outboxQueue, outbox: outbox, clock: clock)
         registry.registerBackupMethods(storage: storage, configuration: configuration, clock: clock)
+        registry.registerKeyMethods(
+            store: ServerKeyStore(storage: storage, columns: KeyedColumn.shared + Definition.keyedColumns, logger: logger),
+            keys: keys, clock: clock)
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
@@ -180,7 +183,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let queue = prepared.outboxQueue
         let deliverer = OutboxDeliverer(
             queue: queue, outbox: outbox, clock: clock, transport: ConfiguredTransport(configuration: configuration),
-            logger: logger, maximumAttempts: configuration.outboxMaximumAttempts)
+            logger: logger, maximumAttempts: configuration.outboxMaximumAttempts, faults: prepared.resources.storageFaults)
         Self.measureAtScrape(server: server, queue: queue, clock: clock, faults: prepared.resources.storageFaults)
         let attempts: any AttemptStore =
             switch storage {
@@ -274,7 +277,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     /// The state folder's key and database, checked before anything is written: the folder
     /// exists (never created here), the database is sound (`DatabaseInspection`), and the key
     /// is the one it was sealed with (`ServerSecretRecord`). Throws `StartupRefusal`.
-    private func openState() throws -> (ServerSecret, DatabasePool) {
+    private func openState() throws -> (ServerKeys, DatabasePool) {
         let folder = configuration.stateDirectory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -294,18 +297,22 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
                 "the integrity check at start stopped unfinished after its time limit; damage in the rest is reported when read",
                 metadata: ["database": "\(path)", "limit": "\(configuration.integrityCheckLimit)"])
         }
-        let secret = try ServerSecretRecord.loadSecret(
-            for: inspection, secretFile: configuration.secretFile, stateDirectory: folder, databasePath: path)
-        if inspection.fingerprint == nil, inspection.holdsRows {
+        let (keys, toRecord) = try ServerSecretRecord.loadKeys(
+            for: inspection, files: configuration.keyFiles, databasePath: path)
+        if inspection.recordedKeys.isEmpty, inspection.holdsRows {
             logger.notice(
                 "recording the fingerprint of the server secret in a database that predates it; from now on it starts only with this key",
                 metadata: ["database": "\(path)"])
+        } else if !inspection.recordedKeys.isEmpty, !toRecord.isEmpty {
+            logger.notice(
+                "new server key recorded: everything new is made with it; older keys still check what they made",
+                metadata: ["versions": "\(toRecord)", "current": "\(keys.currentVersion)"])
         }
         CleanStopRecord.discard(databasePath: path)
-        let database = try ServiceDatabase.open(
-            path: path, secret: secret, fingerprintRecorded: inspection.fingerprint != nil
-        ) { Definition.registerMigrations(in: &$0) }
-        return (secret, database)
+        let database = try ServiceDatabase.open(path: path, keys: keys, recording: toRecord) {
+            Definition.registerMigrations(in: &$0)
+        }
+        return (keys, database)
     }
 
     private func makeClock() throws -> any ServiceClock {

@@ -44,6 +44,9 @@ public protocol ServiceDefinition: Sendable {
     /// The service's own rows kept only for so long (`RetentionPurge`), beside the
     /// outbox's; `auditRetention` is `--audit-retention-days`.
     func retentionRules(auditRetention: TimeInterval) -> [RetentionRule]
+    /// The service's own columns whose values a server key made (hashes, sealed values),
+    /// beside the outbox's and the idempotency records': what `service.keys` counts.
+    static var keyedColumns: [KeyedColumn] { get }
 }
 
 extension ServiceDefinition {
@@ -54,6 +57,7 @@ extension ServiceDefinition {
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }
     public func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] { [] }
+    public static var keyedColumns: [KeyedColumn] { [] }
 }
 
 /// The flags of a service that has none of its own.
@@ -67,7 +71,8 @@ public struct ServiceResources: Sendable {
     /// Where the service's state is.
     public var storage: ServiceStorage
     public var clock: any ServiceClock
-    public var secret: ServerSecret
+    /// The server keys: every hash and sealed value is made with `keys.currentVersion`.
+    public var keys: ServerKeys
     public var outbox: Outbox
     /// Answers of calls made with an idempotency key.
     public var idempotentCalls: IdempotentCalls

@@ -9,8 +9,8 @@ import GRDB
 public struct DatabaseInspection: Sendable {
     /// Whether the database file existed (false on a first start).
     public var exists: Bool
-    /// The fingerprint of the server secret recorded in it, if any.
-    public var fingerprint: Data?
+    /// The server key versions recorded in it (none on a first start).
+    public var recordedKeys: [RecordedServerKey]
     /// Whether any table besides the migration record has a row.
     public var holdsRows: Bool
     /// Whether `quick_check` finished within its time limit (a big database is checked only
@@ -21,7 +21,7 @@ public struct DatabaseInspection: Sendable {
     public var unchangedSinceCleanStop = false
 
     /// A database that does not exist yet.
-    public static let absent = DatabaseInspection(exists: false, fingerprint: nil, holdsRows: false, checkedCompletely: true)
+    public static let absent = DatabaseInspection(exists: false, recordedKeys: [], holdsRows: false, checkedCompletely: true)
 
     /// Inspects the database at `path`: its write-ahead log as a file (`WriteAheadLogCheck`),
     /// then `PRAGMA quick_check` stopped after `integrityCheckLimit` (unless the file is as a
@@ -47,12 +47,12 @@ public struct DatabaseInspection: Sendable {
             if let problems, problems != ["ok"] {
                 throw refusal(path, "PRAGMA quick_check found: " + problems.prefix(5).joined(separator: "; "))
             }
-            let (fingerprint, holdsRows) = try queue.read { db in
-                (try recordedFingerprint(db), try anyRow(db))
+            let (recordedKeys, holdsRows) = try queue.read { db in
+                (try ServerSecretRecord.recorded(in: db), try anyRow(db))
             }
             try queue.close()
             return DatabaseInspection(
-                exists: true, fingerprint: fingerprint, holdsRows: holdsRows, checkedCompletely: problems != nil,
+                exists: true, recordedKeys: recordedKeys, holdsRows: holdsRows, checkedCompletely: problems != nil,
                 unchangedSinceCleanStop: unchanged)
         } catch let error as DatabaseError where error.isCorruption {
             throw refusal(path, "SQLite reports \(error.resultCode.corruptionName ?? "\(error.resultCode)") (\(error.message ?? "no message"))")
@@ -75,11 +75,6 @@ public struct DatabaseInspection: Sendable {
             // Damage bad enough to stop the check (a page of no known type) is its finding.
             return ["\(error.resultCode.corruptionName ?? "") (\(error.message ?? "no message"))"]
         }
-    }
-
-    private static func recordedFingerprint(_ db: Database) throws -> Data? {
-        guard try db.tableExists(ServerSecretRecord.table) else { return nil }
-        return try Data.fetchOne(db, sql: "SELECT fingerprint FROM \(ServerSecretRecord.table)")
     }
 
     private static func anyRow(_ db: Database) throws -> Bool {

@@ -8,13 +8,13 @@ import GRDB
 /// only the SQLite side, so a server database can be added behind those protocols later.
 public enum ServiceDatabase {
     /// Opens (creating if needed) the database at `path`, migrates it and records the
-    /// fingerprint of `secret` unless `fingerprintRecorded` (the start-up inspection saw
-    /// one: then no write is needed at start). The folder must exist: a service never
-    /// creates its state folder, so a lost one is never silently replaced by an empty one.
-    /// Check the database first (`DatabaseInspection`, `ServerSecretRecord.loadSecret`).
+    /// fingerprints of the key versions `recording` of `keys` (none when the start-up
+    /// inspection saw them all: then no write is needed at start). The folder must exist:
+    /// a service never creates its state folder, so a lost one is never silently replaced
+    /// by an empty one. Check the database first (`DatabaseInspection`,
+    /// `ServerSecretRecord.loadKeys`).
     public static func open(
-        path: String, secret: ServerSecret, fingerprintRecorded: Bool = false,
-        migrations: (inout DatabaseMigrator) -> Void
+        path: String, keys: ServerKeys, recording: [Int], migrations: (inout DatabaseMigrator) -> Void
     ) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -37,8 +37,15 @@ public enum ServiceDatabase {
         IdempotentCalls.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
-        if !fingerprintRecorded { try pool.write { try ServerSecretRecord.record(secret, in: $0) } }
+        if !recording.isEmpty { try pool.write { try ServerSecretRecord.record(recording, of: keys, in: $0) } }
         return pool
+    }
+
+    /// Opens the database at `path` with the one key `secret` (tests and tools), recording it.
+    public static func open(
+        path: String, secret: ServerSecret, migrations: (inout DatabaseMigrator) -> Void
+    ) throws -> DatabasePool {
+        try open(path: path, keys: ServerKeys(single: secret), recording: [1], migrations: migrations)
     }
 
     /// Hands SQLite's own error log to `faults`, so that a full disk, an I/O error or

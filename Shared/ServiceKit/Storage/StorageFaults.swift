@@ -22,6 +22,7 @@ public final class StorageFaults: Sendable {
         case readOnly = "database is read-only: check the state folder's mount and permissions"
         case cannotOpen = "database file cannot be opened: check the state folder"
         case unreachable = "database server unreachable: check PostgreSQL, the network and the connection string"
+        case keyMissing = "a record is sealed with a server key version this process does not hold: give every host the same key files and restart it"
 
         /// The kind as `madoguchi_storage_faults_total` labels it.
         public var label: String {
@@ -32,6 +33,7 @@ public final class StorageFaults: Sendable {
             case .readOnly: "read_only"
             case .cannotOpen: "cannot_open"
             case .unreachable: "unreachable"
+            case .keyMissing: "key_missing"
             }
         }
     }

@@ -66,7 +66,7 @@ struct OneTimeCodes: Sendable {
                     record.voidedAt = now
                     return .failure(.tooManyTries)
                 }
-                if hasher.matches(code, salt: record.salt, hash: record.hash) {
+                if try hasher.matches(code, salt: record.salt, hash: record.hash) {
                     record.usedAt = now
                     return .success(VerifiedCode(codeId: record.id, verified: true))
                 }

@@ -97,14 +97,14 @@ struct PINBook: Sendable {
         let key = PINKey(subject, kind)
         async let found = record(key, wanted: keyed == nil)
         try await throttle.check(caller, now: now)
-        if keyed == nil, let status = rightPINChangingNothing(pin, try await found, at: now) {
+        if keyed == nil, let status = try rightPINChangingNothing(pin, try await found, at: now) {
             return status
         }
         let wrongPIN = WrongEntrySeen()
         let checked: PINUpdate<Result<PINStatus, AuthError>>
         do {
             checked = try await store.update(key, keyedCheck: keyed) { record, changes in
-                let outcome = check(
+                let outcome = try check(
                     pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
                     countingMissing: countingMissing)
                 if keyed != nil { changes.recordedCheck = RecordedPINCheck(outcome.mapError(\.rpcError)) }
@@ -155,9 +155,6 @@ struct PINBook: Sendable {
 
     private static let logger = Logger(label: "madoguchi-auth")
 
-    /// Compared against when there is no PIN, so that a check of a missing one hashes too.
-    private static let decoySalt = Data(count: 32)
-
     /// The status answered for `pin` when it is right and the record has no failures and
     /// no lock (so a check would write nothing); nil otherwise.
     /// The stored record of `key` when `wanted`, else nil without asking the store.
@@ -165,24 +162,26 @@ struct PINBook: Sendable {
         wanted ? try await store.find(key) : nil
     }
 
-    private func rightPINChangingNothing(_ pin: PIN, _ record: PINRecord?, at now: Date) -> PINStatus? {
-        guard let record, record.failures == 0, record.lockedUntil == nil,
-            hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
+    /// A hash made with an older key is re-hashed by the write path, so it is never answered here.
+    private func rightPINChangingNothing(_ pin: PIN, _ record: PINRecord?, at now: Date) throws -> PINStatus? {
+        guard let record, record.failures == 0, record.lockedUntil == nil, !hasher.isStale(record.hash),
+            try hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
         else { return nil }
         return PINStatus(record, now: now, policy: policy)
     }
 
     /// One PIN check on the record as the store holds it: the failure (and the lock it
     /// makes) is written even when the answer is an error, so the error is returned, not
-    /// thrown.
+    /// thrown. A right PIN whose hash an older key made is re-hashed under the newest. A
+    /// record whose key this process lacks throws `MissingServerKey`: nothing is written.
     private func check(
         _ pin: PIN, key: PINKey, record stored: inout PINRecord?, changes: inout PINChanges, peer: PeerCredentials,
         at now: Date, wrongPIN: WrongEntrySeen, countingMissing: Bool
-    ) -> Result<PINStatus, AuthError> {
+    ) throws(MissingServerKey) -> Result<PINStatus, AuthError> {
         guard var record = stored else {
             if countingMissing {
                 // The work of a wrong PIN: a hash, and a write with its disk sync.
-                _ = hasher.matches(pin.digits, salt: Self.decoySalt, hash: Self.decoySalt)
+                hasher.spendCheck(pin.digits)
                 changes.audit.append(
                     AuditEvent(
                         id: nil, at: now, event: "pin_failure_no_pin", subject: key.subject, kind: key.kind.rawValue,
@@ -199,10 +198,14 @@ struct PINBook: Sendable {
             unlocked = true
             changes.audit.append(auditEntry("pin_unlocked", record, peer: peer, at: now))
         }
-        if hasher.matches(pin.digits, salt: record.salt, hash: record.hash) {
+        if try hasher.matches(pin.digits, salt: record.salt, hash: record.hash) {
             if record.failures != 0 || unlocked {
                 record.failures = 0
                 record.updatedAt = now
+            }
+            if hasher.isStale(record.hash) {
+                record.salt = SecretHasher.makeSalt()
+                record.hash = hasher.hash(pin.digits, salt: record.salt)
             }
             return .success(PINStatus(record, now: now, policy: policy))
         }
@@ -303,7 +306,7 @@ struct PINBook: Sendable {
     /// A phone PIN must differ from the card PIN the service holds for the same card.
     private func refuseCardPIN(_ pin: PIN, subject: PINSubject, kind: PINKind) async throws {
         guard kind == .phone, let card = try await store.find(PINKey(subject, .card)),
-            hasher.matches(pin.digits, salt: card.salt, hash: card.hash)
+            try hasher.matches(pin.digits, salt: card.salt, hash: card.hash)
         else { return }
         throw AuthError.pinGuessable(.sameAsCardPIN)
     }

@@ -53,7 +53,7 @@ struct Passwords: Sendable {
         // A pending password logs nobody in; only activation checks it.
         let record = try await store.find(loginID, realm: realm).flatMap { $0.pending == pending ? $0 : nil }
         // Hash even for an unknown ID, so the time taken does not tell either.
-        let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded ?? Self.decoy)
+        let (matches, needsRehash) = try await hasher.verify(password, against: record?.encoded)
         guard matches, var record else {
             await throttle.recordFailure(caller, at: now)
             do {
@@ -114,7 +114,4 @@ struct Passwords: Sendable {
         try await verify(current, for: loginID, peer: peer)
         try await set(new, for: loginID, peer: peer, event: "password_changed")
     }
-
-    /// A well-formed hash of no password anyone knows, checked for unknown login IDs.
-    private static let decoy = "$scrypt$ln=14,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 }

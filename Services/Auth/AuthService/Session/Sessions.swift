@@ -63,10 +63,11 @@ struct Sessions: Sendable {
             customerNumber: customerNumber)
     }
 
-    /// Who holds `token`, if it is open and unexpired.
+    /// Who holds `token`, if it is open and unexpired. A session opened before a new key
+    /// is found under the key it was opened with, until it expires.
     func check(_ token: String) async throws -> SessionInfo {
         let now = clock.now()
-        let record = try await store.find(tokenHash: hasher.tokenHash(token))
+        let record = try await hasher.lookUp(token) { try await store.find(tokenHash: $0) }?.0
         guard let record, record.closedAt == nil, record.expiresAt > now else { throw AuthError.sessionInvalid }
         return SessionInfo(
             token: nil, principal: record.principal, method: record.method, expiresAt: ISO8601.tokyo(record.expiresAt),
@@ -75,6 +76,7 @@ struct Sessions: Sendable {
 
     func close(_ token: String) async throws {
         let now = clock.now()
-        try await store.close(tokenHash: hasher.tokenHash(token), at: now)
+        guard let (_, hash) = try await hasher.lookUp(token, { try await store.find(tokenHash: $0) }) else { return }
+        try await store.close(tokenHash: hash, at: now)
     }
 }

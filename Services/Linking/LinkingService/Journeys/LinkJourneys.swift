@@ -130,9 +130,10 @@ struct LinkJourneys: Sendable {
     /// anything else answers like an unknown journey.
     private func load(session: String, journeyId: String, expecting step: LinkStep? = nil) async throws -> JourneyRow {
         let key = try await carriers.loginKey(of: session)
-        let hash = journeyIDs.tokenHash(journeyId)
         let now = clock.now()
-        guard let journey = try await store.journey(hash, at: now), journey.carrierKey == key else {
+        guard let (journey, _) = try await journeyIDs.lookUp(journeyId, { try await store.journey($0, at: now) }),
+            journey.carrierKey == key
+        else {
             throw LinkingError.journeyNotFound
         }
         if step != nil, journey.step == .linked { throw LinkingError.journeyNotFound }

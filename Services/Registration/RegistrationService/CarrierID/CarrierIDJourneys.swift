@@ -121,7 +121,8 @@ struct CarrierIDJourneys: Sendable {
     }
 
     private func load(_ token: String, expecting step: CarrierIDStep? = nil) async throws -> CarrierJourney {
-        guard let journey = try await store.journey(links.tokenHash(token), at: clock.now()) else {
+        let now = clock.now()
+        guard let (journey, _) = try await links.lookUp(token, { try await store.journey($0, at: now) }) else {
             throw RegistrationError.journeyNotFound
         }
         if journey.step == .issued, step != nil { throw RegistrationError.journeyNotFound }

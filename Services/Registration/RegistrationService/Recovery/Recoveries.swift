@@ -95,8 +95,9 @@ struct Recoveries: Sendable {
     }
 
     private func validLink(_ token: String) async throws -> Link {
-        let hash = links.tokenHash(token)
-        guard let found = try await store.link(hash) else { throw RegistrationError.linkInvalid }
+        guard let (found, hash) = try await links.lookUp(token, { try await store.link($0) }) else {
+            throw RegistrationError.linkInvalid
+        }
         let link = Link(hash: hash, accountKey: found.accountKey, accountId: found.accountId, expiresAt: found.expiresAt)
         guard link.expiresAt > clock.now() else { throw RegistrationError.linkExpired }
         return link

@@ -62,18 +62,17 @@ struct SignUps: Sendable {
         let now = clock.now()
         let key = params.accountId.normalized
         let token = RandomToken.make()
-        let ticketHash = links.tokenHash(params.ticket)
         let expiresAt = now.addingTimeInterval(TimeInterval(options.signupLinkHours) * 3600)
         // Reserve the ID first ('reserving'), so two sign-ups racing for it cannot
         // overwrite each other's pending password in auth; the reservation becomes the
         // provisional account, with its mail, only once auth holds the password. A crash
         // in between leaves a reservation that is removed (`ReservationSweep`, and at start
         // on SQLite): never an account whose mail never went out.
-        let customer = try await store.reserve(
+        let (customer, ticketHash) = try await reserve(
             NewAccount(
                 key: key, accountId: params.accountId.display, email: params.email.value, nickname: nickname,
                 linkHash: links.tokenHash(token), expiresAt: expiresAt),
-            ticketHash: ticketHash, at: now)
+            ticket: params.ticket, at: now)
         do {
             _ = try await auth.call(
                 PasswordSet.self,
@@ -94,10 +93,25 @@ struct SignUps: Sendable {
     }
 
 
+    /// Reserves `account` with the ticket's hash under each key that may have made it (a
+    /// ticket issued just before a new key was added); the first the store holds is used.
+    private func reserve(_ account: NewAccount, ticket: String, at now: Date) async throws -> (String, ticketHash: Data) {
+        let hashes = links.tokenHashes(ticket)
+        for (index, hash) in hashes.enumerated() {
+            do {
+                return (try await store.reserve(account, ticketHash: hash, at: now), hash)
+            } catch RegistrationError.ticketInvalid where index < hashes.count - 1 {
+                continue
+            }
+        }
+        throw RegistrationError.ticketInvalid
+    }
+
     func complete(token: String, password: String) async throws -> SignUpComplete.Result {
         let now = clock.now()
-        let linkHash = links.tokenHash(token)
-        guard let found = try await store.account(linkHash: linkHash) else { throw RegistrationError.linkInvalid }
+        guard let (found, linkHash) = try await links.lookUp(token, { try await store.account(linkHash: $0) }) else {
+            throw RegistrationError.linkInvalid
+        }
         let (key, accountId, email) = (found.key, found.accountId, found.email)
         guard found.expiresAt.map({ $0 > now }) == true else { throw RegistrationError.linkExpired }
         let loginID = try LoginID(validating: key)
