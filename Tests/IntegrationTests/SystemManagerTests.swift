@@ -6,7 +6,7 @@ import Testing
 
 /// The fleet as `compose/install` ships it, under a real systemd system manager (PID 1 of
 /// a throw-away container): socket activation, dynamic users, the pepper from
-/// `LoadCredential=`, calls across services through service-only methods, operators and
+/// `LoadCredential=` (and a second key added by a drop-in), calls across services through service-only methods, operators and
 /// plain callers by their groups, audit rows with the real caller uids, a crash and a
 /// clean stop.
 @Suite(.serialized, .sandboxed) struct SystemManagerTests {
@@ -47,6 +47,25 @@ import Testing
         #expect(try await machine.property("StatusText", of: "madoguchi-exporter.service") == "Serving metrics")
         // Billing again, by a call, for what follows.
         #expect(try await machine.madoctl(["ping", "billing"]).status == 0)
+    }
+
+    /// A second key as an operator adds it (README "Rotating the server secret"): a
+    /// credential of its own, in a drop-in. Auth, started again, makes everything new with
+    /// it; the PIN reset under the first key still checks, and is re-hashed with the second.
+    private func rotateKey(_ machine: SystemMachine) async throws {
+        let added = try await machine.run([
+            "sh", "-c",
+            "umask 077 && head -c 32 /dev/urandom > /etc/madoguchi/pepper.2 && mkdir -p /etc/systemd/system/madoguchi@.service.d"
+                + " && printf '[Service]\\nLoadCredential=pepper.2:/etc/madoguchi/pepper.2\\n' > /etc/systemd/system/madoguchi@.service.d/pepper-2.conf"
+                + " && systemctl daemon-reload",
+        ])
+        #expect(added.status == 0, "\(added.stderr)")
+        try await machine.systemctl(["stop", "madoguchi@auth.service"])
+        let verified = try await machine.madoctl(
+            ["call", "auth", "pin.verify", #"{"subject":"line:09012345678","kind":"network","pin":"7391"}"#, "--json"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        let keys = try await machine.madoctl(["keys", "auth"])
+        #expect(keys.stdout.contains("version 2 (current, held): 1 pin") && keys.stdout.contains("version 1 (held)"), "\(keys)")
     }
 
     private func exercise(_ machine: SystemMachine) async throws {
@@ -138,6 +157,8 @@ import Testing
         #expect(trail.stdout.contains(#""event":"pin_failure""#) && trail.stdout.contains(#""peerUID":\#(plainUID)"#), "\(trail.stdout)")
         #expect(trail.stdout.contains(#""event":"pin_reset""#) && trail.stdout.contains(#""peerUID":\#(opUID)"#), "\(trail.stdout)")
         #expect(!trail.stdout.contains("65534"))
+
+        try await rotateKey(machine)
 
         // E-mail through a local MTA: the shipped sendmail drop-in for every service (the
         // key's mail is auth's), msmtp talking SMTP over loopback to a sink (Python's
