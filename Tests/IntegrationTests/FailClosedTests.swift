@@ -5,6 +5,7 @@ import JSONRPCTransport
 import LinesAPI
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import TestSupport
 import Testing
 
@@ -123,6 +124,29 @@ import Testing
         await client.close()
         #expect(try await again.terminate() == 0)
         _ = umount2(disk.state, Int32(MNT_DETACH))
+    }
+
+    /// A backup on a full disk answers `storage_unavailable` and leaves nothing half-written
+    /// beside the backup made before it (of the same name, the test clock standing still),
+    /// which is untouched; the service goes on answering, and once space returns a backup
+    /// is made again.
+    @Test func aBackupOnAFullDisk_leavesNoPartialCopy_andTheEarlierBackupStands() async throws {
+        let disk = try await FullDiskAuth()
+        let line = PINSubject.line(LinesFixture.number("09012345678"))
+        _ = try await disk.client.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        let first = try await disk.client.call(ServiceBackup.self)
+        let backups = disk.state + "/backups"
+        let before = try Data(contentsOf: URL(fileURLWithPath: first.file))
+        try await disk.fill()
+        let refused = await refusal { try await disk.client.call(ServiceBackup.self) }
+        #expect(refused?.reason == "storage_unavailable", "\(String(describing: refused))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backups) == [(first.file as NSString).lastPathComponent])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first.file)) == before)
+        #expect(try await disk.client.call(PINVerify.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821"))).failures == 0)
+        try disk.free()
+        let again = try await disk.client.call(ServiceBackup.self)
+        #expect(again.integrity == "ok" && again.file == first.file)
+        try await disk.stop()
     }
 
     /// The same for passwords and one-time codes: a wrong one the disk refused holds that

@@ -9,24 +9,36 @@ enum DatabaseBackup {
     /// Copies the database with `VACUUM INTO` — a consistent snapshot read on a reader
     /// connection, so calls go on writing meanwhile — to
     /// `<state-dir>/backups/<service>-<UTC time>.sqlite` (mode 0600, synced), then checks
-    /// the copy with `PRAGMA integrity_check`.
+    /// the copy with `PRAGMA integrity_check`. The copy is made under a `.partial` name and
+    /// renamed only once synced and checked: one that fails (a full disk) is removed,
+    /// nothing half-written is left in `backups/` to be taken for a backup, an earlier
+    /// backup of the same name is untouched, and the call answers `storage_unavailable`.
     static func backUp(_ database: DatabasePool, stateDirectory: String, service: String, now: Date) throws -> ServiceBackup.Result {
         let folder = stateDirectory + "/backups"
-        if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw BackupFileFault(errno: errno) }
         let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
         let file = "\(folder)/\(service)-\(stamp).sqlite"
-        // VACUUM INTO refuses to overwrite; a second backup in the same second replaces the first.
-        unlink(file)
-        try database.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [file]) }
-        chmod(file, 0o600)
-        try sync(file)
-        var configuration = Configuration()
-        configuration.readonly = true
-        let copy = try DatabaseQueue(path: file, configuration: configuration)
-        let problems = try copy.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(100)") }
-        try copy.close()
-        let bytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
-        return ServiceBackup.Result(file: file, bytes: bytes, integrity: problems.joined(separator: "; "))
+        let partial = file + ".partial"
+        // VACUUM INTO refuses to overwrite: a leftover of a crashed backup goes first.
+        unlink(partial)
+        do {
+            try database.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [partial]) }
+            chmod(partial, 0o600)
+            try sync(partial)
+            var configuration = Configuration()
+            configuration.readonly = true
+            let copy = try DatabaseQueue(path: partial, configuration: configuration)
+            let problems = try copy.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(100)") }
+            try copy.close()
+            // A second backup in the same second replaces the first.
+            guard rename(partial, file) == 0 else { throw BackupFileFault(errno: errno) }
+            try sync(folder)
+            let bytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+            return ServiceBackup.Result(file: file, bytes: bytes, integrity: problems.joined(separator: "; "))
+        } catch {
+            unlink(partial)
+            throw error
+        }
     }
 
     /// Every page of the database checked (`PRAGMA integrity_check`), on a reader: what it
@@ -35,13 +47,27 @@ enum DatabaseBackup {
         try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check(100)") }
     }
 
-    /// The file's content on disk before the backup is reported made.
+    /// The file's content (or the folder's entries) on disk before the backup is reported made.
     private static func sync(_ path: String) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard descriptor >= 0 else { throw BackupFileFault(errno: errno) }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard fsync(descriptor) == 0 else { throw BackupFileFault(errno: errno) }
     }
+}
+
+/// The backup's folder or file could not be made or synced: a storage fault like SQLite's
+/// own (a full disk is `full`), answered `storage_unavailable`.
+struct BackupFileFault: ClassifiedStorageFault, CustomStringConvertible {
+    let errno: Int32
+    var storageFaultKind: StorageFaults.Kind {
+        switch errno {
+        case ENOSPC, EDQUOT: .full
+        case EROFS: .readOnly
+        default: .ioError
+        }
+    }
+    var description: String { "backup file: \(String(cString: strerror(errno)))" }
 }
 
 extension MethodRegistry {
