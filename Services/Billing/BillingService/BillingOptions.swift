@@ -10,6 +10,9 @@ public struct BillingOptions: ParsableArguments, Sendable {
     @Option(help: "The issuer's qualified-invoice registration number (T + 13 digits), for imported statements that do not carry their own.")
     public var issuerRegistrationNumber: InvoiceRegistrationNumber?
 
+    @Option(help: "Years a statement is kept after its month when its customer's data is erased (customer.erase): copies of issued qualified invoices are kept 7 years.")
+    public var statementRetentionYears: Int = 7
+
     public init() {}
 }
 

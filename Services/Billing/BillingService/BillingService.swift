@@ -18,6 +18,8 @@ public struct BillingService: ServiceDefinition {
     private let access: StatementAccess
     private let clock: any ServiceClock
     private let operators: OperatorPolicy
+    /// How long a statement outlives its customer's erasure (`--statement-retention-years`).
+    let statementRetentionYears: Int
 
     public init(resources: ServiceResources, options: BillingOptions) throws {
         stores = BillingStores(
@@ -27,6 +29,7 @@ public struct BillingService: ServiceDefinition {
         operators = resources.configuration.operators
         access = StatementAccess(auth: resources.peers.peer(.auth), operators: operators)
         clock = resources.clock
+        statementRetentionYears = options.statementRetentionYears
     }
 
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {

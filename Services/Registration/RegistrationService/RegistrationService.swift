@@ -29,9 +29,14 @@ public struct RegistrationService: ServiceDefinition {
     private let evenAnswers: EvenAnswers
     private let letters: RecoveryLetters
     private let reservations: ReservationSweep
+    /// For `erasureIdentities` (what the customer is known by).
+    let storage: ServiceStorage
+    let logger: Logger
 
     public init(resources: ServiceResources, options: RegistrationOptions) throws {
         stores = try RegistrationStores(resources)
+        storage = resources.storage
+        logger = resources.logger
         let auth = AuthGateway(auth: resources.peers.peer(.auth))
         let links = SecretHasher(keys: resources.keys, purpose: "registration-link")
         let clock = resources.clock

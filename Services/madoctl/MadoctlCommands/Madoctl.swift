@@ -14,7 +14,7 @@ public struct Madoctl: AsyncParsableCommand {
             """,
         version: MadoguchiVersion.current,
         subcommands: [
-            Call.self, Methods.self, Ping.self, Services.self, Login.self, Audit.self, Outbox.self, Backup.self, Check.self, Keys.self,
+            Call.self, Methods.self, Ping.self, Services.self, Login.self, Audit.self, Outbox.self, Backup.self, Check.self, Keys.self, Customer.self,
             PINCommand.self, OTPCommand.self, Contracts.self, SignUp.self, Application.self, Recover.self, CarrierID.self,
             Statements.self, Link.self, ISPContracts.self, ISP.self, Line.self, Lines.self, Generate.self, Bench.self,
         ]

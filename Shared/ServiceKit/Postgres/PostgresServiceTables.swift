@@ -88,6 +88,7 @@ public enum PostgresServiceTables {
         migrator.registerMigration(
             "service-tables-v4-key-version",
             ["ALTER TABLE \(schema).outbox ADD COLUMN key_version integer NOT NULL DEFAULT 1"])
+        CustomerErasure.registerPostgresMigrations(in: &migrator)
     }
 
     /// Adds `message` to the outbox in the transaction of `connection`.

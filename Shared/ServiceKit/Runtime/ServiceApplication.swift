@@ -136,6 +136,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         registry.registerKeyMethods(
             store: ServerKeyStore(storage: storage, columns: KeyedColumn.shared + Definition.keyedColumns, logger: logger),
             keys: keys, clock: clock)
+        registry.registerErasure(service, storage: storage, clock: clock, logger: logger)
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
         return Prepared(
@@ -207,7 +208,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         services.append(.init(service: deliverer, serviceName: "outbox-deliverer"))
         services.append(.init(service: AttemptPurge(store: attempts, clock: clock, logger: logger), serviceName: "attempt-purge"))
         let retention =
-            [RetentionRule.deliveredOutbox, .outboxAudit(keep: configuration.auditRetention)]
+            [RetentionRule.deliveredOutbox, .outboxAudit(keep: configuration.auditRetention), CustomerErasure.retention(keep: configuration.auditRetention)]
             + service.retentionRules(auditRetention: configuration.auditRetention)
         services.append(
             .init(service: RetentionPurge(rules: retention, storage: storage, clock: clock, logger: logger), serviceName: "retention"))

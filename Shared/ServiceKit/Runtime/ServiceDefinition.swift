@@ -47,6 +47,12 @@ public protocol ServiceDefinition: Sendable {
     /// The service's own columns whose values a server key made (hashes, sealed values),
     /// beside the outbox's and the idempotency records': what `service.keys` counts.
     static var keyedColumns: [KeyedColumn] { get }
+    /// What `customer.erase` removes (and keeps, saying why) of a former customer, in
+    /// order: children before the rows they reference.
+    func erasureRules(for subject: ErasureSubject) -> [ErasureRule]
+    /// What the service knows a customer by, for the services erased after it
+    /// (registration: the contract's phone numbers, the accounts' login IDs).
+    func erasureIdentities(of customerNumber: String) async throws -> (phones: [String], logins: [String])
 }
 
 extension ServiceDefinition {
@@ -58,6 +64,8 @@ extension ServiceDefinition {
     public var backgroundServices: [any Service] { [] }
     public func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] { [] }
     public static var keyedColumns: [KeyedColumn] { [] }
+    public func erasureRules(for subject: ErasureSubject) -> [ErasureRule] { [] }
+    public func erasureIdentities(of customerNumber: String) async throws -> (phones: [String], logins: [String]) { ([], []) }
 }
 
 /// The flags of a service that has none of its own.

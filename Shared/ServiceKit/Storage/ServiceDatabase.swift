@@ -35,6 +35,7 @@ public enum ServiceDatabase {
         ImportStore.registerMigrations(in: &migrator)
         SQLiteAttemptStore.registerMigrations(in: &migrator)
         IdempotentCalls.registerMigrations(in: &migrator)
+        CustomerErasure.registerMigrations(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
         if !recording.isEmpty { try pool.write { try ServerSecretRecord.record(recording, of: keys, in: $0) } }

@@ -1,0 +1,94 @@
+import AuthAPI
+import BillingAPI
+import Foundation
+import GRDB
+import JSONRPC
+import LinesAPI
+import MadoguchiModels
+import RegistrationAPI
+import ServiceContract
+import Testing
+import TestSupport
+
+/// A former customer erased on request with `madoctl customer erase`, against the real
+/// auth, registration, lines, billing and linking on both engines: a dry run changes
+/// nothing; the erasure removes the contract, the My Page account, the PINs, password and
+/// session, the lines and the statements past their retention — and nothing of another
+/// customer — keeps what must be kept and says why, is audited, and a second run finds
+/// nothing more to remove.
+@Suite(.sandboxed) struct ErasureTests {
+    @Test(arguments: StorageEngine.allCases) func aFormerCustomer_isErasedEverywhere_andNoOneElse(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
+        let sandbox = fixture.sandbox
+        let registration = try await fixture.client()
+        try await fixture.signUpTaro(registration)
+        await registration.close()
+        _ = try await sandbox.startActivated("lines")
+        _ = try await sandbox.startActivated("linking")
+        _ = try await sandbox.startActivated("billing", extraArguments: ["--statement-retention-years", "1"])
+
+        let inventory = sandbox.root.file("lines.csv")
+        try "phoneNumber,customerNumber,iccid,kind\n090-1234-5678,00012345,8981100000000000002,voice\n080-1111-2222,67890,8981100000000000010,voice\n"
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        #expect(try await sandbox.madoctl(["lines", "import", inventory]).status == 0)
+        let statements = sandbox.root.file("statements.jsonl")
+        let months = BillingFixture.months(from: (2025, 1), through: (2026, 10))
+        try ((months.map { BillingFixture.monthly("12345", $0) } + [BillingFixture.monthly("67890", "2026-10")]).joined(separator: "\n") + "\n")
+            .write(toFile: statements, atomically: true, encoding: .utf8)
+        let imported = try await sandbox.madoctl(["statements", "import", statements])
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        let auth = try await sandbox.client("auth")
+        let (taro, hanako) = (PINSubject.line(try PhoneNumber(validating: "09012345678")), PINSubject.line(try PhoneNumber(validating: "08011112222")))
+        for line in [taro, hanako] { _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821"))) }
+        let session = try #require(
+            try await auth.call(SessionOpen.self, .init(.password(try LoginID(validating: "taro.yamada"), "Sakura2026"))).token)
+
+        let dry = try await sandbox.madoctl(["customer", "erase", "12345", "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("registration: would remove"), "\(dry)")
+        #expect(dry.stdout.contains("1 contract") && dry.stdout.contains("1 PINs"), "\(dry.stdout)")
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: taro, kind: .network)).isSet)
+
+        let erased = try await sandbox.madoctl(["customer", "erase", "12345"])
+        #expect(erased.status == 0, "\(erased)")
+        for removed in [
+            "registration: removed ", "1 My Page accounts", "1 contract phone numbers", "1 contract", "auth: removed 1 PINs, 1 passwords, 1 sessions",
+            "lines: removed 1 lines", "billing: removed 10 statements before 2025-11", "kept 12 statements from 2025-11",
+            "linking: removed nothing",
+        ] {
+            #expect(erased.stdout.contains(removed), "\(removed) in \(erased.stdout)")
+        }
+        #expect(erased.stdout.contains("kept") && erased.stdout.contains("security audit rows"), "\(erased.stdout)")
+
+        // Gone: the contract, the login, the PIN, the session, the line; the recent statements stay.
+        #expect(try await sandbox.madoctl(["contracts", "show", "12345"]).status == 1)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: taro, kind: .network)).isSet == false)
+        #expect(await refusal { try await auth.call(SessionCheck.self, .init(token: session)) }?.reason == "session_invalid")
+        #expect(await refusal { try await auth.call(PasswordVerify.self, .init(loginId: try LoginID(validating: "taro.yamada"), password: "Sakura2026")) } != nil)
+        let list = try await sandbox.madoctl(["statements", "list", "--customer", "12345"])
+        #expect(list.stdout.contains("2025-11") && !list.stdout.contains("2025-10"), "\(list.stdout)")
+        // Nothing of the other customer.
+        #expect(try await auth.call(PINVerify.self, .init(subject: hanako, kind: .network, pin: try PIN(validating: "4821"))).failures == 0)
+        #expect(try await sandbox.madoctl(["contracts", "show", "67890"]).status == 0)
+        #expect(try await sandbox.madoctl(["statements", "list", "--customer", "67890"]).stdout.contains("2026-10"))
+        await auth.close()
+
+        // Audited with the operator's uid, never the data removed; and again, nothing more goes.
+        #expect(fixture.registration.log.contains("customer's personal data erased on request"), "\(fixture.registration.log.suffix(2000))")
+        if engine == .sqlite {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let database = try DatabaseQueue(path: sandbox.root.file("auth/auth.sqlite"), configuration: readOnly)
+            let rows = try await database.read { try Row.fetchAll($0, sql: "SELECT customerNumber, peerUID, removed FROM erasure_audit") }
+            #expect(rows.count == 1)
+            #expect(rows.first?["customerNumber"] == "12345" && rows.first?["peerUID"] == Int64(getuid()))
+            #expect(rows.first?["removed"] == "1 PINs, 1 passwords, 1 sessions")
+            try database.close()
+        }
+        let again = try await sandbox.madoctl(["customer", "erase", "12345"])
+        for service in ["registration", "auth", "lines", "linking"] {
+            #expect(again.status == 0 && again.stdout.contains("\(service): removed nothing"), "\(again)")
+        }
+        #expect(again.stdout.contains("billing: removed nothing\n    kept 12 statements from 2025-11"), "\(again.stdout)")
+    }
+}
