@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceClient
 import ServiceKit
 import TestSupport
 import Testing
@@ -21,7 +22,7 @@ import Testing
         _ = try await auth.call(OTPIssue.self, .init(purpose: try CodePurpose(validating: "signup"), destination: mail))
         process.signal(SIGTERM)
         #expect(try await process.waitForExit() == 0)
-        let codes = sandbox.messages(to: "hanako@example.jp").compactMap { SentCode.code(in: $0.body) }
+        let codes = sandbox.messages(to: "hanako@example.jp").compactMap { SpooledCode.code(in: $0.body) }
         #expect(codes.count == 1, "\(sandbox.messages(to: "hanako@example.jp"))")
         await auth.close()
     }

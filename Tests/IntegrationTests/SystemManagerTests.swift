@@ -119,7 +119,7 @@ import Testing
         let spool = try await machine.rootPath() + "/var/spool/madoguchi"
         var key: String?
         try await waitUntil("the carrier ID key in the spool") {
-            key = SpoolReader.entries(in: spool).compactMap { SentCode.code(in: $0.body) }.first
+            key = SpoolReader.entries(in: spool).compactMap { SpooledCode.code(in: $0.body) }.first
             return key != nil
         }
         let keyed = try await machine.madoctl(["carrier-id", "key", "--journey", journey], input: try #require(key) + "\n")

@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import LinkingAPI
 import MadoguchiModels
+import ServiceClient
 import ServiceKit
 import TestSupport
 import Testing
@@ -24,7 +25,7 @@ import Testing
         /// A code to `to` not seen before, from either host's spool.
         var seen: Set<String> = []
         func newCode(to: String) async throws -> String {
-            let codes = { [a.sandbox, b].flatMap { $0.messages(to: to) }.compactMap { SentCode.code(in: $0.body) } }
+            let codes = { [a.sandbox, b].flatMap { $0.messages(to: to) }.compactMap { SpooledCode.code(in: $0.body) } }
             try await waitUntil("a new code to \(to)") { codes().contains { !seen.contains($0) } }
             let code = try #require(codes().first { !seen.contains($0) })
             seen.insert(code)

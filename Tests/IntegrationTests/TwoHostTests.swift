@@ -99,7 +99,7 @@ import Testing
             let mail = try CodeDestination(channel: .mail, to: "hanako@example.jp")
             _ = try await hosts.clients[0].call(OTPIssue.self, .init(purpose: purpose, destination: mail))
             try await waitUntil("the code's mail in either spool") { !hosts.spooled.isEmpty }
-            let code = try #require(hosts.spooled.compactMap { SentCode.code(in: $0.body) }.first)
+            let code = try #require(hosts.spooled.compactMap { SpooledCode.code(in: $0.body) }.first)
             let successes = await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<6 {
                     let client = hosts.clients[index % 2]

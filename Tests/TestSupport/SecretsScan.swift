@@ -92,7 +92,7 @@ public enum SecretsScan {
         var words: Set<String> = []
         for entry in SpoolReader.entries(in: spool) {
             let body = entry.body
-            if let code = SentCode.code(in: body) { digits.insert(code) }
+            if let code = SpooledCode.code(in: body) { digits.insert(code) }
             for match in body.matches(of: /token=([A-Za-z0-9_-]+)/) { words.insert(String(match.1)) }
             for match in body.matches(of: /仮パスワード: ([!-~]+)/) { words.insert(String(match.1)) }
         }

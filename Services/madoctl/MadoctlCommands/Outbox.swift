@@ -67,7 +67,7 @@ extension Madoctl.Outbox {
             let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
             repeat {
                 let newest = SpoolReader.entries(in: directory).filter { $0.to == to }.reversed()
-                if let code = newest.lazy.compactMap({ Self.code(in: $0.body) }).first {
+                if let code = newest.lazy.compactMap({ SpooledCode.codeOrLinkToken(in: $0.body) }).first {
                     print(code)
                     return
                 }
@@ -75,15 +75,6 @@ extension Madoctl.Outbox {
             } while ContinuousClock.now < deadline
             Output.standardError("error: no message to \(to) with a code or a link in \(directory) within \(wait) s")
             throw ExitCode(1)
-        }
-
-        /// The code in a message body — "確認コード: 123456" (mail), "確認コード 123456"
-        /// (SMS), "確認コードは、1、2、3、4、5、です" (voice) — or a link's `token=`.
-        static func code(in body: String) -> String? {
-            if let written = body.firstMatch(of: /確認コード:? ?([0-9]{5,6})/) { return String(written.1) }
-            if let spoken = body.firstMatch(of: /確認コードは、((?:[0-9]、)+)/) { return String(spoken.1).filter(\.isNumber) }
-            if let link = body.firstMatch(of: /token=([A-Za-z0-9_-]+)/) { return String(link.1) }
-            return nil
         }
     }
 
