@@ -91,4 +91,31 @@ import TestSupport
         }
         #expect(again.stdout.contains("billing: removed nothing\n    kept 12 statements from 2025-11"), "\(again.stdout)")
     }
+
+    /// A service that cannot be reached stops the erasure where it is: what was erased is
+    /// reported, registration — asked last — still holds the contract and what the customer
+    /// is known by, and a second run once the service is back finishes the job.
+    @Test func aServiceDown_stopsTheErasure_andASecondRunFinishesIt() async throws {
+        let fixture = try await RegistrationFixture()
+        let sandbox = fixture.sandbox
+        let registration = try await fixture.client()
+        try await fixture.signUpTaro(registration)
+        await registration.close()
+        let auth = try await sandbox.client("auth")
+        let taro = PINSubject.line(try PhoneNumber(validating: "09012345678"))
+        _ = try await auth.call(PINSet.self, .init(subject: taro, kind: .network, pin: try PIN(validating: "4821")))
+
+        // Lines (second in order) is not running.
+        let cut = try await sandbox.madoctl(["customer", "erase", "12345"])
+        #expect(cut.status == 69, "\(cut)")
+        #expect(cut.stdout.contains("auth: removed 1 PINs, 1 passwords") && cut.stderr.contains("erasure incomplete after 1 of 5"), "\(cut)")
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: taro, kind: .network)).isSet == false)
+        #expect(try await sandbox.madoctl(["contracts", "show", "12345"]).stdout.contains("My Page taro.yamada"))
+
+        for service in ["lines", "linking", "billing"] { _ = try await sandbox.startActivated(service) }
+        let finished = try await sandbox.madoctl(["customer", "erase", "12345"])
+        #expect(finished.status == 0 && finished.stdout.contains("registration: removed ") && finished.stdout.contains("1 contract"), "\(finished)")
+        #expect(try await sandbox.madoctl(["contracts", "show", "12345"]).status == 1)
+        await auth.close()
+    }
 }
