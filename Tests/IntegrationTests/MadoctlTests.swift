@@ -89,6 +89,11 @@ import Testing
         #expect(fromInput.status == 0, "\(fromInput)")
         let notJSON = try await sandbox.madoctl(["call", "auth", "pin.set", "-"], input: "4821")
         #expect(notJSON.status == 64 && notJSON.stderr.contains("Standard input must hold the params"), "\(notJSON)")
+        // Endless input is refused once past the longest params, not read to the end.
+        let endless = try await ChildProcess.run(
+            "/bin/sh", ["-c", "exec \"$0\" call auth pin.set - < /dev/zero", Executables.path("madoctl")],
+            environment: ["MADOGUCHI_RUNTIME_DIR": sandbox.runtimeDirectory])
+        #expect(endless.status == 64 && endless.stderr.contains("more than 8 MiB"), "\(endless)")
     }
 
     /// A refusal says what can be done about it, readable: tries left, when a lock ends;

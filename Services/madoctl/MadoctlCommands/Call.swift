@@ -28,8 +28,10 @@ extension Madoctl {
         func run() async throws {
             var given = params.flatMap(parsedParams)
             if params == "-" {
-                let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                guard let read = parsedParams(text) else {
+                guard let input = try Self.standardInput(upTo: Self.longestParams) else {
+                    throw ValidationError("Standard input holds more than \(Self.longestParams >> 20) MiB: no service reads params that long.")
+                }
+                guard let read = parsedParams(String(decoding: input, as: UTF8.self)) else {
                     throw ValidationError("Standard input must hold the params as a JSON object or array.")
                 }
                 given = read
@@ -48,6 +50,20 @@ extension Madoctl {
             } catch {
                 throw Failure.exit(error, json: connection.json)
             }
+        }
+
+        /// The longest params read from standard input: above the longest message any
+        /// service reads (registration's 6 MiB), so that `/dev/zero` is refused at once.
+        static let longestParams = 8 << 20
+
+        /// Standard input to its end, or nil when it holds more than `limit` bytes.
+        static func standardInput(upTo limit: Int) throws -> Data? {
+            var data = Data()
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty {
+                data.append(chunk)
+                if data.count > limit { return nil }
+            }
+            return data
         }
 
         private func parsedParams(_ text: String) -> JSONValue? {
