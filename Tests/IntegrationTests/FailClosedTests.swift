@@ -149,6 +149,27 @@ import Testing
         try await disk.stop()
     }
 
+    /// An erasure on a full disk answers `storage_unavailable` and removes nothing (one
+    /// transaction); once space returns it removes everything.
+    @Test func anErasureOnAFullDisk_removesNothing_untilItCan() async throws {
+        let disk = try await FullDiskAuth()
+        let line = PINSubject.line(LinesFixture.number("09012345678"))
+        _ = try await disk.client.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        _ = try await disk.client.call(
+            PasswordSet.self, .init(loginId: try LoginID(validating: "taro.yamada"), password: "Sakura2026", customerNumber: try CustomerNumber(validating: "12345")))
+        let erase = CustomerErase.Params(
+            customerNumber: try CustomerNumber(validating: "12345"), phoneNumbers: ["09012345678"], loginIds: ["taro.yamada"])
+        try await disk.fill()
+        let refused = await refusal { try await disk.client.call(CustomerErase.self, erase) }
+        #expect(refused?.reason == "storage_unavailable", "\(String(describing: refused))")
+        #expect(try await disk.client.call(PINStatusMethod.self, .init(subject: line, kind: .network)).isSet)
+        try disk.free()
+        let report = try await disk.client.call(CustomerErase.self, erase)
+        #expect(report.removed.map(\.what) == ["PINs", "passwords"], "\(report)")
+        #expect(try await disk.client.call(PINStatusMethod.self, .init(subject: line, kind: .network)).isSet == false)
+        try await disk.stop()
+    }
+
     /// The same for passwords and one-time codes: a wrong one the disk refused holds that
     /// login (or code) at `storage_unavailable`, right or wrong, until it is written.
     @Test func aFullDisk_neverLetsAPasswordOrCodeGuessGoUncounted() async throws {
