@@ -10,7 +10,11 @@ protocol PasswordStore: Sendable {
     /// Stores `record`, keeping the customer number already stored when `record` has none.
     func save(_ record: PasswordRecord, audit: AuditEvent) async throws
     /// Replaces the stored hash of a password that was just checked (a stronger cost).
-    func rehash(_ record: PasswordRecord) async throws
+
+    /// Replaces the hash of `record`'s login with `record.encoded`, only while it is still
+    /// `replacing` (the hash just checked): a password changed or reset meanwhile is never
+    /// overwritten by the re-hash of the old one.
+    func rehash(_ record: PasswordRecord, replacing: String) async throws
     /// Makes the pending login password of `loginID` usable; false when none is pending.
     func activate(_ loginID: LoginID, at now: Date, audit: AuditEvent) async throws -> Bool
 }

@@ -70,9 +70,10 @@ struct Passwords: Sendable {
             throw AuthError.passwordIncorrect
         }
         if needsRehash {
+            let checked = record.encoded
             record.encoded = try await hasher.hash(password)
             record.updatedAt = now
-            try await store.rehash(record)
+            try await store.rehash(record, replacing: checked)
         }
         return record.customerNumber
     }

@@ -43,12 +43,12 @@ struct PostgresPasswordStore: PasswordStore {
         }
     }
 
-    func rehash(_ record: PasswordRecord) async throws {
+    func rehash(_ record: PasswordRecord, replacing: String) async throws {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             try await client.query(
                 """
                 UPDATE \(unescaped: schema).password SET encoded = \(record.encoded), updated_at = \(record.updatedAt)
-                WHERE realm = \(record.realm) AND login_id = \(record.loginID)
+                WHERE realm = \(record.realm) AND login_id = \(record.loginID) AND encoded = \(replacing)
                 """, logger: logger)
         }
     }

@@ -26,11 +26,11 @@ struct SQLitePasswordStore: PasswordStore {
         }
     }
 
-    func rehash(_ record: PasswordRecord) async throws {
+    func rehash(_ record: PasswordRecord, replacing: String) async throws {
         try await database.write { db in
             try db.execute(
-                sql: "UPDATE password SET encoded = ?, updatedAt = ? WHERE realm = ? AND loginID = ?",
-                arguments: [record.encoded, record.updatedAt, record.realm, record.loginID])
+                sql: "UPDATE password SET encoded = ?, updatedAt = ? WHERE realm = ? AND loginID = ? AND encoded = ?",
+                arguments: [record.encoded, record.updatedAt, record.realm, record.loginID, replacing])
         }
     }
 
