@@ -40,19 +40,23 @@ import TestSupport
 
         let auth = try await sandbox.client("auth")
         let (taro, hanako) = (PINSubject.line(try PhoneNumber(validating: "09012345678")), PINSubject.line(try PhoneNumber(validating: "08011112222")))
-        for line in [taro, hanako] { _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821"))) }
+        // The PIN of an application for taro's number, which keeps the holder's birth date.
+        let application = PINSubject.application(ReceptionNumber.generate(), try PhoneNumber(validating: "09012345678"))
+        for line in [taro, hanako, application] {
+            _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        }
         let session = try #require(
             try await auth.call(SessionOpen.self, .init(.password(try LoginID(validating: "taro.yamada"), "Sakura2026"))).token)
 
         let dry = try await sandbox.madoctl(["customer", "erase", "12345", "--dry-run"])
         #expect(dry.status == 0 && dry.stdout.contains("registration: would remove"), "\(dry)")
-        #expect(dry.stdout.contains("1 contract") && dry.stdout.contains("1 PINs"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("1 contract") && dry.stdout.contains("2 PINs"), "\(dry.stdout)")
         #expect(try await auth.call(PINStatusMethod.self, .init(subject: taro, kind: .network)).isSet)
 
         let erased = try await sandbox.madoctl(["customer", "erase", "12345"])
         #expect(erased.status == 0, "\(erased)")
         for removed in [
-            "registration: removed ", "1 My Page accounts", "1 contract phone numbers", "1 contract", "auth: removed 1 PINs, 1 passwords, 1 sessions",
+            "registration: removed ", "1 My Page accounts", "1 contract phone numbers", "1 contract", "auth: removed 2 PINs, 1 passwords, 1 sessions",
             "lines: removed 1 lines", "billing: removed 10 statements before 2025-11", "kept 12 statements from 2025-11",
             "linking: removed nothing",
         ] {
@@ -63,6 +67,7 @@ import TestSupport
         // Gone: the contract, the login, the PIN, the session, the line; the recent statements stay.
         #expect(try await sandbox.madoctl(["contracts", "show", "12345"]).status == 1)
         #expect(try await auth.call(PINStatusMethod.self, .init(subject: taro, kind: .network)).isSet == false)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: application, kind: .network)).isSet == false)
         #expect(await refusal { try await auth.call(SessionCheck.self, .init(token: session)) }?.reason == "session_invalid")
         #expect(await refusal { try await auth.call(PasswordVerify.self, .init(loginId: try LoginID(validating: "taro.yamada"), password: "Sakura2026")) } != nil)
         let list = try await sandbox.madoctl(["statements", "list", "--customer", "12345"])
@@ -82,7 +87,7 @@ import TestSupport
             let rows = try await database.read { try Row.fetchAll($0, sql: "SELECT customerNumber, peerUID, removed FROM erasure_audit") }
             #expect(rows.count == 1)
             #expect(rows.first?["customerNumber"] == "12345" && rows.first?["peerUID"] == Int64(getuid()))
-            #expect(rows.first?["removed"] == "1 PINs, 1 passwords, 1 sessions")
+            #expect(rows.first?["removed"] == "2 PINs, 1 passwords, 1 sessions")
             try database.close()
         }
         let again = try await sandbox.madoctl(["customer", "erase", "12345"])
@@ -90,6 +95,26 @@ import TestSupport
             #expect(again.status == 0 && again.stdout.contains("\(service): removed nothing"), "\(again)")
         }
         #expect(again.stdout.contains("billing: removed nothing\n    kept 12 statements from 2025-11"), "\(again.stdout)")
+    }
+
+    /// A number the former customer's contract still lists but another contract holds now
+    /// is the new holder's: their PIN, and applications for it, stay.
+    @Test func aNumberSinceGivenToAnother_isLeftToItsNewHolder() async throws {
+        let fixture = try await RegistrationFixture()
+        let sandbox = fixture.sandbox
+        let newHolder = sandbox.root.file("new-holder.jsonl")
+        try #"{"customerNumber":"55555","name":"鈴木　一郎","kana":"スズキ　イチロウ","birthDate":"1970-01-01","phoneNumbers":["090-1234-5678"],"services":["mobile-voice"]}"#
+            .appending("\n").write(toFile: newHolder, atomically: true, encoding: .utf8)
+        let imported = try await sandbox.madoctl(["contracts", "import", newHolder])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        for service in ["lines", "linking", "billing"] { _ = try await sandbox.startActivated(service) }
+        let auth = try await sandbox.client("auth")
+        let line = PINSubject.line(try PhoneNumber(validating: "09012345678"))
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        let erased = try await sandbox.madoctl(["customer", "erase", "12345"])
+        #expect(erased.status == 0 && erased.stdout.contains("auth: removed nothing") && erased.stdout.contains("1 contract"), "\(erased)")
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).isSet)
+        await auth.close()
     }
 
     /// A service that cannot be reached stops the erasure where it is: what was erased is

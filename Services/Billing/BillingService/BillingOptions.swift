@@ -14,6 +14,11 @@ public struct BillingOptions: ParsableArguments, Sendable {
     public var statementRetentionYears: Int = 7
 
     public init() {}
+
+    public func validate() throws {
+        // Zero would let an erasure remove statements still within their legal retention.
+        guard statementRetentionYears >= 1 else { throw ValidationError("--statement-retention-years is at least 1.") }
+    }
 }
 
 extension TaxRounding: ExpressibleByArgument {}

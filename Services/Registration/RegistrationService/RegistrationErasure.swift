@@ -30,13 +30,20 @@ extension RegistrationService {
         ]
     }
 
-    /// The contract's phone numbers and the customer's My Page login IDs (account keys).
+    /// The contract's phone numbers — but not one another contract also lists (a number
+    /// since given to someone else: their PIN and applications are theirs) — and the
+    /// customer's My Page login IDs (account keys).
     public func erasureIdentities(of customerNumber: String) async throws -> (phones: [String], logins: [String]) {
         switch storage {
         case .sqlite(let database):
             return try await database.read { db in
                 (
-                    try String.fetchAll(db, sql: "SELECT digits FROM contract_phone WHERE customerNumber = ? ORDER BY digits", arguments: [customerNumber]),
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT digits FROM contract_phone WHERE customerNumber = ?1
+                            AND digits NOT IN (SELECT digits FROM contract_phone WHERE customerNumber <> ?1) ORDER BY digits
+                            """, arguments: [customerNumber]),
                     try String.fetchAll(db, sql: "SELECT accountKey FROM account WHERE customerNumber = ? ORDER BY accountKey", arguments: [customerNumber])
                 )
             }
@@ -44,7 +51,11 @@ extension RegistrationService {
             return try await classifyingFaults(within: .seconds(10)) { [logger] in
                 var (phones, logins): ([String], [String]) = ([], [])
                 for try await phone in try await client.query(
-                    "SELECT digits FROM \(unescaped: schema).contract_phone WHERE customer_number = \(customerNumber) ORDER BY digits",
+                    """
+                    SELECT digits FROM \(unescaped: schema).contract_phone WHERE customer_number = \(customerNumber)
+                    AND digits NOT IN (SELECT digits FROM \(unescaped: schema).contract_phone WHERE customer_number <> \(customerNumber))
+                    ORDER BY digits
+                    """,
                     logger: logger
                 ).decode(String.self) { phones.append(phone) }
                 for try await login in try await client.query(
