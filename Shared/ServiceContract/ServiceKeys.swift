@@ -6,7 +6,8 @@ public struct ServerKeyUse: Codable, Sendable, Hashable {
     public var version: Int
     /// The version everything new is made with.
     public var current: Bool
-    /// Whether this process holds the key for use (its file is there and it is not retired).
+    /// Whether this process holds the key (its file is there): a retired key still held
+    /// still checks what it made, but makes nothing new.
     public var held: Bool
     /// When an operator retired it; a retired key is no longer needed and its file may go.
     @WireSchema(.string(format: "date-time"))

@@ -27,12 +27,14 @@ public enum ServerKeyFiles: Sendable, Equatable {
         let files: [File]
         switch self {
         case .named(let paths):
-            files = try paths.map { File(version: try Self.version(ofFileNamed: ($0 as NSString).lastPathComponent, path: $0) ?? 1, path: $0) }
+            files = try paths.map {
+                File(version: try Self.version(ofFileNamed: ($0 as NSString).lastPathComponent, path: $0, inFolder: false) ?? 1, path: $0)
+            }
         case .credentials(let folder), .stateFolder(let folder):
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             files = try names.sorted().compactMap { name in
                 guard name == "pepper" || name.hasPrefix("pepper.") else { return nil }
-                return File(version: try Self.version(ofFileNamed: name, path: folder + "/" + name) ?? 1, path: folder + "/" + name)
+                return File(version: try Self.version(ofFileNamed: name, path: folder + "/" + name, inFolder: true) ?? 1, path: folder + "/" + name)
             }
         }
         var seen: [Int: String] = [:]
@@ -46,12 +48,14 @@ public enum ServerKeyFiles: Sendable, Equatable {
     }
 
     /// The version `name`'s numeric suffix gives (`pepper.2` → 2), nil when it has none.
-    static func version(ofFileNamed name: String, path: String) throws -> Int? {
+    /// In a folder a `pepper.…` that is not `pepper.N` is refused (`pepper.old` beside the
+    /// keys is a mistake to name, not to guess at); a file named on the command line with
+    /// another suffix (`pepper.key`) is version 1.
+    static func version(ofFileNamed name: String, path: String, inFolder: Bool) throws -> Int? {
         guard let dot = name.lastIndex(of: "."), name.index(after: dot) < name.endIndex else { return nil }
         let suffix = name[name.index(after: dot)...]
         guard suffix.allSatisfy(\.isNumber) else {
-            // `pepper.old`: not a key file of ours in a folder; a named file keeps version 1.
-            if name.hasPrefix("pepper.") { throw StartupRefusal("the key file \(path) is not named pepper.N (N a version from 1 to \(maximumKeyVersion)): rename or remove it") }
+            if inFolder { throw StartupRefusal("the key file \(path) is not named pepper.N (N a version from 1 to \(maximumKeyVersion)): rename or remove it") }
             return nil
         }
         guard let version = Int(suffix), (1...maximumKeyVersion).contains(version) else {

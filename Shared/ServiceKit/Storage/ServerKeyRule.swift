@@ -14,7 +14,9 @@ public struct RecordedServerKey: Sendable, Equatable {
 /// - a held key whose version is recorded must be the recorded key (same fingerprint);
 /// - every recorded version that is not retired must be held: records may depend on it;
 /// - the newest held version that is not retired makes everything new; held versions not
-///   yet recorded are recorded (by the caller) before the service serves.
+///   yet recorded are recorded (by the caller) before the service serves; a retired
+///   version still held still checks what it made (a record another host made with it
+///   after it was retired there is not lost).
 enum ServerKeyRule {
     /// The keys to serve with, and the held versions to record; throws `StartupRefusal`.
     static func keys(
@@ -37,15 +39,13 @@ enum ServerKeyRule {
             }
         }
         let retired = Set(recorded.filter { $0.retiredAt != nil }.map(\.version))
-        var usable = held
-        for version in retired { usable[version] = nil }
-        guard let current = usable.keys.max() else {
+        guard let current = held.keys.filter({ !retired.contains($0) }).max() else {
             throw StartupRefusal(
                 "every server key held is retired for \(database): add a new key file (pepper.N with N above "
                     + "\(recorded.map(\.version).max() ?? 0)) and start again")
         }
         let recordedVersions = Set(recorded.map(\.version))
-        return (ServerKeys(secrets: usable, currentVersion: current), usable.keys.filter { !recordedVersions.contains($0) }.sorted())
+        return (ServerKeys(secrets: held, currentVersion: current), held.keys.filter { !recordedVersions.contains($0) }.sorted())
     }
 
     /// Reads every key file; throws `StartupRefusal` naming one that cannot be used.
