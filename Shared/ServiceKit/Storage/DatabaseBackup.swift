@@ -18,9 +18,8 @@ enum DatabaseBackup {
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw BackupFileFault(errno: errno) }
         let stamp = ISO8601DateFormatter().string(from: now).replacingOccurrences(of: ":", with: "")
         let file = "\(folder)/\(service)-\(stamp).sqlite"
-        let partial = file + ".partial"
-        // VACUUM INTO refuses to overwrite: a leftover of a crashed backup goes first.
-        unlink(partial)
+        // Each call its own partial file: two backups in one second never share one.
+        let partial = file + "." + UUID().uuidString.prefix(8).lowercased() + ".partial"
         do {
             try database.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [partial]) }
             chmod(partial, 0o600)
