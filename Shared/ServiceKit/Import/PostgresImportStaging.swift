@@ -30,6 +30,35 @@ extension StagedImports where Dataset: PostgresImportDataset {
     }
 }
 
+/// Imports abandoned in PostgreSQL, purged when a host starts: SQLite's file is the one
+/// host's, so its start removes every staged import (`ImportStore.purgeAll`); PostgreSQL's
+/// are shared, and another host may be importing now, so a start removes those whose last
+/// batch is older than `abandonedAfter` (a client sends its batches back to back, then
+/// commits) and that no commit holds (`SKIP LOCKED`: a commit of a million rows runs
+/// for minutes and is never waited on here). The rows a crash left — personal data in
+/// clear — go at the next start, not a day later.
+public enum PostgresImportPurge {
+    /// How long an import may go without a batch before a starting host takes it for abandoned.
+    public static let abandonedAfter: TimeInterval = 600
+
+    /// Removes the abandoned imports of `schema` at `now`; returns how many.
+    public static func abandoned(client: PostgresClient, schema: String, at now: Date, logger: Logger) async throws -> Int {
+        try await classifyingFaults(within: .seconds(30)) {
+            let rows = try await client.query(
+                """
+                DELETE FROM \(unescaped: schema).import_job WHERE id IN (
+                    SELECT id FROM \(unescaped: schema).import_job
+                    WHERE coalesce(touched_at, created_at) < \(now.addingTimeInterval(-abandonedAfter))
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """, logger: logger)
+            var removed = 0
+            for try await _ in rows.decode(String.self) { removed += 1 }
+            return removed
+        }
+    }
+}
+
 /// Imports staged in PostgreSQL (`<schema>.import_job`, `<schema>.import_row`), shared by
 /// every host: batches may arrive on any host, and the commit runs once — it holds the
 /// import's row, so a second commit (on any host) waits and then finds it gone.
@@ -52,14 +81,14 @@ struct PostgresImportStaging<Dataset: PostgresImportDataset>: ImportStaging {
                     "DELETE FROM \(unescaped: schema).import_job WHERE created_at < \(purgingBefore)", logger: logger)
                 try await connection.query(
                     """
-                    INSERT INTO \(unescaped: schema).import_job (id, dataset, created_at, peer_uid)
-                    VALUES (\(id), \(dataset), \(now), \(Int64(peerUID)))
+                    INSERT INTO \(unescaped: schema).import_job (id, dataset, created_at, peer_uid, touched_at)
+                    VALUES (\(id), \(dataset), \(now), \(Int64(peerUID)), \(now))
                     """, logger: logger)
             }
         }
     }
 
-    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date) async throws -> Int {
+    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date, at now: Date) async throws -> Int {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             try await client.withTransaction(logger: logger) { connection in
                 try await Self.requireJob(importId, dataset: dataset, notBefore: notBefore, schema: schema, on: connection, logger: logger)
@@ -75,7 +104,7 @@ struct PostgresImportStaging<Dataset: PostgresImportDataset>: ImportStaging {
                     """, logger: logger)
                 let counts = try await connection.query(
                     """
-                    UPDATE \(unescaped: schema).import_job SET staged = staged + \(Int64(rows.count))
+                    UPDATE \(unescaped: schema).import_job SET staged = staged + \(Int64(rows.count)), touched_at = \(now)
                     WHERE id = \(importId) RETURNING staged
                     """, logger: logger)
                 for try await staged in counts.decode(Int64.self) { return Int(staged) }

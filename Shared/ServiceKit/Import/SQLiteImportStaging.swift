@@ -18,7 +18,7 @@ struct SQLiteImportStaging<Dataset: ImportDataset>: ImportStaging {
         }
     }
 
-    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date) async throws -> Int {
+    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date, at now: Date) async throws -> Int {
         try await database.write { db in
             try Self.requireJob(importId, dataset: dataset, notBefore: notBefore, in: db)
             let insert = try db.cachedStatement(

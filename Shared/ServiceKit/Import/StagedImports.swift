@@ -38,7 +38,7 @@ public struct StagedImports<Dataset: ImportDataset>: Sendable {
     /// side) and stages the typed row, or why it is refused; commit only applies.
     func add(_ rows: [ImportRow], to importId: String) async throws -> ImportStaged {
         let batch = try staged(rows)
-        let count = try await staging.add(batch, to: importId, dataset: Dataset.Kind.name, notBefore: cutoff)
+        let count = try await staging.add(batch, to: importId, dataset: Dataset.Kind.name, notBefore: cutoff, at: clock.now())
         return ImportStaged(staged: count)
     }
 
@@ -110,10 +110,10 @@ struct StagedImportRow: Sendable {
 protocol ImportStaging: Sendable {
     /// Records a new import, first dropping those begun before `purgingBefore`.
     func begin(_ id: String, dataset: String, at now: Date, peerUID: UInt32, purgingBefore: Date) async throws
-    /// Stages `rows` of the import and returns how many it holds now. Throws
+    /// Stages `rows` of the import at `now` and returns how many it holds now. Throws
     /// `ImportError.notFound` for an import that is not this dataset's, or begun before
     /// `notBefore`.
-    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date) async throws -> Int
+    func add(_ rows: [StagedImportRow], to importId: String, dataset: String, notBefore: Date, at now: Date) async throws -> Int
     /// Checks and applies the staged rows in one transaction (`ImportLedger`), and drops
     /// the import once applied; throws `ImportError.rejected` having applied nothing.
     func commit(_ importId: String, dataset: String, notBefore: Date) async throws -> ImportReport

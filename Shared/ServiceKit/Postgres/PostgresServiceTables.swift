@@ -89,6 +89,10 @@ public enum PostgresServiceTables {
             "service-tables-v4-key-version",
             ["ALTER TABLE \(schema).outbox ADD COLUMN key_version integer NOT NULL DEFAULT 1"])
         CustomerErasure.registerPostgresMigrations(in: &migrator)
+        // When an import last had a batch, so that a starting host removes abandoned ones
+        // (`PostgresImportPurge`); NULL for imports begun before, which count from their start.
+        migrator.registerMigration(
+            "service-tables-v5-import-touched", ["ALTER TABLE \(schema).import_job ADD COLUMN touched_at timestamptz"])
     }
 
     /// Adds `message` to the outbox in the transaction of `connection`.

@@ -153,10 +153,21 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         ProcessMetrics.bootstrap(service: Definition.name)
         let notifier = ServiceNotifier()
         let prepared = try await prepare()
-        if case .sqlite(let database) = prepared.resources.storage {
-            let purged = try ImportStore.purgeAll(in: database)
-            if purged > 0 { logger.notice("staged imports left by the last run removed with their rows", metadata: ["imports": "\(purged)"]) }
+        let purged: Int
+        switch prepared.resources.storage {
+        case .sqlite(let database):
+            purged = try ImportStore.purgeAll(in: database)
+        case .postgres(let client, let schema):
+            do {
+                purged = try await PostgresImportPurge.abandoned(
+                    client: client, schema: schema, at: prepared.resources.clock.now(), logger: logger)
+            } catch {
+                // A clean-up, not a condition of serving: the next start (or the day-old purge) tries again.
+                logger.warning("abandoned imports could not be removed at start", metadata: ["error": "\(error)"])
+                purged = 0
+            }
         }
+        if purged > 0 { logger.notice("staged imports left by a crash removed with their rows", metadata: ["imports": "\(purged)"]) }
         if let missing = RunningMarker.hold(runtimeDirectory: configuration.runtimeDirectory, service: Definition.name) {
             logger.warning("running marker not held; the exporter will report this service down", metadata: ["why": "\(missing)"])
         }
