@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import JSONRPC
 import LinesAPI
+import LinkingAPI
 import MadoguchiModels
 import RegistrationAPI
 import ServiceContract
@@ -95,6 +96,39 @@ import TestSupport
             #expect(again.status == 0 && again.stdout.contains("\(service): removed nothing"), "\(again)")
         }
         #expect(again.stdout.contains("billing: removed nothing\n    kept 12 statements from 2025-11"), "\(again.stdout)")
+    }
+
+    /// A carrier ID named with the erasure: its link to an ISP contract, its journeys, the
+    /// carrier ID itself and its password go; the ISP contract (the ISP's record) stays, and
+    /// the link audit is kept for its retention.
+    @Test(arguments: StorageEngine.allCases) func aCarrierIDNamed_losesItsLinksAndItself(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
+        let sandbox = fixture.sandbox
+        try await fixture.issueCarrierID(LinkingTests.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let linking = try await fixture.client()
+        let session = try await fixture.login(LinkingTests.ichiro, "Kaede2026x")
+        let started = try await fixture.startLink(linking, session: session, ispEmail: LinkingTests.ichiroISP)
+        let code = try await fixture.code(to: LinkingTests.ichiroISP)
+        _ = try await linking.call(LinkCode.self, .init(session: session, journeyId: started.journeyId, code: code))
+        _ = try await linking.call(
+            LinkISPLogin.self,
+            .init(session: session, journeyId: started.journeyId, ispEmail: try EmailAddress(validating: LinkingTests.ichiroISP), password: "Hikari2026"))
+        _ = try await linking.call(LinkSecondFactorSend.self, .init(session: session, journeyId: started.journeyId, channel: .voice))
+        let spoken = try await fixture.code(to: "09055550001")
+        #expect(try await linking.call(LinkSecondFactorVerify.self, .init(session: session, journeyId: started.journeyId, code: spoken)).link != nil)
+        await linking.close()
+        for service in ["lines", "billing"] { _ = try await sandbox.startActivated(service) }
+
+        let erased = try await sandbox.madoctl(["customer", "erase", "99999", "--carrier-id", LinkingTests.ichiro])
+        #expect(erased.status == 0, "\(erased)")
+        for removed in ["linking: removed ", "1 ISP links", "kept 1 link audit rows", "1 carrier IDs", "auth: removed 1 passwords"] {
+            #expect(erased.stdout.contains(removed), "\(removed) in \(erased.stdout)")
+        }
+        let auth = try await sandbox.client("auth")
+        #expect(await refusal { try await auth.call(SessionOpen.self, .init(.password(try LoginID(validating: LinkingTests.ichiro), "Kaede2026x"))) } != nil)
+        await auth.close()
+        let again = try await sandbox.madoctl(["customer", "erase", "99999", "--carrier-id", LinkingTests.ichiro])
+        #expect(again.stdout.contains("linking: removed nothing") && again.stdout.contains("registration: removed nothing"), "\(again)")
     }
 
     /// A number the former customer's contract still lists but another contract holds now
