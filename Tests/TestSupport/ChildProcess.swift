@@ -121,7 +121,8 @@ public final class ChildProcess: Sendable {
     /// Runs a command to completion and returns its exit status and output; `input`, if
     /// given, is its standard input.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil,
+        timeout: Duration = .seconds(30)
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -129,7 +130,7 @@ public final class ChildProcess: Sendable {
         let child = try ChildProcess(
             executable, arguments, logPath: folder.file("stderr"), environment: environment, stdout: folder.file("stdout"),
             stdin: folder.file("stdin"))
-        let status = try await child.waitForExit(timeout: .seconds(30))
+        let status = try await child.waitForExit(timeout: timeout)
         let read = { (name: String) in (try? String(contentsOfFile: folder.file(name), encoding: .utf8)) ?? "" }
         return (status, read("stdout"), read("stderr"))
     }

@@ -210,11 +210,13 @@ public final class ServiceSandbox: Sendable {
     }
 
     /// Runs `madoctl` against the sandbox.
-    public func madoctl(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    public func madoctl(_ arguments: [String], input: String? = nil, timeout: Duration = .seconds(30)) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
         try await ChildProcess.run(
             Executables.path("madoctl"), arguments,
             environment: ["MADOGUCHI_RUNTIME_DIR": runtimeDirectory, "MADOGUCHI_SPOOL_DIR": spoolDirectory],
-            input: input)
+            input: input, timeout: timeout)
     }
 
     /// Runs `madoctl` as `nobody` (uid 65534, through `setpriv`; the caller must be root)
