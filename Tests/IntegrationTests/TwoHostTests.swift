@@ -91,6 +91,31 @@ import Testing
         }
     }
 
+    /// One caller's wrong PINs on different lines count for the fleet: two on one host and
+    /// one on the other spend a limit of three, and the caller is refused on both — also on
+    /// the host that saw one of them, and on the one that saw two — until the window that
+    /// began with the first ends.
+    @Test func aCallersWrongPINsOnBothHosts_throttleItOnBoth() async throws {
+        try await withHosts(extraArguments: ["--caller-failure-limit", "3", "--caller-failure-window", "600"]) { hosts, _ in
+            let (a, b) = (hosts.clients[0], hosts.clients[1])
+            let (wrong, pin) = (wrong, pin)
+            let lines = try (0..<5).map { try PINSubject(validating: "line:0902222000\($0)") }
+            for line in lines { _ = try await a.call(PINSet.self, .init(subject: line, kind: .network, pin: pin)) }
+            #expect(try await b.call(PINVerify.self, .init(subject: lines[4], kind: .network, pin: pin)).isSet)
+            for (line, host) in zip(lines.prefix(3), [a, a, b]) {
+                #expect(await refusal { try await host.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong)) }?
+                    .reason == "pin_incorrect")
+            }
+            for host in [b, a] {
+                let refused = await refusal { try await host.call(PINVerify.self, .init(subject: lines[3], kind: .network, pin: pin)) }
+                #expect(refused?.reason == "too_many_failures")
+                #expect(refused?.data?["retryAfter"] == "2026-11-21T12:10:00+09:00")
+            }
+            try hosts.setClock("2026-11-21T12:10:00+09:00")
+            for host in [a, b] { #expect(try await host.call(PINVerify.self, .init(subject: lines[3], kind: .network, pin: pin)).isSet) }
+        }
+    }
+
     /// A code issued through one host and tried on both at once is used once; with both
     /// hosts' deliverers running, each message reaches exactly one spool, once.
     @Test func aCodeTriedOnBothHostsAtOnce_isUsedOnce_andEachMessageIsSentOnce() async throws {

@@ -52,9 +52,9 @@ public struct PostgresAttemptStore: AttemptStore {
             "SELECT key, failures, window_start FROM \(unescaped: schema).attempt WHERE key = ANY(\(Array(keys.keys)))",
             logger: logger)
         for try await (key, failures, windowStart) in rows.decode((String, Int, Date).self) {
-            guard let rule = keys[key] else { continue }
-            let end = windowStart.addingTimeInterval(rule.window)
-            if end > now, failures >= rule.limit { latest = max(latest ?? end, end) }
+            guard let rule = keys[key], let end = AttemptCount(failures: failures, windowStart: windowStart).blockedUntil(rule, at: now)
+            else { continue }
+            latest = max(latest ?? end, end)
         }
         return latest
     }

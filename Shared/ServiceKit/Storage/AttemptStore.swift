@@ -18,6 +18,24 @@ public protocol AttemptStore: Sendable {
     func purge(endedBy now: Date) async throws -> Int
 }
 
+/// One key's count as stored: its failures in the window that started at `windowStart`.
+public struct AttemptCount: Sendable, Hashable {
+    public var failures: Int
+    public var windowStart: Date
+
+    public init(failures: Int, windowStart: Date) {
+        self.failures = failures
+        self.windowStart = windowStart
+    }
+
+    /// When the window ends, if the count has reached `rule`'s limit and the window has
+    /// not ended by `now`; nil when the key may try.
+    public func blockedUntil(_ rule: AttemptThrottle.Rule, at now: Date) -> Date? {
+        let end = windowStart.addingTimeInterval(rule.window)
+        return end > now && failures >= rule.limit ? end : nil
+    }
+}
+
 /// Failures to add to one key, under its rule.
 public struct AttemptStoreFailures: Sendable {
     public var rule: AttemptThrottle.Rule
@@ -57,12 +75,16 @@ public struct SQLiteAttemptStore: AttemptStore {
     public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
         try await database.read { db in
             try keys.compactMap { key, rule -> Date? in
-                guard let row = try Row.fetchOne(db, sql: "SELECT failures, windowStart FROM attempt WHERE key = ?", arguments: [key])
-                else { return nil }
-                let end = (row["windowStart"] as Date).addingTimeInterval(rule.window)
-                return end > now && (row["failures"] as Int) >= rule.limit ? end : nil
+                try Self.count(of: key, in: db)?.blockedUntil(rule, at: now)
             }.max()
         }
+    }
+
+    /// `key`'s count, read in `db` (also beside another read, in its transaction).
+    public static func count(of key: String, in db: Database) throws -> AttemptCount? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT failures, windowStart FROM attempt WHERE key = ?", arguments: [key])
+        else { return nil }
+        return AttemptCount(failures: row["failures"], windowStart: row["windowStart"])
     }
 
     public func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {

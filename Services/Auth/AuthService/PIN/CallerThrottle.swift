@@ -46,15 +46,26 @@ final class CallerThrottle: Sendable {
     /// shared store) on the fleet; a shared store out of reach is a storage fault, so the
     /// check fails closed.
     func check(_ caller: Caller, now: Date) async throws {
-        do {
-            try checkHere(caller, now: now)
-            if let shared, let until = try await shared.blockedUntil([caller.storeKey: rule], at: now) {
-                throw AuthError.tooManyFailures(retryAfter: until)
-            }
-        } catch AuthError.tooManyFailures(let until) {
-            Counter(label: "madoguchi_throttle_refusals_total").increment()
-            throw AuthError.tooManyFailures(retryAfter: until)
-        }
+        if let until = blockedHere(caller, now: now) { throw refusal(until) }
+        if let shared, let until = try await shared.blockedUntil([caller.storeKey: rule], at: now) { throw refusal(until) }
+    }
+
+    /// The key under which the fleet counts `caller`'s failures, when they are shared
+    /// (nil on one host): for a store that reads the count beside its own record and hands
+    /// it to `check(_:now:fleetCount:)`.
+    func fleetKey(_ caller: Caller) -> String? { shared == nil ? nil : caller.storeKey }
+
+    /// `check(_:now:)` with the fleet's count of `caller` already read under
+    /// `fleetKey(caller)` (nil: no failures counted).
+    func check(_ caller: Caller, now: Date, fleetCount: AttemptCount?) throws {
+        if let until = blockedHere(caller, now: now) { throw refusal(until) }
+        if shared != nil, let until = fleetCount?.blockedUntil(rule, at: now) { throw refusal(until) }
+    }
+
+    /// A refusal, counted.
+    private func refusal(_ until: Date) -> AuthError {
+        Counter(label: "madoguchi_throttle_refusals_total").increment()
+        return .tooManyFailures(retryAfter: until)
     }
 
     /// Counts a failure of `caller` here and, with a shared store, for the fleet. A shared
@@ -73,13 +84,13 @@ final class CallerThrottle: Sendable {
 
     private var rule: AttemptThrottle.Rule { AttemptThrottle.Rule(limit: limit, window: window) }
 
-    private func checkHere(_ uid: Caller, now: Date) throws {
-        let retryAfter: Date? = failures.withLockedValue { table in
-            let recent = (table.byCaller[uid] ?? []).filter { now.timeIntervalSince($0) < window }
-            table.byCaller[uid] = recent.isEmpty ? nil : recent
+    /// When `caller`'s checks may start again, if its failures here have reached the limit.
+    private func blockedHere(_ caller: Caller, now: Date) -> Date? {
+        failures.withLockedValue { table in
+            let recent = (table.byCaller[caller] ?? []).filter { now.timeIntervalSince($0) < window }
+            table.byCaller[caller] = recent.isEmpty ? nil : recent
             return recent.count >= limit ? recent.first.map { $0.addingTimeInterval(window) } : nil
         }
-        if let retryAfter { throw AuthError.tooManyFailures(retryAfter: retryAfter) }
     }
 
     func recordHere(_ uid: Caller, at now: Date) {

@@ -90,15 +90,17 @@ struct PINBook: Sendable {
         // call that must be recorded for its idempotency key, takes the write below,
         // which reads the record again inside it.
         //
-        // The read and the caller's check go together: on PostgreSQL each is a round trip
-        // (the fleet's count of the caller's failures, then the PIN's row), and one after
-        // the other they were most of a check's time (BENCHMARKS.md). A caller over its
-        // limit is refused whatever the record says; the record is dropped unread.
+        // The read and the caller's check go together: on PostgreSQL each was a round trip
+        // (the fleet's count of the caller's failures, then the PIN's row), one after the
+        // other most of a check's time (BENCHMARKS.md); the store reads both at once. A
+        // caller over its limit is refused whatever the record says.
         let key = PINKey(subject, kind)
-        async let found = record(key, wanted: keyed == nil)
-        try await throttle.check(caller, now: now)
-        if keyed == nil, let status = try rightPINChangingNothing(pin, try await found, at: now) {
-            return status
+        if keyed == nil {
+            let read = try await store.findForCheck(key, callerFailures: throttle.fleetKey(caller))
+            try throttle.check(caller, now: now, fleetCount: read.callerFailures)
+            if let status = try rightPINChangingNothing(pin, read.record, at: now) { return status }
+        } else {
+            try await throttle.check(caller, now: now)
         }
         let wrongPIN = WrongEntrySeen()
         let checked: PINUpdate<Result<PINStatus, AuthError>>
@@ -156,13 +158,8 @@ struct PINBook: Sendable {
     private static let logger = Logger(label: "madoguchi-auth")
 
     /// The status answered for `pin` when it is right and the record has no failures and
-    /// no lock (so a check would write nothing); nil otherwise.
-    /// The stored record of `key` when `wanted`, else nil without asking the store.
-    private func record(_ key: PINKey, wanted: Bool) async throws -> PINRecord? {
-        wanted ? try await store.find(key) : nil
-    }
-
-    /// A hash made with an older key is re-hashed by the write path, so it is never answered here.
+    /// no lock (so a check would write nothing); nil otherwise. A hash made with an older
+    /// key is re-hashed by the write path, so it is never answered here.
     private func rightPINChangingNothing(_ pin: PIN, _ record: PINRecord?, at now: Date) throws -> PINStatus? {
         guard let record, record.failures == 0, record.lockedUntil == nil, !hasher.isStale(record.hash),
             try hasher.matches(pin.digits, salt: record.salt, hash: record.hash)

@@ -15,6 +15,12 @@ protocol PINStore: Sendable {
     /// The PIN as stored now (nil when none is set), read beside other reads.
     func find(_ key: PINKey) async throws -> PINRecord?
 
+    /// The two reads a check begins with, together: the PIN as stored now and, when
+    /// `caller` names a key of the fleet's shared failure counts, that caller's count
+    /// (on PostgreSQL one prepared statement, one round trip, where two reads were most of
+    /// a check's time).
+    func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead
+
     /// Runs `change` on the PIN (nil when none is set) with its row held, then writes, in
     /// the same transaction, the record as `change` left it (when it differs), the audit
     /// entries, the mail and the check's answer for `keyedCheck` that `change` put in its
@@ -43,6 +49,14 @@ struct PINKey: Hashable, Sendable {
         self.subject = subject
         self.kind = kind
     }
+}
+
+/// What a check reads before it decides whether it must write.
+struct PINCheckRead: Sendable {
+    /// The PIN as stored (nil when none is set).
+    var record: PINRecord?
+    /// The caller's failures counted for the fleet (nil when none are, or none asked for).
+    var callerFailures: AttemptCount?
 }
 
 /// What a PIN change writes besides the record, in its transaction.

@@ -48,7 +48,50 @@ struct PostgresPINStore: PINStore {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> PINRecord { try PostgresPINStore.record(row) }
+        func decodeRow(_ row: PostgresRow) throws -> PINRecord { try PostgresPINStore.record(row.makeRandomAccess()) }
+    }
+
+    /// Both reads of a check in one round trip: the PIN's row and the caller's count among
+    /// the fleet's shared failure counts (`attempt`, kept by `PostgresAttemptStore`).
+    func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
+        try await classifyingFaults(within: timeLimit) { [client, logger] in
+            for try await read in try await client.execute(FindPINForCheck(key: key, caller: caller), logger: logger) { return read }
+            return PINCheckRead()
+        }
+    }
+
+    /// One row always, whether or not the PIN or the count exists (each joined to a row of
+    /// its own); a prepared statement as `FindPIN` is.
+    struct FindPINForCheck: PostgresPreparedStatement {
+        static let name = "auth_find_pin_for_check_v1"
+        static let sql = """
+            SELECT \(columns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+                   a.failures, a.window_start
+            FROM (VALUES (1)) AS one
+            LEFT JOIN auth.pin p ON p.subject = $1 AND p.kind = $2
+            LEFT JOIN auth.attempt a ON a.key = $3
+            """
+        typealias Row = PINCheckRead
+
+        var key: PINKey
+        var caller: String?
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(key.subject)
+            bindings.append(key.kind.rawValue)
+            if let caller { bindings.append(caller) } else { bindings.appendNull() }
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PINCheckRead {
+            let cells = row.makeRandomAccess()
+            let count = try cells[14].decode(Int?.self).flatMap { failures in
+                try cells[15].decode(Date?.self).map { AttemptCount(failures: failures, windowStart: $0) }
+            }
+            let record = try cells[0].decode(String?.self) == nil ? nil : try PostgresPINStore.record(cells)
+            return PINCheckRead(record: record, callerFailures: count)
+        }
     }
 
     func update<Outcome: Sendable>(
@@ -122,21 +165,24 @@ struct PostgresPINStore: PINStore {
     }
 
     private static func first(_ rows: PostgresRowSequence) async throws -> PINRecord? {
-        for try await row in rows { return try record(row) }
+        for try await row in rows { return try record(row.makeRandomAccess()) }
         return nil
     }
 
-    /// A row of `columns`.
-    private static func record(_ row: PostgresRow) throws -> PINRecord {
-        let row = try row.decode(
-            (String, String, Data, Data, Bool, Int, Date?, Date, Data?, Data?, Date?, String?, String?, String?).self)
+    /// The first 14 cells of a row, `columns` in order (cell by cell: a check's read has
+    /// two more, and more than a tuple decode takes).
+    private static func record(_ cells: PostgresRandomAccessRow) throws -> PINRecord {
+        let kindName = try cells[1].decode(String.self)
         // The schema's CHECK admits only the kinds there are; one this build does not
         // know (a newer build's) is refused rather than read as another kind.
-        guard let kind = PINKind(rawValue: row.1) else { throw UnknownPINKind(stored: row.1) }
+        guard let kind = PINKind(rawValue: kindName) else { throw UnknownPINKind(stored: kindName) }
         return PINRecord(
-            subject: row.0, kind: kind, hash: row.2, salt: row.3, mustChange: row.4, failures: row.5, lockedUntil: row.6,
-            updatedAt: row.7, pendingHash: row.8, pendingSalt: row.9, pendingDueAt: row.10, pendingEmail: row.11,
-            holderBirthDate: row.12, holderPhones: row.13)
+            subject: try cells[0].decode(String.self), kind: kind, hash: try cells[2].decode(Data.self),
+            salt: try cells[3].decode(Data.self), mustChange: try cells[4].decode(Bool.self), failures: try cells[5].decode(Int.self),
+            lockedUntil: try cells[6].decode(Date?.self), updatedAt: try cells[7].decode(Date.self),
+            pendingHash: try cells[8].decode(Data?.self), pendingSalt: try cells[9].decode(Data?.self),
+            pendingDueAt: try cells[10].decode(Date?.self), pendingEmail: try cells[11].decode(String?.self),
+            holderBirthDate: try cells[12].decode(String?.self), holderPhones: try cells[13].decode(String?.self))
     }
 }
 

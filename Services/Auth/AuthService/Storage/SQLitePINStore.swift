@@ -15,6 +15,15 @@ struct SQLitePINStore: PINStore {
         try await database.read { db in try PINRecord.find(key, in: db) }
     }
 
+    /// One read transaction; the caller's count from the file's `attempt` table, which
+    /// only a fleet sharing counts asks for (one host counts its callers in memory).
+    func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
+        try await database.read { db in
+            PINCheckRead(
+                record: try PINRecord.find(key, in: db), callerFailures: try caller.flatMap { try SQLiteAttemptStore.count(of: $0, in: db) })
+        }
+    }
+
     func update<Outcome: Sendable>(
         _ key: PINKey, keyedCheck: IdempotentCalls.Call?,
         _ change: @escaping @Sendable (inout PINRecord?, inout PINChanges) throws -> Outcome
