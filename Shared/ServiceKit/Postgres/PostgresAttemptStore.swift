@@ -64,21 +64,31 @@ public struct PostgresAttemptStore: AttemptStore {
     }
 
     private func upsert(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
+        // One key (a wrong PIN's count for the fleet) is one statement, atomic on its own:
+        // no transaction, whose BEGIN and COMMIT would be two more round trips.
+        if failures.count == 1, let (key, failure) = failures.first {
+            try await client.query(increment(key, by: failure, at: now), logger: logger)
+            return
+        }
         try await client.withTransaction(logger: logger) { connection in
             // In key order, so that two hosts adding to the same keys never wait on each other's rows in a cycle.
             for (key, failure) in failures.sorted(by: { $0.key < $1.key }) {
-                let windowEnded = now.addingTimeInterval(-failure.rule.window)
-                try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: schema).attempt AS a (key, failures, window_start, window_end)
-                    VALUES (\(key), \(failure.count), \(now), \(now.addingTimeInterval(failure.rule.window)))
-                    ON CONFLICT (key) DO UPDATE SET
-                      failures = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.failures ELSE a.failures + excluded.failures END,
-                      window_end = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_end ELSE a.window_end END,
-                      window_start = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_start ELSE a.window_start END
-                    """, logger: logger)
+                try await connection.query(increment(key, by: failure, at: now), logger: logger)
             }
         }
+    }
+
+    /// Adds `failure` to `key`'s count, starting a new window when its window has ended.
+    private func increment(_ key: String, by failure: AttemptStoreFailures, at now: Date) -> PostgresQuery {
+        let windowEnded = now.addingTimeInterval(-failure.rule.window)
+        return """
+            INSERT INTO \(unescaped: schema).attempt AS a (key, failures, window_start, window_end)
+            VALUES (\(key), \(failure.count), \(now), \(now.addingTimeInterval(failure.rule.window)))
+            ON CONFLICT (key) DO UPDATE SET
+              failures = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.failures ELSE a.failures + excluded.failures END,
+              window_end = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_end ELSE a.window_end END,
+              window_start = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_start ELSE a.window_start END
+            """
     }
 
     public func reset(_ key: String) async throws {
