@@ -59,6 +59,29 @@ import Testing
         await auth.close()
     }
 
+    /// Anyone on the host can reach the exporter: past its cap a connection is answered
+    /// 503, and connections that send nothing more are closed after the idle timeout, so
+    /// that they cannot keep the scraper out for long.
+    @Test func theExporter_refusesConnectionsPastItsCap_andClosesIdleOnes() async throws {
+        let sandbox = try ServiceSandbox()
+        let port = try LoopbackHTTP.freePort()
+        let exporter = try ChildProcess(
+            Executables.path("madoguchi-exporter"),
+            ["--runtime-dir", sandbox.runtimeDirectory, "--listen", "127.0.0.1:\(port)", "--max-connections", "2", "--idle-timeout", "2"],
+            logPath: sandbox.root.file("exporter.log"))
+        try await waitUntil("the exporter to listen") { (try? await LoopbackHTTP.get(port: port, "/metrics"))?.status == 200 }
+        var idle: [Int32] = []
+        defer { for fd in idle { close(fd) } }
+        for _ in 0..<2 { idle.append(try await LoopbackHTTP.openKeptAlive(port: port, "/metrics")) }
+        let refused = try await LoopbackHTTP.get(port: port, "/metrics")
+        #expect(refused.status == 503, "\(refused)")
+        for fd in idle { #expect(try await LoopbackHTTP.closedByPeer(fd, within: 20)) }
+        let scraped = try await LoopbackHTTP.get(port: port, "/metrics")
+        #expect(scraped.status == 200 && scraped.body.contains(#"madoguchi_up{service="auth"} 0"#), "\(scraped)")
+        #expect(exporter.log.components(separatedBy: "scrape connections refused").count == 2, "\(exporter.log)")
+        _ = try await exporter.terminate()
+    }
+
     @Test func theShippedAlertRules_passPromtool() async throws {
         let checked = try await ChildProcess.run(
             "/usr/bin/promtool", ["check", "rules", Repository.file("compose/prometheus/madoguchi-alerts.yml")])

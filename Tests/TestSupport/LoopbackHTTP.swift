@@ -53,6 +53,60 @@ public enum LoopbackHTTP {
         }
     }
 
+    /// A keep-alive connection to 127.0.0.1:`port` after one `GET path` answered (so the
+    /// server holds it for sure), left open and idle: its descriptor, for the caller to
+    /// close.
+    public static func openKeptAlive(port: Int, _ path: String) async throws -> Int32 {
+        try await blocking {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(.EIO) }
+            var address = loopback(port: port)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+            guard connected == 0, write(fd, &request, request.count) == request.count else {
+                close(fd)
+                throw POSIXError(.ECONNREFUSED)
+            }
+            // The whole answer: its head, then Content-Length bytes of body.
+            var response = Data()
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let text = String(decoding: response, as: UTF8.self)
+                if let end = text.range(of: "\r\n\r\n"),
+                    let field = text[..<end.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
+                    let length = Int(field.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
+                    text[end.upperBound...].utf8.count >= length
+                {
+                    return fd
+                }
+                let count = read(fd, &buffer, buffer.count)
+                guard count > 0 else {
+                    close(fd)
+                    throw POSIXError(.ECONNRESET)
+                }
+                response.append(contentsOf: buffer[..<count])
+            }
+        }
+    }
+
+    /// Whether the other end closes `fd` (a read finds its end) within `seconds`.
+    public static func closedByPeer(_ fd: Int32, within seconds: Int) async throws -> Bool {
+        try await blocking {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count == 0 { return true }
+                if count < 0 { return errno == ECONNRESET }
+            }
+        }
+    }
+
     private static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
