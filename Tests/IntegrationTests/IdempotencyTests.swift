@@ -83,6 +83,10 @@ import Testing
         try await waitUntil("three codes to be texted") { sandbox.messages(to: "09011112222").count >= 3 }
         #expect(sandbox.messages(to: "09011112222").count == 3)
         #expect(sandbox.messages(to: "09033334444").count == 0)
+        // Since the restart: the repeat and the refused call made no code, the other two did.
+        let metrics = try await auth.call(ServiceMetrics.self).text
+        let issued = metrics.split(separator: "\n").filter { $0.hasPrefix("madoguchi_codes_issued_total{") && $0.contains(#"channel="sms""#) }
+        #expect(issued.count == 1 && issued.first?.hasSuffix(" 2") == true, "\(issued)")
         await auth.close()
         #expect(try await process.terminate() == 0)
     }

@@ -40,7 +40,10 @@ struct OneTimeCodes: Sendable {
             record,
             message: CodeMessage.message(code: code, purpose: purpose, destination: destination, minutes: Int(lifetime / 60)),
             answer: issued, keyed: keyed)
-        Counter(label: "madoguchi_codes_issued_total", dimensions: [("channel", destination.channel.rawValue)]).increment()
+        // Counted when this call made the code, not when it answered a keyed call's first.
+        if answer.codeId == record.id {
+            Counter(label: "madoguchi_codes_issued_total", dimensions: [("channel", destination.channel.rawValue)]).increment()
+        }
         return answer
     }
 
