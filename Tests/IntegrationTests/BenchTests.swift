@@ -28,6 +28,7 @@ import TestSupport
         #expect(try #require(latency["p50"]) <= #require(latency["p99"]) && #require(latency["p99"]) <= #require(latency["max"]))
 
         // A data set of three lines, one without a PIN: a third of the checks are refused.
+        // Blank lines, CRLF ends and indentation are not calls.
         let client = try await sandbox.client("auth")
         for line in ["09012345678", "09087654321"] {
             _ = try await client.call(
@@ -36,7 +37,7 @@ import TestSupport
         await client.close()
         let dataset = sandbox.root.file("pin-checks.jsonl")
         try ["09012345678", "09087654321", "09000000000"]
-            .map { #"{"subject":"line:\#($0)","kind":"network","pin":"4821"}"# }.joined(separator: "\n")
+            .map { #"  {"subject":"line:\#($0)","kind":"network","pin":"4821"}"# }.joined(separator: "\t\r\n\n")
             .write(toFile: dataset, atomically: true, encoding: .utf8)
         let checks = try await sandbox.madoctl(
             ["bench", "auth", "pin.verify", "--params-file", dataset, "--connections", "3", "--count", "30", "--json"])

@@ -22,10 +22,17 @@ struct BenchRequests: Sendable {
     }
 
     /// Reads params from a JSON Lines file (blank lines skipped).
+    ///
+    /// Split and trimmed as bytes: a data set's call file has a million lines, and
+    /// Foundation's `trimmingCharacters` on each (through `NSString`) took longer than
+    /// the run it prepared.
     static func params(inFile path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = data.split(separator: UInt8(ascii: "\n")).compactMap { line -> String? in
+            let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") }
+            guard let first = line.firstIndex(where: { !isBlank($0) }), let last = line.lastIndex(where: { !isBlank($0) }) else { return nil }
+            return String(decoding: line[first...last], as: UTF8.self)
+        }
         guard !lines.isEmpty else { throw BenchError("\(path) holds no params") }
         return lines
     }
