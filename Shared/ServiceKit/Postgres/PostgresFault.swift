@@ -46,7 +46,8 @@ struct PostgresFault: ClassifiedStorageFault, CustomStringConvertible {
 /// (its issue #489), and a query sent to a stopped server waits for its answer. Past the
 /// limit the call is answered `storage_unavailable` at once; the request is cancelled and
 /// left to end on its own, never awaited (a query already sent may not end before the
-/// server answers or its connection drops).
+/// server answers or its connection drops). The limit is kept by `DeadlineWatch`, one
+/// timer for every call in flight.
 @discardableResult
 public func classifyingFaults<T: Sendable>(within limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let race = Race()
@@ -56,20 +57,19 @@ public func classifyingFaults<T: Sendable>(within limit: Duration, _ body: @esca
             guard race.decide() else { return }
             continuation.resume(with: result.mapError { PostgresFault.classify($0) })
         }
-        let timer = Task {
-            guard (try? await Task.sleep(for: limit)) != nil else { return }
+        let ticket = DeadlineWatch.shared.watch(until: .now + limit) {
             answer(.failure(PostgresFault(storageFaultKind: .unreachable, detail: "no answer within \(limit)")))
             race.cancelWork()
         }
         race.setWork(
             Task {
                 do { answer(.success(try await body())) } catch { answer(.failure(error)) }
-                timer.cancel()
+                DeadlineWatch.shared.forget(ticket)
             })
     }
 }
 
-/// The work and the timer of `classifyingFaults`: decided once, by whichever ends first.
+/// The work and the time limit of `classifyingFaults`: decided once, by whichever ends first.
 private final class Race: Sendable {
     private let decided = Atomic<Bool>(false)
     private let work = Mutex<Task<Void, Never>?>(nil)
