@@ -23,6 +23,31 @@ import Testing
         #expect(watch.watchedCount == 0)
     }
 
+    @Test func limitsInAnyOrder_expireInTheOrderOfTheirDeadlines() async {
+        let watch = DeadlineWatch()
+        let order = Expiries()
+        // Registered 150, 50, 100 ms: after each expiry the watch sleeps again until the
+        // next deadline, so all three expire, earliest first.
+        await withTaskGroup(of: Void.self) { group in
+            for milliseconds in [150, 50, 100] {
+                let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+                await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+                    group.addTask {
+                        await withCheckedContinuation { (expired: CheckedContinuation<Void, Never>) in
+                            _ = watch.watch(until: deadline) {
+                                order.append(milliseconds)
+                                expired.resume()
+                            }
+                            registered.resume()
+                        }
+                    }
+                }
+            }
+        }
+        #expect(order.all == [50, 100, 150])
+        #expect(watch.watchedCount == 0)
+    }
+
     @Test func callsThatEnded_neverExpire() async {
         let watch = DeadlineWatch()
         let wrongExpiries = Tally()
@@ -52,4 +77,11 @@ private final class Tally: Sendable {
     private let value = Atomic<Int>(0)
     func add() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// Which calls expired, in order.
+private final class Expiries: Sendable {
+    private let list = Mutex<[Int]>([])
+    func append(_ call: Int) { list.withLock { $0.append(call) } }
+    var all: [Int] { list.withLock { $0 } }
 }

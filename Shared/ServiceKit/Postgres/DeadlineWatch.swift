@@ -58,8 +58,11 @@ final class DeadlineWatch: Sendable {
         state.arming += 1
         state.wakeAt = deadline
         let arming = state.arming
-        state.sleeper = Task { [self] in
-            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+        // Detached: a sleeper outlives the call that armed it, and must not carry that
+        // call's task-locals and priority to every later one. A small tolerance: Darwin's
+        // default leeway is a tenth of the interval, late for a short limit behind a long one.
+        state.sleeper = Task.detached { [self] in
+            guard (try? await Task.sleep(until: deadline, tolerance: .milliseconds(10), clock: .continuous)) != nil else { return }
             wake(arming: arming)
         }
     }
@@ -69,23 +72,25 @@ final class DeadlineWatch: Sendable {
         let now = ContinuousClock.now
         let expired = state.withLock { state -> [Expiry] in
             guard state.arming == arming else { return [] }
-            var expired: [Expiry] = []
+            var expired: [Watched] = []
             var next: ContinuousClock.Instant?
             for (id, watched) in state.watched {
                 if watched.deadline <= now {
-                    expired.append(watched.expire)
+                    expired.append(watched)
                     state.watched[id] = nil
                 } else if next.map({ watched.deadline < $0 }) ?? true {
                     next = watched.deadline
                 }
             }
+            // This sleeper is ending: the next one replaces it rather than cancelling it.
+            state.sleeper = nil
             if let next {
                 arm(&state, at: next)
             } else {
                 state.wakeAt = nil
-                state.sleeper = nil
             }
-            return expired
+            // Earliest first, as they would have expired had the wake-up not been late.
+            return expired.sorted { $0.deadline < $1.deadline }.map(\.expire)
         }
         for expire in expired { expire() }
     }

@@ -63,8 +63,11 @@ public func classifyingFaults<T: Sendable>(within limit: Duration, _ body: @esca
         }
         race.setWork(
             Task {
-                do { answer(.success(try await body())) } catch { answer(.failure(error)) }
+                let result: Result<T, any Error>
+                do { result = .success(try await body()) } catch { result = .failure(error) }
+                // Forgotten first, so that a call that ended is never expired.
                 DeadlineWatch.shared.forget(ticket)
+                answer(result)
             })
     }
 }
@@ -77,7 +80,12 @@ private final class Race: Sendable {
     /// True for the first caller only.
     func decide() -> Bool { !decided.exchange(true, ordering: .acquiringAndReleasing) }
 
-    func setWork(_ task: Task<Void, Never>) { work.withLock { $0 = task } }
+    /// Keeps the work to cancel if the limit passes; the limit already passed (a limit
+    /// shorter than the time it took to get here), it is cancelled at once.
+    func setWork(_ task: Task<Void, Never>) {
+        work.withLock { $0 = task }
+        if decided.load(ordering: .acquiring) { task.cancel() }
+    }
 
     func cancelWork() { work.withLock { $0?.cancel() } }
 }
