@@ -10,14 +10,14 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct DeadlineWatchTests {
     @Test func aShortLimitAfterALongOne_expiresOnTime_andTheLongOneDoesNot() async {
         let watch = DeadlineWatch()
-        let longExpiries = Tally()
-        let long = watch.watch(until: .now + .seconds(600)) { longExpiries.add() }
+        let longExpiries = Expiries()
+        let long = watch.watch(until: .now + .seconds(600)) { longExpiries.append(600) }
         let started = ContinuousClock.now
         await withCheckedContinuation { (expired: CheckedContinuation<Void, Never>) in
             _ = watch.watch(until: .now + .milliseconds(50)) { expired.resume() }
         }
         #expect(ContinuousClock.now - started < .seconds(30), "the short limit waited for the long one's")
-        #expect(longExpiries.count == 0)
+        #expect(longExpiries.all.isEmpty)
         #expect(watch.watchedCount == 1)
         watch.forget(long)
         #expect(watch.watchedCount == 0)
@@ -50,16 +50,16 @@ import Testing
 
     @Test func callsThatEnded_neverExpire() async {
         let watch = DeadlineWatch()
-        let wrongExpiries = Tally()
-        for _ in 0..<1_000 {
-            let ticket = watch.watch(until: .now + .milliseconds(20)) { wrongExpiries.add() }
+        let wrongExpiries = Expiries()
+        for call in 0..<1_000 {
+            let ticket = watch.watch(until: .now + .milliseconds(20)) { wrongExpiries.append(call) }
             watch.forget(ticket)
         }
         // A last call whose expiry is awaited: the watch has woken past every limit above.
         await withCheckedContinuation { (expired: CheckedContinuation<Void, Never>) in
             _ = watch.watch(until: .now + .milliseconds(40)) { expired.resume() }
         }
-        #expect(wrongExpiries.count == 0)
+        #expect(wrongExpiries.all.isEmpty)
         #expect(watch.watchedCount == 0)
     }
 
@@ -70,13 +70,6 @@ import Testing
         let quick = try? await classifyingFaults(within: .seconds(60)) { 42 }
         #expect(quick == 42)
     }
-}
-
-/// How many times a closure ran.
-private final class Tally: Sendable {
-    private let value = Atomic<Int>(0)
-    func add() { value.add(1, ordering: .relaxed) }
-    var count: Int { value.load(ordering: .relaxed) }
 }
 
 /// Which calls expired, in order.

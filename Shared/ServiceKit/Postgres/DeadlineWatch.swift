@@ -4,10 +4,11 @@ import Synchronization
 /// all of them rather than a timer each.
 ///
 /// A timer per query (a sleeping task) armed and cancelled a Dispatch timer on every
-/// query: a task created, a `timerfd_settime` and a wake-up of Dispatch's timer thread,
-/// about a sixth of auth's CPU under PIN checks on PostgreSQL (BENCHMARKS.md). Calls end
-/// long before their limits, so one task sleeping until the earliest limit, woken again
-/// only when a call with an earlier limit arrives, serves every call.
+/// query: a task created, a `timerfd_settime` and a wake-up of Dispatch's timer thread.
+/// Calls end long before their limits, so one task sleeping until the earliest limit,
+/// woken again only when a call with an earlier limit arrives, serves every call: a
+/// third fewer thread switches per PIN check on PostgreSQL (BENCHMARKS.md; its CPU and
+/// rate moved within that machine's noise).
 final class DeadlineWatch: Sendable {
     /// The process's watch: every `classifyingFaults` call registers with it.
     static let shared = DeadlineWatch()

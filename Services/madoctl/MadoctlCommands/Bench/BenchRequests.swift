@@ -28,8 +28,8 @@ struct BenchRequests: Sendable {
     /// the run it prepared.
     static func params(inFile path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") }
         let lines = data.split(separator: UInt8(ascii: "\n")).compactMap { line -> String? in
-            let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") }
             guard let first = line.firstIndex(where: { !isBlank($0) }), let last = line.lastIndex(where: { !isBlank($0) }) else { return nil }
             return String(decoding: line[first...last], as: UTF8.self)
         }
