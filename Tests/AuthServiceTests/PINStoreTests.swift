@@ -114,4 +114,39 @@ import Testing
             #expect(await refusal { try await a.verify(right, subject: subject, kind: .network, peer: peer) } == AuthError.pinIncorrect(attemptsLeft: 2).rpcError)
         }
     }
+
+    /// A check's write made against the row as read (`PINStore.replace`) lands only while
+    /// the row is still so: once another host has written, it writes nothing, its audit
+    /// lines neither, and says so (the check is then made again in a transaction).
+    @Test(arguments: TwoHosts.Engine.allCases) func aWriteAgainstAStaleRead_changesNothing(_ engine: TwoHosts.Engine) async throws {
+        try await withHosts(engine) { books, hosts in
+            _ = try await books[0].set(
+                right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            let key = PINKey(subject, .network)
+            let (a, b) = (hosts.hosts[0].pins, hosts.hosts[1].pins)
+            let read = try #require(try await a.find(key))
+            func failure(_ record: PINRecord, failures: Int, locked: Date? = nil) -> (PINRecord, [AuditEvent]) {
+                var after = record
+                after.failures = failures
+                after.lockedUntil = locked
+                after.updatedAt = hosts.clock.now()
+                let entry = AuditEvent(
+                    id: nil, at: after.updatedAt, event: "pin_failure", subject: record.subject, kind: record.kind.rawValue,
+                    peerUID: 1000, detail: nil)
+                return (after, [entry])
+            }
+            // Host B counts a failure first; host A's write from its earlier read loses.
+            let (first, firstAudit) = failure(read, failures: 1)
+            #expect(try await b.replace(read, with: first, audit: firstAudit))
+            let (stale, staleAudit) = failure(read, failures: 1, locked: hosts.clock.now())
+            #expect(try await !a.replace(read, with: stale, audit: staleAudit + staleAudit))
+            #expect(try await a.find(key) == first)
+            #expect(try await hosts.rows("audit") == 2)  // the set, and B's failure
+            // From the row as it is now, the write lands, a lock with no audit line too.
+            let (second, _) = failure(first, failures: 2, locked: hosts.clock.now().addingTimeInterval(3600))
+            #expect(try await a.replace(first, with: second, audit: []))
+            #expect(try await b.find(key) == second)
+            #expect(try await hosts.rows("audit") == 2)
+        }
+    }
 }

@@ -95,22 +95,30 @@ struct PINBook: Sendable {
         // other most of a check's time (BENCHMARKS.md); the store reads both at once. A
         // caller over its limit is refused whatever the record says.
         let key = PINKey(subject, kind)
+        var read: PINRecord?
         if keyed == nil {
-            let read = try await store.findForCheck(key, callerFailures: throttle.fleetKey(caller))
-            try throttle.check(caller, now: now, fleetCount: read.callerFailures)
-            if let status = try rightPINChangingNothing(pin, read.record, at: now) { return status }
+            let found = try await store.findForCheck(key, callerFailures: throttle.fleetKey(caller))
+            try throttle.check(caller, now: now, fleetCount: found.callerFailures)
+            if let status = try rightPINChangingNothing(pin, found.record, at: now) { return status }
+            read = found.record
         } else {
             try await throttle.check(caller, now: now)
         }
         let wrongPIN = WrongEntrySeen()
         let checked: PINUpdate<Result<PINStatus, AuthError>>
         do {
-            checked = try await store.update(key, keyedCheck: keyed) { record, changes in
-                let outcome = try check(
-                    pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
-                    countingMissing: countingMissing)
-                if keyed != nil { changes.recordedCheck = RecordedPINCheck(outcome.mapError(\.rpcError)) }
-                return outcome
+            if let read, let outcome = try await writeIfUnchanged(
+                pin, key: key, read: read, peer: peer, at: now, wrongPIN: wrongPIN, countingMissing: countingMissing)
+            {
+                checked = .changed(outcome)
+            } else {
+                checked = try await store.update(key, keyedCheck: keyed) { record, changes in
+                    let outcome = try check(
+                        pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
+                        countingMissing: countingMissing)
+                    if keyed != nil { changes.recordedCheck = RecordedPINCheck(outcome.mapError(\.rpcError)) }
+                    return outcome
+                }
             }
         } catch {
             guard let answer = storageFaults.record(error) else { throw error }
@@ -165,6 +173,29 @@ struct PINBook: Sendable {
             try hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
         else { return nil }
         return PINStatus(record, now: now, policy: policy)
+    }
+
+    /// The check of `pin` against the record as the check's first read found it, written
+    /// only if the row is still so (`PINStore.replace`: on PostgreSQL one statement where
+    /// the transaction below takes five round trips, and holds the row for none of them);
+    /// nil when another writer changed the row since, and the check must be made again in
+    /// the transaction. A wrong entry is noted before the write, so that a write the
+    /// storage refuses is held as unrecorded; a retry in the transaction finds it wrong
+    /// again (only a PIN changed to these very digits in between would not, and then the
+    /// entry still counted as wrong against the PIN it was made to: fail closed).
+    private func writeIfUnchanged(
+        _ pin: PIN, key: PINKey, read: PINRecord, peer: PeerCredentials, at now: Date, wrongPIN: WrongEntrySeen,
+        countingMissing: Bool
+    ) async throws -> Result<PINStatus, AuthError>? {
+        var record: PINRecord? = read
+        var changes = PINChanges()
+        let outcome = try check(
+            pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
+            countingMissing: countingMissing)
+        // A check never removes a PIN nor mails; were it ever to, the transaction does it.
+        guard let after = record, changes.mail.isEmpty else { return nil }
+        if after == read, changes.audit.isEmpty { return outcome }
+        return try await store.replace(read, with: after, audit: changes.audit) ? outcome : nil
     }
 
     /// One PIN check on the record as the store holds it: the failure (and the lock it

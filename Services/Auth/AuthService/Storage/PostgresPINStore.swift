@@ -133,6 +133,78 @@ struct PostgresPINStore: PINStore {
         }
     }
 
+    /// One statement: the row is updated only where every column is as `before` had it
+    /// (a concurrent writer's update is waited for and then compared, so it is never
+    /// overwritten), and the audit lines are inserted only when it was. Sent unprepared:
+    /// the number of audit lines varies, and it runs only for the few checks that write.
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
+        var bindings = PostgresBindings()
+        bindings.append(before.subject)
+        bindings.append(before.kind.rawValue)
+        try Self.appendValues(of: after, to: &bindings)
+        try Self.appendValues(of: before, to: &bindings)
+        var rows: [String] = []
+        for entry in audit {
+            let first = bindings.count + 1
+            bindings.append(entry.at)
+            bindings.append(entry.event)
+            bindings.append(entry.subject)
+            bindings.append(entry.kind)
+            bindings.append(entry.peerUID)
+            bindings.append(entry.detail)
+            rows.append(
+                "($\(first)::timestamptz, $\(first + 1)::text, $\(first + 2)::text, $\(first + 3)::text, $\(first + 4)::bigint, $\(first + 5)::text)")
+        }
+        let logged =
+            rows.isEmpty
+            ? ""
+            : """
+            , logged AS (
+              INSERT INTO \(schema).audit (at, event, subject, kind, peer_uid, detail)
+              SELECT a.* FROM (VALUES \(rows.joined(separator: ", "))) AS a(at, event, subject, kind, peer_uid, detail)
+              WHERE EXISTS (SELECT 1 FROM changed) RETURNING 1)
+            """
+        let query = PostgresQuery(
+            unsafeSQL: """
+                WITH changed AS (
+                  UPDATE \(schema).pin SET \(Self.valueColumns.enumerated().map { "\($1) = $\($0 + 3)" }.joined(separator: ", "))
+                  WHERE subject = $1 AND kind = $2
+                    AND (\(Self.valueColumns.joined(separator: ", "))) IS NOT DISTINCT FROM
+                        (\(Self.valueColumnTypes.enumerated().map { "$\($0 + 15)::\($1)" }.joined(separator: ", ")))
+                  RETURNING 1)\(logged)
+                SELECT count(*) FROM changed
+                """, binds: bindings)
+        return try await classifyingFaults(within: timeLimit) { [client, logger] in
+            for try await changed in try await client.query(query, logger: logger).decode(Int.self) { return changed == 1 }
+            return false
+        }
+    }
+
+    /// The columns of a PIN's row after its key, in `columns`' order, and their types.
+    private static let valueColumns = [
+        "hash", "salt", "must_change", "failures", "locked_until", "updated_at", "pending_hash", "pending_salt",
+        "pending_due_at", "pending_email", "holder_birth_date", "holder_phones",
+    ]
+    private static let valueColumnTypes = [
+        "bytea", "bytea", "boolean", "integer", "timestamptz", "timestamptz", "bytea", "bytea", "timestamptz", "text", "text",
+        "text",
+    ]
+
+    private static func appendValues(of record: PINRecord, to bindings: inout PostgresBindings) throws {
+        try bindings.append(record.hash)
+        try bindings.append(record.salt)
+        bindings.append(record.mustChange)
+        bindings.append(record.failures)
+        bindings.append(record.lockedUntil)
+        bindings.append(record.updatedAt)
+        try bindings.append(record.pendingHash)
+        try bindings.append(record.pendingSalt)
+        bindings.append(record.pendingDueAt)
+        bindings.append(record.pendingEmail)
+        bindings.append(record.holderBirthDate)
+        bindings.append(record.holderPhones)
+    }
+
     func dueChanges(at now: Date, limit: Int) async throws -> [PINKey] {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
             var keys: [PINKey] = []
