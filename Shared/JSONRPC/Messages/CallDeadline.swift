@@ -6,9 +6,11 @@ import Foundation
 /// The monotonic clock is never set back and is the same for every process on one
 /// kernel, which is everyone a Unix socket reaches; the service clock (`--clock-file`)
 /// is for time rules, not for how long a caller waits, so it plays no part here. A callee
-/// refuses a request whose deadline has passed before it starts (`deadline_exceeded`), and
-/// rolls back a write whose deadline passes before it commits, so a caller that gave up
-/// (and answered its own caller `unavailable`) leaves nothing done behind it.
+/// refuses a request whose deadline has passed before it starts (`deadline_exceeded`), so a
+/// caller that gave up (and answered its own caller `unavailable`) leaves no backlog of
+/// work behind it. A call already started is finished, never rolled back for lateness: a
+/// caller could otherwise choose a deadline that has its wrong PINs forgotten (README,
+/// "Deadlines").
 public struct CallDeadline: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Nanoseconds on `CLOCK_MONOTONIC`.
     public let nanoseconds: UInt64
@@ -34,14 +36,8 @@ public struct CallDeadline: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// The deadline of the call the current task is serving, set by the dispatcher while
-    /// a handler runs: writes check it before they commit, and calls to peers pass on
-    /// the earlier of it and their own timeout.
+    /// a handler runs: calls to peers pass on the earlier of it and their own timeout.
     @TaskLocal public static var current: CallDeadline?
-
-    /// Throws `deadline_exceeded` when the current call's deadline has passed.
-    public static func checkCurrent() throws {
-        if let current, current.hasPassed { throw RPCError.deadlineExceeded() }
-    }
 
     public static func < (lhs: CallDeadline, rhs: CallDeadline) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
