@@ -31,7 +31,7 @@ public enum ServiceCheck: RPCMethod {
     public static let name = "service.check"
     public static let access = MethodAccess.operator
     public static let summary =
-        "Operators only: a full integrity check of the service's database (SQLite's PRAGMA integrity_check, every page; on PostgreSQL, a query of the schema's version), while it serves."
+        "Operators only: a full integrity check of the service's database (SQLite's PRAGMA integrity_check, every page; on PostgreSQL, that the schema has exactly the migrations this build knows), while it serves."
 
     @WireObject
     public struct Result: Codable, Sendable, Hashable {

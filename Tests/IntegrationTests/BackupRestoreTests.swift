@@ -75,6 +75,17 @@ import Testing
         #expect(made.status == 1 && made.stderr.contains("backup_by_postgresql"), "\(made)")
         let check = try await sandbox.madoctl(["check", "auth"])
         #expect(check.status == 0 && check.stdout.contains("auth: integrity ok (postgres)"), "\(check)")
+        // A schema that lost a migration (a restore from before it) or has one this build
+        // does not know (a newer build's) is named, and the check fails.
+        let database = try #require(sandbox.postgresDatabase)
+        try await PostgresCluster.shared().withClient(database: database) { client in
+            try await client.query("DELETE FROM auth.migrations WHERE name = 'auth-pins-v1'")
+            try await client.query("INSERT INTO auth.migrations (name) VALUES ('auth-from-a-newer-build')")
+        }
+        let found = try await sandbox.madoctl(["check", "auth"])
+        #expect(found.status == 1, "\(found)")
+        #expect(found.stdout.contains("migration auth-pins-v1 of this build is not applied to schema auth"), "\(found)")
+        #expect(found.stdout.contains("has migration auth-from-a-newer-build, which this build does not know"), "\(found)")
     }
 
     /// What the checks compare: both PINs' status, the session, the statements.

@@ -55,6 +55,25 @@ public struct PostgresMigrator: Sendable {
         }
     }
 
+    /// What is wrong with the schema as this build sees it, for `service.check`: migrations
+    /// of this build not recorded as applied (a table altered or lost by hand, a restore
+    /// from before them) and recorded ones this build does not know (a newer build's).
+    /// Empty when the two agree. Reads only: nothing is applied or created.
+    public func problems(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+        var applied: Set<String> = []
+        for try await name in try await client.query("SELECT name FROM \(unescaped: schema).migrations", logger: logger)
+            .decode(String.self)
+        {
+            applied.insert(name)
+        }
+        let known = migrations.map(\.name)
+        let missing = known.filter { !applied.contains($0) }.map { "migration \($0) of this build is not applied to schema \(schema)" }
+        let unknown = applied.subtracting(known).sorted().map {
+            "schema \(schema) has migration \($0), which this build does not know (a newer build migrated it)"
+        }
+        return missing + unknown
+    }
+
     private func applyMissing(client: PostgresClient, logger: Logger) async throws -> [String] {
         let (schema, migrations) = (schema, migrations)
         let known = migrations.map(\.name)

@@ -7,6 +7,16 @@ extension ServiceApplication {
     /// the service refuses to start.
     static var postgresStartLimit: Duration { .seconds(15) }
 
+    /// Every migration of the service's schema (named after the service), in order: the
+    /// key's record, the tables every service keeps, then the service's own.
+    static var postgresMigrator: PostgresMigrator {
+        var migrator = PostgresMigrator(schema: Definition.name)
+        PostgresSecretRecord.registerMigrations(in: &migrator)
+        PostgresServiceTables.registerMigrations(in: &migrator)
+        Definition.registerPostgresMigrations(in: &migrator)
+        return migrator
+    }
+
     /// The key and PostgreSQL for `--database postgres`, checked before the service
     /// serves: the service keeps its state there (`registerPostgresMigrations`), the key is named
     /// (every host must use the same one: none is ever created here), the connection
@@ -35,11 +45,7 @@ extension ServiceApplication {
         let keys: ServerKeys
         do {
             keys = try await classifyingFaults(within: Self.postgresStartLimit) { [logger] in
-                var migrator = PostgresMigrator(schema: schema)
-                PostgresSecretRecord.registerMigrations(in: &migrator)
-                PostgresServiceTables.registerMigrations(in: &migrator)
-                Definition.registerPostgresMigrations(in: &migrator)
-                let applied = try await migrator.migrate(client, logger: logger)
+                let applied = try await Self.postgresMigrator.migrate(client, logger: logger)
                 if !applied.isEmpty { logger.notice("PostgreSQL schema migrated", metadata: ["schema": "\(schema)", "applied": "\(applied)"]) }
                 return try await PostgresSecretRecord.keys(held, files: keyFiles, client: client, schema: schema, logger: logger)
             }

@@ -132,7 +132,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             case .postgres(let client, let schema): PostgresOutboxQueue(client: client, schema: schema, logger: logger)
             }
         registry.registerOutboxMethods(queue: outboxQueue, outbox: outbox, clock: clock)
-        registry.registerBackupMethods(storage: storage, configuration: configuration, clock: clock)
+        registry.registerBackupMethods(
+            storage: storage, migrations: Self.postgresMigrator, configuration: configuration, clock: clock)
         registry.registerKeyMethods(
             store: ServerKeyStore(storage: storage, columns: KeyedColumn.shared + Definition.keyedColumns, logger: logger),
             keys: keys, clock: clock)

@@ -70,8 +70,11 @@ struct BackupFileFault: ClassifiedStorageFault, CustomStringConvertible {
 }
 
 extension MethodRegistry {
-    /// `service.backup` and `service.check`, for a service on `storage`.
-    mutating func registerBackupMethods(storage: ServiceStorage, configuration: ServiceConfiguration, clock: any ServiceClock) {
+    /// `service.backup` and `service.check`, for a service on `storage` (`migrations`: what
+    /// its schema must have, when that is PostgreSQL).
+    mutating func registerBackupMethods(
+        storage: ServiceStorage, migrations: PostgresMigrator, configuration: ServiceConfiguration, clock: any ServiceClock
+    ) {
         register(ServiceBackup.self) { _, context in
             guard case .sqlite(let database) = storage else {
                 throw RPCError(
@@ -90,14 +93,16 @@ extension MethodRegistry {
                 let found = try DatabaseBackup.check(database)
                 if found != ["ok"] { context.logger.error("integrity check found damage", metadata: ["found": "\(found.prefix(5))"]) }
                 return ServiceCheck.Result(engine: "sqlite", ok: found == ["ok"], problems: found == ["ok"] ? [] : found)
-            case .postgres(let client, let schema):
-                // Pages are PostgreSQL's to check (data checksums, amcheck); this says the
-                // schema is there and answers.
+            case .postgres(let client, _):
+                // Pages are PostgreSQL's to check (data checksums, amcheck); this checks what
+                // is the service's: that its schema answers and has exactly the migrations
+                // this build knows.
                 let logger = context.logger
-                try await classifyingFaults(within: .seconds(5)) {
-                    try await client.query("SELECT count(*) FROM \(unescaped: schema).outbox", logger: logger)
+                let found = try await classifyingFaults(within: .seconds(5)) {
+                    try await migrations.problems(client, logger: logger)
                 }
-                return ServiceCheck.Result(engine: "postgres", ok: true, problems: [])
+                if !found.isEmpty { context.logger.error("schema check found problems", metadata: ["found": "\(found.prefix(5))"]) }
+                return ServiceCheck.Result(engine: "postgres", ok: found.isEmpty, problems: Array(found.prefix(100)))
             }
         }
     }
