@@ -180,9 +180,10 @@ struct PINBook: Sendable {
     /// the transaction below takes five round trips, and holds the row for none of them);
     /// nil when another writer changed the row since, and the check must be made again in
     /// the transaction. A wrong entry is noted before the write, so that a write the
-    /// storage refuses is held as unrecorded; a retry in the transaction finds it wrong
-    /// again (only a PIN changed to these very digits in between would not, and then the
-    /// entry still counted as wrong against the PIN it was made to: fail closed).
+    /// storage refuses is held as unrecorded. A retry in the transaction finds it wrong
+    /// again, unless the PIN was changed to these very digits in between: then it answers
+    /// right, and a storage fault in that retry still holds the entry as unrecorded (it
+    /// was wrong against the PIN it was made to; failing closed is the safe side).
     private func writeIfUnchanged(
         _ pin: PIN, key: PINKey, read: PINRecord, peer: PeerCredentials, at now: Date, wrongPIN: WrongEntrySeen,
         countingMissing: Bool
