@@ -5,6 +5,7 @@ import JSONRPC
 import MadoguchiModels
 import ServiceKit
 import ServiceContract
+import Synchronization
 import Testing
 
 /// The PIN book on both engines, by the same tests, each with two hosts (`TwoHosts`).
@@ -149,4 +150,99 @@ import Testing
             #expect(try await hosts.rows("audit") == 2)
         }
     }
+
+    /// Times read back compare equal to themselves, in any year: were one to come back a
+    /// microsecond off (postgres-nio writes a `Date` truncated), every check's write
+    /// would fail its comparison and take the transaction.
+    @Test(arguments: TwoHosts.Engine.allCases) func aRowReadBack_isFoundUnchanged_atAnyTime(_ engine: TwoHosts.Engine) async throws {
+        try await withHosts(engine) { books, hosts in
+            _ = try await books[0].set(
+                right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            let key = PINKey(subject, .network)
+            let store = hosts.hosts[0].pins
+            let times = [
+                ("2026-12-03T10:00:00Z", 0.123456), ("2034-06-01T10:00:00Z", 0.123), ("2034-06-01T10:00:01Z", 0.123457),
+                ("2035-03-03T03:03:03Z", 0.000001), ("2035-03-03T03:03:04Z", 0.999999), ("2068-07-01T00:00:00Z", 0.5),
+            ]
+            for (whole, fraction) in times {
+                let text = "\(whole) + \(fraction) s"
+                let time = try #require(ISO8601.parse(whole)).addingTimeInterval(fraction)
+                var written = try #require(try await store.find(key))
+                let before = written
+                written.updatedAt = time
+                written.lockedUntil = time
+                written.pendingDueAt = time
+                #expect(try await store.replace(before, with: written, audit: []), "\(text)")
+                let read = try #require(try await store.find(key))
+                var next = read
+                next.failures += 1
+                #expect(try await store.replace(read, with: next, audit: []), "read back at \(text)")
+            }
+        }
+    }
+
+    /// A wrong PIN with no one else writing is one write against the row as read, not a
+    /// transaction; when another host's wrong PIN lands between this check's read and its
+    /// write, the check is made again and answers what the row then says — here the lock
+    /// that this third wrong entry makes — and every entry is counted once.
+    @Test(arguments: TwoHosts.Engine.allCases) func aWrongPIN_isWrittenAgainstItsRead_orCheckedAgain(_ engine: TwoHosts.Engine) async throws {
+        try await withHosts(engine) { books, hosts in
+            _ = try await books[0].set(
+                right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            let (subject, wrong, peer) = (subject, wrong, peer)
+            let other = books[1]
+            let watched = WatchedPINStore(base: hosts.hosts[0].pins)
+            let book = hosts.pinBook(0, store: watched)
+            #expect(await refusal { try await book.verify(wrong, subject: subject, kind: .network, peer: peer) } == AuthError.pinIncorrect(attemptsLeft: 2).rpcError)
+            #expect(watched.calls == WatchedPINStore.Calls(replaces: 1, updates: 0))
+            // Host B's wrong PIN lands between this check's read and its write.
+            watched.beforeNextReplace { _ = try? await other.verify(wrong, subject: subject, kind: .network, peer: peer) }
+            let midnight = try #require(ISO8601.parse("2026-12-02T00:00:00+09:00"))
+            #expect(await refusal { try await book.verify(wrong, subject: subject, kind: .network, peer: peer) } == AuthError.pinLocked(unlocksAt: midnight).rpcError)
+            #expect(watched.calls == WatchedPINStore.Calls(replaces: 2, updates: 1))
+            let status = try await other.status(subject: subject, kind: .network)
+            #expect(status.locked && status.failures == 3)
+            #expect(try await hosts.rows("audit") == 5)  // the set, three failures, the lock
+        }
+    }
+}
+
+/// A host's PIN store that counts the writes made through it, and can let another writer
+/// in just before the next `replace`, as a check on another host would between this
+/// check's read and its write.
+final class WatchedPINStore: PINStore, Sendable {
+    struct Calls: Equatable, Sendable {
+        var replaces = 0
+        var updates = 0
+    }
+
+    let base: any PINStore
+    private let state = Mutex<(calls: Calls, interleave: (@Sendable () async -> Void)?)>((Calls(), nil))
+
+    init(base: any PINStore) { self.base = base }
+
+    var calls: Calls { state.withLock { $0.calls } }
+    func beforeNextReplace(_ write: @escaping @Sendable () async -> Void) { state.withLock { $0.interleave = write } }
+
+    func find(_ key: PINKey) async throws -> PINRecord? { try await base.find(key) }
+    func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
+        try await base.findForCheck(key, callerFailures: caller)
+    }
+    func update<Outcome: Sendable>(
+        _ key: PINKey, keyedCheck: IdempotentCalls.Call?,
+        _ change: @escaping @Sendable (inout PINRecord?, inout PINChanges) throws -> Outcome
+    ) async throws -> PINUpdate<Outcome> {
+        state.withLock { $0.calls.updates += 1 }
+        return try await base.update(key, keyedCheck: keyedCheck, change)
+    }
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
+        let interleave = state.withLock { state in
+            state.calls.replaces += 1
+            defer { state.interleave = nil }
+            return state.interleave
+        }
+        await interleave?()
+        return try await base.replace(before, with: after, audit: audit)
+    }
+    func dueChanges(at now: Date, limit: Int) async throws -> [PINKey] { try await base.dueChanges(at: now, limit: limit) }
 }

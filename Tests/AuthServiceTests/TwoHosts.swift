@@ -120,10 +120,10 @@ struct TwoHosts: Sendable {
         }
     }
 
-    /// A PIN book on `host`'s store.
-    func pinBook(_ host: Int, policy: PINPolicy = PINPolicy()) -> PINBook {
+    /// A PIN book on `host`'s store (or on `store`, one made over it).
+    func pinBook(_ host: Int, policy: PINPolicy = PINPolicy(), store: (any PINStore)? = nil) -> PINBook {
         PINBook(
-            store: hosts[host].pins, clock: clock, hasher: SecretHasher(secret: secret, purpose: "pin"), policy: policy,
+            store: store ?? hosts[host].pins, clock: clock, hasher: SecretHasher(secret: secret, purpose: "pin"), policy: policy,
             throttle: CallerThrottle(limit: 10_000, window: 3600), frontEnds: Self.noFrontEnds,
             idempotentCalls: idempotentCalls, storageFaults: StorageFaults(logger: logger), unrecorded: PendingFailures())
     }

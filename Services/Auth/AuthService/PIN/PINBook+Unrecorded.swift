@@ -47,9 +47,9 @@ extension PINBook {
     }
 }
 
-/// Whether a check found the PIN or code wrong, noted inside the store's transaction
-/// before its writes, so that a write the storage refuses still tells what it would have
-/// recorded.
+/// Whether a check found the PIN or code wrong, noted before its writes (inside the
+/// store's transaction, or before a PIN's one-statement write), so that a write the
+/// storage refuses still tells what it would have recorded.
 final class WrongEntrySeen: Sendable {
     private let wrong = Mutex(false)
     func note() { wrong.withLock { $0 = true } }

@@ -86,9 +86,10 @@ struct PINBook: Sendable {
         try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
         // The common case, a right PIN on a line with no failures and no lock, changes
         // nothing: it is answered from a read, which runs beside other reads, rather than
-        // a write transaction (one at a time, a disk sync each). Anything else, and any
-        // call that must be recorded for its idempotency key, takes the write below,
-        // which reads the record again inside it.
+        // a write transaction (one at a time, a disk sync each). Anything else is written
+        // against the record as read, if no one wrote it since (`writeIfUnchanged`), else
+        // in a transaction that reads it again; a call that must be recorded for its
+        // idempotency key always takes the transaction.
         //
         // The read and the caller's check go together: on PostgreSQL each was a round trip
         // (the fleet's count of the caller's failures, then the PIN's row), one after the
@@ -104,12 +105,16 @@ struct PINBook: Sendable {
         } else {
             try await throttle.check(caller, now: now)
         }
+        // What each attempt found: the one whose outcome is answered is what is counted
+        // and logged; either, if the storage then fails, holds the entry as unrecorded.
+        let firstTry = WrongEntrySeen()
         let wrongPIN = WrongEntrySeen()
         let checked: PINUpdate<Result<PINStatus, AuthError>>
         do {
             if let read, let outcome = try await writeIfUnchanged(
-                pin, key: key, read: read, peer: peer, at: now, wrongPIN: wrongPIN, countingMissing: countingMissing)
+                pin, key: key, read: read, peer: peer, at: now, wrongPIN: firstTry, countingMissing: countingMissing)
             {
+                if firstTry.seen { wrongPIN.note() }
                 checked = .changed(outcome)
             } else {
                 checked = try await store.update(key, keyedCheck: keyed) { record, changes in
@@ -125,7 +130,7 @@ struct PINBook: Sendable {
             // The disk refused to count a wrong PIN: hold it, so that this PIN answers
             // nothing but `storage_unavailable` until it is written, and count it against
             // the caller now.
-            if wrongPIN.seen {
+            if wrongPIN.seen || firstTry.seen {
                 unrecorded.add(Self.failureKey(subject: subject, kind: kind))
                 await throttle.recordFailure(caller, at: now)
             }
@@ -179,20 +184,26 @@ struct PINBook: Sendable {
     /// only if the row is still so (`PINStore.replace`: on PostgreSQL one statement where
     /// the transaction below takes five round trips, and holds the row for none of them);
     /// nil when another writer changed the row since, and the check must be made again in
-    /// the transaction. A wrong entry is noted before the write, so that a write the
-    /// storage refuses is held as unrecorded. A retry in the transaction finds it wrong
-    /// again, unless the PIN was changed to these very digits in between: then it answers
-    /// right, and a storage fault in that retry still holds the entry as unrecorded (it
-    /// was wrong against the PIN it was made to; failing closed is the safe side).
+    /// the transaction (which then decides what is counted: a lock another host made in
+    /// between is that host's to count and log). A wrong entry is noted before the write,
+    /// so that a write the storage refuses is held as unrecorded; so is one whose retry
+    /// the storage refuses (it was wrong against the PIN it was made to: fail closed). A
+    /// hash made with a key this process lacks may have been re-hashed since the read by
+    /// a host that has it: the transaction reads again before that is an answer.
     private func writeIfUnchanged(
         _ pin: PIN, key: PINKey, read: PINRecord, peer: PeerCredentials, at now: Date, wrongPIN: WrongEntrySeen,
         countingMissing: Bool
     ) async throws -> Result<PINStatus, AuthError>? {
         var record: PINRecord? = read
         var changes = PINChanges()
-        let outcome = try check(
-            pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
-            countingMissing: countingMissing)
+        let outcome: Result<PINStatus, AuthError>
+        do {
+            outcome = try check(
+                pin, key: key, record: &record, changes: &changes, peer: peer, at: now, wrongPIN: wrongPIN,
+                countingMissing: countingMissing)
+        } catch {
+            return nil
+        }
         // A check never removes a PIN nor mails; were it ever to, the transaction does it.
         guard let after = record, changes.mail.isEmpty else { return nil }
         if after == read, changes.audit.isEmpty { return outcome }

@@ -8,9 +8,10 @@ import ServiceKit
 ///
 /// A change is one transaction in which the PIN's row is held against every other writer
 /// — SQLite's single write transaction, PostgreSQL's `SELECT … FOR UPDATE` — and the PIN
-/// book's rules run inside it, once, in Swift: so a wrong PIN entered on two hosts at once
-/// is counted twice, never once, and the lock it reaches holds on every host. The rules
-/// are not written again as SQL for each engine.
+/// book's rules run inside it, once, in Swift; or, for a check, a write made only if the
+/// row is still as the check read it (`replace`), else the transaction. Either way a
+/// wrong PIN entered on two hosts at once is counted twice, never once, and the lock it
+/// reaches holds on every host. The rules are not written again as SQL for each engine.
 protocol PINStore: Sendable {
     /// The PIN as stored now (nil when none is set), read beside other reads.
     func find(_ key: PINKey) async throws -> PINRecord?

@@ -7,8 +7,10 @@ import ServiceKit
 /// PINs in PostgreSQL (`<schema>.pin`, with `audit`, the outbox and the idempotency
 /// records beside it), shared by every host. A change locks the PIN's row
 /// (`SELECT … FOR UPDATE`) for its transaction: a check on another host waits for it and
-/// then sees its count, so concurrent wrong PINs are all counted and a lock reached on one
-/// host holds on all. Times are the service clock's, never the server's `now()`.
+/// then sees its count; a check's one-statement write (`replace`) lands only on the row it
+/// read, so it never overwrites another's count. Concurrent wrong PINs are all counted and
+/// a lock reached on one host holds on all. Times are the service clock's, never the
+/// server's `now()`.
 struct PostgresPINStore: PINStore {
     let client: PostgresClient
     let schema: String
@@ -18,10 +20,14 @@ struct PostgresPINStore: PINStore {
     /// How long one operation may wait for the server before it is a storage fault.
     var timeLimit: Duration = .seconds(5)
 
-    static let columns = """
-        subject, kind, hash, salt, must_change, failures, locked_until, updated_at, pending_hash, pending_salt,
-        pending_due_at, pending_email, holder_birth_date, holder_phones
-        """
+    /// A PIN row's columns after its key, in order, with their types: `columns`, the read's
+    /// cells, `save` and `replace` all follow this order.
+    static let valueColumns: [(name: String, type: String)] = [
+        ("hash", "bytea"), ("salt", "bytea"), ("must_change", "boolean"), ("failures", "integer"),
+        ("locked_until", "timestamptz"), ("updated_at", "timestamptz"), ("pending_hash", "bytea"), ("pending_salt", "bytea"),
+        ("pending_due_at", "timestamptz"), ("pending_email", "text"), ("holder_birth_date", "text"), ("holder_phones", "text"),
+    ]
+    static let columns = (["subject", "kind"] + valueColumns.map(\.name)).joined(separator: ", ")
 
     func find(_ key: PINKey) async throws -> PINRecord? {
         try await classifyingFaults(within: timeLimit) { [client, logger] in
@@ -135,16 +141,17 @@ struct PostgresPINStore: PINStore {
 
     /// One statement: the row is updated only where every column is as `before` had it
     /// (a concurrent writer's update is waited for and then compared, so it is never
-    /// overwritten), and the audit lines are inserted only when it was. Sent unprepared:
-    /// the number of audit lines varies, and it runs only for the few checks that write.
+    /// overwritten), and the audit lines are inserted, in order, only when it was. Sent
+    /// unprepared: the number of audit lines varies, and it runs only for the few checks
+    /// that write.
     func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
         var bindings = PostgresBindings()
         bindings.append(before.subject)
         bindings.append(before.kind.rawValue)
         try Self.appendValues(of: after, to: &bindings)
-        try Self.appendValues(of: before, to: &bindings)
+        try Self.appendValues(of: before, to: &bindings, compared: true)
         var rows: [String] = []
-        for entry in audit {
+        for (index, entry) in audit.enumerated() {
             let first = bindings.count + 1
             bindings.append(entry.at)
             bindings.append(entry.event)
@@ -153,7 +160,8 @@ struct PostgresPINStore: PINStore {
             bindings.append(entry.peerUID)
             bindings.append(entry.detail)
             rows.append(
-                "($\(first)::timestamptz, $\(first + 1)::text, $\(first + 2)::text, $\(first + 3)::text, $\(first + 4)::bigint, $\(first + 5)::text)")
+                "(\(index), $\(first)::timestamptz, $\(first + 1)::text, $\(first + 2)::text, $\(first + 3)::text, "
+                    + "$\(first + 4)::bigint, $\(first + 5)::text)")
         }
         let logged =
             rows.isEmpty
@@ -161,16 +169,16 @@ struct PostgresPINStore: PINStore {
             : """
             , logged AS (
               INSERT INTO \(schema).audit (at, event, subject, kind, peer_uid, detail)
-              SELECT a.* FROM (VALUES \(rows.joined(separator: ", "))) AS a(at, event, subject, kind, peer_uid, detail)
-              WHERE EXISTS (SELECT 1 FROM changed) RETURNING 1)
+              SELECT a.at, a.event, a.subject, a.kind, a.peer_uid, a.detail
+              FROM (VALUES \(rows.joined(separator: ", "))) AS a(n, at, event, subject, kind, peer_uid, detail)
+              WHERE EXISTS (SELECT 1 FROM changed) ORDER BY a.n RETURNING 1)
             """
         let query = PostgresQuery(
             unsafeSQL: """
                 WITH changed AS (
-                  UPDATE \(schema).pin SET \(Self.valueColumns.enumerated().map { "\($1) = $\($0 + 3)" }.joined(separator: ", "))
+                  UPDATE \(schema).pin SET \(Self.valueColumns.enumerated().map { "\($1.name) = $\($0 + 3)" }.joined(separator: ", "))
                   WHERE subject = $1 AND kind = $2
-                    AND (\(Self.valueColumns.joined(separator: ", "))) IS NOT DISTINCT FROM
-                        (\(Self.valueColumnTypes.enumerated().map { "$\($0 + 15)::\($1)" }.joined(separator: ", ")))
+                    AND (\(Self.valueColumns.map(\.name).joined(separator: ", "))) IS NOT DISTINCT FROM (\(Self.comparedValues(from: 3 + Self.valueColumns.count)))
                   RETURNING 1)\(logged)
                 SELECT count(*) FROM changed
                 """, binds: bindings)
@@ -180,30 +188,43 @@ struct PostgresPINStore: PINStore {
         }
     }
 
-    /// The columns of a PIN's row after its key, in `columns`' order, and their types.
-    private static let valueColumns = [
-        "hash", "salt", "must_change", "failures", "locked_until", "updated_at", "pending_hash", "pending_salt",
-        "pending_due_at", "pending_email", "holder_birth_date", "holder_phones",
-    ]
-    private static let valueColumnTypes = [
-        "bytea", "bytea", "boolean", "integer", "timestamptz", "timestamptz", "bytea", "bytea", "timestamptz", "text", "text",
-        "text",
-    ]
-
-    private static func appendValues(of record: PINRecord, to bindings: inout PostgresBindings) throws {
+    /// `record`'s values after its key, in `valueColumns`' order: as written, or (`compared`)
+    /// as compared with the stored row, where a time is whole microseconds, rounded —
+    /// postgres-nio writes a `Date` truncated, and a time read back and truncated again
+    /// can come out a microsecond early (in some years), which would fail every comparison.
+    private static func appendValues(of record: PINRecord, to bindings: inout PostgresBindings, compared: Bool = false) throws {
+        func append(_ time: Date?) {
+            if compared {
+                bindings.append(time.map { Int64(($0.timeIntervalSince(postgresEpoch) * 1_000_000).rounded()) })
+            } else {
+                bindings.append(time)
+            }
+        }
         try bindings.append(record.hash)
         try bindings.append(record.salt)
         bindings.append(record.mustChange)
         bindings.append(record.failures)
-        bindings.append(record.lockedUntil)
-        bindings.append(record.updatedAt)
+        append(record.lockedUntil)
+        append(record.updatedAt)
         try bindings.append(record.pendingHash)
         try bindings.append(record.pendingSalt)
-        bindings.append(record.pendingDueAt)
+        append(record.pendingDueAt)
         bindings.append(record.pendingEmail)
         bindings.append(record.holderBirthDate)
         bindings.append(record.holderPhones)
     }
+
+    /// The SQL of the compared values bound from `$first` on (`appendValues(compared:)`).
+    private static func comparedValues(from first: Int) -> String {
+        valueColumns.enumerated().map { index, column in
+            column.type == "timestamptz"
+                ? "(timestamptz '2000-01-01 00:00:00+00' + $\(first + index)::bigint * interval '1 microsecond')"
+                : "$\(first + index)::\(column.type)"
+        }.joined(separator: ", ")
+    }
+
+    /// PostgreSQL's zero time, 2000-01-01 00:00:00 UTC.
+    private static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
 
     func dueChanges(at now: Date, limit: Int) async throws -> [PINKey] {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
