@@ -205,6 +205,43 @@ import Testing
             #expect(try await hosts.rows("audit") == 5)  // the set, three failures, the lock
         }
     }
+
+    /// The database locked between a wrong PIN's read and its write (another session holds
+    /// the PIN's row past the store's time limit): the check answers `storage_unavailable`,
+    /// never an answer about the PIN, and the wrong entry is not lost — it is written before
+    /// the PIN is checked again (at least once: a statement the server ran after its limit
+    /// may count it twice, the closed side).
+    @Test func aDatabaseLockedBetweenReadAndWrite_failsTheCheckClosed_andKeepsTheFailure() async throws {
+        try await withHosts(.postgres) { books, hosts in
+            _ = try await books[0].set(
+                right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            var store = try #require(hosts.hosts[0].pins as? PostgresPINStore)
+            store.timeLimit = .seconds(1)
+            let other = try #require(hosts.hosts[1].pins as? PostgresPINStore).client
+            let watched = WatchedPINStore(base: store)
+            let book = hosts.pinBook(0, store: watched)
+            let (locked, release) = (AsyncStream<Void>.makeStream(), AsyncStream<Void>.makeStream())
+            let holder = Task {
+                try await other.withTransaction(logger: hosts.logger) { connection in
+                    try await connection.query("SELECT 1 FROM auth.pin FOR UPDATE", logger: hosts.logger)
+                    locked.continuation.yield()
+                    for await _ in release.stream { break }
+                }
+            }
+            watched.beforeNextReplace { for await _ in locked.stream { break } }
+            let refused = await refusal { try await book.verify(wrong, subject: subject, kind: .network, peer: peer) }
+            #expect(refused?.data?["reason"] == .string("storage_unavailable"), "\(String(describing: refused))")
+            // Held, not lost: the statement sent may yet run, but this host cannot know it did.
+            #expect(book.unrecorded.count(PINBook.failureKey(subject: subject, kind: .network)) == 1)
+            release.continuation.yield()
+            try await holder.value
+            // The next check writes the held failure first, then answers about the PIN.
+            _ = await refusal { try await book.verify(right, subject: subject, kind: .network, peer: peer) }
+            #expect(try await hosts.rows("audit") >= 2)  // the set, and the failure
+            let audit = try await hosts.rows("audit")
+            #expect(audit <= 3, "\(audit) audit lines")
+        }
+    }
 }
 
 /// A host's PIN store that counts the writes made through it, and can let another writer
