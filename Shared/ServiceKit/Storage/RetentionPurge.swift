@@ -40,7 +40,10 @@ public struct RetentionRule: Sendable {
 
 /// Applies the retention rules whenever the service clock has moved an hour since the last
 /// pass (looked at every second, so a test clock moved on is followed at once), and once
-/// at start. On PostgreSQL every host runs it; a row is deleted once.
+/// at start. A pass in which a rule failed (a full disk, a database out of reach) is made
+/// again at the next look rather than an hour later, so rows past their time are kept no
+/// longer than the storage refuses to remove them; the failure is logged once, and its
+/// end. On PostgreSQL every host runs it; a row is deleted once.
 struct RetentionPurge: Service {
     let rules: [RetentionRule]
     let storage: ServiceStorage
@@ -51,24 +54,36 @@ struct RetentionPurge: Service {
 
     func run() async throws {
         var last: Date?
+        var failing: Set<String> = []
         await repeatUntilShutdown(every: look) {
             let now = clock.now()
-            if let last, now >= last, now.timeIntervalSince(last) < every { return }
+            if failing.isEmpty, let last, now >= last, now.timeIntervalSince(last) < every { return }
             last = now
-            await purge(at: now)
+            failing = await purge(at: now, failing: failing)
         }
     }
 
-    func purge(at now: Date) async {
+    /// One pass at `now`; returns the rules (by `what`) that failed in it. A rule already
+    /// in `failing` is logged only when it works again.
+    @discardableResult
+    func purge(at now: Date, failing: Set<String> = []) async -> Set<String> {
+        var failed: Set<String> = []
         for rule in rules {
             let cutoff = now.addingTimeInterval(-rule.keep)
             do {
                 let removed = try await delete(rule, before: cutoff)
+                if failing.contains(rule.what) { logger.notice("retention: removing \(rule.what) works again") }
                 if removed > 0 { logger.info("retention: \(rule.what) removed", metadata: ["rows": "\(removed)", "before": "\(cutoff)"]) }
             } catch {
-                logger.error("retention: removing \(rule.what) failed", metadata: ["error": "\(error)"])
+                failed.insert(rule.what)
+                if !failing.contains(rule.what) {
+                    logger.error(
+                        "retention: removing \(rule.what) failed; tried again every second until it works",
+                        metadata: ["error": "\(error)"])
+                }
             }
         }
+        return failed
     }
 
     private func delete(_ rule: RetentionRule, before cutoff: Date) async throws -> Int {
