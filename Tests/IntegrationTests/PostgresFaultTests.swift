@@ -121,6 +121,33 @@ import Testing
         try await fixture.stop()
     }
 
+    /// Auth: an operator's `service.check` (the schema's migrations) answers
+    /// `storage_unavailable` within the store's limit instead of waiting for the server, and
+    /// `madoctl check` fails; once the server answers, the check passes again.
+    @Test func check_onAHungDatabase_answersStorageUnavailable_untilItAnswersAgain() async throws {
+        let cluster = try await PostgresCluster.own()
+        let sandbox = try ServiceSandbox(postgresURL: try await cluster.freshDatabase())
+        let auth = try await sandbox.startBound("auth")
+        let client = try await sandbox.client("auth", timeout: .seconds(60))
+        #expect(try await client.call(ServiceCheck.self, NoParams()) == .init(engine: "postgres", ok: true, problems: []))
+
+        let backends = try await cluster.backends(of: try #require(sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
+        for backend in backends { kill(backend, SIGSTOP) }
+        let started = ContinuousClock.now
+        let check = await refusal { try await client.call(ServiceCheck.self, NoParams()) }
+        let byOperator = try await sandbox.madoctl(["check", "auth"], timeout: .seconds(60))
+        let waited = ContinuousClock.now - started
+        for backend in backends { kill(backend, SIGCONT) }
+        #expect(check?.reason == "storage_unavailable", "\(String(describing: check))")
+        #expect(byOperator.status == 1 && byOperator.stderr.contains("storage_unavailable"), "\(byOperator)")
+        #expect(waited < .seconds(20), "the checks took \(waited)")
+
+        try await waitUntil("the check to pass again") { (try? await client.call(ServiceCheck.self, NoParams()))?.ok == true }
+        #expect(try await sandbox.madoctl(["check", "auth"]).status == 0)
+        await client.close()
+        #expect(try await auth.terminate() == 0)
+    }
+
     /// Linking: an operator's view of a contract's links and an ISP password set through
     /// it answer `storage_unavailable` (the password is not set in auth); both serve again
     /// once the server answers.

@@ -21,7 +21,7 @@ extension Madoctl {
             let client = try await connection.connect(to: service)
             let made: ServiceBackup.Result
             do {
-                made = try await client.call(ServiceBackup.self)
+                made = try await client.call(ServiceBackup.self, timeout: connection.callTimeout(unlessGiven: Self.longestWait))
                 await client.close()
             } catch {
                 await client.close()
@@ -43,6 +43,10 @@ extension Madoctl {
             }
             print(connection.json ? #"{"file":"\#(target)","bytes":\#(made.bytes),"integrity":"ok"}"# : "\(service.rawValue) backed up to \(target) (\(made.bytes) bytes, integrity ok)")
         }
+
+        /// How long a backup or a check waits for its answer unless `--timeout` says: each goes
+        /// through every page of the database (billing's is gigabytes).
+        static let longestWait = Duration.seconds(3600)
 
         /// Renames, or copies and removes across file systems; the copy is synced first.
         static func move(_ source: String, to target: String) throws {
@@ -68,7 +72,8 @@ extension Madoctl {
 
         func run() async throws {
             var damaged = false
-            try await Output.call(ServiceCheck.self, .init(), on: service, with: connection) { result in
+            let timeout = connection.callTimeout(unlessGiven: Backup.longestWait)
+            try await Output.call(ServiceCheck.self, .init(), on: service, with: connection, timeout: timeout) { result in
                 damaged = !result.ok
                 return result.ok
                     ? "\(service.rawValue): integrity ok (\(result.engine))"

@@ -10,8 +10,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Folder of the services' sockets (default: $MADOGUCHI_RUNTIME_DIR, else /run/madoguchi).")
     var runtimeDir: String?
 
-    @Option(help: "Seconds to wait for each answer.")
-    var timeout: Double = 5
+    @Option(
+        help: """
+            Seconds to wait for each answer (default 10: longer than a service's 5 s limit on its \
+            storage, so that a database out of reach is answered by name; a check or a backup of a \
+            database waits up to an hour).
+            """)
+    var timeout: Double?
 
     @Flag(help: "Print JSON for scripts instead of readable text.")
     var json = false
@@ -21,7 +26,12 @@ struct ConnectionOptions: ParsableArguments {
             runtimeDirectory: runtimeDir ?? ProcessInfo.processInfo.environment["MADOGUCHI_RUNTIME_DIR"] ?? "/run/madoguchi")
     }
 
-    var callTimeout: Duration { .milliseconds(Int64(timeout * 1000)) }
+    /// How long a call waits for its answer: `--timeout`, else 10 s.
+    var callTimeout: Duration { callTimeout(unlessGiven: .seconds(10)) }
+
+    /// `--timeout` when given, else `usual`: a call that works through a whole database (an
+    /// integrity check, a backup) takes minutes on a large one.
+    func callTimeout(unlessGiven usual: Duration) -> Duration { timeout.map { .milliseconds(Int64($0 * 1000)) } ?? usual }
 
     /// A service's socket in the runtime folder, or a socket path as given.
     func socketPath(for address: ServiceAddress) -> String {

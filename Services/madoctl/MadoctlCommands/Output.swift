@@ -21,11 +21,11 @@ extension Output {
     /// result as JSON with `--json`. Failures exit as `Failure` says.
     static func call<M: RPCMethod>(
         _ method: M.Type, _ params: M.Params, on service: ServiceName, with connection: ConnectionOptions,
-        show: (M.Result) -> String
+        timeout: Duration? = nil, show: (M.Result) -> String
     ) async throws {
         do {
             let client = try await connection.connect(to: service)
-            let result = try await client.call(method, params)
+            let result = try await client.call(method, params, timeout: timeout ?? connection.callTimeout)
             await client.close()
             print(connection.json ? (try JSONValue(encoding: result)).jsonText : show(result))
         } catch {
