@@ -60,23 +60,30 @@ public struct PostgresMigrator: Sendable {
     /// from before them) and recorded ones this build does not know (a newer build's).
     /// Empty when the two agree. Reads only: nothing is applied or created.
     public func problems(_ client: PostgresClient, logger: Logger) async throws -> [String] {
-        var applied: Set<String> = []
-        for try await name in try await client.query("SELECT name FROM \(unescaped: schema).migrations", logger: logger)
-            .decode(String.self)
-        {
-            applied.insert(name)
+        let applied = try await Self.names(client.query(appliedQuery, logger: logger))
+        let missing = migrations.map(\.name).filter { !applied.contains($0) }.map {
+            "migration \($0) of this build is not applied to schema \(schema)"
         }
-        let known = migrations.map(\.name)
-        let missing = known.filter { !applied.contains($0) }.map { "migration \($0) of this build is not applied to schema \(schema)" }
-        let unknown = applied.subtracting(known).sorted().map {
+        let unknown = unknown(in: applied).map {
             "schema \(schema) has migration \($0), which this build does not know (a newer build migrated it)"
         }
         return missing + unknown
     }
 
+    /// The names of the migrations recorded as applied.
+    private var appliedQuery: PostgresQuery { "SELECT name FROM \(unescaped: schema).migrations" }
+
+    private static func names(_ rows: PostgresRowSequence) async throws -> Set<String> {
+        var names: Set<String> = []
+        for try await name in rows.decode(String.self) { names.insert(name) }
+        return names
+    }
+
+    /// Applied migrations this build does not know (a newer build's), sorted.
+    private func unknown(in applied: Set<String>) -> [String] { applied.subtracting(migrations.map(\.name)).sorted() }
+
     private func applyMissing(client: PostgresClient, logger: Logger) async throws -> [String] {
         let (schema, migrations) = (schema, migrations)
-        let known = migrations.map(\.name)
         return try await client.withTransaction(logger: logger) { connection -> [String] in
             // The lock's key: the schema's name hashed by the server, the same on every host.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("madoguchi-migrations:" + schema)))", logger: logger)
@@ -86,13 +93,8 @@ public struct PostgresMigrator: Sendable {
                 CREATE TABLE IF NOT EXISTS \(unescaped: schema).migrations (
                     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
                 """, logger: logger)
-            var applied: Set<String> = []
-            for try await name in try await connection.query("SELECT name FROM \(unescaped: schema).migrations", logger: logger)
-                .decode(String.self)
-            {
-                applied.insert(name)
-            }
-            if let unknown = applied.subtracting(known).sorted().first {
+            let applied = try await Self.names(connection.query(appliedQuery, logger: logger))
+            if let unknown = unknown(in: applied).first {
                 throw Refusal(
                     description: "the schema \(schema) has migration \(unknown), which this build does not know: "
                         + "a newer build migrated it. Run that build (or newer), or restore the database from before it")
