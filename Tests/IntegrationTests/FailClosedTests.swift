@@ -203,6 +203,69 @@ import Testing
         try await disk.stop()
     }
 
+    /// An operator's requeue or drop of a dead outbox message on a full disk answers
+    /// `storage_unavailable` and changes nothing: the message stays dead, no audit line is
+    /// written. Once space returns, each works and is audited.
+    @Test func anOutboxRequeueOrDropOnAFullDisk_changesNothing_untilItCan() async throws {
+        let failingMail = ["--mail-transport", "sendmail", "--sendmail-path", "/bin/false", "--outbox-max-attempts", "1"]
+        let disk = try await FullDiskAuth(extraArguments: failingMail)
+        let sandbox = disk.sandbox
+        for to in ["ichiro@example.jp", "jiro@example.jp"] {
+            let destination = try CodeDestination(channel: .mail, to: to)
+            _ = try await disk.client.call(OTPIssue.self, .init(purpose: try CodePurpose(validating: "signup"), destination: destination))
+        }
+        let deadList = { try await sandbox.madoctl(["outbox", "queue", "auth", "--dead", "--json"]).stdout }
+        try await waitUntil("both mails to be set aside as dead") { try await deadList().components(separatedBy: #""deadAt""#).count == 3 }
+        let ids = try OutboxOperationsTests.ids(try await deadList())
+        let (ichiro, jiro) = (try #require(ids["ichiro@example.jp"]), try #require(ids["jiro@example.jp"]))
+
+        try await disk.fill()
+        let requeue = try await sandbox.madoctl(["outbox", "requeue", "auth", "\(ichiro)"])
+        #expect(requeue.status == 1 && requeue.stderr.contains("storage_unavailable"), "\(requeue)")
+        let drop = try await sandbox.madoctl(["outbox", "drop", "auth", "\(jiro)"])
+        #expect(drop.status == 1 && drop.stderr.contains("storage_unavailable"), "\(drop)")
+        #expect(try OutboxOperationsTests.ids(try await deadList()) == ids)
+        let audit = { try await sandbox.madoctl(["outbox", "audit", "auth"]).stdout }
+        let auditWhileFull = try await audit()
+        #expect(!auditWhileFull.contains("requeued by") && !auditWhileFull.contains("dropped by"), "\(auditWhileFull)")
+
+        try disk.free()
+        #expect(try await sandbox.madoctl(["outbox", "drop", "auth", "\(jiro)"]).stdout.contains("#\(jiro) dropped"))
+        #expect(try await sandbox.madoctl(["outbox", "requeue", "auth", "\(ichiro)"]).stdout.contains("#\(ichiro) requeued"))
+        #expect(try await audit().contains("#\(ichiro) [mail] requeued by uid 0"))
+        #expect(try await audit().contains("#\(jiro) [mail] dropped by uid 0"))
+        try await disk.stop()
+    }
+
+    /// A retention pass on a full disk removes nothing (each rule one transaction) and says
+    /// so once; it is made again at the next look, not an hour of the service clock later,
+    /// so the ended session and the expired code go as soon as space returns, the clock
+    /// standing still.
+    @Test func aRetentionPassOnAFullDisk_removesNothing_andIsMadeAgainOnceSpaceReturns() async throws {
+        let disk = try await FullDiskAuth()
+        let auth = disk.client
+        let phone = try PhoneNumber(validating: "09012345678")
+        _ = try await auth.call(PINSet.self, .init(subject: .line(phone), kind: .network, pin: try PIN(validating: "4821")))
+        _ = try await auth.call(SessionOpen.self, .init(.phonePIN(phone, try PIN(validating: "4821"))))
+        _ = try await auth.call(
+            OTPIssue.self, .init(purpose: try CodePurpose(validating: "signup"), destination: try CodeDestination(channel: .sms, to: "09012345678")))
+        let rows = { try RetentionTests.rows(disk.sandbox) }
+        #expect(try rows().sessions == 1 && rows().codes == 1)
+
+        try await disk.fill()
+        // Two days on: both ended over a day ago.
+        try disk.sandbox.setClock("2026-11-23T12:00:00+09:00")
+        try await waitUntil("the pass to fail") { disk.process.log.contains("retention: removing ended sessions failed") }
+        #expect(try rows().sessions == 1 && rows().codes == 1)
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: .line(phone), kind: .network)).isSet)
+
+        try disk.free()
+        try await waitUntil("the ended session and the expired code to go") { try rows().sessions == 0 && rows().codes == 0 }
+        #expect(disk.process.log.contains("retention: removing ended sessions works again"), "\(disk.process.log)")
+        #expect(disk.process.log.components(separatedBy: "retention: removing ended sessions failed").count == 2, "\(disk.process.log)")
+        try await disk.stop()
+    }
+
     /// With auth down, a login to a known account and to an unknown one answer alike.
     @Test func myPageLogin_withAuthDown_answersAlikeForKnownAndUnknownAccounts() async throws {
         var fixture = try await RegistrationFixture()
@@ -332,13 +395,13 @@ struct FullDiskAuth {
     let process: ChildProcess
     let client: RPCClient
 
-    init() async throws {
+    init(extraArguments: [String] = []) async throws {
         sandbox = try ServiceSandbox()
         state = sandbox.root.file("auth")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let mounted = try await ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", state])
         try #require(mounted.status == 0, "\(mounted.stderr)")
-        process = try await sandbox.startBound("auth")
+        process = try await sandbox.startBound("auth", extraArguments: extraArguments)
         client = try await sandbox.client("auth")
     }
 
