@@ -194,7 +194,7 @@ let package = Package(
             // Every method's declaration against its schema, seed, errors and docs (issue 25).
             .testTarget(
                 name: "ContractTests",
-                dependencies: ["MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract"]),
+                dependencies: ["MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract", "TestSupport", grdb, postgres]),
             .testTarget(name: "ServiceKitTests", dependencies: serverKit + ["TestSupport", grdb]),
             .testTarget(
                 name: "PostgresStorageTests",

@@ -5,7 +5,7 @@ extension AuthService {
     /// What auth keeps only for so long: sessions a day after they expired or were
     /// closed, one-time codes a day after they expired (used or not), the security audit
     /// for `--audit-retention-days`. PINs and passwords are kept while their subjects are.
-    public func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] {
+    public static func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] {
         [
             RetentionRule(
                 "ended sessions", sqlite: ("session", "expiresAt < ?1 OR closedAt < ?1"),

@@ -73,6 +73,7 @@ public struct AuthService: ServiceDefinition {
         OneTimeCodeRecord.registerMigrations(in: &migrator)
         SQLitePasswordStore.registerMigrations(in: &migrator)
         SQLiteSessionStore.registerMigrations(in: &migrator)
+        AuthSchema.registerRetentionIndexes(in: &migrator)
     }
 
     /// Auth keeps all of its state in PostgreSQL with `--database postgres`.

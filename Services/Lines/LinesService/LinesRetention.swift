@@ -3,7 +3,7 @@ import ServiceKit
 
 extension LinesService {
     /// The audit of lines' options is kept for `--audit-retention-days`.
-    public func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] {
+    public static func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] {
         [RetentionRule("line audit rows", sqlite: ("line_audit", "at < ?1"), postgres: ("line_audit", "at < $1"), keep: auditRetention)]
     }
 }

@@ -156,6 +156,12 @@ enum OutboxStore {
         migrator.registerMigration("outbox-v3-key-version") { db in
             try db.alter(table: "outbox") { table in table.add(column: "keyVersion", .integer).notNull().defaults(to: 1) }
         }
+        // Retention deletes by time through these, not by a scan of the table under the
+        // writer (`RetentionPurge`, `RetentionIndexTests`).
+        migrator.registerMigration("outbox-v4-retention-indexes") { db in
+            try db.create(index: "outbox_delivered", on: "outbox", columns: ["deliveredAt"], condition: Column("deliveredAt") != nil)
+            try db.create(index: "outbox_audit_at", on: "outbox_audit", columns: ["at"])
+        }
     }
 
     static func due(at now: Date, limit: Int, in db: Database) throws -> [OutboxPending] {

@@ -93,6 +93,15 @@ public enum PostgresServiceTables {
         // (`PostgresImportPurge`); NULL for imports begun before, which count from their start.
         migrator.registerMigration(
             "service-tables-v5-import-touched", ["ALTER TABLE \(schema).import_job ADD COLUMN touched_at timestamptz"])
+        // Retention deletes by time through these, not by a scan of the table on every host
+        // (`RetentionPurge`, `RetentionIndexTests`).
+        migrator.registerMigration(
+            "service-tables-v6-retention-indexes",
+            [
+                "CREATE INDEX outbox_delivered ON \(schema).outbox (delivered_at) WHERE delivered_at IS NOT NULL",
+                "CREATE INDEX outbox_audit_at ON \(schema).outbox_audit (at)",
+                "CREATE INDEX erasure_audit_at ON \(schema).erasure_audit (at)",
+            ])
     }
 
     /// Adds `message` to the outbox in the transaction of `connection`.

@@ -45,6 +45,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         /// once the service has stopped.
         let postgresRun: Task<Void, Never>?
 
+        /// Ends what `prepare` opened that outlives it (the PostgreSQL client's run; a
+        /// SQLite pool closes when released): for in-process tools, not `run`.
+        public func close() { postgresRun?.cancel() }
+
         /// The dispatcher that serves `registry`: a storage fault a handler throws is
         /// answered `storage_unavailable` and logged once per incident, not `internal`.
         public func dispatcher(logger: Logger) -> Dispatcher {
@@ -146,6 +150,13 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
             calls: calls, outboxQueue: outboxQueue, postgresRun: postgresRun)
     }
 
+    /// Every row the service keeps only for so long: the outbox's and the audits every
+    /// service has, then its own (`ServiceDefinition.retentionRules`).
+    public static func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] {
+        [RetentionRule.deliveredOutbox, .outboxAudit(keep: auditRetention), CustomerErasure.retention(keep: auditRetention)]
+            + Definition.retentionRules(auditRetention: auditRetention)
+    }
+
     /// Runs until shut down. Returns normally after a graceful shutdown.
     public func run() async throws {
         // A peer that goes away mid-write (sendmail, a client) is an error to handle, not
@@ -219,9 +230,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         }
         services.append(.init(service: deliverer, serviceName: "outbox-deliverer"))
         services.append(.init(service: AttemptPurge(store: attempts, clock: clock, logger: logger), serviceName: "attempt-purge"))
-        let retention =
-            [RetentionRule.deliveredOutbox, .outboxAudit(keep: configuration.auditRetention), CustomerErasure.retention(keep: configuration.auditRetention)]
-            + service.retentionRules(auditRetention: configuration.auditRetention)
+        let retention = Self.retentionRules(auditRetention: configuration.auditRetention)
         services.append(
             .init(service: RetentionPurge(rules: retention, storage: storage, clock: clock, logger: logger), serviceName: "retention"))
         services += service.backgroundServices.map { .init(service: $0, serviceName: _typeName(type(of: $0), qualified: false)) }

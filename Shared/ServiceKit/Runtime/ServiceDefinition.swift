@@ -43,7 +43,7 @@ public protocol ServiceDefinition: Sendable {
     var backgroundServices: [any Service] { get }
     /// The service's own rows kept only for so long (`RetentionPurge`), beside the
     /// outbox's; `auditRetention` is `--audit-retention-days`.
-    func retentionRules(auditRetention: TimeInterval) -> [RetentionRule]
+    static func retentionRules(auditRetention: TimeInterval) -> [RetentionRule]
     /// The service's own columns whose values a server key made (hashes, sealed values),
     /// beside the outbox's and the idempotency records': what `service.keys` counts.
     static var keyedColumns: [KeyedColumn] { get }
@@ -62,7 +62,7 @@ extension ServiceDefinition {
     public static var maximumMessageBytes: Int { 1 << 20 }
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {}
     public var backgroundServices: [any Service] { [] }
-    public func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] { [] }
+    public static func retentionRules(auditRetention: TimeInterval) -> [RetentionRule] { [] }
     public static var keyedColumns: [KeyedColumn] { [] }
     public func erasureRules(for subject: ErasureSubject) -> [ErasureRule] { [] }
     public func erasureIdentities(of customerNumber: String) async throws -> (phones: [String], logins: [String]) { ([], []) }

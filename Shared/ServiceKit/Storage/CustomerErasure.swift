@@ -68,6 +68,10 @@ struct CustomerErasure: Sendable {
                 table.column("removed", .text).notNull()
             }
         }
+        // Retention deletes by time through it (`RetentionPurge`).
+        migrator.registerMigration("erasure-audit-v2-at") { db in
+            try db.create(index: "erasure_audit_at", on: "erasure_audit", columns: ["at"])
+        }
     }
 
     static func registerPostgresMigrations(in migrator: inout PostgresMigrator) {

@@ -330,5 +330,14 @@ enum AuthPostgresSchema {
         registerCodeMigrations(in: &migrator)
         registerSessionMigrations(in: &migrator)
         registerPasswordMigrations(in: &migrator)
+        // The times retention deletes by (`AuthService.retentionRules`), as in the SQLite file.
+        migrator.registerMigration(
+            "auth-retention-indexes-v1",
+            [
+                "CREATE INDEX audit_at ON \(schema).audit (at)",
+                "CREATE INDEX session_expires ON \(schema).session (expires_at)",
+                "CREATE INDEX session_closed ON \(schema).session (closed_at) WHERE closed_at IS NOT NULL",
+                "CREATE INDEX one_time_code_expires ON \(schema).one_time_code (expires_at)",
+            ])
     }
 }

@@ -70,5 +70,7 @@ enum LinesPostgresSchema {
                 """,
                 "CREATE INDEX line_audit_line ON \(schema).line_audit (phone_number, id)",
             ])
+        // Retention deletes the audit by time through it (`RetentionPurge`).
+        migrator.registerMigration("lines-v2-audit-at", ["CREATE INDEX line_audit_at ON \(schema).line_audit (at)"])
     }
 }

@@ -57,5 +57,9 @@ enum LinesSchema {
             }
             try db.create(index: "line_audit_line", on: "line_audit", columns: ["phoneNumber", "at"])
         }
+        // Retention deletes the audit by time through it (`RetentionPurge`).
+        migrator.registerMigration("lines-v2-audit-at") { db in
+            try db.create(index: "line_audit_at", on: "line_audit", columns: ["at"])
+        }
     }
 }

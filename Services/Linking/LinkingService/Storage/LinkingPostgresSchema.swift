@@ -6,6 +6,8 @@ enum LinkingPostgresSchema {
     static func registerMigrations(in migrator: inout PostgresMigrator) {
         let schema = migrator.schema
         migrator.registerMigration("linking-v1", contractAndJourneyTables(schema) + linkTables(schema))
+        // Retention deletes the audit by time through it (`RetentionPurge`).
+        migrator.registerMigration("linking-v2-audit-at", ["CREATE INDEX link_audit_at ON \(schema).link_audit (at)"])
     }
 
     /// ISP contracts (imported) and linking journeys.

@@ -9,6 +9,10 @@ enum LinkingSchema {
             try createContractsAndJourneys(db)
             try createLinks(db)
         }
+        // Retention deletes the audit by time through it (`RetentionPurge`).
+        migrator.registerMigration("linking-v2-audit-at") { db in
+            try db.create(index: "link_audit_at", on: "link_audit", columns: ["at"])
+        }
     }
 
     /// ISP contracts (imported) and linking journeys.

@@ -10,6 +10,9 @@ enum RegistrationPostgresSchema {
             "registration-v1",
             contractTables(schema) + accountTables(schema) + applicationTables(schema) + recoveryTables(schema)
                 + carrierIDTables(schema))
+        // Retention deletes expired recovery links by time through it (`RetentionPurge`).
+        migrator.registerMigration(
+            "registration-v2-recovery-link-expiry", ["CREATE INDEX recovery_link_expires ON \(schema).recovery_link (expires_at)"])
     }
 
     /// Contract records (imported) and the identity check's tickets.

@@ -32,6 +32,10 @@ enum RegistrationSchema {
                 table.add(column: "mnpLastValidDay", .text)
             }
         }
+        // Retention deletes expired recovery links by time through it (`RetentionPurge`).
+        migrator.registerMigration("registration-v4-recovery-link-expiry") { db in
+            try db.create(index: "recovery_link_expires", on: "recovery_link", columns: ["expiresAt"])
+        }
     }
 
     /// Contract records (imported) and the identity check's tickets.

@@ -1,0 +1,53 @@
+import AuthService
+import BillingService
+import Foundation
+import LinesService
+import LinkingService
+import Logging
+import RegistrationService
+import ServiceContract
+import ServiceKit
+
+/// Each of the five services opened in-process as it starts (`ServiceApplication.prepare`:
+/// its state, storage and migrations), for tests of what every service's storage does —
+/// a service added to this list is checked by them all.
+public enum EveryService {
+    /// One service opened: its storage, and the rows it keeps only for so long.
+    public struct Opened: Sendable {
+        public var service: ServiceName
+        public var storage: ServiceStorage
+        public var retentionRules: [RetentionRule]
+        /// Ends what opening started (the PostgreSQL client's run).
+        public var close: @Sendable () -> Void
+    }
+
+    /// Every service opened with its state folder in `folder`, and `arguments(service)`
+    /// added to its options (`--database postgres` and the rest, for PostgreSQL).
+    public static func open(in folder: String, arguments: (ServiceName) -> [String] = { _ in [] }) async throws -> [Opened] {
+        [
+            try await open(AuthService.self, in: folder, arguments: arguments(.auth)),
+            try await open(RegistrationService.self, in: folder, arguments: arguments(.registration)),
+            try await open(BillingService.self, in: folder, arguments: arguments(.billing)),
+            try await open(LinkingService.self, in: folder, arguments: arguments(.linking)),
+            try await open(LinesService.self, in: folder, arguments: arguments(.lines)),
+        ]
+    }
+
+    private static func open<Definition: ServiceDefinition>(
+        _: Definition.Type, in folder: String, arguments: [String]
+    ) async throws -> Opened {
+        let state = folder + "/" + Definition.name
+        // A service never creates its state folder.
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let options = try ServiceOptions.parse(["--state-dir", state, "--runtime-dir", folder] + arguments)
+        let configuration = ServiceConfiguration(service: Definition.service, options: options, environment: [:])
+        let application = ServiceApplication<Definition>(
+            configuration: configuration, options: try Definition.Options.parse([]),
+            logger: Logger(label: "madoguchi-every-service") { _ in SwiftLogNoOpLogHandler() })
+        let prepared = try await application.prepare()
+        return Opened(
+            service: Definition.service, storage: prepared.resources.storage,
+            retentionRules: ServiceApplication<Definition>.retentionRules(auditRetention: configuration.auditRetention),
+            close: prepared.close)
+    }
+}
