@@ -10,9 +10,14 @@ enum RegistrationPostgresSchema {
             "registration-v1",
             contractTables(schema) + accountTables(schema) + applicationTables(schema) + recoveryTables(schema)
                 + carrierIDTables(schema))
-        // Retention deletes expired recovery links by time through it (`RetentionPurge`).
+        // What expires is deleted by its time through these, as in the SQLite file.
         migrator.registerMigration(
-            "registration-v2-recovery-link-expiry", ["CREATE INDEX recovery_link_expires ON \(schema).recovery_link (expires_at)"])
+            "registration-v2-expiry-indexes",
+            [
+                "CREATE INDEX recovery_link_expires ON \(schema).recovery_link (expires_at)",
+                "CREATE INDEX identity_ticket_expires ON \(schema).identity_ticket (expires_at)",
+                "CREATE INDEX carrier_journey_expires ON \(schema).carrier_journey (expires_at)",
+            ])
     }
 
     /// Contract records (imported) and the identity check's tickets.

@@ -32,9 +32,13 @@ enum RegistrationSchema {
                 table.add(column: "mnpLastValidDay", .text)
             }
         }
-        // Retention deletes expired recovery links by time through it (`RetentionPurge`).
-        migrator.registerMigration("registration-v4-recovery-link-expiry") { db in
+        // What expires is deleted by its time through these, not by a scan under the
+        // writer: recovery links by retention (`RetentionPurge`), identity tickets and
+        // carrier ID journeys as the next one is made.
+        migrator.registerMigration("registration-v4-expiry-indexes") { db in
             try db.create(index: "recovery_link_expires", on: "recovery_link", columns: ["expiresAt"])
+            try db.create(index: "identity_ticket_expires", on: "identity_ticket", columns: ["expiresAt"])
+            try db.create(index: "carrier_journey_expires", on: "carrier_journey", columns: ["expiresAt"])
         }
     }
 
