@@ -189,10 +189,13 @@ import Testing
         try await withHosts(engine) { books, hosts in
             _ = try await books[0].set(
                 right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
-            let (subject, wrong, peer) = (subject, wrong, peer)
+            let (subject, right, wrong, peer) = (subject, right, wrong, peer)
             let other = books[1]
             let watched = WatchedPINStore(base: hosts.hosts[0].pins)
             let book = hosts.pinBook(0, store: watched)
+            // A right PIN with nothing to clear is answered from the read: no write at all.
+            #expect(try await book.verify(right, subject: subject, kind: .network, peer: peer).failures == 0)
+            #expect(watched.calls == WatchedPINStore.Calls(replaces: 0, updates: 0))
             #expect(await refusal { try await book.verify(wrong, subject: subject, kind: .network, peer: peer) } == AuthError.pinIncorrect(attemptsLeft: 2).rpcError)
             #expect(watched.calls == WatchedPINStore.Calls(replaces: 1, updates: 0))
             // Host B's wrong PIN lands between this check's read and its write.

@@ -84,12 +84,12 @@ struct PINBook: Sendable {
         // A wrong PIN the disk refused is written before this PIN is looked at again; if it
         // still cannot be, the answer is `storage_unavailable`, whatever the PIN.
         try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
-        // The common case, a right PIN on a line with no failures and no lock, changes
-        // nothing: it is answered from a read, which runs beside other reads, rather than
-        // a write transaction (one at a time, a disk sync each). Anything else is written
-        // against the record as read, if no one wrote it since (`writeIfUnchanged`), else
-        // in a transaction that reads it again; a call that must be recorded for its
-        // idempotency key always takes the transaction.
+        // The check is made on the record as read (`writeIfUnchanged`). The common case, a
+        // right PIN on a line with no failures and no lock, changes nothing: it is answered
+        // from that read, which runs beside other reads, rather than a write transaction
+        // (one at a time, a disk sync each). Anything else is written against the record
+        // as read, if no one wrote it since, else in a transaction that reads it again; a
+        // call that must be recorded for its idempotency key always takes the transaction.
         //
         // The read and the caller's check go together: on PostgreSQL each was a round trip
         // (the fleet's count of the caller's failures, then the PIN's row), one after the
@@ -100,7 +100,6 @@ struct PINBook: Sendable {
         if keyed == nil {
             let found = try await store.findForCheck(key, callerFailures: throttle.fleetKey(caller))
             try throttle.check(caller, now: now, fleetCount: found.callerFailures)
-            if let status = try rightPINChangingNothing(pin, found.record, at: now) { return status }
             read = found.record
         } else {
             try await throttle.check(caller, now: now)
@@ -170,18 +169,9 @@ struct PINBook: Sendable {
 
     private static let logger = Logger(label: "madoguchi-auth")
 
-    /// The status answered for `pin` when it is right and the record has no failures and
-    /// no lock (so a check would write nothing); nil otherwise. A hash made with an older
-    /// key is re-hashed by the write path, so it is never answered here.
-    private func rightPINChangingNothing(_ pin: PIN, _ record: PINRecord?, at now: Date) throws -> PINStatus? {
-        guard let record, record.failures == 0, record.lockedUntil == nil, !hasher.isStale(record.hash),
-            try hasher.matches(pin.digits, salt: record.salt, hash: record.hash)
-        else { return nil }
-        return PINStatus(record, now: now, policy: policy)
-    }
-
-    /// The check of `pin` against the record as the check's first read found it, written
-    /// only if the row is still so (`PINStore.replace`: on PostgreSQL one statement where
+    /// The check of `pin` against the record as the check's first read found it: an
+    /// outcome that changes nothing (a right PIN on a line with no failures, a lock still
+    /// running) is answered from the read; any other is written only if the row is still so (`PINStore.replace`: on PostgreSQL one statement where
     /// the transaction below takes five round trips, and holds the row for none of them);
     /// nil when another writer changed the row since, and the check must be made again in
     /// the transaction (which then decides what is counted: a lock another host made in
