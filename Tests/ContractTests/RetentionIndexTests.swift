@@ -6,7 +6,8 @@ import ServiceKit
 import TestSupport
 import Testing
 
-/// Every retention rule of every service deletes through an index, on both engines. A
+/// Every retention rule of every service deletes through an index on the column it
+/// compares, on both engines — the statement the purge runs, one batch of rows. A
 /// pass runs at each start and every hour, one write per rule: a rule that scanned its
 /// table would hold SQLite's one writer — every wrong PIN waiting behind it — and read the
 /// whole table on every PostgreSQL host, for as long as the table is large (auth's audit
@@ -21,12 +22,14 @@ import Testing
             guard case .sqlite(let database) = opened.storage else { throw Unexpected(storage: opened.storage) }
             for rule in opened.retentionRules {
                 let plan = try await database.write { db in
-                    try Row.fetchAll(
-                        db, sql: "EXPLAIN QUERY PLAN DELETE FROM \(rule.sqlite.table) WHERE \(rule.sqlite.condition)",
-                        arguments: [Date()]
-                    ).map { $0["detail"] as String }
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + rule.sqliteDelete, arguments: [Date()]).map { $0["detail"] as String }
                 }
-                #expect(!plan.isEmpty && !plan.contains { $0.hasPrefix("SCAN") }, "\(opened.service) \(rule.what): \(plan)")
+                // "SEARCH audit USING INDEX audit_at (at<?)": an index on one of the condition's columns.
+                let searched = plan.compactMap { $0.firstMatch(of: /USING (?:COVERING )?INDEX \w+ \((\w+)<\?\)/)?.output.1 }
+                #expect(
+                    !plan.contains { $0.hasPrefix("SCAN") } && !searched.isEmpty
+                        && searched.allSatisfy { Self.columns(of: rule.sqlite.condition).contains(String($0)) },
+                    "\(opened.service) \(rule.what): \(plan)")
             }
         }
     }
@@ -49,22 +52,46 @@ import Testing
             defer { service.close() }
             guard case .postgres(let client, let schema) = service.storage else { throw Unexpected(storage: service.storage) }
             for rule in service.retentionRules {
-                let condition = rule.postgres.condition.replacingOccurrences(of: "$1", with: "'2026-11-21T12:00:00+09:00'::timestamptz")
-                let plan = try await client.withConnection { connection in
+                let statement = rule.postgresDelete(schema: schema)
+                    .replacingOccurrences(of: "$1", with: "'2026-11-21T12:00:00+09:00'::timestamptz")
+                let (plan, firstColumns) = try await client.withConnection { connection in
                     try await connection.query("SET enable_seqscan = off", logger: Self.logger)
                     var lines: [String] = []
-                    let explain = "EXPLAIN DELETE FROM \(schema).\(rule.postgres.table) WHERE \(condition)"
-                    for try await line in try await connection.query(PostgresQuery(unsafeSQL: explain), logger: Self.logger)
+                    for try await line in try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + statement), logger: Self.logger)
                         .decode(String.self)
                     {
                         lines.append(line)
                     }
                     try await connection.query("RESET enable_seqscan", logger: Self.logger)
-                    return lines
+                    // Each index of the table, with the column it is ordered by first.
+                    var firstColumns: [String: String] = [:]
+                    let indexes: PostgresQuery = """
+                        SELECT i.relname, a.attname FROM pg_index x
+                        JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+                        JOIN pg_namespace n ON n.oid = t.relnamespace
+                        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+                        WHERE n.nspname = \(schema) AND t.relname = \(rule.postgres.table)
+                        """
+                    for try await (index, column) in try await connection.query(indexes, logger: Self.logger).decode((String, String).self) {
+                        firstColumns[index] = column
+                    }
+                    return (lines, firstColumns)
                 }
-                #expect(!plan.isEmpty && !plan.contains { $0.contains("Seq Scan") }, "\(service.service) \(rule.what): \(plan)")
+                // "Index Scan using audit_at on audit", "Bitmap Index Scan on session_closed": an
+                // index whose first column is one of the condition's (one on another column first
+                // could serve the condition only by reading all of itself).
+                let used = plan.compactMap { $0.firstMatch(of: /Index (?:Only )?Scan (?:using|on) (\w+)/)?.output.1 }
+                #expect(
+                    !plan.contains { $0.contains("Seq Scan") } && !used.isEmpty
+                        && used.allSatisfy { Self.columns(of: rule.postgres.condition).contains(firstColumns[String($0)] ?? "") },
+                    "\(service.service) \(rule.what): \(plan)")
             }
         }
+    }
+
+    /// The columns a rule's condition compares with the cut-off: `expiresAt < ?1 OR closedAt < ?1`.
+    static func columns(of condition: String) -> Set<String> {
+        Set(condition.matches(of: /(\w+) </).map { String($0.output.1) })
     }
 
     struct Unexpected: Error {

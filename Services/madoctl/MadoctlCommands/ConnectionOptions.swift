@@ -12,9 +12,10 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         help: """
-            Seconds to wait for each answer (default 10: longer than a service's 5 s limit on its \
-            storage, so that a database out of reach is answered by name; a check or a backup of a \
-            database waits up to an hour).
+            Seconds to wait for each answer (default 10: longer than a service's usual 5 s limit \
+            on its storage, so that a database out of reach is answered by name; longer by default \
+            for what takes a service longer: import batches 60 s, an erasure 120 s, a check or a \
+            backup, which read every page of a database, an hour).
             """)
     var timeout: Double?
 

@@ -49,9 +49,11 @@ struct Customer: AsyncParsableCommand {
         private func erase(on service: ServiceName, phones: [String], logins: [String], dryRun: Bool) async throws -> ErasureReport {
             let client = try await connection.connect(to: service)
             do {
+                // An erasure may take a service 60 s on PostgreSQL (one transaction over its tables).
                 let report = try await client.call(
                     CustomerErase.self,
-                    .init(customerNumber: customerNumber, phoneNumbers: phones, loginIds: logins, dryRun: dryRun))
+                    .init(customerNumber: customerNumber, phoneNumbers: phones, loginIds: logins, dryRun: dryRun),
+                    timeout: connection.callTimeout(unlessGiven: .seconds(120)))
                 await client.close()
                 return report
             } catch {

@@ -76,7 +76,9 @@ extension Output {
                 let slot = free.removeLast()
                 group.addTask {
                     let params = ImportRowsParams.encoded(importId: handle.importId, rows: batch)
-                    _ = try await clients[slot].call(ImportRows<Kind>.self, encodedParams: params)
+                    // Staging a batch may take the service 30 s on PostgreSQL: wait for its answer.
+                    _ = try await clients[slot].call(
+                        ImportRows<Kind>.self, encodedParams: params, timeout: connection.callTimeout(unlessGiven: .seconds(60)))
                     progress.sent(batch.count, bytesRead: bytesRead)
                     return slot
                 }

@@ -83,8 +83,7 @@ public struct PostgresMigrator: Sendable {
     private func unknown(in applied: Set<String>) -> [String] { applied.subtracting(migrations.map(\.name)).sorted() }
 
     private func applyMissing(client: PostgresClient, logger: Logger) async throws -> [String] {
-        let (schema, migrations) = (schema, migrations)
-        return try await client.withTransaction(logger: logger) { connection -> [String] in
+        try await client.withTransaction(logger: logger) { connection -> [String] in
             // The lock's key: the schema's name hashed by the server, the same on every host.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("madoguchi-migrations:" + schema)))", logger: logger)
             try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger)

@@ -94,13 +94,13 @@ public enum PostgresServiceTables {
         migrator.registerMigration(
             "service-tables-v5-import-touched", ["ALTER TABLE \(schema).import_job ADD COLUMN touched_at timestamptz"])
         // Retention deletes by time through these, not by a scan of the table on every host
-        // (`RetentionPurge`, `RetentionIndexTests`).
+        // (`RetentionPurge`, `RetentionIndexTests`). `IF NOT EXISTS`: on a large table an
+        // operator may build one beforehand, `CONCURRENTLY` (README, "Many hosts").
         migrator.registerMigration(
             "service-tables-v6-retention-indexes",
             [
-                "CREATE INDEX outbox_delivered ON \(schema).outbox (delivered_at) WHERE delivered_at IS NOT NULL",
-                "CREATE INDEX outbox_audit_at ON \(schema).outbox_audit (at)",
-                "CREATE INDEX erasure_audit_at ON \(schema).erasure_audit (at)",
+                "CREATE INDEX IF NOT EXISTS outbox_delivered ON \(schema).outbox (delivered_at) WHERE delivered_at IS NOT NULL",
+                "CREATE INDEX IF NOT EXISTS outbox_audit_at ON \(schema).outbox_audit (at)",
             ])
     }
 

@@ -84,6 +84,9 @@ struct CustomerErasure: Sendable {
                     peer_uid bigint NOT NULL, removed text NOT NULL)
                 """
             ])
+        // Retention deletes by time through it (`RetentionPurge`), as in the SQLite file.
+        migrator.registerMigration(
+            "erasure-audit-v2-at", ["CREATE INDEX IF NOT EXISTS erasure_audit_at ON \(migrator.schema).erasure_audit (at)"])
     }
 
     /// The erasure audit, kept as long as every audit.

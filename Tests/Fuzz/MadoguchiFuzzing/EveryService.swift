@@ -24,13 +24,18 @@ public enum EveryService {
     /// Every service opened with its state folder in `folder`, and `arguments(service)`
     /// added to its options (`--database postgres` and the rest, for PostgreSQL).
     public static func open(in folder: String, arguments: (ServiceName) -> [String] = { _ in [] }) async throws -> [Opened] {
-        [
-            try await open(AuthService.self, in: folder, arguments: arguments(.auth)),
-            try await open(RegistrationService.self, in: folder, arguments: arguments(.registration)),
-            try await open(BillingService.self, in: folder, arguments: arguments(.billing)),
-            try await open(LinkingService.self, in: folder, arguments: arguments(.linking)),
-            try await open(LinesService.self, in: folder, arguments: arguments(.lines)),
-        ]
+        var opened: [Opened] = []
+        do {
+            opened.append(try await open(AuthService.self, in: folder, arguments: arguments(.auth)))
+            opened.append(try await open(RegistrationService.self, in: folder, arguments: arguments(.registration)))
+            opened.append(try await open(BillingService.self, in: folder, arguments: arguments(.billing)))
+            opened.append(try await open(LinkingService.self, in: folder, arguments: arguments(.linking)))
+            opened.append(try await open(LinesService.self, in: folder, arguments: arguments(.lines)))
+            return opened
+        } catch {
+            for service in opened { service.close() }
+            throw error
+        }
     }
 
     private static func open<Definition: ServiceDefinition>(

@@ -171,9 +171,9 @@ struct PINBook: Sendable {
 
     /// The check of `pin` against the record as the check's first read found it: an
     /// outcome that changes nothing (a right PIN on a line with no failures, a lock still
-    /// running) is answered from the read; any other is written only if the row is still so (`PINStore.replace`: on PostgreSQL one statement where
-    /// the transaction below takes five round trips, and holds the row for none of them);
-    /// nil when another writer changed the row since, and the check must be made again in
+    /// running) is answered from the read; any other is written only if the row is still
+    /// so (`PINStore.replace`: on PostgreSQL one statement where the transaction below
+    /// takes five round trips, and holds the row for none of them); nil when another writer changed the row since, and the check must be made again in
     /// the transaction (which then decides what is counted: a lock another host made in
     /// between is that host's to count and log). A wrong entry is noted before the write,
     /// so that a write the storage refuses is held as unrecorded; so is one whose retry

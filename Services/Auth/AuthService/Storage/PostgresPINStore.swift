@@ -334,10 +334,10 @@ enum AuthPostgresSchema {
         migrator.registerMigration(
             "auth-retention-indexes-v1",
             [
-                "CREATE INDEX audit_at ON \(schema).audit (at)",
-                "CREATE INDEX session_expires ON \(schema).session (expires_at)",
-                "CREATE INDEX session_closed ON \(schema).session (closed_at) WHERE closed_at IS NOT NULL",
-                "CREATE INDEX one_time_code_expires ON \(schema).one_time_code (expires_at)",
+                "CREATE INDEX IF NOT EXISTS audit_at ON \(schema).audit (at)",
+                "CREATE INDEX IF NOT EXISTS session_expires ON \(schema).session (expires_at)",
+                "CREATE INDEX IF NOT EXISTS session_closed ON \(schema).session (closed_at) WHERE closed_at IS NOT NULL",
+                "CREATE INDEX IF NOT EXISTS one_time_code_expires ON \(schema).one_time_code (expires_at)",
             ])
     }
 }

@@ -71,6 +71,6 @@ enum LinesPostgresSchema {
                 "CREATE INDEX line_audit_line ON \(schema).line_audit (phone_number, id)",
             ])
         // Retention deletes the audit by time through it (`RetentionPurge`).
-        migrator.registerMigration("lines-v2-audit-at", ["CREATE INDEX line_audit_at ON \(schema).line_audit (at)"])
+        migrator.registerMigration("lines-v2-audit-at", ["CREATE INDEX IF NOT EXISTS line_audit_at ON \(schema).line_audit (at)"])
     }
 }

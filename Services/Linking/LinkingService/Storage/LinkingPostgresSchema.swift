@@ -7,7 +7,7 @@ enum LinkingPostgresSchema {
         let schema = migrator.schema
         migrator.registerMigration("linking-v1", contractAndJourneyTables(schema) + linkTables(schema))
         // Retention deletes the audit by time through it (`RetentionPurge`).
-        migrator.registerMigration("linking-v2-audit-at", ["CREATE INDEX link_audit_at ON \(schema).link_audit (at)"])
+        migrator.registerMigration("linking-v2-audit-at", ["CREATE INDEX IF NOT EXISTS link_audit_at ON \(schema).link_audit (at)"])
     }
 
     /// ISP contracts (imported) and linking journeys.

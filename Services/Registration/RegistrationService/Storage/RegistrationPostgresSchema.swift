@@ -14,9 +14,9 @@ enum RegistrationPostgresSchema {
         migrator.registerMigration(
             "registration-v2-expiry-indexes",
             [
-                "CREATE INDEX recovery_link_expires ON \(schema).recovery_link (expires_at)",
-                "CREATE INDEX identity_ticket_expires ON \(schema).identity_ticket (expires_at)",
-                "CREATE INDEX carrier_journey_expires ON \(schema).carrier_journey (expires_at)",
+                "CREATE INDEX IF NOT EXISTS recovery_link_expires ON \(schema).recovery_link (expires_at)",
+                "CREATE INDEX IF NOT EXISTS identity_ticket_expires ON \(schema).identity_ticket (expires_at)",
+                "CREATE INDEX IF NOT EXISTS carrier_journey_expires ON \(schema).carrier_journey (expires_at)",
             ])
     }
 
