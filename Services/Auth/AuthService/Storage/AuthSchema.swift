@@ -10,9 +10,17 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatab
     /// per connection: PIN checks are the hottest read (BENCHMARKS.md), and building and
     /// parsing the query for each was a visible share of a check's time.
     static func find(_ key: PINKey, in db: Database) throws -> PINRecord? {
-        try fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM pin WHERE subject = ? AND kind = ?"), arguments: [key.subject, key.kind.rawValue])
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(selection) FROM pin WHERE subject = ? AND kind = ?"),
+            arguments: [key.subject, key.kind.rawValue]
+        ).map(PINRecord.init(selected:))
     }
+
+    /// The columns `find` selects, in the order `init(selected:)` reads them.
+    static let selection = """
+        subject, kind, hash, salt, mustChange, failures, lockedUntil, updatedAt, \
+        pendingHash, pendingSalt, pendingDueAt, pendingEmail, holderBirthDate, holderPhones
+        """
 
     var subject: String
     /// Stored as its raw value; a row holding any other text fails to read rather than
@@ -34,6 +42,24 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatab
     /// numbers comma-separated), to refuse PINs derived from them at the next change.
     var holderBirthDate: String?
     var holderPhones: String?
+}
+
+extension PINRecord {
+    /// A row of `selection`, read by position. The check's read decoded through
+    /// `Decodable` looked each column up by name and went through generic decoding on
+    /// every check: more instructions than SQLite's own search of a million rows
+    /// (BENCHMARKS.md). A value of the wrong type throws, as it did there.
+    init(selected row: Row) throws {
+        let kindName = try row.decode(String.self, atIndex: 1)
+        // A kind this build does not know (a newer build's) is refused, not read as another.
+        guard let kind = PINKind(rawValue: kindName) else { throw UnknownPINKind(stored: kindName) }
+        self.init(
+            subject: try row.decode(atIndex: 0), kind: kind, hash: try row.decode(atIndex: 2), salt: try row.decode(atIndex: 3),
+            mustChange: try row.decode(atIndex: 4), failures: try row.decode(atIndex: 5), lockedUntil: try row.decode(atIndex: 6),
+            updatedAt: try row.decode(atIndex: 7), pendingHash: try row.decode(atIndex: 8), pendingSalt: try row.decode(atIndex: 9),
+            pendingDueAt: try row.decode(atIndex: 10), pendingEmail: try row.decode(atIndex: 11),
+            holderBirthDate: try row.decode(atIndex: 12), holderPhones: try row.decode(atIndex: 13))
+    }
 }
 
 /// A security event, kept for operators.
