@@ -43,7 +43,7 @@ public struct Response: Sendable, Hashable {
         case .error(let error):
             out.writeStaticString(#","error":"#)
             // Errors are plain values; encoding them cannot fail.
-            out.writeBytes((try? JSONCoding.sharedEncoder.encode(error)) ?? Data("null".utf8))
+            out.writeBytes((try? JSONValueEncoder.json(error)) ?? Data("null".utf8))
         }
         out.writeStaticString("}")
     }

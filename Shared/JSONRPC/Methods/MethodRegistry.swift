@@ -93,7 +93,7 @@ public struct MethodRegistry: Sendable {
             M.self,
             handler: .async { params, context in
                 try admit(context.peer)
-                return try JSONCoding.sharedEncoder.encode(try await handler(try decode(params), context))
+                return try JSONValueEncoder.json(try await handler(try decode(params), context))
             },
             checkParams: Self.paramsCheck(M.self, deeperCheck: deeperCheck))
     }
@@ -114,7 +114,7 @@ public struct MethodRegistry: Sendable {
             M.self,
             handler: .immediate { params, context in
                 try admit(context.peer)
-                return try JSONCoding.sharedEncoder.encode(try handler(try decode(params), context))
+                return try JSONValueEncoder.json(try handler(try decode(params), context))
             },
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
@@ -126,7 +126,7 @@ public struct MethodRegistry: Sendable {
         entries[M.name] = Entry(
             M.self,
             handler: .constant(
-                check: { _ = try M.decodeParams($0) }, result: Result { try JSONCoding.sharedEncoder.encode(result) }),
+                check: { _ = try M.decodeParams($0) }, result: Result { try JSONValueEncoder.json(result) }),
             checkParams: Self.paramsCheck(M.self, deeperCheck: nil))
     }
 
@@ -143,7 +143,7 @@ public struct MethodRegistry: Sendable {
                 try check(params)
                 return try encoded.withLock { cached in
                     if let cached { return try cached.get() }
-                    let made = Result { try JSONCoding.sharedEncoder.encode(result()) }
+                    let made = Result { try JSONValueEncoder.json(result()) }
                     cached = made
                     return try made.get()
                 }

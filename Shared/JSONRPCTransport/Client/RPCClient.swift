@@ -70,7 +70,7 @@ public final class RPCClient: Sendable {
     public func call<M: RPCMethod>(_ method: M.Type, _ params: M.Params, timeout: Duration? = nil) async throws
         -> M.Result
     {
-        let answer = try await send(method: M.name, params: JSONCoding.sharedEncoder.encode(params), timeout: timeout)
+        let answer = try await send(method: M.name, params: JSONValueEncoder.json(params), timeout: timeout)
         return try Self.result(M.Result.self, of: answer)
     }
 
