@@ -201,29 +201,13 @@ enum JSONValueSuperKey: String, CodingKey {
     case `super`
 }
 
-struct JSONValueUnkeyedEncoding: UnkeyedEncodingContainer {
+struct JSONValueUnkeyedEncoding: UnkeyedEncodingContainer, JSONValuePrimitives {
     let array: EncodedArray
     let codingPath: [any CodingKey]
     var count: Int { array.elements.count }
 
-    private func append(_ value: JSONValue) { array.elements.append(.value(value)) }
+    func put(_ value: JSONValue) { array.elements.append(.value(value)) }
     private var nextKey: JSONValueIndexKey { JSONValueIndexKey(intValue: count) }
-
-    mutating func encodeNil() throws { append(.null) }
-    mutating func encode(_ value: Bool) throws { append(.bool(value)) }
-    mutating func encode(_ value: String) throws { append(.string(value)) }
-    mutating func encode(_ value: Double) throws { append(try JSONValueEncoding.number(value)) }
-    mutating func encode(_ value: Float) throws { throw JSONValueEncoder.Unsupported() }
-    mutating func encode(_ value: Int) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { append(.int(value)) }
-    mutating func encode(_ value: UInt) throws { append(try JSONValueEncoding.number(value)) }
-    mutating func encode(_ value: UInt8) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: UInt16) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: UInt32) throws { append(.int(Int64(value))) }
-    mutating func encode(_ value: UInt64) throws { append(try JSONValueEncoding.number(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let member = try JSONValueEncoding.member(value, at: codingPath + [nextKey])
@@ -260,12 +244,27 @@ struct JSONValueIndexKey: CodingKey {
     init?(stringValue: String) { nil }
 }
 
-struct JSONValueSingleEncoding: SingleValueEncodingContainer {
+struct JSONValueSingleEncoding: SingleValueEncodingContainer, JSONValuePrimitives {
     let slot: EncodedSlot
     let codingPath: [any CodingKey]
 
-    private func put(_ value: JSONValue) { slot.content = .value(value) }
+    func put(_ value: JSONValue) { slot.content = .value(value) }
 
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        switch try JSONValueEncoding.member(value, at: codingPath) {
+        case .value(let value): put(value)
+        case .slot(let inner): slot.content = inner.content
+        }
+    }
+}
+
+/// The primitive `encode` overloads an unkeyed and a single-value container both declare,
+/// written once over where each puts a value.
+protocol JSONValuePrimitives {
+    func put(_ value: JSONValue)
+}
+
+extension JSONValuePrimitives {
     mutating func encodeNil() throws { put(.null) }
     mutating func encode(_ value: Bool) throws { put(.bool(value)) }
     mutating func encode(_ value: String) throws { put(.string(value)) }
@@ -281,11 +280,4 @@ struct JSONValueSingleEncoding: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: UInt32) throws { put(.int(Int64(value))) }
     mutating func encode(_ value: UInt64) throws { put(try JSONValueEncoding.number(value)) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        switch try JSONValueEncoding.member(value, at: codingPath) {
-        case .value(let value): put(value)
-        case .slot(let inner): slot.content = inner.content
-        }
-    }
 }
