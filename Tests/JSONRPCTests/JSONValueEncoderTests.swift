@@ -48,6 +48,24 @@ import Testing
         #expect(try JSONValueEncoder().encode(Self.outer).compactJSON == (try JSONCoding.encoder.encode(Self.outer)))
     }
 
+    /// A dictionary of many members, and one key written twice (the last is kept).
+    @Test func largeObjects_andKeysWrittenAgain_areWrittenAsTheEncoderWritesThem() throws {
+        let many = Dictionary(uniqueKeysWithValues: (0..<500).map { ("key\($0)", $0) })
+        #expect(try JSONValueEncoder().encode(many).compactJSON == (try JSONCoding.encoder.encode(many)))
+        #expect(try JSONValueEncoder.json(Twice()) == (try JSONCoding.encoder.encode(Twice())))
+        #expect(try JSONValueEncoder.json(["a": Twice()]) == (try JSONCoding.encoder.encode(["a": Twice()])))
+    }
+
+    struct Twice: Encodable {
+        enum CodingKeys: String, CodingKey { case a, b }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(1, forKey: .b)
+            try container.encode("first", forKey: .a)
+            try container.encode("second", forKey: .a)
+        }
+    }
+
     @Test func topLevelValues_andOptionals_areWrittenAsTheEncoderWritesThem() throws {
         let texts: [Data] = [
             try JSONValueEncoder.json("a/b"), try JSONValueEncoder.json(42), try JSONValueEncoder.json(true),

@@ -21,10 +21,14 @@ public struct JSONValueEncoder: Sendable {
         try JSONValueEncoding.member(value, at: []).resolved()
     }
 
-    /// `value` as JSON text, byte for byte what `JSONCoding.encoder` writes.
+    /// `value` as JSON text, byte for byte what `JSONCoding.encoder` writes; written
+    /// straight from what the value encoded, with no `JSONValue` made on the way.
     public static func json<T: Encodable>(_ value: T) throws -> Data {
         do {
-            return try JSONValueEncoder().encode(value).compactJSON
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(256)
+            try JSONValueEncoding.member(value, at: []).write(into: &bytes)
+            return Data(bytes)
         } catch is Unsupported {
             return try JSONCoding.sharedEncoder.encode(value)
         }
@@ -46,6 +50,13 @@ enum EncodedMember {
         case .slot(let slot): try slot.resolved()
         }
     }
+
+    func write(into bytes: inout [UInt8]) throws {
+        switch self {
+        case .value(let value): value.write(into: &bytes)
+        case .slot(let slot): try slot.write(into: &bytes)
+        }
+    }
 }
 
 /// The place an encoder writes to. A reference, so that containers handed out earlier
@@ -64,8 +75,33 @@ final class EncodedSlot {
         switch content {
         case .empty: throw JSONValueEncoder.Unsupported()
         case .value(let value): return value
-        case .object(let object): return .object(try object.members.mapValues { try $0.resolved() })
+        case .object(let object):
+            return .object(try Dictionary(object.sortedMembers.map { ($0.key, try $0.member.resolved()) }, uniquingKeysWith: { $1 }))
         case .array(let array): return .array(try array.elements.map { try $0.resolved() })
+        }
+    }
+
+    /// As `JSONValue.write` writes the value `resolved` makes.
+    func write(into bytes: inout [UInt8]) throws {
+        switch content {
+        case .empty: throw JSONValueEncoder.Unsupported()
+        case .value(let value): value.write(into: &bytes)
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, member) in object.sortedMembers.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONText.writeString(member.key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                try member.member.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let array):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in array.elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                try element.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
         }
     }
 
@@ -86,8 +122,37 @@ final class EncodedSlot {
     }
 }
 
+/// An object's members in the order they were encoded: a struct's few members are kept
+/// in a list, not hashed, and sorted once when written; a dictionary's many are also
+/// indexed by key.
 final class EncodedObject {
-    var members: [String: EncodedMember] = [:]
+    private var members: [(key: String, member: EncodedMember)] = []
+    /// Each key's place in `members`, once there are more than a few.
+    private var places: [String: Int]?
+    private static let listedAtMost = 16
+
+    /// Sets `key`: a key encoded again replaces what it had, as in `JSONEncoder`.
+    func set(_ key: String, _ member: EncodedMember) {
+        if let index = place(of: key) {
+            members[index].member = member
+            return
+        }
+        members.append((key, member))
+        if places != nil {
+            places?[key] = members.count - 1
+        } else if members.count > Self.listedAtMost {
+            places = Dictionary(members.enumerated().map { ($0.element.key, $0.offset) }, uniquingKeysWith: { $1 })
+        }
+    }
+
+    subscript(key: String) -> EncodedMember? { place(of: key).map { members[$0].member } }
+
+    private func place(of key: String) -> Int? {
+        if let places { return places[key] }
+        return members.firstIndex { $0.key == key }
+    }
+
+    var sortedMembers: [(key: String, member: EncodedMember)] { members.sorted { $0.key < $1.key } }
 }
 
 final class EncodedArray {
@@ -114,7 +179,7 @@ struct JSONValueEncoding: Encoder {
 
     /// `value` encoded at `path`: the common kinds at once, anything else by its own
     /// `encode(to:)` into a slot of its own.
-    static func member<T: Encodable>(_ value: T, at path: [any CodingKey]) throws -> EncodedMember {
+    static func member<T: Encodable>(_ value: T, at path: @autoclosure () -> [any CodingKey]) throws -> EncodedMember {
         if T.self == String.self { return .value(.string(value as! String)) }
         if T.self == Int.self { return .value(.int(Int64(value as! Int))) }
         if T.self == Bool.self { return .value(.bool(value as! Bool)) }
@@ -125,7 +190,7 @@ struct JSONValueEncoding: Encoder {
             throw JSONValueEncoder.Unsupported()
         }
         let slot = EncodedSlot()
-        try value.encode(to: JSONValueEncoding(codingPath: path, slot: slot))
+        try value.encode(to: JSONValueEncoding(codingPath: path(), slot: slot))
         return .slot(slot)
     }
 
@@ -144,7 +209,7 @@ struct JSONValueKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let object: EncodedObject
     let codingPath: [any CodingKey]
 
-    private func put(_ value: JSONValue, _ key: Key) { object.members[key.stringValue] = .value(value) }
+    private func put(_ value: JSONValue, _ key: Key) { object.set(key.stringValue, .value(value)) }
 
     mutating func encodeNil(forKey key: Key) throws { put(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { put(.bool(value), key) }
@@ -163,7 +228,7 @@ struct JSONValueKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { put(try JSONValueEncoding.number(value), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        object.members[key.stringValue] = try JSONValueEncoding.member(value, at: codingPath + [key])
+        object.set(key.stringValue, try JSONValueEncoding.member(value, at: codingPath + [key]))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -179,7 +244,7 @@ struct JSONValueKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder() -> any Encoder {
         let key = JSONValueSuperKey.super
         let slot = EncodedSlot()
-        object.members[key.stringValue] = .slot(slot)
+        object.set(key.stringValue, .slot(slot))
         return JSONValueEncoding(codingPath: codingPath + [key], slot: slot)
     }
 
@@ -189,9 +254,9 @@ struct JSONValueKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     /// The slot at `key`, made (in place of anything written there before) unless one is there.
     private func slot(_ key: Key) -> EncodedSlot {
-        if case .slot(let slot) = object.members[key.stringValue] { return slot }
+        if case .slot(let slot) = object[key.stringValue] { return slot }
         let slot = EncodedSlot()
-        object.members[key.stringValue] = .slot(slot)
+        object.set(key.stringValue, .slot(slot))
         return slot
     }
 }
