@@ -48,18 +48,32 @@ extension PINRecord {
     /// A row of `selection`, read by position. The check's read decoded through
     /// `Decodable` looked each column up by name and went through generic decoding on
     /// every check: more instructions than SQLite's own search of a million rows
-    /// (BENCHMARKS.md). A value of the wrong type throws, as it did there.
+    /// (BENCHMARKS.md). Each value is converted by its own type's conversion, here
+    /// where the types are known; a value of the wrong type throws, as it did there.
     init(selected row: Row) throws {
-        let kindName = try row.decode(String.self, atIndex: 1)
+        let values = Array(row.databaseValues)
+        func value<T: DatabaseValueConvertible>(_ index: Int) throws -> T {
+            guard let value = T.fromDatabaseValue(values[index]) else { throw UnreadablePINColumn(index: index) }
+            return value
+        }
+        func optional<T: DatabaseValueConvertible>(_ index: Int) throws -> T? {
+            values[index].isNull ? nil : try value(index) as T
+        }
+        let kindName: String = try value(1)
         // A kind this build does not know (a newer build's) is refused, not read as another.
         guard let kind = PINKind(rawValue: kindName) else { throw UnknownPINKind(stored: kindName) }
         self.init(
-            subject: try row.decode(atIndex: 0), kind: kind, hash: try row.decode(atIndex: 2), salt: try row.decode(atIndex: 3),
-            mustChange: try row.decode(atIndex: 4), failures: try row.decode(atIndex: 5), lockedUntil: try row.decode(atIndex: 6),
-            updatedAt: try row.decode(atIndex: 7), pendingHash: try row.decode(atIndex: 8), pendingSalt: try row.decode(atIndex: 9),
-            pendingDueAt: try row.decode(atIndex: 10), pendingEmail: try row.decode(atIndex: 11),
-            holderBirthDate: try row.decode(atIndex: 12), holderPhones: try row.decode(atIndex: 13))
+            subject: try value(0), kind: kind, hash: try value(2), salt: try value(3), mustChange: try value(4),
+            failures: try value(5), lockedUntil: try optional(6), updatedAt: try value(7), pendingHash: try optional(8),
+            pendingSalt: try optional(9), pendingDueAt: try optional(10), pendingEmail: try optional(11),
+            holderBirthDate: try optional(12), holderPhones: try optional(13))
     }
+}
+
+/// A PIN row with a value its column's type cannot hold (a damaged or hand-edited file).
+struct UnreadablePINColumn: Error, CustomStringConvertible {
+    var index: Int
+    var description: String { "a PIN row's column \(index + 1) of `PINRecord.selection` cannot be read as its type" }
 }
 
 /// A security event, kept for operators.
