@@ -70,7 +70,7 @@ import Testing
 
     @Test func aBackupOfAServiceOnPostgreSQL_isLeftToPostgreSQL() async throws {
         let sandbox = try await ServiceSandbox.make(engine: .postgres)
-        _ = try await sandbox.startActivated("auth")
+        let running = try await sandbox.startActivated("auth")
         let made = try await sandbox.madoctl(["backup", "auth", sandbox.root.path])
         #expect(made.status == 1 && made.stderr.contains("backup_by_postgresql"), "\(made)")
         let check = try await sandbox.madoctl(["check", "auth"])
@@ -86,6 +86,12 @@ import Testing
         #expect(found.status == 1, "\(found)")
         #expect(found.stdout.contains("migration auth-pins-v1 of this build is not applied to schema auth"), "\(found)")
         #expect(found.stdout.contains("has migration auth-from-a-newer-build, which this build does not know"), "\(found)")
+        // A start on a newer build's schema is refused, saying why (not as a time limit).
+        #expect(try await running.terminate() == 0)
+        let refused = try await sandbox.startBound("auth", waitForSocket: false)
+        #expect(try await refused.waitForExit() == 78, "\(refused.log)")
+        #expect(refused.log.contains("has migration auth-from-a-newer-build, which this build does not know"), "\(refused.log)")
+        #expect(!refused.log.contains("could not be prepared within"), "\(refused.log)")
     }
 
     /// What the checks compare: both PINs' status, the session, the statements.

@@ -52,6 +52,10 @@ extension ServiceApplication {
         } catch let refusal as StartupRefusal {
             run.cancel()
             throw refusal
+        } catch let refusal as PostgresMigrator.Refusal {
+            // The schema answered, and is a newer build's: no time limit was involved.
+            run.cancel()
+            throw StartupRefusal("PostgreSQL at \(url): \(refusal)")
         } catch {
             run.cancel()
             throw StartupRefusal("PostgreSQL at \(url) could not be prepared within \(Self.postgresStartLimit): \(error)")
