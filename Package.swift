@@ -195,7 +195,7 @@ let package = Package(
             .testTarget(
                 name: "ContractTests",
                 dependencies: ["MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract", "TestSupport", grdb, postgres]),
-            .testTarget(name: "ServiceKitTests", dependencies: serverKit + ["TestSupport", grdb]),
+            .testTarget(name: "ServiceKitTests", dependencies: serverKit + ["TestSupport", grdb, postgres]),
             .testTarget(
                 name: "PostgresStorageTests",
                 dependencies: serverKit + ["TestSupport", postgres, logging, grdb]),

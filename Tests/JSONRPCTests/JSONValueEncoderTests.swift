@@ -1,5 +1,5 @@
 import Foundation
-import JSONRPC
+@testable import JSONRPC
 import Testing
 
 /// `JSONValueEncoder.json` writes byte for byte what `JSONCoding.encoder` writes, for the
@@ -40,12 +40,49 @@ import Testing
         large: UInt64(Int64.max), nested: [[], [1, 2], [3]])
 
     @Test func results_areWrittenAsTheEncoderWritesThem() throws {
+        // Written by this encoder itself (`directJSON` has no fallback), not handed over.
+        #expect(try JSONValueEncoder.directJSON(Self.outer) == (try JSONCoding.encoder.encode(Self.outer)))
         #expect(try JSONValueEncoder.json(Self.outer) == (try JSONCoding.encoder.encode(Self.outer)))
         var empty = Self.outer
         (empty.attemptsLeft, empty.extra, empty.inners, empty.byName, empty.ratio) = (3, JSONValue.null, [], [:], 1e300)
         #expect(try JSONValueEncoder.json(empty) == (try JSONCoding.encoder.encode(empty)))
         // A value written without JSONEncoder, not handed over to it.
         #expect(try JSONValueEncoder().encode(Self.outer).compactJSON == (try JSONCoding.encoder.encode(Self.outer)))
+    }
+
+    /// Keys in JSONEncoder's order (UTF-8 bytes, not Unicode's canonical order), every
+    /// escape, the extreme integers.
+    @Test func keysEscapesAndIntegers_areWrittenAsTheEncoderWritesThem() throws {
+        let keys = ["e\u{301}": 1, "f": 2, "Z": 4, "a": 5, "10": 6, "9": 7, "\u{e9}x": 8]
+        #expect(try JSONValueEncoder.directJSON(keys) == (try JSONCoding.encoder.encode(keys)))
+        let escapes = ["\u{8}\u{c}\r\n\t\u{1f}\u{7f}\u{2028}\u{2029}\"\\/ é 🇯🇵"]
+        #expect(try JSONValueEncoder.directJSON(escapes) == (try JSONCoding.encoder.encode(escapes)))
+        let integers = [Int64.min, Int64.max, 0, -1]
+        #expect(try JSONValueEncoder.directJSON(integers) == (try JSONCoding.encoder.encode(integers)))
+        #expect(try JSONValueEncoder.directJSON(Wide(small: 5, large: 7)) == (try JSONCoding.encoder.encode(Wide(small: 5, large: 7))))
+        #expect(throws: JSONValueEncoder.Unsupported.self) { try JSONValueEncoder.directJSON(Wide(small: .max, large: 0)) }
+    }
+
+    struct Wide: Encodable {
+        var small: Int128
+        var large: UInt128
+    }
+
+    /// A finished value asked for again as a container: JSONEncoder adds to it, so the
+    /// value goes to JSONEncoder whole.
+    @Test func aValueWrittenOver_isHandedToJSONEncoder() throws {
+        #expect(throws: JSONValueEncoder.Unsupported.self) { try JSONValueEncoder.directJSON(Overwritten()) }
+        #expect(try JSONValueEncoder.json(Overwritten()) == (try JSONCoding.encoder.encode(Overwritten())))
+    }
+
+    struct Overwritten: Encodable {
+        enum CodingKeys: String, CodingKey { case a, b }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(JSONValue.object(["x": 1]), forKey: .a)
+            var nested = container.nestedContainer(keyedBy: CodingKeys.self, forKey: .a)
+            try nested.encode(2, forKey: .b)
+        }
     }
 
     /// A dictionary of many members, and one key written twice (the last is kept).

@@ -18,7 +18,7 @@ extension JSONValue {
         case .int(let value): JSONText.writeInteger(value, into: &bytes)
         case .double:
             // Rare in our messages; JSONEncoder's own number formatting keeps them identical.
-            bytes.append(contentsOf: (try? JSONCoding.encoder.encode(self)) ?? Data("null".utf8))
+            bytes.append(contentsOf: (try? JSONCoding.sharedEncoder.encode(self)) ?? Data("null".utf8))
         case .string(let text): JSONText.writeString(text, into: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
@@ -29,7 +29,8 @@ extension JSONValue {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+            // Sorted as JSONEncoder sorts keys: by their UTF-8 bytes.
+            for (index, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 JSONText.writeString(member.key, into: &bytes)
                 bytes.append(UInt8(ascii: ":"))

@@ -25,13 +25,18 @@ public struct JSONValueEncoder: Sendable {
     /// straight from what the value encoded, with no `JSONValue` made on the way.
     public static func json<T: Encodable>(_ value: T) throws -> Data {
         do {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(256)
-            try JSONValueEncoding.member(value, at: []).write(into: &bytes)
-            return Data(bytes)
+            return try directJSON(value)
         } catch is Unsupported {
             return try JSONCoding.sharedEncoder.encode(value)
         }
+    }
+
+    /// `json` without the fallback: `Unsupported` for what it leaves to `JSONEncoder`.
+    static func directJSON<T: Encodable>(_ value: T) throws -> Data {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        try JSONValueEncoding.member(value, at: []).write(into: &bytes)
+        return Data(bytes)
     }
 
     /// A value this encoder leaves to `JSONEncoder` (see the type's summary).
@@ -70,8 +75,13 @@ final class EncodedSlot {
     }
 
     var content = Content.empty
+    /// Set when something written here was replaced or added to in a way `JSONEncoder`
+    /// resolves otherwise (a finished value asked for as a container, a super encoder
+    /// over members already there): the value then goes to `JSONEncoder`.
+    var conflicted = false
 
     func resolved() throws -> JSONValue {
+        if conflicted { throw JSONValueEncoder.Unsupported() }
         switch content {
         case .empty: throw JSONValueEncoder.Unsupported()
         case .value(let value): return value
@@ -83,6 +93,7 @@ final class EncodedSlot {
 
     /// As `JSONValue.write` writes the value `resolved` makes.
     func write(into bytes: inout [UInt8]) throws {
+        if conflicted { throw JSONValueEncoder.Unsupported() }
         switch content {
         case .empty: throw JSONValueEncoder.Unsupported()
         case .value(let value): value.write(into: &bytes)
@@ -109,6 +120,7 @@ final class EncodedSlot {
     /// container more than once; each call adds to the same object).
     var object: EncodedObject {
         if case .object(let object) = content { return object }
+        if case .empty = content {} else { conflicted = true }
         let object = EncodedObject()
         content = .object(object)
         return object
@@ -116,6 +128,7 @@ final class EncodedSlot {
 
     var array: EncodedArray {
         if case .array(let array) = content { return array }
+        if case .empty = content {} else { conflicted = true }
         let array = EncodedArray()
         content = .array(array)
         return array
@@ -152,7 +165,10 @@ final class EncodedObject {
         return members.firstIndex { $0.key == key }
     }
 
-    var sortedMembers: [(key: String, member: EncodedMember)] { members.sorted { $0.key < $1.key } }
+    /// Sorted as JSONEncoder sorts keys: by their UTF-8 bytes.
+    var sortedMembers: [(key: String, member: EncodedMember)] {
+        members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
 }
 
 final class EncodedArray {
@@ -226,6 +242,8 @@ struct JSONValueKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt16, forKey key: Key) throws { put(.int(Int64(value)), key) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { put(.int(Int64(value)), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { put(try JSONValueEncoding.number(value), key) }
+    @available(macOS 15.0, *) mutating func encode(_ value: Int128, forKey key: Key) throws { put(try JSONValueEncoding.number(value), key) }
+    @available(macOS 15.0, *) mutating func encode(_ value: UInt128, forKey key: Key) throws { put(try JSONValueEncoding.number(value), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         object.set(key.stringValue, try JSONValueEncoding.member(value, at: codingPath + [key]))
@@ -249,13 +267,19 @@ struct JSONValueKeyedEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        JSONValueEncoding(codingPath: codingPath + [key], slot: slot(key))
+        let slot = slot(key)
+        // JSONEncoder replaces what was there; this slot would add to it.
+        if case .empty = slot.content {} else { slot.conflicted = true }
+        return JSONValueEncoding(codingPath: codingPath + [key], slot: slot)
     }
 
-    /// The slot at `key`, made (in place of anything written there before) unless one is there.
+    /// The slot at `key`, made unless one is there; one made over a finished value is
+    /// conflicted (JSONEncoder would have added to that value).
     private func slot(_ key: Key) -> EncodedSlot {
-        if case .slot(let slot) = object[key.stringValue] { return slot }
+        let existing = object[key.stringValue]
+        if case .slot(let slot) = existing { return slot }
         let slot = EncodedSlot()
+        slot.conflicted = existing != nil
         object.set(key.stringValue, .slot(slot))
         return slot
     }
@@ -272,6 +296,10 @@ struct JSONValueUnkeyedEncoding: UnkeyedEncodingContainer, JSONValuePrimitives {
     var count: Int { array.elements.count }
 
     func put(_ value: JSONValue) { array.elements.append(.value(value)) }
+    // Declared here, not in `JSONValuePrimitives`: the standard library's own defaults for
+    // these would be as near, and the two ambiguous.
+    @available(macOS 15.0, *) mutating func encode(_ value: Int128) throws { put(try JSONValueEncoding.number(value)) }
+    @available(macOS 15.0, *) mutating func encode(_ value: UInt128) throws { put(try JSONValueEncoding.number(value)) }
     private var nextKey: JSONValueIndexKey { JSONValueIndexKey(intValue: count) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
@@ -314,6 +342,8 @@ struct JSONValueSingleEncoding: SingleValueEncodingContainer, JSONValuePrimitive
     let codingPath: [any CodingKey]
 
     func put(_ value: JSONValue) { slot.content = .value(value) }
+    @available(macOS 15.0, *) mutating func encode(_ value: Int128) throws { put(try JSONValueEncoding.number(value)) }
+    @available(macOS 15.0, *) mutating func encode(_ value: UInt128) throws { put(try JSONValueEncoding.number(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         switch try JSONValueEncoding.member(value, at: codingPath) {

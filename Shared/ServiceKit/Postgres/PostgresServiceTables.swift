@@ -95,7 +95,7 @@ public enum PostgresServiceTables {
             "service-tables-v5-import-touched", ["ALTER TABLE \(schema).import_job ADD COLUMN touched_at timestamptz"])
         // Retention deletes by time through these, not by a scan of the table on every host
         // (`RetentionPurge`, `RetentionIndexTests`). `IF NOT EXISTS`: on a large table an
-        // operator may build one beforehand, `CONCURRENTLY` (README, "Many hosts").
+        // operator may build one beforehand, `CONCURRENTLY` (README, "Many hosts": "Upgrades").
         migrator.registerMigration(
             "service-tables-v6-retention-indexes",
             [

@@ -102,11 +102,11 @@ struct RetentionPurge: Service {
     func purge(at now: Date, failing: Set<String> = []) async -> Set<String> {
         var failed: Set<String> = []
         for rule in rules {
-            guard !Task.isShuttingDownGracefully else { break }
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             let cutoff = now.addingTimeInterval(-rule.keep)
             do {
                 var removed = 0
-                while !Task.isShuttingDownGracefully {
+                while !Task.isShuttingDownGracefully, !Task.isCancelled {
                     let batch = try await delete(rule, before: cutoff)
                     removed += batch
                     if batch < RetentionRule.batch { break }

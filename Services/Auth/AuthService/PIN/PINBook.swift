@@ -173,9 +173,10 @@ struct PINBook: Sendable {
     /// outcome that changes nothing (a right PIN on a line with no failures, a lock still
     /// running) is answered from the read; any other is written only if the row is still
     /// so (`PINStore.replace`: on PostgreSQL one statement where the transaction below
-    /// takes five round trips, and holds the row for none of them); nil when another writer changed the row since, and the check must be made again in
-    /// the transaction (which then decides what is counted: a lock another host made in
-    /// between is that host's to count and log). A wrong entry is noted before the write,
+    /// takes five round trips, and holds the row for none of them); nil when another
+    /// writer changed the row since, and the check must be made again in the transaction
+    /// (which then decides what is counted: a lock another host made in between is that
+    /// host's to count and log). A wrong entry is noted before the write,
     /// so that a write the storage refuses is held as unrecorded; so is one whose retry
     /// the storage refuses (it was wrong against the PIN it was made to: fail closed). A
     /// hash made with a key this process lacks may have been re-hashed since the read by

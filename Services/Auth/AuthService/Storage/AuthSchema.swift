@@ -49,7 +49,8 @@ extension PINRecord {
     /// `Decodable` looked each column up by name and went through generic decoding on
     /// every check: more instructions than SQLite's own search of a million rows
     /// (BENCHMARKS.md). Each value is converted by its own type's conversion, here
-    /// where the types are known; a value of the wrong type throws, as it did there.
+    /// where the types are known; a value its type cannot hold throws (where GRDB's
+    /// decoding could coerce text into a number: only a hand-edited file holds either).
     init(selected row: Row) throws {
         let values = Array(row.databaseValues)
         func value<T: DatabaseValueConvertible>(_ index: Int) throws -> T {
