@@ -41,18 +41,24 @@ public enum EveryService {
     private static func open<Definition: ServiceDefinition>(
         _: Definition.Type, in folder: String, arguments: [String]
     ) async throws -> Opened {
-        let state = folder + "/" + Definition.name
-        // A service never creates its state folder.
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let options = try ServiceOptions.parse(["--state-dir", state, "--runtime-dir", folder] + arguments)
-        let configuration = ServiceConfiguration(service: Definition.service, options: options, environment: [:])
-        let application = ServiceApplication<Definition>(
-            configuration: configuration, options: try Definition.Options.parse([]),
-            logger: Logger(label: "madoguchi-every-service") { _ in SwiftLogNoOpLogHandler() })
+        let application = try self.application(of: Definition.self, in: folder, arguments: arguments)
         let prepared = try await application.prepare()
         return Opened(
             service: Definition.service, storage: prepared.resources.storage,
-            retentionRules: ServiceApplication<Definition>.retentionRules(auditRetention: configuration.auditRetention),
+            retentionRules: ServiceApplication<Definition>.retentionRules(auditRetention: application.configuration.auditRetention),
             close: prepared.close)
+    }
+
+    /// The service as its `main` makes it, with its state folder (made here: a service
+    /// never creates its own) in `folder` and `arguments` added to its options; logging nothing.
+    static func application<Definition: ServiceDefinition>(
+        of: Definition.Type, in folder: String, arguments: [String] = []
+    ) throws -> ServiceApplication<Definition> {
+        let state = folder + "/" + Definition.name
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let options = try ServiceOptions.parse(["--state-dir", state, "--runtime-dir", folder] + arguments)
+        return ServiceApplication<Definition>(
+            configuration: ServiceConfiguration(service: Definition.service, options: options, environment: [:]),
+            options: try Definition.Options.parse([]), logger: Logger(label: "madoguchi-in-process") { _ in SwiftLogNoOpLogHandler() })
     }
 }

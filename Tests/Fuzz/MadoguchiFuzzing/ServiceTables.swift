@@ -4,7 +4,6 @@ import Foundation
 import JSONRPC
 import LinesService
 import LinkingService
-import Logging
 import RegistrationService
 import ServiceContract
 import ServiceKit
@@ -18,13 +17,12 @@ public enum ServiceTables {
     public static func all() throws -> [Table] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("madoguchi-tables-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let logger = Logger(label: "madoguchi-tables") { _ in SwiftLogNoOpLogHandler() }
         return try [
-            methods(of: AuthService.self, scratch: scratch, logger: logger),
-            methods(of: RegistrationService.self, scratch: scratch, logger: logger),
-            methods(of: BillingService.self, scratch: scratch, logger: logger),
-            methods(of: LinkingService.self, scratch: scratch, logger: logger),
-            methods(of: LinesService.self, scratch: scratch, logger: logger),
+            methods(of: AuthService.self, scratch: scratch),
+            methods(of: RegistrationService.self, scratch: scratch),
+            methods(of: BillingService.self, scratch: scratch),
+            methods(of: LinkingService.self, scratch: scratch),
+            methods(of: LinesService.self, scratch: scratch),
         ]
     }
 
@@ -36,16 +34,8 @@ public enum ServiceTables {
         public var reasons: [(code: Int, reason: String)]
     }
 
-    private static func methods<Definition: ServiceDefinition>(
-        of: Definition.Type, scratch: String, logger: Logger
-    ) throws -> Table {
-        // A service never creates its state folder.
-        try FileManager.default.createDirectory(
-            atPath: scratch + "/" + Definition.name, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let options = try ServiceOptions.parse(["--state-dir", scratch + "/" + Definition.name, "--runtime-dir", scratch])
-        let configuration = ServiceConfiguration(service: Definition.service, options: options, environment: [:])
-        let application = ServiceApplication<Definition>(
-            configuration: configuration, options: try Definition.Options.parse([]), logger: logger)
+    private static func methods<Definition: ServiceDefinition>(of: Definition.Type, scratch: String) throws -> Table {
+        let application = try EveryService.application(of: Definition.self, in: scratch)
         return Table(
             service: Definition.service, registry: try application.prepareOnSQLite().registry,
             reasons: Definition.Reason.allCases.map { ($0.code.rawValue, $0.rawValue) })
