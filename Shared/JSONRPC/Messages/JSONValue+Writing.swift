@@ -29,8 +29,7 @@ extension JSONValue {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            // Sorted as JSONEncoder sorts keys: by their UTF-8 bytes.
-            for (index, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            for (index, member) in members.sorted(by: { JSONText.keyPrecedes($0.key, $1.key) }).enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 JSONText.writeString(member.key, into: &bytes)
                 bytes.append(UInt8(ascii: ":"))
@@ -44,6 +43,10 @@ extension JSONValue {
 /// The pieces of JSON text, written as JSONEncoder writes them, with no allocation but the
 /// output's own growth.
 enum JSONText {
+    /// Whether key `a` comes before `b` in an object: sorted as JSONEncoder sorts keys, by
+    /// their UTF-8 bytes (not String's canonical order, which differs for keys not in NFC).
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
     /// A whole number in decimal.
     static func writeInteger(_ value: Int64, into bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }

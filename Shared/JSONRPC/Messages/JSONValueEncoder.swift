@@ -165,10 +165,7 @@ final class EncodedObject {
         return members.firstIndex { $0.key == key }
     }
 
-    /// Sorted as JSONEncoder sorts keys: by their UTF-8 bytes.
-    var sortedMembers: [(key: String, member: EncodedMember)] {
-        members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-    }
+    var sortedMembers: [(key: String, member: EncodedMember)] { members.sorted { JSONText.keyPrecedes($0.key, $1.key) } }
 }
 
 final class EncodedArray {
