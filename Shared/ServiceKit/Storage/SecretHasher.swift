@@ -10,17 +10,19 @@ import Foundation
 public struct SecretHasher: Sendable {
     private let keys: ServerKeys
     private let purpose: String
-    /// The derived key of each held version, for this purpose.
-    private let derived: [Int: SymmetricKey]
+    /// An HMAC keyed with each held version's derived key (for this purpose), copied for
+    /// each hash: keying one hashes two blocks, 15,000 instructions of every PIN check
+    /// (BENCHMARKS.md), which a copy of a keyed one does not repeat.
+    private let keyed: [Int: HMAC<SHA256>]
 
     public init(keys: ServerKeys, purpose: String) {
         self.keys = keys
         self.purpose = purpose
-        var derived: [Int: SymmetricKey] = [:]
+        var keyed: [Int: HMAC<SHA256>] = [:]
         for version in keys.heldVersions {
-            derived[version] = try? keys.secret(version).derivedKey(for: purpose)
+            if let key = try? keys.secret(version).derivedKey(for: purpose) { keyed[version] = HMAC(key: key) }
         }
-        self.derived = derived
+        self.keyed = keyed
     }
 
     /// One key, version 1 (tests and tools).
@@ -70,8 +72,8 @@ public struct SecretHasher: Sendable {
     /// cannot make is neither passed nor counted as wrong.
     public func matches(_ secret: String, salt: Data, hash: Data) throws(MissingServerKey) -> Bool {
         guard let (version, mac) = KeyedHash.decode(hash) else { return false }
-        guard let key = derived[version] else { throw MissingServerKey(version: version) }
-        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: salt + Data(secret.utf8), using: key)
+        guard let authenticator = keyed[version] else { throw MissingServerKey(version: version) }
+        return Self.code(secret, salt: salt, authenticator) == mac  // MAC == bytes compares in constant time
     }
 
     /// The work of a check against nothing (a PIN that is not set), under the current key:
@@ -87,8 +89,17 @@ public struct SecretHasher: Sendable {
     }
 
     private func mac(_ secret: String, salt: Data, version: Int) -> Data {
-        // Every held version has a derived key (built in init), and callers pass held versions.
-        Data(HMAC<SHA256>.authenticationCode(for: salt + Data(secret.utf8), using: derived[version]!))
+        // Every held version has a keyed HMAC (built in init), and callers pass held versions.
+        Data(Self.code(secret, salt: salt, keyed[version]!))
+    }
+
+    /// HMAC(salt ‖ secret) with a copy of `authenticator` (its key already set up).
+    private static func code(_ secret: String, salt: Data, _ authenticator: HMAC<SHA256>) -> HashedAuthenticationCode<SHA256> {
+        var authenticator = authenticator
+        authenticator.update(data: salt)
+        var secret = secret
+        secret.withUTF8 { authenticator.update(data: $0) }
+        return authenticator.finalize()
     }
 }
 
