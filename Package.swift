@@ -14,6 +14,8 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+/// SQLite's own C interface, as GRDB links it: for the one read GRDB's row API makes costly (`Statement.readFirstRow`).
+let grdbSQLite = Target.Dependency.product(name: "GRDBSQLite", package: "GRDB.swift")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let cryptoExtras = Target.Dependency.product(name: "CryptoExtras", package: "swift-crypto")
 let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
@@ -139,7 +141,7 @@ let package = Package(
             name: "ServiceKit",
             dependencies: [
                 "JSONRPC", "JSONRPCTransport", "ServiceContract", "ServiceClient", "Systemd", "MadoguchiModels", nio, nioPosix,
-                nioConcurrency, logging, lifecycle, argumentParser, grdb, crypto, subprocess, system, postgres, nioSSL,
+                nioConcurrency, logging, lifecycle, argumentParser, grdb, grdbSQLite, crypto, subprocess, system, postgres, nioSSL,
                 metrics, prometheus,
             ],
             path: "Shared/ServiceKit"

@@ -245,6 +245,29 @@ import Testing
             #expect(audit <= 3, "\(audit) audit lines")
         }
     }
+
+    /// A PIN row holding what its column cannot (text in `failures`: a damaged or
+    /// hand-edited SQLite file; PostgreSQL's typed columns refuse such a write) fails the
+    /// check either way — the right PIN is not granted, a wrong one is not counted — and
+    /// changes nothing; once mended, the PIN checks as before.
+    @Test func aDamagedRow_failsTheCheck_andChangesNothing() async throws {
+        try await TwoHosts.run(.sqlite) { hosts in
+            let book = hosts.pinBook(0)
+            _ = try await book.set(right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            try await hosts.execute("UPDATE pin SET failures = 'many'")
+            for pin in [right, wrong] {
+                do {
+                    let granted = try await book.verify(pin, subject: subject, kind: .network, peer: peer)
+                    Issue.record("a damaged row answered \(granted)")
+                } catch {
+                    #expect(error is UnreadableColumn, "\(error)")
+                }
+            }
+            #expect(try await hosts.rows("audit") == 1, "only the set")
+            try await hosts.execute("UPDATE pin SET failures = 0")
+            #expect(try await book.verify(right, subject: subject, kind: .network, peer: peer).failures == 0)
+        }
+    }
 }
 
 /// A host's PIN store that counts the writes made through it, and can let another writer

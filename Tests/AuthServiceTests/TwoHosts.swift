@@ -37,6 +37,9 @@ struct TwoHosts: Sendable {
     var rows: @Sendable (_ table: String) async throws -> Int
     /// The newest message of the outbox, opened.
     var lastMessage: @Sendable () async throws -> OutboxMessage?
+    /// Runs a statement on the database as it is (tables named `auth.pin` on PostgreSQL):
+    /// to damage what no service would write.
+    var execute: @Sendable (_ sql: String) async throws -> Void
 
     /// Sets the test clock.
     func setClock(_ instant: String) throws {
@@ -56,12 +59,13 @@ struct TwoHosts: Sendable {
         let idempotentCalls = IdempotentCalls(secret: secret, clock: clock)
         func twoHosts(
             _ hosts: [Stores], rows: @escaping @Sendable (String) async throws -> Int,
+            execute: @escaping @Sendable (String) async throws -> Void,
             lastPayload: @escaping @Sendable () async throws -> Data?
         ) -> TwoHosts {
             TwoHosts(
                 hosts: hosts, clockFile: clockFile, clock: clock, secret: secret, outbox: outbox,
                 idempotentCalls: idempotentCalls, logger: logger, rows: rows,
-                lastMessage: { try await lastPayload().map { try outbox.open($0, keyVersion: 1) } })
+                lastMessage: { try await lastPayload().map { try outbox.open($0, keyVersion: 1) } }, execute: execute)
         }
         switch engine {
         case .sqlite:
@@ -84,6 +88,8 @@ struct TwoHosts: Sendable {
             try await body(
                 twoHosts(hosts) { table in
                     try await pools[0].read { try Int.fetchOne($0, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+                } execute: { sql in
+                    try await pools[0].write { try $0.execute(sql: sql) }
                 } lastPayload: {
                     try await pools[0].read { try Data.fetchOne($0, sql: "SELECT payload FROM outbox ORDER BY id DESC") }
                 })
@@ -109,6 +115,8 @@ struct TwoHosts: Sendable {
                             count = rows
                         }
                         return count
+                    } execute: { sql in
+                        try await first.query(PostgresQuery(unsafeSQL: sql))
                     } lastPayload: {
                         var payload: Data?
                         for try await sealed in try await first.query(

@@ -1,19 +1,19 @@
 import AuthAPI
 import Foundation
 import GRDB
+import ServiceKit
 
 /// A stored PIN: its keyed hash and lockout state. Never the digits.
 struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
     static let databaseTableName = "pin"
 
     /// The record of one subject's PIN of one kind, through a statement prepared once
-    /// per connection: PIN checks are the hottest read (BENCHMARKS.md), and building and
-    /// parsing the query for each was a visible share of a check's time.
+    /// per connection and read by position: PIN checks are the hottest read
+    /// (BENCHMARKS.md), and building the query, decoding the row by column names, or
+    /// GRDB making a row object for it were each a visible share of a check's time.
     static func find(_ key: PINKey, in db: Database) throws -> PINRecord? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(selection) FROM pin WHERE subject = ? AND kind = ?"),
-            arguments: [key.subject, key.kind.rawValue]
-        ).map(PINRecord.init(selected:))
+        try db.cachedStatement(sql: "SELECT \(selection) FROM pin WHERE subject = ? AND kind = ?")
+            .readFirstRow(arguments: [key.subject, key.kind.rawValue], PINRecord.init(selected:))
     }
 
     /// The columns `find` selects, in the order `init(selected:)` reads them.
@@ -45,36 +45,22 @@ struct PINRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatab
 }
 
 extension PINRecord {
-    /// A row of `selection`, read by position. The check's read decoded through
-    /// `Decodable` looked each column up by name and went through generic decoding on
-    /// every check: more instructions than SQLite's own search of a million rows
-    /// (BENCHMARKS.md). Each value is converted by its own type's conversion, here
-    /// where the types are known; a value its type cannot hold throws (where GRDB's
-    /// decoding could coerce text into a number: only a hand-edited file holds either).
-    init(selected row: Row) throws {
-        let values = Array(row.databaseValues)
-        func value<T: DatabaseValueConvertible>(_ index: Int) throws -> T {
-            guard let value = T.fromDatabaseValue(values[index]) else { throw UnreadablePINColumn(index: index) }
-            return value
-        }
-        func optional<T: DatabaseValueConvertible>(_ index: Int) throws -> T? {
-            values[index].isNull ? nil : try value(index) as T
-        }
-        let kindName: String = try value(1)
+    /// A row of `selection`, read by position, each value by its own type's conversion
+    /// (not `Decodable`, which looked each column up by name and went through generic
+    /// decoding on every check). A value its type cannot hold throws `UnreadableColumn`,
+    /// where GRDB's decoding could coerce text into a number: only a hand-edited file
+    /// holds either.
+    init(selected row: SelectedColumns) throws {
+        let kindName: String = try row.value(1)
         // A kind this build does not know (a newer build's) is refused, not read as another.
         guard let kind = PINKind(rawValue: kindName) else { throw UnknownPINKind(stored: kindName) }
         self.init(
-            subject: try value(0), kind: kind, hash: try value(2), salt: try value(3), mustChange: try value(4),
-            failures: try value(5), lockedUntil: try optional(6), updatedAt: try value(7), pendingHash: try optional(8),
-            pendingSalt: try optional(9), pendingDueAt: try optional(10), pendingEmail: try optional(11),
-            holderBirthDate: try optional(12), holderPhones: try optional(13))
+            subject: try row.value(0), kind: kind, hash: try row.value(2), salt: try row.value(3),
+            mustChange: try row.value(4), failures: try row.value(5), lockedUntil: try row.optional(6),
+            updatedAt: try row.value(7), pendingHash: try row.optional(8), pendingSalt: try row.optional(9),
+            pendingDueAt: try row.optional(10), pendingEmail: try row.optional(11),
+            holderBirthDate: try row.optional(12), holderPhones: try row.optional(13))
     }
-}
-
-/// A PIN row with a value its column's type cannot hold (a damaged or hand-edited file).
-struct UnreadablePINColumn: Error, CustomStringConvertible {
-    var index: Int
-    var description: String { "a PIN row's column \(index + 1) of `PINRecord.selection` cannot be read as its type" }
 }
 
 /// A security event, kept for operators.

@@ -15,12 +15,16 @@ struct SQLitePINStore: PINStore {
         try await database.read { db in try PINRecord.find(key, in: db) }
     }
 
-    /// One read transaction; the caller's count from the file's `attempt` table, which
-    /// only a fleet sharing counts asks for (one host counts its callers in memory).
+    /// The caller's count from the file's `attempt` table, which only a fleet sharing
+    /// counts asks for (one host counts its callers in memory). Without it the check reads
+    /// one row with one statement, a snapshot of its own: no `BEGIN`/`COMMIT` around it,
+    /// which GRDB prepares afresh for every read transaction (BENCHMARKS.md).
     func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
-        try await database.read { db in
-            PINCheckRead(
-                record: try PINRecord.find(key, in: db), callerFailures: try caller.flatMap { try SQLiteAttemptStore.count(of: $0, in: db) })
+        guard let caller else {
+            return try await database.unsafeRead { db in PINCheckRead(record: try PINRecord.find(key, in: db), callerFailures: nil) }
+        }
+        return try await database.read { db in
+            PINCheckRead(record: try PINRecord.find(key, in: db), callerFailures: try SQLiteAttemptStore.count(of: caller, in: db))
         }
     }
 
