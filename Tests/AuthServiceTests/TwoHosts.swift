@@ -80,7 +80,10 @@ struct TwoHosts: Sendable {
             }
             let hosts = pools.map { pool in
                 Stores(
-                    pins: SQLitePINStore(database: pool, outbox: outbox, idempotentCalls: idempotentCalls),
+                    // As the service makes it: the check's read on the calling thread.
+                    pins: SQLitePINStore(
+                        database: pool, outbox: outbox, idempotentCalls: idempotentCalls,
+                        inlineReaders: InlineReaders(path: path)),
                     codes: SQLiteCodeStore(database: pool, outbox: outbox, idempotentCalls: idempotentCalls),
                     sessions: SQLiteSessionStore(database: pool), passwords: SQLitePasswordStore(database: pool),
                     audit: SQLiteAuditTrail(database: pool))

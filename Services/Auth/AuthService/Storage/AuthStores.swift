@@ -15,7 +15,9 @@ struct AuthStores: Sendable {
     init(_ resources: ServiceResources) {
         switch resources.storage {
         case .sqlite(let database):
-            pins = SQLitePINStore(database: database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls)
+            pins = SQLitePINStore(
+                database: database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls,
+                inlineReaders: InlineReaders(path: database.path))
             codes = SQLiteCodeStore(database: database, outbox: resources.outbox, idempotentCalls: resources.idempotentCalls)
             sessions = SQLiteSessionStore(database: database)
             passwords = SQLitePasswordStore(database: database)

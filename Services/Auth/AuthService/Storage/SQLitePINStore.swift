@@ -10,6 +10,8 @@ struct SQLitePINStore: PINStore {
     let database: DatabasePool
     let outbox: Outbox
     let idempotentCalls: IdempotentCalls
+    /// The check's read of the PIN, on the calling thread (nil: through the pool).
+    var inlineReaders: InlineReaders? = nil
 
     func find(_ key: PINKey) async throws -> PINRecord? {
         try await database.read { db in try PINRecord.find(key, in: db) }
@@ -21,6 +23,7 @@ struct SQLitePINStore: PINStore {
     /// which GRDB prepares afresh for every read transaction (BENCHMARKS.md).
     func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
         guard let caller else {
+            if let inlineReaders { return PINCheckRead(record: try inlineReaders.read { try PINRecord.find(key, in: $0) }, callerFailures: nil) }
             return try await database.unsafeRead { db in PINCheckRead(record: try PINRecord.find(key, in: db), callerFailures: nil) }
         }
         return try await database.read { db in

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import ServiceKit
+import TestSupport
+import Testing
+
+/// Reads on the calling thread beside the service's pool.
+@Suite struct InlineReadersTests {
+    /// Each read sees what the pool's writer committed before it, through every connection.
+    @Test func aRead_seesTheLastCommit_onEveryConnection() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
+        let pool = try ServiceDatabase.open(path: directory.file("test.sqlite"), secret: secret) { migrator in
+            migrator.registerMigration("counter") { try $0.execute(sql: "CREATE TABLE counter (value INTEGER NOT NULL); INSERT INTO counter VALUES (0)") }
+        }
+        let readers = InlineReaders(path: directory.file("test.sqlite"), count: 3)
+        for value in 1...6 {
+            try await pool.write { try $0.execute(sql: "UPDATE counter SET value = ?", arguments: [value]) }
+            #expect(try readers.read { try Int.fetchOne($0, sql: "SELECT value FROM counter") } == value)
+        }
+        #expect(throws: DatabaseError.self, "read-only") { try readers.read { try $0.execute(sql: "UPDATE counter SET value = 0") } }
+        try pool.close()
+    }
+
+    /// Many tasks reading at once through a single inline connection, while others hold
+    /// every reader of the pool with async reads, all finish: a read waits only for
+    /// another read of its connection, not for the cooperative pool (a synchronous read
+    /// through the pool could wait on a reader that only a cooperative thread releases).
+    @Test func readsAtOnce_besideThePoolsAsyncReads_allFinish() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
+        let pool = try ServiceDatabase.open(path: directory.file("test.sqlite"), secret: secret) { migrator in
+            migrator.registerMigration("row") { try $0.execute(sql: "CREATE TABLE row (value INTEGER NOT NULL); INSERT INTO row VALUES (42)") }
+        }
+        let readers = InlineReaders(path: directory.file("test.sqlite"), count: 1)
+        let read = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<400 {
+                if index.isMultiple(of: 2) {
+                    group.addTask { try readers.read { try Int.fetchOne($0, sql: "SELECT value FROM row") ?? 0 } }
+                } else {
+                    group.addTask { try await pool.read { try Int.fetchOne($0, sql: "SELECT value FROM row") ?? 0 } }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(read == 400 * 42)
+        try pool.close()
+    }
+
+    /// A file that cannot be opened fails the read that needed it (the check it serves
+    /// fails closed), and the next read tries again.
+    @Test func aFileThatCannotBeOpened_failsTheRead() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let readers = InlineReaders(path: directory.file("missing.sqlite"), count: 1)
+        for _ in 0..<2 {
+            #expect(throws: DatabaseError.self) { try readers.read { try Int.fetchOne($0, sql: "SELECT 1") } }
+        }
+    }
+}
