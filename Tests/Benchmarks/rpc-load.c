@@ -6,6 +6,7 @@
  *   cc -O2 -Wall -o rpc-load rpc-load.c
  *   ./rpc-load SOCKET [--connections N] [--inflight K] [--duration S | --count N]
  *              [--warmup S] [--method M] [--params JSON] [--template LINE]
+ *              [--params-file FILE [--params-start N]]
  *
  * N connections to a Unix stream socket, K calls in flight on each, one thread, epoll,
  * non-blocking sockets. A connection's free slots are refilled in one write per read
@@ -19,6 +20,12 @@
  * prints one JSON line, with its own CPU time over the measurement (getrusage) so a
  * reader can see whether it, rather than the server, was the limit. Exit status 2: some
  * answers were errors; 3: fewer than --count answers came within --duration.
+ *
+ * With --params-file each call takes the next line of FILE as its params (one JSON
+ * object a line, as `madoctl bench --params-file` reads them, after skipping
+ * --params-start lines), each line used once: calls that must not repeat (a PIN check
+ * of a fresh line, its failures counted) at a cost the generator hardly feels. When the
+ * lines run out no more calls are sent.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,14 +68,15 @@ static struct {
     double duration, warmup;
     int duration_given;
     long long count;
-    const char *prefix, *suffix; /* the request around its id */
+    const char *prefix, *suffix; /* the request around its id (and, from a file, before its params) */
     size_t prefix_length, suffix_length;
-} options = {1, 1, 10, 1, 0, 0, NULL, NULL, 0, 0};
+    const char *next_params, *params_end; /* --params-file: the lines not yet sent */
+} options = {1, 1, 10, 1, 0, 0, NULL, NULL, 0, 0, NULL, NULL};
 
 static struct slot *slots;
 static uint64_t next_round = 1;      /* ids are round * slots + slot index */
 static int measuring;
-static long long calls, errors, unmatched, issued;
+static long long calls, errors, unmatched, issued, in_flight;
 static uint64_t histogram[BUCKETS], latency_max;
 
 static void fail(const char *what) { perror(what); exit(1); }
@@ -109,26 +117,48 @@ static double percentile(double p) {
     return (double)latency_max / 1000;
 }
 
+/* The next unsent line of --params-file (without its newline), or NULL when none is left. */
+static const char *next_params(size_t *length) {
+    if (!options.next_params || options.next_params >= options.params_end) return NULL;
+    const char *line = options.next_params;
+    const char *newline = memchr(line, '\n', (size_t)(options.params_end - line));
+    const char *end = newline ? newline : options.params_end;
+    options.next_params = newline ? newline + 1 : options.params_end;
+    *length = (size_t)(end - line);
+    return line;
+}
+
 /* Appends the requests of a connection's free slots to its output. */
 static void refill(struct connection *c, uint64_t now) {
-    size_t line = options.prefix_length + 20 + options.suffix_length;
-    if (c->out_length + (size_t)c->free_slots * line > c->out_capacity) {
-        c->out_capacity = c->out_length + (size_t)c->free_slots * line;
-        if (!(c->out = realloc(c->out, c->out_capacity))) fail("realloc");
-    }
     while (c->free_slots > 0) {
         if (options.count && measuring && issued >= options.count) break;
+        size_t params_length = 0;
+        const char *params = NULL;
+        if (options.params_end && !(params = next_params(&params_length))) break;
+        size_t line = options.prefix_length + 20 + options.suffix_length + params_length + 2;
+        if (c->out_length + line > c->out_capacity) {
+            c->out_capacity = 2 * (c->out_length + line);
+            if (!(c->out = realloc(c->out, c->out_capacity))) fail("realloc");
+        }
         int index = c->free_list[--c->free_slots];
         uint64_t id = next_round++ * (uint64_t)(options.connections * options.inflight) + (uint64_t)index;
         slots[index].id = id;
         slots[index].sent = now;
+        in_flight++;
         if (measuring) issued++;
         char *at = c->out + c->out_length;
         memcpy(at, options.prefix, options.prefix_length);
         at += options.prefix_length;
         at += sprintf(at, "%llu", (unsigned long long)id);
         memcpy(at, options.suffix, options.suffix_length);
-        c->out_length = (size_t)(at - c->out) + options.suffix_length;
+        at += options.suffix_length;
+        if (params) {
+            memcpy(at, params, params_length);
+            at += params_length;
+            memcpy(at, "}\n", 2);
+            at += 2;
+        }
+        c->out_length = (size_t)(at - c->out);
     }
 }
 
@@ -171,6 +201,7 @@ static void answer(struct connection *c, const char *line, size_t length, uint64
         return;
     }
     slots[index].id = 0;
+    in_flight--;
     c->free_list[c->free_slots++] = (int)index;
     if (!measuring) return;
     uint64_t latency = now - slots[index].sent;
@@ -207,7 +238,8 @@ static void receive(struct connection *c, int poller) {
 
 static void usage(void) {
     fprintf(stderr, "usage: rpc-load SOCKET [--connections N] [--inflight K] [--duration S | --count N] [--warmup S]\n"
-                    "                [--method M] [--params JSON] [--template 'LINE with %%ID%%']\n");
+                    "                [--method M] [--params JSON] [--template 'LINE with %%ID%%']\n"
+                    "                [--params-file FILE [--params-start N]]\n");
     exit(64);
 }
 
@@ -225,11 +257,12 @@ static int connect_to(const char *path) {
 }
 
 int main(int argc, char **argv) {
-    const char *method = "service.ping", *params = NULL, *template = NULL;
+    const char *method = "service.ping", *params = NULL, *template = NULL, *params_file = NULL;
+    long long params_start = 0;
     static struct option long_options[] = {
         {"connections", 1, 0, 'c'}, {"inflight", 1, 0, 'k'}, {"duration", 1, 0, 'd'}, {"count", 1, 0, 'n'},
         {"warmup", 1, 0, 'w'},      {"method", 1, 0, 'm'},   {"params", 1, 0, 'p'},   {"template", 1, 0, 't'},
-        {0, 0, 0, 0}};
+        {"params-file", 1, 0, 'f'}, {"params-start", 1, 0, 's'}, {0, 0, 0, 0}};
     for (int option; (option = getopt_long(argc, argv, "", long_options, NULL)) != -1;) {
         switch (option) {
         case 'c': options.connections = atoi(optarg); break;
@@ -240,13 +273,35 @@ int main(int argc, char **argv) {
         case 'm': method = optarg; break;
         case 'p': params = optarg; break;
         case 't': template = optarg; break;
+        case 'f': params_file = optarg; break;
+        case 's': params_start = atoll(optarg); break;
         default: usage();
         }
     }
     if (optind != argc - 1 || options.connections < 1 || options.inflight < 1 || options.warmup < 0 ||
-        options.duration <= 0 || options.count < 0)
+        options.duration <= 0 || options.count < 0 || params_start < 0 || (params_file && (params || template)))
         usage();
     char built[4096];
+    if (params_file) {
+        FILE *file = fopen(params_file, "r");
+        if (!file) fail(params_file);
+        if (fseek(file, 0, SEEK_END) < 0) fail(params_file);
+        long size = ftell(file);
+        char *text = malloc((size_t)size + 1);
+        if (!text) fail("malloc");
+        rewind(file);
+        if (size < 0 || fread(text, 1, (size_t)size, file) != (size_t)size) fail(params_file);
+        fclose(file);
+        options.next_params = text;
+        options.params_end = text + size;
+        for (long long skipped = 0; skipped < params_start; skipped++) {
+            size_t length;
+            if (!next_params(&length)) { fprintf(stderr, "rpc-load: %s has fewer than %lld lines\n", params_file, params_start); exit(64); }
+        }
+        /* The id first, then the method, then the line's params and the closing brace. */
+        snprintf(built, sizeof built, "{\"jsonrpc\":\"2.0\",\"id\":%%ID%%,\"method\":\"%s\",\"params\":", method);
+        template = built;
+    }
     if (!template) {
         snprintf(built, sizeof built, "{\"jsonrpc\":\"2.0\",\"id\":%%ID%%,\"method\":\"%s\"%s%s}", method,
                  params ? ",\"params\":" : "", params ? params : "");
@@ -257,7 +312,7 @@ int main(int argc, char **argv) {
     options.prefix = strndup(template, (size_t)(marker - template));
     options.prefix_length = (size_t)(marker - template);
     char *suffix;
-    if (asprintf(&suffix, "%s\n", marker + 4) < 0) fail("asprintf");
+    if (asprintf(&suffix, params_file ? "%s" : "%s\n", marker + 4) < 0) fail("asprintf");
     options.suffix = suffix;
     options.suffix_length = strlen(suffix);
     signal(SIGPIPE, SIG_IGN);
@@ -299,7 +354,9 @@ int main(int argc, char **argv) {
             getrusage(RUSAGE_SELF, &cpu_from);
             if (timed) ends = now + (uint64_t)(options.duration * 1e9);
         }
-        if (measuring && ((ends && now >= ends) || (options.count && calls + unmatched >= options.count))) {
+        int lines_out = options.params_end && options.next_params >= options.params_end && in_flight == 0;
+        if (lines_out && !measuring) { fprintf(stderr, "rpc-load: the params file ran out during the warm-up\n"); exit(3); }
+        if (measuring && ((ends && now >= ends) || (options.count && calls + unmatched >= options.count) || lines_out)) {
             ended = now;
             break;
         }
@@ -329,6 +386,6 @@ int main(int argc, char **argv) {
            percentile(50),
            percentile(90), percentile(99), percentile(99.9), (double)latency_max / 1000, user, system,
            (user + system) / seconds);
-    if (options.count && calls + unmatched < options.count) return 3; /* out of time */
+    if (options.count && calls + unmatched < options.count) return 3; /* out of time, or of params lines */
     return errors ? 2 : 0;
 }
