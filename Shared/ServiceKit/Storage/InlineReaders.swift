@@ -3,7 +3,7 @@ import GRDB
 import Synchronization
 
 /// Read-only connections to a service's SQLite file for its hottest point reads (a PIN
-/// check's, a line's), read on the calling thread.
+/// check's), read on the calling thread.
 ///
 /// `DatabasePool.read` hands each read to a reader's own thread and back: for a read of
 /// one row, two of the four thread switches of a whole PIN check and GRDB's async
@@ -30,25 +30,13 @@ public final class InlineReaders: Sendable {
         slots = (0..<max(1, count)).map { _ in Slot() }
     }
 
-    /// Runs `body` on the next connection, on this thread, now, outside a transaction:
-    /// for one statement, which is its own snapshot (and spares the `BEGIN` and `COMMIT`
-    /// GRDB prepares afresh for each read transaction).
+    /// Runs `body` on the next connection, on this thread, now.
     public func read<T: Sendable>(_ body: (Database) throws -> T) throws -> T {
-        try withNextConnection { try $0.unsafeRead(body) }
-    }
-
-    /// Runs `body` as `read` does, inside one read transaction: for several statements
-    /// that must see the same state.
-    public func readInTransaction<T: Sendable>(_ body: (Database) throws -> T) throws -> T {
-        try withNextConnection { try $0.read(body) }
-    }
-
-    private func withNextConnection<T: Sendable>(_ body: (DatabaseQueue) throws -> T) throws -> T {
         let turn = UInt(bitPattern: next.wrappingAdd(1, ordering: .relaxed).oldValue)
         return try slots[Int(turn % UInt(slots.count))].connection.withLock { connection throws -> T in
             let open = try connection ?? DatabaseQueue(path: path, configuration: Self.configuration)
             connection = open
-            return try body(open)
+            return try open.unsafeRead(body)
         }
     }
 

@@ -10,12 +10,9 @@ import ServiceKit
 struct SQLiteLineStore: LineStore {
     let database: DatabasePool
     let outbox: Outbox
-    /// A call's reads of its line, on the calling thread: a relayed call's own work is
-    /// small beside the hand-offs to a pool reader's thread and back (BENCHMARKS.md).
-    let inlineReaders: InlineReaders
 
     func kind(of phone: String) async throws -> LineKind? {
-        try inlineReaders.read { db in
+        try await database.read { db in
             // Cached, as every read of a call's path: compiling these reads on each call
             // (GRDB's authorizer walking their tables each time) cost lines ~220 of its
             // ~540 µs of CPU per `line.block.list` (BENCHMARKS.md, issue 23 fourth pass).
@@ -25,8 +22,7 @@ struct SQLiteLineStore: LineStore {
     }
 
     func line(_ phone: String) async throws -> StoredLine {
-        // The line's row and its block list, in one snapshot.
-        try inlineReaders.readInTransaction { db in try Self.line(phone, in: db) }
+        try await database.read { db in try Self.line(phone, in: db) }
     }
 
     func change(_ phone: String, _ decide: @escaping @Sendable (StoredLine) throws -> LineChange?) async throws
