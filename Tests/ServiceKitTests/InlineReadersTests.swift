@@ -7,20 +7,27 @@ import Testing
 /// Reads on the calling thread beside the service's pool.
 @Suite struct InlineReadersTests {
     /// Each read sees what the pool's writer committed before it, through every connection.
-    @Test func aRead_seesTheLastCommit_onEveryConnection() async throws {
+    /// A service's database holding one row of one column (`counter.value`, 0), and
+    /// `count` inline readers of it.
+    func withDatabase(readers count: Int, _ body: (DatabasePool, InlineReaders) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
         let pool = try ServiceDatabase.open(path: directory.file("test.sqlite"), secret: secret) { migrator in
             migrator.registerMigration("counter") { try $0.execute(sql: "CREATE TABLE counter (value INTEGER NOT NULL); INSERT INTO counter VALUES (0)") }
         }
-        let readers = InlineReaders(path: directory.file("test.sqlite"), count: 3)
-        for value in 1...6 {
-            try await pool.write { try $0.execute(sql: "UPDATE counter SET value = ?", arguments: [value]) }
-            #expect(try readers.read { try Int.fetchOne($0, sql: "SELECT value FROM counter") } == value)
+        defer { try? pool.close() }
+        try await body(pool, InlineReaders(path: directory.file("test.sqlite"), count: count))
+    }
+
+    @Test func aRead_seesTheLastCommit_onEveryConnection() async throws {
+        try await withDatabase(readers: 3) { pool, readers in
+            for value in 1...6 {
+                try await pool.write { try $0.execute(sql: "UPDATE counter SET value = ?", arguments: [value]) }
+                #expect(try readers.read { try Int.fetchOne($0, sql: "SELECT value FROM counter") } == value)
+            }
+            #expect(throws: DatabaseError.self, "read-only") { try readers.read { try $0.execute(sql: "UPDATE counter SET value = 0") } }
         }
-        #expect(throws: DatabaseError.self, "read-only") { try readers.read { try $0.execute(sql: "UPDATE counter SET value = 0") } }
-        try pool.close()
     }
 
     /// Many tasks reading at once through a single inline connection, while others hold
@@ -28,25 +35,20 @@ import Testing
     /// another read of its connection, not for the cooperative pool (a synchronous read
     /// through the pool could wait on a reader that only a cooperative thread releases).
     @Test func readsAtOnce_besideThePoolsAsyncReads_allFinish() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let secret = try ServerSecret.load(path: nil, stateDirectory: directory.path, createIfMissing: true)
-        let pool = try ServiceDatabase.open(path: directory.file("test.sqlite"), secret: secret) { migrator in
-            migrator.registerMigration("row") { try $0.execute(sql: "CREATE TABLE row (value INTEGER NOT NULL); INSERT INTO row VALUES (42)") }
-        }
-        let readers = InlineReaders(path: directory.file("test.sqlite"), count: 1)
-        let read = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<400 {
-                if index.isMultiple(of: 2) {
-                    group.addTask { try readers.read { try Int.fetchOne($0, sql: "SELECT value FROM row") ?? 0 } }
-                } else {
-                    group.addTask { try await pool.read { try Int.fetchOne($0, sql: "SELECT value FROM row") ?? 0 } }
+        try await withDatabase(readers: 1) { pool, readers in
+            try await pool.write { try $0.execute(sql: "UPDATE counter SET value = 42") }
+            let read = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<400 {
+                    if index.isMultiple(of: 2) {
+                        group.addTask { try readers.read { try Int.fetchOne($0, sql: "SELECT value FROM counter") ?? 0 } }
+                    } else {
+                        group.addTask { try await pool.read { try Int.fetchOne($0, sql: "SELECT value FROM counter") ?? 0 } }
+                    }
                 }
+                return try await group.reduce(0, +)
             }
-            return try await group.reduce(0, +)
+            #expect(read == 400 * 42)
         }
-        #expect(read == 400 * 42)
-        try pool.close()
     }
 
     /// A file that cannot be opened fails the read that needed it (the check it serves
