@@ -117,15 +117,20 @@ static double percentile(double p) {
     return (double)latency_max / 1000;
 }
 
-/* The next unsent line of --params-file (without its newline), or NULL when none is left. */
+/* The next unsent line of --params-file (without its newline; empty lines skipped), or
+ * NULL when none is left. */
 static const char *next_params(size_t *length) {
-    if (!options.next_params || options.next_params >= options.params_end) return NULL;
-    const char *line = options.next_params;
-    const char *newline = memchr(line, '\n', (size_t)(options.params_end - line));
-    const char *end = newline ? newline : options.params_end;
-    options.next_params = newline ? newline + 1 : options.params_end;
-    *length = (size_t)(end - line);
-    return line;
+    while (options.next_params && options.next_params < options.params_end) {
+        const char *line = options.next_params;
+        const char *newline = memchr(line, '\n', (size_t)(options.params_end - line));
+        const char *end = newline ? newline : options.params_end;
+        options.next_params = newline ? newline + 1 : options.params_end;
+        if (end > line) {
+            *length = (size_t)(end - line);
+            return line;
+        }
+    }
+    return NULL;
 }
 
 /* Appends the requests of a connection's free slots to its output. */
@@ -287,10 +292,11 @@ int main(int argc, char **argv) {
         if (!file) fail(params_file);
         if (fseek(file, 0, SEEK_END) < 0) fail(params_file);
         long size = ftell(file);
+        if (size < 0) fail(params_file);
         char *text = malloc((size_t)size + 1);
         if (!text) fail("malloc");
         rewind(file);
-        if (size < 0 || fread(text, 1, (size_t)size, file) != (size_t)size) fail(params_file);
+        if (fread(text, 1, (size_t)size, file) != (size_t)size) fail(params_file);
         fclose(file);
         options.next_params = text;
         options.params_end = text + size;
@@ -385,7 +391,7 @@ int main(int argc, char **argv) {
            options.connections, options.inflight, calls, errors, unmatched, seconds, seconds > 0 ? calls / seconds : 0,
            percentile(50),
            percentile(90), percentile(99), percentile(99.9), (double)latency_max / 1000, user, system,
-           (user + system) / seconds);
+           seconds > 0 ? (user + system) / seconds : 0);
     if (options.count && calls + unmatched < options.count) return 3; /* out of time, or of params lines */
     return errors ? 2 : 0;
 }

@@ -21,7 +21,8 @@ public enum ProcessLimits {
 
     /// Descriptors a service holds besides its connections, its peer pools and its
     /// PostgreSQL connections: standard streams, the listening socket, the SQLite database
-    /// with its WAL and shared-memory files (a writer and readers), the event loops' own,
+    /// with its WAL and shared-memory files (a writer, readers and at most four
+    /// `InlineReaders`), the event loops' own,
     /// spool files being written, and the files libdispatch opens to watch its threads.
     public static let reservedDescriptors: UInt64 = 64
 

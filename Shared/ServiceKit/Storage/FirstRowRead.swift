@@ -7,9 +7,12 @@ extension Statement {
     ///
     /// For the hottest reads only (a PIN check's): GRDB's `Row.fetchOne` makes a row object
     /// for every fetch, with a dictionary of its column names lower-cased, and copies the
-    /// row out — 21,000 instructions of a check's 360,000 (BENCHMARKS.md) before any value
-    /// is read. Here the step and the column reads are SQLite's own calls.
+    /// row out — 26,000 instructions of a check's 368,000 (BENCHMARKS.md) before any value
+    /// is read. Here the step and the column reads are SQLite's own calls. GRDB's hooks
+    /// around a statement's execution (observers, cancellation) are skipped, which only a
+    /// read can afford.
     public func readFirstRow<T>(arguments: StatementArguments, _ read: (SelectedColumns) throws -> T) throws -> T? {
+        precondition(isReadonly, "readFirstRow runs SELECTs only: \(sql)")
         try setArguments(arguments)  // checks the count, resets the statement, binds
         // Resetting ends the statement's read at once (not at the next use of this cached
         // statement), so no read lock outlives the call.
@@ -35,8 +38,10 @@ public struct SelectedColumns {
     let statement: SQLiteStatement
 
     /// Column `index` as `T`; throws `UnreadableColumn` when it is `NULL` or holds a value
-    /// `T` cannot (text in an integer column: only a damaged or hand-edited file has one).
+    /// `T` cannot (text in an integer column: only a damaged or hand-edited file has one),
+    /// or when the selection has no such column.
     public func value<T: DatabaseValueConvertible>(_ index: Int) throws(UnreadableColumn) -> T {
+        try checkSelected(index, T.self)
         guard let value = T.fromDatabaseValue(DatabaseValue(sqliteStatement: statement, index: CInt(index))) else {
             throw UnreadableColumn(index: index, type: "\(T.self)")
         }
@@ -45,7 +50,16 @@ public struct SelectedColumns {
 
     /// Column `index` as `T`, or nil when it is `NULL`; throws as `value` does.
     public func optional<T: DatabaseValueConvertible>(_ index: Int) throws(UnreadableColumn) -> T? {
-        sqlite3_column_type(statement, CInt(index)) == SQLITE_NULL ? nil : try value(index) as T
+        try checkSelected(index, T.self)
+        return sqlite3_column_type(statement, CInt(index)) == SQLITE_NULL ? nil : try value(index) as T
+    }
+
+    /// SQLite answers a column past the selection as `NULL`: a reader out of step with its
+    /// statement would take a missing lock for "not locked", so it is refused instead.
+    private func checkSelected<T>(_ index: Int, _ type: T.Type) throws(UnreadableColumn) {
+        guard index >= 0, index < Int(sqlite3_column_count(statement)) else {
+            throw UnreadableColumn(index: index, type: "\(T.self)")
+        }
     }
 }
 
@@ -56,5 +70,5 @@ public struct UnreadableColumn: Error, CustomStringConvertible {
     /// The type it was read as.
     public var type: String
 
-    public var description: String { "column \(index + 1) of the selection cannot be read as \(type)" }
+    public var description: String { "column \(index + 1) of the selection is missing or cannot be read as \(type)" }
 }

@@ -24,20 +24,32 @@ public final class InlineReaders: Sendable {
     private let next = Atomic<Int>(0)
 
     /// Connections to the database at `path` (opened and migrated by the service's pool),
-    /// one per core by default: as many as the cooperative pool has threads to read.
-    public init(path: String, count: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// one per core by default — as many as the cooperative pool has threads to read — and
+    /// at most four, which `ProcessLimits.reservedDescriptors` counts (two descriptors each).
+    public init(path: String, count: Int = min(ProcessInfo.processInfo.activeProcessorCount, 4)) {
         self.path = path
         slots = (0..<max(1, count)).map { _ in Slot() }
     }
 
-    /// Runs `body` on the next connection, on this thread, now.
+    /// Runs `body` on this thread, now, on the first connection not reading from this
+    /// caller's turn on (or, when every one is, on its turn's once free), outside a
+    /// transaction: for one statement, which is its own snapshot.
     public func read<T: Sendable>(_ body: (Database) throws -> T) throws -> T {
-        let turn = UInt(bitPattern: next.wrappingAdd(1, ordering: .relaxed).oldValue)
-        return try slots[Int(turn % UInt(slots.count))].connection.withLock { connection throws -> T in
-            let open = try connection ?? DatabaseQueue(path: path, configuration: Self.configuration)
-            connection = open
-            return try open.unsafeRead(body)
+        let turn = Int(UInt(bitPattern: next.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(slots.count))
+        for offset in 0..<slots.count {
+            let slot = slots[(turn + offset) % slots.count]
+            if let done = slot.connection.withLockIfAvailable({ connection in Result { try read(on: &connection, body) } }) {
+                return try done.get()
+            }
         }
+        return try slots[turn].connection.withLock { connection in try read(on: &connection, body) }
+    }
+
+    /// Opens the slot's connection if it is not yet, and reads.
+    private func read<T: Sendable>(on connection: inout DatabaseQueue?, _ body: (Database) throws -> T) throws -> T {
+        let open = try connection ?? DatabaseQueue(path: path, configuration: Self.configuration)
+        connection = open
+        return try open.unsafeRead(body)
     }
 
     private final class Slot: Sendable {

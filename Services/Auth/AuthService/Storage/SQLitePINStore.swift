@@ -10,8 +10,8 @@ struct SQLitePINStore: PINStore {
     let database: DatabasePool
     let outbox: Outbox
     let idempotentCalls: IdempotentCalls
-    /// The check's read of the PIN, on the calling thread (nil: through the pool).
-    var inlineReaders: InlineReaders? = nil
+    /// The check's read of the PIN, on the calling thread.
+    let inlineReaders: InlineReaders
 
     func find(_ key: PINKey) async throws -> PINRecord? {
         try await database.read { db in try PINRecord.find(key, in: db) }
@@ -19,12 +19,12 @@ struct SQLitePINStore: PINStore {
 
     /// The caller's count from the file's `attempt` table, which only a fleet sharing
     /// counts asks for (one host counts its callers in memory). Without it the check reads
-    /// one row with one statement, a snapshot of its own: no `BEGIN`/`COMMIT` around it,
-    /// which GRDB prepares afresh for every read transaction (BENCHMARKS.md).
+    /// one row with one statement on the calling thread (`InlineReaders`), a snapshot of
+    /// its own: no `BEGIN`/`COMMIT` around it, which GRDB prepares afresh for every read
+    /// transaction, and no hand-off to a pool reader's thread (BENCHMARKS.md).
     func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
         guard let caller else {
-            if let inlineReaders { return PINCheckRead(record: try inlineReaders.read { try PINRecord.find(key, in: $0) }, callerFailures: nil) }
-            return try await database.unsafeRead { db in PINCheckRead(record: try PINRecord.find(key, in: db), callerFailures: nil) }
+            return PINCheckRead(record: try inlineReaders.read { try PINRecord.find(key, in: $0) }, callerFailures: nil)
         }
         return try await database.read { db in
             PINCheckRead(record: try PINRecord.find(key, in: db), callerFailures: try SQLiteAttemptStore.count(of: caller, in: db))
