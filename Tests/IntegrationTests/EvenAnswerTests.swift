@@ -18,7 +18,7 @@ import Testing
     /// hides nothing. What is tested is that the floor evens the answers out.
     static let floor = Duration.milliseconds(1000)
     static let floorArguments = ["--even-answer-ms", "1000"]
-    /// Known and unknown medians may differ by scheduling noise, far less than the tens
+    /// The quickest known and unknown answers may differ by scheduling noise, far less than the tens
     /// to hundreds of milliseconds a known path's extra work (a write, a call to auth, a
     /// password hash) takes without the floor.
     static let noise = Duration.milliseconds(60)
@@ -120,10 +120,14 @@ import Testing
         try await fixture.stop()
     }
 
-    /// Every answer took the floor, and the medians of known and unknown are alike.
+    /// Every answer took the floor, and the quickest known and unknown answers are alike.
+    /// The quickest, not the medians: load only ever adds time (under a full run a
+    /// service's timer fired up to 430 ms late, in two of three unknown recoveries in the
+    /// CI of 2edb6f3), while work the floor failed to hide shows in every answer of its
+    /// kind, the quickest too.
     static func expectEven(known: [Duration], unknown: [Duration], _ what: String) {
         #expect((known + unknown).allSatisfy { $0 >= floor }, "\(what): \(known) \(unknown)")
-        let gap = median(known) - median(unknown)
+        let gap = known.min()! - unknown.min()!
         #expect(gap < noise && gap > .zero - noise, "\(what): known \(known), unknown \(unknown)")
     }
 
