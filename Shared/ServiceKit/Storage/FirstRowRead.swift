@@ -41,25 +41,21 @@ public struct SelectedColumns {
     /// `T` cannot (text in an integer column: only a damaged or hand-edited file has one),
     /// or when the selection has no such column.
     public func value<T: DatabaseValueConvertible>(_ index: Int) throws(UnreadableColumn) -> T {
-        try checkSelected(index, T.self)
-        guard let value = T.fromDatabaseValue(DatabaseValue(sqliteStatement: statement, index: CInt(index))) else {
-            throw UnreadableColumn(index: index, type: "\(T.self)")
-        }
+        guard let value: T = try optional(index) else { throw UnreadableColumn(index: index, type: "\(T.self)") }
         return value
     }
 
-    /// Column `index` as `T`, or nil when it is `NULL`; throws as `value` does.
+    /// Column `index` as `T`, or nil when it is `NULL`; throws as `value` does otherwise.
     public func optional<T: DatabaseValueConvertible>(_ index: Int) throws(UnreadableColumn) -> T? {
-        try checkSelected(index, T.self)
-        return sqlite3_column_type(statement, CInt(index)) == SQLITE_NULL ? nil : try value(index) as T
-    }
-
-    /// SQLite answers a column past the selection as `NULL`: a reader out of step with its
-    /// statement would take a missing lock for "not locked", so it is refused instead.
-    private func checkSelected<T>(_ index: Int, _ type: T.Type) throws(UnreadableColumn) {
+        // SQLite answers a column past the selection as `NULL`: a reader out of step with
+        // its statement would take a missing lock for "not locked", so it is refused.
         guard index >= 0, index < Int(sqlite3_column_count(statement)) else {
             throw UnreadableColumn(index: index, type: "\(T.self)")
         }
+        let stored = DatabaseValue(sqliteStatement: statement, index: CInt(index))
+        if stored.isNull { return nil }
+        guard let value = T.fromDatabaseValue(stored) else { throw UnreadableColumn(index: index, type: "\(T.self)") }
+        return value
     }
 }
 
