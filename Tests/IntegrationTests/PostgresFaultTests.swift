@@ -11,8 +11,8 @@ import ServiceKit
 import TestSupport
 import Testing
 
-/// Services on PostgreSQL with the server hung (its first process and every process
-/// serving the database stopped with SIGSTOP, on a cluster of the test's own): calls are
+/// Services on PostgreSQL with the server hung (every process of it stopped with SIGSTOP,
+/// `stopEveryProcess()`, on a cluster of the test's own): calls are
 /// answered `storage_unavailable` within the stores' time limits, never hang, never
 /// answer from elsewhere and change nothing; once the server answers again, the service
 /// serves as before.
@@ -31,13 +31,12 @@ import Testing
         let owner = StatementOwner(customerNumber: try CustomerNumber(validating: "00000007"))
         #expect(try await client.call(StatementsList.self, owner).statements.count == 1)
 
-        let backends = try await cluster.backends(of: try #require(sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
-        for backend in backends { kill(backend, SIGSTOP) }
+        let stopped = try cluster.stopEveryProcess()
         let started = ContinuousClock.now
         let list = await refusal { try await client.call(StatementsList.self, owner) }
         let begin = await refusal { try await client.call(ImportBegin<StatementRecords>.self, NoParams()) }
         let waited = ContinuousClock.now - started
-        for backend in backends { kill(backend, SIGCONT) }
+        cluster.resume(stopped)
         #expect(list?.reason == "storage_unavailable", "\(String(describing: list))")
         #expect(begin?.reason == "storage_unavailable", "\(String(describing: begin))")
         // The list's limit is 5 s, staging's 30 s: bounded, not a hang.
@@ -59,13 +58,12 @@ import Testing
         let lines = try await fixture.sandbox.client("lines", timeout: .seconds(60))
         _ = try await lines.call(LineBlockAdd.self, .init(access: F.byPIN(), number: F.number("0312345678")))
 
-        let backends = try await cluster.backends(of: try #require(fixture.sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
-        for backend in backends { kill(backend, SIGSTOP) }
+        let stopped = try cluster.stopEveryProcess()
         let started = ContinuousClock.now
         let add = await refusal { try await lines.call(LineBlockAdd.self, .init(access: F.byPIN(), number: F.number("0312340000"))) }
         let route = await refusal { try await lines.call(LineCallRoute.self, .init(phoneNumber: F.number(F.voice), caller: nil)) }
         let waited = ContinuousClock.now - started
-        for backend in backends { kill(backend, SIGCONT) }
+        cluster.resume(stopped)
         #expect(add?.reason == "storage_unavailable", "\(String(describing: add))")
         #expect(route?.reason == "storage_unavailable", "\(String(describing: route))")
         #expect(waited < .seconds(20), "the calls took \(waited)")
@@ -97,15 +95,14 @@ import Testing
             kana: try KanaName(validating: "アイコム　タロウ"))
         _ = try await registration.call(SignUpVerifyIdentity.self, identity)
 
-        let backends = try await cluster.backends(of: try #require(fixture.sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
-        for backend in backends { kill(backend, SIGSTOP) }
+        let stopped = try cluster.stopEveryProcess()
         let started = ContinuousClock.now
         var wrong = identity
         wrong.kana = try KanaName(validating: "サトウ　ハナコ")
         let check = await refusal { try await registration.call(SignUpVerifyIdentity.self, wrong) }
         let show = await refusal { try await registration.call(ContractShow.self, .init(customerNumber: try CustomerNumber(validating: "12345"))) }
         let waited = ContinuousClock.now - started
-        for backend in backends { kill(backend, SIGCONT) }
+        cluster.resume(stopped)
         #expect(check?.reason == "storage_unavailable", "\(String(describing: check))")
         #expect(show?.reason == "storage_unavailable", "\(String(describing: show))")
         #expect(waited < .seconds(20), "the calls took \(waited)")
@@ -131,13 +128,12 @@ import Testing
         let client = try await sandbox.client("auth", timeout: .seconds(60))
         #expect(try await client.call(ServiceCheck.self, NoParams()) == .init(engine: "postgres", ok: true, problems: []))
 
-        let backends = try await cluster.backends(of: try #require(sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
-        for backend in backends { kill(backend, SIGSTOP) }
+        let stopped = try cluster.stopEveryProcess()
         let started = ContinuousClock.now
         let check = await refusal { try await client.call(ServiceCheck.self, NoParams()) }
         let byOperator = try await sandbox.madoctl(["check", "auth"], timeout: .seconds(60))
         let waited = ContinuousClock.now - started
-        for backend in backends { kill(backend, SIGCONT) }
+        cluster.resume(stopped)
         #expect(check?.reason == "storage_unavailable", "\(String(describing: check))")
         #expect(byOperator.status == 1 && byOperator.stderr.contains("storage_unavailable"), "\(byOperator)")
         #expect(waited < .seconds(20), "the checks took \(waited)")
@@ -158,13 +154,12 @@ import Testing
         let fibre = try ISPCustomerNumber(validating: LinkingFixture.fibre)
         #expect(try await linking.call(LinkShow.self, .init(customerNumber: fibre)).links.isEmpty)
 
-        let backends = try await cluster.backends(of: try #require(fixture.sandbox.postgresDatabase)) + [try #require(cluster.postmaster)]
-        for backend in backends { kill(backend, SIGSTOP) }
+        let stopped = try cluster.stopEveryProcess()
         let started = ContinuousClock.now
         let show = await refusal { try await linking.call(LinkShow.self, .init(customerNumber: fibre)) }
         let password = await refusal { try await linking.call(ISPContractSetPassword.self, .init(customerNumber: fibre, password: "Tsubaki2026")) }
         let waited = ContinuousClock.now - started
-        for backend in backends { kill(backend, SIGCONT) }
+        cluster.resume(stopped)
         #expect(show?.reason == "storage_unavailable", "\(String(describing: show))")
         #expect(password?.reason == "storage_unavailable", "\(String(describing: password))")
         #expect(waited < .seconds(20), "the calls took \(waited)")

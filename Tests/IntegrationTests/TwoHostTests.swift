@@ -225,28 +225,25 @@ import Testing
 }
 
 extension TwoHostTests {
-    /// PostgreSQL hung (the server's first process and every process serving the
-    /// database stopped with SIGSTOP, so no connection old or new answers): a PIN check is
+    /// PostgreSQL hung (every process of the server stopped with SIGSTOP,
+    /// `stopEveryProcess()`, so no connection old or new answers): a PIN check is
     /// answered `storage_unavailable` within the store's time limit, right PIN or wrong,
     /// and no check succeeds until the server answers again.
     @Test func aHungDatabase_failsChecksClosed_untilItAnswersAgain() async throws {
         let cluster = try await PostgresCluster.own()
-        try await withHosts(on: cluster) { hosts, database in
+        try await withHosts(on: cluster) { hosts, _ in
             let a = hosts.clients[0]
             let line = try PINSubject(validating: "line:09077778888")
             _ = try await a.call(PINSet.self, .init(subject: line, kind: .network, pin: pin))
-            var name = ""
-            for try await current in try await database.query("SELECT current_database()").decode(String.self) { name = current }
-            let backends = try await cluster.backends(of: name) + [try #require(cluster.postmaster)]
-            #expect(backends.count > 1)
-            for backend in backends { kill(backend, SIGSTOP) }
+            let stopped = try cluster.stopEveryProcess()
+            #expect(stopped.count > 1)
             let wrongWhileHung = await refusal {
                 try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong), timeout: .seconds(30))
             }
             let rightWhileHung = await refusal {
                 try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin), timeout: .seconds(30))
             }
-            for backend in backends { kill(backend, SIGCONT) }
+            cluster.resume(stopped)
             #expect(wrongWhileHung?.reason == "storage_unavailable")
             #expect(rightWhileHung?.reason == "storage_unavailable")
             // Answering again, the right PIN is accepted.

@@ -76,6 +76,48 @@ public final class PostgresCluster: Sendable {
             .split(separator: "\n").first.flatMap { pid_t($0) }
     }
 
+    /// Stops the whole server with SIGSTOP, for a cluster of the test's own (`own()`): its
+    /// first process first, and only once it has stopped every process it started, so that
+    /// none starts unseen in between. Listing a database's backends and stopping the first
+    /// process last missed one still starting up (a CI run saw it serve a check); here a
+    /// connection old or new finds no process to answer it. Returns the stopped processes
+    /// for `resume(_:)`.
+    public func stopEveryProcess() throws -> [pid_t] {
+        guard let postmaster else { throw Failure("no postmaster.pid in \(folder)") }
+        guard kill(postmaster, SIGSTOP) == 0 else { throw Failure("cannot stop the server (\(errno))") }
+        // kill only queues the signal: a fork under way completes before the process stops.
+        for _ in 0..<5_000 where Self.state(of: postmaster) != "T" { usleep(1_000) }
+        guard Self.state(of: postmaster) == "T" else { throw Failure("the server did not stop within 5 s") }
+        let started = Self.children(of: postmaster)
+        for child in started { kill(child, SIGSTOP) }
+        return [postmaster] + started
+    }
+
+    /// Lets the processes `stopEveryProcess()` stopped run again.
+    public func resume(_ stopped: [pid_t]) {
+        for process in stopped { kill(process, SIGCONT) }
+    }
+
+    /// A process's state letter from `/proc/<pid>/stat` ("T" when stopped).
+    private static func state(of process: pid_t) -> Substring? {
+        stat(of: process)?.first
+    }
+
+    /// The processes whose parent is `process`, from every `/proc/<pid>/stat`.
+    private static func children(of process: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { stat(of: $0).map { $0.count > 1 && $0[1] == "\(process)" } ?? false }
+    }
+
+    /// The fields of `/proc/<pid>/stat` after the command name (state, parent, …); the
+    /// name is skipped up to its last ")" since it may hold spaces or brackets.
+    private static func stat(of process: pid_t) -> [Substring]? {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+            let end = text.lastIndex(of: ")")
+        else { return nil }
+        return text[text.index(after: end)...].split(separator: " ")
+    }
+
     /// The folder holding the data directory, the socket and the server's log.
     public let folder: String
     /// The server's socket.
