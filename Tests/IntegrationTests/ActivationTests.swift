@@ -85,6 +85,22 @@ import Testing
         #expect(process.log.contains("idle"))
     }
 
+    /// A process a test starts while it holds a connection gets no copy of it: with one,
+    /// the connection would stay open after the test closes it, and the service would
+    /// never be idle (other tests start processes at any moment of the run).
+    @Test func idleExit_isNotHeldOff_byAProcessStartedWhileConnected() async throws {
+        let sandbox = try ServiceSandbox()
+        let process = try await sandbox.startActivated("billing", extraArguments: ["--idle-exit", "0.3"])
+        let client = try await sandbox.client("billing")
+        #expect(try await client.call(ServicePing.self).service == "billing")
+        let bystander = try ChildProcess("/bin/sleep", ["60"], logPath: sandbox.root.file("sleep.log"))
+        await client.close()
+        #expect(try await process.waitForExit() == 0)
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(bystander.pid)/fd")
+        #expect(descriptors.sorted() == ["0", "1", "2"])
+        try await bystander.terminate()
+    }
+
     @Test func testClock_isReReadOnEveryUse() async throws {
         let sandbox = try ServiceSandbox(now: "2026-11-21T22:00:00+09:00")
         let process = try await sandbox.startActivated("auth")

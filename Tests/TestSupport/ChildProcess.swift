@@ -147,6 +147,15 @@ public final class ChildProcess: Sendable {
         SandboxScope.current?.adopt(self)
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34), which Glibc's Swift
+    /// module does not import, looked up once.
+    private static let addCloseFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed: posix_spawn_file_actions_addclosefrom_np is missing")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     private static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String], stdin: String = "/dev/null",
         stdout: String, stderr: String
@@ -161,6 +170,11 @@ public final class ChildProcess: Sendable {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         }
+        // Nothing else of the test process: NIO opens its sockets without close-on-exec,
+        // so a child spawned while another test holds a connection open would inherit it
+        // and keep it open after that test closes it; the service at the other end would
+        // then never see the close (CI saw billing's idle exit wait on one such copy).
+        guard Self.addCloseFrom(&actions, 3) == 0 else { throw POSIXError(.EINVAL) }
         // Children start with default signal handling and nothing blocked, whatever the
         // test process has set up.
         var attributes = posix_spawnattr_t()
