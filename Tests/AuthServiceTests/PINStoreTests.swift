@@ -151,6 +151,38 @@ import Testing
         }
     }
 
+    /// A wrong entry's count against its caller for the fleet is written with the PIN's
+    /// own write where the store can (PostgreSQL: in the same statement, one commit):
+    /// counted when that write lands, and not when it finds the row changed. SQLite keeps
+    /// no fleet count (one host) and says it counted nothing, so the caller counts it.
+    @Test(arguments: TwoHosts.Engine.allCases) func aCallersFailure_isCountedOnlyWithTheWriteItBelongsTo(_ engine: TwoHosts.Engine)
+        async throws
+    {
+        try await withHosts(engine) { books, hosts in
+            _ = try await books[0].set(
+                right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            let key = PINKey(subject, .network)
+            let (a, b) = (hosts.hosts[0].pins, hosts.hosts[1].pins)
+            let read = try #require(try await a.find(key))
+            let caller = "caller:uid:1000"
+            let failure = FleetFailure(
+                key: caller, failures: AttemptStoreFailures(rule: .init(limit: 5, window: 3600), count: 1), at: hosts.clock.now())
+            func counted() async throws -> Int? { try await a.findForCheck(key, callerFailures: caller).callerFailures?.failures }
+            var first = read
+            first.failures = 1
+            first.updatedAt = hosts.clock.now()
+            let folds = engine == .postgres
+            #expect(try await b.replace(read, with: first, audit: [], callerFailure: failure) == .written(callerFailureCounted: folds))
+            #expect(try await a.replace(read, with: first, audit: [], callerFailure: failure) == .notWritten)
+            #expect(try await counted() == (folds ? 1 : nil))
+            var second = first
+            second.failures = 2
+            #expect(try await a.replace(first, with: second, audit: [], callerFailure: failure) == .written(callerFailureCounted: folds))
+            #expect(try await counted() == (folds ? 2 : nil))
+            #expect(try await b.find(key) == second)
+        }
+    }
+
     /// Times read back compare equal to themselves, in any year: were one to come back a
     /// microsecond off (postgres-nio writes a `Date` truncated), every check's write
     /// would fail its comparison and take the transaction.
@@ -298,14 +330,16 @@ final class WatchedPINStore: PINStore, Sendable {
         state.withLock { $0.calls.updates += 1 }
         return try await base.update(key, keyedCheck: keyedCheck, change)
     }
-    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent], callerFailure: FleetFailure?) async throws
+        -> PINReplacement
+    {
         let interleave = state.withLock { state in
             state.calls.replaces += 1
             defer { state.interleave = nil }
             return state.interleave
         }
         await interleave?()
-        return try await base.replace(before, with: after, audit: audit)
+        return try await base.replace(before, with: after, audit: audit, callerFailure: callerFailure)
     }
     func dueChanges(at now: Date, limit: Int) async throws -> [PINKey] { try await base.dueChanges(at: now, limit: limit) }
 }

@@ -80,14 +80,35 @@ public struct PostgresAttemptStore: AttemptStore {
 
     /// Adds `failure` to `key`'s count, starting a new window when its window has ended.
     private func increment(_ key: String, by failure: AttemptStoreFailures, at now: Date) -> PostgresQuery {
-        let windowEnded = now.addingTimeInterval(-failure.rule.window)
+        var bindings = PostgresBindings()
+        let sql = Self.increment(key, by: failure, at: now, schema: schema, binding: &bindings)
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// The `INSERT … ON CONFLICT DO UPDATE` that adds `failure` to `key`'s count (a new
+    /// window when the last has ended), its values bound after those already in
+    /// `bindings`; with `condition`, made only where that SQL condition holds. A store that
+    /// writes a failure of its own puts it in the same statement, so that the failure and
+    /// the caller's count are one commit, and either both are written or neither
+    /// (auth's wrong PIN: `PostgresPINStore.replace`).
+    public static func increment(
+        _ key: String, by failure: AttemptStoreFailures, at now: Date, schema: String, binding bindings: inout PostgresBindings,
+        onlyIf condition: String? = nil
+    ) -> String {
+        let first = bindings.count + 1
+        bindings.append(key)
+        bindings.append(failure.count)
+        bindings.append(now)
+        bindings.append(now.addingTimeInterval(failure.rule.window))
+        bindings.append(now.addingTimeInterval(-failure.rule.window))
+        let (key, count, start, end, windowEnded) = ("$\(first)", "$\(first + 1)", "$\(first + 2)", "$\(first + 3)", "$\(first + 4)")
         return """
-            INSERT INTO \(unescaped: schema).attempt AS a (key, failures, window_start, window_end)
-            VALUES (\(key), \(failure.count), \(now), \(now.addingTimeInterval(failure.rule.window)))
+            INSERT INTO \(schema).attempt AS a (key, failures, window_start, window_end)
+            SELECT \(key)::text, \(count)::integer, \(start)::timestamptz, \(end)::timestamptz\(condition.map { " WHERE " + $0 } ?? "")
             ON CONFLICT (key) DO UPDATE SET
-              failures = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.failures ELSE a.failures + excluded.failures END,
-              window_end = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_end ELSE a.window_end END,
-              window_start = CASE WHEN a.window_start <= \(windowEnded) THEN excluded.window_start ELSE a.window_start END
+              failures = CASE WHEN a.window_start <= \(windowEnded)::timestamptz THEN excluded.failures ELSE a.failures + excluded.failures END,
+              window_end = CASE WHEN a.window_start <= \(windowEnded)::timestamptz THEN excluded.window_end ELSE a.window_end END,
+              window_start = CASE WHEN a.window_start <= \(windowEnded)::timestamptz THEN excluded.window_start ELSE a.window_start END
             """
     }
 

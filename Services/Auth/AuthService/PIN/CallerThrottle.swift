@@ -72,14 +72,22 @@ final class CallerThrottle: Sendable {
     /// count the store refuses is logged as a storage fault and kept here: the check it
     /// belongs to has already failed, and the next check of this caller (which reads the
     /// store) fails closed while the store stays out of reach.
-    func recordFailure(_ caller: Caller, at now: Date) async {
+    /// `countedForFleet`: the store already counted it for the fleet in the write of the
+    /// failure itself (`fleetFailure`), so only this host's count is left.
+    func recordFailure(_ caller: Caller, at now: Date, countedForFleet: Bool = false) async {
         recordHere(caller, at: now)
-        guard let shared else { return }
+        guard let shared, !countedForFleet else { return }
         do {
             try await shared.add([caller.storeKey: AttemptStoreFailures(rule: rule, count: 1)], at: now)
         } catch {
             _ = storageFaults?.record(error)
         }
+    }
+
+    /// A failure of `caller` at `now` as the fleet's shared store counts it, for a store
+    /// that writes it with the failure itself; nil on one host (no shared store).
+    func fleetFailure(_ caller: Caller, at now: Date) -> FleetFailure? {
+        shared == nil ? nil : FleetFailure(key: caller.storeKey, failures: AttemptStoreFailures(rule: rule, count: 1), at: now)
     }
 
     private var rule: AttemptThrottle.Rule { AttemptThrottle.Rule(limit: limit, window: window) }

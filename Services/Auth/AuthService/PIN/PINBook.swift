@@ -109,12 +109,16 @@ struct PINBook: Sendable {
         let firstTry = WrongEntrySeen()
         let wrongPIN = WrongEntrySeen()
         let checked: PINUpdate<Result<PINStatus, AuthError>>
+        // Whether the write of a wrong entry also counted it against the caller for the fleet.
+        var countedForFleet = false
         do {
-            if let read, let outcome = try await writeIfUnchanged(
-                pin, key: key, read: read, peer: peer, at: now, wrongPIN: firstTry, countingMissing: countingMissing)
+            if let read, let checkedOnRead = try await writeIfUnchanged(
+                pin, key: key, read: read, caller: caller, peer: peer, at: now, wrongPIN: firstTry,
+                countingMissing: countingMissing)
             {
                 if firstTry.seen { wrongPIN.note() }
-                checked = .changed(outcome)
+                countedForFleet = checkedOnRead.countedForFleet
+                checked = .changed(checkedOnRead.outcome)
             } else {
                 checked = try await store.update(key, keyedCheck: keyed) { record, changes in
                     let outcome = try check(
@@ -148,7 +152,8 @@ struct PINBook: Sendable {
                     metadata: ["subject": "\(subject)", "kind": "\(kind.rawValue)", "unlocks-at": "\(ISO8601.tokyo(unlocksAt))"])
             }
             switch outcome {
-            case .failure(.pinIncorrect), .failure(.pinLocked): await throttle.recordFailure(caller, at: now)
+            case .failure(.pinIncorrect), .failure(.pinLocked):
+                await throttle.recordFailure(caller, at: now, countedForFleet: countedForFleet)
             case .failure(.pinNotSet) where countingMissing: await throttle.recordFailure(caller, at: now)
             default: break
             }
@@ -180,11 +185,13 @@ struct PINBook: Sendable {
     /// so that a write the storage refuses is held as unrecorded; so is one whose retry
     /// the storage refuses (it was wrong against the PIN it was made to: fail closed). A
     /// hash made with a key this process lacks may have been re-hashed since the read by
-    /// a host that has it: the transaction reads again before that is an answer.
+    /// a host that has it: the transaction reads again before that is an answer. A wrong
+    /// entry's count against its caller for the fleet goes in the same write where the
+    /// store can (on PostgreSQL one commit for both, not two in a row).
     private func writeIfUnchanged(
-        _ pin: PIN, key: PINKey, read: PINRecord, peer: PeerCredentials, at now: Date, wrongPIN: WrongEntrySeen,
-        countingMissing: Bool
-    ) async throws -> Result<PINStatus, AuthError>? {
+        _ pin: PIN, key: PINKey, read: PINRecord, caller: Caller, peer: PeerCredentials, at now: Date,
+        wrongPIN: WrongEntrySeen, countingMissing: Bool
+    ) async throws -> CheckedOnRead? {
         var record: PINRecord? = read
         var changes = PINChanges()
         let outcome: Result<PINStatus, AuthError>
@@ -197,8 +204,19 @@ struct PINBook: Sendable {
         }
         // A check never removes a PIN nor mails; were it ever to, the transaction does it.
         guard let after = record, changes.mail.isEmpty else { return nil }
-        if after == read, changes.audit.isEmpty { return outcome }
-        return try await store.replace(read, with: after, audit: changes.audit) ? outcome : nil
+        if after == read, changes.audit.isEmpty { return CheckedOnRead(outcome: outcome, countedForFleet: false) }
+        let failure = wrongPIN.seen ? throttle.fleetFailure(caller, at: now) : nil
+        switch try await store.replace(read, with: after, audit: changes.audit, callerFailure: failure) {
+        case .notWritten: return nil
+        case .written(let counted): return CheckedOnRead(outcome: outcome, countedForFleet: counted)
+        }
+    }
+
+    /// A check answered on its first read (`writeIfUnchanged`).
+    private struct CheckedOnRead {
+        var outcome: Result<PINStatus, AuthError>
+        /// The caller's failure is already counted for the fleet, in the same write.
+        var countedForFleet: Bool
     }
 
     /// One PIN check on the record as the store holds it: the failure (and the lock it

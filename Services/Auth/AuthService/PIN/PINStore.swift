@@ -34,26 +34,56 @@ protocol PINStore: Sendable {
 
     /// Writes `after` and `audit` when the PIN's row is still exactly `before`, and says
     /// whether it did; when another writer (a check on this host or another) changed the
-    /// row since it was read, nothing is written and the answer is false. On PostgreSQL one
+    /// row since it was read, nothing is written (`.notWritten`). On PostgreSQL one
     /// statement, one round trip, where `update`'s transaction takes five; elsewhere it is
-    /// `update` with the comparison inside it.
-    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool
+    /// `update` with the comparison inside it. `callerFailure`, a wrong entry's count
+    /// against its caller for the fleet, is written in the same statement where the store
+    /// can (PostgreSQL: one commit, not two, for a wrong PIN), and the answer says so;
+    /// where it cannot, the caller counts it itself.
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent], callerFailure: FleetFailure?) async throws
+        -> PINReplacement
 
     /// The PINs whose accepted change is due at `now`, oldest first, at most `limit`.
     func dueChanges(at now: Date, limit: Int) async throws -> [PINKey]
 }
 
 extension PINStore {
-    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
+    /// `replace` as `update` with the comparison inside it, counting no caller's failure.
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent], callerFailure: FleetFailure?) async throws
+        -> PINReplacement
+    {
         let written = try await update(PINKey(subject: before.subject, kind: before.kind), keyedCheck: nil) { record, changes in
             guard record == before else { return false }
             record = after
             changes.audit = audit
             return true
         }
-        guard case .changed(let replaced) = written else { return false }
-        return replaced
+        guard case .changed(true) = written else { return .notWritten }
+        return .written(callerFailureCounted: false)
     }
+
+    /// Whether `replace` wrote, with no caller's failure to count.
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
+        try await replace(before, with: after, audit: audit, callerFailure: nil) != .notWritten
+    }
+}
+
+/// What `PINStore.replace` did.
+enum PINReplacement: Equatable, Sendable {
+    /// The row had changed since it was read: nothing was written.
+    case notWritten
+    /// The record and its audit lines were written, and with them, when
+    /// `callerFailureCounted`, the caller's failure for the fleet.
+    case written(callerFailureCounted: Bool)
+}
+
+/// One failure to count against a caller in the fleet's shared counts (`AttemptStore`).
+struct FleetFailure: Sendable {
+    /// The caller's key among the counts (`Caller.storeKey`).
+    var key: String
+    var failures: AttemptStoreFailures
+    /// When it was made, by the service clock (which starts a new window if the last ended).
+    var at: Date
 }
 
 /// One PIN: whose, and which.

@@ -141,10 +141,12 @@ struct PostgresPINStore: PINStore {
 
     /// One statement: the row is updated only where every column is as `before` had it
     /// (a concurrent writer's update is waited for and then compared, so it is never
-    /// overwritten), and the audit lines are inserted, in order, only when it was. Sent
-    /// unprepared: the number of audit lines varies, and it runs only for the few checks
-    /// that write.
-    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent]) async throws -> Bool {
+    /// overwritten), and the audit lines are inserted, in order, and `callerFailure`
+    /// counted, only when it was: one commit for all of it. Sent unprepared: the number of
+    /// audit lines varies, and it runs only for the few checks that write.
+    func replace(_ before: PINRecord, with after: PINRecord, audit: [AuditEvent], callerFailure: FleetFailure?) async throws
+        -> PINReplacement
+    {
         var bindings = PostgresBindings()
         bindings.append(before.subject)
         bindings.append(before.kind.rawValue)
@@ -173,18 +175,29 @@ struct PostgresPINStore: PINStore {
               FROM (VALUES \(rows.joined(separator: ", "))) AS a(n, at, event, subject, kind, peer_uid, detail)
               WHERE EXISTS (SELECT 1 FROM changed) ORDER BY a.n RETURNING 1)
             """
+        // After the PIN's row, as every statement that takes both locks them: no cycle.
+        let counted =
+            callerFailure.map { failure in
+                ", counted AS (\n"
+                    + PostgresAttemptStore.increment(
+                        failure.key, by: failure.failures, at: failure.at, schema: schema, binding: &bindings,
+                        onlyIf: "EXISTS (SELECT 1 FROM changed)")
+                    + "\nRETURNING 1)"
+            } ?? ""
         let query = PostgresQuery(
             unsafeSQL: """
                 WITH changed AS (
                   UPDATE \(schema).pin SET \(Self.valueColumns.enumerated().map { "\($1.name) = $\($0 + 3)" }.joined(separator: ", "))
                   WHERE subject = $1 AND kind = $2
                     AND (\(Self.valueColumns.map(\.name).joined(separator: ", "))) IS NOT DISTINCT FROM (\(Self.comparedValues(from: 3 + Self.valueColumns.count)))
-                  RETURNING 1)\(logged)
+                  RETURNING 1)\(logged)\(counted)
                 SELECT count(*) FROM changed
                 """, binds: bindings)
         return try await classifyingFaults(within: timeLimit) { [client, logger] in
-            for try await changed in try await client.query(query, logger: logger).decode(Int.self) { return changed == 1 }
-            return false
+            for try await changed in try await client.query(query, logger: logger).decode(Int.self) where changed == 1 {
+                return .written(callerFailureCounted: callerFailure != nil)
+            }
+            return .notWritten
         }
     }
 
