@@ -151,6 +151,32 @@ import Testing
         }
     }
 
+    /// The audit lines of a check's write are stored as given, in order: a kind or detail
+    /// that is absent stays absent, and an empty one stays empty (PostgreSQL binds the
+    /// lines as one array per column, absence as a flag of its own).
+    @Test(arguments: TwoHosts.Engine.allCases) func aWritesAuditLines_areStoredAsGiven_inOrder(_ engine: TwoHosts.Engine) async throws {
+        try await withHosts(engine) { books, hosts in
+            _ = try await books[0].set(
+                right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+            let store = hosts.hosts[0].pins
+            let read = try #require(try await store.find(PINKey(subject, .network)))
+            var after = read
+            after.failures = 1
+            let at = hosts.clock.now()
+            let lines = [
+                AuditEvent(id: nil, at: at, event: "first", subject: subject.value, kind: nil, peerUID: 1000, detail: nil),
+                AuditEvent(id: nil, at: at, event: "second", subject: subject.value, kind: "", peerUID: 0, detail: ""),
+                AuditEvent(id: nil, at: at, event: "third", subject: subject.value, kind: "network", peerUID: 65534, detail: #"{"why":"x"}"#),
+            ]
+            #expect(try await store.replace(read, with: after, audit: lines))
+            let stored = try await hosts.hosts[1].audit.newest(subject: subject.value, in: AuditRange(since: nil, until: nil), limit: 3)
+            func fields(_ event: AuditEvent) -> [String?] {
+                [event.event, event.subject, event.kind, String(event.peerUID), event.detail, ISO8601.tokyo(event.at)]
+            }
+            #expect(stored.reversed().map(fields) == lines.map(fields))
+        }
+    }
+
     /// A wrong entry's count against its caller for the fleet is written with the PIN's
     /// own write where the store can (PostgreSQL: in the same statement, one commit):
     /// counted when that write lands, and not when it finds the row changed. SQLite keeps

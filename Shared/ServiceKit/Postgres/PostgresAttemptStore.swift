@@ -81,26 +81,17 @@ public struct PostgresAttemptStore: AttemptStore {
     /// Adds `failure` to `key`'s count, starting a new window when its window has ended.
     private func increment(_ key: String, by failure: AttemptStoreFailures, at now: Date) -> PostgresQuery {
         var bindings = PostgresBindings()
-        let sql = Self.increment(key, by: failure, at: now, schema: schema, binding: &bindings)
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        Self.appendIncrement(key, by: failure, at: now, to: &bindings)
+        return PostgresQuery(unsafeSQL: Self.incrementSQL(schema: schema, parametersFrom: 1), binds: bindings)
     }
 
-    /// The `INSERT … ON CONFLICT DO UPDATE` that adds `failure` to `key`'s count (a new
-    /// window when the last has ended), its values bound after those already in
-    /// `bindings`; with `condition`, made only where that SQL condition holds. A store that
-    /// writes a failure of its own puts it in the same statement, so that the failure and
-    /// the caller's count are one commit, and either both are written or neither
-    /// (auth's wrong PIN: `PostgresPINStore.replace`).
-    public static func increment(
-        _ key: String, by failure: AttemptStoreFailures, at now: Date, schema: String, binding bindings: inout PostgresBindings,
-        onlyIf condition: String? = nil
-    ) -> String {
-        let first = bindings.count + 1
-        bindings.append(key)
-        bindings.append(failure.count)
-        bindings.append(now)
-        bindings.append(now.addingTimeInterval(failure.rule.window))
-        bindings.append(now.addingTimeInterval(-failure.rule.window))
+    /// The `INSERT … ON CONFLICT DO UPDATE` that adds a failure to a key's count (a new
+    /// window when the last has ended), its values bound from `$first` on
+    /// (`appendIncrement`, of the types `incrementTypes`); with `condition`, made only
+    /// where that SQL condition holds. A store that writes a failure of its own puts it in
+    /// the same statement, so that the failure and the caller's count are one commit, and
+    /// either both are written or neither (auth's wrong PIN: `PostgresPINStore.ReplacePIN`).
+    public static func incrementSQL(schema: String, parametersFrom first: Int, onlyIf condition: String? = nil) -> String {
         let (key, count, start, end, windowEnded) = ("$\(first)", "$\(first + 1)", "$\(first + 2)", "$\(first + 3)", "$\(first + 4)")
         return """
             INSERT INTO \(schema).attempt AS a (key, failures, window_start, window_end)
@@ -111,6 +102,21 @@ public struct PostgresAttemptStore: AttemptStore {
               window_start = CASE WHEN a.window_start <= \(windowEnded)::timestamptz THEN excluded.window_start ELSE a.window_start END
             """
     }
+
+    /// The values of `incrementSQL`, in its order: `key`'s `failure` at `now`. Without a
+    /// failure the key is NULL (and the count nothing), for a statement that counts only
+    /// when it has one (its condition tests the key).
+    public static func appendIncrement(_ key: String?, by failure: AttemptStoreFailures?, at now: Date, to bindings: inout PostgresBindings) {
+        let window = failure?.rule.window ?? 0
+        if let key { bindings.append(key) } else { bindings.appendNull() }
+        bindings.append(failure?.count ?? 0)
+        bindings.append(now)
+        bindings.append(now.addingTimeInterval(window))
+        bindings.append(now.addingTimeInterval(-window))
+    }
+
+    /// The types of `appendIncrement`'s values, for a prepared statement that includes `incrementSQL`.
+    public static let incrementTypes: [PostgresDataType] = [.text, .int8, .timestamptz, .timestamptz, .timestamptz]
 
     public func reset(_ key: String) async throws {
         try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
