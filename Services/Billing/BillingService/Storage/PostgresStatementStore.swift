@@ -17,52 +17,86 @@ struct PostgresStatementStore: StatementStore {
     var timeLimit: Duration = .seconds(5)
 
     func list(customer: String, window: StatementWindow, issuedBy today: CivilDate?) async throws -> [StatementSummary] {
-        let query = Self.listQuery(schema: schema, customer: customer, months: window.months, issuedBy: today)
+        let statement = ListStatements(customer: customer, months: window.months, issuedBy: today)
         return try await classifyingFaults(within: timeLimit) { [client, logger] in
-            let rows = try await client.query(query, logger: logger)
             var statements: [StatementSummary] = []
-            for try await row in rows.decode((Int32, Int64, Int64, String, String, String, String).self) {
-                statements.append(
-                    StatementSummary(
-                        month: try BillingMonth(storageKey: Int(row.0)), total: Yen(row.1), tax: Yen(row.2),
-                        issueDate: try CivilDate(validating: row.3), dueDate: try CivilDate(validating: row.4),
-                        paymentMethod: try StoredChoice.read(row.5, field: "paymentMethod"),
-                        paymentStatus: try StoredChoice.read(row.6, field: "paymentStatus")))
-            }
+            for try await summary in try await client.execute(statement, logger: logger) { statements.append(summary) }
             return statements
         }
     }
 
     func statement(customer: String, month: BillingMonth, issuedBy today: CivilDate?) async throws -> MonthlyStatement? {
-        let query = Self.showQuery(schema: schema, customer: customer, month: month, issuedBy: today)
+        let statement = ShowStatement(customer: customer, month: month, issuedBy: today)
         return try await classifyingFaults(within: timeLimit) { [client, logger] in
-            for try await document in try await client.query(query, logger: logger).decode(Data.self) {
+            for try await document in try await client.execute(statement, logger: logger) {
                 return try JSONCoding.decoder.decode(MonthlyStatement.self, from: document)
             }
             return nil
         }
     }
 
-    /// The list's query: the customer's statements of `months`, newest first (for a
-    /// customer, only those issued by `today`).
-    static func listQuery(schema: String, customer: String, months: [BillingMonth], issuedBy today: CivilDate?) -> PostgresQuery {
-        """
-        SELECT month, total, tax, to_char(issue_date, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'),
-               payment_method, payment_status
-        FROM \(unescaped: schema).statement
-        WHERE customer_number = \(customer) AND month = ANY(\(months.map { Int64($0.storageKey) })::bigint[])
-          AND issue_date <= \(lastIssueShown(by: today))::date
-        ORDER BY month DESC
-        """
+    /// The list: the customer's statements of `months`, newest first (for a customer,
+    /// only those issued by `today`). Both reads are named prepared statements, parsed and
+    /// planned once per connection (planning cost the server more than the index range
+    /// it plans; BENCHMARKS.md); their SQL names the schema billing always has
+    /// (`BillingStores` opens this store on the schema named after the service).
+    struct ListStatements: PostgresPreparedStatement {
+        static let name = "billing_list_statements_v1"
+        static let sql = """
+            SELECT month, total, tax, to_char(issue_date, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'),
+                   payment_method, payment_status
+            FROM billing.statement
+            WHERE customer_number = $1 AND month = ANY($2) AND issue_date <= $3::date
+            ORDER BY month DESC
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8Array, .text]
+        typealias Row = StatementSummary
+
+        var customer: String
+        var months: [BillingMonth]
+        var issuedBy: CivilDate?
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(customer)
+            bindings.append(months.map { Int64($0.storageKey) })
+            bindings.append(lastIssueShown(by: issuedBy))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> StatementSummary {
+            let (month, total, tax, issued, due, method, status) = try row.decode((Int32, Int64, Int64, String, String, String, String).self)
+            return StatementSummary(
+                month: try BillingMonth(storageKey: Int(month)), total: Yen(total), tax: Yen(tax),
+                issueDate: try CivilDate(validating: issued), dueDate: try CivilDate(validating: due),
+                paymentMethod: try StoredChoice.read(method, field: "paymentMethod"),
+                paymentStatus: try StoredChoice.read(status, field: "paymentStatus"))
+        }
     }
 
-    /// The detail's query: one statement's document.
-    static func showQuery(schema: String, customer: String, month: BillingMonth, issuedBy today: CivilDate?) -> PostgresQuery {
-        """
-        SELECT document FROM \(unescaped: schema).statement
-        WHERE customer_number = \(customer) AND month = \(Int64(month.storageKey))
-          AND issue_date <= \(lastIssueShown(by: today))::date
-        """
+    /// The detail: one statement's document (for a customer, only one issued by `today`).
+    struct ShowStatement: PostgresPreparedStatement {
+        static let name = "billing_show_statement_v1"
+        static let sql = """
+            SELECT document FROM billing.statement
+            WHERE customer_number = $1 AND month = $2 AND issue_date <= $3::date
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text]
+        typealias Row = Data
+
+        var customer: String
+        var month: BillingMonth
+        var issuedBy: CivilDate?
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(customer)
+            bindings.append(Int64(month.storageKey))
+            bindings.append(lastIssueShown(by: issuedBy))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Data { try row.decode(Data.self) }
     }
 }
 
