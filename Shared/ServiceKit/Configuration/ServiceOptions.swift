@@ -67,8 +67,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "File holding the PostgreSQL connection string for --database postgres (default: $CREDENTIALS_DIRECTORY/database-url, systemd LoadCredential=). Never put its password on a command line.")
     public var databaseUrlFile: String?
 
-    @Option(help: "Most connections this process keeps to PostgreSQL (--database postgres).")
-    public var databaseConnections: Int = 20
+    @Option(help: "Connections this process keeps open to PostgreSQL (--database postgres): a pool of this fixed size.")
+    public var databaseConnections: Int = 8
 
     @Option(help: "Milliseconds at least before an answer that must not tell whether an account, e-mail or ISP contract exists (above what a known one takes).")
     public var evenAnswerMs: Int = 400

@@ -103,7 +103,15 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public var clientConfiguration: PostgresClient.Configuration {
         switch endpoint {
         case .unixSocket(let path):
-            return PostgresClient.Configuration(unixSocketPath: path, username: username, password: password, database: database)
+            var configuration = PostgresClient.Configuration(
+                unixSocketPath: path, username: username, password: password, database: database)
+            // No keep-alive query on a local socket: there is no middlebox to keep open,
+            // and a server that goes away closes the socket, which the pool sees at once.
+            // postgres-nio arms its keep-alive timer each time a connection goes idle, a
+            // cost on every query (BENCHMARKS.md); over TCP it stays, against firewalls
+            // and NAT that drop a quiet connection without a word.
+            configuration.options.keepAliveBehavior = nil
+            return configuration
         case .tcp(let host, let port, let verifyingTLS):
             return PostgresClient.Configuration(
                 host: host, port: port, username: username, password: password, database: database,

@@ -39,6 +39,12 @@ extension ServiceApplication {
         }
         let schema = Definition.name
         var clientConfiguration = url.clientConfiguration
+        // A pool of a fixed size, opened at start and kept: postgres-nio arms an idle
+        // timer (a task group of two tasks and a Dispatch timer) each time a connection
+        // beyond the minimum goes idle — under load, after nearly every query — and
+        // cancels it at the next lease; those timers were a quarter of auth's CPU per PIN
+        // check (BENCHMARKS.md). The kept connections never idle out, so none has one.
+        clientConfiguration.options.minimumConnections = configuration.databaseConnections
         clientConfiguration.options.maximumConnections = configuration.databaseConnections
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let run = Task { await client.run() }
