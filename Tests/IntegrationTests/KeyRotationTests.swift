@@ -141,6 +141,37 @@ import TestSupport
         await withKey.close()
         await withoutKey.close()
     }
+
+    /// ...and a session made with the new key: the host without it cannot find the
+    /// session, and cannot tell that it does not exist either, so it answers
+    /// `storage_unavailable`, never `session_invalid`, for that token and any other it
+    /// cannot find; a session it can find (made with the key it holds) it answers. The
+    /// host with the key answers every one.
+    @Test func aHostWithoutTheNewKey_doesNotCallASessionMadeWithItInvalid() async throws {
+        let first = try await ServiceSandbox.make(engine: .postgres)
+        let stale = try ServiceSandbox(sharingDatabaseOf: first)
+        _ = try await stale.startBound("auth")
+        let withoutKey = try await stale.client("auth")
+        let phone = try PhoneNumber(validating: "09022220002")
+        _ = try await withoutKey.call(PINSet.self, .init(subject: .line(phone), kind: .network, pin: right))
+        let oldSession = try #require(try await withoutKey.call(SessionOpen.self, .init(.phonePIN(phone, right))).token)
+        try first.addKey("auth", version: 2)
+        _ = try await first.startBound("auth")
+        let withKey = try await first.client("auth")
+        let newSession = try #require(try await withKey.call(SessionOpen.self, .init(.phonePIN(phone, right))).token)
+        let unknown = String(repeating: "A", count: newSession.count)
+
+        for token in [newSession, unknown] {
+            let refused = await refusal { try await withoutKey.call(SessionCheck.self, .init(token: token)) }
+            #expect(refused?.reason == "storage_unavailable", "\(String(describing: refused))")
+        }
+        #expect(try await withoutKey.call(SessionCheck.self, .init(token: oldSession)).principal == PINSubject.line(phone).value)
+        #expect(try await withKey.call(SessionCheck.self, .init(token: newSession)).principal == PINSubject.line(phone).value)
+        let invalid = await refusal { try await withKey.call(SessionCheck.self, .init(token: unknown)) }
+        #expect(invalid?.reason == "session_invalid", "\(String(describing: invalid))")
+        await withKey.close()
+        await withoutKey.close()
+    }
 }
 
 /// Callers that keep checking one line's right PIN and one open session while auth is

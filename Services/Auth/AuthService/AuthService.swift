@@ -54,7 +54,7 @@ public struct AuthService: ServiceDefinition {
             unrecorded: PendingFailures())
         sessions = Sessions(
             store: stores.sessions, clock: resources.clock,
-            hasher: SecretHasher(keys: resources.keys, purpose: "session"), pins: pins, passwords: passwords,
+            hasher: SecretHasher(keys: resources.keys, purpose: "session", unheldKeys: resources.unheldKeys), pins: pins, passwords: passwords,
             lifetime: options.sessionLifetime)
         codes = OneTimeCodes(
             store: stores.codes,

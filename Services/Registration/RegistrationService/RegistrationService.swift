@@ -38,7 +38,7 @@ public struct RegistrationService: ServiceDefinition {
         storage = resources.storage
         logger = resources.logger
         let auth = AuthGateway(auth: resources.peers.peer(.auth))
-        let links = SecretHasher(keys: resources.keys, purpose: "registration-link")
+        let links = SecretHasher(keys: resources.keys, purpose: "registration-link", unheldKeys: resources.unheldKeys)
         let clock = resources.clock
         let throttle = AttemptThrottle(store: stores.attempts, clock: clock, storageFaults: resources.storageFaults)
         signUps = SignUps(store: stores.accounts, clock: clock, auth: auth, links: links, throttle: throttle, options: options)

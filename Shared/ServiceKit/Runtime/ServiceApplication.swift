@@ -109,7 +109,8 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     ) throws -> Prepared {
         let outbox = Outbox(keys: keys, clock: clock)
         let resources = ServiceResources(
-            configuration: configuration, storage: storage, clock: clock, keys: keys, outbox: outbox,
+            configuration: configuration, storage: storage, clock: clock, keys: keys,
+            unheldKeys: UnheldKeys(storage: storage, keys: keys, logger: logger), outbox: outbox,
             idempotentCalls: IdempotentCalls(keys: keys, clock: clock),
             evenAnswers: EvenAnswers(floor: configuration.evenAnswerFloor),
             peers: ServiceDirectory(

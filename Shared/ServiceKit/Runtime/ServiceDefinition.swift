@@ -81,6 +81,8 @@ public struct ServiceResources: Sendable {
     public var clock: any ServiceClock
     /// The server keys: every hash and sealed value is made with `keys.currentVersion`.
     public var keys: ServerKeys
+    /// Whether another host holds a key this process lacks: for a token lookup's miss.
+    public var unheldKeys: UnheldKeys
     public var outbox: Outbox
     /// Answers of calls made with an idempotency key.
     public var idempotentCalls: IdempotentCalls

@@ -14,10 +14,15 @@ public struct SecretHasher: Sendable {
     /// each hash: keying one hashes two blocks, 15,000 instructions of every PIN check
     /// (BENCHMARKS.md), which a copy of a keyed one does not repeat.
     private let keyed: [Int: HMAC<SHA256>]
+    /// Asked when a token is found under none of the held keys (`lookUp`).
+    private let unheldKeys: UnheldKeys?
 
-    public init(keys: ServerKeys, purpose: String) {
+    /// `unheldKeys`, for a hasher whose `lookUp` finds tokens that other hosts may have
+    /// made: a miss is a miss only when no host holds a key that this one lacks.
+    public init(keys: ServerKeys, purpose: String, unheldKeys: UnheldKeys? = nil) {
         self.keys = keys
         self.purpose = purpose
+        self.unheldKeys = unheldKeys
         var keyed: [Int: HMAC<SHA256>] = [:]
         for version in keys.heldVersions {
             if let key = try? keys.secret(version).derivedKey(for: purpose) { keyed[version] = HMAC(key: key) }
@@ -59,11 +64,14 @@ public struct SecretHasher: Sendable {
     }
 
     /// The first record `find` returns for one of `token`'s hashes (`tokenHashes`), with
-    /// the hash it was found under; nil when none is stored.
+    /// the hash it was found under; nil when none is stored. When none is, and another
+    /// host holds a key this process lacks (`UnheldKeys`), throws `MissingServerKey`: the
+    /// token may be stored under that key's hash.
     public func lookUp<Found>(_ token: String, _ find: (Data) async throws -> Found?) async throws -> (Found, hash: Data)? {
         for hash in tokenHashes(token) {
             if let found = try await find(hash) { return (found, hash) }
         }
+        try await unheldKeys?.refuseIfAnyIsRecorded()
         return nil
     }
 
