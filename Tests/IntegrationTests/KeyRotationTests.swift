@@ -172,6 +172,32 @@ import TestSupport
         await withKey.close()
         await withoutKey.close()
     }
+
+    /// ...and a keyed call first made with the new key: the host without it cannot compare
+    /// a repeat's params with the recorded ones, so it answers `storage_unavailable`, not
+    /// `idempotency_key_reused`, and counts nothing; the host with the key answers the
+    /// repeat as the first call was answered.
+    @Test func aHostWithoutTheNewKey_doesNotCallARepeatOfAKeyedCallReused() async throws {
+        let first = try await ServiceSandbox.make(engine: .postgres)
+        let stale = try ServiceSandbox(sharingDatabaseOf: first)
+        _ = try await stale.startBound("auth")
+        try first.addKey("auth", version: 2)
+        _ = try await first.startBound("auth")
+        let (withKey, withoutKey) = (try await first.client("auth"), try await stale.client("auth"))
+        let line = PINSubject.line(try PhoneNumber(validating: "09022220003"))
+        _ = try await withKey.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
+        let keyed = PINVerify.Params(
+            subject: line, kind: .network, pin: try PIN(validating: "1357"), idempotencyKey: try IdempotencyKey(validating: "rotation-repeat-1"))
+        let firstAnswer = await refusal { try await withKey.call(PINVerify.self, keyed) }
+        #expect(firstAnswer?.reason == "pin_incorrect", "\(String(describing: firstAnswer))")
+        let onStale = await refusal { try await withoutKey.call(PINVerify.self, keyed) }
+        #expect(onStale?.reason == "storage_unavailable", "\(String(describing: onStale))")
+        let again = await refusal { try await withKey.call(PINVerify.self, keyed) }
+        #expect(again?.reason == "pin_incorrect", "\(String(describing: again))")
+        #expect(try await withKey.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
+        await withKey.close()
+        await withoutKey.close()
+    }
 }
 
 /// Callers that keep checking one line's right PIN and one open session while auth is

@@ -52,9 +52,16 @@ public struct IdempotentCalls: Sendable {
         /// recorded before a new key was added matches one of them.
         let paramsHashes: [Data]
 
-        /// Whether a call recorded with `stored` had these params.
-        public func hasParams(hashed stored: Data) -> Bool {
-            paramsHashes.contains(stored)
+        /// Returns when a call recorded with `stored` had these params; refuses the key
+        /// sent with other params (`idempotency_key_reused`). A call recorded under a key
+        /// this process does not hold (made on a host with a newer one) cannot be
+        /// compared: that is `MissingServerKey` (`storage_unavailable`), not a reuse.
+        public func requireParams(hashed stored: Data) throws {
+            if paramsHashes.contains(stored) { return }
+            if let version = KeyedHash.version(of: stored), !paramsHashes.contains(where: { KeyedHash.version(of: $0) == version }) {
+                throw MissingServerKey(version: version)
+            }
+            throw RPCError.idempotencyKeyReused
         }
     }
 
@@ -74,7 +81,7 @@ public struct IdempotentCalls: Sendable {
                 db, sql: "SELECT paramsHash, answer FROM idempotent_call WHERE peerUID = ? AND method = ? AND key = ? AND createdAt > ?",
                 arguments: [call.peerUID, call.method, call.key, clock.now().addingTimeInterval(-Self.lifetime)])
         else { return nil }
-        guard call.hasParams(hashed: row["paramsHash"]) else { throw RPCError.idempotencyKeyReused }
+        try call.requireParams(hashed: row["paramsHash"])
         return try JSONCoding.decoder.decode(Answer.self, from: row["answer"] as Data)
     }
 

@@ -131,7 +131,7 @@ public enum PostgresServiceTables {
               AND created_at > \(now.addingTimeInterval(-IdempotentCalls.lifetime))
             """, logger: logger)
         for try await (paramsHash, answer) in rows.decode((Data, Data).self) {
-            guard call.hasParams(hashed: paramsHash) else { throw RPCError.idempotencyKeyReused }
+            try call.requireParams(hashed: paramsHash)
             return try JSONCoding.decoder.decode(Answer.self, from: answer)
         }
         return nil
