@@ -1,6 +1,7 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import ServiceContract
 import Synchronization
@@ -120,16 +121,27 @@ import TestSupport
         await client.close()
     }
 
+    /// Two auth hosts on one PostgreSQL database: the stale one started with key version 1
+    /// only (and `beforeNewKey` run on it), the other after version 2 was added. Answers
+    /// a client of each.
+    func hostsAcrossANewKey(
+        _ beforeNewKey: (RPCClient) async throws -> Void = { _ in }
+    ) async throws -> (withKey: RPCClient, withoutKey: RPCClient) {
+        let first = try await ServiceSandbox.make(engine: .postgres)
+        let stale = try ServiceSandbox(sharingDatabaseOf: first)
+        _ = try await stale.startBound("auth")
+        let withoutKey = try await stale.client("auth")
+        try await beforeNewKey(withoutKey)
+        try first.addKey("auth", version: 2)
+        _ = try await first.startBound("auth")
+        return (try await first.client("auth"), withoutKey)
+    }
+
     /// Two hosts on one PostgreSQL database, one started before a new key was added: it
     /// meets a PIN hashed with that key and answers `storage_unavailable` for the right
     /// PIN and a wrong one alike, counting nothing; the host with the key checks it.
     @Test func aHostWithoutTheNewKey_failsClosed_andCountsNothing() async throws {
-        let first = try await ServiceSandbox.make(engine: .postgres)
-        let stale = try ServiceSandbox(sharingDatabaseOf: first)
-        _ = try await stale.startBound("auth")
-        try first.addKey("auth", version: 2)
-        _ = try await first.startBound("auth")
-        let (withKey, withoutKey) = (try await first.client("auth"), try await stale.client("auth"))
+        let (withKey, withoutKey) = try await hostsAcrossANewKey()
         let line = PINSubject.line(try PhoneNumber(validating: "09022220001"))
         _ = try await withKey.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
         for pin in [right, try PIN(validating: "1357")] {
@@ -148,16 +160,12 @@ import TestSupport
     /// cannot find; a session it can find (made with the key it holds) it answers. The
     /// host with the key answers every one.
     @Test func aHostWithoutTheNewKey_doesNotCallASessionMadeWithItInvalid() async throws {
-        let first = try await ServiceSandbox.make(engine: .postgres)
-        let stale = try ServiceSandbox(sharingDatabaseOf: first)
-        _ = try await stale.startBound("auth")
-        let withoutKey = try await stale.client("auth")
         let phone = try PhoneNumber(validating: "09022220002")
-        _ = try await withoutKey.call(PINSet.self, .init(subject: .line(phone), kind: .network, pin: right))
-        let oldSession = try #require(try await withoutKey.call(SessionOpen.self, .init(.phonePIN(phone, right))).token)
-        try first.addKey("auth", version: 2)
-        _ = try await first.startBound("auth")
-        let withKey = try await first.client("auth")
+        var madeBeforeTheKey: String?
+        let (withKey, withoutKey) = try await hostsAcrossANewKey { stale in
+            _ = try await stale.call(PINSet.self, .init(subject: .line(phone), kind: .network, pin: right))
+            madeBeforeTheKey = try await stale.call(SessionOpen.self, .init(.phonePIN(phone, right))).token
+        }
         let newSession = try #require(try await withKey.call(SessionOpen.self, .init(.phonePIN(phone, right))).token)
         let unknown = String(repeating: "A", count: newSession.count)
 
@@ -165,6 +173,7 @@ import TestSupport
             let refused = await refusal { try await withoutKey.call(SessionCheck.self, .init(token: token)) }
             #expect(refused?.reason == "storage_unavailable", "\(String(describing: refused))")
         }
+        let oldSession = try #require(madeBeforeTheKey)
         #expect(try await withoutKey.call(SessionCheck.self, .init(token: oldSession)).principal == PINSubject.line(phone).value)
         #expect(try await withKey.call(SessionCheck.self, .init(token: newSession)).principal == PINSubject.line(phone).value)
         let invalid = await refusal { try await withKey.call(SessionCheck.self, .init(token: unknown)) }
@@ -178,12 +187,7 @@ import TestSupport
     /// `idempotency_key_reused`, and counts nothing; the host with the key answers the
     /// repeat as the first call was answered.
     @Test func aHostWithoutTheNewKey_doesNotCallARepeatOfAKeyedCallReused() async throws {
-        let first = try await ServiceSandbox.make(engine: .postgres)
-        let stale = try ServiceSandbox(sharingDatabaseOf: first)
-        _ = try await stale.startBound("auth")
-        try first.addKey("auth", version: 2)
-        _ = try await first.startBound("auth")
-        let (withKey, withoutKey) = (try await first.client("auth"), try await stale.client("auth"))
+        let (withKey, withoutKey) = try await hostsAcrossANewKey()
         let line = PINSubject.line(try PhoneNumber(validating: "09022220003"))
         _ = try await withKey.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
         let keyed = PINVerify.Params(
