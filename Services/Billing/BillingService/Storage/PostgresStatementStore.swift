@@ -7,12 +7,11 @@ import NIOCore
 import PostgresNIO
 import ServiceKit
 
-/// Statements in PostgreSQL (`<schema>.statement`), shared by every host. Both reads are
+/// Statements in PostgreSQL (`billing.statement`), shared by every host. Both reads are
 /// one index range on the primary key (customer, month), whose included columns answer
 /// the list without reading the table.
 struct PostgresStatementStore: StatementStore {
     let client: PostgresClient
-    let schema: String
     let logger: Logger
     var timeLimit: Duration = .seconds(5)
 

@@ -28,8 +28,9 @@ struct BillingStores: Sendable {
         switch resources.storage {
         case .sqlite(let database):
             statements = SQLiteStatementStore(database: database)
-        case .postgres(let client, let schema):
-            statements = PostgresStatementStore(client: client, schema: schema, logger: resources.logger)
+        case .postgres(let client, _):
+            // Its prepared reads name the schema billing always has (`billing`).
+            statements = PostgresStatementStore(client: client, logger: resources.logger)
         }
         imports = StagedImports(dataset: dataset, storage: resources.storage, clock: resources.clock, logger: resources.logger)
     }
