@@ -53,6 +53,7 @@ extension PostgresPINStore {
                 WITH ORDINALITY AS a(at, event, subject, kind, has_kind, peer_uid, detail, has_detail, n)
               WHERE EXISTS (SELECT 1 FROM changed) ORDER BY a.n RETURNING 1),
             counted AS (
+            -- After the PIN's row, as every statement that takes both locks them: no cycle.
             \(PostgresAttemptStore.incrementSQL(
                 schema: "auth", parametersFrom: count, onlyIf: "EXISTS (SELECT 1 FROM changed) AND $\(count)::text IS NOT NULL"))
             RETURNING 1)
