@@ -120,21 +120,30 @@ import Testing
 
     /// Auth: an operator's `service.check` (the schema's migrations) answers
     /// `storage_unavailable` within the store's limit instead of waiting for the server, and
-    /// `madoctl check` fails; once the server answers, the check passes again.
+    /// `madoctl check` fails; once the server answers, the check passes again. A session
+    /// token it cannot find (whose miss also asks which keys the fleet holds) is
+    /// `storage_unavailable` meanwhile, never `session_invalid`.
     @Test func check_onAHungDatabase_answersStorageUnavailable_untilItAnswersAgain() async throws {
         let cluster = try await PostgresCluster.own()
         let sandbox = try ServiceSandbox(postgresURL: try await cluster.freshDatabase())
         let auth = try await sandbox.startBound("auth")
         let client = try await sandbox.client("auth", timeout: .seconds(60))
         #expect(try await client.call(ServiceCheck.self, NoParams()) == .init(engine: "postgres", ok: true, problems: []))
+        let unknownToken = String(repeating: "A", count: 43)
+        #expect(await refusal { try await client.call(SessionCheck.self, .init(token: unknownToken)) }?.reason == "session_invalid")
 
         let stopped = try cluster.stopEveryProcess()
         let started = ContinuousClock.now
         let check = await refusal { try await client.call(ServiceCheck.self, NoParams()) }
         let byOperator = try await sandbox.madoctl(["check", "auth"], timeout: .seconds(60))
         let waited = ContinuousClock.now - started
+        let sessionStarted = ContinuousClock.now
+        let session = await refusal { try await client.call(SessionCheck.self, .init(token: unknownToken)) }
+        let sessionWaited = ContinuousClock.now - sessionStarted
         cluster.resume(stopped)
         #expect(check?.reason == "storage_unavailable", "\(String(describing: check))")
+        #expect(session?.reason == "storage_unavailable", "\(String(describing: session))")
+        #expect(sessionWaited < .seconds(12), "the session check took \(sessionWaited)")  // the store's 5 s limit, not a hang
         #expect(byOperator.status == 1 && byOperator.stderr.contains("storage_unavailable"), "\(byOperator)")
         #expect(waited < .seconds(20), "the checks took \(waited)")
 
