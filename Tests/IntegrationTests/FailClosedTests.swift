@@ -103,6 +103,54 @@ import Testing
         try await disk.stop()
     }
 
+    /// Auth's file locked by another connection (an operator's session in a write
+    /// transaction) past auth's busy timeout: a wrong PIN cannot be recorded, so it is
+    /// held and answered `storage_unavailable` as on a full disk — not an internal error
+    /// that counts nothing while a right PIN still answers. Once the lock is let go the
+    /// held failure counts.
+    @Test func aDatabaseLockedByAnotherConnection_neverLetsAPINGuessGoUncounted() async throws {
+        let sandbox = try ServiceSandbox()
+        let process = try await sandbox.startBound("auth")
+        let auth = try await sandbox.client("auth")
+        let (lineA, lineB) = (PINSubject.line(LinesFixture.number("09012345678")), PINSubject.line(LinesFixture.number("08011112222")))
+        for line in [lineA, lineB] {
+            _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        }
+        func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
+            await refusal { try await auth.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
+        }
+        // Another process, as an operator's `sqlite3` would be: its write transaction holds
+        // the file's write lock until the process ends.
+        let operatorSession = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import sqlite3, sys, time
+                database = sqlite3.connect(sys.argv[1], isolation_level=None)
+                database.execute("BEGIN IMMEDIATE")
+                print("locked", flush=True)
+                time.sleep(600)
+                """,
+                sandbox.root.file("auth/auth.sqlite"),
+            ], logPath: sandbox.root.file("operator-session.log"))
+        for _ in 0..<500 where !operatorSession.log.contains("locked") { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(operatorSession.log.contains("locked"), "\(operatorSession.log)")
+
+        #expect(await verify(lineA, "1593")?.reason == "storage_unavailable")
+        #expect(await verify(lineA, "4821")?.reason == "storage_unavailable")
+        // Reads are not held up by a writer (WAL): another line's right PIN is answered.
+        #expect(await verify(lineB, "4821") == nil)
+        #expect(process.log.components(separatedBy: "storage fault: database busy").count - 1 == 1, "\(process.log)")
+        #expect(!process.log.contains("call failed"))
+
+        _ = try await operatorSession.terminate()
+        let after = await verify(lineA, "1593")
+        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
     /// A disk full at a graceful stop: the database cannot be emptied of its log or the
     /// clean-stop note cannot be written, so none is left, the stop says the next start
     /// checks the whole database, and it does (the PIN set before is all there).

@@ -30,6 +30,10 @@ struct PostgresFault: ClassifiedStorageFault, CustomStringConvertible {
                 case "53100": .full  // disk_full
                 case "58030": .ioError  // io_error
                 case "XX001", "XX002": .corrupt  // data_corrupted, index_corrupted
+                // lock_not_available, deadlock_detected, serialization_failure, and
+                // query_canceled (statement_timeout, or an operator's pg_cancel_backend):
+                // the write did not happen, and may the next time.
+                case "55P03", "40P01", "40001", "57014": .busy
                 case _ where state.hasPrefix("08") || state.hasPrefix("57P"): .unreachable  // connection lost, server shutting down
                 default: nil
                 }

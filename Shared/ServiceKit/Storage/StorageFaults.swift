@@ -22,6 +22,7 @@ public final class StorageFaults: Sendable {
         case readOnly = "database is read-only: check the state folder's mount and permissions"
         case cannotOpen = "database file cannot be opened: check the state folder"
         case unreachable = "database server unreachable: check PostgreSQL, the network and the connection string"
+        case busy = "database busy: another connection holds the lock a write needs (an operator's session, a tool writing to the database, a long transaction): find it and end it"
         case keyMissing = "a record is sealed with a server key version this process does not hold: give every host the same key files and restart it"
 
         /// The kind as `madoguchi_storage_faults_total` labels it.
@@ -33,6 +34,7 @@ public final class StorageFaults: Sendable {
             case .readOnly: "read_only"
             case .cannotOpen: "cannot_open"
             case .unreachable: "unreachable"
+            case .busy: "busy"
             case .keyMissing: "key_missing"
             }
         }
@@ -74,6 +76,10 @@ public final class StorageFaults: Sendable {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt
         case .SQLITE_READONLY: return .readOnly
         case .SQLITE_CANTOPEN: return .cannotOpen
+        // Past the connection's busy timeout: another connection to the file (not this
+        // process's one writer) holds its lock. A write it refused recorded nothing, so it
+        // is a fault like a full disk: a wrong PIN is held, not lost as an internal error.
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy
         default: return nil
         }
     }
