@@ -4,7 +4,9 @@ import Foundation
 import JSONRPC
 import LinesAPI
 import LinkingAPI
+import Logging
 import MadoguchiModels
+import PostgresNIO
 import RegistrationAPI
 import ServiceContract
 import ServiceKit
@@ -184,5 +186,56 @@ import Testing
         await linking.close()
         // Nothing here called registration, so its activation never started it.
         try await fixture.stop(registrationActivated: false)
+    }
+
+    /// A PIN check whose write the server cancels (the database's `statement_timeout`
+    /// reached while an operator's transaction holds the PIN's row): the wrong PIN is held
+    /// and answered `storage_unavailable`, right or wrong, until it is written — not an
+    /// internal error that counts nothing while the right PIN still answers.
+    @Test func aWrongPINWhoseWriteTheServerCancels_isHeld_untilItCounts() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.freshDatabase()
+        // postgresql://madoguchi@/NAME?host=FOLDER
+        let database = try #require(url.components(separatedBy: "@/").last?.components(separatedBy: "?").first)
+        try await cluster.withClient(database: "postgres") { admin in
+            try await admin.query("ALTER DATABASE \(unescaped: database) SET statement_timeout = '1s'")
+        }
+        let sandbox = try ServiceSandbox(postgresURL: url)
+        let auth = try await sandbox.startBound("auth")
+        let client = try await sandbox.client("auth", timeout: .seconds(60))
+        let (lineA, lineB) = (PINSubject.line(LinesFixture.number("09012345678")), PINSubject.line(LinesFixture.number("08011112222")))
+        for line in [lineA, lineB] {
+            _ = try await client.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        }
+        func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
+            await refusal { try await client.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
+        }
+
+        // An operator's session holds every PIN's row until it is let go.
+        let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+        let (released, release) = AsyncStream<Void>.makeStream()
+        let operatorSession = Task {
+            try await cluster.withClient(database: database) { session in
+                try await session.withTransaction(logger: Logger(label: "operator")) { connection in
+                    try await connection.query("SELECT 1 FROM auth.pin FOR UPDATE", logger: Logger(label: "operator"))
+                    lockTaken.yield()
+                    for await _ in released { break }
+                }
+            }
+        }
+        for await _ in locked { break }
+
+        #expect(await verify(lineA, "1593")?.reason == "storage_unavailable")
+        #expect(await verify(lineA, "4821")?.reason == "storage_unavailable")
+        // A right PIN with nothing to write only reads, which no row lock holds up.
+        #expect(await verify(lineB, "4821") == nil)
+        #expect(auth.log.contains("storage fault: database busy"), "\(auth.log)")
+
+        release.yield()
+        try await operatorSession.value
+        let after = await verify(lineA, "1593")
+        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
+        await client.close()
+        #expect(try await auth.terminate() == 0)
     }
 }
