@@ -195,8 +195,7 @@ import Testing
     @Test func aWrongPINWhoseWriteTheServerCancels_isHeld_untilItCounts() async throws {
         let cluster = try await PostgresCluster.shared()
         let url = try await cluster.freshDatabase()
-        // postgresql://madoguchi@/NAME?host=FOLDER
-        let database = try #require(url.components(separatedBy: "@/").last?.components(separatedBy: "?").first)
+        let database = try PostgresCluster.database(of: url)
         try await cluster.withClient(database: "postgres") { admin in
             try await admin.query("ALTER DATABASE \(unescaped: database) SET statement_timeout = '1s'")
         }
@@ -233,6 +232,52 @@ import Testing
 
         release.yield()
         try await operatorSession.value
+        let after = await verify(lineA, "1593")
+        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
+        await client.close()
+        #expect(try await auth.terminate() == 0)
+    }
+
+    /// A database that turns read-only under auth (a standby after a failover, or
+    /// `default_transaction_read_only`; here the latter, its sessions ended so that the
+    /// pool opens new ones): reads go on, a wrong PIN is held and answered
+    /// `storage_unavailable` right or wrong, and counts once the database takes writes.
+    @Test func aReadOnlyDatabase_neverLetsAPINGuessGoUncounted() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let url = try await cluster.freshDatabase()
+        let database = try PostgresCluster.database(of: url)
+        let sandbox = try ServiceSandbox(postgresURL: url)
+        let auth = try await sandbox.startBound("auth")
+        let client = try await sandbox.client("auth", timeout: .seconds(60))
+        let (lineA, lineB) = (PINSubject.line(LinesFixture.number("09012345678")), PINSubject.line(LinesFixture.number("08011112222")))
+        for line in [lineA, lineB] {
+            _ = try await client.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        }
+        func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
+            await refusal { try await client.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
+        }
+        /// Sets whether new sessions of the database are read-only, and ends auth's, so
+        /// that its pool opens new ones that are.
+        func readOnly(_ on: Bool) async throws {
+            let ended = Set(try await cluster.backends(of: database))
+            try await cluster.withClient(database: "postgres") { admin in
+                try await admin.query("ALTER DATABASE \(unescaped: database) SET default_transaction_read_only = \(unescaped: on ? "on" : "off")")
+                try await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(database) AND pid <> pg_backend_pid()")
+            }
+            // Every connection of the pool opened again (none left from before).
+            try await waitUntil("auth's pool to open its connections again") {
+                let now = Set(try await cluster.backends(of: database))
+                return now.count == ended.count && now.isDisjoint(with: ended)
+            }
+        }
+
+        try await readOnly(true)
+        #expect(await verify(lineA, "1593")?.reason == "storage_unavailable")
+        #expect(await verify(lineA, "4821")?.reason == "storage_unavailable")
+        #expect(await verify(lineB, "4821") == nil)
+        #expect(auth.log.contains("storage fault: database is read-only"), "\(auth.log)")
+
+        try await readOnly(false)
         let after = await verify(lineA, "1593")
         #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
         await client.close()
