@@ -151,6 +151,38 @@ import Testing
         #expect(try await process.terminate() == 0)
     }
 
+    /// A write refused for a reason no rule foresaw — a trigger an operator put on auth's
+    /// audit table — answers `internal`, and the wrong PIN it did not record is held all the
+    /// same: the right PIN is refused too until the failure is written, and it counts once
+    /// the trigger is gone.
+    @Test func aWriteRefusedForAnUnforeseenReason_stillHoldsTheWrongPIN() async throws {
+        let sandbox = try ServiceSandbox()
+        let process = try await sandbox.startBound("auth")
+        let auth = try await sandbox.client("auth")
+        let line = PINSubject.line(LinesFixture.number("09012345678"))
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
+        func verify(_ digits: String) async -> RPCError? {
+            await refusal { try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: try PIN(validating: digits))) }
+        }
+        /// `sql` run on auth's file by another process, as an operator's `sqlite3` would.
+        func operatorRuns(_ sql: String) async throws {
+            let run = try await ChildProcess.run(
+                "/usr/bin/python3",
+                ["-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1], isolation_level=None).execute(sys.argv[2])",
+                 sandbox.root.file("auth/auth.sqlite"), sql])
+            try #require(run.status == 0, "\(run.stderr)")
+        }
+
+        try await operatorRuns("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no audit today'); END")
+        #expect(await verify("1593")?.reason == "internal")
+        #expect(await verify("4821")?.reason == "internal")
+        try await operatorRuns("DROP TRIGGER refuse_audit")
+        let after = await verify("1593")
+        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
     /// A disk full at a graceful stop: the database cannot be emptied of its log or the
     /// clean-stop note cannot be written, so none is left, the stop says the next start
     /// checks the whole database, and it does (the PIN set before is all there).

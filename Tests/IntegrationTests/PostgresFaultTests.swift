@@ -257,6 +257,25 @@ import Testing
         try await readOnly(false)
         try await lines.expectTheHeldFailureCounted()
     }
+
+    /// A write refused for a reason no rule foresaw — a constraint an operator put on
+    /// auth's audit table — answers `internal`, and the wrong PIN it did not record is held
+    /// all the same: the right PIN is refused too until the failure is written, and it
+    /// counts once the constraint is gone.
+    @Test func aWriteRefusedForAnUnforeseenReason_stillHoldsTheWrongPIN() async throws {
+        let lines = try await AuthWithTwoLines()
+        func operatorRuns(_ sql: String) async throws {
+            try await lines.cluster.withClient(database: lines.database) { session in
+                _ = try await session.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "operator"))
+            }
+        }
+
+        try await operatorRuns("ALTER TABLE auth.audit ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID")
+        #expect(await lines.verify(lines.lineA, "1593")?.reason == "internal")
+        #expect(await lines.verify(lines.lineA, "4821")?.reason == "internal")
+        try await operatorRuns("ALTER TABLE auth.audit DROP CONSTRAINT refuse_audit")
+        try await lines.expectTheHeldFailureCounted()
+    }
 }
 
 /// Auth alone on a fresh database of the shared cluster, with two lines' network PINs set

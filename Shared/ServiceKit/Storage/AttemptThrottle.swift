@@ -52,9 +52,9 @@ public struct AttemptThrottle: Sendable {
         do {
             try await store.add(keys.mapValues { AttemptStoreFailures(rule: $0, count: 1) }, at: clock.now())
         } catch {
-            guard let answer = storageFaults.record(error) else { throw error }
-            for key in keys.keys { unrecorded.add(key) }
-            throw answer
+            let answer = storageFaults.record(error)
+            if StorageFaults.mustHoldFailure(after: error) { for key in keys.keys { unrecorded.add(key) } }
+            throw answer ?? error
         }
     }
 

@@ -1,7 +1,9 @@
 import Synchronization
 
 /// Failed checks (a wrong PIN, a wrong code, a mismatched identity) whose record the
-/// storage refused, kept in memory by subject until they are written.
+/// storage refused, or that any error but the call's cancellation kept from being written
+/// (`StorageFaults.mustHoldFailure(after:)`), kept in memory by subject until they are
+/// written.
 ///
 /// While a subject has one, its checks first try to write it, and answer
 /// `storage_unavailable` without looking at the secret when that fails: a disk that

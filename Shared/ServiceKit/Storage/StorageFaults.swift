@@ -84,6 +84,19 @@ public final class StorageFaults: Sendable {
         }
     }
 
+    /// Whether a check's failure (a wrong PIN, password, code or identity) that `error` kept
+    /// from being written must be held in `PendingFailures`: after every error but the
+    /// call's own cancellation. A storage fault, or an error no rule here foresaw (a
+    /// constraint or trigger an operator added, a server error of another class), leaves the
+    /// failure unrecorded all the same, and an `internal` answer to a wrong guess must not
+    /// make it a free one while a right guess answers "ok". A cancelled call was answered
+    /// nothing, and counts nothing.
+    public static func mustHoldFailure(after error: any Error) -> Bool {
+        if error is CancellationError { return false }
+        if let error = error as? DatabaseError, error.resultCode.primaryResultCode == .SQLITE_INTERRUPT { return false }
+        return true
+    }
+
     /// Records `error` when it is a storage fault (logging it if it opens an incident)
     /// and returns the answer to give: `storage_unavailable`. `nil` for other errors.
     @discardableResult

@@ -79,9 +79,9 @@ struct OneTimeCodes: Sendable {
                 return .failure(record.voidedAt == nil ? .incorrect(triesLeft: maximumTries - record.tries) : .tooManyTries)
             }
         } catch {
-            guard let answer = storageFaults.record(error) else { throw error }
-            if wrongCode.seen { unrecorded.add(key) }
-            throw answer
+            let answer = storageFaults.record(error)
+            if wrongCode.seen, StorageFaults.mustHoldFailure(after: error) { unrecorded.add(key) }
+            throw answer ?? error
         }
         if held > 0 {
             unrecorded.remove(key, written: held)

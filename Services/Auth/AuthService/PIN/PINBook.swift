@@ -129,15 +129,14 @@ struct PINBook: Sendable {
                 }
             }
         } catch {
-            guard let answer = storageFaults.record(error) else { throw error }
-            // The disk refused to count a wrong PIN: hold it, so that this PIN answers
-            // nothing but `storage_unavailable` until it is written, and count it against
-            // the caller now.
-            if wrongPIN.seen || firstTry.seen {
+            let answer = storageFaults.record(error)
+            // A wrong PIN the storage did not count: hold it, so that this PIN answers
+            // nothing but a refusal until it is written, and count it against the caller now.
+            if wrongPIN.seen || firstTry.seen, StorageFaults.mustHoldFailure(after: error) {
                 unrecorded.add(Self.failureKey(subject: subject, kind: kind))
                 await throttle.recordFailure(caller, at: now)
             }
-            throw answer
+            throw answer ?? error
         }
         switch checked {
         case .repeated(let first):

@@ -63,9 +63,9 @@ struct Passwords: Sendable {
                         detail: nil)
                 ])
             } catch {
-                guard let answer = storageFaults.record(error) else { throw error }
-                unrecorded.add(subject)
-                throw answer
+                let answer = storageFaults.record(error)
+                if StorageFaults.mustHoldFailure(after: error) { unrecorded.add(subject) }
+                throw answer ?? error
             }
             throw AuthError.passwordIncorrect
         }
