@@ -109,16 +109,7 @@ import Testing
     /// that counts nothing while a right PIN still answers. Once the lock is let go the
     /// held failure counts.
     @Test func aDatabaseLockedByAnotherConnection_neverLetsAPINGuessGoUncounted() async throws {
-        let sandbox = try ServiceSandbox()
-        let process = try await sandbox.startBound("auth")
-        let auth = try await sandbox.client("auth")
-        let (lineA, lineB) = (PINSubject.line(LinesFixture.number("09012345678")), PINSubject.line(LinesFixture.number("08011112222")))
-        for line in [lineA, lineB] {
-            _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
-        }
-        func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
-            await refusal { try await auth.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
-        }
+        let lines = try await AuthWithTwoLines(engine: .sqlite)
         // Another process, as an operator's `sqlite3` would be: its write transaction holds
         // the file's write lock until the process ends.
         let operatorSession = try ChildProcess(
@@ -132,55 +123,39 @@ import Testing
                 print("locked", flush=True)
                 time.sleep(600)
                 """,
-                sandbox.root.file("auth/auth.sqlite"),
-            ], logPath: sandbox.root.file("operator-session.log"))
+                lines.sandbox.root.file("auth/auth.sqlite"),
+            ], logPath: lines.sandbox.root.file("operator-session.log"))
         for _ in 0..<500 where !operatorSession.log.contains("locked") { try await Task.sleep(for: .milliseconds(10)) }
         try #require(operatorSession.log.contains("locked"), "\(operatorSession.log)")
 
-        #expect(await verify(lineA, "1593")?.reason == "storage_unavailable")
-        #expect(await verify(lineA, "4821")?.reason == "storage_unavailable")
+        #expect(await lines.verify(lines.lineA, "1593")?.reason == "storage_unavailable")
+        #expect(await lines.verify(lines.lineA, "4821")?.reason == "storage_unavailable")
         // Reads are not held up by a writer (WAL): another line's right PIN is answered.
-        #expect(await verify(lineB, "4821") == nil)
-        #expect(process.log.components(separatedBy: "storage fault: database busy").count - 1 == 1, "\(process.log)")
-        #expect(!process.log.contains("call failed"))
+        #expect(await lines.verify(lines.lineB, "4821") == nil)
+        let log = lines.auth.log
+        #expect(log.components(separatedBy: "storage fault: database busy").count - 1 == 1, "\(log)")
+        #expect(!log.contains("call failed"))
 
         _ = try await operatorSession.terminate()
-        let after = await verify(lineA, "1593")
-        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
-        await auth.close()
-        #expect(try await process.terminate() == 0)
+        try await lines.expectTheHeldFailureCounted()
     }
 
-    /// A write refused for a reason no rule foresaw — a trigger an operator put on auth's
-    /// audit table — answers `internal`, and the wrong PIN it did not record is held all the
-    /// same: the right PIN is refused too until the failure is written, and it counts once
-    /// the trigger is gone.
-    @Test func aWriteRefusedForAnUnforeseenReason_stillHoldsTheWrongPIN() async throws {
-        let sandbox = try ServiceSandbox()
-        let process = try await sandbox.startBound("auth")
-        let auth = try await sandbox.client("auth")
-        let line = PINSubject.line(LinesFixture.number("09012345678"))
-        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
-        func verify(_ digits: String) async -> RPCError? {
-            await refusal { try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: try PIN(validating: digits))) }
-        }
-        /// `sql` run on auth's file by another process, as an operator's `sqlite3` would.
-        func operatorRuns(_ sql: String) async throws {
-            let run = try await ChildProcess.run(
-                "/usr/bin/python3",
-                ["-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1], isolation_level=None).execute(sys.argv[2])",
-                 sandbox.root.file("auth/auth.sqlite"), sql])
-            try #require(run.status == 0, "\(run.stderr)")
-        }
+    /// A write refused for a reason no rule foresaw — an operator's change to auth's audit
+    /// table that refuses every new row — answers `internal`, and the wrong PIN it did not
+    /// record is held all the same: the right PIN is refused too until the failure is
+    /// written, and it counts once the change is undone.
+    @Test(arguments: StorageEngine.allCases) func aWriteRefusedForAnUnforeseenReason_stillHoldsTheWrongPIN(_ engine: StorageEngine) async throws {
+        let lines = try await AuthWithTwoLines(engine: engine)
+        let (refuse, allow) =
+            engine == .sqlite
+            ? ("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no audit today'); END", "DROP TRIGGER refuse_audit")
+            : ("ALTER TABLE auth.audit ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID", "ALTER TABLE auth.audit DROP CONSTRAINT refuse_audit")
 
-        try await operatorRuns("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no audit today'); END")
-        #expect(await verify("1593")?.reason == "internal")
-        #expect(await verify("4821")?.reason == "internal")
-        try await operatorRuns("DROP TRIGGER refuse_audit")
-        let after = await verify("1593")
-        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
-        await auth.close()
-        #expect(try await process.terminate() == 0)
+        try await lines.operatorRuns(refuse)
+        #expect(await lines.verify(lines.lineA, "1593")?.reason == "internal")
+        #expect(await lines.verify(lines.lineA, "4821")?.reason == "internal")
+        try await lines.operatorRuns(allow)
+        try await lines.expectTheHeldFailureCounted()
     }
 
     /// A disk full at a graceful stop: the database cannot be emptied of its log or the

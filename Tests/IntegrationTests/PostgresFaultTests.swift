@@ -2,7 +2,6 @@ import AuthAPI
 import BillingAPI
 import Foundation
 import JSONRPC
-import JSONRPCTransport
 import LinesAPI
 import LinkingAPI
 import Logging
@@ -194,17 +193,18 @@ import Testing
     /// and answered `storage_unavailable`, right or wrong, until it is written — not an
     /// internal error that counts nothing while the right PIN still answers.
     @Test func aWrongPINWhoseWriteTheServerCancels_isHeld_untilItCounts() async throws {
-        let lines = try await AuthWithTwoLines { cluster, database in
+        let cluster = try await PostgresCluster.shared()
+        let lines = try await AuthWithTwoLines(engine: .postgres) { database in
             try await cluster.withClient(database: "postgres") { admin in
                 _ = try await admin.query("ALTER DATABASE \(unescaped: database) SET statement_timeout = '1s'")
             }
         }
-        let (lineA, lineB) = (lines.lineA, lines.lineB)
+        let (database, lineA, lineB) = (try #require(lines.sandbox.postgresDatabase), lines.lineA, lines.lineB)
 
         // An operator's session holds every PIN's row until it is let go.
         let (locked, lockTaken) = AsyncStream<Void>.makeStream()
         let (released, release) = AsyncStream<Void>.makeStream()
-        let operatorSession = Task { [cluster = lines.cluster, database = lines.database] in
+        let operatorSession = Task {
             try await cluster.withClient(database: database) { session in
                 try await session.withTransaction(logger: Logger(label: "operator")) { connection in
                     try await connection.query("SELECT 1 FROM auth.pin FOR UPDATE", logger: Logger(label: "operator"))
@@ -231,8 +231,9 @@ import Testing
     /// pool opens new ones): reads go on, a wrong PIN is held and answered
     /// `storage_unavailable` right or wrong, and counts once the database takes writes.
     @Test func aReadOnlyDatabase_neverLetsAPINGuessGoUncounted() async throws {
-        let lines = try await AuthWithTwoLines()
-        let (cluster, database, lineA, lineB) = (lines.cluster, lines.database, lines.lineA, lines.lineB)
+        let cluster = try await PostgresCluster.shared()
+        let lines = try await AuthWithTwoLines(engine: .postgres)
+        let (database, lineA, lineB) = (try #require(lines.sandbox.postgresDatabase), lines.lineA, lines.lineB)
         /// Sets whether new sessions of the database are read-only, and ends auth's, so
         /// that its pool opens new ones that are.
         func readOnly(_ on: Bool) async throws {
@@ -256,63 +257,5 @@ import Testing
 
         try await readOnly(false)
         try await lines.expectTheHeldFailureCounted()
-    }
-
-    /// A write refused for a reason no rule foresaw — a constraint an operator put on
-    /// auth's audit table — answers `internal`, and the wrong PIN it did not record is held
-    /// all the same: the right PIN is refused too until the failure is written, and it
-    /// counts once the constraint is gone.
-    @Test func aWriteRefusedForAnUnforeseenReason_stillHoldsTheWrongPIN() async throws {
-        let lines = try await AuthWithTwoLines()
-        func operatorRuns(_ sql: String) async throws {
-            try await lines.cluster.withClient(database: lines.database) { session in
-                _ = try await session.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "operator"))
-            }
-        }
-
-        try await operatorRuns("ALTER TABLE auth.audit ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID")
-        #expect(await lines.verify(lines.lineA, "1593")?.reason == "internal")
-        #expect(await lines.verify(lines.lineA, "4821")?.reason == "internal")
-        try await operatorRuns("ALTER TABLE auth.audit DROP CONSTRAINT refuse_audit")
-        try await lines.expectTheHeldFailureCounted()
-    }
-}
-
-/// Auth alone on a fresh database of the shared cluster, with two lines' network PINs set
-/// to 4821: for a wrong PIN on line A that the database will not record.
-private struct AuthWithTwoLines {
-    let cluster: PostgresCluster
-    let database: String
-    let sandbox: ServiceSandbox
-    let auth: ChildProcess
-    let client: RPCClient
-    let lineA = PINSubject.line(LinesFixture.number("09012345678"))
-    let lineB = PINSubject.line(LinesFixture.number("08011112222"))
-
-    /// `prepare` is done to the database before auth starts on it.
-    init(prepare: (_ cluster: PostgresCluster, _ database: String) async throws -> Void = { _, _ in }) async throws {
-        cluster = try await PostgresCluster.shared()
-        let url = try await cluster.freshDatabase()
-        database = try PostgresCluster.database(of: url)
-        try await prepare(cluster, database)
-        sandbox = try ServiceSandbox(postgresURL: url)
-        auth = try await sandbox.startBound("auth")
-        client = try await sandbox.client("auth", timeout: .seconds(60))
-        for line in [lineA, lineB] {
-            _ = try await client.call(PINSet.self, .init(subject: line, kind: .network, pin: try PIN(validating: "4821")))
-        }
-    }
-
-    func verify(_ subject: PINSubject, _ digits: String) async -> RPCError? {
-        await refusal { try await client.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
-    }
-
-    /// Line A's one held failure is written before its next check: one more wrong PIN
-    /// leaves one try. Then auth stops.
-    func expectTheHeldFailureCounted() async throws {
-        let after = await verify(lineA, "1593")
-        #expect(after?.reason == "pin_incorrect" && after?.data?["attemptsLeft"] == .int(1), "\(String(describing: after))")
-        await client.close()
-        #expect(try await auth.terminate() == 0)
     }
 }

@@ -206,12 +206,6 @@ public final class PostgresCluster: Sendable {
             database: String(components.path.dropFirst()))
     }
 
-    /// The name of the database a connection string of the test cluster names.
-    public static func database(of url: String) throws -> String {
-        guard let database = try configuration(of: url).database else { throw Failure("no database in \(url)") }
-        return database
-    }
-
     private static func findBinaries() throws -> String {
         // Debian keeps the server's programs out of PATH, in a folder per major version.
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
