@@ -204,6 +204,60 @@ import TestSupport
     }
 }
 
+/// A key version is retired only once no running host makes records with it: each host
+/// on PostgreSQL holds a renewed claim (`ServerKeyLease`) on the version it makes
+/// everything new with, and `service.keys.retire` refuses while one is live.
+@Suite(.sandboxed) struct KeyRetirementAcrossHostsTests {
+    let pin = try! PIN(validating: "4821")
+
+    /// Two auth hosts on one PostgreSQL database: the stale one started with key version 1
+    /// only, the other after version 2 was added.
+    func hostsAcrossANewKey() async throws -> (first: ServiceSandbox, stale: ServiceSandbox, staleAuth: ChildProcess) {
+        let first = try await ServiceSandbox.make(engine: .postgres)
+        let stale = try ServiceSandbox(sharingDatabaseOf: first)
+        let staleAuth = try await stale.startBound("auth")
+        try first.addKey("auth", version: 2)
+        _ = try await first.startBound("auth")
+        return (first, stale, staleAuth)
+    }
+
+    /// Version 1 protects nothing yet, but a host without version 2 makes everything new
+    /// with it: retiring it then would leave that host's next records under a key whose
+    /// file may go. Refused, naming the host; once that host stops, it goes ahead.
+    @Test func aKeyAnotherHostStillMakesRecordsWith_isNotRetired_untilThatHostStops() async throws {
+        let (first, _, staleAuth) = try await hostsAcrossANewKey()
+        let refused = try await first.madoctl(["keys", "retire", "auth", "1"])
+        #expect(refused.status == 1 && refused.stderr.contains("key_in_use"), "\(refused)")
+        #expect(refused.stderr.contains("pid \(staleAuth.pid)"), "\(refused)")
+        #expect(try await first.madoctl(["keys", "auth"]).stdout.contains("version 1 (held): protects nothing"))
+
+        #expect(try await staleAuth.terminate() == 0)
+        let retired = try await first.madoctl(["keys", "retire", "auth", "1"])
+        #expect(retired.status == 0 && retired.stdout.contains("key version 1 retired"), "\(retired)")
+    }
+
+    /// A host hung (SIGSTOP) for longer than its claim lasts no longer keeps the key from
+    /// being retired; when it wakes it finds its key retired and makes nothing with it:
+    /// a PIN set there answers `storage_unavailable`, and no record of version 1 appears.
+    @Test func aHostHungPastItsClaim_makesNothingWithTheRetiredKey_whenItWakes() async throws {
+        let (first, stale, staleAuth) = try await hostsAcrossANewKey()
+        let staleClient = try await stale.client("auth")
+        _ = try await staleClient.call(ServicePing.self, .init())
+        try await staleAuth.stop()
+        for sandbox in [first, stale] { try sandbox.setClock("2026-11-21T12:05:00+09:00") }
+        let retired = try await first.madoctl(["keys", "retire", "auth", "1"])
+        #expect(retired.status == 0 && retired.stdout.contains("key version 1 retired"), "\(retired)")
+
+        staleAuth.signal(SIGCONT)
+        let line = PINSubject.line(try PhoneNumber(validating: "09022220009"))
+        let refused = await refusal { try await staleClient.call(PINSet.self, .init(subject: line, kind: .network, pin: pin)) }
+        #expect(refused?.reason == "storage_unavailable", "\(String(describing: refused))")
+        let keys = try await first.madoctl(["keys", "auth"])
+        #expect(keys.stdout.contains("version 1 (held, retired 2026-11-21T12:05:00+09:00): protects nothing"), "\(keys.stdout)")
+        await staleClient.close()
+    }
+}
+
 /// Callers that keep checking one line's right PIN and one open session while auth is
 /// restarted with new keys: a refused connection (auth between processes) is tried again;
 /// any answer other than "right" or "valid" is kept as a wrong answer.

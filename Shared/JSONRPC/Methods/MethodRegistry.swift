@@ -178,6 +178,25 @@ public struct MethodRegistry: Sendable {
         return copy
     }
 
+    /// The same methods, each run as a task and named by `applies` first waiting for
+    /// `gate`: a condition of serving that can lapse while the process runs (a claim that
+    /// must be renewed), which the gate renews or refuses by throwing. Methods answered
+    /// on the event loop (`registerImmediate`, constants) never wait, so are left as they are.
+    public func gating(
+        _ applies: (_ method: String) -> Bool, with gate: @escaping @Sendable () async throws -> Void
+    ) -> MethodRegistry {
+        var copy = self
+        for (name, entry) in entries where applies(name) {
+            guard case .async(let handler) = entry.handler else { continue }
+            copy.entries[name] = entry.with(
+                .async { params, context in
+                    try await gate()
+                    return try await handler(params, context)
+                })
+        }
+        return copy
+    }
+
     /// The methods of both, `other`'s where a name is in both.
     public func merging(_ other: MethodRegistry) -> MethodRegistry {
         var copy = self

@@ -29,7 +29,16 @@ extension MethodRegistry {
                     records: records)
             }
             let now = clock.now()
-            try await store.retire(version, at: now, by: Int64(context.peer.uid))
+            do {
+                try await store.retire(version, at: now, by: Int64(context.peer.uid))
+            } catch let claimed as ServerKeyClaimed {
+                throw Self.keyInUse(
+                    "Key version \(version) is what \(claimed.claims.map(\.description).joined(separator: ", ")) still make"
+                        + " everything new with: restart every host with the newer key first (a host that stopped without"
+                        + " a clean stop counts for \(Int((ServerKeyLease.length + ServerKeyLease.settleTime) / 60)) minutes"
+                        + " after its last renewal); nothing was changed.",
+                    records: [:])
+            }
             context.logger.notice(
                 "server key retired: its file is no longer needed", metadata: ["version": "\(version)", "uid": "\(context.peer.uid)"])
             var retired = key

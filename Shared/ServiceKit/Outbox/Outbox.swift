@@ -13,9 +13,13 @@ public struct Outbox: Sendable {
     private let keys: ServerKeys
     private let boxes: [Int: SecretBox]
     private let clock: any ServiceClock
+    /// On PostgreSQL, this process's claim on the key it seals with: nothing is sealed
+    /// without it (`ServerKeyLease`).
+    private let keyLease: ServerKeyLease?
 
-    public init(keys: ServerKeys, clock: any ServiceClock) {
+    public init(keys: ServerKeys, clock: any ServiceClock, keyLease: ServerKeyLease? = nil) {
         self.keys = keys
+        self.keyLease = keyLease
         var boxes: [Int: SecretBox] = [:]
         for version in keys.heldVersions {
             if let secret = try? keys.secret(version) { boxes[version] = SecretBox(secret: secret, purpose: "outbox") }
@@ -40,6 +44,12 @@ public struct Outbox: Sendable {
                 ON CONFLICT (deduplicationKey) DO NOTHING
                 """,
             arguments: [row.channel, row.payload, row.keyVersion, deduplicationKey, row.createdAt, row.createdAt])
+    }
+
+    /// Returns once the process may seal with its key (`ServerKeyLease.ensureHeld`): what a
+    /// PostgreSQL transaction waits for before it seals a message.
+    public func ensureKeyClaimed() async throws {
+        try await keyLease?.ensureHeld()
     }
 
     /// `message` as the outbox stores it, for an engine that writes the row itself

@@ -26,6 +26,17 @@ enum PostgresSecretRecord {
                 """,
                 "INSERT INTO \(migrator.schema).server_key (version, fingerprint) SELECT 1, fingerprint FROM \(migrator.schema).server_secret",
             ])
+        // Each running host's claim on the version it makes records with (`ServerKeyLease`).
+        migrator.registerMigration(
+            "server-key-leases-v1",
+            [
+                """
+                CREATE TABLE \(migrator.schema).server_key_lease (
+                    holder text PRIMARY KEY, version integer NOT NULL, host text NOT NULL, pid integer NOT NULL,
+                    until timestamptz NOT NULL)
+                """,
+                "CREATE INDEX server_key_lease_version ON \(migrator.schema).server_key_lease (version, until)",
+            ])
     }
 
     /// The keys to serve with, recording the held versions not recorded yet; throws

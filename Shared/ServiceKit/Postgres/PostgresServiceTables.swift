@@ -104,10 +104,12 @@ public enum PostgresServiceTables {
             ])
     }
 
-    /// Adds `message` to the outbox in the transaction of `connection`.
+    /// Adds `message` to the outbox in the transaction of `connection`, once the process's
+    /// claim on its key holds (a background job's pass is not a call the gate stops).
     public static func enqueue(
         _ message: OutboxMessage, outbox: Outbox, schema: String, on connection: PostgresConnection, logger: Logger
     ) async throws {
+        try await outbox.ensureKeyClaimed()
         let row = try outbox.seal(message)
         try await connection.query(
             """

@@ -69,4 +69,17 @@ extension ServiceApplication {
         logger.info("keeping state in PostgreSQL", metadata: ["database": "\(url)", "schema": "\(schema)"])
         return (keys, .postgres(client, schema: schema), run)
     }
+
+    /// The claim on the key version everything new is made with (`ServerKeyLease`), taken
+    /// before the service serves; nil on SQLite, where no other process makes records.
+    func claimKey(_ keys: ServerKeys, storage: ServiceStorage, clock: any ServiceClock) async throws -> ServerKeyLease? {
+        guard case .postgres(let client, let schema) = storage else { return nil }
+        let lease = ServerKeyLease(client: client, schema: schema, version: keys.currentVersion, clock: clock, logger: logger)
+        do {
+            try await lease.renew()
+        } catch {
+            throw StartupRefusal("the claim on server key version \(keys.currentVersion) could not be taken: \(error)")
+        }
+        return lease
+    }
 }

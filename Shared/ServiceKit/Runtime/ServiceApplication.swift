@@ -44,6 +44,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         /// The PostgreSQL client's connection pool at work (`--database postgres`): ended
         /// once the service has stopped.
         let postgresRun: Task<Void, Never>?
+        /// On PostgreSQL, the claim on the key version this process makes records with:
+        /// renewed while it serves, removed at a clean stop.
+        let keyLease: ServerKeyLease?
 
         /// Ends what `prepare` opened that outlives it (the PostgreSQL client's run; a
         /// SQLite pool closes when released): for in-process tools, not `run`.
@@ -66,8 +69,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let (storageFaults, openFiles, clock) = try startingUp()
         let (keys, storage, postgresRun) = try await openPostgres()
         do {
+            let keyLease = try await claimKey(keys, storage: storage, clock: clock)
             return try prepare(
-                keys: keys, storage: storage, postgresRun: postgresRun, clock: clock, openFiles: openFiles,
+                keys: keys, storage: storage, postgresRun: postgresRun, keyLease: keyLease, clock: clock, openFiles: openFiles,
                 storageFaults: storageFaults)
         } catch {
             postgresRun.cancel()
@@ -81,7 +85,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let (storageFaults, openFiles, clock) = try startingUp()
         let (keys, database) = try openState()
         return try prepare(
-            keys: keys, storage: .sqlite(database), postgresRun: nil, clock: clock, openFiles: openFiles,
+            keys: keys, storage: .sqlite(database), postgresRun: nil, keyLease: nil, clock: clock, openFiles: openFiles,
             storageFaults: storageFaults)
     }
 
@@ -104,10 +108,10 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
     }
 
     private func prepare(
-        keys: ServerKeys, storage: ServiceStorage, postgresRun: Task<Void, Never>?, clock: any ServiceClock,
-        openFiles: OpenFileBudget, storageFaults: StorageFaults
+        keys: ServerKeys, storage: ServiceStorage, postgresRun: Task<Void, Never>?, keyLease: ServerKeyLease?,
+        clock: any ServiceClock, openFiles: OpenFileBudget, storageFaults: StorageFaults
     ) throws -> Prepared {
-        let outbox = Outbox(keys: keys, clock: clock)
+        let outbox = Outbox(keys: keys, clock: clock, keyLease: keyLease)
         let resources = ServiceResources(
             configuration: configuration, storage: storage, clock: clock, keys: keys,
             unheldKeys: UnheldKeys(storage: storage, keys: keys, logger: logger), outbox: outbox,
@@ -145,10 +149,15 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         registry.registerErasure(service, storage: storage, clock: clock, logger: logger)
         service.registerMethods(in: &registry)
         registry.registerDiscovery(title: "madoguchi-\(Definition.name)", version: MadoguchiVersion.current)
+        if let keyLease {
+            // Every call that may make a record waits for the claim on the key; the
+            // `service.*` methods (ping, health, keys, backups) make none.
+            registry = registry.gating({ !$0.hasPrefix("service.") }, with: keyLease.ensureHeld)
+        }
         return Prepared(
             service: service, resources: resources, registry: registry, address: address, openFileLimit: openFiles.limit,
             maximumConnections: openFiles.maximumConnections,
-            calls: calls, outboxQueue: outboxQueue, postgresRun: postgresRun)
+            calls: calls, outboxQueue: outboxQueue, postgresRun: postgresRun, keyLease: keyLease)
     }
 
     /// Every row the service keeps only for so long: the outbox's and the audits every
@@ -234,6 +243,9 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         let retention = Self.retentionRules(auditRetention: configuration.auditRetention)
         services.append(
             .init(service: RetentionPurge(rules: retention, storage: storage, clock: clock, logger: logger), serviceName: "retention"))
+        if let keyLease = prepared.keyLease {
+            services.append(.init(service: ServerKeyLeaseRenewal(lease: keyLease, logger: logger), serviceName: "key-lease"))
+        }
         services += service.backgroundServices.map { .init(service: $0, serviceName: _typeName(type(of: $0), qualified: false)) }
         // The server returning (idle exit) ends the whole process, in the same order.
         services.append(
@@ -243,6 +255,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
         try await ServiceGroup(configuration: groupConfiguration).run()
         if case .sqlite(let database) = storage { noteCleanStop(of: database, faults: prepared.resources.storageFaults) }
+        await prepared.keyLease?.release()
         logger.info("stopped")
     }
 

@@ -70,7 +70,10 @@ struct ServerKeyStore: Sendable {
         return usage
     }
 
-    /// Marks `version` retired by `uid` at `now` (once: a retired version keeps its first record).
+    /// Marks `version` retired by `uid` at `now` (once: a retired version keeps its first
+    /// record). On PostgreSQL, throws `ServerKeyClaimed` instead while a host claims the
+    /// version (`ServerKeyLease`), or did less than `settleTime` ago: checked and retired in
+    /// one transaction holding the key's row, which every renewal of a claim takes too.
     func retire(_ version: Int, at now: Date, by uid: Int64) async throws {
         switch storage {
         case .sqlite(let database):
@@ -80,13 +83,34 @@ struct ServerKeyStore: Sendable {
                     arguments: [now, uid, version])
             }
         case .postgres(let client, let schema):
+            let claimedSince = now.addingTimeInterval(-ServerKeyLease.settleTime)
             try await classifyingFaults(within: timeLimit) { [logger] in
-                try await client.query(
-                    """
-                    UPDATE \(unescaped: schema).server_key SET retired_at = \(now), retired_by = \(uid)
-                    WHERE version = \(version) AND retired_at IS NULL
-                    """, logger: logger)
+                try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query(
+                        "SELECT version FROM \(unescaped: schema).server_key WHERE version = \(version) FOR UPDATE", logger: logger)
+                    var claims: [ServerKeyClaim] = []
+                    for try await (host, pid, until) in try await connection.query(
+                        """
+                        SELECT host, pid, until FROM \(unescaped: schema).server_key_lease
+                        WHERE version = \(version) AND until > \(claimedSince) ORDER BY host, pid
+                        """, logger: logger
+                    ).decode((String, Int, Date).self) {
+                        claims.append(ServerKeyClaim(host: host, pid: pid, until: until))
+                    }
+                    guard claims.isEmpty else { throw ServerKeyClaimed(version: version, claims: claims) }
+                    try await connection.query(
+                        """
+                        UPDATE \(unescaped: schema).server_key SET retired_at = \(now), retired_by = \(uid)
+                        WHERE version = \(version) AND retired_at IS NULL
+                        """, logger: logger)
+                }
             }
         }
     }
+}
+
+/// Hosts still claim the key version asked to be retired: they make records with it.
+struct ServerKeyClaimed: Error {
+    var version: Int
+    var claims: [ServerKeyClaim]
 }

@@ -23,7 +23,7 @@ public final class StorageFaults: Sendable {
         case cannotOpen = "database file cannot be opened: check the state folder"
         case unreachable = "database server unreachable: check PostgreSQL, the network and the connection string"
         case busy = "database busy: another connection holds the lock a write needs (an operator's session, a tool writing to the database, a long transaction): find it and end it"
-        case keyMissing = "a record is sealed with a server key version this process does not hold: give every host the same key files and restart it"
+        case keyMissing = "a record is sealed with a server key version this process does not hold, or the version it makes records with was retired: give every host the same key files and restart it"
 
         /// The kind as `madoguchi_storage_faults_total` labels it.
         public var label: String {
