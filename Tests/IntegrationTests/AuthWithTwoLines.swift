@@ -1,9 +1,7 @@
 import AuthAPI
 import JSONRPC
 import JSONRPCTransport
-import Logging
 import MadoguchiModels
-import PostgresNIO
 import TestSupport
 import Testing
 
@@ -32,20 +30,9 @@ struct AuthWithTwoLines {
         await refusal { try await client.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
     }
 
-    /// `sql` run on auth's database by another connection, as an operator's would be: a
-    /// `sqlite3` process on the file, or a session of the PostgreSQL database.
+    /// `sql` run on auth's database by another connection, as an operator's would be.
     func operatorRuns(_ sql: String) async throws {
-        if let database = sandbox.postgresDatabase {
-            try await PostgresCluster.shared().withClient(database: database) { session in
-                _ = try await session.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "operator"))
-            }
-        } else {
-            let run = try await ChildProcess.run(
-                "/usr/bin/python3",
-                ["-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1], isolation_level=None).execute(sys.argv[2])",
-                 sandbox.root.file("auth/auth.sqlite"), sql])
-            try #require(run.status == 0, "\(run.stderr)")
-        }
+        try await sandbox.operatorRuns(sql, in: "auth")
     }
 
     /// Line A's one held failure is written before its next check: one more wrong PIN

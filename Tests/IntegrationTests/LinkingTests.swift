@@ -308,4 +308,39 @@ import Testing
         await linking.close()
         try await fixture.stop()
     }
+
+    /// A wrong ISP password whose try the store will not count (an operator's trigger or
+    /// constraint refuses the write): the call fails, the try is held, and the journey is
+    /// not tried again — not even with the right password — until it is counted; then it
+    /// counts with the next, as though the store had never refused it.
+    @Test(arguments: StorageEngine.allCases) func aWrongTryTheStoreWillNotCount_isHeld_andTheJourneyWaitsForIt(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
+        let linking = try await fixture.client()
+        let journey = try await startAndEnterCode(fixture, linking, session: session)
+        let ispLogin: (String) async -> RPCError? = { password in
+            await refusal {
+                try await linking.call(
+                    LinkISPLogin.self,
+                    .init(session: session, journeyId: journey, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: password))
+            }
+        }
+        let (refuse, allow) =
+            engine == .sqlite
+            ? ("CREATE TRIGGER refuse_tries BEFORE UPDATE OF tries ON link_journey WHEN NEW.tries > 0 BEGIN SELECT RAISE(ABORT, 'no tries today'); END",
+               "DROP TRIGGER refuse_tries")
+            : ("ALTER TABLE linking.link_journey ADD CONSTRAINT refuse_tries CHECK (tries = 0) NOT VALID",
+               "ALTER TABLE linking.link_journey DROP CONSTRAINT refuse_tries")
+
+        try await fixture.sandbox.operatorRuns(refuse, in: "linking")
+        #expect(await ispLogin("Wrong2026x")?.reason == "internal")
+        #expect(await ispLogin("Hikari2026")?.reason == "internal", "the right password while a wrong try is held")
+        try await fixture.sandbox.operatorRuns(allow, in: "linking")
+        let counted = await ispLogin("Wrong2026x")
+        #expect(counted?.reason == "isp_login_failed" && counted?.data?["triesLeft"] == 3, "\(String(describing: counted))")
+        #expect(await ispLogin("Hikari2026") == nil)
+        await linking.close()
+        try await fixture.stop()
+    }
 }

@@ -32,7 +32,8 @@ public struct LinkingService: ServiceDefinition {
         let links = LinkBook(store: store)
         journeys = LinkJourneys(
             store: store, clock: resources.clock, auth: auth, carriers: carriers, links: links,
-            journeyIDs: SecretHasher(keys: resources.keys, purpose: "link-journey", unheldKeys: resources.unheldKeys), options: options)
+            journeyIDs: SecretHasher(keys: resources.keys, purpose: "link-journey", unheldKeys: resources.unheldKeys), options: options,
+            unrecordedTries: PendingFailures())
         operators = resources.configuration.operators
         origins = resources.configuration.origins
         linked = LinkedContracts(

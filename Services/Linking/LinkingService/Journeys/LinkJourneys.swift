@@ -25,6 +25,10 @@ struct LinkJourneys: Sendable {
     let links: LinkBook
     let journeyIDs: SecretHasher
     let options: LinkingOptions
+    /// Wrong tries the store did not count (a full disk, a read-only database, a write an
+    /// operator's trigger refused), by journey: written before the journey is tried again,
+    /// and until they are, it is not (`PendingFailures`).
+    let unrecordedTries: PendingFailures
 
     static let emailPurpose = try! CodePurpose(validating: "isp-link")
     static let phonePurpose = try! CodePurpose(validating: "isp-link-phone")
@@ -67,6 +71,7 @@ struct LinkJourneys: Sendable {
             try await end(journey)
             throw LinkingError.codeExpired
         }
+        try await countHeldTries(&journey)
         var matches = false
         if let customerNumber = journey.customerNumber,
             let contract = try await store.contract(customerNumber)
@@ -80,6 +85,7 @@ struct LinkJourneys: Sendable {
 
     func ispLogin(_ params: LinkISPLogin.Params) async throws -> LinkJourney {
         var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .ispLogin)
+        try await countHeldTries(&journey)
         let contract = try await contract(of: journey)
         var matches = false
         if params.ispEmail.value.lowercased() == contract.email {
@@ -161,8 +167,17 @@ struct LinkJourneys: Sendable {
 
     /// Counts a wrong try (at once, so that tries on two hosts both count): the journey
     /// ends at the limit, else `refusal` with tries left.
+    /// A try the store does not count is held (`unrecordedTries`) and the call fails with
+    /// the store's error: the journey is not tried again until it is counted.
     private func failedTry(_ journey: inout JourneyRow, _ refusal: (Int) -> LinkingError) async throws -> LinkingError {
-        guard let tries = try await store.countFailedTry(journey.journeyHash) else { return .journeyNotFound }
+        let tries: Int?
+        do {
+            tries = try await store.countFailedTry(journey.journeyHash)
+        } catch {
+            if StorageFaults.mustHoldFailure(after: error) { unrecordedTries.add(Self.holdKey(journey)) }
+            throw error
+        }
+        guard let tries else { return .journeyNotFound }
         journey.tries = tries
         guard tries < options.journeyTries else {
             try await end(journey)
@@ -170,6 +185,29 @@ struct LinkJourneys: Sendable {
         }
         return refusal(options.journeyTries - tries)
     }
+
+    /// Counts the journey's held wrong tries before it is tried again; throws the store's
+    /// error while it still refuses them (so a right answer is not taken meanwhile), and
+    /// `tooManyTries` when they used the journey up.
+    private func countHeldTries(_ journey: inout JourneyRow) async throws {
+        let key = Self.holdKey(journey)
+        let held = unrecordedTries.count(key)
+        guard held > 0 else { return }
+        for _ in 0..<held {
+            guard let tries = try await store.countFailedTry(journey.journeyHash) else {
+                unrecordedTries.remove(key, written: .max)
+                throw LinkingError.journeyNotFound
+            }
+            unrecordedTries.remove(key, written: 1)
+            journey.tries = tries
+        }
+        if journey.tries >= options.journeyTries {
+            try await end(journey)
+            throw LinkingError.tooManyTries
+        }
+    }
+
+    private static func holdKey(_ journey: JourneyRow) -> String { journey.journeyHash.base64EncodedString() }
 
     private func end(_ journey: JourneyRow) async throws {
         try await store.endJourney(journey.journeyHash)
