@@ -28,12 +28,20 @@ import Testing
         return started.journeyId
     }
 
-    @Test(arguments: StorageEngine.allCases) func wholeJourney_bySMS_linksWithAMailedLinkNumber_thenTheCarrierIDLogsInToTheISP(_ engine: StorageEngine) async throws {
+    /// Ichiro's carrier ID issued and logged in, and its journey for the fibre contract past
+    /// the mailed code, on `engine`.
+    func ichiroAtISPLogin(_ engine: StorageEngine) async throws
+        -> (fixture: LinkingFixture, linking: RPCClient, session: String, journey: String)
+    {
         let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
         let linking = try await fixture.client()
-        let journey = try await startAndEnterCode(fixture, linking, session: session)
+        return (fixture, linking, session, try await startAndEnterCode(fixture, linking, session: session))
+    }
+
+    @Test(arguments: StorageEngine.allCases) func wholeJourney_bySMS_linksWithAMailedLinkNumber_thenTheCarrierIDLogsInToTheISP(_ engine: StorageEngine) async throws {
+        let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
 
         // A wrong ISP password counts; the right one shows the phone on file.
         let wrong = await refusal {
@@ -314,11 +322,7 @@ import Testing
     /// not tried again — not even with the right password — until it is counted; then it
     /// counts with the next, as though the store had never refused it.
     @Test(arguments: StorageEngine.allCases) func aWrongTryTheStoreWillNotCount_isHeld_andTheJourneyWaitsForIt(_ engine: StorageEngine) async throws {
-        let fixture = try await LinkingFixture(engine: engine)
-        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
-        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
-        let linking = try await fixture.client()
-        let journey = try await startAndEnterCode(fixture, linking, session: session)
+        let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
         let ispLogin: (String) async -> RPCError? = { password in
             await refusal {
                 try await linking.call(
