@@ -40,6 +40,16 @@ import Testing
         return (fixture, linking, session, try await startAndEnterCode(fixture, linking, session: session))
     }
 
+    /// `LinkISPLogin` of `journey` with the ISP address on file and `password`: nil when it
+    /// is answered, else the refusal.
+    func ispLogin(_ linking: RPCClient, session: String, journey: String, _ password: String) async -> RPCError? {
+        await refusal {
+            try await linking.call(
+                LinkISPLogin.self,
+                .init(session: session, journeyId: journey, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: password))
+        }
+    }
+
     @Test(arguments: StorageEngine.allCases) func wholeJourney_bySMS_linksWithAMailedLinkNumber_thenTheCarrierIDLogsInToTheISP(_ engine: StorageEngine) async throws {
         let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
 
@@ -323,13 +333,7 @@ import Testing
     /// counts with the next, as though the store had never refused it.
     @Test(arguments: StorageEngine.allCases) func aWrongTryTheStoreWillNotCount_isHeld_andTheJourneyWaitsForIt(_ engine: StorageEngine) async throws {
         let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
-        let ispLogin: (String) async -> RPCError? = { password in
-            await refusal {
-                try await linking.call(
-                    LinkISPLogin.self,
-                    .init(session: session, journeyId: journey, ispEmail: try EmailAddress(validating: Self.ichiroISP), password: password))
-            }
-        }
+        let ispLogin = { (password: String) in await self.ispLogin(linking, session: session, journey: journey, password) }
         let (refuse, allow) =
             engine == .sqlite
             ? ("CREATE TRIGGER refuse_tries BEFORE UPDATE OF tries ON link_journey WHEN NEW.tries > 0 BEGIN SELECT RAISE(ABORT, 'no tries today'); END",
@@ -344,6 +348,34 @@ import Testing
         let counted = await ispLogin("Wrong2026x")
         #expect(counted?.reason == "isp_login_failed" && counted?.data?["triesLeft"] == 3, "\(String(describing: counted))")
         #expect(await ispLogin("Hikari2026") == nil)
+        await linking.close()
+        try await fixture.stop()
+    }
+
+    /// Five wrong ISP passwords use the journey up; when it cannot be ended then (an
+    /// operator's trigger refuses the delete), it is still refused — the right password
+    /// too — rather than tried a sixth time, and ends once the delete is allowed.
+    @Test(arguments: StorageEngine.allCases) func aJourneyWhoseTriesAreUsedUp_isRefused_evenWhenItCouldNotBeEnded(_ engine: StorageEngine) async throws {
+        let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
+        let ispLogin = { (password: String) in await self.ispLogin(linking, session: session, journey: journey, password) }
+        let (refuse, allow) =
+            engine == .sqlite
+            ? (["CREATE TRIGGER refuse_end BEFORE DELETE ON link_journey BEGIN SELECT RAISE(ABORT, 'no ending today'); END"],
+               ["DROP TRIGGER refuse_end"])
+            : (["CREATE FUNCTION linking.refuse_end() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no ending today'; END $$",
+                "CREATE TRIGGER refuse_end BEFORE DELETE ON linking.link_journey FOR EACH ROW EXECUTE FUNCTION linking.refuse_end()"],
+               ["DROP TRIGGER refuse_end ON linking.link_journey"])
+
+        for sql in refuse { try await fixture.sandbox.operatorRuns(sql, in: "linking") }
+        for triesLeft in [4, 3, 2, 1] {
+            let wrong = await ispLogin("Wrong2026x")
+            #expect(wrong?.reason == "isp_login_failed" && wrong?.data?["triesLeft"] == .int(Int64(triesLeft)), "\(String(describing: wrong))")
+        }
+        #expect(await ispLogin("Wrong2026x")?.reason == "internal", "the fifth try, whose journey cannot be ended")
+        #expect(await ispLogin("Hikari2026")?.reason == "internal", "the right password after the last try")
+        for sql in allow { try await fixture.sandbox.operatorRuns(sql, in: "linking") }
+        #expect(await ispLogin("Hikari2026")?.reason == "too_many_tries")
+        #expect(await ispLogin("Hikari2026")?.reason == "journey_not_found")
         await linking.close()
         try await fixture.stop()
     }

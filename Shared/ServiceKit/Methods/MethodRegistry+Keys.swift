@@ -34,9 +34,10 @@ extension MethodRegistry {
             } catch let claimed as ServerKeyClaimed {
                 throw Self.keyInUse(
                     "Key version \(version) is what \(claimed.claims.map(\.description).joined(separator: ", ")) still make"
-                        + " everything new with: restart every host with the newer key first (a host that stopped without"
-                        + " a clean stop counts for \(Int((ServerKeyLease.length + ServerKeyLease.settleTime) / 60)) minutes"
-                        + " after its last renewal); nothing was changed.",
+                        + " everything new with: restart every host with the newer key first (a host that stopped counts"
+                        + " for \(Int(ServerKeyLease.settleTime / 60)) minutes more, one that died for"
+                        + " \(Int((ServerKeyLease.length + ServerKeyLease.settleTime) / 60)) after its last renewal);"
+                        + " nothing was changed.",
                     records: [:])
             }
             context.logger.notice(

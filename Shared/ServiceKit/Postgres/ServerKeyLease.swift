@@ -8,7 +8,7 @@ import Synchronization
 /// not yet restarted with a newer key is still making records with.
 ///
 /// The claim is a row of `<schema>.server_key_lease` that lasts `length` and is renewed
-/// every `renewalInterval` (`ServerKeyLeaseRenewal`); a clean stop removes it. A call that
+/// every `renewalInterval` (`ServerKeyLeaseRenewal`); a clean stop ends it. A call that
 /// may make records waits for a held claim first (`ensureHeld`, the gate of every method
 /// but `service.*`), and the outbox seals nothing without one. A renewal takes the key's
 /// row `FOR SHARE` and a retirement takes it `FOR UPDATE`, so the two never cross: a
@@ -101,6 +101,7 @@ public final class ServerKeyLease: Sendable {
                 }
                 guard !versionRetired else {
                     retired.store(true, ordering: .relaxed)
+                    until.withLock { $0 = nil }
                     throw ServerKeyRetired(version: version)
                 }
                 try await connection.query(
@@ -121,15 +122,20 @@ public final class ServerKeyLease: Sendable {
         until.withLock { $0 = claimedUntil }
     }
 
-    /// Removes the claim at a clean stop, so that a retirement need not wait for it to lapse.
+    /// Ends the claim at a clean stop, now rather than when it would lapse: a retirement may
+    /// go ahead `settleTime` later, by when a write that a call cut short by the stop's
+    /// grace left to the server has committed or failed.
     public func release() async {
         until.withLock { $0 = nil }
+        let now = clock.now()
         do {
             try await classifyingFaults(within: timeLimit) { [self] in
-                try await client.query("DELETE FROM \(unescaped: schema).server_key_lease WHERE holder = \(holder)", logger: logger)
+                try await client.query(
+                    "UPDATE \(unescaped: schema).server_key_lease SET until = \(now) WHERE holder = \(holder) AND until > \(now)",
+                    logger: logger)
             }
         } catch {
-            logger.warning("the claim on the server key could not be removed: it lapses by itself", metadata: ["error": "\(error)"])
+            logger.warning("the claim on the server key could not be ended: it lapses by itself", metadata: ["error": "\(error)"])
         }
     }
 }

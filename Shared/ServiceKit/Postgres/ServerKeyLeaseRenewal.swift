@@ -10,6 +10,8 @@ struct ServerKeyLeaseRenewal: Service {
     let logger: Logger
 
     func run() async {
+        // The start took the claim (`claimKey`): the first renewal is due an interval later.
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: ServerKeyLease.renewalInterval) }
         var saidRetired = false
         await repeatUntilShutdown(every: ServerKeyLease.renewalInterval) {
             do {

@@ -86,6 +86,10 @@ struct ServerKeyStore: Sendable {
             let claimedSince = now.addingTimeInterval(-ServerKeyLease.settleTime)
             try await classifyingFaults(within: timeLimit) { [logger] in
                 try await client.withTransaction(logger: logger) { connection in
+                    // Each statement its own snapshot, whatever the database's default: the
+                    // claims read below must include a renewal that committed while the row
+                    // lock waited for it.
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", logger: logger)
                     try await connection.query(
                         "SELECT version FROM \(unescaped: schema).server_key WHERE version = \(version) FOR UPDATE", logger: logger)
                     var claims: [ServerKeyClaim] = []

@@ -71,7 +71,7 @@ struct LinkJourneys: Sendable {
             try await end(journey)
             throw LinkingError.codeExpired
         }
-        try await countHeldTries(&journey)
+        try await checkTriesLeft(&journey)
         var matches = false
         if let customerNumber = journey.customerNumber,
             let contract = try await store.contract(customerNumber)
@@ -85,7 +85,7 @@ struct LinkJourneys: Sendable {
 
     func ispLogin(_ params: LinkISPLogin.Params) async throws -> LinkJourney {
         var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .ispLogin)
-        try await countHeldTries(&journey)
+        try await checkTriesLeft(&journey)
         let contract = try await contract(of: journey)
         var matches = false
         if params.ispEmail.value.lowercased() == contract.email {
@@ -188,12 +188,11 @@ struct LinkJourneys: Sendable {
 
     /// Counts the journey's held wrong tries before it is tried again; throws the store's
     /// error while it still refuses them (so a right answer is not taken meanwhile), and
-    /// `tooManyTries` when they used the journey up.
-    private func countHeldTries(_ journey: inout JourneyRow) async throws {
+    /// `tooManyTries` when the journey's tries are used up — held ones, or stored ones
+    /// whose journey could not be ended when they were counted.
+    private func checkTriesLeft(_ journey: inout JourneyRow) async throws {
         let key = Self.holdKey(journey)
-        let held = unrecordedTries.count(key)
-        guard held > 0 else { return }
-        for _ in 0..<held {
+        for _ in 0..<unrecordedTries.count(key) {
             guard let tries = try await store.countFailedTry(journey.journeyHash) else {
                 unrecordedTries.remove(key, written: .max)
                 throw LinkingError.journeyNotFound
