@@ -45,7 +45,7 @@ public struct ServiceApplication<Definition: ServiceDefinition>: Sendable {
         /// once the service has stopped.
         let postgresRun: Task<Void, Never>?
         /// On PostgreSQL, the claim on the key version this process makes records with:
-        /// renewed while it serves, removed at a clean stop.
+        /// renewed while it serves, ended at a clean stop.
         let keyLease: ServerKeyLease?
 
         /// Ends what `prepare` opened that outlives it (the PostgreSQL client's run; a
