@@ -254,6 +254,39 @@ extension TwoHostTests {
     }
 }
 
+extension TwoHostTests {
+    /// PostgreSQL hung while a host's claim on its key lapses (the clock moved past it):
+    /// every call waits for the claim to be renewed, which cannot reach the server, so a
+    /// check is answered `storage_unavailable` within the renewal's time limit, right PIN
+    /// or wrong, and counts nothing; once the server answers, the claim is renewed and the
+    /// right PIN accepted.
+    @Test func aHungDatabase_whileTheKeyClaimLapses_failsChecksClosed_untilItIsRenewed() async throws {
+        let cluster = try await PostgresCluster.own()
+        try await withHosts(on: cluster) { hosts, _ in
+            let a = hosts.clients[0]
+            let line = try PINSubject(validating: "line:09077779999")
+            _ = try await a.call(PINSet.self, .init(subject: line, kind: .network, pin: pin))
+            let stopped = try cluster.stopEveryProcess()
+            try hosts.setClock("2026-11-21T12:05:00+09:00")
+            let asked = ContinuousClock.now
+            var whileHung: [String?] = []
+            for guess in [wrong, pin] {
+                whileHung.append(await refusal {
+                    try await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: guess), timeout: .seconds(30))
+                }?.reason)
+            }
+            let waited = ContinuousClock.now - asked
+            cluster.resume(stopped)
+            #expect(whileHung == ["storage_unavailable", "storage_unavailable"], "\(whileHung)")
+            #expect(waited < .seconds(25), "each answered within the renewal's 5 s limit, not the caller's 30 s")
+            try await waitUntil("auth to answer again") {
+                (try? await a.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin))) != nil
+            }
+            #expect(try await a.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 0)
+        }
+    }
+}
+
 /// A count shared by a test's tasks.
 private final class Counter: Sendable {
     private let count = Mutex(0)
