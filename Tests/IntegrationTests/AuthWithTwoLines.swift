@@ -30,11 +30,6 @@ struct AuthWithTwoLines {
         await refusal { try await client.call(PINVerify.self, .init(subject: subject, kind: .network, pin: try PIN(validating: digits))) }
     }
 
-    /// `sql` run on auth's database by another connection, as an operator's would be.
-    func operatorRuns(_ sql: String) async throws {
-        try await sandbox.operatorRuns(sql, in: "auth")
-    }
-
     /// Line A's one held failure is written before its next check: one more wrong PIN
     /// leaves one try. Then auth stops.
     func expectTheHeldFailureCounted() async throws {

@@ -151,10 +151,10 @@ import Testing
             ? ("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no audit today'); END", "DROP TRIGGER refuse_audit")
             : ("ALTER TABLE auth.audit ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID", "ALTER TABLE auth.audit DROP CONSTRAINT refuse_audit")
 
-        try await lines.operatorRuns(refuse)
+        try await lines.sandbox.operatorRuns(refuse, in: "auth")
         #expect(await lines.verify(lines.lineA, "1593")?.reason == "internal")
         #expect(await lines.verify(lines.lineA, "4821")?.reason == "internal")
-        try await lines.operatorRuns(allow)
+        try await lines.sandbox.operatorRuns(allow, in: "auth")
         try await lines.expectTheHeldFailureCounted()
     }
 

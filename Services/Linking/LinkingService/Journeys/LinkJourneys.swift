@@ -166,9 +166,9 @@ struct LinkJourneys: Sendable {
     }
 
     /// Counts a wrong try (at once, so that tries on two hosts both count): the journey
-    /// ends at the limit, else `refusal` with tries left.
-    /// A try the store does not count is held (`unrecordedTries`) and the call fails with
-    /// the store's error: the journey is not tried again until it is counted.
+    /// ends at the limit, else `refusal` with tries left. A try the store does not count is
+    /// held (`unrecordedTries`) and the call fails with the store's error: the journey is
+    /// not tried again until it is counted.
     private func failedTry(_ journey: inout JourneyRow, _ refusal: (Int) -> LinkingError) async throws -> LinkingError {
         let tries: Int?
         do {
