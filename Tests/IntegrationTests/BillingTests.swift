@@ -233,6 +233,50 @@ import Testing
         _ = try await fixture.registration.registration.terminate()
     }
 
+    /// My Page account IDs and carrier IDs share auth's `login` realm. A sign-up left
+    /// provisional frees its ID after 24 hours, but its pending password stays in auth with
+    /// the contract's customer number; a carrier ID that takes the ID later must not
+    /// inherit that number, nor the statements it opens.
+    @Test(arguments: StorageEngine.allCases) func aCarrierIDOnTheIDOfAnAbandonedSignUp_seesNoOnesStatements(_ engine: StorageEngine) async throws {
+        let fixture = try await BillingFixture(engine: engine)
+        #expect(try await fixture.importStatements([BillingFixture.monthly("12345", "2026-10")]).status == 0)
+        let registration = try await fixture.registration.client()
+        let checked = try await registration.call(
+            SignUpVerifyIdentity.self,
+            .init(customerNumber: try CustomerNumber(validating: "12345"), phoneNumber: try PhoneNumber(validating: "09012345678"),
+                  kana: try KanaName(validating: "アイコム　タロウ")))
+        _ = try await registration.call(
+            SignUpSubmit.self,
+            .init(ticket: checked.ticket, accountId: try AccountID(validating: "taro.yamada"), password: "Sakura2026",
+                  email: try EmailAddress(validating: "taro@example.jp"), nickname: "たろう"))
+        // Never completed: a day later the ID is free again.
+        try fixture.sandbox.setClock("2026-11-22T12:00:01+09:00")
+        #expect(try await registration.call(SignUpCheckAccountID.self, .init(accountId: "taro.yamada")).available)
+
+        let journey = try await registration.call(CarrierIDStart.self, .init(email: try EmailAddress(validating: "jiro@example.jp"))).journeyId
+        _ = try await registration.call(CarrierIDVerifyKey.self, .init(journeyId: journey, code: try await fixture.registration.code(to: "jiro@example.jp")))
+        _ = try await registration.call(CarrierIDChooseID.self, .init(journeyId: journey, carrierId: "taro.yamada"))
+        _ = try await registration.call(
+            CarrierIDDetails.self,
+            .init(journeyId: journey, password: "Tsubaki2026", name: try PersonName(validating: "佐藤 次郎"),
+                  kana: try KanaName(validating: "ｻﾄｳ ｼﾞﾛｳ"), gender: .male, birthDate: try CivilDate(validating: "1992-05-05"),
+                  contactMobile: try PhoneNumber(validating: "080-3333-4444")))
+        _ = try await registration.call(CarrierIDConfirm.self, .init(journeyId: journey, acceptTerms: true))
+        #expect(try await registration.call(CarrierIDConsent.self, .init(journeyId: journey, share: false, dontAskAgain: false)).step == .issued)
+
+        let auth = try await fixture.sandbox.client("auth")
+        let session = try await auth.call(SessionOpen.self, .init(.password(try LoginID(validating: "taro.yamada"), "Tsubaki2026")))
+        #expect(session.customerNumber == nil)
+        let billing = try await fixture.client()
+        #expect(await refusal { try await billing.call(StatementsList.self, .init(session: session.token)) }?.reason == "session_not_applicable")
+        await auth.close()
+        await billing.close()
+        await registration.close()
+        fixture.billing.signal(SIGTERM)
+        _ = try await fixture.billing.waitForExit()
+        try await fixture.registration.stop()
+    }
+
     /// A refused import names each row, field and rule, never the refused values: not the
     /// amounts (stated or computed) nor the month (README: messages never contain the
     /// values they refuse).

@@ -17,7 +17,7 @@ public enum PasswordSet: RPCMethod {
     public static let name = "password.set"
     public static let access = MethodAccess.service
     public static let summary =
-        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see; realm isp holds an ISP contract's password under its ISP customer number."
+        "Sets the password of a login ID: 8-16 letters and digits mixing at least two of upper case, lower case and digits, not containing the login ID, not a common password. pending: true holds it unusable until password.activate (a sign-up not yet complete); customerNumber names the contract whose data its sessions may see (kept when omitted, except that a pending password, a new login's, keeps nothing of the ID's past); realm isp holds an ISP contract's password under its ISP customer number."
 
     @WireObject
     public struct Params: Codable, Sendable {
@@ -25,7 +25,8 @@ public enum PasswordSet: RPCMethod {
         public var password: String
         /// Held for an account that does not exist yet: no login works until activated.
         public var pending: Bool?
-        /// The contract the login belongs to; its sessions carry it (kept when omitted).
+        /// The contract the login belongs to; its sessions carry it (kept when omitted,
+        /// except for a pending password: a new login's, which keeps nothing of the ID's past).
         public var customerNumber: CustomerNumber?
         /// `login` when omitted.
         public var realm: PasswordRealm?

@@ -21,7 +21,9 @@ struct Passwords: Sendable {
     let unrecorded: PendingFailures
 
     /// Sets the password; `customerNumber` names the login's contract (kept as it was
-    /// when `nil`).
+    /// when `nil`). A pending password is a new login's, and replaces the whole record: a
+    /// carrier ID must not inherit the customer number an abandoned sign-up of the same ID
+    /// left in auth, nor the statements that number opens.
     func set(
         _ password: String, for loginID: LoginID, realm: PasswordRealm = .login, pending: Bool = false,
         customerNumber: String? = nil, peer: PeerCredentials, event: String = "password_set"

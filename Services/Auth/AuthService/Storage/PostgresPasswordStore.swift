@@ -36,7 +36,8 @@ struct PostgresPasswordStore: PasswordStore {
                             \(record.customerNumber))
                     ON CONFLICT (realm, login_id) DO UPDATE SET
                       encoded = excluded.encoded, updated_at = excluded.updated_at, pending = excluded.pending,
-                      customer_number = coalesce(excluded.customer_number, p.customer_number)
+                      customer_number = CASE WHEN excluded.pending THEN excluded.customer_number
+                                             ELSE coalesce(excluded.customer_number, p.customer_number) END
                     """, logger: logger)
                 try await AuthPostgresSchema.insert(audit, schema: schema, on: connection, logger: logger)
             }

@@ -17,7 +17,9 @@ struct SQLitePasswordStore: PasswordStore {
     func save(_ record: PasswordRecord, audit: AuditEvent) async throws {
         try await database.write { db in
             var record = record
-            if record.customerNumber == nil {
+            // A pending password is a new login's (a sign-up, a carrier ID): it takes
+            // nothing from what an earlier, abandoned login of the same ID left behind.
+            if record.customerNumber == nil, !record.pending {
                 record.customerNumber = try PasswordRecord.fetchOne(
                     db, key: ["realm": record.realm, "loginID": record.loginID])?.customerNumber
             }
