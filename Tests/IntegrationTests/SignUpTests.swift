@@ -1,6 +1,7 @@
 import AuthAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import MadoguchiModels
 import RegistrationAPI
 import Testing
@@ -105,6 +106,30 @@ import TestSupport
         try fixture.sandbox.setClock("2026-11-21T13:00:01+09:00")
         _ = try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ"))
         await registration.close()
+        try await fixture.stop()
+    }
+
+    /// Identity checks sent all at once, on several connections, cannot beat the limit:
+    /// each is counted before the details are compared, so of 40 wrong ones at most 5
+    /// are compared (and answered `details_mismatch`), and the right details sent with
+    /// them are refused like the rest once the 5 are used.
+    @Test(arguments: StorageEngine.allCases) func identityChecksSentTogether_neverPassTheLimit(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
+        var clients: [RPCClient] = []
+        for _ in 0..<4 { clients.append(try await fixture.client()) }
+        let wrong = try identity("12345", "09012345678", "アイコム　ジロウ")
+        let reasons = await withTaskGroup(of: String?.self) { group in
+            for index in 0..<40 {
+                let client = clients[index % clients.count]
+                group.addTask { await refusal { try await client.call(SignUpVerifyIdentity.self, wrong) }?.reason }
+            }
+            return await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(reasons.filter { $0 == "details_mismatch" }.count == 5, "\(reasons)")
+        #expect(reasons.filter { $0 == "too_many_attempts" }.count == 35, "\(reasons)")
+        let right = await refusal { try await clients[0].call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ")) }
+        #expect(right?.reason == "too_many_attempts")
+        for client in clients { await client.close() }
         try await fixture.stop()
     }
 

@@ -43,20 +43,61 @@ public struct PostgresAttemptStore: AttemptStore {
     }
 
     public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
-        try await classifyingFaults(within: timeLimit) { try await latestBlock(keys, at: now) }
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            var latest: Date?
+            let rows = try await client.query(
+                "SELECT key, failures, window_start FROM \(unescaped: schema).attempt WHERE key = ANY(\(Array(keys.keys)))",
+                logger: logger)
+            for try await (key, failures, windowStart) in rows.decode((String, Int, Date).self) {
+                guard let rule = keys[key], let end = AttemptCount(failures: failures, windowStart: windowStart).blockedUntil(rule, at: now)
+                else { continue }
+                latest = max(latest ?? end, end)
+            }
+            return latest
+        }
     }
 
-    private func latestBlock(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
-        var latest: Date?
-        let rows = try await client.query(
-            "SELECT key, failures, window_start FROM \(unescaped: schema).attempt WHERE key = ANY(\(Array(keys.keys)))",
-            logger: logger)
-        for try await (key, failures, windowStart) in rows.decode((String, Int, Date).self) {
-            guard let rule = keys[key], let end = AttemptCount(failures: failures, windowStart: windowStart).blockedUntil(rule, at: now)
-            else { continue }
-            latest = max(latest ?? end, end)
+    public func take(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
+        do {
+            try await classifyingFaults(within: timeLimit) { [self] in
+                try await client.withTransaction(logger: logger) { connection in
+                    // Each key counted under its row's lock, in key order (no two hosts wait on
+                    // each other in a cycle); a count past its limit rolls every count back.
+                    var blocked: Date?
+                    for (key, rule) in keys.sorted(by: { $0.key < $1.key }) {
+                        let failure = AttemptStoreFailures(rule: rule, count: 1)
+                        let rows = try await connection.query(increment(key, by: failure, at: now, returning: true), logger: logger)
+                        for try await (failures, windowStart) in rows.decode((Int, Date).self) where failures > rule.limit {
+                            let end = windowStart.addingTimeInterval(rule.window)
+                            blocked = max(blocked ?? end, end)
+                        }
+                    }
+                    if let blocked { throw LimitReached(until: blocked) }
+                    // A take its caller gave up on (the server stopped past the time limit)
+                    // is rolled back when the server resumes: the attempt was never made.
+                    try Task.checkCancellation()
+                }
+            }
+            return nil
+        } catch let reached as LimitReached {
+            // (`classifyingFaults` hands on the transaction's own error, unwrapped.)
+            return reached.until
         }
-        return latest
+    }
+
+    /// Thrown inside `take`'s transaction to roll its counts back.
+    private struct LimitReached: Error {
+        var until: Date
+    }
+
+    public func giveBack(_ keys: [String], takenAt: Date) async throws {
+        try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            try await client.query(
+                """
+                UPDATE \(unescaped: schema).attempt SET failures = failures - 1
+                WHERE key = ANY(\(keys)) AND window_start <= \(takenAt) AND failures > 0
+                """, logger: logger)
+        }
     }
 
     public func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
@@ -79,10 +120,11 @@ public struct PostgresAttemptStore: AttemptStore {
     }
 
     /// Adds `failure` to `key`'s count, starting a new window when its window has ended.
-    private func increment(_ key: String, by failure: AttemptStoreFailures, at now: Date) -> PostgresQuery {
+    private func increment(_ key: String, by failure: AttemptStoreFailures, at now: Date, returning: Bool = false) -> PostgresQuery {
         var bindings = PostgresBindings()
         Self.appendIncrement(key, by: failure, at: now, to: &bindings)
-        return PostgresQuery(unsafeSQL: Self.incrementSQL(schema: schema, parametersFrom: 1), binds: bindings)
+        let sql = Self.incrementSQL(schema: schema, parametersFrom: 1) + (returning ? " RETURNING a.failures, a.window_start" : "")
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// The `INSERT … ON CONFLICT DO UPDATE` that adds a failure to a key's count (a new

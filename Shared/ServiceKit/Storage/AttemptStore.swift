@@ -8,6 +8,14 @@ public protocol AttemptStore: Sendable {
     /// The latest end of a window among `keys` that has reached its rule's limit at `now`,
     /// or nil when none has.
     func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date?
+    /// Counts one attempt against every key of `keys` at once, unless one of them has
+    /// reached its rule's limit at `now`: then nothing is counted and the answer is the
+    /// latest end of such a window. Atomic across processes and hosts, so concurrent
+    /// attempts cannot all find room under the limit before any of them is counted.
+    func take(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date?
+    /// Takes back the attempt counted against each of `keys` at `takenAt` (one that
+    /// succeeded), unless its window has started again since.
+    func giveBack(_ keys: [String], takenAt: Date) async throws
     /// Adds failures to each key; a key whose window ended by `now` starts a new one at `now`.
     func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws
     /// Forgets the failures of `key`.
@@ -73,10 +81,29 @@ public struct SQLiteAttemptStore: AttemptStore {
     }
 
     public func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
-        try await database.read { db in
-            try keys.compactMap { key, rule -> Date? in
-                try Self.count(of: key, in: db)?.blockedUntil(rule, at: now)
-            }.max()
+        try await database.read { db in try Self.blockedUntil(keys, at: now, in: db) }
+    }
+
+    private static func blockedUntil(_ keys: [String: AttemptThrottle.Rule], at now: Date, in db: Database) throws -> Date? {
+        try keys.compactMap { key, rule -> Date? in try count(of: key, in: db)?.blockedUntil(rule, at: now) }.max()
+    }
+
+    public func take(_ keys: [String: AttemptThrottle.Rule], at now: Date) async throws -> Date? {
+        // One write transaction: SQLite's one writer makes the read and the count one step.
+        try await database.write { db in
+            if let blocked = try Self.blockedUntil(keys, at: now, in: db) { return blocked }
+            for (key, rule) in keys { try Self.add(AttemptStoreFailures(rule: rule, count: 1), to: key, at: now, in: db) }
+            return nil
+        }
+    }
+
+    public func giveBack(_ keys: [String], takenAt: Date) async throws {
+        try await database.write { db in
+            for key in keys {
+                try db.execute(
+                    sql: "UPDATE attempt SET failures = failures - 1 WHERE key = ? AND windowStart <= ? AND failures > 0",
+                    arguments: [key, takenAt])
+            }
         }
     }
 
@@ -89,21 +116,24 @@ public struct SQLiteAttemptStore: AttemptStore {
 
     public func add(_ failures: [String: AttemptStoreFailures], at now: Date) async throws {
         try await database.write { db in
-            for (key, failure) in failures {
-                let windowEnded = now.addingTimeInterval(-failure.rule.window)
-                try db.execute(
-                    sql: """
-                        INSERT INTO attempt (key, failures, windowStart, windowEnd) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (key) DO UPDATE SET
-                          failures = CASE WHEN windowStart <= ? THEN excluded.failures ELSE failures + excluded.failures END,
-                          windowEnd = CASE WHEN windowStart <= ? THEN excluded.windowEnd ELSE windowEnd END,
-                          windowStart = CASE WHEN windowStart <= ? THEN excluded.windowStart ELSE windowStart END
-                        """,
-                    arguments: [
-                        key, failure.count, now, now.addingTimeInterval(failure.rule.window), windowEnded, windowEnded, windowEnded,
-                    ])
-            }
+            for (key, failure) in failures { try Self.add(failure, to: key, at: now, in: db) }
         }
+    }
+
+    /// Adds `failure` to `key`'s count in `db`, starting a new window when its window has ended.
+    private static func add(_ failure: AttemptStoreFailures, to key: String, at now: Date, in db: Database) throws {
+        let windowEnded = now.addingTimeInterval(-failure.rule.window)
+        try db.execute(
+            sql: """
+                INSERT INTO attempt (key, failures, windowStart, windowEnd) VALUES (?, ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET
+                  failures = CASE WHEN windowStart <= ? THEN excluded.failures ELSE failures + excluded.failures END,
+                  windowEnd = CASE WHEN windowStart <= ? THEN excluded.windowEnd ELSE windowEnd END,
+                  windowStart = CASE WHEN windowStart <= ? THEN excluded.windowStart ELSE windowStart END
+                """,
+            arguments: [
+                key, failure.count, now, now.addingTimeInterval(failure.rule.window), windowEnded, windowEnded, windowEnded,
+            ])
     }
 
     public func reset(_ key: String) async throws {

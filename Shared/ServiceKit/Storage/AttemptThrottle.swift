@@ -3,10 +3,13 @@ import GRDB
 import JSONRPC
 import ServiceContract
 
-/// Counts failed attempts per key (a customer number, a caller) in a fixed window, in the
-/// database, so a restart forgets nothing. Once a key reaches its limit, attempts are
-/// refused until its window ends. The counts live in an `AttemptStore`: the service's
-/// SQLite file, or PostgreSQL, where every host of the fleet counts into the same rows.
+/// Counts attempts per key (a customer number, a caller) in a fixed window, in the
+/// database, so a restart forgets nothing. Each attempt is counted **before** it is made
+/// (`take`), and taken back only if it succeeds (`succeeded`): a key that has reached its
+/// limit is refused until its window ends, however many attempts arrive at once. (A
+/// check made first and a failure written after would let every attempt sent together
+/// find room under the limit.) The counts live in an `AttemptStore`: the service's SQLite
+/// file, or PostgreSQL, where every host of the fleet counts into the same rows.
 public struct AttemptThrottle: Sendable {
     /// How many failures a key may have within `window`.
     public struct Rule: Sendable, Hashable {
@@ -18,13 +21,15 @@ public struct AttemptThrottle: Sendable {
         }
     }
 
+    /// An attempt counted against its keys, to be taken back if it succeeds.
+    public struct Attempt: Sendable {
+        let keys: [String: Rule]
+        let takenAt: Date
+    }
+
     let store: any AttemptStore
     let clock: any ServiceClock
     let storageFaults: StorageFaults
-    /// Failures the disk refused to count, held until they are written: while a key has
-    /// one, its checks answer `storage_unavailable` (a full disk must not let guesses go
-    /// uncounted).
-    let unrecorded = PendingFailures()
 
     public init(store: any AttemptStore, clock: any ServiceClock, storageFaults: StorageFaults) {
         self.store = store
@@ -37,40 +42,29 @@ public struct AttemptThrottle: Sendable {
         self.init(store: SQLiteAttemptStore(database: database), clock: clock, storageFaults: storageFaults)
     }
 
-    /// Throws `tooManyAttempts` when any of `keys` has used up its failures.
-    public func check(_ keys: [String: Rule]) async throws {
-        try await writeUnrecorded(keys)
-        if let blockedUntil = try await store.blockedUntil(keys, at: clock.now()) {
-            throw RPCError.tooManyAttempts(retryAfter: blockedUntil)
-        }
-    }
-
-    /// Counts one failure against each of `keys`. When the disk refuses, the failure is
-    /// held (and written before the next check of these keys) and the call answered
-    /// `storage_unavailable`.
-    public func recordFailure(_ keys: [String: Rule]) async throws {
+    /// Counts an attempt against each of `keys` before it is made; throws
+    /// `tooManyAttempts` (counting nothing) when any has used up its limit. A count the
+    /// storage refuses is answered `storage_unavailable` and the attempt is not made, so no
+    /// attempt ever goes uncounted; one that fails stays counted.
+    public func take(_ keys: [String: Rule]) async throws -> Attempt {
+        let now = clock.now()
+        let blockedUntil: Date?
         do {
-            try await store.add(keys.mapValues { AttemptStoreFailures(rule: $0, count: 1) }, at: clock.now())
-        } catch {
-            let answer = storageFaults.record(error)
-            if StorageFaults.mustHoldFailure(after: error) { for key in keys.keys { unrecorded.add(key) } }
-            throw answer ?? error
-        }
-    }
-
-    private func writeUnrecorded(_ keys: [String: Rule]) async throws {
-        var held: [String: AttemptStoreFailures] = [:]
-        for (key, rule) in keys where unrecorded.count(key) > 0 {
-            held[key] = AttemptStoreFailures(rule: rule, count: unrecorded.count(key))
-        }
-        guard !held.isEmpty else { return }
-        do {
-            try await store.add(held, at: clock.now())
+            blockedUntil = try await store.take(keys, at: now)
         } catch {
             throw storageFaults.record(error) ?? error
         }
-        for (key, failures) in held { unrecorded.remove(key, written: failures.count) }
-        storageFaults.recordSuccess()
+        if let blockedUntil { throw RPCError.tooManyAttempts(retryAfter: blockedUntil) }
+        return Attempt(keys: keys, takenAt: now)
+    }
+
+    /// `attempt` succeeded: `forgetting` loses every failure it had (a customer who got
+    /// the details right), and the other keys take the attempt back.
+    public func succeeded(_ attempt: Attempt, forgetting: String? = nil) async throws {
+        if let forgetting { try await reset(forgetting) }
+        let others = attempt.keys.keys.filter { $0 != forgetting }
+        guard !others.isEmpty else { return }
+        try await store.giveBack(Array(others), takenAt: attempt.takenAt)
     }
 
     /// Forgets the failures of `key` (after a success).

@@ -36,8 +36,7 @@ struct Recoveries: Sendable {
         }
         // Every request counts, matched or not, since the answer never says which.
         let callerKey = ["recovery:caller:\(peer.uid):\(params.origin ?? "-")": AttemptThrottle.Rule(limit: 20, window: 3600)]
-        try await throttle.check(callerKey)
-        try await throttle.recordFailure(callerKey)
+        _ = try await throttle.take(callerKey)
         let lookup: MemberLookup? =
             if let email = params.email, let name = params.name {
                 .email(email, name: name, birthDate: params.birthDate)

@@ -26,14 +26,13 @@ struct SignUps: Sendable {
             customerKey: AttemptThrottle.Rule(limit: options.identityFailureLimit, window: 3600),
             "identity:caller:\(peer.uid):\(params.origin ?? "-")": AttemptThrottle.Rule(limit: options.identityFailureLimit * 4, window: 3600),
         ]
-        try await throttle.check(keys)
+        // Counted before the details are compared, and taken back only when they match:
+        // checks sent together cannot all find room under the limit.
+        let attempt = try await throttle.take(keys)
         let matched = try await store.contractMatches(
             customerNumber: params.customerNumber.digits, phone: params.phoneNumber.digits, kana: params.kana.value)
-        guard matched else {
-            try await throttle.recordFailure(keys)
-            throw RegistrationError.detailsMismatch
-        }
-        try await throttle.reset(customerKey)
+        guard matched else { throw RegistrationError.detailsMismatch }
+        try await throttle.succeeded(attempt, forgetting: customerKey)
         let ticket = RandomToken.make()
         let now = clock.now()
         let expiresAt = now.addingTimeInterval(Self.ticketLifetime)
