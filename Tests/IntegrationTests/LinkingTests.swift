@@ -327,11 +327,10 @@ import Testing
         try await fixture.stop()
     }
 
-    /// A wrong ISP password whose try the store will not count (an operator's trigger or
-    /// constraint refuses the write): the call fails, the try is held, and the journey is
-    /// not tried again — not even with the right password — until it is counted; then it
-    /// counts with the next, as though the store had never refused it.
-    @Test(arguments: StorageEngine.allCases) func aWrongTryTheStoreWillNotCount_isHeld_andTheJourneyWaitsForIt(_ engine: StorageEngine) async throws {
+    /// A try the store will not count (an operator's trigger or constraint refuses the
+    /// write) is not made: the call fails — the right password's too — until the store
+    /// counts tries again, and then each try counts from where the store left off.
+    @Test(arguments: StorageEngine.allCases) func aTryTheStoreWillNotCount_isNotMade_andTheJourneyWaitsForIt(_ engine: StorageEngine) async throws {
         let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
         let ispLogin = { (password: String) in await self.ispLogin(linking, session: session, journey: journey, password) }
         let (refuse, allow) =
@@ -343,10 +342,10 @@ import Testing
 
         try await fixture.sandbox.operatorRuns(refuse, in: "linking")
         #expect(await ispLogin("Wrong2026x")?.reason == "internal")
-        #expect(await ispLogin("Hikari2026")?.reason == "internal", "the right password while a wrong try is held")
+        #expect(await ispLogin("Hikari2026")?.reason == "internal", "the right password while no try can be counted")
         try await fixture.sandbox.operatorRuns(allow, in: "linking")
         let counted = await ispLogin("Wrong2026x")
-        #expect(counted?.reason == "isp_login_failed" && counted?.data?["triesLeft"] == 3, "\(String(describing: counted))")
+        #expect(counted?.reason == "isp_login_failed" && counted?.data?["triesLeft"] == 4, "\(String(describing: counted))")
         #expect(await ispLogin("Hikari2026") == nil)
         await linking.close()
         try await fixture.stop()
@@ -377,6 +376,31 @@ import Testing
         #expect(await ispLogin("Hikari2026")?.reason == "too_many_tries")
         #expect(await ispLogin("Hikari2026")?.reason == "journey_not_found")
         await linking.close()
+        try await fixture.stop()
+    }
+
+    /// ISP passwords sent all at once on one journey cannot beat its 5 tries: each try is
+    /// counted before auth checks it, so auth checks 5 and no more, and the right password
+    /// sent after them is refused with the rest. (Before, every try of the burst found the
+    /// journey with all its tries left.)
+    @Test(arguments: StorageEngine.allCases) func triesSentTogether_neverPassTheJourneysLimit(_ engine: StorageEngine) async throws {
+        let (fixture, linking, session, journey) = try await ichiroAtISPLogin(engine)
+        var clients = [linking]
+        for _ in 0..<3 { clients.append(try await fixture.client()) }
+        let answers = await withTaskGroup(of: String?.self) { group in
+            for index in 0..<24 {
+                let client = clients[index % clients.count]
+                group.addTask { await self.ispLogin(client, session: session, journey: journey, "Wrong2026x")?.reason ?? "linked" }
+            }
+            return await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(answers.filter { $0 == "isp_login_failed" }.count == 4, "\(answers)")
+        #expect(answers.allSatisfy { ["isp_login_failed", "too_many_tries", "journey_not_found"].contains($0) }, "\(answers)")
+        #expect(await ispLogin(linking, session: session, journey: journey, "Hikari2026") != nil)
+        let audit = try await fixture.sandbox.madoctl(["audit"])
+        let checked = audit.stdout.split(separator: "\n").filter { $0.contains("password_failure isp:") }.count
+        #expect(checked == 5, "auth checked \(checked) passwords: \(audit.stdout)")
+        for client in clients { await client.close() }
         try await fixture.stop()
     }
 }

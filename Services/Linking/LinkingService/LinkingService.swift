@@ -32,8 +32,7 @@ public struct LinkingService: ServiceDefinition {
         let links = LinkBook(store: store)
         journeys = LinkJourneys(
             store: store, clock: resources.clock, auth: auth, carriers: carriers, links: links,
-            journeyIDs: SecretHasher(keys: resources.keys, purpose: "link-journey", unheldKeys: resources.unheldKeys), options: options,
-            unrecordedTries: PendingFailures())
+            journeyIDs: SecretHasher(keys: resources.keys, purpose: "link-journey", unheldKeys: resources.unheldKeys), options: options)
         operators = resources.configuration.operators
         origins = resources.configuration.origins
         linked = LinkedContracts(

@@ -25,10 +25,6 @@ struct LinkJourneys: Sendable {
     let links: LinkBook
     let journeyIDs: SecretHasher
     let options: LinkingOptions
-    /// Wrong tries the store did not count (a full disk, a read-only database, a write an
-    /// operator's trigger refused), by journey: written before the journey is tried again,
-    /// and until they are, it is not (`PendingFailures`).
-    let unrecordedTries: PendingFailures
 
     static let emailPurpose = try! CodePurpose(validating: "isp-link")
     static let phonePurpose = try! CodePurpose(validating: "isp-link-phone")
@@ -71,7 +67,7 @@ struct LinkJourneys: Sendable {
             try await end(journey)
             throw LinkingError.codeExpired
         }
-        try await checkTriesLeft(&journey)
+        try await takeTry(&journey)
         var matches = false
         if let customerNumber = journey.customerNumber,
             let contract = try await store.contract(customerNumber)
@@ -79,13 +75,13 @@ struct LinkJourneys: Sendable {
             matches = try await verifies(
                 .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email), code: params.code))
         }
-        guard matches else { throw try await failedTry(&journey, LinkingError.codeIncorrect) }
+        guard matches else { throw try await failedTry(journey, LinkingError.codeIncorrect) }
         return try await advance(params.journeyId, &journey, to: .ispLogin)
     }
 
     func ispLogin(_ params: LinkISPLogin.Params) async throws -> LinkJourney {
         var journey = try await load(session: params.session, journeyId: params.journeyId, expecting: .ispLogin)
-        try await checkTriesLeft(&journey)
+        try await takeTry(&journey)
         let contract = try await contract(of: journey)
         var matches = false
         if params.ispEmail.value.lowercased() == contract.email {
@@ -98,7 +94,7 @@ struct LinkJourneys: Sendable {
                 matches = true
             } catch let refusal as RPCError where refusal.is(AuthError.Reason.passwordIncorrect) {}
         }
-        guard matches else { throw try await failedTry(&journey, LinkingError.ispLoginFailed) }
+        guard matches else { throw try await failedTry(journey, LinkingError.ispLoginFailed) }
         // Only the contract's own holder, who has just proved it, learns that it is taken.
         if try await store.liveLink(.contract(contract.customerNumber)) != nil {
             throw LinkingError.ispContractAlreadyLinked
@@ -165,48 +161,29 @@ struct LinkJourneys: Sendable {
         }
     }
 
-    /// Counts a wrong try (at once, so that tries on two hosts both count): the journey
-    /// ends at the limit, else `refusal` with tries left. A try the store does not count is
-    /// held (`unrecordedTries`) and the call fails with the store's error: the journey is
-    /// not tried again until it is counted.
-    private func failedTry(_ journey: inout JourneyRow, _ refusal: (Int) -> LinkingError) async throws -> LinkingError {
-        let tries: Int?
-        do {
-            tries = try await store.countFailedTry(journey.journeyHash)
-        } catch {
-            if StorageFaults.mustHoldFailure(after: error) { unrecordedTries.add(Self.holdKey(journey)) }
-            throw error
-        }
-        guard let tries else { return .journeyNotFound }
+    /// Counts a try of the journey's step before it is made (one `UPDATE … RETURNING`, so
+    /// that tries sent together, or on two hosts, each take one and no more than the
+    /// step's tries are ever made); throws `tooManyTries`, ending the journey, once they
+    /// are used up — also when an earlier last try could not end it. A try the store does
+    /// not count is not made: the store's error is the answer, the right one's too.
+    private func takeTry(_ journey: inout JourneyRow) async throws {
+        guard let tries = try await store.takeTry(journey.journeyHash) else { throw LinkingError.journeyNotFound }
         journey.tries = tries
-        guard tries < options.journeyTries else {
-            try await end(journey)
-            return .tooManyTries
-        }
-        return refusal(options.journeyTries - tries)
-    }
-
-    /// Counts the journey's held wrong tries before it is tried again; throws the store's
-    /// error while it still refuses them (so a right answer is not taken meanwhile), and
-    /// `tooManyTries` when the journey's tries are used up — held ones, or stored ones
-    /// whose journey could not be ended when they were counted.
-    private func checkTriesLeft(_ journey: inout JourneyRow) async throws {
-        let key = Self.holdKey(journey)
-        for _ in 0..<unrecordedTries.count(key) {
-            guard let tries = try await store.countFailedTry(journey.journeyHash) else {
-                unrecordedTries.remove(key, written: .max)
-                throw LinkingError.journeyNotFound
-            }
-            unrecordedTries.remove(key, written: 1)
-            journey.tries = tries
-        }
-        if journey.tries >= options.journeyTries {
+        if tries > options.journeyTries {
             try await end(journey)
             throw LinkingError.tooManyTries
         }
     }
 
-    private static func holdKey(_ journey: JourneyRow) -> String { journey.journeyHash.base64EncodedString() }
+    /// A try `takeTry` counted that failed: the journey ends with its last try, else
+    /// `refusal` with the tries left.
+    private func failedTry(_ journey: JourneyRow, _ refusal: (Int) -> LinkingError) async throws -> LinkingError {
+        guard journey.tries < options.journeyTries else {
+            try await end(journey)
+            return .tooManyTries
+        }
+        return refusal(options.journeyTries - journey.tries)
+    }
 
     private func end(_ journey: JourneyRow) async throws {
         try await store.endJourney(journey.journeyHash)

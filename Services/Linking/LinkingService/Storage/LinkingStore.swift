@@ -20,9 +20,10 @@ protocol LinkingStore: Sendable {
     /// Stores the journey's step, code and times; its tries go back to 0 with
     /// `resettingTries`, else stay as counted (by any host).
     func advance(_ journey: JourneyRow, resettingTries: Bool) async throws
-    /// Counts one wrong try of the journey in one statement: the tries counted since its
-    /// step began, or nil when the journey is gone.
-    func countFailedTry(_ hash: Data) async throws -> Int?
+    /// Counts one try of the journey's step, before it is made, in one statement: the
+    /// tries counted since its step began (this one with them), or nil when the journey is
+    /// gone.
+    func takeTry(_ hash: Data) async throws -> Int?
     func endJourney(_ hash: Data) async throws
 
     /// A live link of a carrier ID, or of an ISP contract.

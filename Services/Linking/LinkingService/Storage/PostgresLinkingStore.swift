@@ -88,7 +88,7 @@ struct PostgresLinkingStore: LinkingStore {
         }
     }
 
-    func countFailedTry(_ hash: Data) async throws -> Int? {
+    func takeTry(_ hash: Data) async throws -> Int? {
         try await run { connection, schema, logger in
             for try await tries in try await connection.query(
                 "UPDATE \(unescaped: schema).link_journey SET tries = tries + 1 WHERE journey_hash = \(hash) RETURNING tries",

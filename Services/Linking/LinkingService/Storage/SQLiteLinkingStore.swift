@@ -50,7 +50,7 @@ struct SQLiteLinkingStore: LinkingStore {
         }
     }
 
-    func countFailedTry(_ hash: Data) async throws -> Int? {
+    func takeTry(_ hash: Data) async throws -> Int? {
         try await database.write { db in
             try Int.fetchOne(db, sql: "UPDATE link_journey SET tries = tries + 1 WHERE journeyHash = ? RETURNING tries", arguments: [hash])
         }
