@@ -303,6 +303,37 @@ import Testing
         #expect(try await process.terminate() == 0)
     }
 
+    /// Guesses sent all at once cannot beat a line's lock: the checks of one line take
+    /// turns, so of 40 wrong PINs and then the right one, written in one go on one
+    /// connection, the lock is made by the third wrong one and the right one, last in
+    /// line, is refused. (Before, every guess read the line as it was before any of them
+    /// counted, and the right one was answered from that read: a burst tried as many PINs
+    /// as it held.)
+    @Test(arguments: StorageEngine.allCases) func guessesSentTogether_takeTurns_soTheLockHoldsAfterThree(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
+        let guesses = (0..<40).map { String(5000 + $0) } + ["4821"]
+        let socket = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
+        #expect(socket.send(guesses.enumerated().map { id, digits in
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"pin.verify","params":{"subject":"line:09012345678","kind":"network","pin":"\#(digits)"}}"#
+        }.joined(separator: "\n") + "\n"))
+        var reasons: [Int: String] = [:]
+        for _ in guesses.indices {
+            let line = try #require(try socket.readLine())
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let error = answer["error"] as? [String: Any]
+            let reason = (error?["data"] as? [String: Any])?["reason"] as? String ?? "verified"
+            reasons[try #require(answer["id"] as? Int)] = reason
+        }
+        #expect(reasons[40] == "pin_locked", "the right PIN, after 40 wrong ones: \(reasons[40] ?? "no answer")")
+        #expect(reasons.values.filter { $0 == "pin_incorrect" }.count == 2, "\(reasons)")
+        #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).locked)
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
     @Test(arguments: StorageEngine.allCases) func madoctl_changesAndResetsPINs(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)
         let process = try await sandbox.startActivated("auth")

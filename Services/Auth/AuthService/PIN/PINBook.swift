@@ -20,6 +20,8 @@ struct PINBook: Sendable {
     let storageFaults: StorageFaults
     /// Wrong PINs the disk refused to record, by `failureKey`; see `PINBook+Unrecorded`.
     let unrecorded: PendingFailures
+    /// The checks of one PIN, by `failureKey`, one at a time.
+    let turns = TakingTurns<String>()
 
     func set(
         _ pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, issued: Bool, channel: Channel,
@@ -75,9 +77,22 @@ struct PINBook: Sendable {
     /// `countingMissing` (a reception login) treats a subject with no PIN as a wrong PIN
     /// in all but the count it cannot make: it is audited and counted against the caller
     /// in a write of its own, so that it costs what a wrong PIN costs.
+    ///
+    /// The checks of one PIN take turns (`TakingTurns`): each reads what the one before it
+    /// wrote, so guesses sent all at once still lock the PIN after the third wrong one.
     func verify(
         _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String? = nil,
         repeating keyed: IdempotentCalls.Call? = nil, countingMissing: Bool = false
+    ) async throws -> PINStatus {
+        try await turns.inTurn(Self.failureKey(subject: subject, kind: kind)) {
+            try await verifyInTurn(
+                pin, subject: subject, kind: kind, peer: peer, origin: origin, repeating: keyed, countingMissing: countingMissing)
+        }
+    }
+
+    private func verifyInTurn(
+        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String?,
+        repeating keyed: IdempotentCalls.Call?, countingMissing: Bool
     ) async throws -> PINStatus {
         let now = clock.now()
         let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
