@@ -334,6 +334,33 @@ import Testing
         #expect(try await process.terminate() == 0)
     }
 
+    /// One caller's guesses on many lines, sent all at once, are held to its limit: its
+    /// checks in flight count with its failures, so of 40 wrong PINs on 40 lines written in
+    /// one go, 5 are checked and the rest refused `too_many_failures`. (Before, each found
+    /// the caller under its limit and all 40 were checked.)
+    @Test(arguments: StorageEngine.allCases) func oneCallersGuessesSentTogether_areHeldToItsLimit(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
+        let process = try await sandbox.startActivated(
+            "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
+        let auth = try await sandbox.client("auth")
+        let lines = (0..<40).map { "line:090222\(String(10_000 + $0).suffix(5))" }
+        for line in lines { _ = try await auth.call(PINSet.self, .init(subject: try PINSubject(validating: line), kind: .network, pin: pin("4821"))) }
+        let socket = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
+        #expect(socket.send(lines.enumerated().map { id, line in
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"pin.verify","params":{"subject":"\#(line)","kind":"network","pin":"1357"}}"#
+        }.joined(separator: "\n") + "\n"))
+        var reasons: [String] = []
+        for _ in lines.indices {
+            let line = try #require(try socket.readLine())
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            reasons.append(((answer["error"] as? [String: Any])?["data"] as? [String: Any])?["reason"] as? String ?? "verified")
+        }
+        #expect(reasons.filter { $0 == "pin_incorrect" }.count == 5, "\(reasons)")
+        #expect(reasons.filter { $0 == "too_many_failures" }.count == 35, "\(reasons)")
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
     @Test(arguments: StorageEngine.allCases) func madoctl_changesAndResetsPINs(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(now: "2026-11-24T10:00:00+09:00", engine: engine)
         let process = try await sandbox.startActivated("auth")

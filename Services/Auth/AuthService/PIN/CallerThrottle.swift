@@ -12,6 +12,13 @@ import ServiceKit
 /// uid, or, for a trusted front end that relays many end users, the origin it reports
 /// for each (such as the end user's IP address).
 ///
+/// A caller's checks in flight count against its limit with its failures
+/// (`admitting`): with `f` failures in the window, at most `limit - f` of its checks run
+/// at once, and the rest wait for one of them to end. Checks sent all at once (a burst of
+/// 1234 on ten thousand lines) would otherwise each find the caller under its limit
+/// before any of them failed. On several hosts each host admits on its own count, so a
+/// burst spread over the fleet can pass the limit by what the other hosts have in flight.
+///
 /// Counted in memory: a restart forgets it, which only gives a caller a fresh window; the
 /// per-subject lock, which protects each PIN, is durable. Callers whose failures have all
 /// aged out are swept away, so the table holds only the last window's failures. With
@@ -30,6 +37,65 @@ final class CallerThrottle: Sendable {
     private struct Table {
         var byCaller: [Caller: [Date]] = [:]
         var recordsSinceSweep = 0
+        /// Checks admitted and not yet ended, by caller (no entry at zero).
+        var inFlight: [Caller: Int] = [:]
+        /// Checks waiting for one of their caller's to end.
+        var waiting: [Caller: [CheckedContinuation<Void, Never>]] = [:]
+
+        /// Prunes `caller`'s failures to the window ending `now`; returns them.
+        mutating func recentFailures(of caller: Caller, now: Date, window: TimeInterval) -> [Date] {
+            let recent = (byCaller[caller] ?? []).filter { now.timeIntervalSince($0) < window }
+            byCaller[caller] = recent.isEmpty ? nil : recent
+            return recent
+        }
+    }
+
+    /// Runs `body` as one of `caller`'s checks in flight: refused with `tooManyFailures`
+    /// when its failures alone have reached the limit, and waiting while its failures and
+    /// its checks in flight together have. `body` records its failure (`recordFailure`)
+    /// before it returns, so the checks that waited see it.
+    func admitting<T>(_ caller: Caller, now: Date, _ body: () async throws -> T) async throws -> T {
+        admission: while true {
+            let outcome = failures.withLockedValue { table -> Admission in
+                let recent = table.recentFailures(of: caller, now: now, window: window)
+                if recent.count >= limit, let first = recent.first { return .refused(until: first.addingTimeInterval(window)) }
+                guard recent.count + table.inFlight[caller, default: 0] < limit else { return .waiting }
+                table.inFlight[caller, default: 0] += 1
+                return .admitted
+            }
+            switch outcome {
+            case .admitted: break admission
+            case .refused(let until): throw refusal(until)
+            case .waiting: break
+            }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // A check that ended between the two locks has made room: look again at once.
+                let mayRetry = failures.withLockedValue { table -> Bool in
+                    let recent = table.recentFailures(of: caller, now: now, window: window)
+                    if recent.count >= limit || recent.count + table.inFlight[caller, default: 0] < limit { return true }
+                    table.waiting[caller, default: []].append(continuation)
+                    return false
+                }
+                if mayRetry { continuation.resume() }
+            }
+        }
+        defer { end(caller) }
+        return try await body()
+    }
+
+    private enum Admission {
+        case admitted, waiting
+        case refused(until: Date)
+    }
+
+    /// One of `caller`'s checks ended: every check of it waiting looks again.
+    private func end(_ caller: Caller) {
+        let waiting = failures.withLockedValue { table -> [CheckedContinuation<Void, Never>] in
+            let left = table.inFlight[caller, default: 1] - 1
+            table.inFlight[caller] = left > 0 ? left : nil
+            return table.waiting.removeValue(forKey: caller) ?? []
+        }
+        for continuation in waiting { continuation.resume() }
     }
 
     /// Failures recorded between two sweeps of callers whose window has passed.
@@ -95,8 +161,7 @@ final class CallerThrottle: Sendable {
     /// When `caller`'s checks may start again, if its failures here have reached the limit.
     private func blockedHere(_ caller: Caller, now: Date) -> Date? {
         failures.withLockedValue { table in
-            let recent = (table.byCaller[caller] ?? []).filter { now.timeIntervalSince($0) < window }
-            table.byCaller[caller] = recent.isEmpty ? nil : recent
+            let recent = table.recentFailures(of: caller, now: now, window: window)
             return recent.count >= limit ? recent.first.map { $0.addingTimeInterval(window) } : nil
         }
     }

@@ -78,24 +78,28 @@ struct PINBook: Sendable {
     /// in all but the count it cannot make: it is audited and counted against the caller
     /// in a write of its own, so that it costs what a wrong PIN costs.
     ///
-    /// The checks of one PIN take turns (`TakingTurns`): each reads what the one before it
-    /// wrote, so guesses sent all at once still lock the PIN after the third wrong one.
+    /// Guesses sent all at once are held to the same limits as guesses sent one by one:
+    /// the caller's checks in flight count against its limit with its failures
+    /// (`CallerThrottle.admitting`), and the checks of one PIN take turns (`TakingTurns`),
+    /// each reading what the one before it wrote, so the third wrong one still locks it.
     func verify(
         _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String? = nil,
         repeating keyed: IdempotentCalls.Call? = nil, countingMissing: Bool = false
     ) async throws -> PINStatus {
-        try await turns.inTurn(Self.failureKey(subject: subject, kind: kind)) {
-            try await verifyInTurn(
-                pin, subject: subject, kind: kind, peer: peer, origin: origin, repeating: keyed, countingMissing: countingMissing)
+        let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
+        return try await throttle.admitting(caller, now: clock.now()) {
+            try await turns.inTurn(Self.failureKey(subject: subject, kind: kind)) {
+                try await verifyInTurn(
+                    pin, subject: subject, kind: kind, peer: peer, caller: caller, repeating: keyed, countingMissing: countingMissing)
+            }
         }
     }
 
     private func verifyInTurn(
-        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, origin: String?,
+        _ pin: PIN, subject: PINSubject, kind: PINKind, peer: PeerCredentials, caller: Caller,
         repeating keyed: IdempotentCalls.Call?, countingMissing: Bool
     ) async throws -> PINStatus {
         let now = clock.now()
-        let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
         // A wrong PIN the disk refused is written before this PIN is looked at again; if it
         // still cannot be, the answer is `storage_unavailable`, whatever the PIN.
         try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)

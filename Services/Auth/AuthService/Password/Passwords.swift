@@ -47,8 +47,18 @@ struct Passwords: Sendable {
         _ password: String, for loginID: LoginID, realm: PasswordRealm = .login, pending: Bool = false,
         peer: PeerCredentials, origin: String? = nil
     ) async throws -> String? {
-        let now = clock.now()
         let caller = try Caller(peer: peer, origin: origin, frontEnds: frontEnds)
+        // The caller's checks in flight count against its limit with its failures, so
+        // passwords sent all at once cannot each find it under the limit.
+        return try await throttle.admitting(caller, now: clock.now()) {
+            try await verifyAdmitted(password, for: loginID, realm: realm, pending: pending, peer: peer, caller: caller)
+        }
+    }
+
+    private func verifyAdmitted(
+        _ password: String, for loginID: LoginID, realm: PasswordRealm, pending: Bool, peer: PeerCredentials, caller: Caller
+    ) async throws -> String? {
+        let now = clock.now()
         try await throttle.check(caller, now: now)
         let subject = realm.subject(loginID)
         try await writeUnrecordedFailures(subject: subject, peer: peer, at: now)
