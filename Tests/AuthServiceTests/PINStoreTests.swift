@@ -46,12 +46,12 @@ import Testing
             let midnight = try #require(ISO8601.parse("2026-12-02T00:00:00+09:00"))
             #expect(await refusal { try await a.verify(wrong, subject: subject, kind: .network, peer: peer) } == AuthError.pinLocked(unlocksAt: midnight).rpcError)
             #expect(await refusal { try await b.verify(right, subject: subject, kind: .network, peer: peer) } == AuthError.pinLocked(unlocksAt: midnight).rpcError)
-            #expect(try await b.status(subject: subject, kind: .network).locked)
+            #expect(try await b.status(subject: subject, kind: .network, peer: peer).locked)
             // Midnight opens it on the other host too, with its failures forgotten.
             try hosts.setClock("2026-12-02T00:00:01+09:00")
             let status = try await b.verify(right, subject: subject, kind: .network, peer: peer)
             #expect(!status.locked && status.failures == 0)
-            #expect(try await a.status(subject: subject, kind: .network).attemptsLeft == 3)
+            #expect(try await a.status(subject: subject, kind: .network, peer: peer).attemptsLeft == 3)
         }
     }
 
@@ -70,7 +70,7 @@ import Testing
                     group.addTask { _ = try? await book.verify(wrong, subject: subject, kind: .network, peer: peer) }
                 }
             }
-            #expect(try await books[1].status(subject: subject, kind: .network).failures == 40)
+            #expect(try await books[1].status(subject: subject, kind: .network, peer: peer).failures == 40)
             #expect(try await hosts.rows("audit") == 41)  // the set, and each failure
         }
     }
@@ -88,7 +88,7 @@ import Testing
                 #expect(await refusal { try await book.verify(wrong, subject: subject, kind: .network, peer: peer, repeating: call) }
                     == AuthError.pinIncorrect(attemptsLeft: 2).rpcError)
             }
-            #expect(try await b.status(subject: subject, kind: .network).failures == 1)
+            #expect(try await b.status(subject: subject, kind: .network, peer: peer).failures == 1)
         }
     }
 
@@ -261,7 +261,7 @@ import Testing
             let midnight = try #require(ISO8601.parse("2026-12-02T00:00:00+09:00"))
             #expect(await refusal { try await book.verify(wrong, subject: subject, kind: .network, peer: peer) } == AuthError.pinLocked(unlocksAt: midnight).rpcError)
             #expect(watched.calls == WatchedPINStore.Calls(replaces: 2, updates: 1))
-            let status = try await other.status(subject: subject, kind: .network)
+            let status = try await other.status(subject: subject, kind: .network, peer: peer)
             #expect(status.locked && status.failures == 3)
             #expect(try await hosts.rows("audit") == 5)  // the set, three failures, the lock
         }

@@ -121,6 +121,38 @@ import Testing
         try await fixture.stop()
     }
 
+    /// A wrong PIN auth holds because its storage would not record it (here an operator's
+    /// trigger or constraint on auth's audit) locks the line as surely as a recorded one:
+    /// a session opened before opens nothing while it is held — `pin.status` writes the
+    /// held failure first, or refuses — and once it is written the lock it makes holds.
+    /// (Before, the status read only the stored count, two, and the option went through.)
+    @Test(arguments: StorageEngine.allCases) func aWrongPINAuthHolds_shutsASessionsOptions_too(_ engine: StorageEngine) async throws {
+        let fixture = try await LinesFixture(engine: engine)
+        let lines = try await fixture.sandbox.client("lines")
+        let session = try await lines.call(LineLogin.self, .init(phoneNumber: F.number(F.voice), pin: try PIN(validating: "4821")))
+        for _ in 0..<2 {
+            #expect(await refusal { try await lines.call(LineBlockList.self, .init(access: F.byPIN(F.voice, "1593"))) }?.reason == "pin_incorrect")
+        }
+        let (refuse, allow) =
+            engine == .sqlite
+            ? ("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no audit today'); END", "DROP TRIGGER refuse_audit")
+            : ("ALTER TABLE auth.audit ADD CONSTRAINT refuse_audit CHECK (false) NOT VALID", "ALTER TABLE auth.audit DROP CONSTRAINT refuse_audit")
+        try await fixture.sandbox.operatorRuns(refuse, in: "auth")
+        #expect(await refusal { try await lines.call(LineBlockList.self, .init(access: F.byPIN(F.voice, "1593"))) }?.reason == "internal")
+        let whileHeld = await refusal {
+            try await lines.call(LineForwardStart.self, .init(access: .session(session.session), destination: F.number("08099990000")))
+        }
+        #expect(whileHeld?.reason == "internal", "\(String(describing: whileHeld))")
+        try await fixture.sandbox.operatorRuns(allow, in: "auth")
+        let locked = await refusal {
+            try await lines.call(LineForwardStart.self, .init(access: .session(session.session), destination: F.number("08099990000")))
+        }
+        #expect(locked?.reason == "pin_locked", "\(String(describing: locked))")
+        #expect(try await lines.call(LineForwardStatus.self, .init(access: F.byPIN(F.otherVoice))).active == false)
+        await lines.close()
+        try await fixture.stop()
+    }
+
     /// Three wrong PINs through the lines service lock the line's PIN in madoguchi-auth:
     /// every option refuses, the right PIN and a session opened before included, until
     /// 00:00 Tokyo.

@@ -118,8 +118,8 @@ public struct AuthService: ServiceDefinition {
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
                 email: params.email, channel: params.channel ?? .web, peer: context.peer)
         }
-        registry.register(PINStatusMethod.self) { params, _ in
-            try await pins.status(subject: params.subject, kind: params.kind)
+        registry.register(PINStatusMethod.self) { params, context in
+            try await pins.status(subject: params.subject, kind: params.kind, peer: context.peer)
         }
     }
 

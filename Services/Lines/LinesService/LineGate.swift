@@ -43,7 +43,9 @@ struct LineGate: Sendable {
             // the lock means "nothing with this PIN until midnight". Auth decides whether
             // the lock still holds (its status is read against its clock).
             let status = try await auth.call(PINStatusMethod.self, .init(subject: .line(phone), kind: .network))
-            if status.locked, let unlocks = status.unlocksAt.flatMap(ISO8601.parse) {
+            if status.locked {
+                // A lock whose end auth did not say is a lock all the same.
+                guard let unlocks = status.unlocksAt.flatMap(ISO8601.parse) else { throw RPCError.internalError() }
                 throw AuthError.pinLocked(unlocksAt: unlocks)
             }
             return OpenedLine(phone: phone, via: "session")

@@ -364,8 +364,13 @@ struct PINBook: Sendable {
         return applied
     }
 
-    func status(subject: PINSubject, kind: PINKind) async throws -> PINStatus {
+    /// The PIN as stored, with the failures held for it written first: a status that left
+    /// them out could say "not locked" of a PIN its held wrong entries lock (lines opens a
+    /// session's options on this answer). While they cannot be written, the answer is
+    /// `storage_unavailable`, as a check's would be.
+    func status(subject: PINSubject, kind: PINKind, peer: PeerCredentials) async throws -> PINStatus {
         let now = clock.now()
+        try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
         guard let record = try await store.find(PINKey(subject, kind)) else { return PINStatus(kind: kind) }
         return PINStatus(record, now: now, policy: policy)
     }
