@@ -133,6 +133,40 @@ import TestSupport
         try await fixture.stop()
     }
 
+    /// One person's wrong passwords at main registration count against their own origin
+    /// in auth, not against registration's uid, which every customer's completion shares:
+    /// they throttle that person, and another customer completes as usual. (Before, two
+    /// wrong tries on one's own link, with auth's caller limit at 4, refused everyone's.)
+    @Test(arguments: StorageEngine.allCases) func wrongPasswordsAtCompletion_throttleTheirOrigin_notEveryCustomer(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine, authArguments: ["--caller-failure-limit", "4"])
+        let registration = try await fixture.client()
+        for (customer, phone, kana, email, accountId) in [
+            ("12345", "09012345678", "アイコム　タロウ", "taro@example.jp", "taro.yamada"),
+            ("67890", "08011112222", "サトウ　ハナコ", "hanako@example.jp", "hanako.sato"),
+        ] {
+            let checked = try await registration.call(SignUpVerifyIdentity.self, try identity(customer, phone, kana))
+            _ = try await registration.call(
+                SignUpSubmit.self,
+                .init(ticket: checked.ticket, accountId: try AccountID(validating: accountId), password: "Sakura2026",
+                      email: try EmailAddress(validating: email), nickname: "ななし"))
+        }
+        let taro = try await fixture.linkToken(to: "taro@example.jp")
+        for _ in 0..<2 {
+            let wrong = await refusal {
+                try await registration.call(SignUpComplete.self, .init(token: taro, password: "Sakura2027", origin: "203.0.113.9"))
+            }
+            #expect(wrong?.reason == "password_incorrect", "\(String(describing: wrong))")
+        }
+        #expect(await refusal {
+            try await registration.call(SignUpComplete.self, .init(token: taro, password: "Sakura2026", origin: "203.0.113.9"))
+        }?.reason == "too_many_failures")
+        let hanako = try await fixture.linkToken(to: "hanako@example.jp")
+        let completed = try await registration.call(SignUpComplete.self, .init(token: hanako, password: "Sakura2026", origin: "198.51.100.4"))
+        #expect(completed.accountId == "hanako.sato")
+        await registration.close()
+        try await fixture.stop()
+    }
+
     @Test(arguments: StorageEngine.allCases) func provisionalRegistration_expiresAfter24Hours_andFreesTheAccountID(_ engine: StorageEngine) async throws {
         let fixture = try await RegistrationFixture(engine: engine)
         let registration = try await fixture.client()

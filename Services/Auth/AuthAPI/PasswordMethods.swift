@@ -47,6 +47,9 @@ public enum PasswordActivate: RPCMethod {
         public var loginId: LoginID
         /// When given, the pending password must be this one.
         public var password: String?
+        /// The end user's origin (e.g. IP address), from a trusted front end: a wrong
+        /// password counts against it rather than against the calling service.
+        public var origin: String?
     }
     public typealias Result = PasswordResult
 }

@@ -148,7 +148,7 @@ public struct AuthService: ServiceDefinition {
             return PasswordResult(ok: true)
         }
         registry.register(PasswordActivate.self) { params, context in
-            try await passwords.activate(params.loginId, password: params.password, peer: context.peer)
+            try await passwords.activate(params.loginId, password: params.password, peer: context.peer, origin: params.origin)
             return PasswordResult(ok: true)
         }
         registry.register(PasswordVerify.self) { params, context in

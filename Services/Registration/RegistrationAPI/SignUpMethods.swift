@@ -97,6 +97,9 @@ public enum SignUpComplete: RPCMethod {
     public struct Params: Codable, Sendable, Hashable {
         public var token: String
         public var password: String
+        /// The end user's origin (e.g. IP address), from a trusted front end: a wrong
+        /// password counts against it in auth, not against every customer at once.
+        public var origin: String?
     }
 
     @WireObject

@@ -81,7 +81,10 @@ public struct RegistrationService: ServiceDefinition {
         }
         registry.register(SignUpCheckAccountID.self) { params, _ in try await signUps.checkAccountID(params.accountId) }
         registry.register(SignUpSubmit.self) { params, _ in try await signUps.submit(params) }
-        registry.register(SignUpComplete.self) { params, _ in try await signUps.complete(token: params.token, password: params.password) }
+        registry.register(SignUpComplete.self) { [origins] params, context in
+            let relayed = params.relayed(by: context.peer, through: origins)
+            return try await signUps.complete(token: relayed.token, password: relayed.password, origin: relayed.origin)
+        }
         registry.register(MyPageLogin.self) { [origins] params, context in
             try await signUps.login(params.relayed(by: context.peer, through: origins))
         }
@@ -128,3 +131,4 @@ public struct RegistrationService: ServiceDefinition {
 extension RecoveryRequest.Params: CarriesOrigin {}
 extension SignUpVerifyIdentity.Params: CarriesOrigin {}
 extension MyPageLogin.Params: CarriesOrigin {}
+extension SignUpComplete.Params: CarriesOrigin {}

@@ -110,9 +110,9 @@ struct Passwords: Sendable {
     }
 
     /// Makes a pending password usable; with `password`, only if it matches.
-    func activate(_ loginID: LoginID, password: String?, peer: PeerCredentials) async throws {
+    func activate(_ loginID: LoginID, password: String?, peer: PeerCredentials, origin: String? = nil) async throws {
         if let password {
-            try await verify(password, for: loginID, pending: true, peer: peer)
+            try await verify(password, for: loginID, pending: true, peer: peer, origin: origin)
         }
         let now = clock.now()
         let activated = try await store.activate(

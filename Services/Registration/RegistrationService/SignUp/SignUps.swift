@@ -106,7 +106,10 @@ struct SignUps: Sendable {
         throw RegistrationError.ticketInvalid
     }
 
-    func complete(token: String, password: String) async throws -> SignUpComplete.Result {
+    /// Main registration. A wrong password counts in auth against `origin` (the end
+    /// user's, or the caller's uid), never against registration itself: one bucket for
+    /// every customer would let one person's wrong tries hold up everyone's sign-up.
+    func complete(token: String, password: String, origin: String?) async throws -> SignUpComplete.Result {
         let now = clock.now()
         guard let (found, linkHash) = try await links.lookUp(token, { try await store.account(linkHash: $0) }) else {
             throw RegistrationError.linkInvalid
@@ -115,11 +118,11 @@ struct SignUps: Sendable {
         guard found.expiresAt.map({ $0 > now }) == true else { throw RegistrationError.linkExpired }
         let loginID = try LoginID(validating: key)
         do {
-            _ = try await auth.call(PasswordActivate.self, .init(loginId: loginID, password: password))
+            _ = try await auth.call(PasswordActivate.self, .init(loginId: loginID, password: password, origin: origin))
         } catch let refusal as RPCError where refusal.is(AuthError.Reason.passwordIncorrect) {
             // Activated before a crash that kept this account provisional: the password
             // is then already active, and the retry may finish the job.
-            _ = try await auth.call(PasswordVerify.self, .init(loginId: loginID, password: password))
+            _ = try await auth.call(PasswordVerify.self, .init(loginId: loginID, password: password, origin: origin))
         }
         _ = try await store.activate(
             accountKey: key, linkHash: linkHash, at: now, mail: RegistrationMail.registered(to: email, accountId: accountId))
