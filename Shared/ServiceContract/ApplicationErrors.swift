@@ -63,10 +63,11 @@ extension RPCError {
 }
 
 extension RPCError {
-    /// Too many failed attempts; `retryAfter` says when to try again.
+    /// Too many attempts (failed checks, requests, codes sent); `retryAfter` says when to
+    /// try again.
     public static func tooManyAttempts(retryAfter: Date) -> RPCError {
         RPCError(
-            CommonReason.tooManyAttempts, message: "Too many failed attempts; try again after \(ISO8601.tokyo(retryAfter)).",
+            CommonReason.tooManyAttempts, message: "Too many attempts; try again after \(ISO8601.tokyo(retryAfter)).",
             details: ["retryAfter": .string(ISO8601.tokyo(retryAfter))])
     }
 }

@@ -23,6 +23,7 @@ struct TwoHosts: Sendable {
         var sessions: any SessionStore
         var passwords: any PasswordStore
         var audit: any AuditTrail
+        var attempts: any AttemptStore
     }
 
     var hosts: [Stores]
@@ -86,7 +87,7 @@ struct TwoHosts: Sendable {
                         inlineReaders: InlineReaders(path: path)),
                     codes: SQLiteCodeStore(database: pool, outbox: outbox, idempotentCalls: idempotentCalls),
                     sessions: SQLiteSessionStore(database: pool), passwords: SQLitePasswordStore(database: pool),
-                    audit: SQLiteAuditTrail(database: pool))
+                    audit: SQLiteAuditTrail(database: pool), attempts: SQLiteAttemptStore(database: pool))
             }
             try await body(
                 twoHosts(hosts) { table in
@@ -109,7 +110,8 @@ struct TwoHosts: Sendable {
                         codes: PostgresCodeStore(client: client, schema: "auth", outbox: outbox, clock: clock, logger: logger),
                         sessions: PostgresSessionStore(client: client, schema: "auth", logger: logger),
                         passwords: PostgresPasswordStore(client: client, schema: "auth", logger: logger),
-                        audit: PostgresAuditTrail(client: client, schema: "auth", logger: logger))
+                        audit: PostgresAuditTrail(client: client, schema: "auth", logger: logger),
+                        attempts: PostgresAttemptStore(client: client, schema: "auth", logger: logger))
                 }
                 try await body(
                     twoHosts(hosts) { table in
@@ -143,7 +145,9 @@ struct TwoHosts: Sendable {
     func codeBook(_ host: Int) -> OneTimeCodes {
         OneTimeCodes(
             store: hosts[host].codes, clock: clock, hasher: SecretHasher(secret: secret, purpose: "one-time-code"),
-            storageFaults: StorageFaults(logger: logger))
+            storageFaults: StorageFaults(logger: logger),
+            issues: AttemptThrottle(store: hosts[host].attempts, clock: clock, storageFaults: StorageFaults(logger: logger)),
+            issueLimit: AttemptThrottle.Rule(limit: 1_000, window: 3600))
     }
 
     /// Passwords on `host`'s stores (scrypt at its cost of 2^14).

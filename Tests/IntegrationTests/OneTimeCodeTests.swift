@@ -76,6 +76,37 @@ import Testing
         #expect(try await process.terminate() == 0)
     }
 
+    /// At most 5 codes an hour go to one destination, whatever their purpose, each
+    /// counted before it is made: of 12 asked for at once, 5 are sent and the rest refused
+    /// `too_many_attempts` until the hour has passed. A new code voids the old and brings
+    /// 5 new tries, so without the limit a journey started again and again (a carrier ID
+    /// for someone else's address) gave unlimited guesses at a 6-digit code.
+    @Test(arguments: StorageEngine.allCases) func codesToOneDestination_areLimitedPerHour_evenAskedForAtOnce(_ engine: StorageEngine) async throws {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let mail = try CodeDestination(channel: .mail, to: "hanako@example.jp")
+        let purposes = try ["isp-link", "carrier-id", "signup"].map { try CodePurpose(validating: $0) }
+        let reasons = await withTaskGroup(of: String.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    await refusal { try await auth.call(OTPIssue.self, .init(purpose: purposes[index % 3], destination: mail)) }?.reason ?? "sent"
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(reasons.filter { $0 == "sent" }.count == 5, "\(reasons)")
+        #expect(reasons.filter { $0 == "too_many_attempts" }.count == 7, "\(reasons)")
+        let refused = await refusal { try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: mail)) }
+        #expect(refused?.data?["retryAfter"] == "2026-11-21T13:00:00+09:00")
+        // Another destination is not held up; and after the hour, codes go again.
+        _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: try CodeDestination(channel: .mail, to: "taro@example.jp")))
+        try sandbox.setClock("2026-11-21T13:00:00+09:00")
+        _ = try await auth.call(OTPIssue.self, .init(purpose: purpose, destination: mail))
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
     @Test(arguments: StorageEngine.allCases) func voiceCalls_readOutFiveDigits_andLandlinesTakeOnlyVoice(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
         let process = try await sandbox.startActivated("auth")

@@ -90,7 +90,7 @@ public enum OTPIssue: RPCMethod {
     public static let name = "otp.issue"
     public static let access = MethodAccess.service
     public static let summary =
-        "Sends a one-time code for a purpose: 6 digits by e-mail or SMS, 5 read out by a voice call (a landline takes only voice). Voids the previous code for the same purpose and destination."
+        "Sends a one-time code for a purpose: 6 digits by e-mail or SMS, 5 read out by a voice call (a landline takes only voice). Voids the previous code for the same purpose and destination. At most 5 codes an hour go to one destination (--code-issue-limit), whatever their purpose."
 
     @WireObject
     public struct Params: Codable, Sendable {
@@ -104,6 +104,7 @@ public enum OTPIssue: RPCMethod {
     public static var errors: [RPCError] {
         [
             RPCError.idempotencyKeyReused,
+            RPCError.tooManyAttempts(retryAfter: .init(timeIntervalSince1970: 0)),
         ]
     }
 }

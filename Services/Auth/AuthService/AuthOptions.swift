@@ -15,6 +15,9 @@ public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds over which a caller's wrong PINs are counted.")
     public var callerFailureWindow: Double = 600
 
+    @Option(help: "One-time codes that may be sent to one address or number within an hour, whatever their purpose: each new code gives 5 more tries at guessing one, so a journey restarted again and again must not give unlimited tries.")
+    public var codeIssueLimit: Int = 5
+
     @Option(help: "Threads that run password hashing (scrypt): at most this many hashes run at once.")
     public var hashThreads: Int = 2
 

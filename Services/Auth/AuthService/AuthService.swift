@@ -59,7 +59,9 @@ public struct AuthService: ServiceDefinition {
         codes = OneTimeCodes(
             store: stores.codes,
             clock: resources.clock, hasher: SecretHasher(keys: resources.keys, purpose: "one-time-code"),
-            storageFaults: resources.storageFaults)
+            storageFaults: resources.storageFaults,
+            issues: AttemptThrottle(store: stores.attempts, clock: resources.clock, storageFaults: resources.storageFaults),
+            issueLimit: AttemptThrottle.Rule(limit: options.codeIssueLimit, window: 3600))
         operators = resources.configuration.operators
         serviceCallers = resources.configuration.serviceCallers
         logger = resources.logger

@@ -67,6 +67,12 @@ public struct AttemptThrottle: Sendable {
         try await store.giveBack(Array(others), takenAt: attempt.takenAt)
     }
 
+    /// Takes `attempt` back from every key: it turned out not to be one (a repeated call
+    /// answered as the first was).
+    public func giveBack(_ attempt: Attempt) async throws {
+        try await store.giveBack(Array(attempt.keys.keys), takenAt: attempt.takenAt)
+    }
+
     /// Forgets the failures of `key` (after a success).
     public func reset(_ key: String) async throws {
         try await store.reset(key)

@@ -18,6 +18,11 @@ struct OneTimeCodes: Sendable {
     /// Wrong codes whose try the disk refused to count, by purpose and destination:
     /// until they are written, that destination's code answers `storage_unavailable`.
     let unrecorded = PendingFailures()
+    /// Codes sent to one destination, counted per hour before each is made
+    /// (`--code-issue-limit`): a new code voids the old and brings 5 new tries, so without
+    /// it a journey started again and again would give unlimited guesses at a 6-digit code.
+    let issues: AttemptThrottle
+    let issueLimit: AttemptThrottle.Rule
     var lifetime: TimeInterval = 600
     var maximumTries = 5
 
@@ -26,6 +31,10 @@ struct OneTimeCodes: Sendable {
     func issue(
         purpose: CodePurpose, destination: CodeDestination, repeating keyed: IdempotentCalls.Call? = nil
     ) async throws -> IssuedCode {
+        // Counted before the code is made, so that codes asked for all at once cannot pass
+        // the limit either; given back below if this was a keyed call's repeat, which
+        // sends nothing.
+        let issue = try await issues.take(["code-issue:\(destination.channel.rawValue):\(destination.to)": issueLimit])
         let digits = destination.channel == .voice ? 5 : 6
         let code = RandomToken.digits(digits)
         let now = clock.now()
@@ -43,6 +52,8 @@ struct OneTimeCodes: Sendable {
         // Counted when this call made the code, not when it answered a keyed call's first.
         if answer.codeId == record.id {
             Counter(label: "madoguchi_codes_issued_total", dimensions: [("channel", destination.channel.rawValue)]).increment()
+        } else {
+            try await issues.giveBack(issue)
         }
         return answer
     }

@@ -11,6 +11,8 @@ struct AuthStores: Sendable {
     var audit: any AuditTrail
     /// The callers' failures counted for the whole fleet; nil on one host.
     var sharedCallerFailures: (any AttemptStore)?
+    /// Counts kept in the service's own storage (codes sent per destination).
+    var attempts: any AttemptStore
 
     init(_ resources: ServiceResources) {
         switch resources.storage {
@@ -23,6 +25,7 @@ struct AuthStores: Sendable {
             passwords = SQLitePasswordStore(database: database)
             audit = SQLiteAuditTrail(database: database)
             sharedCallerFailures = nil
+            attempts = SQLiteAttemptStore(database: database)
         case .postgres(let client, let schema):
             let (outbox, clock, logger) = (resources.outbox, resources.clock, resources.logger)
             pins = PostgresPINStore(client: client, schema: schema, outbox: outbox, clock: clock, logger: logger)
@@ -31,6 +34,7 @@ struct AuthStores: Sendable {
             passwords = PostgresPasswordStore(client: client, schema: schema, logger: logger)
             audit = PostgresAuditTrail(client: client, schema: schema, logger: logger)
             sharedCallerFailures = PostgresAttemptStore(client: client, schema: schema, logger: logger)
+            attempts = PostgresAttemptStore(client: client, schema: schema, logger: logger)
         }
     }
 }
