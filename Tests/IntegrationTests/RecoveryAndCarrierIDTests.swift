@@ -57,6 +57,48 @@ import TestSupport
         try await fixture.stop()
     }
 
+    /// A recovery link whose password auth sets after registration stopped waiting (auth's
+    /// one hashing thread busy past `--peer-timeout`) is not given back: the call answers
+    /// `unavailable`, the password it asked for is set all the same, and the link sets no
+    /// second one. (Before, the link was given back on any failure, and set another.)
+    @Test(arguments: StorageEngine.allCases) func aRecoveryLinkAuthAnsweredTooLateFor_staysUsed(_ engine: StorageEngine) async throws {
+        var fixture = try await RegistrationFixture(engine: engine, authArguments: ["--hash-threads", "1"])
+        var registration = try await fixture.client()
+        try await fixture.signUpTaro(registration)
+        _ = try await registration.call(
+            RecoveryRequest.self,
+            .init(email: try EmailAddress(validating: "taro@example.jp"), name: try PersonName(validating: "相込 太郎"),
+                  birthDate: try CivilDate(validating: "1985-04-12"), route: .screen))
+        let token = try await fixture.linkToken(to: "taro@example.jp", count: 3)
+        // Registration again, now waiting half a second for auth.
+        await registration.close()
+        fixture.registration.signal(SIGKILL)
+        _ = try await fixture.registration.waitForExit()
+        fixture.registration = try await fixture.sandbox.startActivated("registration", extraArguments: ["--peer-timeout", "0.5"])
+        registration = try await fixture.sandbox.client("registration", timeout: .seconds(30))
+
+        // Auth's one hashing thread kept busy for seconds by logins sent straight to it.
+        let auth = try await fixture.sandbox.client("auth", timeout: .seconds(60))
+        let busy = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { _ = try? await auth.call(PasswordVerify.self, .init(loginId: try LoginID(validating: "taro.yamada"), password: "Sakura2026")) }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let late = await refusal { try await registration.call(RecoverySetPassword.self, .init(token: token, password: "Kaede2026")) }
+        #expect(late?.reason == "unavailable", "\(String(describing: late))")
+        await busy.value
+        try await waitUntil("auth to have set the password it was asked for") {
+            (try? await auth.call(PasswordVerify.self, .init(loginId: try LoginID(validating: "taro.yamada"), password: "Kaede2026"))) != nil
+        }
+        #expect(await refusal { try await registration.call(RecoverySetPassword.self, .init(token: token, password: "Momiji2026")) }?.reason == "link_invalid")
+        await auth.close()
+        await registration.close()
+        try await fixture.stop()
+    }
+
     @Test(arguments: StorageEngine.allCases) func carrierID_isIssuedStepByStep_survivesARestart_andThenLogsIn(_ engine: StorageEngine) async throws {
         var fixture = try await RegistrationFixture(engine: engine, importContracts: false)
         var registration = try await fixture.client()

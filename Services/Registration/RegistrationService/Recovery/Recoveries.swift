@@ -74,14 +74,17 @@ struct Recoveries: Sendable {
     func setPassword(token: String, password: String) async throws -> RecoveryOpen.Result {
         let link = try await validLink(token)
         // The link is used first, so that of two calls at once (on any hosts) one sets a
-        // password; it is given back when auth refuses the password or cannot be asked,
-        // so the customer may try again. A crash in between leaves it used: a new link.
+        // password. It is given back only when auth answered and set nothing (it refused
+        // the password, or its storage), so the customer may try again. When auth gave no
+        // answer in time it may still set the password (a call it started runs to its
+        // end): the link stays used, and the customer asks for a new one, as after a crash
+        // in between.
         guard try await store.useLink(link.hash, at: clock.now()) else { throw RegistrationError.linkInvalid }
         do {
             _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: link.accountKey), password: password))
-        } catch {
+        } catch let refusal as RPCError where !refusal.is(CommonReason.unavailable) {
             try? await store.releaseLink(link.hash)
-            throw error
+            throw refusal
         }
         return .init(accountId: link.accountId, expiresAt: ISO8601.tokyo(link.expiresAt))
     }
