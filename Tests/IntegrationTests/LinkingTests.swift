@@ -210,6 +210,26 @@ import Testing
         try await fixture.stop()
     }
 
+    /// Auth sends an address at most 5 codes an hour. A contract's address past them
+    /// starts its journey as an unknown address does, with no mail, rather than answering
+    /// `too_many_attempts`: only a contract's address gets codes, so that answer would
+    /// tell which addresses are contracts'.
+    @Test(arguments: StorageEngine.allCases) func aKnownAddressPastItsCodesForTheHour_startsLikeAnUnknownOne(_ engine: StorageEngine) async throws {
+        let fixture = try await LinkingFixture(engine: engine)
+        try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
+        let session = try await fixture.login(Self.ichiro, "Kaede2026x")
+        let linking = try await fixture.client()
+        for _ in 0..<6 {
+            let known = await refusal { _ = try await fixture.startLink(linking, session: session, ispEmail: Self.ichiroISP) }
+            let unknown = await refusal { _ = try await fixture.startLink(linking, session: session, ispEmail: "nobody@isp.example.ne.jp") }
+            #expect(known == nil && unknown == nil, "\(String(describing: known)) \(String(describing: unknown))")
+        }
+        _ = try await fixture.message(to: Self.ichiroISP, count: 5)
+        #expect(fixture.messageCount(to: Self.ichiroISP) == 5)
+        await linking.close()
+        try await fixture.stop()
+    }
+
     @Test(arguments: StorageEngine.allCases) func abandonedJourney_expiresAfter24HoursWithoutAStep_andIsNobodyElses(_ engine: StorageEngine) async throws {
         let fixture = try await LinkingFixture(engine: engine)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")

@@ -35,13 +35,14 @@ public enum CarrierIDStart: RPCMethod {
     public static let name = "carrierId.start"
     public static let access = MethodAccess.anyCaller
     public static let summary =
-        "Starts issuing a carrier ID: mails a 6-digit one-time key (madoguchi-auth) to the address. The journey survives pauses and restarts and expires after 24 hours without a step."
+        "Starts issuing a carrier ID: mails a 6-digit one-time key (madoguchi-auth) to the address, which takes at most 5 codes an hour. The journey survives pauses and restarts and expires after 24 hours without a step."
 
     @WireObject
     public struct Params: Codable, Sendable, Hashable {
         public var email: EmailAddress
     }
     public typealias Result = CarrierIDJourney
+    public static var errors: [RPCError] { [.tooManyAttempts(retryAfter: .init(timeIntervalSince1970: 0))] }
 }
 
 /// `carrierId.status`: where a journey stands (to resume it).

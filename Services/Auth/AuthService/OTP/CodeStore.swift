@@ -16,6 +16,9 @@ protocol CodeStore: Sendable {
         _ record: OneTimeCodeRecord, message: OutboxMessage, answer: IssuedCode, keyed: IdempotentCalls.Call?
     ) async throws -> IssuedCode
 
+    /// The answer recorded for `keyed`, if a first call was answered.
+    func recordedIssue(_ keyed: IdempotentCalls.Call) async throws -> IssuedCode?
+
     /// Runs `check` on the destination's live code (the newest neither used nor voided;
     /// nil when there is none) and writes the code as `check` left it, in one transaction.
     func checkLiveCode<Outcome: Sendable>(

@@ -34,7 +34,14 @@ struct OneTimeCodes: Sendable {
         // Counted before the code is made, so that codes asked for all at once cannot pass
         // the limit either; given back below if this was a keyed call's repeat, which
         // sends nothing.
-        let issue = try await issues.take(["code-issue:\(destination.channel.rawValue):\(destination.to)": issueLimit])
+        let issue: AttemptThrottle.Attempt
+        do {
+            issue = try await issues.take([Self.issueKey(destination): issueLimit])
+        } catch let refusal as RPCError where refusal.is(CommonReason.tooManyAttempts) {
+            // A repeat of a keyed call whose first was answered gets that answer, limit or not.
+            if let keyed, let first = try await store.recordedIssue(keyed) { return first }
+            throw refusal
+        }
         let digits = destination.channel == .voice ? 5 : 6
         let code = RandomToken.digits(digits)
         let now = clock.now()
@@ -53,9 +60,16 @@ struct OneTimeCodes: Sendable {
         if answer.codeId == record.id {
             Counter(label: "madoguchi_codes_issued_total", dimensions: [("channel", destination.channel.rawValue)]).increment()
         } else {
-            try await issues.giveBack(issue)
+            // Best effort: a repeat that cannot be given back costs the destination one code.
+            try? await issues.giveBack(issue)
         }
         return answer
+    }
+
+    /// What codes sent are counted under: the address or number, whatever the channel
+    /// (a number's SMS and voice codes together) and however its letters are cased.
+    static func issueKey(_ destination: CodeDestination) -> String {
+        "code-issue:" + destination.to.lowercased()
     }
 
     /// Checks `code` against the live code for the purpose and destination; a match uses

@@ -55,6 +55,15 @@ struct PostgresCodeStore: CodeStore {
         }
     }
 
+    func recordedIssue(_ keyed: IdempotentCalls.Call) async throws -> IssuedCode? {
+        try await classifyingFaults(within: timeLimit) { [self] in
+            try await client.withConnection { connection in
+                try await PostgresServiceTables.recorded(
+                    IssuedCode.self, for: keyed, at: clock.now(), schema: schema, on: connection, logger: logger)
+            }
+        }
+    }
+
     func checkLiveCode<Outcome: Sendable>(
         _ key: CodeKey, _ check: @escaping @Sendable (inout OneTimeCodeRecord?) throws -> Outcome
     ) async throws -> Outcome {

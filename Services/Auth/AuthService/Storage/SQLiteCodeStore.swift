@@ -29,6 +29,10 @@ struct SQLiteCodeStore: CodeStore {
         }
     }
 
+    func recordedIssue(_ keyed: IdempotentCalls.Call) async throws -> IssuedCode? {
+        try await database.read { db in try idempotentCalls.recorded(IssuedCode.self, for: keyed, in: db) }
+    }
+
     func checkLiveCode<Outcome: Sendable>(
         _ key: CodeKey, _ check: @escaping @Sendable (inout OneTimeCodeRecord?) throws -> Outcome
     ) async throws -> Outcome {

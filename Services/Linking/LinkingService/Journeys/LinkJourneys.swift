@@ -4,6 +4,7 @@ import JSONRPC
 import LinkingAPI
 import MadoguchiModels
 import ServiceClient
+import ServiceContract
 import ServiceKit
 
 /// Linking an ISP contract to a carrier ID (DOMAIN §5, second half): details and the ISP
@@ -47,9 +48,15 @@ struct LinkJourneys: Sendable {
             linkNumber: nil, updatedAt: now, expiresAt: now.addingTimeInterval(lifetime))
         try await store.startJourney(journey, endingExpiredBy: now)
         if let contract {
-            _ = try await auth.call(
-                OTPIssue.self,
-                .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email)))
+            do {
+                _ = try await auth.call(
+                    OTPIssue.self,
+                    .init(purpose: Self.emailPurpose, destination: try CodeDestination(channel: .mail, to: contract.email)))
+            } catch let refusal as RPCError where refusal.is(CommonReason.tooManyAttempts) {
+                // The address had its codes for the hour. Only a contract's address gets
+                // codes, so saying so would tell that it is one: the journey is answered
+                // as for an unknown address, with no mail this time.
+            }
         }
         // The session was checked above: answer from the row just stored.
         return journey.view(journeyId: token, contract: contract, link: nil)
