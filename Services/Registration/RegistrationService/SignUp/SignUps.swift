@@ -67,10 +67,11 @@ struct SignUps: Sendable {
         // provisional account, with its mail, only once auth holds the password. A crash
         // in between leaves a reservation that is removed (`ReservationSweep`, and at start
         // on SQLite): never an account whose mail never went out.
+        let linkHash = links.tokenHash(token)
         let (customer, ticketHash) = try await reserve(
             NewAccount(
                 key: key, accountId: params.accountId.display, email: params.email.value, nickname: nickname,
-                linkHash: links.tokenHash(token), expiresAt: expiresAt),
+                linkHash: linkHash, expiresAt: expiresAt),
             ticket: params.ticket, at: now)
         do {
             _ = try await auth.call(
@@ -79,12 +80,12 @@ struct SignUps: Sendable {
                     loginId: try LoginID(validating: key), password: params.password, pending: true,
                     customerNumber: try CustomerNumber(validating: customer)))
         } catch {
-            try await store.release(accountKey: key, customerNumber: customer)
+            try await store.release(accountKey: key, customerNumber: customer, linkHash: linkHash)
             throw error
         }
         // Gone (ticketInvalid): the same customer started again meanwhile, and that sign-up stands.
         try await store.confirm(
-            accountKey: key, customerNumber: customer, ticketHash: ticketHash,
+            accountKey: key, customerNumber: customer, linkHash: linkHash, ticketHash: ticketHash,
             mail: RegistrationMail.provisional(
                 to: params.email.value, accountId: params.accountId.display,
                 url: "\(options.myPageURL)/signup/complete?token=\(token)", expiresAt: expiresAt))

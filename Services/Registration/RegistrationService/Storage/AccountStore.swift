@@ -22,11 +22,13 @@ protocol AccountStore: Sendable {
     /// (`alreadyRegistered`) and a name another holds (`idUnavailable`); replaces the
     /// customer's earlier provisional registration. Answers the customer number.
     func reserve(_ account: NewAccount, ticketHash: Data, at now: Date) async throws -> String
-    /// Gives up a reservation whose password auth refused.
-    func release(accountKey: String, customerNumber: String) async throws
-    /// Makes a reservation the provisional account, uses the ticket and queues the mail;
-    /// `ticketInvalid` when the reservation is gone (the customer started again).
-    func confirm(accountKey: String, customerNumber: String, ticketHash: Data, mail: OutboxMessage) async throws
+    /// Gives up a reservation whose password auth refused: this sign-up's own (its link's
+    /// hash), never one another submit made since.
+    func release(accountKey: String, customerNumber: String, linkHash: Data) async throws
+    /// Makes this sign-up's reservation (its link's hash) the provisional account, uses the
+    /// ticket and queues the mail; `ticketInvalid` when it is gone (the customer started
+    /// again: a submit sent twice confirms the second, whose link is the one stored).
+    func confirm(accountKey: String, customerNumber: String, linkHash: Data, ticketHash: Data, mail: OutboxMessage) async throws
     /// Removes the reservations made before `cutOff`: sign-ups a crash cut off between
     /// reserving and sending the mail (their customers start again from their ticket).
     func removeReservations(madeBefore cutOff: Date) async throws

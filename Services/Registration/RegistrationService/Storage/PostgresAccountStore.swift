@@ -106,24 +106,26 @@ struct PostgresAccountStore: AccountStore {
         }
     }
 
-    func release(accountKey: String, customerNumber: String) async throws {
+    func release(accountKey: String, customerNumber: String, linkHash: Data) async throws {
         try await database.run { [database] connection in
             try await connection.query(
                 """
                 DELETE FROM \(unescaped: database.schema).account
-                WHERE account_key = \(accountKey) AND customer_number = \(customerNumber) AND state = 'reserving'
+                WHERE account_key = \(accountKey) AND customer_number = \(customerNumber) AND link_hash = \(linkHash)
+                  AND state = 'reserving'
                 """, logger: database.logger)
         }
     }
 
-    func confirm(accountKey: String, customerNumber: String, ticketHash: Data, mail: OutboxMessage) async throws {
+    func confirm(accountKey: String, customerNumber: String, linkHash: Data, ticketHash: Data, mail: OutboxMessage) async throws {
         try await database.transaction { [database, outbox] connection in
             let (schema, logger) = (database.schema, database.logger)
             guard
                 try await database.returnsRow(
                     """
                     UPDATE \(unescaped: schema).account SET state = 'provisional'
-                    WHERE account_key = \(accountKey) AND customer_number = \(customerNumber) AND state = 'reserving' RETURNING 1
+                    WHERE account_key = \(accountKey) AND customer_number = \(customerNumber) AND link_hash = \(linkHash)
+                      AND state = 'reserving' RETURNING 1
                     """, on: connection)
             else { throw RegistrationError.ticketInvalid }
             try await connection.query("DELETE FROM \(unescaped: schema).identity_ticket WHERE ticket_hash = \(ticketHash)", logger: logger)

@@ -88,19 +88,22 @@ struct SQLiteAccountStore: AccountStore {
         }
     }
 
-    func release(accountKey: String, customerNumber: String) async throws {
+    func release(accountKey: String, customerNumber: String, linkHash: Data) async throws {
         try await database.write { db in
             try db.execute(
-                sql: "DELETE FROM account WHERE accountKey = ? AND customerNumber = ? AND state = 'reserving'",
-                arguments: [accountKey, customerNumber])
+                sql: "DELETE FROM account WHERE accountKey = ? AND customerNumber = ? AND linkHash = ? AND state = 'reserving'",
+                arguments: [accountKey, customerNumber, linkHash])
         }
     }
 
-    func confirm(accountKey: String, customerNumber: String, ticketHash: Data, mail: OutboxMessage) async throws {
+    func confirm(accountKey: String, customerNumber: String, linkHash: Data, ticketHash: Data, mail: OutboxMessage) async throws {
         try await database.write { [outbox] db in
             try db.execute(
-                sql: "UPDATE account SET state = 'provisional' WHERE accountKey = ? AND customerNumber = ? AND state = 'reserving'",
-                arguments: [accountKey, customerNumber])
+                sql: """
+                    UPDATE account SET state = 'provisional'
+                    WHERE accountKey = ? AND customerNumber = ? AND linkHash = ? AND state = 'reserving'
+                    """,
+                arguments: [accountKey, customerNumber, linkHash])
             guard db.changesCount == 1 else { throw RegistrationError.ticketInvalid }
             try db.execute(sql: "DELETE FROM identity_ticket WHERE ticketHash = ?", arguments: [ticketHash])
             try outbox.enqueue(mail, in: db)
