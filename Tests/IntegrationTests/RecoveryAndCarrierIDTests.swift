@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import MadoguchiModels
 import RegistrationAPI
+import ServiceContract
 import Testing
 import TestSupport
 
@@ -86,7 +87,12 @@ import TestSupport
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Hashes queued behind one another: seconds of work before the next one runs.
+        let watcher = try await fixture.sandbox.client("auth", timeout: .seconds(60))
+        try await waitUntil("auth to be hashing the logins") {
+            (try await watcher.call(ServiceInfo.self)).callsInFlight >= 10
+        }
+        await watcher.close()
         let late = await refusal { try await registration.call(RecoverySetPassword.self, .init(token: token, password: "Kaede2026")) }
         #expect(late?.reason == "unavailable", "\(String(describing: late))")
         await busy.value

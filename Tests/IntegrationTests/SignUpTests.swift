@@ -167,6 +167,28 @@ import TestSupport
         try await fixture.stop()
     }
 
+    /// A submit sent twice at once (a double click) leaves one provisional account whose
+    /// mailed link works: each submit confirms only its own reservation. (Before, the first
+    /// could confirm the second's reservation and mail its own link, which then matched
+    /// nothing.)
+    @Test(arguments: StorageEngine.allCases) func aSubmitSentTwiceAtOnce_mailsALinkThatWorks(_ engine: StorageEngine) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
+        let registration = try await fixture.client()
+        let checked = try await registration.call(SignUpVerifyIdentity.self, try identity("12345", "09012345678", "アイコム　タロウ"))
+        let socket = try RawSocket(path: fixture.sandbox.socketPath("registration"), readTimeout: .seconds(30))
+        let submit = { (id: Int) in
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"signup.submit","params":{"ticket":"\#(checked.ticket)","accountId":"taro.yamada","password":"Sakura2026","email":"taro@example.jp","nickname":"たろう"}}"#
+        }
+        #expect(socket.send(submit(1) + "\n" + submit(2) + "\n"))
+        var answers: [String] = []
+        for _ in 0..<2 { answers.append(try #require(try socket.readLine())) }
+        #expect(answers.filter { $0.contains(#""result""#) }.count >= 1, "\(answers)")
+        let token = try await fixture.linkToken(to: "taro@example.jp")
+        #expect(try await registration.call(SignUpComplete.self, .init(token: token, password: "Sakura2026")).accountId == "taro.yamada")
+        await registration.close()
+        try await fixture.stop()
+    }
+
     @Test(arguments: StorageEngine.allCases) func provisionalRegistration_expiresAfter24Hours_andFreesTheAccountID(_ engine: StorageEngine) async throws {
         let fixture = try await RegistrationFixture(engine: engine)
         let registration = try await fixture.client()

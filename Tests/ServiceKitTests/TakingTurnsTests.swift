@@ -20,7 +20,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<50 {
                 group.addTask {
-                    await turns.inTurn("line:09012345678") {
+                    try? await turns.inTurn("line:09012345678") {
                         observed.start(index)
                         try? await Task.sleep(for: .microseconds(200))
                         observed.end()
@@ -38,17 +38,17 @@ import Testing
         let (entered, enteredNow) = AsyncStream.makeStream(of: Void.self)
         let (release, releaseNow) = AsyncStream.makeStream(of: Void.self)
         let held = Task {
-            await turns.inTurn("a") {
+            try await turns.inTurn("a") {
                 enteredNow.yield()
                 for await _ in release { break }
             }
         }
         for await _ in entered { break }
         // "a" is busy until released; "b" runs meanwhile (else this test would hang).
-        #expect(await turns.inTurn("b") { 2 } == 2)
+        #expect(try await turns.inTurn("b") { 2 } == 2)
         #expect(turns.busyKeys == 1)
         releaseNow.yield()
-        await held.value
+        try await held.value
         #expect(turns.busyKeys == 0)
     }
 
@@ -56,7 +56,7 @@ import Testing
         struct Refused: Error {}
         let turns = TakingTurns<String>()
         await #expect(throws: Refused.self) { try await turns.inTurn("a") { throw Refused() } }
-        #expect(await turns.inTurn("a") { 1 } == 1)
+        #expect(try await turns.inTurn("a") { 1 } == 1)
         #expect(turns.busyKeys == 0)
     }
 }

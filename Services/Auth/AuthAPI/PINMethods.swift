@@ -140,6 +140,9 @@ public enum PINChange: RPCMethod {
         public var email: EmailAddress?
         /// Where the request comes from (default web); a phone PIN only from the IVR.
         public var channel: Channel?
+        /// End user's origin (e.g. IP address), from a trusted front end: a wrong current
+        /// PIN counts against it, not against the front end's every user.
+        public var origin: String?
     }
     public typealias Result = PINStatus
 

@@ -89,6 +89,9 @@ public enum PasswordChange: RPCMethod {
         public var loginId: LoginID
         public var currentPassword: String
         public var newPassword: String
+        /// End user's origin (e.g. IP address), from a trusted front end: a wrong current
+        /// password counts against it, not against the front end's every user.
+        public var origin: String?
     }
     public typealias Result = PasswordResult
     public static var errors: [RPCError] {

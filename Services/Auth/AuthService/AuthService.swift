@@ -118,7 +118,7 @@ public struct AuthService: ServiceDefinition {
             try await pins.change(
                 current: params.currentPIN, new: params.newPIN, subject: params.subject, kind: params.kind,
                 holder: PINHolderFacts(birthDate: params.birthDate, phoneNumbers: params.phoneNumbers ?? []),
-                email: params.email, channel: params.channel ?? .web, peer: context.peer)
+                email: params.email, channel: params.channel ?? .web, peer: context.peer, origin: params.origin)
         }
         registry.register(PINStatusMethod.self) { params, context in
             try await pins.status(subject: params.subject, kind: params.kind, peer: context.peer)
@@ -160,7 +160,7 @@ public struct AuthService: ServiceDefinition {
         }
         registry.register(PasswordChange.self) { params, context in
             try await passwords.change(
-                from: params.currentPassword, to: params.newPassword, for: params.loginId, peer: context.peer)
+                from: params.currentPassword, to: params.newPassword, for: params.loginId, peer: context.peer, origin: params.origin)
             return PasswordResult(ok: true)
         }
     }

@@ -75,7 +75,7 @@ public enum LinkISPLogin: RPCMethod {
     public static let name = "link.ispLogin"
     public static let access = MethodAccess.anyCaller
     public static let summary =
-        "Logs in to the ISP with its e-mail address and password (checked by madoguchi-auth); 5 wrong tries end the journey. The answer shows the phone on file (last 4 digits) and the channels it can take."
+        "Logs in to the ISP with its e-mail address and password (checked by madoguchi-auth); 5 tries end the journey, each counted before it is made (a try auth did not answer counts too: it may have been checked). The answer shows the phone on file (last 4 digits) and the channels it can take."
 
     @WireObject
     public struct Params: Codable, Sendable, Hashable {
@@ -110,7 +110,9 @@ public enum LinkSecondFactorSend: RPCMethod {
         public var channel: PhoneChannel
     }
     public typealias Result = LinkJourney
-    public static var errors: [RPCError] { [LinkingError.landlineTakesVoiceOnly.rpcError] }
+    public static var errors: [RPCError] {
+        [LinkingError.landlineTakesVoiceOnly.rpcError, .tooManyAttempts(retryAfter: .init(timeIntervalSince1970: 0))]
+    }
 }
 
 /// `link.secondFactor.verify`: the 2-step code; links the contract.

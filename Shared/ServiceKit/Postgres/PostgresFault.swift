@@ -3,7 +3,8 @@ import Synchronization
 
 /// A PostgreSQL error that is a storage fault, in `StorageFaults`' words: the call is
 /// answered `storage_unavailable`, and a failure that could not be counted is held until
-/// it is (`AttemptThrottle`, `PendingFailures`), as with SQLite's full disk.
+/// it is (`PendingFailures`), or the attempt not made (`AttemptThrottle`), as with
+/// SQLite's full disk.
 struct PostgresFault: ClassifiedStorageFault, CustomStringConvertible {
     var storageFaultKind: StorageFaults.Kind
     /// What PostgreSQL or the connection said (never a query's values).

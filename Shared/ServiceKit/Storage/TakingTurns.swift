@@ -1,3 +1,4 @@
+import JSONRPC
 import Synchronization
 
 /// Runs work for one key at a time, in the order it asks, while work for other keys runs
@@ -18,10 +19,13 @@ public final class TakingTurns<Key: Hashable & Sendable>: Sendable {
 
     public init() {}
 
-    /// Runs `body` once every earlier turn of `key` has ended.
-    public func inTurn<T>(_ key: Key, _ body: () async throws -> T) async rethrows -> T {
+    /// Runs `body` once every earlier turn of `key` has ended. A call whose caller's
+    /// deadline (`CallDeadline`) passed while it waited is not run: its caller has been
+    /// answered `unavailable`, which must mean "not done".
+    public func inTurn<T>(_ key: Key, _ body: () async throws -> T) async throws -> T {
         await waitForTurn(key)
         defer { endTurn(key) }
+        if CallDeadline.current?.hasPassed == true { throw RPCError.deadlineExceeded() }
         return try await body()
     }
 

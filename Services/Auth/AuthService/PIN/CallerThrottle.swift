@@ -79,7 +79,9 @@ final class CallerThrottle: Sendable {
                 if mayRetry { continuation.resume() }
             }
         }
-        defer { end(caller) }
+        defer { end(caller, now: now) }
+        // The caller gave up while this waited (answered `unavailable`: not done).
+        if CallDeadline.current?.hasPassed == true { throw RPCError.deadlineExceeded() }
         return try await body()
     }
 
@@ -88,14 +90,23 @@ final class CallerThrottle: Sendable {
         case refused(until: Date)
     }
 
-    /// One of `caller`'s checks ended: every check of it waiting looks again.
-    private func end(_ caller: Caller) {
-        let waiting = failures.withLockedValue { table -> [CheckedContinuation<Void, Never>] in
+    /// One of `caller`'s checks ended: the check of it that has waited longest looks
+    /// again (the slot this one held is the only room made), or, once the caller is
+    /// refused outright, every one of them does, to be refused.
+    private func end(_ caller: Caller, now: Date) {
+        let woken = failures.withLockedValue { table -> [CheckedContinuation<Void, Never>] in
             let left = table.inFlight[caller, default: 1] - 1
             table.inFlight[caller] = left > 0 ? left : nil
-            return table.waiting.removeValue(forKey: caller) ?? []
+            guard var waiting = table.waiting[caller], !waiting.isEmpty else { return [] }
+            if table.recentFailures(of: caller, now: now, window: window).count >= limit {
+                table.waiting[caller] = nil
+                return waiting
+            }
+            let next = waiting.removeFirst()
+            table.waiting[caller] = waiting.isEmpty ? nil : waiting
+            return [next]
         }
-        for continuation in waiting { continuation.resume() }
+        for continuation in woken { continuation.resume() }
     }
 
     /// Failures recorded between two sweeps of callers whose window has passed.

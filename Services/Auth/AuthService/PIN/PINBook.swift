@@ -295,10 +295,10 @@ struct PINBook: Sendable {
     /// PIN is not even looked at otherwise.
     func change(
         current: PIN, new pin: PIN, subject: PINSubject, kind: PINKind, holder: PINHolderFacts, email: EmailAddress?,
-        channel: Channel, peer: PeerCredentials
+        channel: Channel, peer: PeerCredentials, origin: String? = nil
     ) async throws -> PINStatus {
         if kind == .phone { try CallCentre.requireVoiceLine(channel, at: clock.now()) }
-        _ = try await verify(current, subject: subject, kind: kind, peer: peer)
+        _ = try await verify(current, subject: subject, kind: kind, peer: peer, origin: origin)
         let expected = policy.length[kind] ?? 4
         guard pin.digits.count == expected else { throw AuthError.pinWrongLength(expected: expected) }
         let holder = try await facts(holder, subject: subject, kind: kind).including(subject)
@@ -370,7 +370,11 @@ struct PINBook: Sendable {
     /// `storage_unavailable`, as a check's would be.
     func status(subject: PINSubject, kind: PINKind, peer: PeerCredentials) async throws -> PINStatus {
         let now = clock.now()
-        try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now)
+        let key = Self.failureKey(subject: subject, kind: kind)
+        if unrecorded.count(key) > 0 {
+            // In the PIN's turn, as a check writes them: never the same held failures twice.
+            try await turns.inTurn(key) { try await writeUnrecordedFailures(subject: subject, kind: kind, peer: peer, at: now) }
+        }
         guard let record = try await store.find(PINKey(subject, kind)) else { return PINStatus(kind: kind) }
         return PINStatus(record, now: now, policy: policy)
     }

@@ -123,8 +123,8 @@ struct Passwords: Sendable {
         guard activated else { throw AuthError.passwordIncorrect }
     }
 
-    func change(from current: String, to new: String, for loginID: LoginID, peer: PeerCredentials) async throws {
-        try await verify(current, for: loginID, peer: peer)
+    func change(from current: String, to new: String, for loginID: LoginID, peer: PeerCredentials, origin: String? = nil) async throws {
+        try await verify(current, for: loginID, peer: peer, origin: origin)
         try await set(new, for: loginID, peer: peer, event: "password_changed")
     }
 }

@@ -74,15 +74,15 @@ struct Recoveries: Sendable {
     func setPassword(token: String, password: String) async throws -> RecoveryOpen.Result {
         let link = try await validLink(token)
         // The link is used first, so that of two calls at once (on any hosts) one sets a
-        // password. It is given back only when auth answered and set nothing (it refused
-        // the password, or its storage), so the customer may try again. When auth gave no
-        // answer in time it may still set the password (a call it started runs to its
-        // end): the link stays used, and the customer asks for a new one, as after a crash
-        // in between.
+        // password. It is given back only when auth refused the password itself, so the
+        // customer may choose another. Any other failure may leave the password set all
+        // the same — auth answering too late (a call it started runs to its end), or its
+        // storage giving up on a write the server still commits — so the link stays used,
+        // and the customer asks for a new one, as after a crash in between.
         guard try await store.useLink(link.hash, at: clock.now()) else { throw RegistrationError.linkInvalid }
         do {
             _ = try await auth.call(PasswordSet.self, .init(loginId: try LoginID(validating: link.accountKey), password: password))
-        } catch let refusal as RPCError where !refusal.is(CommonReason.unavailable) {
+        } catch let refusal as RPCError where PasswordProblem.examples.contains(where: { refusal.is($0.reason) }) {
             try? await store.releaseLink(link.hash)
             throw refusal
         }
