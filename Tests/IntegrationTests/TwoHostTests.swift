@@ -153,6 +153,53 @@ import Testing
         }
     }
 
+    /// A mailer slow enough that a batch outlasts its claim: the messages of the batch
+    /// that another host has taken meanwhile are that host's to send, so each is sent
+    /// once. (Before, the first host went on through its whole batch, and every message
+    /// after the lapse was sent by both.) The one message in the mailer's hands when its
+    /// claim lapsed may go twice: README, "Many hosts".
+    @Test func aBatchThatOutlastsItsClaim_leavesTheMessagesTakenSinceToTheOtherHost() async throws {
+        let cluster = try await PostgresCluster.shared()
+        let first = try ServiceSandbox(postgresURL: try await cluster.freshDatabase())
+        let second = try ServiceSandbox(sharingDatabaseOf: first)
+        // A sendmail that notes each recipient and holds while the test's file is there.
+        let (script, sent, hold) = (first.root.file("slow-sendmail"), first.root.file("sent"), first.root.file("hold"))
+        try """
+            #!/bin/sh
+            grep -m1 '^To:' >> \(sent)
+            i=0
+            while [ -e \(hold) ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        FileManager.default.createFile(atPath: hold, contents: nil)
+        let mailer = ["--mail-transport", "sendmail", "--sendmail-path", script]
+        // (Mail headers end in CRLF: one Character, a newline.)
+        let lines = { (try? String(contentsOfFile: sent, encoding: .utf8))?.split(whereSeparator: \.isNewline).map(String.init) ?? [] }
+
+        let hostA = try await first.startBound("auth", extraArguments: mailer)
+        let clientA = try await first.client("auth")
+        let purpose = try CodePurpose(validating: "isp-link")
+        for index in 1...3 {
+            _ = try await clientA.call(OTPIssue.self, .init(purpose: purpose, destination: try CodeDestination(channel: .mail, to: "customer\(index)@example.jp")))
+        }
+        try await waitUntil("host A to be sending its batch's first message") { lines().count == 1 }
+        // A minute on, host A's claim on its batch has lapsed: host B takes all three.
+        let hostB = try await second.startBound("auth", extraArguments: mailer)
+        for sandbox in [first, second] { try sandbox.setClock("2026-11-21T12:01:01+09:00") }
+        try await waitUntil("host B to be sending the first message too") { lines().count == 2 }
+        try FileManager.default.removeItem(atPath: hold)
+        try await waitUntil("every recipient mailed") { Set(lines()).count == 3 && lines().count >= 4 }
+        // Host A has finished its first message; the rest of its batch it checks at once
+        // (a second is ample for two queries; without the check it mails both again).
+        try await waitUntil("host A to have sent its first message") { hostA.log.contains("outbox message delivered") }
+        try await Task.sleep(for: .seconds(1))
+        let sends = Dictionary(grouping: lines(), by: { $0 }).mapValues(\.count)
+        #expect(sends["To: customer2@example.jp"] == 1 && sends["To: customer3@example.jp"] == 1, "\(sends)")
+        #expect(sends["To: customer1@example.jp"] == 2, "the message in the mailer's hands when its claim lapsed: \(sends)")
+        await clientA.close()
+        for host in [hostA, hostB] { #expect(try await host.terminate() == 0) }
+    }
+
     /// A session opened through one host is valid on the other, and closed there it is
     /// closed on both.
     @Test func aSessionOpenedOnOneHost_isClosedOnTheOther() async throws {

@@ -85,6 +85,9 @@ public final class OutboxDeliverer: Service, Sendable {
             }
             let pending = try await queue.claimDue(at: now, limit: Self.batchSize)
             for message in pending {
+                // A slow transport can outlast the batch's claim: a message another
+                // deliverer has taken since is that one's to send, never both.
+                guard try await queue.keepClaim(message, at: clock.now()) else { continue }
                 if await deliver(message) { delivered += 1 }
             }
         } catch {

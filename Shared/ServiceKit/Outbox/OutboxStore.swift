@@ -11,6 +11,10 @@ public protocol OutboxQueue: Sendable {
     /// several hosts, a message one deliverer has taken is not given to another until it
     /// is marked, or until its claim lapses (its deliverer died while sending).
     func claimDue(at now: Date, limit: Int) async throws -> [OutboxPending]
+    /// Right before `pending` is sent: whether it is still this deliverer's, its claim
+    /// then lasting from `now` again; false when the claim lapsed while earlier messages
+    /// of the batch were sent and another deliverer has taken it (it sends it).
+    func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> Bool
     /// The message was sent: its sealed content goes.
     func markDelivered(_ id: Int64, at now: Date) async throws
     /// The message could not be sent: it is tried again at `retryAt`.
@@ -70,13 +74,17 @@ public struct OutboxPending: Sendable, FetchableRecord, Decodable {
     public var keyVersion: Int
     public var createdAt: Date
     public var attempts: Int
+    /// Until when this deliverer's claim on it lasts, where claims lapse (PostgreSQL's
+    /// several deliverers); nil for the one deliverer of a SQLite file.
+    public var claimedUntil: Date?
 
-    public init(id: Int64, payload: Data, keyVersion: Int, createdAt: Date, attempts: Int) {
+    public init(id: Int64, payload: Data, keyVersion: Int, createdAt: Date, attempts: Int, claimedUntil: Date? = nil) {
         self.id = id
         self.payload = payload
         self.keyVersion = keyVersion
         self.createdAt = createdAt
         self.attempts = attempts
+        self.claimedUntil = claimedUntil
     }
 }
 
@@ -88,6 +96,10 @@ public struct SQLiteOutboxQueue: OutboxQueue {
     public init(database: DatabasePool) {
         self.database = database
     }
+
+
+    /// One deliverer per file: its claims never pass to another.
+    public func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> Bool { true }
 
     public func bringForward(now: Date, longestWait: @escaping @Sendable (Int) -> TimeInterval) async throws -> Int {
         try await database.write { db in try OutboxStore.bringForward(now: now, longestWait: longestWait, in: db) }

@@ -62,14 +62,33 @@ public struct PostgresOutboxQueue: OutboxQueue {
                     WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= \(now)
                       AND (claimed_until IS NULL OR claimed_until <= \(now))
                     ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING id, payload, key_version, created_at, attempts
+                RETURNING id, payload, key_version, created_at, attempts, claimed_until
                 """, logger: logger)
             var claimed: [OutboxPending] = []
-            for try await (id, payload, keyVersion, createdAt, attempts) in rows.decode((Int64, Data, Int, Date, Int).self) {
+            for try await (id, payload, keyVersion, createdAt, attempts, until) in rows.decode((Int64, Data, Int, Date, Int, Date).self) {
                 claimed.append(
-                    OutboxPending(id: id, payload: payload, keyVersion: keyVersion, createdAt: createdAt, attempts: attempts))
+                    OutboxPending(
+                        id: id, payload: payload, keyVersion: keyVersion, createdAt: createdAt, attempts: attempts, claimedUntil: until))
             }
             return claimed.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Extends the claim only where it is still the one `claimDue` made (its stamp): a
+    /// claim that lapsed and was taken by another deliverer has another stamp, or none
+    /// once that one marked the message.
+    public func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> Bool {
+        guard let ours = pending.claimedUntil else { return false }
+        return try await classifyingFaults(within: timeLimit) { [client, schema, logger, claim] in
+            var kept = false
+            for try await _ in try await client.query(
+                """
+                UPDATE \(unescaped: schema).outbox SET claimed_until = \(now.addingTimeInterval(claim))
+                WHERE id = \(pending.id) AND claimed_until = \(ours) AND delivered_at IS NULL AND dead_at IS NULL
+                RETURNING 1
+                """, logger: logger)
+            { kept = true }
+            return kept
         }
     }
 
