@@ -14,6 +14,19 @@ import Testing
 
     func pin(_ digits: String) -> PIN { try! PIN(validating: digits) }
 
+    /// Auth refusing a caller after 5 wrong PINs in 10 minutes, with the network PIN of
+    /// each of `lines` set to 4821, at 12:00 Tokyo on the test clock.
+    func authLimitingCallers(
+        _ engine: StorageEngine, settingPINsOf lines: [PINSubject]
+    ) async throws -> (ServiceSandbox, ChildProcess, RPCClient) {
+        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
+        let process = try await sandbox.startActivated(
+            "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
+        let auth = try await sandbox.client("auth")
+        for line in lines { _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821"))) }
+        return (sandbox, process, auth)
+    }
+
     /// `pin.verify` of each (subject, PIN) written to auth in one go, as JSON-RPC lines with
     /// ids 0, 1, …: every answer's refusal reason by id, or "verified". Sent together, the
     /// checks are read and started together, as a burst from a prober would be.
@@ -292,12 +305,8 @@ import Testing
     }
 
     @Test(arguments: StorageEngine.allCases) func oneCallerTryingManyLines_isThrottledAcrossSubjects_andEveryEventIsAudited(_ engine: StorageEngine) async throws {
-        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        let process = try await sandbox.startActivated(
-            "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
-        let auth = try await sandbox.client("auth")
         let lines = try (0..<7).map { try PINSubject(validating: "line:0901111000\($0)") }
-        for line in lines { _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821"))) }
+        let (sandbox, process, auth) = try await authLimitingCallers(engine, settingPINsOf: lines)
         // One wrong guess on each of five lines: no line is locked, but the caller is spent.
         for line in lines.prefix(5) {
             #expect(await refusal {
@@ -346,12 +355,8 @@ import Testing
     /// one go, 5 are checked and the rest refused `too_many_failures`. (Before, each found
     /// the caller under its limit and all 40 were checked.)
     @Test(arguments: StorageEngine.allCases) func oneCallersGuessesSentTogether_areHeldToItsLimit(_ engine: StorageEngine) async throws {
-        let sandbox = try await ServiceSandbox.make(now: "2026-11-21T12:00:00+09:00", engine: engine)
-        let process = try await sandbox.startActivated(
-            "auth", extraArguments: ["--caller-failure-limit", "5", "--caller-failure-window", "600"])
-        let auth = try await sandbox.client("auth")
         let lines = (0..<40).map { "line:090222\(String(10_000 + $0).suffix(5))" }
-        for line in lines { _ = try await auth.call(PINSet.self, .init(subject: try PINSubject(validating: line), kind: .network, pin: pin("4821"))) }
+        let (sandbox, process, auth) = try await authLimitingCallers(engine, settingPINsOf: try lines.map { try PINSubject(validating: $0) })
         let reasons = try verifiedInOneWrite(lines.map { ($0, "1357") }, in: sandbox).values
         #expect(reasons.filter { $0 == "pin_incorrect" }.count == 5, "\(reasons)")
         #expect(reasons.filter { $0 == "too_many_failures" }.count == 35, "\(reasons)")
