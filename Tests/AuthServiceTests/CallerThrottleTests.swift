@@ -50,14 +50,14 @@ import TestSupport
                 await hosts[0].recordFailure(caller, at: start)
                 await hosts[0].recordFailure(caller, at: start)
                 // Two failures: under the limit on each host and in the fleet.
-                try await hosts[1].check(caller, now: start)
+                try await hosts[1].checkFleet(caller, now: start)
                 await hosts[1].recordFailure(caller, at: start)
                 for host in hosts {
-                    await #expect(throws: AuthError.self) { try await host.check(caller, now: start.addingTimeInterval(1)) }
+                    await #expect(throws: AuthError.self) { try await host.checkFleet(caller, now: start.addingTimeInterval(1)) }
                 }
                 // Another caller is not touched, and the window's end frees this one everywhere.
-                try await hosts[0].check(.origin("198.51.100.2"), now: start.addingTimeInterval(1))
-                try await hosts[1].check(caller, now: start.addingTimeInterval(601))
+                try await hosts[0].checkFleet(.origin("198.51.100.2"), now: start.addingTimeInterval(1))
+                try await hosts[1].checkFleet(caller, now: start.addingTimeInterval(601))
             }
         }
     }
@@ -83,7 +83,7 @@ import TestSupport
             await throttle.recordFailure(caller, at: start)
             #expect(faults.anyRecorded)
             #expect(throttle.trackedCallers == 1)
-            let refusal = await #expect(throws: (any Error).self) { try await throttle.check(caller, now: start) }
+            let refusal = await #expect(throws: (any Error).self) { try await throttle.checkFleet(caller, now: start) }
             #expect((refusal as? any ClassifiedStorageFault)?.storageFaultKind == .unreachable, "\(String(describing: refusal))")
         }
     }

@@ -119,24 +119,23 @@ final class CallerThrottle: Sendable {
         self.storageFaults = storageFaults
     }
 
-    /// Throws `tooManyFailures` when `caller` is over its limit at `now`, here or (with a
-    /// shared store) on the fleet; a shared store out of reach is a storage fault, so the
-    /// check fails closed.
-    func check(_ caller: Caller, now: Date) async throws {
-        if let until = blockedHere(caller, now: now) { throw refusal(until) }
+    /// Throws `tooManyFailures` when `caller` is over its limit at `now` on the fleet (with
+    /// a shared store; on one host there is nothing more to check). This host's own count
+    /// was checked when the call was admitted (`admitting`), within which every check
+    /// runs. A shared store out of reach is a storage fault, so the check fails closed.
+    func checkFleet(_ caller: Caller, now: Date) async throws {
         if let shared, let until = try await shared.blockedUntil([caller.storeKey: rule], at: now) { throw refusal(until) }
     }
 
     /// The key under which the fleet counts `caller`'s failures, when they are shared
     /// (nil on one host): for a store that reads the count beside its own record and hands
-    /// it to `check(_:now:fleetCount:)`.
+    /// it to `checkFleet(_:now:count:)`.
     func fleetKey(_ caller: Caller) -> String? { shared == nil ? nil : caller.storeKey }
 
-    /// `check(_:now:)` with the fleet's count of `caller` already read under
+    /// `checkFleet(_:now:)` with the fleet's count of `caller` already read under
     /// `fleetKey(caller)` (nil: no failures counted).
-    func check(_ caller: Caller, now: Date, fleetCount: AttemptCount?) throws {
-        if let until = blockedHere(caller, now: now) { throw refusal(until) }
-        if shared != nil, let until = fleetCount?.blockedUntil(rule, at: now) { throw refusal(until) }
+    func checkFleet(_ caller: Caller, now: Date, count: AttemptCount?) throws {
+        if shared != nil, let until = count?.blockedUntil(rule, at: now) { throw refusal(until) }
     }
 
     /// A refusal, counted.
@@ -168,14 +167,6 @@ final class CallerThrottle: Sendable {
     }
 
     private var rule: AttemptThrottle.Rule { AttemptThrottle.Rule(limit: limit, window: window) }
-
-    /// When `caller`'s checks may start again, if its failures here have reached the limit.
-    private func blockedHere(_ caller: Caller, now: Date) -> Date? {
-        failures.withLockedValue { table in
-            let recent = table.recentFailures(of: caller, now: now, window: window)
-            return recent.count >= limit ? recent.first.map { $0.addingTimeInterval(window) } : nil
-        }
-    }
 
     func recordHere(_ uid: Caller, at now: Date) {
         let reachedLimit = failures.withLockedValue { table in

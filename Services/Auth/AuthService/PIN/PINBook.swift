@@ -118,10 +118,10 @@ struct PINBook: Sendable {
         var read: PINRecord?
         if keyed == nil {
             let found = try await store.findForCheck(key, callerFailures: throttle.fleetKey(caller))
-            try throttle.check(caller, now: now, fleetCount: found.callerFailures)
+            try throttle.checkFleet(caller, now: now, count: found.callerFailures)
             read = found.record
         } else {
-            try await throttle.check(caller, now: now)
+            try await throttle.checkFleet(caller, now: now)
         }
         // What each attempt found: the one whose outcome is answered is what is counted
         // and logged; either, if the storage then fails, holds the entry as unrecorded.

@@ -59,7 +59,7 @@ struct Passwords: Sendable {
         _ password: String, for loginID: LoginID, realm: PasswordRealm, pending: Bool, peer: PeerCredentials, caller: Caller
     ) async throws -> String? {
         let now = clock.now()
-        try await throttle.check(caller, now: now)
+        try await throttle.checkFleet(caller, now: now)
         let subject = realm.subject(loginID)
         try await writeUnrecordedFailures(subject: subject, peer: peer, at: now)
         // A pending password logs nobody in; only activation checks it.
