@@ -258,6 +258,30 @@ import Testing
         try await disk.stop()
     }
 
+    /// A code asked for on a full disk cannot be counted against its address's hourly
+    /// allowance, so none is made: `storage_unavailable`, no mail. The refused asks spend
+    /// none of the allowance, and the limit holds once space returns.
+    @Test func aFullDisk_makesNoCode_andSpendsNoneOfTheHoursAllowance() async throws {
+        let disk = try await FullDiskAuth(extraArguments: ["--code-issue-limit", "2"])
+        let signup = try CodePurpose(validating: "signup")
+        let mail = try CodeDestination(channel: .mail, to: "hanako@example.jp")
+        func issue() async -> RPCError? {
+            await refusal { try await disk.client.call(OTPIssue.self, .init(purpose: signup, destination: mail)) }
+        }
+        try await disk.fill()
+        for _ in 0..<3 { #expect(await issue()?.reason == "storage_unavailable") }
+
+        try disk.free()
+        #expect(await issue() == nil)
+        #expect(await issue() == nil)
+        #expect(await issue()?.reason == "too_many_attempts")
+        // The outbox delivers in order: a message the refused asks had queued would be
+        // in the spool before these two.
+        _ = try await disk.sandbox.code(to: "hanako@example.jp", number: 2)
+        #expect(disk.sandbox.messages(to: "hanako@example.jp").count == 2)
+        try await disk.stop()
+    }
+
     /// An operator's requeue or drop of a dead outbox message on a full disk answers
     /// `storage_unavailable` and changes nothing: the message stays dead, no audit line is
     /// written. Once space returns, each works and is audited.
@@ -372,6 +396,34 @@ import Testing
         #expect(try await process.terminate() == 0)
     }
 
+    /// Each method that takes an end user's origin bounds it at 128 bytes before it checks
+    /// or changes anything: after a 129-byte origin the PIN and the password are unchanged.
+    @Test func aLongOrigin_isRefusedByEachMethodThatTakesOne_andChangesNothing() async throws {
+        let sandbox = try ServiceSandbox()
+        let process = try await sandbox.startActivated("auth")
+        let auth = try await sandbox.client("auth")
+        let line = PINSubject.line(LinesFixture.number("09012345678"))
+        let login = try LoginID(validating: "taro.yamada")
+        let (pin, newPIN) = (try PIN(validating: "4821"), try PIN(validating: "7391"))
+        _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin))
+        _ = try await auth.call(PasswordSet.self, .init(loginId: login, password: "Sakura2026"))
+        let long = String(repeating: "x", count: 129)
+
+        let refusals = [
+            await refusal { try await auth.call(PINChange.self, .init(subject: line, kind: .network, currentPIN: pin, newPIN: newPIN, origin: long)) },
+            await refusal {
+                try await auth.call(PasswordChange.self, .init(loginId: login, currentPassword: "Sakura2026", newPassword: "Kaede2026x", origin: long))
+            },
+            await refusal { try await auth.call(PasswordVerify.self, .init(loginId: login, password: "Sakura2026", origin: long)) },
+            await refusal { try await auth.call(SessionOpen.self, .init(.password(login, "Sakura2026"), origin: long)) },
+        ]
+        for answer in refusals { #expect(answer?.reason == "origin_too_long" && answer?.data?["field"] == "origin", "\(String(describing: answer))") }
+        _ = try await auth.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin))
+        _ = try await auth.call(PasswordVerify.self, .init(loginId: login, password: "Sakura2026"))
+        await auth.close()
+        #expect(try await process.terminate() == 0)
+    }
+
     /// A caller of lines that is not a trusted front end cannot pick a fresh origin per
     /// guess: auth counts its wrong PINs by its uid, and another uid is not held back.
     @Test func untrustedCallersOfLines_areThrottledByUID_whateverOriginTheyClaim() async throws {
@@ -443,27 +495,21 @@ extension Result where Failure == RPCError {
     }
 }
 
-/// madoguchi-auth with its state folder on a 2 MiB tmpfs that a test fills and frees.
-struct FullDiskAuth {
-    let sandbox: ServiceSandbox
+/// A service's state folder on a 2 MiB tmpfs that a test fills and frees: mounted before
+/// the service starts, so that its database lives there.
+struct SmallDisk {
     let state: String
-    let process: ChildProcess
-    let client: RPCClient
 
-    init(extraArguments: [String] = []) async throws {
-        sandbox = try ServiceSandbox()
-        state = sandbox.root.file("auth")
+    init(for service: String, in sandbox: ServiceSandbox) async throws {
+        state = sandbox.root.file(service)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let mounted = try await ChildProcess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", state])
         try #require(mounted.status == 0, "\(mounted.stderr)")
-        process = try await sandbox.startBound("auth", extraArguments: extraArguments)
-        client = try await sandbox.client("auth")
     }
 
     /// Fills the file system to the last block.
     func fill() async throws {
-        let filler = state + "/filler"
-        let fill = try await ChildProcess.run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4k"])
+        let fill = try await ChildProcess.run("/bin/dd", ["if=/dev/zero", "of=\(state)/filler", "bs=4k"])
         #expect(fill.stderr.contains("No space left"), "\(fill.stderr)")
     }
 
@@ -471,10 +517,36 @@ struct FullDiskAuth {
         try FileManager.default.removeItem(atPath: state + "/filler")
     }
 
+    /// Lets go of the mount once the service has stopped.
+    func unmount() {
+        _ = umount2(state, Int32(MNT_DETACH))
+    }
+}
+
+/// madoguchi-auth with its state folder on a `SmallDisk`.
+struct FullDiskAuth {
+    let sandbox: ServiceSandbox
+    let disk: SmallDisk
+    let process: ChildProcess
+    let client: RPCClient
+
+    var state: String { disk.state }
+
+    init(extraArguments: [String] = []) async throws {
+        sandbox = try ServiceSandbox()
+        disk = try await SmallDisk(for: "auth", in: sandbox)
+        process = try await sandbox.startBound("auth", extraArguments: extraArguments)
+        client = try await sandbox.client("auth")
+    }
+
+    func fill() async throws { try await disk.fill() }
+
+    func free() throws { try disk.free() }
+
     func stop() async throws {
         await client.close()
         #expect(try await process.terminate() == 0)
-        _ = umount2(state, Int32(MNT_DETACH))
+        disk.unmount()
     }
 }
 

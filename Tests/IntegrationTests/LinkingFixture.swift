@@ -30,9 +30,13 @@ struct LinkingFixture {
     static let fibre = "N100000001"
     static let adsl = "N100000002"
 
-    init(now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, linkingArguments: [String] = []) async throws {
+    init(
+        now: String = "2026-11-21T12:00:00+09:00", engine: StorageEngine = .sqlite, authArguments: [String] = [],
+        linkingArguments: [String] = []
+    ) async throws {
         try await self.init(
-            registration: try await RegistrationFixture(now: now, engine: engine, importContracts: false), linkingArguments: linkingArguments)
+            registration: try await RegistrationFixture(now: now, engine: engine, importContracts: false, authArguments: authArguments),
+            linkingArguments: linkingArguments)
     }
 
     /// The fixture in `sandbox` (a PostgreSQL sandbox on a cluster of the test's own, say).

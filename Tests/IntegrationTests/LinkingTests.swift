@@ -4,6 +4,7 @@ import JSONRPC
 import JSONRPCTransport
 import LinkingAPI
 import MadoguchiModels
+import ServiceContract
 import TestSupport
 import Testing
 
@@ -30,10 +31,10 @@ import Testing
 
     /// Ichiro's carrier ID issued and logged in, and its journey for the fibre contract past
     /// the mailed code, on `engine`.
-    func ichiroAtISPLogin(_ engine: StorageEngine) async throws
+    func ichiroAtISPLogin(_ engine: StorageEngine, authArguments: [String] = []) async throws
         -> (fixture: LinkingFixture, linking: RPCClient, session: String, journey: String)
     {
-        let fixture = try await LinkingFixture(engine: engine)
+        let fixture = try await LinkingFixture(engine: engine, authArguments: authArguments)
         try await fixture.issueCarrierID(Self.ichiro, password: "Kaede2026x", name: "山田 一郎", kana: "ヤマダ イチロウ")
         let session = try await fixture.login(Self.ichiro, "Kaede2026x")
         let linking = try await fixture.client()
@@ -421,6 +422,43 @@ import Testing
         let checked = audit.stdout.split(separator: "\n").filter { $0.contains("password_failure isp:") }.count
         #expect(checked == 5, "auth checked \(checked) passwords: \(audit.stdout)")
         for client in clients { await client.close() }
+        try await fixture.stop()
+    }
+
+    /// Auth too slow to answer a try (its one hashing thread busy past linking's half-second
+    /// budget): the try is answered `unavailable` and still counts, since auth may have
+    /// checked it; and the right password sent then links nothing: the journey stays at
+    /// the ISP login, with one try fewer.
+    @Test func aTryAuthAnswersTooLate_countsAndAdvancesNothing() async throws {
+        var (fixture, linking, session, journey) = try await ichiroAtISPLogin(.sqlite, authArguments: ["--hash-threads", "1"])
+        // Linking again, now waiting half a second for auth (the journey is in its database).
+        await linking.close()
+        fixture.linking.signal(SIGKILL)
+        _ = try await fixture.linking.waitForExit()
+        fixture.linking = try await fixture.sandbox.startActivated("linking", extraArguments: ["--peer-timeout", "0.5"])
+        linking = try await fixture.sandbox.client("linking", timeout: .seconds(30))
+
+        // Auth's one hashing thread kept busy for seconds by logins sent straight to it.
+        let auth = try await fixture.sandbox.client("auth", timeout: .seconds(60))
+        let busy = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { _ = try? await auth.call(PasswordVerify.self, .init(loginId: try LoginID(validating: Self.ichiro), password: "Kaede2026x")) }
+                }
+            }
+        }
+        let watcher = try await fixture.sandbox.client("auth", timeout: .seconds(60))
+        try await waitUntil("auth to be hashing the logins") { (try await watcher.call(ServiceInfo.self)).callsInFlight >= 10 }
+        await watcher.close()
+        let late = await ispLogin(linking, session: session, journey: journey, "Hikari2026")
+        #expect(late?.reason == "unavailable", "\(String(describing: late))")
+        await busy.value
+        await auth.close()
+
+        let wrong = await ispLogin(linking, session: session, journey: journey, "Wrong2026x")
+        #expect(wrong?.reason == "isp_login_failed" && wrong?.data?["triesLeft"] == 3, "\(String(describing: wrong))")
+        #expect(await ispLogin(linking, session: session, journey: journey, "Hikari2026") == nil)
+        await linking.close()
         try await fixture.stop()
     }
 }

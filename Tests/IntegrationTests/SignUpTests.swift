@@ -133,6 +133,31 @@ import TestSupport
         try await fixture.stop()
     }
 
+    /// Registration's state on a full disk: an identity check that cannot be counted is
+    /// not made. Right and wrong details alike answer `storage_unavailable` (a wrong one is
+    /// not told apart by a `details_mismatch`), and none of them spends one of the
+    /// customer's 5 checks for the hour: once space returns, 5 more wrong ones are compared.
+    @Test func aFullDisk_comparesNoDetails_andSpendsNoneOfTheChecks() async throws {
+        let sandbox = try ServiceSandbox(now: "2026-11-21T12:00:00+09:00")
+        let disk = try await SmallDisk(for: "registration", in: sandbox)
+        let fixture = try await RegistrationFixture(in: sandbox)
+        let registration = try await fixture.client()
+        let (wrong, right) = (try identity("12345", "09012345678", "アイコム　ジロウ"), try identity("12345", "09012345678", "アイコム　タロウ"))
+        func check(_ details: SignUpVerifyIdentity.Params) async -> String? {
+            await refusal { try await registration.call(SignUpVerifyIdentity.self, details) }?.reason
+        }
+
+        try await disk.fill()
+        for details in [wrong, wrong, right, wrong, wrong, wrong, right] { #expect(await check(details) == "storage_unavailable") }
+
+        try disk.free()
+        for _ in 0..<5 { #expect(await check(wrong) == "details_mismatch") }
+        #expect(await check(right) == "too_many_attempts")
+        await registration.close()
+        try await fixture.stop()
+        disk.unmount()
+    }
+
     /// One person's wrong passwords at main registration count against their own origin
     /// in auth, not against registration's uid, which every customer's completion shares:
     /// they throttle that person, and another customer completes as usual. (Before, two
