@@ -109,7 +109,8 @@ let package = Package(
         ),
         .target(name: "Systemd", dependencies: ["CSystemd"], path: "Shared/Systemd"),
         .target(name: "MadoguchiModels", path: "Shared/Models"),
-        // `@WireObject`: a wire struct's initialiser and schema from its fields (issue 25).
+        // `@WireObject`: a wire struct's initialiser and schema from its fields (issue 25);
+        // `@DirectlyParsable`: a service's options read at start without reflection (issue 23).
         .macro(
             name: "WireMacros",
             dependencies: [
@@ -196,7 +197,8 @@ let package = Package(
             // Every method's declaration against its schema, seed, errors and docs (issue 25).
             .testTarget(
                 name: "ContractTests",
-                dependencies: ["MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract", "TestSupport", grdb, postgres]),
+                dependencies: ["MadoguchiFuzzing", "JSONRPC", "ServiceKit", "ServiceContract", "TestSupport", grdb, postgres, argumentParser]
+                    + libraries),
             .testTarget(name: "ServiceKitTests", dependencies: serverKit + ["TestSupport", grdb, postgres]),
             .testTarget(
                 name: "PostgresStorageTests",

@@ -1,7 +1,9 @@
 import AuthAPI
 import ArgumentParser
+import ServiceKit
 
 /// Flags of madoguchi-auth alone.
+@DirectlyParsable
 public struct AuthOptions: ParsableArguments, Sendable {
     @Option(help: "Delay before a PIN change reaches the network, in seconds: 0 applies it at once; the MVNO profile uses up to 4 days (345600).")
     public var pinChangeDelay: Double = 0

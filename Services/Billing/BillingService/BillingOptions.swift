@@ -1,8 +1,10 @@
 import ArgumentParser
+import ServiceKit
 import BillingAPI
 import MadoguchiModels
 
 /// The billing service's own flags.
+@DirectlyParsable
 public struct BillingOptions: ParsableArguments, Sendable {
     @Option(help: "How each rate's consumption tax is rounded to whole yen: down (切り捨て), up or half-up.")
     public var taxRounding: TaxRounding = .down

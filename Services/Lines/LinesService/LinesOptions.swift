@@ -1,22 +1,24 @@
 import ArgumentParser
+import ServiceKit
 import LinesAPI
 
 /// The lines service's own flags: the operator's limits on the voice options.
+@DirectlyParsable
 public struct LinesOptions: ParsableArguments, Sendable {
     @Option(help: "Numbers a line's block list may hold.")
-    public var blockListLimit = 30
+    public var blockListLimit: Int = 30
 
     @Option(help: "Shortest ring time before voicemail answers, in seconds.")
-    public var ringSecondsMinimum = 0
+    public var ringSecondsMinimum: Int = 0
 
     @Option(help: "Longest ring time before voicemail answers, in seconds.")
-    public var ringSecondsMaximum = 120
+    public var ringSecondsMaximum: Int = 120
 
     @Option(help: "Ring times go in steps of this many seconds.")
-    public var ringSecondsStep = 5
+    public var ringSecondsStep: Int = 5
 
     @Option(help: "Ring time of a line whose customer has not chosen one, in seconds.")
-    public var ringSecondsDefault = 15
+    public var ringSecondsDefault: Int = 15
 
     public init() {}
 

@@ -3,6 +3,7 @@ import ArgumentParser
 /// The command-line flags every Madoguchi service takes. Flags come first because
 /// `systemd-socket-activate` passes a service almost no environment; the environment
 /// variables systemd sets (`STATE_DIRECTORY`, `RUNTIME_DIRECTORY`, …) are fall-backs.
+@DirectlyParsable
 public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(help: "Bind this Unix socket path when not socket-activated (default: <runtime-dir>/<service>.sock).")
     public var socket: String?

@@ -33,7 +33,7 @@ public protocol ServiceDefinition: Sendable {
     associatedtype Reason: ErrorReason
 
     /// Flags of this service alone (`NoServiceOptions` when it has none).
-    associatedtype Options: ParsableArguments & Sendable = NoServiceOptions
+    associatedtype Options: DirectlyParsable & Sendable = NoServiceOptions
 
     /// Creates the service from its resources and its own flags.
     init(resources: ServiceResources, options: Options) throws
@@ -69,6 +69,7 @@ extension ServiceDefinition {
 }
 
 /// The flags of a service that has none of its own.
+@DirectlyParsable
 public struct NoServiceOptions: ParsableArguments, Sendable {
     public init() {}
 }
