@@ -87,13 +87,59 @@ public final class OutboxDeliverer: Service, Sendable {
             for message in pending {
                 // A slow transport can outlast the batch's claim: a message another
                 // deliverer has taken since is that one's to send, never both.
-                guard try await queue.keepClaim(message, at: clock.now()) else { continue }
-                if await deliver(message) { delivered += 1 }
+                guard let held = try await queue.keepClaim(message, at: clock.now()) else { continue }
+                if await deliverKeepingClaim(held) { delivered += 1 }
             }
         } catch {
             logger.error("outbox read failed", metadata: ["error": "\(error)"])
         }
         return delivered
+    }
+
+    /// How far the clock moves during a send before the message's claim is renewed: well
+    /// within PostgreSQL's minute-long claim.
+    static let claimRenewal: TimeInterval = 5
+
+    /// Delivers `pending` while keeping its claim: a send that takes long (a slow
+    /// sendmail) renews the claim as the clock moves on, so that another deliverer does
+    /// not take the message while it is in the mailer's hands. Only a claim this process
+    /// could not renew for the claim's whole length (the database out of reach) lapses
+    /// during a send, and then the message may go twice.
+    private func deliverKeepingClaim(_ pending: OutboxPending) async -> Bool {
+        await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await self.deliver(pending) }
+            group.addTask {
+                await self.keepClaim(of: pending)
+                return nil
+            }
+            var delivered = false
+            for await outcome in group {
+                guard let outcome else { continue }
+                delivered = outcome
+                group.cancelAll()
+            }
+            return delivered
+        }
+    }
+
+    /// Renews `pending`'s claim every `claimRenewal` of the clock until cancelled (the send
+    /// is over) or until the claim is found taken by another deliverer.
+    private func keepClaim(of pending: OutboxPending) async {
+        var held = pending
+        var renewedAt = clock.now()
+        while (try? await Task.sleep(for: pollInterval)) != nil {
+            let now = clock.now()
+            guard now.timeIntervalSince(renewedAt) >= Self.claimRenewal else { continue }
+            // A failed renewal is tried again `claimRenewal` later: the claim lasts a minute.
+            renewedAt = now
+            do {
+                guard let kept = try await queue.keepClaim(held, at: now) else { return }
+                held = kept
+                logger.debug("outbox claim kept during a send", metadata: ["outbox-id": "\(pending.id)"])
+            } catch {
+                logger.warning("outbox claim could not be renewed during a send", metadata: ["outbox-id": "\(pending.id)", "error": "\(error)"])
+            }
+        }
     }
 
     private func deliver(_ pending: OutboxPending) async -> Bool {

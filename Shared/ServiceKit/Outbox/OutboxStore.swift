@@ -11,10 +11,10 @@ public protocol OutboxQueue: Sendable {
     /// several hosts, a message one deliverer has taken is not given to another until it
     /// is marked, or until its claim lapses (its deliverer died while sending).
     func claimDue(at now: Date, limit: Int) async throws -> [OutboxPending]
-    /// Right before `pending` is sent: whether it is still this deliverer's, its claim
-    /// then lasting from `now` again; false when the claim lapsed while earlier messages
-    /// of the batch were sent and another deliverer has taken it (it sends it).
-    func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> Bool
+    /// Right before `pending` is sent, and while it is being sent: the message with its
+    /// claim lasting from `now` again if it is still this deliverer's; nil when the claim
+    /// lapsed and another deliverer has taken it (that one sends it).
+    func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> OutboxPending?
     /// The message was sent: its sealed content goes.
     func markDelivered(_ id: Int64, at now: Date) async throws
     /// The message could not be sent: it is tried again at `retryAt`.
@@ -99,7 +99,7 @@ public struct SQLiteOutboxQueue: OutboxQueue {
 
 
     /// One deliverer per file: its claims never pass to another.
-    public func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> Bool { true }
+    public func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> OutboxPending? { pending }
 
     public func bringForward(now: Date, longestWait: @escaping @Sendable (Int) -> TimeInterval) async throws -> Int {
         try await database.write { db in try OutboxStore.bringForward(now: now, longestWait: longestWait, in: db) }

@@ -74,20 +74,24 @@ public struct PostgresOutboxQueue: OutboxQueue {
         }
     }
 
-    /// Extends the claim only where it is still the one `claimDue` made (its stamp): a
-    /// claim that lapsed and was taken by another deliverer has another stamp, or none
-    /// once that one marked the message.
-    public func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> Bool {
-        guard let ours = pending.claimedUntil else { return false }
-        return try await classifyingFaults(within: timeLimit) { [client, schema, logger, claim] in
-            var kept = false
+    /// Extends the claim only where it is still the one this deliverer stamped (by
+    /// `claimDue` or the last `keepClaim`): a claim that lapsed and was taken by another
+    /// deliverer has another stamp, or none once that one marked the message.
+    public func keepClaim(_ pending: OutboxPending, at now: Date) async throws -> OutboxPending? {
+        guard let ours = pending.claimedUntil else { return nil }
+        let renewed = now.addingTimeInterval(claim)
+        return try await classifyingFaults(within: timeLimit) { [client, schema, logger] in
+            var kept: OutboxPending?
             for try await _ in try await client.query(
                 """
-                UPDATE \(unescaped: schema).outbox SET claimed_until = \(now.addingTimeInterval(claim))
+                UPDATE \(unescaped: schema).outbox SET claimed_until = \(renewed)
                 WHERE id = \(pending.id) AND claimed_until = \(ours) AND delivered_at IS NULL AND dead_at IS NULL
                 RETURNING 1
                 """, logger: logger)
-            { kept = true }
+            {
+                kept = pending
+                kept?.claimedUntil = renewed
+            }
             return kept
         }
     }
