@@ -110,8 +110,23 @@ import Testing
     /// held failure counts.
     @Test func aDatabaseLockedByAnotherConnection_neverLetsAPINGuessGoUncounted() async throws {
         let lines = try await AuthWithTwoLines(engine: .sqlite)
-        // Another process, as an operator's `sqlite3` would be: its write transaction holds
-        // the file's write lock until the process ends.
+        let operatorSession = try await Self.writeLockedByAnotherProcess(lines.sandbox)
+
+        #expect(await lines.verify(lines.lineA, "1593")?.reason == "storage_unavailable")
+        #expect(await lines.verify(lines.lineA, "4821")?.reason == "storage_unavailable")
+        // Reads are not held up by a writer (WAL): another line's right PIN is answered.
+        #expect(await lines.verify(lines.lineB, "4821") == nil)
+        let log = lines.auth.log
+        #expect(log.components(separatedBy: "storage fault: database busy").count - 1 == 1, "\(log)")
+        #expect(!log.contains("call failed"))
+
+        _ = try await operatorSession.terminate()
+        try await lines.expectTheHeldFailureCounted()
+    }
+
+    /// Another process holding auth's file's write lock, as an operator's `sqlite3` in a
+    /// write transaction would: until the process ends.
+    static func writeLockedByAnotherProcess(_ sandbox: ServiceSandbox) async throws -> ChildProcess {
         let operatorSession = try ChildProcess(
             "/usr/bin/python3",
             [
@@ -123,18 +138,26 @@ import Testing
                 print("locked", flush=True)
                 time.sleep(600)
                 """,
-                lines.sandbox.root.file("auth/auth.sqlite"),
-            ], logPath: lines.sandbox.root.file("operator-session.log"))
+                sandbox.root.file("auth/auth.sqlite"),
+            ], logPath: sandbox.root.file("operator-session.log"))
         for _ in 0..<500 where !operatorSession.log.contains("locked") { try await Task.sleep(for: .milliseconds(10)) }
         try #require(operatorSession.log.contains("locked"), "\(operatorSession.log)")
+        return operatorSession
+    }
 
-        #expect(await lines.verify(lines.lineA, "1593")?.reason == "storage_unavailable")
-        #expect(await lines.verify(lines.lineA, "4821")?.reason == "storage_unavailable")
-        // Reads are not held up by a writer (WAL): another line's right PIN is answered.
-        #expect(await lines.verify(lines.lineB, "4821") == nil)
-        let log = lines.auth.log
-        #expect(log.components(separatedBy: "storage fault: database busy").count - 1 == 1, "\(log)")
-        #expect(!log.contains("call failed"))
+    /// Checks of one PIN take turns; a check whose caller's deadline passed while it
+    /// waited for its turn is not made (the caller has been answered `unavailable`, which
+    /// must mean "not done"): `deadline_exceeded` as soon as the turn comes. Here the first
+    /// of four wrong PINs, sent together, holds the turn for auth's 5 s busy timeout (its
+    /// file locked by another process); the three sent with it with a 1 s deadline are
+    /// not checked, so once the lock is gone only the first one's failure counts.
+    @Test func checksWhoseCallerGaveUpWhileWaitingForTheirTurn_areNotMade() async throws {
+        let lines = try await AuthWithTwoLines(engine: .sqlite)
+        let operatorSession = try await Self.writeLockedByAnotherProcess(lines.sandbox)
+        let giveUp = CallDeadline.after(.seconds(1))
+        let wrong = (0..<4).map { ("line:09012345678", String(1593 + $0)) }
+        let reasons = try lines.sandbox.pinChecksInOneWrite(wrong, deadline: { $0 == 0 ? nil : giveUp })
+        #expect(reasons == [0: "storage_unavailable", 1: "deadline_exceeded", 2: "deadline_exceeded", 3: "deadline_exceeded"], "\(reasons)")
 
         _ = try await operatorSession.terminate()
         try await lines.expectTheHeldFailureCounted()

@@ -27,24 +27,6 @@ import Testing
         return (sandbox, process, auth)
     }
 
-    /// `pin.verify` of each (subject, PIN) written to auth in one go, as JSON-RPC lines with
-    /// ids 0, 1, …: every answer's refusal reason by id, or "verified". Sent together, the
-    /// checks are read and started together, as a burst from a prober would be.
-    func verifiedInOneWrite(_ checks: [(subject: String, pin: String)], in sandbox: ServiceSandbox) throws -> [Int: String] {
-        let socket = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
-        #expect(socket.send(checks.enumerated().map { id, check in
-            #"{"jsonrpc":"2.0","id":\#(id),"method":"pin.verify","params":{"subject":"\#(check.subject)","kind":"network","pin":"\#(check.pin)"}}"#
-        }.joined(separator: "\n") + "\n"))
-        var reasons: [Int: String] = [:]
-        for _ in checks.indices {
-            let line = try #require(try socket.readLine())
-            let answer = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let error = answer["error"] as? [String: Any]
-            reasons[try #require(answer["id"] as? Int)] = (error?["data"] as? [String: Any])?["reason"] as? String ?? "verified"
-        }
-        return reasons
-    }
-
     @Test(arguments: StorageEngine.allCases) func guessablePINs_areRefusedSayingWhichRuleFailed(_ engine: StorageEngine) async throws {
         let sandbox = try await ServiceSandbox.make(engine: engine)
         let process = try await sandbox.startActivated("auth")
@@ -342,7 +324,7 @@ import Testing
         let auth = try await sandbox.client("auth")
         _ = try await auth.call(PINSet.self, .init(subject: line, kind: .network, pin: pin("4821")))
         let guesses = (0..<40).map { String(5000 + $0) } + ["4821"]
-        let reasons = try verifiedInOneWrite(guesses.map { ("line:09012345678", $0) }, in: sandbox)
+        let reasons = try sandbox.pinChecksInOneWrite(guesses.map { ("line:09012345678", $0) })
         #expect(reasons[40] == "pin_locked", "the right PIN, after 40 wrong ones: \(reasons[40] ?? "no answer")")
         #expect(reasons.values.filter { $0 == "pin_incorrect" }.count == 2, "\(reasons)")
         #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).locked)
@@ -357,7 +339,7 @@ import Testing
     @Test(arguments: StorageEngine.allCases) func oneCallersGuessesSentTogether_areHeldToItsLimit(_ engine: StorageEngine) async throws {
         let lines = (0..<40).map { "line:090222\(String(10_000 + $0).suffix(5))" }
         let (sandbox, process, auth) = try await authLimitingCallers(engine, settingPINsOf: try lines.map { try PINSubject(validating: $0) })
-        let reasons = try verifiedInOneWrite(lines.map { ($0, "1357") }, in: sandbox).values
+        let reasons = try sandbox.pinChecksInOneWrite(lines.map { ($0, "1357") }).values
         #expect(reasons.filter { $0 == "pin_incorrect" }.count == 5, "\(reasons)")
         #expect(reasons.filter { $0 == "too_many_failures" }.count == 35, "\(reasons)")
         await auth.close()
