@@ -92,7 +92,7 @@ struct LinesStores: Sendable {
     init(_ resources: ServiceResources) {
         switch resources.storage {
         case .sqlite(let database):
-            lines = SQLiteLineStore(database: database, outbox: resources.outbox)
+            lines = SQLiteLineStore(database: database, outbox: resources.outbox, inlineReaders: InlineReaders(path: database.path))
         case .postgres(let client, let schema):
             lines = PostgresLineStore(client: client, schema: schema, outbox: resources.outbox, logger: resources.logger)
         }

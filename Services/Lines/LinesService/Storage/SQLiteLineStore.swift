@@ -10,9 +10,13 @@ import ServiceKit
 struct SQLiteLineStore: LineStore {
     let database: DatabasePool
     let outbox: Outbox
+    /// The line's kind, which every call reads first, on the calling thread: a relayed
+    /// `line.login` is one such read and a call to auth, and the hand-off to a pool
+    /// reader's thread and back was a fair share of lines' part of it (BENCHMARKS.md).
+    let inlineReaders: InlineReaders
 
     func kind(of phone: String) async throws -> LineKind? {
-        try await database.read { db in
+        try inlineReaders.read { db in
             // Cached, as every read of a call's path: compiling these reads on each call
             // (GRDB's authorizer walking their tables each time) cost lines ~220 of its
             // ~540 µs of CPU per `line.block.list` (BENCHMARKS.md, issue 23 fourth pass).
