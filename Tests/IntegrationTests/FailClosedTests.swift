@@ -163,6 +163,38 @@ import Testing
         try await lines.expectTheHeldFailureCounted()
     }
 
+    /// The same for a check that waits for its caller's slot (a caller's checks in flight
+    /// count with its failures; a password check has no turn to wait for besides). With
+    /// auth's file locked by another process and a limit of 3: one wrong password is held
+    /// (its failure cannot be written), and the two right ones sent after it for the same
+    /// login each try to write it first, holding their slots for auth's 5 s busy timeout.
+    /// A right password of another login, sent then with a 1 s deadline, waits for a slot
+    /// and is then not checked (`deadline_exceeded`).
+    @Test func aCheckWhoseCallerGaveUpWhileWaitingForASlot_isNotMade() async throws {
+        let sandbox = try ServiceSandbox()
+        let auth = try await sandbox.startBound("auth", extraArguments: ["--caller-failure-limit", "3"])
+        let client = try await sandbox.client("auth", timeout: .seconds(30))
+        let (taro, hanako) = (try LoginID(validating: "taro.yamada"), try LoginID(validating: "hanako.sato"))
+        for login in [taro, hanako] { _ = try await client.call(PasswordSet.self, .init(loginId: login, password: "Sakura2026")) }
+        let operatorSession = try await Self.writeLockedByAnotherProcess(sandbox)
+        let held = await refusal { try await client.call(PasswordVerify.self, .init(loginId: taro, password: "Wrong2026x")) }
+        #expect(held?.reason == "storage_unavailable")
+
+        let first = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
+        #expect(first.send(
+            RawCalls.passwordVerify(id: 0, loginId: "taro.yamada", password: "Sakura2026")
+                + RawCalls.passwordVerify(id: 1, loginId: "taro.yamada", password: "Sakura2026")))
+        try await waitUntil("both checks to be in flight") { (try await client.call(ServiceInfo.self)).callsInFlight >= 3 }
+        let second = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
+        #expect(second.send(RawCalls.passwordVerify(id: 2, loginId: "hanako.sato", password: "Sakura2026", deadline: .after(.seconds(1)))))
+
+        let reasons = try RawCalls.reasons(from: first, count: 2).merging(try RawCalls.reasons(from: second, count: 1)) { $1 }
+        #expect(reasons == [0: "storage_unavailable", 1: "storage_unavailable", 2: "deadline_exceeded"], "\(reasons)")
+        _ = try await operatorSession.terminate()
+        await client.close()
+        #expect(try await auth.terminate() == 0)
+    }
+
     /// A write refused for a reason no rule foresaw — an operator's change to auth's audit
     /// table that refuses every new row — answers `internal`, and the wrong PIN it did not
     /// record is held all the same: the right PIN is refused too until the failure is

@@ -13,11 +13,33 @@ extension ServiceSandbox {
     ) throws -> [Int: String] {
         let socket = try RawSocket(path: socketPath("auth"), readTimeout: .seconds(30))
         #expect(socket.send(checks.enumerated().map { id, check in
-            let deadline = deadline(id).map { #","deadline":\#($0.nanoseconds)"# } ?? ""
-            return #"{"jsonrpc":"2.0","id":\#(id),"method":"pin.verify","params":{"subject":"\#(check.subject)","kind":"network","pin":"\#(check.pin)"}\#(deadline)}"#
-        }.joined(separator: "\n") + "\n"))
+            RawCalls.pinVerify(id: id, subject: check.subject, pin: check.pin, deadline: deadline(id))
+        }.joined()))
+        return try RawCalls.reasons(from: socket, count: checks.count)
+    }
+}
+
+/// Checks as raw JSON-RPC lines, for tests that must control what is written when.
+enum RawCalls {
+    /// A `pin.verify` line (with its newline), with the caller's `deadline` if given.
+    static func pinVerify(id: Int, subject: String, pin: String, deadline: CallDeadline? = nil) -> String {
+        line(id: id, method: "pin.verify", params: #"{"subject":"\#(subject)","kind":"network","pin":"\#(pin)"}"#, deadline: deadline)
+    }
+
+    /// A `password.verify` line (with its newline), with the caller's `deadline` if given.
+    static func passwordVerify(id: Int, loginId: String, password: String, deadline: CallDeadline? = nil) -> String {
+        line(id: id, method: "password.verify", params: #"{"loginId":"\#(loginId)","password":"\#(password)"}"#, deadline: deadline)
+    }
+
+    private static func line(id: Int, method: String, params: String, deadline: CallDeadline?) -> String {
+        let member = deadline.map { #","deadline":\#($0.nanoseconds)"# } ?? ""
+        return #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)\#(member)}"# + "\n"
+    }
+
+    /// The next `count` answers on `socket`: each refusal's reason by id, or "verified".
+    static func reasons(from socket: RawSocket, count: Int) throws -> [Int: String] {
         var reasons: [Int: String] = [:]
-        for _ in checks.indices {
+        for _ in 0..<count {
             let line = try #require(try socket.readLine())
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let error = answer["error"] as? [String: Any]
