@@ -158,6 +158,36 @@ import TestSupport
         disk.unmount()
     }
 
+    /// A match whose success cannot be recorded (an operator's trigger refuses to forget
+    /// the customer's count) issues no ticket, and the check it took stays counted: once
+    /// the trigger is gone, 4 more wrong details use up the customer's 5, and the right
+    /// ones are refused too.
+    @Test(arguments: StorageEngine.allCases) func aMatchWhoseSuccessCannotBeRecorded_issuesNoTicket_andStaysCounted(
+        _ engine: StorageEngine
+    ) async throws {
+        let fixture = try await RegistrationFixture(engine: engine)
+        let registration = try await fixture.client()
+        let (wrong, right) = (try identity("12345", "09012345678", "アイコム　ジロウ"), try identity("12345", "09012345678", "アイコム　タロウ"))
+        func check(_ details: SignUpVerifyIdentity.Params) async -> String? {
+            await refusal { try await registration.call(SignUpVerifyIdentity.self, details) }?.reason
+        }
+        let (refuse, allow) =
+            engine == .sqlite
+            ? (["CREATE TRIGGER refuse_reset BEFORE DELETE ON attempt BEGIN SELECT RAISE(ABORT, 'no forgetting today'); END"],
+               ["DROP TRIGGER refuse_reset"])
+            : (["CREATE FUNCTION registration.refuse_reset() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no forgetting today'; END $$",
+                "CREATE TRIGGER refuse_reset BEFORE DELETE ON registration.attempt FOR EACH ROW EXECUTE FUNCTION registration.refuse_reset()"],
+               ["DROP TRIGGER refuse_reset ON registration.attempt"])
+
+        for sql in refuse { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        #expect(await check(right) == "internal")
+        for sql in allow { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        for _ in 0..<4 { #expect(await check(wrong) == "details_mismatch") }
+        #expect(await check(right) == "too_many_attempts")
+        await registration.close()
+        try await fixture.stop()
+    }
+
     /// One person's wrong passwords at main registration count against their own origin
     /// in auth, not against registration's uid, which every customer's completion shares:
     /// they throttle that person, and another customer completes as usual. (Before, two
