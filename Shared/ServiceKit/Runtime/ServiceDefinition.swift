@@ -32,7 +32,9 @@ public protocol ServiceDefinition: Sendable {
     /// the contract test checks each is declared and documented.
     associatedtype Reason: ErrorReason
 
-    /// Flags of this service alone (`NoServiceOptions` when it has none).
+    /// Flags of this service alone (`NoServiceOptions` when it has none): a struct of
+    /// `@Option(help:)` properties marked `@DirectlyParsable`, so that a start reads them
+    /// without swift-argument-parser's reflection (`ServiceCommand.start`).
     associatedtype Options: DirectlyParsable & Sendable = NoServiceOptions
 
     /// Creates the service from its resources and its own flags.
