@@ -182,11 +182,11 @@ import Testing
 
         let first = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
         #expect(first.send(
-            RawCalls.passwordVerify(id: 0, loginId: "taro.yamada", password: "Sakura2026")
+            try RawCalls.passwordVerify(id: 0, loginId: "taro.yamada", password: "Sakura2026")
                 + RawCalls.passwordVerify(id: 1, loginId: "taro.yamada", password: "Sakura2026")))
         try await waitUntil("both checks to be in flight") { (try await client.call(ServiceInfo.self)).callsInFlight >= 3 }
         let second = try RawSocket(path: sandbox.socketPath("auth"), readTimeout: .seconds(30))
-        #expect(second.send(RawCalls.passwordVerify(id: 2, loginId: "hanako.sato", password: "Sakura2026", deadline: .after(.seconds(1)))))
+        #expect(second.send(try RawCalls.passwordVerify(id: 2, loginId: "hanako.sato", password: "Sakura2026", deadline: .after(.seconds(1)))))
 
         let reasons = try RawCalls.reasons(from: first, count: 2).merging(try RawCalls.reasons(from: second, count: 1)) { $1 }
         #expect(reasons == [0: "storage_unavailable", 1: "storage_unavailable", 2: "deadline_exceeded"], "\(reasons)")
