@@ -209,6 +209,50 @@ import Testing
         }
     }
 
+    /// Checks' reads made at once on both hosts — more than the statements of checks'
+    /// reads that may be out, so that on PostgreSQL they go together (`BatchedReads`) —
+    /// each find their own line's PIN (or none) and their own caller's count, never
+    /// another's; a line asked for twice in the same moment is read for both.
+    @Test(arguments: TwoHosts.Engine.allCases) func checksReadAtOnce_eachFindTheirOwnPINAndCount(_ engine: TwoHosts.Engine)
+        async throws
+    {
+        try await withHosts(engine) { books, hosts in
+            let lines = try (0..<24).map { try PINSubject(validating: "line:0901234\(String(format: "%04d", $0))") }
+            for (index, line) in lines.enumerated() where index % 5 != 4 {  // every fifth line has no PIN
+                _ = try await books[0].set(right, subject: line, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
+                for _ in 0..<(index % 3) { _ = await refusal { try await books[1].verify(wrong, subject: line, kind: .network, peer: peer) } }
+            }
+            // Caller i has i failures counted for the fleet.
+            let rule = AttemptThrottle.Rule(limit: 1_000, window: 3600)
+            for index in 1..<24 {
+                try await hosts.hosts[0].attempts.add(["caller:\(index)": AttemptStoreFailures(rule: rule, count: index)], at: hosts.clock.now())
+            }
+            let asked = Array(0..<24) + [7, 7, 12]
+            // On PostgreSQL one statement out at a time on each host: the reads asked for
+            // meanwhile go together.
+            let stores = hosts.hosts.map { ($0.pins as? PostgresPINStore)?.with(checkBatchesInFlight: 1) ?? $0.pins }
+            let reads = try await withThrowingTaskGroup(of: (Int, Int, PINCheckRead).self) { group in
+                for (position, index) in asked.enumerated() {
+                    group.addTask {
+                        let read = try await stores[position % 2].findForCheck(
+                            PINKey(lines[index], .network), callerFailures: index % 4 == 0 ? nil : "caller:\(index)")
+                        return (position, index, read)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reads.count == asked.count)
+            for (position, index, read) in reads {
+                if index % 5 == 4 {
+                    #expect(read.record == nil, "read \(position)")
+                } else {
+                    #expect(read.record?.subject == lines[index].value && read.record?.failures == index % 3, "read \(position)")
+                }
+                #expect(read.callerFailures?.failures == (index % 4 == 0 ? nil : index), "read \(position)")
+            }
+        }
+    }
+
     /// Times read back compare equal to themselves, in any year: were one to come back a
     /// microsecond off (postgres-nio writes a `Date` truncated), every check's write
     /// would fail its comparison and take the transaction.
@@ -276,8 +320,7 @@ import Testing
         try await withHosts(.postgres) { books, hosts in
             _ = try await books[0].set(
                 right, subject: subject, kind: .network, holder: PINHolderFacts(), issued: false, channel: .web, peer: peer)
-            var store = try #require(hosts.hosts[0].pins as? PostgresPINStore)
-            store.timeLimit = .seconds(1)
+            let store = try #require(hosts.hosts[0].pins as? PostgresPINStore).with(timeLimit: .seconds(1))
             let other = try #require(hosts.hosts[1].pins as? PostgresPINStore).client
             let watched = WatchedPINStore(base: store)
             let book = hosts.pinBook(0, store: watched)

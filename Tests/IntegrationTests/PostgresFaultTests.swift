@@ -2,6 +2,7 @@ import AuthAPI
 import BillingAPI
 import Foundation
 import JSONRPC
+import JSONRPCTransport
 import LinesAPI
 import LinkingAPI
 import Logging
@@ -152,6 +153,63 @@ import Testing
         try await waitUntil("the check to pass again") { (try? await client.call(ServiceCheck.self, NoParams()))?.ok == true }
         #expect(try await sandbox.madoctl(["check", "auth"]).status == 0)
         await client.close()
+        #expect(try await auth.terminate() == 0)
+    }
+
+    /// Auth: PIN checks made while the server hangs — more at once than the statements of
+    /// checks' reads that may be out (`BatchedReads`), so that some wait for a slot the hung
+    /// ones hold — are each answered `storage_unavailable`, never a PIN's answer, and count
+    /// nothing. Once the server answers, the slots are free again: checks made at once
+    /// are each answered for their own line, as its own failures say.
+    @Test func pinChecks_onAHungDatabase_answerStorageUnavailable_thenEachTheirOwn() async throws {
+        let cluster = try await PostgresCluster.own()
+        let sandbox = try ServiceSandbox(postgresURL: try await cluster.freshDatabase())
+        let auth = try await sandbox.startBound("auth")
+        let setUp = try await sandbox.client("auth", timeout: .seconds(60))
+        let lines = (0..<12).map { PINSubject.line(LinesFixture.number("0901234\(String(format: "%04d", $0))")) }
+        let (right, wrong) = (try PIN(validating: "4821"), try PIN(validating: "1593"))
+        // Line i has i % 3 failures before the hang.
+        for (index, line) in lines.enumerated() {
+            _ = try await setUp.call(PINSet.self, .init(subject: line, kind: .network, pin: right))
+            for _ in 0..<(index % 3) { _ = await refusal { try await setUp.call(PINVerify.self, .init(subject: line, kind: .network, pin: wrong)) } }
+        }
+        await setUp.close()
+        // A connection of its own for each line, so that the checks are in flight together.
+        var clients: [RPCClient] = []
+        for _ in lines { clients.append(try await sandbox.client("auth", timeout: .seconds(60))) }
+        func checkAll(_ pin: PIN) async -> [RPCError?] {
+            await withTaskGroup(of: (Int, RPCError?).self) { group in
+                for (index, line) in lines.enumerated() {
+                    let client = clients[index]
+                    group.addTask { (index, await refusal { try await client.call(PINVerify.self, .init(subject: line, kind: .network, pin: pin)) }) }
+                }
+                return await group.reduce(into: Array(repeating: nil, count: lines.count)) { $0[$1.0] = $1.1 }
+            }
+        }
+
+        let stopped = try cluster.stopEveryProcess()
+        let started = ContinuousClock.now
+        let rightDuringHang = await checkAll(right)
+        let wrongDuringHang = await checkAll(wrong)
+        let waited = ContinuousClock.now - started
+        cluster.resume(stopped)
+        #expect((rightDuringHang + wrongDuringHang).allSatisfy { $0?.reason == "storage_unavailable" }, "\(rightDuringHang) \(wrongDuringHang)")
+        #expect(waited < .seconds(40), "the checks took \(waited)")  // two rounds within the 5 s limits, not a hang
+
+        try await waitUntil("auth to answer again") {
+            await refusal { try await clients[0].call(PINVerify.self, .init(subject: lines[0], kind: .network, pin: right)) } == nil
+        }
+        // The wrong PINs entered during the hang were never counted: a wrong PIN now is
+        // each line's first, second or third since the set.
+        let after = await checkAll(wrong)
+        for (index, answer) in after.enumerated() {
+            if index % 3 == 2 {
+                #expect(answer?.reason == "pin_locked", "line \(index): \(String(describing: answer))")
+            } else {
+                #expect(answer?.reason == "pin_incorrect" && answer?.data?["attemptsLeft"] == .int(Int64(2 - index % 3)), "line \(index): \(String(describing: answer))")
+            }
+        }
+        for client in clients { await client.close() }
         #expect(try await auth.terminate() == 0)
     }
 

@@ -18,7 +18,23 @@ struct PostgresPINStore: PINStore {
     let clock: any ServiceClock
     let logger: Logger
     /// How long one operation may wait for the server before it is a storage fault.
-    var timeLimit: Duration = .seconds(5)
+    let timeLimit: Duration
+    private let checkReads: BatchedReads<CheckRequest, PINCheckRead>
+
+    /// `checkBatchesInFlight`: the most statements of checks' reads out at once; checks
+    /// asked for while that many are out are read together in the next.
+    init(
+        client: PostgresClient, schema: String, outbox: Outbox, clock: any ServiceClock, logger: Logger,
+        timeLimit: Duration = .seconds(5), checkBatchesInFlight: Int = 4
+    ) {
+        self.client = client
+        self.schema = schema
+        self.outbox = outbox
+        self.clock = clock
+        self.logger = logger
+        self.timeLimit = timeLimit
+        checkReads = Self.checkReads(client: client, batchesInFlight: checkBatchesInFlight, timeLimit: timeLimit, logger: logger)
+    }
 
     /// A PIN row's columns after its key, in order, with their types: `columns`, the read's
     /// cells, `save` and `replace` all follow this order.
@@ -28,6 +44,13 @@ struct PostgresPINStore: PINStore {
         ("pending_due_at", "timestamptz"), ("pending_email", "text"), ("holder_birth_date", "text"), ("holder_phones", "text"),
     ]
     static let columns = (["subject", "kind"] + valueColumns.map(\.name)).joined(separator: ", ")
+
+    /// This store with other limits, over the same client.
+    func with(timeLimit: Duration? = nil, checkBatchesInFlight: Int? = nil) -> PostgresPINStore {
+        PostgresPINStore(
+            client: client, schema: schema, outbox: outbox, clock: clock, logger: logger, timeLimit: timeLimit ?? self.timeLimit,
+            checkBatchesInFlight: checkBatchesInFlight ?? checkReads.batchesInFlight)
+    }
 
     func find(_ key: PINKey) async throws -> PINRecord? {
         try await classifyingFaults(within: timeLimit) { [client, logger] in
@@ -58,35 +81,61 @@ struct PostgresPINStore: PINStore {
     }
 
     /// Both reads of a check in one round trip: the PIN's row and the caller's count among
-    /// the fleet's shared failure counts (`attempt`, kept by `PostgresAttemptStore`).
+    /// the fleet's shared failure counts (`attempt`, kept by `PostgresAttemptStore`). Checks
+    /// asked for at the same time are read together, one statement for all of them
+    /// (`checkReads`).
     func findForCheck(_ key: PINKey, callerFailures caller: String?) async throws -> PINCheckRead {
-        try await classifyingFaults(within: timeLimit) { [client, logger] in
-            for try await read in try await client.execute(FindPINForCheck(key: key, caller: caller), logger: logger) { return read }
-            return PINCheckRead()
+        try await classifyingFaults(within: timeLimit) { [checkReads] in
+            try await checkReads.read(CheckRequest(key: key, caller: caller))
         }
     }
 
-    /// One row always, whether or not the PIN or the count exists (each joined to a row of
-    /// its own); a prepared statement as `FindPIN` is.
-    struct FindPINForCheck: PostgresPreparedStatement {
-        static let name = "auth_find_pin_for_check_v1"
+    /// One check's reads, as `FindPINsForCheck` takes them.
+    struct CheckRequest: Sendable {
+        var key: PINKey
+        var caller: String?
+    }
+
+    /// The reads of checks asked for at the same time, as one statement (`BatchedReads`):
+    /// at most `batchesInFlight` statements out at once, each bounded by `timeLimit`.
+    static func checkReads(client: PostgresClient, batchesInFlight: Int, timeLimit: Duration, logger: Logger)
+        -> BatchedReads<CheckRequest, PINCheckRead>
+    {
+        BatchedReads(batchesInFlight: batchesInFlight, largestBatch: 64) { requests in
+            try await classifyingFaults(within: timeLimit) {
+                var reads: [PINCheckRead] = []
+                reads.reserveCapacity(requests.count)
+                for try await read in try await client.execute(FindPINsForCheck(requests: requests), logger: logger) {
+                    reads.append(read)
+                }
+                return reads
+            }
+        }
+    }
+
+    /// One row for each request, in the requests' order, whether or not its PIN or its
+    /// count exists (each joined to the request's own row); a prepared statement as
+    /// `FindPIN` is. A request without a caller asks for the count of the empty key, which
+    /// no caller has.
+    struct FindPINsForCheck: PostgresPreparedStatement {
+        static let name = "auth_find_pins_for_check_v1"
         static let sql = """
             SELECT \(columns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
                    a.failures, a.window_start
-            FROM (VALUES (1)) AS one
-            LEFT JOIN auth.pin p ON p.subject = $1 AND p.kind = $2
-            LEFT JOIN auth.attempt a ON a.key = $3
+            FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS asked(subject, kind, caller, position)
+            LEFT JOIN auth.pin p ON p.subject = asked.subject AND p.kind = asked.kind
+            LEFT JOIN auth.attempt a ON a.key = asked.caller
+            ORDER BY asked.position
             """
         typealias Row = PINCheckRead
 
-        var key: PINKey
-        var caller: String?
+        var requests: [CheckRequest]
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
-            bindings.append(key.subject)
-            bindings.append(key.kind.rawValue)
-            if let caller { bindings.append(caller) } else { bindings.appendNull() }
+            bindings.append(requests.map(\.key.subject))
+            bindings.append(requests.map(\.key.kind.rawValue))
+            bindings.append(requests.map { $0.caller ?? "" })
             return bindings
         }
 
