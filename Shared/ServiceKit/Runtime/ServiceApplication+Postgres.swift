@@ -46,6 +46,14 @@ extension ServiceApplication {
         // check (BENCHMARKS.md). The kept connections never idle out, so none has one.
         clientConfiguration.options.minimumConnections = configuration.databaseConnections
         clientConfiguration.options.maximumConnections = configuration.databaseConnections
+        // Named prepared statements planned once, for any values: PostgreSQL otherwise
+        // plans a statement again on each run for as long as a plan made for its values is
+        // estimated cheaper than the generic one — always so for a batch of reads given as
+        // arrays (`BatchedReads`: a generic plan assumes ten elements, a batch has fewer),
+        // which then spent more on planning than on reading (BENCHMARKS.md). Every prepared
+        // statement of the services reads or writes by a key, where the generic plan is the
+        // plan. Statements sent unnamed are planned each time either way.
+        clientConfiguration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let run = Task { await client.run() }
         let keys: ServerKeys
