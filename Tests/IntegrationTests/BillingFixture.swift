@@ -25,9 +25,7 @@ struct BillingFixture {
 
     /// Restarts billing with other flags (kill -9, then a fresh activation).
     mutating func restartBilling(arguments: [String]) async throws {
-        billing.signal(SIGKILL)
-        _ = try await billing.waitForExit()
-        billing = try await sandbox.startActivated("billing", extraArguments: arguments)
+        billing = try await sandbox.restartKilled(billing, as: "billing", extraArguments: arguments)
     }
 
     /// One statement as a JSON line.

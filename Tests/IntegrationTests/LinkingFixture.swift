@@ -120,11 +120,9 @@ struct LinkingFixture {
         sandbox.messages(to: to).count
     }
 
-    /// Restarts the linking service (kill -9, then a fresh activation).
-    mutating func restartLinking() async throws {
-        linking.signal(SIGKILL)
-        _ = try await linking.waitForExit()
-        linking = try await sandbox.startActivated("linking")
+    /// Restarts the linking service (kill -9, then a fresh activation), with `arguments`.
+    mutating func restartLinking(arguments: [String] = []) async throws {
+        linking = try await sandbox.restartKilled(linking, as: "linking", extraArguments: arguments)
     }
 
     /// The linking database's audit trail, oldest first, as `event linkNumber`.

@@ -434,9 +434,7 @@ import Testing
         // Linking started again with `arguments` (the journey is in its database).
         func restartLinking(_ arguments: [String]) async throws {
             await linking.close()
-            fixture.linking.signal(SIGKILL)
-            _ = try await fixture.linking.waitForExit()
-            fixture.linking = try await fixture.sandbox.startActivated("linking", extraArguments: arguments)
+            try await fixture.restartLinking(arguments: arguments)
             linking = try await fixture.sandbox.client("linking", timeout: .seconds(30))
         }
         // Waiting half a second for auth.

@@ -73,9 +73,7 @@ import TestSupport
         let token = try await fixture.linkToken(to: "taro@example.jp", count: 3)
         // Registration again, now waiting half a second for auth.
         await registration.close()
-        fixture.registration.signal(SIGKILL)
-        _ = try await fixture.registration.waitForExit()
-        fixture.registration = try await fixture.sandbox.startActivated("registration", extraArguments: ["--peer-timeout", "0.5"])
+        try await fixture.restartRegistration(arguments: ["--peer-timeout", "0.5"])
         registration = try await fixture.sandbox.client("registration", timeout: .seconds(30))
 
         // Auth's one hashing thread kept busy for seconds by logins sent straight to it.

@@ -97,11 +97,10 @@ struct RegistrationFixture {
         try await waitUntil("auth to have no connection open") { try AcceptedUnixConnections.count(at: authSocket) == 0 }
     }
 
-    /// Restarts the registration service (kill -9, then a fresh activation).
-    mutating func restartRegistration() async throws {
-        registration.signal(SIGKILL)
-        _ = try await registration.waitForExit()
-        registration = try await sandbox.startActivated("registration", extraArguments: registrationArguments)
+    /// Restarts the registration service (kill -9, then a fresh activation), with
+    /// `arguments` (by default those it was started with).
+    mutating func restartRegistration(arguments: [String]? = nil) async throws {
+        registration = try await sandbox.restartKilled(registration, as: "registration", extraArguments: arguments ?? registrationArguments)
     }
 
     /// Starts auth again after a test stopped it.

@@ -135,6 +135,14 @@ public final class ServiceSandbox: Sendable {
         keyFolder.file("\(service)/pepper" + (version == 1 ? "" : ".\(version)"))
     }
 
+    /// Kills `process` (SIGKILL: it writes nothing more), waits for it to end, and starts
+    /// `service` again by activation with `extraArguments`: a crash and a restart.
+    public func restartKilled(_ process: ChildProcess, as service: String, extraArguments: [String] = []) async throws -> ChildProcess {
+        process.signal(SIGKILL)
+        _ = try await process.waitForExit()
+        return try await startActivated(service, extraArguments: extraArguments)
+    }
+
     /// Starts `madoguchi-<service>` under `systemd-socket-activate`, listening on its socket
     /// in the runtime folder; the service itself starts on the first connection.
     public func startActivated(
