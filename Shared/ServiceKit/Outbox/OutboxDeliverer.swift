@@ -104,9 +104,11 @@ public final class OutboxDeliverer: Service, Sendable {
     /// sendmail) renews the claim as the clock moves on, so that another deliverer does
     /// not take the message while it is in the mailer's hands. Only a claim this process
     /// could not renew for the claim's whole length (the database out of reach) lapses
-    /// during a send, and then the message may go twice.
+    /// during a send, and then the message may go twice. A message held without a claim
+    /// (SQLite's queue: one host, one deliverer) is simply delivered.
     private func deliverKeepingClaim(_ pending: OutboxPending) async -> Bool {
-        await withTaskGroup(of: Bool?.self) { group in
+        guard pending.claimedUntil != nil else { return await deliver(pending) }
+        return await withTaskGroup(of: Bool?.self) { group in
             group.addTask { await self.deliver(pending) }
             group.addTask {
                 await self.keepClaim(of: pending)
