@@ -241,6 +241,50 @@ import Testing
         try await fixture.stop()
     }
 
+    /// A line whose stored kind this build does not know (a row an operator's tool wrote):
+    /// every call reads the kind first, on the calling thread (`InlineReaders`), and that
+    /// read failing fails the call before any PIN is tried — the line is never taken for a
+    /// voice line, nothing opens — while the other lines go on. Once the row is mended the
+    /// line has all its tries: none was spent meanwhile.
+    @Test func aLineWhoseStoredKindIsUnknown_isRefusedBeforeAnyPINIsTried() async throws {
+        let fixture = try await LinesFixture(engine: .sqlite)
+        let lines = try await fixture.sandbox.client("lines")
+        func setKind(_ kind: String) async throws {
+            let tool = try ChildProcess(
+                "/usr/bin/python3",
+                [
+                    "-c",
+                    """
+                    import sqlite3, sys
+                    database = sqlite3.connect(sys.argv[1], isolation_level=None)
+                    database.execute("UPDATE line SET kind = ? WHERE phoneNumber = ?", (sys.argv[2], sys.argv[3]))
+                    """,
+                    fixture.sandbox.root.file("lines/lines.sqlite"), kind, F.voice,
+                ], logPath: fixture.sandbox.root.file("operator-tool.log"))
+            try #require(try await tool.waitForExit() == 0, "\(tool.log)")
+        }
+        try await setKind("satellite")
+
+        let calls: [(String, () async throws -> Void)] = [
+            ("block.list, wrong PIN", { _ = try await lines.call(LineBlockList.self, .init(access: F.byPIN(F.voice, "1593"))) }),
+            ("voicemail.start", { _ = try await lines.call(LineVoicemailStart.self, .init(access: F.byPIN())) }),
+            ("login", { _ = try await lines.call(LineLogin.self, .init(phoneNumber: F.number(F.voice), pin: try PIN(validating: "4821"))) }),
+            ("route", { _ = try await lines.call(LineCallRoute.self, .init(phoneNumber: F.number(F.voice), caller: nil)) }),
+        ]
+        for (name, call) in calls {
+            let refused = await refusal { try await call() }
+            #expect(refused?.code == ErrorCode.internalError && refused?.message.contains("satellite") == false, "\(name): \(String(describing: refused))")
+        }
+        #expect(try await lines.call(LineBlockList.self, .init(access: F.byPIN(F.otherVoice))).numbers.isEmpty)
+
+        try await setKind("voice")
+        #expect(try await lines.call(LineVoicemailStatus.self, .init(access: F.byPIN())).enabled == false)
+        let wrong = await refusal { try await lines.call(LineBlockList.self, .init(access: F.byPIN(F.voice, "1593"))) }
+        #expect(wrong?.reason == "pin_incorrect" && wrong?.data?["attemptsLeft"] == .int(2), "\(String(describing: wrong))")
+        await lines.close()
+        try await fixture.stop()
+    }
+
     /// A SIM moves between numbers in file order, on either engine: a number that frees
     /// its SIM before another takes it is one import; two numbers swapping SIMs in one
     /// file are refused (the first row would take a SIM still held) and change nothing.
