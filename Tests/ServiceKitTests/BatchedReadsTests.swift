@@ -57,15 +57,24 @@ import Testing
         }
     }
 
+    /// Read 1 (or `first`) sent and held in its statement, then `others` asked for while it
+    /// is out: with one slot they wait, as `waitingReads` shows before this returns.
+    func oneOutAndOthersWaiting(
+        _ reads: BatchedReads<Int, Int>, _ statements: HeldStatements, first: Int = 1, others: ClosedRange<Int>
+    ) async throws -> (first: Task<Result<Int, any Error>, Never>, others: [Task<Result<Int, any Error>, Never>]) {
+        let held = reading(first, from: reads)
+        try await waitUntil("the first read's statement to be out") { statements.held == 1 }
+        let waiting = others.map { reading($0, from: reads) }
+        try await waitUntil("\(others.count) reads to wait") { reads.waitingReads == others.count }
+        return (held, waiting)
+    }
+
     /// One statement out (the most), ten reads asked for meanwhile: they wait, then go
     /// together in one statement, and each gets the answer to its own request.
     @Test func readsAskedWhileEverySlotIsOut_goTogether_eachAnsweredItsOwn() async throws {
         let statements = HeldStatements()
         let reads = BatchedReads<Int, Int>(batchesInFlight: 1, largestBatch: 64, run: statements.run)
-        let first = reading(1, from: reads)
-        try await waitUntil("the first read's statement to be out") { statements.held == 1 }
-        let others = (2...11).map { reading($0, from: reads) }
-        try await waitUntil("ten reads to wait") { reads.waitingReads == 10 }
+        let (first, others) = try await oneOutAndOthersWaiting(reads, statements, others: 2...11)
         #expect(statements.batches.count == 1)
 
         statements.letGo(2)
@@ -92,10 +101,7 @@ import Testing
     @Test func noStatementCarriesMoreThanTheLargestBatch() async throws {
         let statements = HeldStatements()
         let reads = BatchedReads<Int, Int>(batchesInFlight: 1, largestBatch: 4, run: statements.run)
-        let first = reading(1, from: reads)
-        try await waitUntil("the first read's statement to be out") { statements.held == 1 }
-        let others = (2...11).map { reading($0, from: reads) }
-        try await waitUntil("ten reads to wait") { reads.waitingReads == 10 }
+        let (first, others) = try await oneOutAndOthersWaiting(reads, statements, others: 2...11)
 
         statements.letGo(4)
         _ = try await first.value.get()
@@ -108,10 +114,7 @@ import Testing
     @Test func aFailedStatement_failsItsOwnReadsOnly_andFreesItsSlot() async throws {
         let statements = HeldStatements()
         let reads = BatchedReads<Int, Int>(batchesInFlight: 1, largestBatch: 64, run: statements.run)
-        let failing = reading(-1, from: reads)
-        try await waitUntil("the failing read's statement to be out") { statements.held == 1 }
-        let others = (1...5).map { reading($0, from: reads) }
-        try await waitUntil("five reads to wait") { reads.waitingReads == 5 }
+        let (failing, others) = try await oneOutAndOthersWaiting(reads, statements, first: -1, others: 1...5)
 
         statements.letGo(3)
         let failed = await failing.value
@@ -126,10 +129,7 @@ import Testing
     @Test func anAnswerOfAnotherLength_isGivenToNoRead() async throws {
         let statements = HeldStatements(answersOneShort: true)
         let reads = BatchedReads<Int, Int>(batchesInFlight: 1, largestBatch: 64, run: statements.run)
-        let first = reading(1, from: reads)
-        try await waitUntil("the first read's statement to be out") { statements.held == 1 }
-        let others = (2...4).map { reading($0, from: reads) }
-        try await waitUntil("three reads to wait") { reads.waitingReads == 3 }
+        let (first, others) = try await oneOutAndOthersWaiting(reads, statements, others: 2...4)
         statements.letGo(2)
         // A batch of one answered with none, and one of three with two.
         for read in [first] + others {
