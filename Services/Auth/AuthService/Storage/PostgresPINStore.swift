@@ -22,10 +22,14 @@ struct PostgresPINStore: PINStore {
     private let checkReads: BatchedReads<CheckRequest, PINCheckRead>
 
     /// `checkBatchesInFlight`: the most statements of checks' reads out at once; checks
-    /// asked for while that many are out are read together in the next.
+    /// asked for while that many are out are read together in the next. Two: the server
+    /// reads one batch while the other's answer travels back and the next gathers. Fewer
+    /// statements mean larger batches and less CPU per check on both sides (one, two, four
+    /// and eight measured in BENCHMARKS.md, "Checks read together"); one would leave the
+    /// server idle during each round trip, which a database across a network makes long.
     init(
         client: PostgresClient, schema: String, outbox: Outbox, clock: any ServiceClock, logger: Logger,
-        timeLimit: Duration = .seconds(5), checkBatchesInFlight: Int = 4
+        timeLimit: Duration = .seconds(5), checkBatchesInFlight: Int = 2
     ) {
         self.client = client
         self.schema = schema
