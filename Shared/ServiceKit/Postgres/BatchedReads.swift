@@ -9,9 +9,9 @@ import Synchronization
 /// (BENCHMARKS.md, "Checks read together"); with one caller at a time nothing changes.
 ///
 /// At most `batchesInFlight` statements are out at once. A read asked for while fewer are
-/// out goes at once (alone when nothing else waits: no wait is ever added to a read); one
-/// asked for while all are out waits for one of them to come back, and then goes with
-/// every read that waited meanwhile (at most `largestBatch` to a statement). Each caller
+/// out goes at once, alone (a read that finds a slot free never waits); one asked for
+/// while all are out waits for one of them to come back, and then goes with every read
+/// that waited meanwhile (at most `largestBatch` to a statement). Each caller
 /// gets the answer to its own request: `run` answers a batch in its requests' order, and
 /// one that answers another number of them fails the whole batch. A failed statement
 /// fails every read in it, and only those. `run` must bound its own time (a hung server
