@@ -188,6 +188,43 @@ import TestSupport
         try await fixture.stop()
     }
 
+    /// The details match, but the attempt cannot be taken back from the caller's count
+    /// (an operator's trigger refuses the write): no ticket is issued, and the caller's
+    /// attempt stays counted — the closed side — so that with the caller's limit at 4,
+    /// three more failed checks from the same caller reach it.
+    @Test(arguments: StorageEngine.allCases) func aMatchWhoseAttemptCannotBeGivenBack_issuesNoTicket_andStaysCountedForTheCaller(
+        _ engine: StorageEngine
+    ) async throws {
+        // Each customer's limit 1, and so each caller's 4.
+        let fixture = try await RegistrationFixture(engine: engine, registrationArguments: ["--identity-failure-limit", "1"])
+        let registration = try await fixture.client()
+        let right = try identity("12345", "09012345678", "アイコム　タロウ")
+        func check(_ details: SignUpVerifyIdentity.Params) async -> String? {
+            await refusal { try await registration.call(SignUpVerifyIdentity.self, details) }?.reason
+        }
+        // A giving back is an UPDATE of the count; counting a first attempt and forgetting
+        // the customer's (a DELETE) go on.
+        let (refuse, allow) =
+            engine == .sqlite
+            ? (["CREATE TRIGGER refuse_give_back BEFORE UPDATE ON attempt BEGIN SELECT RAISE(ABORT, 'no giving back today'); END"],
+               ["DROP TRIGGER refuse_give_back"])
+            : (["CREATE FUNCTION registration.refuse_give_back() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no giving back today'; END $$",
+                "CREATE TRIGGER refuse_give_back BEFORE UPDATE ON registration.attempt FOR EACH ROW EXECUTE FUNCTION registration.refuse_give_back()"],
+               ["DROP TRIGGER refuse_give_back ON registration.attempt"])
+
+        for sql in refuse { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        #expect(await check(right) == "internal")
+        for sql in allow { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        // Three failures on customers of their own: with the attempt that was not given
+        // back, the caller's fourth.
+        for customer in ["11111", "22222", "33333"] {
+            #expect(await check(try identity(customer, "09012345678", "アイコム　タロウ")) == "details_mismatch")
+        }
+        #expect(await check(right) == "too_many_attempts")
+        await registration.close()
+        try await fixture.stop()
+    }
+
     /// One person's wrong passwords at main registration count against their own origin
     /// in auth, not against registration's uid, which every customer's completion shares:
     /// they throttle that person, and another customer completes as usual. (Before, two
