@@ -138,6 +138,25 @@ import Testing
         }
     }
 
+    /// A read whose caller gave up while it waited (its task cancelled) leaves the queue
+    /// at once, answered `CancellationError`, and is never sent; the others go as before.
+    @Test func aReadCancelledWhileItWaits_isNeverSent() async throws {
+        let statements = HeldStatements()
+        let reads = BatchedReads<Int, Int>(batchesInFlight: 1, largestBatch: 64, run: statements.run)
+        let (first, others) = try await oneOutAndOthersWaiting(reads, statements, others: 2...4)
+        others[1].cancel()
+        try await waitUntil("the cancelled read to leave the queue") { reads.waitingReads == 2 }
+        let cancelled = await others[1].value
+        #expect(throws: CancellationError.self) { try cancelled.get() }
+
+        statements.letGo(2)
+        #expect(try await first.value.get() == 10)
+        #expect(try await others[0].value.get() == 20)
+        #expect(try await others[2].value.get() == 40)
+        #expect(statements.batches.map { Set($0) } == [[1], [2, 4]])
+        #expect(reads.largestBatchSent == 2)
+    }
+
     /// Thousands of reads at once, with statements that answer at their own pace: each
     /// read gets the answer to its own request.
     @Test func manyReadsAtOnce_eachGetTheirOwnAnswer() async throws {

@@ -28,18 +28,30 @@ public final class BatchedReads<Request: Sendable, Answer: Sendable>: Sendable {
     private let state = Mutex(State())
 
     private struct Waiting: Sendable {
+        var id: UInt64
         var request: Request
         var continuation: CheckedContinuation<Answer, any Error>
+    }
+
+    /// What became of a read asked for.
+    private enum Queued {
+        case cancelled, waiting
+        /// A slot was free: the read goes now, with any that waited.
+        case sending([Waiting])
     }
 
     private struct State: Sendable {
         var waiting: [Waiting] = []
         var inFlight = 0
+        var nextID: UInt64 = 0
+        /// The most reads any statement carried so far.
+        var largestSent = 0
 
         /// The oldest reads waiting, at most `limit`, out of the queue.
         mutating func take(atMost limit: Int) -> [Waiting] {
             let batch = Array(waiting.prefix(limit))
             waiting.removeFirst(batch.count)
+            largestSent = max(largestSent, batch.count)
             return batch
         }
     }
@@ -54,16 +66,40 @@ public final class BatchedReads<Request: Sendable, Answer: Sendable>: Sendable {
     /// How many reads wait for a statement now.
     public var waitingReads: Int { state.withLock { $0.waiting.count } }
 
-    /// The answer to `request`, read alone or with others asked for at the same time.
+    /// The most reads any statement has carried so far (1 until reads have gone together).
+    public var largestBatchSent: Int { state.withLock { $0.largestSent } }
+
+    /// The answer to `request`, read alone or with others asked for at the same time. A
+    /// read whose task is cancelled while it waits (its caller gave up: `classifyingFaults`
+    /// past its limit) leaves the queue at once with `CancellationError` and is never sent,
+    /// so a hung server does not pile up reads no one waits for.
     public func read(_ request: Request) async throws -> Answer {
-        try await withCheckedThrowingContinuation { continuation in
-            let batch = state.withLock { state -> [Waiting]? in
-                state.waiting.append(Waiting(request: request, continuation: continuation))
-                guard state.inFlight < batchesInFlight else { return nil }
-                state.inFlight += 1
-                return state.take(atMost: largestBatch)
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let queued = state.withLock { state -> Queued in
+                    // Cancelled before it was queued: the handler found nothing to take out.
+                    guard !Task.isCancelled else { return .cancelled }
+                    state.waiting.append(Waiting(id: id, request: request, continuation: continuation))
+                    guard state.inFlight < batchesInFlight else { return .waiting }
+                    state.inFlight += 1
+                    return .sending(state.take(atMost: largestBatch))
+                }
+                switch queued {
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .waiting: break
+                case .sending(let batch): Task { await self.send(batch) }
+                }
             }
-            if let batch { Task { await self.send(batch) } }
+        } onCancel: {
+            let waiting = state.withLock { state -> Waiting? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index)
+            }
+            waiting?.continuation.resume(throwing: CancellationError())
         }
     }
 

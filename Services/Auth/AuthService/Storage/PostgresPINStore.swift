@@ -49,6 +49,9 @@ struct PostgresPINStore: PINStore {
     ]
     static let columns = (["subject", "kind"] + valueColumns.map(\.name)).joined(separator: ", ")
 
+    /// The most checks' reads one statement has carried so far (for tests).
+    var largestCheckBatchSent: Int { checkReads.largestBatchSent }
+
     /// This store with other limits, over the same client.
     func with(timeLimit: Duration? = nil, checkBatchesInFlight: Int? = nil) -> PostgresPINStore {
         PostgresPINStore(
@@ -119,8 +122,7 @@ struct PostgresPINStore: PINStore {
 
     /// One row for each request, in the requests' order, whether or not its PIN or its
     /// count exists (each joined to the request's own row); a prepared statement as
-    /// `FindPIN` is. A request without a caller asks for the count of the empty key, which
-    /// no caller has.
+    /// `FindPIN` is. A request without a caller is bound as the empty key, read as none.
     struct FindPINsForCheck: PostgresPreparedStatement {
         static let name = "auth_find_pins_for_check_v1"
         static let sql = """
@@ -128,7 +130,7 @@ struct PostgresPINStore: PINStore {
                    a.failures, a.window_start
             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS asked(subject, kind, caller, position)
             LEFT JOIN auth.pin p ON p.subject = asked.subject AND p.kind = asked.kind
-            LEFT JOIN auth.attempt a ON a.key = asked.caller
+            LEFT JOIN auth.attempt a ON a.key = NULLIF(asked.caller, '')
             ORDER BY asked.position
             """
         typealias Row = PINCheckRead
@@ -145,8 +147,10 @@ struct PostgresPINStore: PINStore {
 
         func decodeRow(_ row: PostgresRow) throws -> PINCheckRead {
             let cells = row.makeRandomAccess()
-            let count = try cells[14].decode(Int?.self).flatMap { failures in
-                try cells[15].decode(Date?.self).map { AttemptCount(failures: failures, windowStart: $0) }
+            // The count's two cells follow the PIN's.
+            let (failures, windowStart) = (PostgresPINStore.valueColumns.count + 2, PostgresPINStore.valueColumns.count + 3)
+            let count = try cells[failures].decode(Int?.self).flatMap { failures in
+                try cells[windowStart].decode(Date?.self).map { AttemptCount(failures: failures, windowStart: $0) }
             }
             let record = try cells[0].decode(String?.self) == nil ? nil : try PostgresPINStore.record(cells)
             return PINCheckRead(record: record, callerFailures: count)
@@ -249,61 +253,4 @@ struct PostgresPINStore: PINStore {
 struct UnknownPINKind: Error, CustomStringConvertible {
     var stored: String
     var description: String { "a PIN of an unknown kind (\(stored)) is stored" }
-}
-
-/// The auth service's tables in PostgreSQL, in its own schema (beside those every service
-/// keeps, `PostgresServiceTables`): PINs, audit trail, codes, sessions, passwords and the
-/// callers' shared failure counts. Versioned as the SQLite ones
-/// are, and applied once however many hosts start together (`PostgresMigrator`).
-enum AuthPostgresSchema {
-    static func registerMigrations(in migrator: inout PostgresMigrator) {
-        let schema = migrator.schema
-        let kinds = PINKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        migrator.registerMigration(
-            "auth-pins-v1",
-            [
-                """
-                CREATE TABLE \(schema).pin (
-                    subject text NOT NULL,
-                    kind text NOT NULL CHECK (kind IN (\(kinds))),
-                    hash bytea NOT NULL,
-                    salt bytea NOT NULL,
-                    must_change boolean NOT NULL DEFAULT false,
-                    failures integer NOT NULL DEFAULT 0 CHECK (failures >= 0),
-                    locked_until timestamptz,
-                    updated_at timestamptz NOT NULL,
-                    pending_hash bytea,
-                    pending_salt bytea,
-                    pending_due_at timestamptz,
-                    pending_email text,
-                    holder_birth_date text,
-                    holder_phones text,
-                    PRIMARY KEY (subject, kind))
-                """,
-                "CREATE INDEX pin_pending_due ON \(schema).pin (pending_due_at) WHERE pending_due_at IS NOT NULL",
-                """
-                CREATE TABLE \(schema).audit (
-                    id bigserial PRIMARY KEY,
-                    at timestamptz NOT NULL,
-                    event text NOT NULL,
-                    subject text NOT NULL,
-                    kind text,
-                    peer_uid bigint NOT NULL,
-                    detail text)
-                """,
-                "CREATE INDEX audit_subject ON \(schema).audit (subject, at)",
-            ])
-        registerCodeMigrations(in: &migrator)
-        registerSessionMigrations(in: &migrator)
-        registerPasswordMigrations(in: &migrator)
-        // The times retention deletes by (`AuthService.retentionRules`), as in the SQLite file.
-        migrator.registerMigration(
-            "auth-retention-indexes-v1",
-            [
-                "CREATE INDEX IF NOT EXISTS audit_at ON \(schema).audit (at)",
-                "CREATE INDEX IF NOT EXISTS session_expires ON \(schema).session (expires_at)",
-                "CREATE INDEX IF NOT EXISTS session_closed ON \(schema).session (closed_at) WHERE closed_at IS NOT NULL",
-                "CREATE INDEX IF NOT EXISTS one_time_code_expires ON \(schema).one_time_code (expires_at)",
-            ])
-    }
 }
