@@ -41,12 +41,10 @@ import Testing
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "PREPARE check_plan (text[], text[], text[]) AS " + PostgresPINStore.FindPINsForCheck.sql),
                     logger: logger)
-                var plan: [String] = []
-                let explain = "EXPLAIN EXECUTE check_plan (ARRAY['line:09000000001', 'line:09000000002'], ARRAY['network', 'network'], ARRAY['caller:1', ''])"
-                for try await line in try await connection.query(PostgresQuery(unsafeSQL: explain), logger: logger).decode(String.self) {
-                    plan.append(line)
-                }
-                let text = plan.joined(separator: "\n")
+                let text = try await connection.explain(
+                    "EXECUTE check_plan (ARRAY['line:09000000001', 'line:09000000002'], ARRAY['network', 'network'], ARRAY['caller:1', ''])",
+                    logger: logger
+                ).joined(separator: "\n")
                 #expect(text.contains("using pin_pkey"), "\(text)")
                 #expect(text.contains("using attempt_pkey"), "\(text)")
                 #expect(!text.contains("Seq Scan"), "\(text)")

@@ -49,14 +49,11 @@ import Testing
                 for mode in ["force_custom_plan", "force_generic_plan"] {
                     try await connection.query(PostgresQuery(unsafeSQL: "SET plan_cache_mode = \(mode)"), logger: logger)
                     for (explain, expected) in [
-                        ("EXPLAIN EXECUTE list_plan ('00000042', ARRAY[\(months)], '9999-12-31')",
+                        ("EXECUTE list_plan ('00000042', ARRAY[\(months)], '9999-12-31')",
                          "Index Only Scan Backward using statement_pkey"),  // newest first: the key read backwards
-                        ("EXPLAIN EXECUTE show_plan ('00000042', \(month.storageKey), '9999-12-31')", "Index Scan using statement_pkey"),
+                        ("EXECUTE show_plan ('00000042', \(month.storageKey), '9999-12-31')", "Index Scan using statement_pkey"),
                     ] {
-                        var plan: [String] = []
-                        for try await line in try await connection.query(PostgresQuery(unsafeSQL: explain), logger: logger).decode(String.self) {
-                            plan.append(line)
-                        }
+                        let plan = try await connection.explain(explain, logger: logger)
                         #expect(plan.contains { $0.contains(expected) }, "\(mode): \(plan.joined(separator: "\n"))")
                         #expect(!plan.contains { $0.contains("Seq Scan") }, "\(mode): \(plan.joined(separator: "\n"))")
                     }

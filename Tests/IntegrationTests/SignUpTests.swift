@@ -171,21 +171,25 @@ import TestSupport
         func check(_ details: SignUpVerifyIdentity.Params) async -> String? {
             await refusal { try await registration.call(SignUpVerifyIdentity.self, details) }?.reason
         }
-        let (refuse, allow) =
-            engine == .sqlite
-            ? (["CREATE TRIGGER refuse_reset BEFORE DELETE ON attempt BEGIN SELECT RAISE(ABORT, 'no forgetting today'); END"],
-               ["DROP TRIGGER refuse_reset"])
-            : (["CREATE FUNCTION registration.refuse_reset() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no forgetting today'; END $$",
-                "CREATE TRIGGER refuse_reset BEFORE DELETE ON registration.attempt FOR EACH ROW EXECUTE FUNCTION registration.refuse_reset()"],
-               ["DROP TRIGGER refuse_reset ON registration.attempt"])
-
-        for sql in refuse { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        let trigger = Self.attemptWritesRefused("DELETE", engine)
+        for sql in trigger.refuse { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
         #expect(await check(right) == "internal")
-        for sql in allow { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        for sql in trigger.allow { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
         for _ in 0..<4 { #expect(await check(wrong) == "details_mismatch") }
         #expect(await check(right) == "too_many_attempts")
         await registration.close()
         try await fixture.stop()
+    }
+
+    /// An operator's trigger on registration's `attempt` table refusing every `operation`
+    /// (`DELETE`, `UPDATE`) on `engine`: the statements that add it and those that drop it.
+    static func attemptWritesRefused(_ operation: String, _ engine: StorageEngine) -> (refuse: [String], allow: [String]) {
+        let name = "refuse_\(operation.lowercased())"
+        return engine == .sqlite
+            ? (["CREATE TRIGGER \(name) BEFORE \(operation) ON attempt BEGIN SELECT RAISE(ABORT, 'not today'); END"], ["DROP TRIGGER \(name)"])
+            : (["CREATE FUNCTION registration.\(name)() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'not today'; END $$",
+                "CREATE TRIGGER \(name) BEFORE \(operation) ON registration.attempt FOR EACH ROW EXECUTE FUNCTION registration.\(name)()"],
+               ["DROP TRIGGER \(name) ON registration.attempt"])
     }
 
     /// The details match, but the attempt cannot be taken back from the caller's count
@@ -204,17 +208,10 @@ import TestSupport
         }
         // A giving back is an UPDATE of the count; counting a first attempt and forgetting
         // the customer's (a DELETE) go on.
-        let (refuse, allow) =
-            engine == .sqlite
-            ? (["CREATE TRIGGER refuse_give_back BEFORE UPDATE ON attempt BEGIN SELECT RAISE(ABORT, 'no giving back today'); END"],
-               ["DROP TRIGGER refuse_give_back"])
-            : (["CREATE FUNCTION registration.refuse_give_back() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no giving back today'; END $$",
-                "CREATE TRIGGER refuse_give_back BEFORE UPDATE ON registration.attempt FOR EACH ROW EXECUTE FUNCTION registration.refuse_give_back()"],
-               ["DROP TRIGGER refuse_give_back ON registration.attempt"])
-
-        for sql in refuse { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        let trigger = Self.attemptWritesRefused("UPDATE", engine)
+        for sql in trigger.refuse { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
         #expect(await check(right) == "internal")
-        for sql in allow { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
+        for sql in trigger.allow { try await fixture.sandbox.operatorRuns(sql, in: "registration") }
         // Three failures on customers of their own: with the attempt that was not given
         // back, the caller's fourth.
         for customer in ["11111", "22222", "33333"] {

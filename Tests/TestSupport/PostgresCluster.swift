@@ -229,3 +229,15 @@ public final class PostgresCluster: Sendable {
         init(_ description: String) { self.description = description }
     }
 }
+
+extension PostgresConnection {
+    /// The lines of `EXPLAIN` for `statement` (an `EXECUTE` of a prepared one, say): which
+    /// plan the server chose.
+    public func explain(_ statement: String, logger: Logger) async throws -> [String] {
+        var plan: [String] = []
+        for try await line in try await query(PostgresQuery(unsafeSQL: "EXPLAIN " + statement), logger: logger).decode(String.self) {
+            plan.append(line)
+        }
+        return plan
+    }
+}
