@@ -27,9 +27,7 @@ import Testing
         let first = await refusal { try await auth.call(PINVerify.self, wrong) }
         #expect(first?.reason == "pin_incorrect")
         #expect(await refusal { try await auth.call(PINVerify.self, wrong) } == first)
-        process.signal(SIGKILL)
-        _ = try await process.waitForExit()
-        process = try await sandbox.startActivated("auth")
+        process = try await sandbox.restartKilled(process, as: "auth")
         auth = try await sandbox.client("auth")
         #expect(await refusal { try await auth.call(PINVerify.self, wrong) } == first)
         #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
@@ -60,9 +58,7 @@ import Testing
         let first = try await auth.call(OTPIssue.self, request)
         #expect(try await auth.call(OTPIssue.self, request) == first)
         // Durable: a crash between the call and its repeat changes nothing.
-        process.signal(SIGKILL)
-        _ = try await process.waitForExit()
-        process = try await sandbox.startActivated("auth")
+        process = try await sandbox.restartKilled(process, as: "auth")
         auth = try await sandbox.client("auth")
         #expect(try await auth.call(OTPIssue.self, request) == first)
         // On PostgreSQL the killed process may have claimed the message for delivery: the

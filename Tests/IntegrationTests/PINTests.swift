@@ -89,9 +89,7 @@ import Testing
         #expect(first?.data?["attemptsLeft"] == 2)
 
         // The failure count is durable: it survives a crash of the service.
-        process.signal(SIGKILL)
-        _ = try await process.waitForExit()
-        process = try await sandbox.startActivated("auth")
+        process = try await sandbox.restartKilled(process, as: "auth")
         auth = try await sandbox.client("auth")
         #expect(try await auth.call(PINStatusMethod.self, .init(subject: line, kind: .network)).failures == 1)
 
